@@ -1,0 +1,168 @@
+//! The canonical JSON form of a recipe: one shape for every input format,
+//! keys sorted, whole numbers written without a fraction. The diff's JSON
+//! Patch turns the recipe's canonical form into the make's.
+
+use serde_json::{Map, Value};
+
+use crate::model::{Ingredient, Recipe, Step};
+
+/// Field names of the canonical form (the seed format's names).
+pub mod field {
+    /// The recipe's id.
+    pub const RECIPE_ID: &str = "recipeId";
+    /// The recipe's name.
+    pub const NAME: &str = "recipeName";
+    /// The rating.
+    pub const RATING: &str = "rating";
+    /// What the recipe yields.
+    pub const YIELD: &str = "recipeYield";
+    /// Other top-level fields.
+    pub const FIELDS: &str = "fields";
+    /// The ingredient list.
+    pub const INGREDIENTS: &str = "ingredients";
+    /// The step list.
+    pub const STEPS: &str = "steps";
+    /// An ingredient's id.
+    pub const INGREDIENT_ID: &str = "ingredientId";
+    /// An ingredient's name.
+    pub const INGREDIENT_NAME: &str = "ingredientName";
+    /// An ingredient's amount (the low end of a range).
+    pub const QUANTITY: &str = "quantity";
+    /// The high end of a range.
+    pub const QUANTITY_MAX: &str = "quantityMax";
+    /// An ingredient's unit.
+    pub const MEASUREMENT: &str = "measurement";
+    /// An ingredient's note.
+    pub const NOTE: &str = "note";
+    /// A step's id.
+    pub const STEP_ID: &str = "stepId";
+    /// A step's text.
+    pub const STEP_TEXT: &str = "stepText";
+    /// A step's section.
+    pub const SECTION: &str = "section";
+}
+
+/// A JSON number for `value`: whole numbers as integers, so that `1` and
+/// `1.0` have one canonical form.
+pub fn number(value: f64) -> Value {
+    if value.fract() == 0.0 && value.abs() < 9.0e15 {
+        // The range check makes the conversion exact.
+        #[allow(clippy::cast_possible_truncation)]
+        return Value::from(value as i64);
+    }
+    serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
+}
+
+/// `value` with every number in canonical form, so that equal values are
+/// equal JSON (`1.0` becomes `1`).
+pub fn normalise_numbers(value: Value) -> Value {
+    match value {
+        Value::Number(n) => match n.as_f64() {
+            Some(f) if n.is_f64() => number(f),
+            _ => Value::Number(n),
+        },
+        Value::Array(items) => Value::Array(items.into_iter().map(normalise_numbers).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, normalise_numbers(v)))
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+/// The canonical form of a recipe (or of a make's content).
+pub fn recipe_json(recipe: &Recipe) -> Value {
+    let mut map = Map::new();
+    map.insert(field::RECIPE_ID.into(), Value::from(recipe.id.as_str()));
+    map.insert(field::NAME.into(), Value::from(recipe.name.as_str()));
+    if let Some(rating) = recipe.rating {
+        map.insert(field::RATING.into(), number(rating));
+    }
+    if let Some(recipe_yield) = &recipe.recipe_yield {
+        map.insert(field::YIELD.into(), Value::from(recipe_yield.as_str()));
+    }
+    map.insert(
+        field::FIELDS.into(),
+        Value::Object(
+            recipe
+                .fields
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
+    );
+    map.insert(
+        field::INGREDIENTS.into(),
+        recipe.ingredients.iter().map(ingredient_json).collect(),
+    );
+    map.insert(
+        field::STEPS.into(),
+        recipe.steps.iter().map(step_json).collect(),
+    );
+    Value::Object(map)
+}
+
+/// The fields of an ingredient's canonical form, in order, absent ones as `None`.
+pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Option<Value>); 6] {
+    [
+        (
+            field::INGREDIENT_ID,
+            ingredient.id.as_ref().map(|id| Value::from(id.as_str())),
+        ),
+        (
+            field::INGREDIENT_NAME,
+            Some(Value::from(ingredient.name.as_str())),
+        ),
+        (
+            field::QUANTITY,
+            ingredient.quantity.map(|q| number(q.value())),
+        ),
+        (
+            field::QUANTITY_MAX,
+            ingredient.quantity.and_then(|q| q.max()).map(number),
+        ),
+        (
+            field::MEASUREMENT,
+            ingredient.unit.as_ref().map(|u| Value::from(u.symbol())),
+        ),
+        (
+            field::NOTE,
+            ingredient.note.as_ref().map(|n| Value::from(n.as_str())),
+        ),
+    ]
+}
+
+/// The fields of a step's canonical form, in order, absent ones as `None`.
+pub(crate) fn step_fields(step: &Step) -> [(&'static str, Option<Value>); 3] {
+    [
+        (
+            field::STEP_ID,
+            step.id.as_ref().map(|id| Value::from(id.as_str())),
+        ),
+        (field::STEP_TEXT, Some(Value::from(step.text.as_str()))),
+        (
+            field::SECTION,
+            step.section.as_ref().map(|s| Value::from(s.as_str())),
+        ),
+    ]
+}
+
+fn object<const N: usize>(fields: [(&'static str, Option<Value>); N]) -> Value {
+    Value::Object(
+        fields
+            .into_iter()
+            .filter_map(|(k, v)| v.map(|v| (k.to_owned(), v)))
+            .collect(),
+    )
+}
+
+/// The canonical form of one ingredient.
+pub fn ingredient_json(ingredient: &Ingredient) -> Value {
+    object(ingredient_fields(ingredient))
+}
+
+/// The canonical form of one step.
+pub fn step_json(step: &Step) -> Value {
+    object(step_fields(step))
+}

@@ -1,0 +1,324 @@
+//! Ingredient changes: added, removed, renamed or substituted, moved, amount
+//! and unit changes, and scale detection.
+
+use super::align::{Alignment, Item, Matched, Rules, align};
+use super::{Amount, Change, ScaleEntry, round4};
+use crate::model::Ingredient;
+use crate::quantity::same_number;
+use crate::text::word_similarity;
+use crate::units::{EQUIVALENCE_TOLERANCE, conversion_ratio, equivalent};
+
+/// Least name similarity for two unmatched ingredients to be one renamed
+/// or substituted ingredient.
+const NAME_SIMILARITY: f64 = 0.5;
+
+fn items(list: &[Ingredient]) -> Vec<Item<'_>> {
+    list.iter()
+        .map(|i| Item {
+            id: i.id.as_ref().map(|id| id.as_str()),
+            key: &i.key,
+        })
+        .collect()
+}
+
+pub(super) fn align_ingredients(recipe: &[Ingredient], make: &[Ingredient]) -> Alignment {
+    let similarity = |o: usize, n: usize| word_similarity(&recipe[o].key, &make[n].key);
+    // The only change between the same neighbours, with the same amount:
+    // one ingredient used in place of another.
+    let same_place = |o: usize, n: usize| same_amount(&recipe[o], &make[n]);
+    align(
+        &items(recipe),
+        &items(make),
+        &Rules {
+            similarity: &similarity,
+            threshold: NAME_SIMILARITY,
+            same_place: &same_place,
+        },
+    )
+}
+
+fn same_amount(a: &Ingredient, b: &Ingredient) -> bool {
+    match (&a.quantity, &b.quantity) {
+        (Some(x), Some(y)) => {
+            (a.unit == b.unit && x.same_as(y))
+                || equivalent(x.midpoint(), a.unit.as_ref(), y.midpoint(), b.unit.as_ref())
+        }
+        (None, None) => a.unit == b.unit,
+        _ => false,
+    }
+}
+
+/// Whether one name's words contain the other's: `butter` and `unsalted
+/// butter` name the same thing more or less specifically.
+fn is_refinement(a: &str, b: &str) -> bool {
+    let words_a: Vec<&str> = a.split(' ').collect();
+    let words_b: Vec<&str> = b.split(' ').collect();
+    let (short, long) = if words_a.len() <= words_b.len() {
+        (&words_a, &words_b)
+    } else {
+        (&words_b, &words_a)
+    };
+    short.iter().all(|w| long.contains(w))
+}
+
+/// The ratio of the make's amount to the recipe's, after conversion.
+fn amount_ratio(before: &Ingredient, after: &Ingredient) -> Option<f64> {
+    let (b, a) = (before.quantity?, after.quantity?);
+    conversion_ratio(
+        b.midpoint(),
+        before.unit.as_ref(),
+        a.midpoint(),
+        after.unit.as_ref(),
+    )
+}
+
+pub(super) fn changes(
+    recipe: &[Ingredient],
+    make: &[Ingredient],
+    alignment: &Alignment,
+    out: &mut Vec<Change>,
+) {
+    let scale = detect_scale(recipe, make, alignment);
+    if let Some(scale) = &scale {
+        out.push(scale.change.clone());
+    }
+    for &o in &alignment.removed {
+        out.push(Change::IngredientRemoved {
+            recipe_index: o,
+            ingredient: recipe[o].clone(),
+        });
+    }
+    // Walk the make in order, so additions and changes interleave as the cook listed them.
+    let mut pairs = alignment.pairs.iter().peekable();
+    let mut added = alignment.added.iter().peekable();
+    for n in 0..make.len() {
+        if added.peek() == Some(&&n) {
+            added.next();
+            out.push(Change::IngredientAdded {
+                make_index: n,
+                ingredient: make[n].clone(),
+            });
+            continue;
+        }
+        let Some(pair) = pairs.next_if(|p| p.new == n) else {
+            continue;
+        };
+        pair_changes(
+            &recipe[pair.old],
+            &make[n],
+            pair.old,
+            n,
+            pair.moved,
+            pair.matched,
+            scale.as_ref(),
+            out,
+        );
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn pair_changes(
+    before: &Ingredient,
+    after: &Ingredient,
+    recipe_index: usize,
+    make_index: usize,
+    moved: bool,
+    matched: Matched,
+    scale: Option<&Scale>,
+    out: &mut Vec<Change>,
+) {
+    let ingredient = || after.name.clone();
+    if before.key != after.key {
+        if matched != Matched::Place && is_refinement(&before.key, &after.key) {
+            out.push(Change::IngredientRenamed {
+                recipe_index,
+                make_index,
+                before: before.name.clone(),
+                after: after.name.clone(),
+            });
+        } else {
+            out.push(Change::IngredientSubstituted {
+                recipe_index,
+                make_index,
+                before: before.clone(),
+                after: after.clone(),
+            });
+        }
+    }
+    if moved {
+        out.push(Change::IngredientMoved {
+            recipe_index,
+            make_index,
+            ingredient: ingredient(),
+        });
+    }
+    let ratio = amount_ratio(before, after);
+    if before.unit != after.unit {
+        out.push(Change::UnitChanged {
+            recipe_index,
+            make_index,
+            ingredient: ingredient(),
+            before: Amount {
+                quantity: before.quantity,
+                unit: before.unit.clone(),
+            },
+            after: Amount {
+                quantity: after.quantity,
+                unit: after.unit.clone(),
+            },
+            equivalent: match (before.quantity, after.quantity) {
+                (Some(b), Some(a)) => equivalent(
+                    b.midpoint(),
+                    before.unit.as_ref(),
+                    a.midpoint(),
+                    after.unit.as_ref(),
+                ),
+                _ => false,
+            },
+            ratio: ratio.map(round4),
+        });
+    } else {
+        let same_quantity = match (&before.quantity, &after.quantity) {
+            (Some(b), Some(a)) => b.same_as(a),
+            (b, a) => b.is_none() && a.is_none(),
+        };
+        let on_scale = scale.is_some_and(|s| ratio.is_some_and(|r| s.follows(r)));
+        if !same_quantity && !on_scale {
+            out.push(Change::QuantityChanged {
+                recipe_index,
+                make_index,
+                ingredient: ingredient(),
+                before: before.quantity,
+                after: after.quantity,
+                ratio: ratio.map(round4),
+                deviation: scale.and_then(|s| ratio.map(|r| round4(r / s.factor))),
+            });
+        }
+    }
+    for (field, b, a) in [
+        ("note", before.note.as_deref(), after.note.as_deref()),
+        (
+            "ingredientId",
+            before.id.as_ref().map(|i| i.as_str()),
+            after.id.as_ref().map(|i| i.as_str()),
+        ),
+    ] {
+        if b != a {
+            out.push(Change::IngredientDetailChanged {
+                recipe_index,
+                make_index,
+                ingredient: ingredient(),
+                field,
+                before: b.map(str::to_owned),
+                after: a.map(str::to_owned),
+            });
+        }
+    }
+}
+
+/// A detected scale: the factor and the change that reports it.
+struct Scale {
+    factor: f64,
+    change: Change,
+}
+
+impl Scale {
+    fn follows(&self, ratio: f64) -> bool {
+        (ratio / self.factor - 1.0).abs() <= EQUIVALENCE_TOLERANCE
+    }
+}
+
+/// "Scaled by k": when most compared ingredients (at least two, and more
+/// than half) share one ratio that is not 1.
+fn detect_scale(
+    recipe: &[Ingredient],
+    make: &[Ingredient],
+    alignment: &Alignment,
+) -> Option<Scale> {
+    let ratios: Vec<(usize, f64)> = alignment
+        .pairs
+        .iter()
+        .filter_map(|p| amount_ratio(&recipe[p.old], &make[p.new]).map(|r| (p.new, r)))
+        .filter(|(_, r)| *r > 0.0)
+        .collect();
+    if ratios.len() < 2 {
+        return None;
+    }
+    // The largest group of ratios within the tolerance of each other: a
+    // sliding window over the sorted logarithms.
+    let mut logs: Vec<f64> = ratios.iter().map(|(_, r)| r.ln()).collect();
+    logs.sort_by(f64::total_cmp);
+    let width = (1.0 + EQUIVALENCE_TOLERANCE).ln();
+    let (mut best_start, mut best_len, mut start) = (0, 0, 0);
+    for end in 0..logs.len() {
+        while logs[end] - logs[start] > width {
+            start += 1;
+        }
+        if end + 1 - start > best_len {
+            best_len = end + 1 - start;
+            best_start = start;
+        }
+    }
+    if best_len < 2 || best_len * 2 <= ratios.len() {
+        return None;
+    }
+    let group = &logs[best_start..best_start + best_len];
+    let factor = nice_factor(group[group.len() / 2].exp());
+    if (factor - 1.0).abs() <= EQUIVALENCE_TOLERANCE {
+        return None;
+    }
+    let ingredients: Vec<ScaleEntry> = ratios
+        .iter()
+        .map(|&(n, ratio)| ScaleEntry {
+            ingredient: make[n].name.clone(),
+            ratio: round4(ratio),
+            deviation: round4(ratio / factor),
+        })
+        .collect();
+    let consistent = ratios
+        .iter()
+        .filter(|(_, r)| (r / factor - 1.0).abs() <= EQUIVALENCE_TOLERANCE)
+        .count();
+    Some(Scale {
+        factor,
+        change: Change::Scaled {
+            factor,
+            consistent,
+            compared: ratios.len(),
+            ingredients,
+        },
+    })
+}
+
+/// Snaps a factor to a cook's fraction (halves, thirds, quarters) when it
+/// is within 1% of one, so a doubled batch reads `2`, not `2.004`.
+fn nice_factor(factor: f64) -> f64 {
+    let twelfths = (factor * 12.0).round() / 12.0;
+    if twelfths > 0.0 && (factor / twelfths - 1.0).abs() <= 0.01 {
+        if same_number(twelfths, twelfths.round()) {
+            return twelfths.round();
+        }
+        return round4(twelfths);
+    }
+    round4(factor)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refinements_keep_every_word_of_the_shorter_name() {
+        assert!(is_refinement("butter", "unsalted butter"));
+        assert!(is_refinement("garlic clove", "garlic"));
+        assert!(!is_refinement("brown sugar", "white sugar"));
+    }
+
+    #[test]
+    fn factors_snap_to_cooks_fractions() {
+        assert_eq!(nice_factor(2.004), 2.0);
+        assert_eq!(nice_factor(1.4995), 1.5);
+        assert_eq!(nice_factor(0.3334), 0.3333);
+        assert_eq!(nice_factor(1.37), 1.37);
+    }
+}

@@ -1,0 +1,21 @@
+//! The recipe domain, shared by every part of the chain: the recipe model
+//! and its two input formats, units and quantities, the semantic diff, and
+//! the limits that keep hostile input out. No AWS types live here.
+
+pub mod canonical;
+pub mod diff;
+pub mod ingredient_line;
+pub mod limits;
+pub mod model;
+pub mod parse;
+pub mod path;
+pub mod quantity;
+pub mod rejection;
+pub mod text;
+pub mod units;
+
+pub use diff::{Change, MakeDiff, diff, diff_make};
+pub use limits::Limits;
+pub use model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
+pub use parse::{Format, parse_make, parse_recipe};
+pub use rejection::{RejectReason, Rejection};

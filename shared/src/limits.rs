@@ -1,0 +1,173 @@
+//! Configurable limits on uploads, each enforced with a clear rejection.
+
+use serde::{Deserialize, Serialize};
+
+use crate::path::JsonPath;
+use crate::rejection::{RejectReason, Rejection};
+
+/// Bounds on what an upload may contain. The defaults suit real recipes with
+/// a wide margin; every limit is checked before the work it protects.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct Limits {
+    /// Largest object accepted, in bytes.
+    pub max_bytes: u64,
+    /// Deepest nesting of arrays and objects.
+    pub max_depth: usize,
+    /// Most ingredients in one recipe.
+    pub max_ingredients: usize,
+    /// Most steps in one recipe.
+    pub max_steps: usize,
+    /// Longest name (recipe, ingredient, unit, section), in characters.
+    pub max_name_chars: usize,
+    /// Longest free text (a step, notes), in characters.
+    pub max_text_chars: usize,
+    /// Largest quantity accepted.
+    pub max_quantity: f64,
+    /// Most extra top-level fields kept from a seed document.
+    pub max_fields: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_bytes: 1024 * 1024,
+            max_depth: 64,
+            max_ingredients: 500,
+            max_steps: 500,
+            max_name_chars: 500,
+            max_text_chars: 10_000,
+            max_quantity: 1_000_000.0,
+            max_fields: 50,
+        }
+    }
+}
+
+impl Limits {
+    /// Refuses a document larger than [`Limits::max_bytes`].
+    pub fn check_size(&self, actual: u64) -> Result<(), Rejection> {
+        if actual > self.max_bytes {
+            return Err(Rejection::whole(RejectReason::TooLarge {
+                limit: self.max_bytes,
+                actual,
+            }));
+        }
+        Ok(())
+    }
+
+    /// Refuses a list longer than `limit`.
+    pub(crate) fn check_count(
+        path: &JsonPath,
+        what: &'static str,
+        limit: usize,
+        actual: usize,
+    ) -> Result<(), Rejection> {
+        if actual > limit {
+            return Err(Rejection::new(
+                path.clone(),
+                RejectReason::TooMany {
+                    what,
+                    limit,
+                    actual,
+                },
+            ));
+        }
+        Ok(())
+    }
+
+    /// Checks a text's length and characters. Line breaks and tabs are
+    /// allowed only where `multiline` is set.
+    pub(crate) fn check_text(
+        path: &JsonPath,
+        text: &str,
+        limit: usize,
+        multiline: bool,
+    ) -> Result<(), Rejection> {
+        let mut count = 0;
+        for (position, c) in text.chars().enumerate() {
+            count += 1;
+            let allowed_space = multiline && matches!(c, '\n' | '\r' | '\t');
+            if c.is_control() && !allowed_space {
+                return Err(Rejection::new(
+                    path.clone(),
+                    RejectReason::ControlCharacter {
+                        character: format!("U+{:04X}", u32::from(c)),
+                        position,
+                    },
+                ));
+            }
+        }
+        if count > limit {
+            return Err(Rejection::new(
+                path.clone(),
+                RejectReason::TextTooLong {
+                    limit,
+                    actual: count,
+                },
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Measures the nesting depth of JSON text without building it, so that a
+/// hostile document cannot exhaust the parser's stack. Brackets inside
+/// strings are skipped.
+pub(crate) fn check_depth(text: &str, limit: usize) -> Result<(), Rejection> {
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut escaped = false;
+    for byte in text.bytes() {
+        if in_string {
+            match byte {
+                _ if escaped => escaped = false,
+                b'\\' => escaped = true,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            continue;
+        }
+        match byte {
+            b'"' => in_string = true,
+            b'[' | b'{' => {
+                depth += 1;
+                if depth > limit {
+                    return Err(Rejection::whole(RejectReason::TooDeep { limit }));
+                }
+            }
+            b']' | b'}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn depth_counts_only_brackets_outside_strings() {
+        assert!(check_depth(r#"{"a":"[[[[[[[[[["}"#, 2).is_ok());
+        assert!(check_depth("[[[]]]", 3).is_ok());
+        let err = check_depth("[[[[]]]]", 3).expect_err("too deep");
+        assert_eq!(err.code(), "too-deep");
+    }
+
+    #[test]
+    fn escaped_quotes_do_not_end_strings() {
+        assert!(check_depth(r#"["\"[[[[", 1]"#, 1).is_ok());
+    }
+
+    #[test]
+    fn text_check_names_the_control_character() {
+        let path = JsonPath::root().key("recipeName");
+        let err = Limits::check_text(&path, "Pie\u{7}", 10, false).expect_err("bell");
+        assert_eq!(
+            err.to_string(),
+            "the text contains the control character U+0007 at character 3 (at $.recipeName)"
+        );
+        assert!(Limits::check_text(&path, "a\nb", 10, true).is_ok());
+        assert!(Limits::check_text(&path, "a\nb", 10, false).is_err());
+    }
+}

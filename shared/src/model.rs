@@ -1,0 +1,295 @@
+//! The recipe model. Values are built only by the parsers in [`crate::parse`],
+//! so every `Recipe` and `Make` in the program has passed validation.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::quantity::Quantity;
+use crate::rejection::RejectReason;
+use crate::units::Unit;
+
+/// Longest identifier accepted, in characters.
+pub const MAX_ID_CHARS: usize = 128;
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+        #[serde(transparent)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Parses an identifier from text: trimmed, 1 to 128 characters,
+            /// no control characters.
+            pub fn parse(text: &str) -> Result<Self, RejectReason> {
+                check_id_text(text).map(Self)
+            }
+
+            /// The identifier as text.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+
+            /// Parses an identifier given in JSON: text, or a whole number.
+            pub(crate) fn from_json(value: &Value) -> Result<Self, RejectReason> {
+                id_from_json(value).map(Self)
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Names a recipe across all its versions (`recipeId`).
+    RecipeId
+);
+id_type!(
+    /// Names one make of a recipe (`makeId`).
+    MakeId
+);
+id_type!(
+    /// Names an ingredient within a recipe (`ingredientId`).
+    IngredientId
+);
+id_type!(
+    /// Names a step within a recipe (`stepId`).
+    StepId
+);
+
+fn check_id_text(text: &str) -> Result<String, RejectReason> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(RejectReason::InvalidId {
+            message: "an id must not be empty".into(),
+        });
+    }
+    let chars = text.chars().count();
+    if chars > MAX_ID_CHARS {
+        return Err(RejectReason::InvalidId {
+            message: format!(
+                "an id may have at most {MAX_ID_CHARS} characters; this one has {chars}"
+            ),
+        });
+    }
+    if let Some(c) = text.chars().find(|c| c.is_control()) {
+        return Err(RejectReason::InvalidId {
+            message: format!(
+                "an id must not contain the control character U+{:04X}",
+                u32::from(c)
+            ),
+        });
+    }
+    Ok(text.to_owned())
+}
+
+fn id_from_json(value: &Value) -> Result<String, RejectReason> {
+    match value {
+        Value::String(text) => check_id_text(text),
+        Value::Number(number) => {
+            if let Some(n) = number.as_u64() {
+                return Ok(n.to_string());
+            }
+            if let Some(n) = number.as_i64() {
+                return Ok(n.to_string());
+            }
+            match number.as_f64() {
+                // 3.0 is the id 3: numbers compare numerically.
+                Some(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok(format!("{f:.0}")),
+                _ => Err(RejectReason::InvalidId {
+                    message: format!("an id must be text or a whole number, not {number}"),
+                }),
+            }
+        }
+        other => Err(RejectReason::WrongType {
+            expected: "text or a whole number",
+            found: crate::rejection::json_type(other),
+        }),
+    }
+}
+
+/// One version of a recipe, or the content of a make: what was cooked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Recipe {
+    pub(crate) id: RecipeId,
+    pub(crate) name: String,
+    pub(crate) rating: Option<f64>,
+    pub(crate) recipe_yield: Option<String>,
+    pub(crate) ingredients: Vec<Ingredient>,
+    pub(crate) steps: Vec<Step>,
+    /// Other top-level fields (cook time, cuisine, a seed document's extras).
+    pub(crate) fields: BTreeMap<String, Value>,
+}
+
+impl Recipe {
+    /// The recipe's id.
+    pub fn id(&self) -> &RecipeId {
+        &self.id
+    }
+    /// The recipe's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// The rating, 0 to 5.
+    pub fn rating(&self) -> Option<f64> {
+        self.rating
+    }
+    /// What it yields, as written (`4 servings`).
+    pub fn recipe_yield(&self) -> Option<&str> {
+        self.recipe_yield.as_deref()
+    }
+    /// The ingredients, in order.
+    pub fn ingredients(&self) -> &[Ingredient] {
+        &self.ingredients
+    }
+    /// The steps, in order.
+    pub fn steps(&self) -> &[Step] {
+        &self.steps
+    }
+    /// Other top-level fields, by name.
+    pub fn fields(&self) -> &BTreeMap<String, Value> {
+        &self.fields
+    }
+}
+
+/// One ingredient of a recipe.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ingredient {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<IngredientId>,
+    pub(crate) name: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) quantity: Option<Quantity>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) unit: Option<Unit>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) note: Option<String>,
+    /// The normalised name used for matching (not part of the content).
+    #[serde(skip)]
+    pub(crate) key: String,
+}
+
+impl Ingredient {
+    /// The ingredient's id, when the document gives one.
+    pub fn id(&self) -> Option<&IngredientId> {
+        self.id.as_ref()
+    }
+    /// What the ingredient is (`all-purpose flour`).
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    /// How much.
+    pub fn quantity(&self) -> Option<&Quantity> {
+        self.quantity.as_ref()
+    }
+    /// In what unit.
+    pub fn unit(&self) -> Option<&Unit> {
+        self.unit.as_ref()
+    }
+    /// Preparation or alternatives (`sifted`).
+    pub fn note(&self) -> Option<&str> {
+        self.note.as_deref()
+    }
+    /// The key names match by: lower case, singular, no punctuation.
+    pub fn name_key(&self) -> &str {
+        &self.key
+    }
+}
+
+/// One step of a recipe's method.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) id: Option<StepId>,
+    pub(crate) text: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) section: Option<String>,
+}
+
+impl Step {
+    /// The step's id, when the document gives one.
+    pub fn id(&self) -> Option<&StepId> {
+        self.id.as_ref()
+    }
+    /// What to do.
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+    /// The section it belongs to (`For the crust`), from a schema.org `HowToSection`.
+    pub fn section(&self) -> Option<&str> {
+        self.section.as_deref()
+    }
+}
+
+/// One time a cook made a recipe: what they actually did, and when.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Make {
+    pub(crate) make_id: Option<MakeId>,
+    pub(crate) made_at: Option<String>,
+    pub(crate) notes: Option<String>,
+    /// What was cooked; its id is the recipe this make was made from.
+    pub(crate) content: Recipe,
+}
+
+impl Make {
+    /// The make's id, when the document gives one.
+    pub fn make_id(&self) -> Option<&MakeId> {
+        self.make_id.as_ref()
+    }
+    /// The recipe this is a make of.
+    pub fn recipe_id(&self) -> &RecipeId {
+        &self.content.id
+    }
+    /// When it was made (ISO 8601, as written).
+    pub fn made_at(&self) -> Option<&str> {
+        self.made_at.as_deref()
+    }
+    /// The cook's notes.
+    pub fn notes(&self) -> Option<&str> {
+        self.notes.as_deref()
+    }
+    /// What was cooked, in the same shape as a recipe.
+    pub fn content(&self) -> &Recipe {
+        &self.content
+    }
+    /// Gives the make an id (the server does this when the upload has none).
+    pub fn set_make_id(&mut self, id: MakeId) {
+        self.make_id = Some(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn numeric_ids_are_their_decimal_text() {
+        assert_eq!(
+            RecipeId::from_json(&json!(7)).map(|id| id.0),
+            Ok("7".into())
+        );
+        assert_eq!(
+            RecipeId::from_json(&json!(7.0)).map(|id| id.0),
+            Ok("7".into())
+        );
+        assert_eq!(
+            RecipeId::from_json(&json!(" 7 ")).map(|id| id.0),
+            Ok("7".into())
+        );
+        assert!(RecipeId::from_json(&json!(7.5)).is_err());
+        assert!(RecipeId::from_json(&json!("")).is_err());
+        assert!(RecipeId::from_json(&json!(null)).is_err());
+        assert!(RecipeId::parse(&"x".repeat(129)).is_err());
+        assert!(RecipeId::parse("a\u{0}b").is_err());
+    }
+}

@@ -1,0 +1,112 @@
+//! Reading uploads: bytes to a validated [`Recipe`] or [`Make`], or a
+//! [`Rejection`] that says what was wrong and where. Both accepted formats
+//! are detected automatically.
+
+mod reader;
+mod schema_org;
+mod seed;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::limits::{Limits, check_depth};
+use crate::model::{Make, Recipe, RecipeId};
+use crate::rejection::{RejectReason, Rejection};
+
+/// The input formats the chain accepts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Format {
+    /// `{"recipeName", "recipeId", "ingredients": [...], "steps": [...]}`.
+    Seed,
+    /// schema.org `Recipe` JSON-LD as recipe sites publish it.
+    SchemaOrg,
+}
+
+/// Parses an upload as a recipe version. `fallback_id` names the recipe when
+/// the document does not (schema.org pages rarely do); the chain derives it
+/// from the object key.
+pub fn parse_recipe(
+    bytes: &[u8],
+    limits: &Limits,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Recipe, Rejection> {
+    let value = read_json(bytes, limits)?;
+    recipe_from_value(&value, limits, fallback_id)
+}
+
+/// Builds a recipe from JSON that was already read with [`read_json`].
+pub fn recipe_from_value(
+    value: &Value,
+    limits: &Limits,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Recipe, Rejection> {
+    match detect_format(value)? {
+        Format::Seed => seed::recipe(value, limits, fallback_id),
+        Format::SchemaOrg => schema_org::recipe(value, limits, fallback_id),
+    }
+}
+
+/// Parses an upload as a make: what a cook did, naming the recipe it was
+/// made from.
+pub fn parse_make(bytes: &[u8], limits: &Limits) -> Result<Make, Rejection> {
+    let value = read_json(bytes, limits)?;
+    make_from_value(&value, limits)
+}
+
+/// Builds a make from JSON that was already read with [`read_json`].
+pub fn make_from_value(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
+    match detect_format(value)? {
+        Format::Seed => seed::make(value, limits),
+        Format::SchemaOrg => schema_org::make(value, limits),
+    }
+}
+
+/// Reads bytes as JSON within the limits: size, UTF-8 (a leading byte-order
+/// mark is allowed), nesting depth, syntax.
+pub fn read_json(bytes: &[u8], limits: &Limits) -> Result<Value, Rejection> {
+    limits.check_size(bytes.len() as u64)?;
+    let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        Rejection::whole(RejectReason::NotUtf8 {
+            offset: e.valid_up_to(),
+        })
+    })?;
+    if text.trim().is_empty() {
+        return Err(Rejection::whole(RejectReason::Empty));
+    }
+    check_depth(text, limits.max_depth)?;
+    serde_json::from_str(text).map_err(|e| {
+        Rejection::whole(RejectReason::InvalidJson {
+            message: json_error_message(&e),
+            line: e.line(),
+            column: e.column(),
+        })
+    })
+}
+
+/// serde_json's message without its " at line L column C" suffix, which the
+/// rejection carries in fields of its own.
+fn json_error_message(error: &serde_json::Error) -> String {
+    let message = error.to_string();
+    match message.rfind(" at line ") {
+        Some(at) => message[..at].to_owned(),
+        None => message,
+    }
+}
+
+/// Which accepted format a JSON document is in.
+pub fn detect_format(value: &Value) -> Result<Format, Rejection> {
+    match value {
+        Value::Object(map) if map.contains_key("recipeName") => Ok(Format::Seed),
+        Value::Object(map)
+            if ["@context", "@type", "@graph"]
+                .iter()
+                .any(|k| map.contains_key(*k)) =>
+        {
+            Ok(Format::SchemaOrg)
+        }
+        Value::Array(items) if items.iter().any(Value::is_object) => Ok(Format::SchemaOrg),
+        _ => Err(Rejection::whole(RejectReason::UnknownFormat)),
+    }
+}

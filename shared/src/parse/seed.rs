@@ -1,0 +1,247 @@
+//! The seed format: `{"recipeName", "recipeId", "rating", "ingredients":
+//! [{"ingredientId", "quantity", "measurement", "ingredientName"}], "steps":
+//! [{"stepId", "stepText"}]}`; a make may add `makeId`, `madeAt`, `notes`.
+
+use std::collections::BTreeMap;
+
+use serde_json::{Map, Value};
+
+use super::reader::{Reader, UniqueIds, check_made_at, missing, wrong_type};
+use crate::canonical::normalise_numbers;
+use crate::ingredient_line::parse_line;
+use crate::limits::Limits;
+use crate::model::{Ingredient, IngredientId, Make, MakeId, Recipe, RecipeId, Step, StepId};
+use crate::path::JsonPath;
+use crate::rejection::Rejection;
+use crate::text::name_key;
+use crate::units::Unit;
+
+/// Top-level keys with a meaning of their own; any other key is kept as a field.
+const KNOWN: &[&str] = &[
+    "recipeId",
+    "recipeName",
+    "rating",
+    "recipeYield",
+    "ingredients",
+    "steps",
+    "makeId",
+    "madeAt",
+    "notes",
+];
+
+pub(crate) fn recipe(
+    value: &Value,
+    limits: &Limits,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Recipe, Rejection> {
+    let object = root_object(value)?;
+    content(object, &Reader { limits }, fallback_id)
+}
+
+pub(crate) fn make(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
+    let object = root_object(value)?;
+    let reader = Reader { limits };
+    let root = JsonPath::root();
+    let make_id = match object.get("makeId") {
+        None | Some(Value::Null) => None,
+        Some(id) => Some(MakeId::from_json(id).map_err(|r| Rejection::new(root.key("makeId"), r))?),
+    };
+    let made_at = match object.get("madeAt") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(text)) => Some(check_made_at(text, &root.key("madeAt"))?),
+        Some(other) => return Err(wrong_type(&root.key("madeAt"), "a date as text", other)),
+    };
+    let notes = reader.optional_text(object, "notes", &root, true)?;
+    let content = content(object, &reader, None)?;
+    Ok(Make {
+        make_id,
+        made_at,
+        notes,
+        content,
+    })
+}
+
+fn root_object(value: &Value) -> Result<&Map<String, Value>, Rejection> {
+    value
+        .as_object()
+        .ok_or_else(|| wrong_type(&JsonPath::root(), "an object", value))
+}
+
+fn content(
+    object: &Map<String, Value>,
+    reader: &Reader<'_>,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Recipe, Rejection> {
+    let root = JsonPath::root();
+    let id = match (object.get("recipeId"), fallback_id) {
+        (None | Some(Value::Null), Some(fallback)) => fallback.clone(),
+        (None | Some(Value::Null), None) => return Err(missing(&root, "recipeId")),
+        (Some(id), _) => {
+            RecipeId::from_json(id).map_err(|r| Rejection::new(root.key("recipeId"), r))?
+        }
+    };
+    let name = reader.required_name(object, "recipeName", &root)?;
+    let rating = reader.rating(object.get("rating"), &root.key("rating"))?;
+    let recipe_yield = match object.get("recipeYield") {
+        Some(Value::Number(n)) => Some(n.to_string()),
+        _ => reader.optional_text(object, "recipeYield", &root, false)?,
+    };
+    let ingredients = list(
+        object,
+        "ingredients",
+        reader.limits.max_ingredients,
+        |item, path| ingredient(item, path, reader),
+    )?;
+    check_unique(&ingredients, "ingredients", |i: &Ingredient| {
+        i.id.as_ref().map(IngredientId::as_str)
+    })?;
+    let steps = list(object, "steps", reader.limits.max_steps, |item, path| {
+        step(item, path, reader)
+    })?;
+    check_unique(&steps, "steps", |s: &Step| {
+        s.id.as_ref().map(StepId::as_str)
+    })?;
+    let fields = extra_fields(object, reader)?;
+    Ok(Recipe {
+        id,
+        name,
+        rating,
+        recipe_yield,
+        ingredients,
+        steps,
+        fields,
+    })
+}
+
+/// An optional array field, each entry read by `item`.
+fn list<T>(
+    object: &Map<String, Value>,
+    field: &'static str,
+    limit: usize,
+    mut item: impl FnMut(&Value, &JsonPath) -> Result<T, Rejection>,
+) -> Result<Vec<T>, Rejection> {
+    let path = JsonPath::root().key(field);
+    match object.get(field) {
+        None | Some(Value::Null) => Ok(Vec::new()),
+        Some(Value::Array(items)) => {
+            Limits::check_count(&path, field, limit, items.len())?;
+            items
+                .iter()
+                .enumerate()
+                .map(|(i, value)| item(value, &path.index(i)))
+                .collect()
+        }
+        Some(other) => Err(wrong_type(&path, "an array", other)),
+    }
+}
+
+fn check_unique<T>(
+    items: &[T],
+    field: &str,
+    id: impl Fn(&T) -> Option<&str>,
+) -> Result<(), Rejection> {
+    let mut seen = UniqueIds::default();
+    let path = JsonPath::root().key(field);
+    for (i, item) in items.iter().enumerate() {
+        if let Some(id) = id(item) {
+            seen.insert(id, &path.index(i))?;
+        }
+    }
+    Ok(())
+}
+
+fn ingredient(
+    value: &Value,
+    path: &JsonPath,
+    reader: &Reader<'_>,
+) -> Result<Ingredient, Rejection> {
+    let object = match value {
+        Value::Object(object) => object,
+        // A free-text line is accepted too: "2 cups flour".
+        Value::String(line) => {
+            let line = reader.name(line, path)?;
+            let parsed = parse_line(&line);
+            return Ok(Ingredient {
+                id: None,
+                key: name_key(&parsed.name),
+                name: parsed.name,
+                quantity: parsed.quantity,
+                unit: parsed.unit,
+                note: parsed.note,
+            });
+        }
+        other => return Err(wrong_type(path, "an ingredient object", other)),
+    };
+    let id = match object.get("ingredientId") {
+        None | Some(Value::Null) => None,
+        Some(id) => Some(
+            IngredientId::from_json(id).map_err(|r| Rejection::new(path.key("ingredientId"), r))?,
+        ),
+    };
+    let name = reader.required_name(object, "ingredientName", path)?;
+    let quantity = reader.quantity(object.get("quantity"), &path.key("quantity"))?;
+    let unit = match reader.optional_text(object, "measurement", path, false)? {
+        Some(text) => Unit::from_measurement(&text),
+        None => None,
+    };
+    let note = reader.optional_text(object, "note", path, false)?;
+    Ok(Ingredient {
+        id,
+        key: name_key(&name),
+        name,
+        quantity,
+        unit,
+        note,
+    })
+}
+
+fn step(value: &Value, path: &JsonPath, reader: &Reader<'_>) -> Result<Step, Rejection> {
+    let object = match value {
+        Value::Object(object) => object,
+        Value::String(text) => {
+            return Ok(Step {
+                id: None,
+                text: nonempty_step(reader.text(text, path)?, path)?,
+                section: None,
+            });
+        }
+        other => return Err(wrong_type(path, "a step object", other)),
+    };
+    let id = match object.get("stepId") {
+        None | Some(Value::Null) => None,
+        Some(id) => Some(StepId::from_json(id).map_err(|r| Rejection::new(path.key("stepId"), r))?),
+    };
+    let text = match object.get("stepText") {
+        Some(Value::String(text)) => {
+            nonempty_step(reader.text(text, &path.key("stepText"))?, path)?
+        }
+        None | Some(Value::Null) => return Err(missing(path, "stepText")),
+        Some(other) => return Err(wrong_type(&path.key("stepText"), "a string", other)),
+    };
+    let section = reader.optional_text(object, "section", path, false)?;
+    Ok(Step { id, text, section })
+}
+
+fn nonempty_step(text: String, path: &JsonPath) -> Result<String, Rejection> {
+    if text.is_empty() {
+        return Err(missing(path, "stepText"));
+    }
+    Ok(text)
+}
+
+fn extra_fields(
+    object: &Map<String, Value>,
+    reader: &Reader<'_>,
+) -> Result<BTreeMap<String, Value>, Rejection> {
+    let root = JsonPath::root();
+    let extra: BTreeMap<String, Value> = object
+        .iter()
+        .filter(|(key, value)| !KNOWN.contains(&key.as_str()) && !value.is_null())
+        .map(|(key, value)| (key.clone(), normalise_numbers(value.clone())))
+        .collect();
+    Limits::check_count(&root, "extra fields", reader.limits.max_fields, extra.len())?;
+    for key in extra.keys() {
+        Limits::check_text(&root.key(key), key, reader.limits.max_name_chars, false)?;
+    }
+    Ok(extra)
+}

@@ -1,0 +1,175 @@
+//! Text normalisation shared by parsing and matching: whitespace, HTML
+//! left in JSON-LD, name keys and word similarity.
+
+use std::borrow::Cow;
+
+/// Collapses runs of whitespace (including non-breaking spaces and zero-width
+/// marks) into single spaces and trims the ends.
+pub fn collapse_whitespace(text: &str) -> Cow<'_, str> {
+    let is_clean = !text.starts_with(char::is_whitespace)
+        && !text.ends_with(char::is_whitespace)
+        && !text.contains("  ")
+        && !text.contains(|c: char| (c.is_whitespace() && c != ' ') || is_invisible(c));
+    if is_clean {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for word in text.split(|c: char| c.is_whitespace() || is_invisible(c)) {
+        if word.is_empty() {
+            continue;
+        }
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    }
+    Cow::Owned(out)
+}
+
+/// Zero-width characters and byte-order marks that pages leave inside text.
+fn is_invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+    )
+}
+
+/// Text from a web page: HTML entities decoded, tags removed (a `<br>`,
+/// `</p>` or `</li>` becomes a line break), whitespace kept as is.
+pub fn strip_html(text: &str) -> Cow<'_, str> {
+    if !text.contains(['<', '&']) {
+        return Cow::Borrowed(text);
+    }
+    let mut without_tags = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find('<') {
+        without_tags.push_str(&rest[..open]);
+        let after = &rest[open..];
+        // Only something that looks like a tag is removed: "1 < 2" stays.
+        let looks_like_tag = after[1..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '/' || c == '!');
+        match after.find('>') {
+            Some(close) if looks_like_tag => {
+                let tag = after[1..close].trim_start_matches('/').to_ascii_lowercase();
+                if ["br", "p", "li", "div"].iter().any(|t| tag.starts_with(t)) {
+                    without_tags.push('\n');
+                }
+                rest = &after[close + 1..];
+            }
+            _ => {
+                without_tags.push('<');
+                rest = &after[1..];
+            }
+        }
+    }
+    without_tags.push_str(rest);
+    Cow::Owned(html_escape::decode_html_entities(&without_tags).into_owned())
+}
+
+/// The key under which ingredient names match: lower case, punctuation
+/// dropped, each word singular (`Tomatoes,` matches `tomato`).
+pub fn name_key(name: &str) -> String {
+    let mut key = String::with_capacity(name.len());
+    for word in name
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+    {
+        if !key.is_empty() {
+            key.push(' ');
+        }
+        key.push_str(&singular(&word.to_lowercase()));
+    }
+    key
+}
+
+/// A rough English singular, good enough for matching ingredient names.
+fn singular(word: &str) -> Cow<'_, str> {
+    let n = word.len();
+    if n > 4 && word.ends_with("ies") {
+        return Cow::Owned(format!("{}y", &word[..n - 3]));
+    }
+    for suffix in ["oes", "ches", "shes", "sses", "xes"] {
+        if n > suffix.len() + 1 && word.ends_with(suffix) {
+            return Cow::Borrowed(&word[..n - 2]);
+        }
+    }
+    if n > 3 && word.ends_with('s') && !word.ends_with("ss") && !word.ends_with("us") {
+        return Cow::Borrowed(&word[..n - 1]);
+    }
+    Cow::Borrowed(word)
+}
+
+/// How alike two texts are, by their words (0 = nothing shared, 1 = the same
+/// words): the Dice coefficient over lower-cased word multisets.
+pub fn word_similarity(a: &str, b: &str) -> f64 {
+    let mut left = words(a);
+    let mut right = words(b);
+    if left.is_empty() && right.is_empty() {
+        return 1.0;
+    }
+    left.sort_unstable();
+    right.sort_unstable();
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while i < left.len() && j < right.len() {
+        match left[i].cmp(&right[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    (2 * common) as f64 / (left.len() + right.len()) as f64
+}
+
+fn words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| singular(&w.to_lowercase()).into_owned())
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn whitespace_is_collapsed_including_nbsp_and_zero_width() {
+        assert_eq!(collapse_whitespace("  a \u{a0} b\n\tc\u{feff} "), "a b c");
+        assert!(matches!(
+            collapse_whitespace("clean text"),
+            Cow::Borrowed(_)
+        ));
+    }
+
+    #[test]
+    fn html_is_removed_and_entities_decoded() {
+        assert_eq!(strip_html("Salt &amp; pepper"), "Salt & pepper");
+        assert_eq!(strip_html("a<br/>b"), "a\nb");
+        assert_eq!(strip_html("<p>Mix</p><p>Bake</p>"), "\nMix\n\nBake\n");
+        assert_eq!(strip_html("1 < 2"), "1 < 2");
+        assert_eq!(strip_html("it&#39;s 75&deg;F"), "it's 75°F");
+    }
+
+    #[test]
+    fn names_match_across_case_plural_and_punctuation() {
+        assert_eq!(name_key("Tomatoes,"), name_key("tomato"));
+        assert_eq!(name_key("Fresh Berries"), "fresh berry");
+        assert_eq!(name_key("Glass"), "glass");
+        assert_eq!(name_key("Crème fraîche"), "crème fraîche");
+        assert_eq!(name_key("eggs"), "egg");
+        assert_eq!(name_key("peaches"), "peach");
+    }
+
+    #[test]
+    fn similarity_is_one_for_the_same_words_and_zero_for_none() {
+        assert_eq!(word_similarity("Mix the flour", "mix the flour"), 1.0);
+        assert_eq!(word_similarity("butter", "margarine"), 0.0);
+        let s = word_similarity("butter", "unsalted butter");
+        assert!((s - 2.0 / 3.0).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,446 @@
+//! Units of measure: recognising the ways cooks write them, their dimension,
+//! and conversion to a base unit so that `1 cup` and `240 ml` compare equal.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+/// What a unit measures. Only mass, volume and count convert between units.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Dimension {
+    /// Grams and friends (base: g).
+    Mass,
+    /// Millilitres and friends (base: ml).
+    Volume,
+    /// Pieces, dozens (base: one piece).
+    Count,
+    /// Everything that converts only to itself: cloves, cans, pinches.
+    Other,
+}
+
+/// Relative tolerance within which two amounts are "equivalent" after
+/// conversion: wide enough for the rounding cooks do (a US cup is 236.6 ml,
+/// written as 240 ml), narrow enough that a real change is never hidden.
+pub const EQUIVALENCE_TOLERANCE: f64 = 0.03;
+
+struct UnitDef {
+    symbol: &'static str,
+    dimension: Dimension,
+    to_base: f64,
+    /// Lower-case spellings (the symbol itself is always accepted).
+    aliases: &'static [&'static str],
+}
+
+const fn def(
+    symbol: &'static str,
+    dimension: Dimension,
+    to_base: f64,
+    aliases: &'static [&'static str],
+) -> UnitDef {
+    UnitDef {
+        symbol,
+        dimension,
+        to_base,
+        aliases,
+    }
+}
+
+use Dimension::{Count, Mass, Other, Volume};
+
+static UNITS: &[UnitDef] = &[
+    def(
+        "mg",
+        Mass,
+        0.001,
+        &["milligram", "milligrams", "milligramme", "milligrammes"],
+    ),
+    def(
+        "g",
+        Mass,
+        1.0,
+        &[
+            "gr", "grs", "gram", "grams", "gramme", "grammes", "gm", "gms", "gramm",
+        ],
+    ),
+    def(
+        "kg",
+        Mass,
+        1000.0,
+        &[
+            "kgs",
+            "kilo",
+            "kilos",
+            "kilogram",
+            "kilograms",
+            "kilogramme",
+            "kilogrammes",
+        ],
+    ),
+    def("oz", Mass, 28.349_523_125, &["ounce", "ounces", "onz"]),
+    def(
+        "lb",
+        Mass,
+        453.592_37,
+        &["lbs", "pound", "pounds", "ib", "ibs"],
+    ),
+    def(
+        "ml",
+        Volume,
+        1.0,
+        &[
+            "milliliter",
+            "milliliters",
+            "millilitre",
+            "millilitres",
+            "mls",
+        ],
+    ),
+    def(
+        "cl",
+        Volume,
+        10.0,
+        &["centiliter", "centiliters", "centilitre", "centilitres"],
+    ),
+    def(
+        "dl",
+        Volume,
+        100.0,
+        &["deciliter", "deciliters", "decilitre", "decilitres"],
+    ),
+    def(
+        "l",
+        Volume,
+        1000.0,
+        &["liter", "liters", "litre", "litres", "ltr", "ltrs", "lt"],
+    ),
+    def(
+        "tsp",
+        Volume,
+        4.928_921_593_75,
+        &[
+            "tsps",
+            "teaspoon",
+            "teaspoons",
+            "tspn",
+            "tl",
+            "tsl",
+            "theelepel",
+            "theelepels",
+            "teelöffel",
+        ],
+    ),
+    def(
+        "tbsp",
+        Volume,
+        14.786_764_781_25,
+        &[
+            "tbsps",
+            "tbs",
+            "tbl",
+            "tbls",
+            "tablespoon",
+            "tablespoons",
+            "tblsp",
+            "tblspn",
+            "el",
+            "eetlepel",
+            "eetlepels",
+            "esslöffel",
+        ],
+    ),
+    def(
+        "fl oz",
+        Volume,
+        29.573_529_562_5,
+        &[
+            "floz",
+            "fl. oz",
+            "fl.oz",
+            "fl oz.",
+            "fl. oz.",
+            "fluid ounce",
+            "fluid ounces",
+        ],
+    ),
+    def("cup", Volume, 236.588_236_5, &["cups", "cp"]),
+    def("pint", Volume, 473.176_473, &["pints", "pt", "pts"]),
+    def("quart", Volume, 946.352_946, &["quarts", "qt", "qts"]),
+    def("gallon", Volume, 3785.411_784, &["gallons", "gal", "gals"]),
+    def(
+        "piece",
+        Count,
+        1.0,
+        &[
+            "pieces", "pc", "pcs", "unit", "units", "whole", "each", "ea", "item", "items", "stuk",
+            "stuks", "stück",
+        ],
+    ),
+    def("dozen", Count, 12.0, &["dozens", "doz"]),
+    def("pinch", Other, 1.0, &["pinches", "prise", "snuf", "snufje"]),
+    def("dash", Other, 1.0, &["dashes", "splash", "splashes"]),
+    def("drop", Other, 1.0, &["drops"]),
+    def(
+        "clove",
+        Other,
+        1.0,
+        &["cloves", "teen", "teentje", "teentjes"],
+    ),
+    def("can", Other, 1.0, &["cans", "tin", "tins", "blik"]),
+    def("jar", Other, 1.0, &["jars"]),
+    def(
+        "package",
+        Other,
+        1.0,
+        &[
+            "packages", "pkg", "pkgs", "packet", "packets", "pack", "packs", "sachet", "sachets",
+        ],
+    ),
+    def("bunch", Other, 1.0, &["bunches", "bos", "bosje"]),
+    def("head", Other, 1.0, &["heads"]),
+    def("sprig", Other, 1.0, &["sprigs", "takje", "takjes"]),
+    def("slice", Other, 1.0, &["slices", "plak", "plakjes"]),
+    def("stick", Other, 1.0, &["sticks"]),
+    def("stalk", Other, 1.0, &["stalks"]),
+    def("handful", Other, 1.0, &["handfuls"]),
+    def("sheet", Other, 1.0, &["sheets"]),
+    def("bag", Other, 1.0, &["bags"]),
+    def("bottle", Other, 1.0, &["bottles"]),
+    def("cube", Other, 1.0, &["cubes"]),
+    def("knob", Other, 1.0, &["knobs"]),
+    def("leaf", Other, 1.0, &["leaves"]),
+    def("fillet", Other, 1.0, &["fillets"]),
+    def("scoop", Other, 1.0, &["scoops"]),
+];
+
+/// Short spellings whose case carries meaning: `T` is a tablespoon, `t` a teaspoon.
+static CASE_SENSITIVE: &[(&str, &str)] = &[
+    ("T", "tbsp"),
+    ("t", "tsp"),
+    ("Tb", "tbsp"),
+    ("C", "cup"),
+    ("c", "cup"),
+];
+
+/// A unit of measure: one the chain knows how to convert, or a word it keeps as written.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Unit {
+    /// A recognised unit (index into the table).
+    Known(KnownUnit),
+    /// Anything else, normalised to lower case (`"handful of"` stays `"handful of"`).
+    Other(String),
+}
+
+/// A unit from the built-in table.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct KnownUnit(u8);
+
+impl KnownUnit {
+    fn def(self) -> &'static UnitDef {
+        &UNITS[usize::from(self.0)]
+    }
+}
+
+impl Unit {
+    /// Recognises a unit token as cooks write it (`Tbsp.`, `cups`, `fl oz`).
+    /// Returns `None` when the token is not a known unit.
+    pub fn recognise(token: &str) -> Option<Unit> {
+        let token = token.trim();
+        let bare = token.strip_suffix('.').unwrap_or(token);
+        if let Some((_, symbol)) = CASE_SENSITIVE
+            .iter()
+            .find(|(spelling, _)| *spelling == bare)
+        {
+            return Self::by_symbol(symbol);
+        }
+        let lower = token.to_lowercase();
+        let lower = lower.strip_suffix('.').unwrap_or(&lower);
+        UNITS
+            .iter()
+            .position(|u| u.symbol == lower || u.aliases.contains(&lower))
+            .and_then(|i| u8::try_from(i).ok())
+            .map(|i| Unit::Known(KnownUnit(i)))
+    }
+
+    /// The unit for a measurement field: a known unit, or the text itself in
+    /// lower case. Empty text is no unit.
+    pub fn from_measurement(text: &str) -> Option<Unit> {
+        let text = text.trim();
+        if text.is_empty() {
+            return None;
+        }
+        Some(Self::recognise(text).unwrap_or_else(|| Unit::Other(text.to_lowercase())))
+    }
+
+    fn by_symbol(symbol: &str) -> Option<Unit> {
+        UNITS
+            .iter()
+            .position(|u| u.symbol == symbol)
+            .and_then(|i| u8::try_from(i).ok())
+            .map(|i| Unit::Known(KnownUnit(i)))
+    }
+
+    /// The canonical spelling (`tbsp`, `cup`, `g`), or the kept text.
+    pub fn symbol(&self) -> &str {
+        match self {
+            Unit::Known(k) => k.def().symbol,
+            Unit::Other(text) => text,
+        }
+    }
+
+    /// What the unit measures.
+    pub fn dimension(&self) -> Dimension {
+        match self {
+            Unit::Known(k) => k.def().dimension,
+            Unit::Other(_) => Dimension::Other,
+        }
+    }
+
+    /// How many base units (g, ml, pieces) one of this unit is, when it converts.
+    fn to_base(&self) -> Option<f64> {
+        match self {
+            Unit::Known(k) if k.def().dimension != Dimension::Other => Some(k.def().to_base),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for Unit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.symbol())
+    }
+}
+
+impl Serialize for Unit {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.symbol())
+    }
+}
+
+/// How `amount` of `unit` relates to `other_amount` of `other_unit`:
+/// `Some(r)` where the second is `r` times the first, when both are in the
+/// same convertible dimension (or the very same unit, or both unitless).
+pub fn conversion_ratio(
+    amount: f64,
+    unit: Option<&Unit>,
+    other_amount: f64,
+    other_unit: Option<&Unit>,
+) -> Option<f64> {
+    let (from, to) = match (unit, other_unit) {
+        (None, None) => (amount, other_amount),
+        (Some(a), Some(b)) if a == b => (amount, other_amount),
+        (Some(a), Some(b)) if a.dimension() == b.dimension() => {
+            (amount * a.to_base()?, other_amount * b.to_base()?)
+        }
+        // A bare number counts pieces: "3 eggs" and "3 whole eggs" agree.
+        (None, Some(b)) | (Some(b), None) if b.dimension() == Dimension::Count => {
+            let factor = b.to_base()?;
+            if unit.is_none() {
+                (amount, other_amount * factor)
+            } else {
+                (amount * factor, other_amount)
+            }
+        }
+        _ => return None,
+    };
+    if from > 0.0 { Some(to / from) } else { None }
+}
+
+/// Whether two amounts are the same after conversion, within
+/// [`EQUIVALENCE_TOLERANCE`]: `1 cup` and `240 ml` are; `1 cup` and `2 cups` are not.
+pub fn equivalent(
+    amount: f64,
+    unit: Option<&Unit>,
+    other_amount: f64,
+    other_unit: Option<&Unit>,
+) -> bool {
+    if amount == 0.0 && other_amount == 0.0 {
+        return true;
+    }
+    conversion_ratio(amount, unit, other_amount, other_unit)
+        .is_some_and(|ratio| (ratio - 1.0).abs() <= EQUIVALENCE_TOLERANCE)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn unit(s: &str) -> Unit {
+        Unit::recognise(s).unwrap_or_else(|| panic!("{s} should be a unit"))
+    }
+
+    #[test]
+    fn recognises_the_common_spellings() {
+        for (spelling, symbol) in [
+            ("tsp", "tsp"),
+            ("teaspoons", "tsp"),
+            ("Tbsp.", "tbsp"),
+            ("TBS", "tbsp"),
+            ("tablespoon", "tbsp"),
+            ("T", "tbsp"),
+            ("t", "tsp"),
+            ("cups", "cup"),
+            ("fl oz", "fl oz"),
+            ("ML", "ml"),
+            ("L", "l"),
+            ("grams", "g"),
+            ("kg", "kg"),
+            ("oz", "oz"),
+            ("lbs", "lb"),
+            ("pinch", "pinch"),
+            ("cloves", "clove"),
+            ("can", "can"),
+            ("unit", "piece"),
+            ("EL", "tbsp"),
+        ] {
+            assert_eq!(unit(spelling).symbol(), symbol, "{spelling}");
+        }
+        assert_eq!(Unit::recognise("flour"), None);
+    }
+
+    #[test]
+    fn a_cup_is_equivalent_to_240_ml_but_not_to_two_cups() {
+        let cup = unit("cup");
+        let ml = unit("ml");
+        assert!(equivalent(1.0, Some(&cup), 240.0, Some(&ml)));
+        assert!(!equivalent(1.0, Some(&cup), 2.0, Some(&cup)));
+        assert!(equivalent(1.0, Some(&unit("lb")), 454.0, Some(&unit("g"))));
+        assert!(equivalent(
+            1.0,
+            Some(&unit("tbsp")),
+            3.0,
+            Some(&unit("tsp"))
+        ));
+        assert!(!equivalent(1.0, Some(&cup), 1.0, Some(&unit("g"))));
+    }
+
+    #[test]
+    fn units_of_other_dimensions_convert_only_to_themselves() {
+        let clove = unit("clove");
+        assert_eq!(
+            conversion_ratio(2.0, Some(&clove), 3.0, Some(&clove)),
+            Some(1.5)
+        );
+        assert_eq!(
+            conversion_ratio(2.0, Some(&clove), 3.0, Some(&unit("can"))),
+            None
+        );
+        assert_eq!(
+            conversion_ratio(
+                1.0,
+                Some(&Unit::Other("handful".into())),
+                2.0,
+                Some(&Unit::Other("handful".into()))
+            ),
+            Some(2.0)
+        );
+    }
+
+    #[test]
+    fn bare_numbers_count_pieces() {
+        assert_eq!(
+            conversion_ratio(1.0, Some(&unit("dozen")), 6.0, None),
+            Some(0.5)
+        );
+    }
+}
