@@ -53,6 +53,25 @@ pub fn number(value: f64) -> Value {
     serde_json::Number::from_f64(value).map_or(Value::Null, Value::Number)
 }
 
+/// Serialises an `f64` in canonical form (`4`, not `4.0`).
+pub(crate) fn serialize_f64<S: serde::Serializer>(
+    value: &f64,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serde::Serialize::serialize(&number(*value), serializer)
+}
+
+/// Serialises an optional `f64` in canonical form.
+pub(crate) fn serialize_opt_f64<S: serde::Serializer>(
+    value: &Option<f64>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match value {
+        Some(v) => serialize_f64(v, serializer),
+        None => serializer.serialize_none(),
+    }
+}
+
 /// `value` with every number in canonical form, so that equal values are
 /// equal JSON (`1.0` becomes `1`).
 pub fn normalise_numbers(value: Value) -> Value {

@@ -72,8 +72,10 @@ pub struct ScaleEntry {
     /// The ingredient (the make's name for it).
     pub ingredient: String,
     /// The make's amount over the recipe's, after unit conversion.
+    #[serde(serialize_with = "crate::canonical::serialize_f64")]
     pub ratio: f64,
     /// `ratio` over the scale factor: 1 when on scale.
+    #[serde(serialize_with = "crate::canonical::serialize_f64")]
     pub deviation: f64,
 }
 
@@ -113,10 +115,13 @@ pub enum Change {
     /// The make was rated differently.
     RatingChanged {
         /// The recipe's rating.
+        #[serde(serialize_with = "crate::canonical::serialize_opt_f64")]
         before: Option<f64>,
         /// The make's rating.
+        #[serde(serialize_with = "crate::canonical::serialize_opt_f64")]
         after: Option<f64>,
         /// `after - before`, when both exist.
+        #[serde(serialize_with = "crate::canonical::serialize_opt_f64")]
         delta: Option<f64>,
     },
     /// Another top-level field changed (`recipeYield`, `fields.cookTime`).
@@ -131,6 +136,7 @@ pub enum Change {
     /// Most quantities were multiplied by one factor.
     Scaled {
         /// The factor (`2` for a doubled batch).
+        #[serde(serialize_with = "crate::canonical::serialize_f64")]
         factor: f64,
         /// How many ingredients follow the factor.
         consistent: usize,
@@ -197,8 +203,16 @@ pub enum Change {
         /// The make's quantity.
         after: Option<Quantity>,
         /// `after / before`, when both exist.
+        #[serde(
+            serialize_with = "crate::canonical::serialize_opt_f64",
+            skip_serializing_if = "Option::is_none"
+        )]
         ratio: Option<f64>,
         /// In a scaled make, `ratio` over the scale factor.
+        #[serde(
+            serialize_with = "crate::canonical::serialize_opt_f64",
+            skip_serializing_if = "Option::is_none"
+        )]
         deviation: Option<f64>,
     },
     /// Another unit (perhaps with another quantity).
@@ -216,6 +230,10 @@ pub enum Change {
         /// Whether both are the same amount after conversion (`1 cup` and `240 ml`).
         equivalent: bool,
         /// The make's amount over the recipe's after conversion, when they convert.
+        #[serde(
+            serialize_with = "crate::canonical::serialize_opt_f64",
+            skip_serializing_if = "Option::is_none"
+        )]
         ratio: Option<f64>,
     },
     /// An ingredient's note or id changed.

@@ -109,7 +109,7 @@ pub(super) fn changes(
 pub fn inline_diff(before: &str, after: &str) -> Vec<InlineSpan> {
     let diff = TextDiff::configure()
         .algorithm(Algorithm::Patience)
-        .diff_words(before, after);
+        .diff_unicode_words(before, after);
     let mut spans: Vec<InlineSpan> = Vec::new();
     for change in diff.iter_all_changes() {
         let kind = match change.tag() {
@@ -125,8 +125,6 @@ pub fn inline_diff(before: &str, after: &str) -> Vec<InlineSpan> {
             }),
         }
     }
-    // "a [-b-] [+c+] d": a space kept between a deletion and an insertion
-    // reads better inside the change than as an "equal" island of nothing.
     spans
 }
 
