@@ -34,6 +34,8 @@ pub mod field {
     pub const MEASUREMENT: &str = "measurement";
     /// An ingredient's note.
     pub const NOTE: &str = "note";
+    /// The group an ingredient is listed under.
+    pub const GROUP: &str = "group";
     /// A step's id.
     pub const STEP_ID: &str = "stepId";
     /// A step's text.
@@ -123,7 +125,7 @@ pub fn recipe_json(recipe: &Recipe) -> Value {
 }
 
 /// The fields of an ingredient's canonical form, in order, absent ones as `None`.
-pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Option<Value>); 6] {
+pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Option<Value>); 7] {
     [
         (
             field::INGREDIENT_ID,
@@ -148,6 +150,10 @@ pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Opti
         (
             field::NOTE,
             ingredient.note.as_ref().map(|n| Value::from(n.as_str())),
+        ),
+        (
+            field::GROUP,
+            ingredient.group.as_ref().map(|g| Value::from(g.as_str())),
         ),
     ]
 }

@@ -172,6 +172,8 @@ pub struct Ingredient {
     pub(crate) unit: Option<Unit>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) note: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) group: Option<String>,
     /// The normalised name used for matching (not part of the content).
     #[serde(skip)]
     pub(crate) key: String,
@@ -197,6 +199,10 @@ impl Ingredient {
     /// Preparation or alternatives (`sifted`).
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
+    }
+    /// The group it is listed under (`For the crust`), from a heading line.
+    pub fn group(&self) -> Option<&str> {
+        self.group.as_deref()
     }
     /// The key names match by: lower case, singular, no punctuation.
     pub fn name_key(&self) -> &str {

@@ -231,7 +231,12 @@ fn parse_decimal(text: &str) -> Option<(f64, &str)> {
     if int_len > 9 || frac_len > 9 {
         return None;
     }
-    let frac_digits = &rest[1.min(rest.len())..1.min(rest.len()) + frac_len];
+    // The mark is one ASCII byte, so slicing after it stays on char boundaries.
+    let frac_digits = if mark.is_some() {
+        &rest[1..1 + frac_len]
+    } else {
+        ""
+    };
     let (number, after) = match mark {
         Some(',') if frac_len == 3 && int_len > 0 => {
             (format!("{int_digits}{frac_digits}"), &rest[4..])
@@ -271,6 +276,11 @@ mod tests {
         assert_eq!(q("1/2-1"), (0.5, Some(1.0)));
         assert_eq!(q(".5"), (0.5, None));
         assert_eq!(q("1⁄2"), (0.5, None));
+        assert_eq!(
+            parse_quantity_prefix("2–4 tbsp").map(|(q, _)| (q.value(), q.max())),
+            Some((2.0, Some(4.0)))
+        );
+        assert!(parse_quantity_prefix("–4 tbsp").is_none());
     }
 
     #[test]

@@ -68,6 +68,25 @@ pub fn strip_html(text: &str) -> Cow<'_, str> {
     Cow::Owned(html_escape::decode_html_entities(&without_tags).into_owned())
 }
 
+/// Paragraphs whose markup was stripped before publishing run together as
+/// `...paper.Snap the...`: a sentence end followed directly by a capital.
+/// Splits them back into lines.
+pub fn split_glued_paragraphs(text: &str) -> Cow<'_, str> {
+    let glued = |w: &[char]| matches!(w[0], '.' | '!' | '?') && w[1].is_uppercase();
+    let chars: Vec<char> = text.chars().collect();
+    if !chars.windows(2).any(glued) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for (i, &c) in chars.iter().enumerate() {
+        out.push(c);
+        if chars.get(i + 1).is_some_and(|&next| glued(&[c, next])) {
+            out.push('\n');
+        }
+    }
+    Cow::Owned(out)
+}
+
 /// The key under which ingredient names match: lower case, punctuation
 /// dropped, each word singular (`Tomatoes,` matches `tomato`).
 pub fn name_key(name: &str) -> String {
@@ -153,6 +172,19 @@ mod tests {
         assert_eq!(strip_html("<p>Mix</p><p>Bake</p>"), "\nMix\n\nBake\n");
         assert_eq!(strip_html("1 < 2"), "1 < 2");
         assert_eq!(strip_html("it&#39;s 75&deg;F"), "it's 75°F");
+    }
+
+    #[test]
+    fn glued_paragraphs_are_split_at_sentence_ends() {
+        assert_eq!(
+            split_glued_paragraphs("Line the tin.Snap the chocolate."),
+            "Line the tin.\nSnap the chocolate."
+        );
+        assert_eq!(
+            split_glued_paragraphs("Bake at 180°C. Serve."),
+            "Bake at 180°C. Serve."
+        );
+        assert_eq!(split_glued_paragraphs("Add 1.5 cups"), "Add 1.5 cups");
     }
 
     #[test]

@@ -6,6 +6,8 @@
 
 use std::collections::{HashMap, VecDeque};
 
+use similar::{Algorithm, DiffOp, capture_diff_slices};
+
 /// What an item is matched by.
 pub(crate) struct Item<'a> {
     /// Its id, when the document gives one.
@@ -80,17 +82,45 @@ pub(crate) fn align(old: &[Item<'_>], new: &[Item<'_>], rules: &Rules<'_>) -> Al
         }
     }
 
-    // 2. The same name or text, first come first paired.
-    let mut by_key: HashMap<&str, VecDeque<usize>> = HashMap::new();
-    for (o, item) in old.iter().enumerate() {
-        if old_partner[o].is_none() {
-            by_key.entry(item.key).or_default().push_back(o);
+    // 2. The same name or text: first the longest run in the same order
+    // (so duplicates pair up without crossing), then any left over, which
+    // are real moves.
+    let old_left: Vec<usize> = (0..old.len())
+        .filter(|&o| old_partner[o].is_none())
+        .collect();
+    let new_left: Vec<usize> = (0..new.len())
+        .filter(|&n| new_partner[n].is_none())
+        .collect();
+    if !old_left.is_empty() && !new_left.is_empty() {
+        let old_keys: Vec<&str> = old_left.iter().map(|&o| old[o].key).collect();
+        let new_keys: Vec<&str> = new_left.iter().map(|&n| new[n].key).collect();
+        let algorithm = if old_keys.len() * new_keys.len() <= MAX_SIMILARITY_COMPARISONS {
+            Algorithm::Lcs
+        } else {
+            Algorithm::Myers
+        };
+        for op in capture_diff_slices(algorithm, &old_keys, &new_keys) {
+            if let DiffOp::Equal {
+                old_index,
+                new_index,
+                len,
+            } = op
+            {
+                for k in 0..len {
+                    let (o, n) = (old_left[old_index + k], new_left[new_index + k]);
+                    link(&mut old_partner, &mut new_partner, o, n, Matched::Key);
+                }
+            }
         }
-    }
-    if !by_key.is_empty() {
-        for (n, item) in new.iter().enumerate() {
+        let mut by_key: HashMap<&str, VecDeque<usize>> = HashMap::new();
+        for &o in &old_left {
+            if old_partner[o].is_none() {
+                by_key.entry(old[o].key).or_default().push_back(o);
+            }
+        }
+        for &n in &new_left {
             if new_partner[n].is_none()
-                && let Some(o) = by_key.get_mut(item.key).and_then(VecDeque::pop_front)
+                && let Some(o) = by_key.get_mut(new[n].key).and_then(VecDeque::pop_front)
             {
                 link(&mut old_partner, &mut new_partner, o, n, Matched::Key);
             }

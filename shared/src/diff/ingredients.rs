@@ -197,6 +197,7 @@ fn pair_changes(
     }
     for (field, b, a) in [
         ("note", before.note.as_deref(), after.note.as_deref()),
+        ("group", before.group.as_deref(), after.group.as_deref()),
         (
             "ingredientId",
             before.id.as_ref().map(|i| i.as_str()),

@@ -236,7 +236,7 @@ pub enum Change {
         )]
         ratio: Option<f64>,
     },
-    /// An ingredient's note or id changed.
+    /// An ingredient's note, group or id changed.
     IngredientDetailChanged {
         /// Position in the recipe.
         recipe_index: usize,
@@ -244,7 +244,7 @@ pub enum Change {
         make_index: usize,
         /// The make's name for it.
         ingredient: String,
-        /// `note` or `ingredientId`.
+        /// `note`, `group` or `ingredientId`.
         field: &'static str,
         /// The recipe's value.
         before: Option<String>,

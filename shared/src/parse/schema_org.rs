@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
 use crate::path::JsonPath;
 use crate::rejection::{RejectReason, Rejection};
-use crate::text::{collapse_whitespace, name_key, strip_html};
+use crate::text::{collapse_whitespace, name_key, split_glued_paragraphs, strip_html};
 
 /// Descriptive fields kept (and diffed) beside the ingredients and steps.
 const KEPT_FIELDS: &[&str] = &[
@@ -248,8 +248,11 @@ fn ingredients(
             for (i, item) in items.iter().enumerate() {
                 match item {
                     Value::Null => {}
+                    // One entry sometimes holds several lines; each is an ingredient.
                     Value::String(text) => {
-                        lines.push((strip_html(text).into_owned(), field_path.index(i)))
+                        for line in strip_html(text).lines() {
+                            lines.push((line.to_owned(), field_path.index(i)));
+                        }
                     }
                     other => {
                         return Err(wrong_type(
@@ -270,12 +273,20 @@ fn ingredients(
         }
     }
     let mut ingredients = Vec::with_capacity(lines.len());
+    let mut group: Option<String> = None;
     for (line, line_path) in lines {
         let line = reader.name(&line, &line_path)?;
         if line.is_empty() {
             continue;
         }
         let parsed = parse_line(&line);
+        // "For the crust:" heads a group of ingredients; it is not one.
+        if let Some(heading) = line.strip_suffix(':')
+            && parsed.quantity.is_none()
+        {
+            group = Some(heading.trim().to_owned()).filter(|h| !h.is_empty());
+            continue;
+        }
         ingredients.push(Ingredient {
             id: None,
             key: name_key(&parsed.name),
@@ -283,6 +294,7 @@ fn ingredients(
             quantity: parsed.quantity,
             unit: parsed.unit,
             note: parsed.note,
+            group: group.clone(),
         });
     }
     Limits::check_count(
@@ -335,7 +347,8 @@ fn collect_steps(
     match value {
         Value::Null | Value::Bool(_) | Value::Number(_) => Ok(()),
         Value::String(text) => {
-            for line in strip_html(text).lines() {
+            let text = strip_html(text);
+            for line in split_glued_paragraphs(&text).lines() {
                 push(line, steps)?;
             }
             Ok(())

@@ -168,6 +168,7 @@ fn ingredient(
                 quantity: parsed.quantity,
                 unit: parsed.unit,
                 note: parsed.note,
+                group: None,
             });
         }
         other => return Err(wrong_type(path, "an ingredient object", other)),
@@ -185,6 +186,7 @@ fn ingredient(
         None => None,
     };
     let note = reader.optional_text(object, "note", path, false)?;
+    let group = reader.optional_text(object, "group", path, false)?;
     Ok(Ingredient {
         id,
         key: name_key(&name),
@@ -192,6 +194,7 @@ fn ingredient(
         quantity,
         unit,
         note,
+        group,
     })
 }
 
