@@ -1,1 +1,1 @@
-//! placeholder
+//! The recipe server: the API and the dashboard.

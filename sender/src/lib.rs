@@ -1,1 +1,1 @@
-//! placeholder
+//! The sender: turns jobs into signed calls to the recipe server.

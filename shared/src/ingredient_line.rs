@@ -184,11 +184,15 @@ fn split_name_and_notes(text: &str) -> (String, Vec<String>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::quantity::format_number;
 
     fn parts(line: &str) -> (Option<String>, Option<String>, String, Option<String>) {
         let parsed = parse_line(line);
         (
-            parsed.quantity.map(|q| q.to_string()),
+            parsed.quantity.map(|q| match q.max() {
+                Some(max) => format!("{}-{}", format_number(q.value()), format_number(max)),
+                None => format_number(q.value()),
+            }),
             parsed.unit.map(|u| u.symbol().to_owned()),
             parsed.name,
             parsed.note,

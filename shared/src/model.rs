@@ -267,6 +267,16 @@ impl Make {
     pub fn content(&self) -> &Recipe {
         &self.content
     }
+    /// A make with no id, date or notes whose content is `recipe`.
+    pub fn from_recipe(recipe: Recipe) -> Self {
+        Self {
+            make_id: None,
+            made_at: None,
+            notes: None,
+            content: recipe,
+        }
+    }
+
     /// Gives the make an id (the server does this when the upload has none).
     pub fn set_make_id(&mut self, id: MakeId) {
         self.make_id = Some(id);

@@ -63,14 +63,45 @@ impl Quantity {
     }
 }
 
+/// For people: `1½`, `⅔`, `3-4`, `2.4`.
 impl std::fmt::Display for Quantity {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&format_number(self.value))?;
+        f.write_str(&format_amount(self.value))?;
         if let Some(max) = self.max {
-            write!(f, "-{}", format_number(max))?;
+            write!(f, "-{}", format_amount(max))?;
         }
         Ok(())
     }
+}
+
+/// A cook's spelling of an amount: whole numbers with a vulgar fraction
+/// where one fits within 1% (`1½`, `⅔`), otherwise [`format_number`].
+pub fn format_amount(value: f64) -> String {
+    const FRACTIONS: &[(f64, &str)] = &[
+        (1.0 / 8.0, "⅛"),
+        (1.0 / 4.0, "¼"),
+        (1.0 / 3.0, "⅓"),
+        (3.0 / 8.0, "⅜"),
+        (1.0 / 2.0, "½"),
+        (5.0 / 8.0, "⅝"),
+        (2.0 / 3.0, "⅔"),
+        (3.0 / 4.0, "¾"),
+        (7.0 / 8.0, "⅞"),
+    ];
+    let whole = value.trunc();
+    let part = value - whole;
+    if part > 0.0 && value < 100.0 {
+        for (fraction, glyph) in FRACTIONS {
+            if (part - fraction).abs() <= 0.01 * fraction.max(0.1) {
+                return if whole == 0.0 {
+                    (*glyph).to_owned()
+                } else {
+                    format!("{whole:.0}{glyph}")
+                };
+            }
+        }
+    }
+    format_number(value)
 }
 
 /// Serialised as `{"value": 2}` or, for a range, `{"value": 3, "max": 4}`.
@@ -304,5 +335,9 @@ mod tests {
         assert!(!Quantity::single(1.0).same_as(&Quantity::single(1.01)));
         assert_eq!(format_number(1.0 / 3.0), "0.333");
         assert_eq!(format_number(2.0), "2");
+        assert_eq!(format_amount(1.5), "1½");
+        assert_eq!(format_amount(2.0 / 3.0), "⅔");
+        assert_eq!(format_amount(0.3), "0.3");
+        assert_eq!(format_amount(240.0), "240");
     }
 }

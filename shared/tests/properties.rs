@@ -133,7 +133,7 @@ enum Edit {
     DeleteStep(usize),
     InsertStep(usize, Step),
     MoveStep(usize, usize),
-    EditStep(usize, &'static str),
+    Reword(usize, &'static str),
     Rate(Option<f64>),
     Retitle,
 }
@@ -153,7 +153,7 @@ fn edit(fresh: usize) -> impl Strategy<Value = Edit> {
         any::<usize>().prop_map(Edit::DeleteStep),
         (any::<usize>(), step(1000 + fresh)).prop_map(|(i, s)| Edit::InsertStep(i, s)),
         (any::<usize>(), any::<usize>()).prop_map(|(a, b)| Edit::MoveStep(a, b)),
-        (any::<usize>(), prop::sample::select(WORDS)).prop_map(|(i, w)| Edit::EditStep(i, w)),
+        (any::<usize>(), prop::sample::select(WORDS)).prop_map(|(i, w)| Edit::Reword(i, w)),
         prop::option::of(prop::sample::select(&[0.0, 3.0, 4.5][..])).prop_map(Edit::Rate),
         Just(Edit::Retitle),
     ]
@@ -194,7 +194,7 @@ fn apply(doc: &Doc, edits: &[Edit]) -> Doc {
                 let s = d.steps.remove(a % ns);
                 d.steps.insert(b % ns, s);
             }
-            Edit::EditStep(i, w) if ns > 0 => {
+            Edit::Reword(i, w) if ns > 0 => {
                 let s = &mut d.steps[i % ns];
                 s.text = format!("{} {w}", s.text);
             }

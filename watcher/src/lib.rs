@@ -1,1 +1,1 @@
-//! placeholder
+//! The watcher: turns uploads into jobs for the sender.

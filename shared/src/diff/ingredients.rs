@@ -91,12 +91,11 @@ pub(super) fn changes(
     // Walk the make in order, so additions and changes interleave as the cook listed them.
     let mut pairs = alignment.pairs.iter().peekable();
     let mut added = alignment.added.iter().peekable();
-    for n in 0..make.len() {
-        if added.peek() == Some(&&n) {
-            added.next();
+    for (n, made) in make.iter().enumerate() {
+        if added.next_if(|&&a| a == n).is_some() {
             out.push(Change::IngredientAdded {
                 make_index: n,
-                ingredient: make[n].clone(),
+                ingredient: made.clone(),
             });
             continue;
         }
@@ -105,7 +104,7 @@ pub(super) fn changes(
         };
         pair_changes(
             &recipe[pair.old],
-            &make[n],
+            made,
             pair.old,
             n,
             pair.moved,
@@ -190,6 +189,7 @@ fn pair_changes(
                 ingredient: ingredient(),
                 before: before.quantity,
                 after: after.quantity,
+                unit: after.unit.clone(),
                 ratio: ratio.map(round4),
                 deviation: scale.and_then(|s| ratio.map(|r| round4(r / s.factor))),
             });

@@ -202,6 +202,9 @@ pub enum Change {
         before: Option<Quantity>,
         /// The make's quantity.
         after: Option<Quantity>,
+        /// The unit both are in.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        unit: Option<Unit>,
         /// `after / before`, when both exist.
         #[serde(
             serialize_with = "crate::canonical::serialize_opt_f64",

@@ -38,6 +38,9 @@ pub struct DifferenceValues {
     pub make: Value,
 }
 
+/// The canonical fields of one list item, absent ones as `None`.
+type Fields<const N: usize> = [(&'static str, Option<Value>); N];
+
 struct Builder<'a> {
     ops: Vec<PatchOperation>,
     differences: Vec<Difference>,
@@ -185,7 +188,7 @@ impl Builder<'_> {
         old: &[T],
         new: &[T],
         alignment: &Alignment,
-        fields: &dyn Fn(&T) -> [(&'static str, Option<Value>); N],
+        fields: &dyn Fn(&T) -> Fields<N>,
         whole: &dyn Fn(&T) -> Value,
         label: &dyn Fn(&T, usize) -> String,
     ) {

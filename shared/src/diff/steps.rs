@@ -51,18 +51,18 @@ pub(super) fn changes(
     }
     let mut pairs = alignment.pairs.iter().peekable();
     let mut added = alignment.added.iter().peekable();
-    for n in 0..make.len() {
+    for (n, made) in make.iter().enumerate() {
         if added.next_if(|&&a| a == n).is_some() {
             out.push(Change::StepInserted {
                 make_index: n,
-                step: make[n].clone(),
+                step: made.clone(),
             });
             continue;
         }
         let Some(pair) = pairs.next_if(|p| p.new == n) else {
             continue;
         };
-        let (before, after) = (&recipe[pair.old], &make[n]);
+        let (before, after) = (&recipe[pair.old], made);
         if pair.moved {
             out.push(Change::StepMoved {
                 recipe_index: pair.old,

@@ -64,7 +64,7 @@ pub(crate) fn make(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
 
 /// The first node whose `@type` is (or includes) `Recipe`, depth first.
 fn find_recipe(value: &Value) -> Result<(&Map<String, Value>, JsonPath), Rejection> {
-    fn walk<'v>(value: &'v Value, path: JsonPath) -> Option<(&'v Map<String, Value>, JsonPath)> {
+    fn walk(value: &Value, path: JsonPath) -> Option<(&Map<String, Value>, JsonPath)> {
         match value {
             Value::Object(map) => {
                 if map.get("@type").is_some_and(is_recipe_type) {
