@@ -182,7 +182,7 @@ impl Builder<'_> {
     /// applied: removals from the back, moves, insertions from the front,
     /// then field changes at their final positions.
     #[allow(clippy::too_many_arguments)]
-    fn list<T, const N: usize>(
+    fn list<T: PartialEq, const N: usize>(
         &mut self,
         name: &str,
         old: &[T],
@@ -245,6 +245,10 @@ impl Builder<'_> {
         }
 
         for pair in &alignment.pairs {
+            // Identical items need no field-by-field comparison.
+            if old[pair.old] == new[pair.new] {
+                continue;
+            }
             let before = fields(&old[pair.old]);
             let after = fields(&new[pair.new]);
             for ((key, b), (_, a)) in before.into_iter().zip(after) {
