@@ -1,0 +1,19 @@
+# `make test` runs every test; it installs what the suite needs into
+# project-local, git-ignored places first (see scripts/test).
+.PHONY: test lint bench compare fuzz
+
+test:
+	scripts/test
+
+lint:
+	cargo fmt --all -- --check
+	cargo clippy --workspace --all-targets -- -D warnings
+
+bench:
+	cargo bench -p shared --bench diff
+
+compare:
+	bench/compare
+
+fuzz:
+	scripts/fuzz
