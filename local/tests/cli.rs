@@ -1,0 +1,84 @@
+//! The `recipe-chain` command line, run as a user runs it.
+
+use std::process::Command;
+
+fn recipe_chain(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
+        .args(args)
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/.."))
+        .output()
+        .expect("recipe-chain runs")
+}
+
+#[test]
+fn diff_prints_a_plain_summary_when_piped() {
+    let out = recipe_chain(&[
+        "diff",
+        "fixtures/pairs/big/recipe.json",
+        "fixtures/pairs/big/make.json",
+    ]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no colour codes when piped:\n{text}"
+    );
+    assert!(text.contains("8 changes"), "{text}");
+    assert!(
+        text.contains("~ milk: 1 cup → 240 ml (the same amount)"),
+        "{text}"
+    );
+    assert!(text.contains("↕ step 25 done as step 8"), "{text}");
+    assert!(
+        text.contains("Roast for [-forty-]{+fifty+} minutes"),
+        "{text}"
+    );
+}
+
+#[test]
+fn diff_json_is_the_whole_document() {
+    let out = recipe_chain(&[
+        "diff",
+        "fixtures/pairs/doubled/recipe.json",
+        "fixtures/pairs/doubled/make.json",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["recipeId"], "pancakes");
+    assert_eq!(doc["changes"][2]["op"], "scaled");
+    assert_eq!(doc["changes"][2]["factor"], 2);
+    assert!(doc["patch"].as_array().is_some_and(|p| !p.is_empty()));
+    assert!(doc["differences"].as_array().is_some_and(|d| !d.is_empty()));
+}
+
+#[test]
+fn a_rejected_file_is_named_with_the_reason_and_path() {
+    let dir = std::env::temp_dir().join(format!("recipe-chain-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let bad = dir.join("bad.json");
+    std::fs::write(&bad, r#"{"recipeName": "Pie", "recipeId": 1, "rating": 7}"#).expect("write");
+    let bad = bad.to_str().expect("utf-8 path");
+    let out = recipe_chain(&["diff", bad, "fixtures/pairs/apple-pie/make.json"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(err.contains("bad.json"), "{err}");
+    assert!(
+        err.contains("the rating must be a number from 0 to 5 (found 7) (at $.rating)"),
+        "{err}"
+    );
+    assert!(err.contains("[invalid-number]"), "{err}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_missing_file_is_a_clear_error() {
+    let out = recipe_chain(&[
+        "diff",
+        "no/such/recipe.json",
+        "fixtures/pairs/apple-pie/make.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(err.contains("no/such/recipe.json"), "{err}");
+}
