@@ -5,12 +5,14 @@
 pub mod canonical;
 pub mod diff;
 pub mod ingredient_line;
+pub mod insights;
 pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod path;
 pub mod quantity;
 pub mod rejection;
+pub mod store;
 pub mod text;
 pub mod units;
 

@@ -17,9 +17,22 @@ pub const MAX_ID_CHARS: usize = 128;
 macro_rules! id_type {
     ($(#[$doc:meta])* $name:ident) => {
         $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        #[serde(transparent)]
+        #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, serde::Deserialize)]
+        #[serde(into = "String", try_from = "String")]
         pub struct $name(String);
+
+        impl From<$name> for String {
+            fn from(id: $name) -> String {
+                id.0
+            }
+        }
+
+        impl TryFrom<String> for $name {
+            type Error = RejectReason;
+            fn try_from(text: String) -> Result<Self, RejectReason> {
+                Self::parse(&text)
+            }
+        }
 
         impl $name {
             /// Parses an identifier from text: trimmed, 1 to 128 characters,

@@ -406,9 +406,9 @@ impl Change {
     }
 }
 
-/// Rounds a derived figure (ratio, delta) to four decimals so that output
-/// does not carry floating-point noise.
-pub(crate) fn round4(value: f64) -> f64 {
+/// Rounds a derived figure (ratio, delta, average) to four decimals so that
+/// output does not carry floating-point noise.
+pub fn round4(value: f64) -> f64 {
     (value * 10_000.0).round() / 10_000.0
 }
 

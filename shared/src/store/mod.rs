@@ -1,0 +1,421 @@
+//! The `RecipeStore` port: recipe versions, makes with their diffs,
+//! rejections, and what insights are computed from. Two adapters implement
+//! it with the same semantics: DynamoDB (feature `aws`) and SQLite (feature
+//! `local`). One contract test suite (`shared/tests/common/contract.rs`) runs
+//! against both.
+//!
+//! Semantics every adapter keeps:
+//! - **Idempotency.** Every write carries an [`IdempotencyKey`]. A write whose
+//!   key was seen before changes nothing and returns the first write's result
+//!   ([`Written::Replayed`]), even if the data has changed since (a delayed
+//!   duplicate never creates a new version or a second make).
+//! - **Atomicity.** A make, its diff, its idempotency record and the recipe's
+//!   counters are written together or not at all; so are a recipe version,
+//!   its idempotency record and the recipe's current-version pointer.
+//! - **Versions only on change.** A recipe upload whose canonical content
+//!   equals the current version's creates nothing ([`Written::Unchanged`]).
+//! - **Pagination** is by opaque [`Cursor`]s; an unreadable cursor is
+//!   [`StoreError::InvalidCursor`]. Lists never scan the whole store.
+
+#[cfg(feature = "aws")]
+pub mod dynamo;
+#[cfg(feature = "local")]
+pub mod sqlite;
+
+use async_trait::async_trait;
+use base64::Engine as _;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::insights::MakeFacts;
+use crate::model::{MakeId, RecipeId};
+
+/// The most a stored make (its content, diff and facts, as JSON) may weigh:
+/// below DynamoDB's 400 KB item limit with room for keys and attributes.
+pub const MAX_MAKE_BYTES: usize = 350 * 1024;
+
+/// The largest page a list returns.
+pub const MAX_PAGE: u32 = 100;
+
+/// SHA-256 of a canonical JSON document, hex: equal content, equal hash.
+pub fn content_hash(document: &Value) -> String {
+    use sha2::Digest as _;
+    hex::encode(sha2::Sha256::digest(document.to_string().as_bytes()))
+}
+
+/// The id of a rejection: its time, then a short hash of its key, so that
+/// ids sort by time and the same key always gives the same id.
+pub fn rejection_id(at: &str, key: &IdempotencyKey) -> String {
+    use sha2::Digest as _;
+    let hash = hex::encode(sha2::Sha256::digest(key.as_str().as_bytes()));
+    format!("{at}~{}", &hash[..12])
+}
+
+/// Names one write for exactly-once effects: the same key, the same effect.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// 1 to 255 visible ASCII characters.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() || text.len() > 255 {
+            return Err("an Idempotency-Key must have 1 to 255 characters".into());
+        }
+        if !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("an Idempotency-Key may contain only visible ASCII characters".into());
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// An opaque position in a list, handed out with a page and given back for
+/// the next one.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// Wraps an adapter's position (any JSON) as an opaque cursor.
+    pub fn encode(position: &Value) -> Self {
+        Self(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(position.to_string()))
+    }
+
+    /// The adapter's position, or `InvalidCursor`.
+    pub fn decode(&self) -> Result<Value, StoreError> {
+        let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD
+            .decode(&self.0)
+            .map_err(|_| StoreError::InvalidCursor)?;
+        serde_json::from_slice(&bytes).map_err(|_| StoreError::InvalidCursor)
+    }
+
+    /// A cursor as a client sent it.
+    pub fn from_client(text: &str) -> Self {
+        Self(text.to_owned())
+    }
+
+    /// The cursor as text, for a response.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Which page of a list to return.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// At most this many items (1 to [`MAX_PAGE`]).
+    pub limit: u32,
+    /// Where the previous page ended.
+    pub cursor: Option<Cursor>,
+}
+
+impl PageRequest {
+    /// The first page of at most `limit` items (clamped to 1..=MAX_PAGE).
+    pub fn first(limit: u32) -> Self {
+        Self {
+            limit: limit.clamp(1, MAX_PAGE),
+            cursor: None,
+        }
+    }
+}
+
+/// One page of a list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Page<T> {
+    /// The items.
+    pub items: Vec<T>,
+    /// Where the next page starts; absent on the last page.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_cursor: Option<Cursor>,
+}
+
+/// What a write did.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Written<T> {
+    /// A new record.
+    Created(T),
+    /// The key was seen before: the first write's result, nothing changed.
+    Replayed(T),
+    /// Nothing to write: the content equals what is stored (recipe versions).
+    Unchanged(T),
+}
+
+impl<T> Written<T> {
+    /// The record, however it was reached.
+    pub fn into_inner(self) -> T {
+        match self {
+            Written::Created(t) | Written::Replayed(t) | Written::Unchanged(t) => t,
+        }
+    }
+    /// Whether a new record was written.
+    pub fn is_created(&self) -> bool {
+        matches!(self, Written::Created(_))
+    }
+}
+
+/// Why a store call failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum StoreError {
+    /// The store is unreachable, throttled or timed out: try again later.
+    #[error("the store is unavailable: {0}")]
+    Unavailable(String),
+    /// A cursor that this store did not hand out.
+    #[error("the cursor is not one this list handed out")]
+    InvalidCursor,
+    /// Another make already has this id, with different content.
+    #[error("make {0} already exists with different content")]
+    MakeConflict(MakeId),
+    /// The recipe a make refers to does not exist.
+    #[error("recipe {0} does not exist")]
+    RecipeNotFound(RecipeId),
+    /// A bug or corrupt data: not retryable.
+    #[error("store error: {0}")]
+    Internal(String),
+}
+
+/// A recipe version to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewVersion {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// Its name in this version.
+    pub name: String,
+    /// Its rating in this version.
+    pub rating: Option<f64>,
+    /// The canonical JSON of this version.
+    pub document: Value,
+    /// SHA-256 of the canonical JSON, hex.
+    pub content_hash: String,
+    /// The write's key.
+    pub key: IdempotencyKey,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// A stored recipe version.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredVersion {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// 1, 2, 3, ...
+    pub version: u32,
+    /// Its name in this version.
+    pub name: String,
+    /// SHA-256 of the canonical JSON, hex.
+    pub content_hash: String,
+    /// When it was stored.
+    pub created_at: String,
+    /// The canonical JSON.
+    pub document: Value,
+}
+
+/// A version in a list (without its document).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionSummary {
+    /// 1, 2, 3, ...
+    pub version: u32,
+    /// Its name in this version.
+    pub name: String,
+    /// SHA-256 of the canonical JSON, hex.
+    pub content_hash: String,
+    /// When it was stored.
+    pub created_at: String,
+}
+
+/// A recipe in the list of recipes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RecipeSummary {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// The current version's name.
+    pub name: String,
+    /// The current version.
+    pub current_version: u32,
+    /// The current version's rating.
+    pub rating: Option<f64>,
+    /// How many makes are stored.
+    pub make_count: u64,
+    /// The average rating of rated makes.
+    pub average_make_rating: Option<f64>,
+    /// When the recipe or one of its makes last changed.
+    pub updated_at: String,
+}
+
+/// A make to store, with its diff.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewMake {
+    /// The recipe it was made from.
+    pub recipe_id: RecipeId,
+    /// The make's id (from the upload, or assigned by the server).
+    pub make_id: MakeId,
+    /// The recipe version it was diffed against.
+    pub version: u32,
+    /// When it was made, as the upload says.
+    pub made_at: Option<String>,
+    /// The cook's notes.
+    pub notes: Option<String>,
+    /// The make's rating.
+    pub rating: Option<f64>,
+    /// The canonical JSON of what was cooked.
+    pub document: Value,
+    /// The `MakeDiff`, as JSON.
+    pub diff: Value,
+    /// What insights are computed from.
+    pub facts: MakeFacts,
+    /// SHA-256 of the canonical JSON, hex: a second upload of the same make
+    /// under another key is a replay when this matches, a conflict otherwise.
+    pub content_hash: String,
+    /// The write's key.
+    pub key: IdempotencyKey,
+    /// When it was stored (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// A stored make, whole.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredMake {
+    /// The recipe it was made from.
+    pub recipe_id: RecipeId,
+    /// The make.
+    pub make_id: MakeId,
+    /// The recipe version it was diffed against.
+    pub version: u32,
+    /// When it was made.
+    pub made_at: Option<String>,
+    /// The cook's notes.
+    pub notes: Option<String>,
+    /// The make's rating.
+    pub rating: Option<f64>,
+    /// When it was stored.
+    pub created_at: String,
+    /// SHA-256 of the canonical JSON, hex.
+    pub content_hash: String,
+    /// The canonical JSON of what was cooked.
+    pub document: Value,
+    /// The diff against `version`.
+    pub diff: Value,
+}
+
+/// A make in a list.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MakeSummary {
+    /// The make.
+    pub make_id: MakeId,
+    /// The recipe version it was diffed against.
+    pub version: u32,
+    /// When it was made.
+    pub made_at: Option<String>,
+    /// When it was stored.
+    pub created_at: String,
+    /// The make's rating.
+    pub rating: Option<f64>,
+    /// The diff's summary counts.
+    pub summary: Value,
+    /// The scale factor, when the make scaled the recipe.
+    pub scale_factor: Option<f64>,
+}
+
+/// A reference to a stored make: what a write returns.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MakeRef {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// The make.
+    pub make_id: MakeId,
+    /// The recipe version it was diffed against.
+    pub version: u32,
+}
+
+/// An upload the chain could not accept, to store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NewRejection {
+    /// The write's key.
+    pub key: IdempotencyKey,
+    /// The object key in the bucket, when the upload came from one.
+    pub object_key: Option<String>,
+    /// `recipe` or `make`, when known.
+    pub kind: Option<String>,
+    /// The rejection's stable code (`invalid-json`, `recipe-not-found`, ...).
+    pub code: String,
+    /// The sentence for people.
+    pub message: String,
+    /// The JSON path it applies to (`$` for the whole document).
+    pub path: String,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// A stored rejection.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoredRejection {
+    /// Its id: sortable by time.
+    pub rejection_id: String,
+    /// The object key in the bucket, when the upload came from one.
+    pub object_key: Option<String>,
+    /// `recipe` or `make`, when known.
+    pub kind: Option<String>,
+    /// The stable code.
+    pub code: String,
+    /// The sentence for people.
+    pub message: String,
+    /// The JSON path.
+    pub path: String,
+    /// When it was stored.
+    pub created_at: String,
+}
+
+/// Where recipes, makes and rejections are kept.
+#[async_trait]
+pub trait RecipeStore: Send + Sync + 'static {
+    /// Stores a recipe version unless the key was seen (Replayed) or the
+    /// content equals the current version (Unchanged).
+    async fn put_version(&self, version: &NewVersion) -> Result<Written<StoredVersion>, StoreError>;
+
+    /// A recipe version: the current one, or the one asked for.
+    async fn version(&self, recipe_id: &RecipeId, version: Option<u32>) -> Result<Option<StoredVersion>, StoreError>;
+
+    /// Recipes, by id.
+    async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError>;
+
+    /// One recipe's summary.
+    async fn recipe_summary(&self, recipe_id: &RecipeId) -> Result<Option<RecipeSummary>, StoreError>;
+
+    /// A recipe's versions, oldest first; `None` for an unknown recipe.
+    async fn versions(&self, recipe_id: &RecipeId, page: &PageRequest) -> Result<Option<Page<VersionSummary>>, StoreError>;
+
+    /// Stores a make with its diff, exactly once per key; a make id already
+    /// taken by other content is `MakeConflict`, by the same content a replay.
+    async fn put_make(&self, make: &NewMake) -> Result<Written<MakeRef>, StoreError>;
+
+    /// One make, whole.
+    async fn make(&self, recipe_id: &RecipeId, make_id: &MakeId) -> Result<Option<StoredMake>, StoreError>;
+
+    /// A recipe's makes, by make id; `None` for an unknown recipe.
+    async fn makes(&self, recipe_id: &RecipeId, page: &PageRequest) -> Result<Option<Page<MakeSummary>>, StoreError>;
+
+    /// A recipe's makes' insight facts, by make id; `None` for an unknown recipe.
+    async fn make_facts(&self, recipe_id: &RecipeId, page: &PageRequest) -> Result<Option<Page<MakeFacts>>, StoreError>;
+
+    /// Stores a rejection, exactly once per key.
+    async fn put_rejection(&self, rejection: &NewRejection) -> Result<Written<StoredRejection>, StoreError>;
+
+    /// Rejections, newest first.
+    async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError>;
+
+    /// Whether the store answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}
