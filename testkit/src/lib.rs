@@ -1,0 +1,87 @@
+//! Test support shared by the workspace's integration tests.
+//!
+//! [`MotoServer`] starts moto's standalone AWS-protocol server (installed
+//! into the project's `.venv/` by `make test`) on a free loopback port and
+//! stops it when dropped, so that AWS adapters are tested through the real
+//! aws-sdk-rust clients.
+
+use std::io::{BufRead, BufReader};
+use std::net::{TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running moto server, stopped on drop.
+pub struct MotoServer {
+    child: Child,
+    port: u16,
+}
+
+/// The moto_server executable: `$MOTO_SERVER`, else the project's `.venv`.
+fn moto_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("MOTO_SERVER") {
+        return PathBuf::from(path);
+    }
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server")
+}
+
+/// A free TCP port on 127.0.0.1.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl MotoServer {
+    /// Starts moto on a free port and waits until it accepts connections.
+    ///
+    /// # Panics
+    /// When moto is not installed (run `make test`, which installs it) or
+    /// does not start within 30 seconds: a test that needs it cannot run.
+    pub fn start() -> Self {
+        let binary = moto_binary();
+        assert!(
+            binary.exists(),
+            "moto_server not found at {}: run `make test` (it installs moto into .venv/) or set MOTO_SERVER",
+            binary.display()
+        );
+        let port = free_port();
+        let mut child = Command::new(&binary)
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|e| panic!("cannot start {}: {e}", binary.display()));
+        // Drain moto's request log so that it never blocks on a full pipe.
+        if let Some(stderr) = child.stderr.take() {
+            std::thread::spawn(move || for _ in BufReader::new(stderr).lines() {});
+        }
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = child.try_wait() {
+                panic!("moto_server exited at start: {status}");
+            }
+            assert!(Instant::now() < deadline, "moto_server did not start within 30 s");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Self { child, port }
+    }
+
+    /// The endpoint URL to give the SDK clients.
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The port it listens on.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
