@@ -3,6 +3,7 @@
 //! the limits that keep hostile input out. No AWS types live here.
 
 pub mod canonical;
+pub mod clock;
 pub mod diff;
 pub mod ingredient_line;
 pub mod insights;

@@ -274,6 +274,14 @@ proptest! {
     }
 
     #[test]
+    fn a_recipe_reads_back_from_its_canonical_json(recipe in doc()) {
+        let (r, _) = parse_pair(&recipe, &recipe);
+        let again = shared::parse::recipe_from_value(&recipe_json(&r), &Limits::default(), None)
+            .map_err(|e| TestCaseError::fail(format!("canonical JSON rejected: {e}")))?;
+        prop_assert_eq!(again, r);
+    }
+
+    #[test]
     fn a_recipe_diffed_with_itself_is_empty(recipe in doc()) {
         let (r, _) = parse_pair(&recipe, &recipe);
         let d = diff(&r, &r, None);

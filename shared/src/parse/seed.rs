@@ -14,6 +14,7 @@ use crate::model::{Ingredient, IngredientId, Make, MakeId, Recipe, RecipeId, Ste
 use crate::path::JsonPath;
 use crate::rejection::Rejection;
 use crate::text::name_key;
+use crate::quantity::Quantity;
 use crate::units::Unit;
 
 /// Top-level keys with a meaning of their own; any other key is kept as a field.
@@ -180,7 +181,15 @@ fn ingredient(
         ),
     };
     let name = reader.required_name(object, "ingredientName", path)?;
-    let quantity = reader.quantity(object.get("quantity"), &path.key("quantity"))?;
+    let mut quantity = reader.quantity(object.get("quantity"), &path.key("quantity"))?;
+    // The canonical form writes a range as quantity + quantityMax.
+    if let (Some(low), Some(Value::Number(max))) = (quantity, object.get("quantityMax")) {
+        let max_path = path.key("quantityMax");
+        let max = reader.amount(max.as_f64().unwrap_or(f64::NAN), &max_path, "quantity")?;
+        if max > low.value() {
+            quantity = Some(Quantity::range(low.value(), max));
+        }
+    }
     let unit = match reader.optional_text(object, "measurement", path, false)? {
         Some(text) => Unit::from_measurement(&text),
         None => None,
@@ -237,9 +246,18 @@ fn extra_fields(
     reader: &Reader<'_>,
 ) -> Result<BTreeMap<String, Value>, Rejection> {
     let root = JsonPath::root();
-    let extra: BTreeMap<String, Value> = object
+    // The canonical form keeps extra fields under "fields"; a seed document
+    // has them at the top level. Both end up in the same map.
+    let nested = match object.get("fields") {
+        Some(Value::Object(fields)) => Some(fields),
+        _ => None,
+    };
+    let top_level = object
         .iter()
-        .filter(|(key, value)| !KNOWN.contains(&key.as_str()) && !value.is_null())
+        .filter(|(key, _)| !(KNOWN.contains(&key.as_str()) || (key.as_str() == "fields" && nested.is_some())));
+    let extra: BTreeMap<String, Value> = top_level
+        .chain(nested.into_iter().flatten())
+        .filter(|(_, value)| !value.is_null())
         .map(|(key, value)| (key.clone(), normalise_numbers(value.clone())))
         .collect();
     Limits::check_count(&root, "extra fields", reader.limits.max_fields, extra.len())?;
