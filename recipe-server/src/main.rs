@@ -1,9 +1,40 @@
-//! The recipe-server Lambda function. Its handler is not wired to the Lambda runtime
-//! yet; see the project's issues for the plan.
+//! The recipe-server Lambda function: the API behind API Gateway (HTTP API,
+//! payload 2.0), with the DynamoDB store. Clients are built once per
+//! execution environment; every request goes through the same axum Router
+//! the local chain serves on a socket.
+//!
+//! Environment: `TABLE_NAME` (required), `READ_AUTH` (`jwt`, the default,
+//! or `public`), the limits in `shared::limits::LIMIT_VARIABLES`, and
+//! `RUST_LOG` (default `info`).
 
-fn main() -> std::process::ExitCode {
-    eprintln!(
-        "recipe-server: the Lambda entry point is not built yet; run `cargo run --release` for the local chain"
-    );
-    std::process::ExitCode::FAILURE
+use std::sync::Arc;
+
+use recipe_server::{AppState, Auth, router};
+use shared::Limits;
+use shared::store::dynamo::DynamoStore;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_http::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(true)
+        .with_span_list(false)
+        .without_time()
+        .init();
+
+    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set: the function needs its DynamoDB table")?;
+    let public_reads = match std::env::var("READ_AUTH").as_deref() {
+        Ok("public") => true,
+        Ok("jwt") | Err(_) => false,
+        Ok(other) => return Err(format!("READ_AUTH={other:?}: expected jwt or public").into()),
+    };
+    let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
+    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
+    let state = AppState::new(Arc::new(store), limits, Auth::ApiGateway { public_reads });
+    lambda_http::run(router(state)).await
 }

@@ -43,7 +43,43 @@ impl Default for Limits {
     }
 }
 
+/// The environment variables that override the default limits.
+pub const LIMIT_VARIABLES: [&str; 6] = [
+    "MAX_OBJECT_BYTES",
+    "MAX_JSON_DEPTH",
+    "MAX_INGREDIENTS",
+    "MAX_STEPS",
+    "MAX_NAME_CHARS",
+    "MAX_TEXT_CHARS",
+];
+
 impl Limits {
+    /// The defaults, overridden by any of [`LIMIT_VARIABLES`] that `lookup`
+    /// finds (normally `std::env::var`). A value that is not a whole number
+    /// above zero is an error naming the variable.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut limits = Self::default();
+        for name in LIMIT_VARIABLES {
+            let Some(text) = lookup(name) else { continue };
+            let value: u64 = text
+                .trim()
+                .parse()
+                .ok()
+                .filter(|v| *v > 0)
+                .ok_or_else(|| format!("{name}={text:?} is not a whole number above zero"))?;
+            let as_usize = usize::try_from(value).map_err(|_| format!("{name}={value} is too large"))?;
+            match name {
+                "MAX_OBJECT_BYTES" => limits.max_bytes = value,
+                "MAX_JSON_DEPTH" => limits.max_depth = as_usize,
+                "MAX_INGREDIENTS" => limits.max_ingredients = as_usize,
+                "MAX_STEPS" => limits.max_steps = as_usize,
+                "MAX_NAME_CHARS" => limits.max_name_chars = as_usize,
+                _ => limits.max_text_chars = as_usize,
+            }
+        }
+        Ok(limits)
+    }
+
     /// Refuses a document larger than [`Limits::max_bytes`].
     pub fn check_size(&self, actual: u64) -> Result<(), Rejection> {
         if actual > self.max_bytes {
@@ -145,6 +181,15 @@ pub(crate) fn check_depth(text: &str, limit: usize) -> Result<(), Rejection> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_come_from_the_environment_with_clear_errors() {
+        let limits = Limits::from_lookup(|name| (name == "MAX_STEPS").then(|| "12".to_owned())).expect("valid");
+        assert_eq!(limits.max_steps, 12);
+        assert_eq!(limits.max_ingredients, Limits::default().max_ingredients);
+        let err = Limits::from_lookup(|name| (name == "MAX_JSON_DEPTH").then(|| "deep".to_owned())).expect_err("invalid");
+        assert_eq!(err, "MAX_JSON_DEPTH=\"deep\" is not a whole number above zero");
+    }
 
     #[test]
     fn depth_counts_only_brackets_outside_strings() {

@@ -1,0 +1,128 @@
+//! Errors as `application/problem+json` (RFC 9457), each with a stable
+//! `type` (`urn:recipe-diff:problem:<code>`) and `code`.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::{Value, json};
+use shared::store::StoreError;
+
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Problem {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The stable code (`recipe-not-found`); the `type` is derived from it.
+    pub code: String,
+    /// A short summary of the kind of problem.
+    pub title: &'static str,
+    /// What went wrong this time.
+    pub detail: String,
+    /// The JSON path the problem applies to, for invalid documents.
+    pub path: Option<String>,
+}
+
+impl Problem {
+    /// A problem with no JSON path.
+    pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str, detail: impl Into<String>) -> Self {
+        Self {
+            status,
+            code: code.into(),
+            title,
+            detail: detail.into(),
+            path: None,
+        }
+    }
+
+    /// The problem's `type` URI.
+    pub fn type_uri(&self) -> String {
+        format!("urn:recipe-diff:problem:{}", self.code)
+    }
+
+    /// 400: a path or query parameter, or a header, is unusable.
+    pub fn bad_request(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, code, "Bad request", detail)
+    }
+
+    /// 404 for an unknown recipe (writes retry it later: the recipe may be on its way).
+    pub fn recipe_not_found(recipe_id: &str) -> Self {
+        Self::new(
+            StatusCode::NOT_FOUND,
+            "recipe-not-found",
+            "Recipe not found",
+            format!("there is no recipe {recipe_id:?}"),
+        )
+    }
+
+    /// 404 for anything else that does not exist.
+    pub fn not_found(code: &str, detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::NOT_FOUND, code, "Not found", detail)
+    }
+
+    /// 401: a write without valid credentials.
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+    }
+
+    /// 403: credentials that do not allow this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
+    }
+}
+
+impl From<StoreError> for Problem {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::Unavailable(message) => {
+                tracing::warn!(%message, "store unavailable");
+                Problem::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "store-unavailable",
+                    "Store unavailable",
+                    "the store did not answer; try again shortly",
+                )
+            }
+            StoreError::InvalidCursor => {
+                Problem::bad_request("invalid-cursor", "the cursor is not one this list handed out")
+            }
+            StoreError::RecipeNotFound(id) => Problem::recipe_not_found(id.as_str()),
+            StoreError::MakeConflict(id) => Problem::new(
+                StatusCode::CONFLICT,
+                "make-conflict",
+                "Make conflict",
+                format!("make {id} already exists with different content"),
+            ),
+            StoreError::Internal(message) => {
+                tracing::error!(%message, "store error");
+                Problem::new(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal",
+                    "Internal error",
+                    "the server failed; the failure is logged",
+                )
+            }
+        }
+    }
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let mut body = json!({
+            "type": self.type_uri(),
+            "code": self.code,
+            "title": self.title,
+            "status": self.status.as_u16(),
+            "detail": self.detail,
+        });
+        if let (Some(path), Value::Object(map)) = (&self.path, &mut body) {
+            map.insert("path".into(), Value::from(path.as_str()));
+        }
+        let mut response = (self.status, body.to_string()).into_response();
+        response
+            .headers_mut()
+            .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+        response
+    }
+}

@@ -1,0 +1,86 @@
+//! Shared by the server tests: a router over a fresh SQLite store, and
+//! helpers to send requests and read JSON back.
+#![allow(dead_code, missing_docs)]
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::body::Body;
+use axum::http::{Request, Response, StatusCode};
+use http_body_util::BodyExt;
+use recipe_server::{AppState, Auth, router};
+use serde_json::Value;
+use shared::Limits;
+use shared::store::sqlite::SqliteStore;
+use shared::store::RecipeStore;
+use tower::ServiceExt;
+
+pub const TOKEN: &str = "test-write-token";
+
+/// A fresh store in its own temporary directory, removed on drop.
+pub struct TempStore {
+    pub dir: PathBuf,
+    pub store: Arc<SqliteStore>,
+}
+
+impl TempStore {
+    pub fn new(name: &str) -> Self {
+        static N: AtomicUsize = AtomicUsize::new(0);
+        let dir = std::env::temp_dir().join(format!(
+            "recipe-server-{name}-{}-{}",
+            std::process::id(),
+            N.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let store = Arc::new(SqliteStore::open(&dir.join("store.sqlite3")).expect("store opens"));
+        Self { dir, store }
+    }
+}
+
+impl Drop for TempStore {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// A router with the local write token over `store`.
+pub fn app(store: Arc<dyn RecipeStore>) -> axum::Router {
+    router(AppState::new(store, Limits::default(), Auth::LocalToken(TOKEN.into())))
+}
+
+pub fn fixture(path: &str) -> Vec<u8> {
+    std::fs::read(format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
+}
+
+/// A signed write.
+pub fn write(method: &str, uri: &str, key: &str, body: impl Into<Body>) -> Request<Body> {
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("content-type", "application/json")
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .header("idempotency-key", key)
+        .body(body.into())
+        .expect("request")
+}
+
+pub fn get(uri: &str) -> Request<Body> {
+    Request::builder().uri(uri).body(Body::empty()).expect("request")
+}
+
+/// Sends a request; returns the status, the content type and the JSON body.
+pub async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, String, Value) {
+    let response: Response<Body> = app.clone().oneshot(request).await.expect("infallible");
+    let status = response.status();
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let bytes = response.into_body().collect().await.expect("body").to_bytes();
+    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    (status, content_type, body)
+}

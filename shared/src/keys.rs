@@ -1,0 +1,91 @@
+//! The bucket's key layout: which objects the chain follows, and what their
+//! keys say. Only `recipes/` and `makes/` are followed; nothing the chain
+//! writes may land under them.
+
+use crate::model::RecipeId;
+
+/// The prefix of original recipes.
+pub const RECIPES_PREFIX: &str = "recipes/";
+/// The prefix of makes.
+pub const MAKES_PREFIX: &str = "makes/";
+/// The prefixes the chain follows, for the bucket notification and the local watcher.
+pub const WATCHED_PREFIXES: [&str; 2] = [RECIPES_PREFIX, MAKES_PREFIX];
+/// The suffixes of documents the chain reads.
+pub const SUFFIXES: [&str; 2] = [".json", ".jsonld"];
+
+/// What an upload is, by where it was dropped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum UploadKind {
+    /// Under `recipes/`: a recipe version.
+    Recipe,
+    /// Under `makes/`: a make.
+    Make,
+}
+
+impl UploadKind {
+    /// `recipe` or `make`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UploadKind::Recipe => "recipe",
+            UploadKind::Make => "make",
+        }
+    }
+}
+
+/// What an object key is: a recipe, a make, or (`None`) something the chain
+/// does not follow (another prefix, a folder marker).
+pub fn classify(key: &str) -> Option<UploadKind> {
+    let kind = if key.starts_with(RECIPES_PREFIX) {
+        UploadKind::Recipe
+    } else if key.starts_with(MAKES_PREFIX) {
+        UploadKind::Make
+    } else {
+        return None;
+    };
+    // A folder marker ("recipes/") is not an upload.
+    (!key.ends_with('/')).then_some(kind)
+}
+
+/// Whether a followed key has a document suffix (`.json`, `.jsonld`).
+pub fn has_document_suffix(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+/// The recipe id a key implies (`recipes/desserts/Lemon Tart.jsonld` is
+/// `Lemon Tart`), for documents that do not name themselves.
+pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
+    let name = key.rsplit('/').next()?;
+    let stem = SUFFIXES
+        .iter()
+        .find_map(|s| {
+            let cut = name.len().checked_sub(s.len())?;
+            name.get(cut..).filter(|end| end.eq_ignore_ascii_case(s)).map(|_| &name[..cut])
+        })
+        .unwrap_or(name);
+    RecipeId::parse(stem).ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_two_prefixes_are_followed() {
+        assert_eq!(classify("recipes/pie.json"), Some(UploadKind::Recipe));
+        assert_eq!(classify("makes/2024/pie.json"), Some(UploadKind::Make));
+        assert_eq!(classify("recipes/"), None);
+        assert_eq!(classify("rejections/pie.json"), None);
+        assert_eq!(classify("Recipes/pie.json"), None);
+    }
+
+    #[test]
+    fn a_key_names_its_recipe() {
+        assert_eq!(recipe_id_from_key("recipes/desserts/Lemon Tart.jsonld").map(|i| i.to_string()), Some("Lemon Tart".into()));
+        assert_eq!(recipe_id_from_key("recipes/a+b.JSON").map(|i| i.to_string()), Some("a+b".into()));
+        assert_eq!(recipe_id_from_key("recipes/.json"), None);
+        assert!(has_document_suffix("recipes/x.JsonLD"));
+        assert!(!has_document_suffix("recipes/x.txt"));
+    }
+}
