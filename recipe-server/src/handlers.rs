@@ -61,6 +61,18 @@ pub async fn correlate(request: Request, next: Next) -> Response {
     response
 }
 
+/// The answer when a handler panicked: logged, and a 500 problem.
+pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
+    let message = panic
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| panic.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    tracing::error!(%message, "handler panicked");
+    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the server failed; the failure is logged")
+        .into_response()
+}
+
 /// 404 for paths the API does not have.
 pub async fn no_route(request: Request) -> Problem {
     Problem::not_found("no-route", format!("the API has no route {}", request.uri().path()))

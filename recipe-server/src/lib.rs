@@ -138,6 +138,9 @@ pub fn router(state: AppState) -> Router {
         .method_not_allowed_fallback(handlers::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorise))
         .layer(axum::middleware::from_fn(handlers::correlate))
+        // A panic is a bug; it must still answer with a problem document
+        // (and be logged), never drop the connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panicked))
         .with_state(state)
 }
 

@@ -220,12 +220,18 @@ pub(crate) fn check_made_at(text: &str, path: &JsonPath) -> Result<String, Rejec
         && bytes[5..7].iter().all(u8::is_ascii_digit)
         && bytes[7] == b'-'
         && bytes[8..10].iter().all(u8::is_ascii_digit);
-    let rest_ok = bytes.len() == 10
-        || (bytes.len() <= 40
-            && matches!(bytes[10], b'T' | b' ')
-            && bytes[11..]
-                .iter()
-                .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'+' | b'-' | b'Z')));
+    let rest_ok = match bytes.get(10..) {
+        Some([]) => true,
+        Some([separator, time @ ..]) => {
+            bytes.len() <= 40
+                && matches!(separator, b'T' | b' ')
+                && !time.is_empty()
+                && time
+                    .iter()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b':' | b'.' | b'+' | b'-' | b'Z'))
+        }
+        None => false,
+    };
     if date_ok && rest_ok {
         Ok(text.to_owned())
     } else {
@@ -237,5 +243,22 @@ pub(crate) fn check_made_at(text: &str, path: &JsonPath) -> Result<String, Rejec
                 ),
             },
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn made_at_accepts_dates_and_date_times_and_refuses_the_rest() {
+        let path = JsonPath::root().key("madeAt");
+        for ok in ["2024-05-01", "2024-05-01T18:30:00Z", "2024-05-01 18:30:00.123+02:00"] {
+            assert!(check_made_at(ok, &path).is_ok(), "{ok}");
+        }
+        for bad in ["", "2024", "2024-05-0", "yesterday", "2024-05-01Tnoon", "2024-05-01T"] {
+            let err = check_made_at(bad, &path).expect_err(bad);
+            assert_eq!(err.code(), "invalid-date", "{bad}");
+        }
     }
 }
