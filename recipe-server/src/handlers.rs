@@ -16,8 +16,8 @@ use shared::keys::recipe_id_from_key;
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{parse_make, parse_recipe, recipe_from_value};
 use shared::store::{
-    Cursor, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, NewMake, NewRejection, NewVersion, PageRequest, Written,
-    content_hash,
+    Cursor, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, NewMake, NewRejection, NewVersion,
+    PageRequest, Written, content_hash,
 };
 use shared::{Recipe, Rejection, diff_make};
 
@@ -53,7 +53,11 @@ pub async fn correlate(request: Request, next: Next) -> Response {
     let started = std::time::Instant::now();
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
     span.in_scope(|| {
-        tracing::info!(status = response.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "handled");
+        tracing::info!(
+            status = response.status().as_u16(),
+            elapsed_ms = started.elapsed().as_millis() as u64,
+            "handled"
+        );
     });
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(CORRELATION_HEADER, value);
@@ -69,13 +73,21 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
         .or_else(|| panic.downcast_ref::<&str>().copied())
         .unwrap_or("a panic without a message");
     tracing::error!(%message, "handler panicked");
-    Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the server failed; the failure is logged")
-        .into_response()
+    Problem::new(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "internal",
+        "Internal error",
+        "the server failed; the failure is logged",
+    )
+    .into_response()
 }
 
 /// 404 for paths the API does not have.
 pub async fn no_route(request: Request) -> Problem {
-    Problem::not_found("no-route", format!("the API has no route {}", request.uri().path()))
+    Problem::not_found(
+        "no-route",
+        format!("the API has no route {}", request.uri().path()),
+    )
 }
 
 /// 405 for a method a path does not support.
@@ -84,7 +96,11 @@ pub async fn method_not_allowed(request: Request) -> Problem {
         StatusCode::METHOD_NOT_ALLOWED,
         "method-not-allowed",
         "Method not allowed",
-        format!("{} is not supported on {}", request.method(), request.uri().path()),
+        format!(
+            "{} is not supported on {}",
+            request.method(),
+            request.uri().path()
+        ),
     )
 }
 
@@ -102,14 +118,23 @@ struct Json(Value);
 
 impl IntoResponse for Json {
     fn into_response(self) -> Response {
-        ([(header::CONTENT_TYPE, "application/json")], self.0.to_string()).into_response()
+        (
+            [(header::CONTENT_TYPE, "application/json")],
+            self.0.to_string(),
+        )
+            .into_response()
     }
 }
 
 fn to_json(value: &impl serde::Serialize) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| {
         tracing::error!(error = %e, "serialising a response");
-        Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the server failed; the failure is logged")
+        Problem::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the server failed; the failure is logged",
+        )
     })
 }
 
@@ -117,11 +142,13 @@ fn to_json(value: &impl serde::Serialize) -> Result<Value> {
 
 /// The `recipeId` (and `makeId`) in a path.
 fn recipe_id(path: &str) -> Result<RecipeId> {
-    RecipeId::parse(path).map_err(|reason| Problem::bad_request("invalid-id", format!("recipeId: {reason}")))
+    RecipeId::parse(path)
+        .map_err(|reason| Problem::bad_request("invalid-id", format!("recipeId: {reason}")))
 }
 
 fn make_id(path: &str) -> Result<MakeId> {
-    MakeId::parse(path).map_err(|reason| Problem::bad_request("invalid-id", format!("makeId: {reason}")))
+    MakeId::parse(path)
+        .map_err(|reason| Problem::bad_request("invalid-id", format!("makeId: {reason}")))
 }
 
 fn path_params<T>(path: std::result::Result<Path<T>, PathRejection>) -> Result<T> {
@@ -133,14 +160,19 @@ fn path_params<T>(path: std::result::Result<Path<T>, PathRejection>) -> Result<T
 struct Params(Vec<(String, String)>);
 
 impl Params {
-    fn from(query: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>) -> Result<Self> {
+    fn from(
+        query: std::result::Result<Query<Vec<(String, String)>>, QueryRejection>,
+    ) -> Result<Self> {
         query
             .map(|Query(q)| Params(q))
             .map_err(|e| Problem::bad_request("invalid-query", e.body_text()))
     }
 
     fn get(&self, name: &str) -> Option<&str> {
-        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 
     fn page(&self) -> Result<PageRequest> {
@@ -151,13 +183,19 @@ impl Params {
                 .ok()
                 .filter(|n| (1..=MAX_PAGE).contains(n))
                 .ok_or_else(|| {
-                    Problem::bad_request("invalid-query", format!("limit must be a whole number from 1 to {MAX_PAGE}"))
+                    Problem::bad_request(
+                        "invalid-query",
+                        format!("limit must be a whole number from 1 to {MAX_PAGE}"),
+                    )
                 })?,
         };
         let cursor = match self.get("cursor") {
             None => None,
             Some(text) if text.is_empty() || text.len() > 2048 => {
-                return Err(Problem::bad_request("invalid-cursor", "the cursor is not one this list handed out"));
+                return Err(Problem::bad_request(
+                    "invalid-cursor",
+                    "the cursor is not one this list handed out",
+                ));
             }
             Some(text) => Some(Cursor::from_client(text)),
         };
@@ -175,11 +213,22 @@ impl WriteContext {
     fn from_headers(headers: &HeaderMap) -> Result<Self> {
         let key = headers
             .get(IDEMPOTENCY_HEADER)
-            .ok_or_else(|| Problem::bad_request("missing-idempotency-key", "writes need an Idempotency-Key header"))?
+            .ok_or_else(|| {
+                Problem::bad_request(
+                    "missing-idempotency-key",
+                    "writes need an Idempotency-Key header",
+                )
+            })?
             .to_str()
-            .map_err(|_| Problem::bad_request("invalid-idempotency-key", "the Idempotency-Key must be visible ASCII"))
+            .map_err(|_| {
+                Problem::bad_request(
+                    "invalid-idempotency-key",
+                    "the Idempotency-Key must be visible ASCII",
+                )
+            })
             .and_then(|text| {
-                IdempotencyKey::parse(text).map_err(|reason| Problem::bad_request("invalid-idempotency-key", reason))
+                IdempotencyKey::parse(text)
+                    .map_err(|reason| Problem::bad_request("invalid-idempotency-key", reason))
             })?;
         let object_key = match headers.get(OBJECT_KEY_HEADER) {
             None => None,
@@ -188,7 +237,12 @@ impl WriteContext {
                     .to_str()
                     .ok()
                     .filter(|v| !v.is_empty() && v.len() <= 1024)
-                    .ok_or_else(|| Problem::bad_request("invalid-object-key", "X-Object-Key must be 1 to 1024 visible characters"))?
+                    .ok_or_else(|| {
+                        Problem::bad_request(
+                            "invalid-object-key",
+                            "X-Object-Key must be 1 to 1024 visible characters",
+                        )
+                    })?
                     .to_owned(),
             ),
         };
@@ -211,7 +265,13 @@ async fn json_body(headers: &HeaderMap, body: Body, limit: u64) -> Result<Bytes>
     let media = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+        .map(|v| {
+            v.split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase()
+        });
     match media.as_deref() {
         Some("application/json" | "application/ld+json") => {}
         other => {
@@ -235,28 +295,42 @@ async fn json_body(headers: &HeaderMap, body: Body, limit: u64) -> Result<Bytes>
         )
     };
     // Refused before reading a byte when the client says how big it is.
-    if let Some(length) = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
+    if let Some(length) = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok())
         && length > limit
     {
         return Err(too_large());
     }
     let limit_usize = usize::try_from(limit).unwrap_or(usize::MAX);
-    axum::body::to_bytes(body, limit_usize).await.map_err(|error| {
-        let over = std::error::Error::source(&error)
-            .is_some_and(|s| s.downcast_ref::<http_body_util::LengthLimitError>().is_some());
-        if over {
-            too_large()
-        } else {
-            Problem::bad_request("unreadable-body", format!("the body could not be read: {error}"))
-        }
-    })
+    axum::body::to_bytes(body, limit_usize)
+        .await
+        .map_err(|error| {
+            let over = std::error::Error::source(&error).is_some_and(|s| {
+                s.downcast_ref::<http_body_util::LengthLimitError>()
+                    .is_some()
+            });
+            if over {
+                too_large()
+            } else {
+                Problem::bad_request(
+                    "unreadable-body",
+                    format!("the body could not be read: {error}"),
+                )
+            }
+        })
 }
 
 // ---------------------------------------------------------------- writes
 
 /// Records a refused upload (so nothing is lost) and answers 422 with the
 /// reason and the JSON path.
-async fn refuse(state: &AppState, ctx: &WriteContext, kind: &str, rejection: &Rejection) -> Problem {
+async fn refuse(
+    state: &AppState,
+    ctx: &WriteContext,
+    kind: &str,
+    rejection: &Rejection,
+) -> Problem {
     let mut problem = Problem::new(
         StatusCode::UNPROCESSABLE_ENTITY,
         rejection.code(),
@@ -322,7 +396,11 @@ fn segment(text: &str) -> String {
     out
 }
 
-pub async fn put_recipe(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response> {
+pub async fn put_recipe(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
     let ctx = WriteContext::from_headers(&headers)?;
     let bytes = json_body(&headers, body, state.limits().max_bytes).await?;
     let fallback = ctx.object_key.as_deref().and_then(recipe_id_from_key);
@@ -344,7 +422,11 @@ pub async fn put_recipe(State(state): State<AppState>, headers: HeaderMap, body:
     let (status, word) = written_status(&written);
     let stored = written.into_inner();
     tracing::info!(recipe_id = %stored.recipe_id, version = stored.version, status = word, "recipe version");
-    let location = format!("/recipes/{}?version={}", segment(stored.recipe_id.as_str()), stored.version);
+    let location = format!(
+        "/recipes/{}?version={}",
+        segment(stored.recipe_id.as_str()),
+        stored.version
+    );
     Ok(with_location(
         status,
         json!({"status": word, "recipeId": stored.recipe_id, "version": stored.version, "name": stored.name}),
@@ -354,7 +436,10 @@ pub async fn put_recipe(State(state): State<AppState>, headers: HeaderMap, body:
 
 /// The recipe a make is diffed against: the current version, parsed once
 /// per version.
-async fn current_recipe(state: &AppState, recipe_id: &RecipeId) -> Result<Option<(u32, Arc<Recipe>)>> {
+async fn current_recipe(
+    state: &AppState,
+    recipe_id: &RecipeId,
+) -> Result<Option<(u32, Arc<Recipe>)>> {
     let Some(stored) = state.store().version(recipe_id, None).await? else {
         return Ok(None);
     };
@@ -389,7 +474,11 @@ pub async fn post_make(
             StatusCode::UNPROCESSABLE_ENTITY,
             "recipe-id-mismatch",
             "Invalid document",
-            format!("the make names recipe {:?} but was sent to recipe {:?}", make.recipe_id().as_str(), recipe_id.as_str()),
+            format!(
+                "the make names recipe {:?} but was sent to recipe {:?}",
+                make.recipe_id().as_str(),
+                recipe_id.as_str()
+            ),
         );
         problem.path = Some("$.recipeId".into());
         return Err(record(&state, &ctx, "make", problem).await);
@@ -433,13 +522,17 @@ pub async fn post_make(
         key: ctx.key.clone(),
         at,
     };
-    let size = new.document.to_string().len() + new.diff.to_string().len() + to_json(&new.facts)?.to_string().len();
+    let size = new.document.to_string().len()
+        + new.diff.to_string().len()
+        + to_json(&new.facts)?.to_string().len();
     if size > MAX_MAKE_BYTES {
         let problem = Problem::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             "too-large-to-store",
             "Invalid document",
-            format!("the make and its diff come to {size} bytes; a stored make is limited to {MAX_MAKE_BYTES} bytes"),
+            format!(
+                "the make and its diff come to {size} bytes; a stored make is limited to {MAX_MAKE_BYTES} bytes"
+            ),
         );
         return Err(record(&state, &ctx, "make", problem).await);
     }
@@ -457,7 +550,11 @@ pub async fn post_make(
     if status == StatusCode::CREATED {
         body["summary"] = to_json(&diff.summary)?;
     }
-    let location = format!("/recipes/{}/makes/{}", segment(stored.recipe_id.as_str()), segment(stored.make_id.as_str()));
+    let location = format!(
+        "/recipes/{}/makes/{}",
+        segment(stored.recipe_id.as_str()),
+        segment(stored.make_id.as_str())
+    );
     Ok(with_location(status, body, &location))
 }
 
@@ -472,27 +569,57 @@ struct RejectionBody {
     path: Option<String>,
 }
 
-pub async fn post_rejection(State(state): State<AppState>, headers: HeaderMap, body: Body) -> Result<Response> {
+pub async fn post_rejection(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response> {
     let ctx = WriteContext::from_headers(&headers)?;
     let bytes = json_body(&headers, body, state.limits().max_bytes).await?;
     let invalid = |detail: String, path: &str| {
-        let mut p = Problem::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-rejection", "Invalid document", detail);
+        let mut p = Problem::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid-rejection",
+            "Invalid document",
+            detail,
+        );
         p.path = Some(path.to_owned());
         p
     };
-    let body: RejectionBody = serde_json::from_slice(&bytes).map_err(|e| invalid(format!("not a rejection: {e}"), "$"))?;
-    let text_ok = |t: &str, max: usize| !t.is_empty() && t.chars().count() <= max && !t.chars().any(char::is_control);
-    if !text_ok(&body.code, 64) || !body.code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-') {
-        return Err(invalid("code must be 1 to 64 characters of a-z, 0-9 and -".into(), "$.code"));
+    let body: RejectionBody = serde_json::from_slice(&bytes)
+        .map_err(|e| invalid(format!("not a rejection: {e}"), "$"))?;
+    let text_ok = |t: &str, max: usize| {
+        !t.is_empty() && t.chars().count() <= max && !t.chars().any(char::is_control)
+    };
+    if !text_ok(&body.code, 64)
+        || !body
+            .code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    {
+        return Err(invalid(
+            "code must be 1 to 64 characters of a-z, 0-9 and -".into(),
+            "$.code",
+        ));
     }
     if !text_ok(&body.message, 2000) {
-        return Err(invalid("message must be 1 to 2000 characters without control characters".into(), "$.message"));
+        return Err(invalid(
+            "message must be 1 to 2000 characters without control characters".into(),
+            "$.message",
+        ));
     }
-    for (field, value, max) in [("objectKey", &body.object_key, 1024), ("kind", &body.kind, 16), ("path", &body.path, 1000)] {
+    for (field, value, max) in [
+        ("objectKey", &body.object_key, 1024),
+        ("kind", &body.kind, 16),
+        ("path", &body.path, 1000),
+    ] {
         if let Some(v) = value
             && !text_ok(v, max)
         {
-            return Err(invalid(format!("{field} must be 1 to {max} characters without control characters"), &format!("$.{field}")));
+            return Err(invalid(
+                format!("{field} must be 1 to {max} characters without control characters"),
+                &format!("$.{field}"),
+            ));
         }
     }
     let rejection = NewRejection {
@@ -540,7 +667,9 @@ pub async fn get_recipe(
             text.parse::<u32>()
                 .ok()
                 .filter(|v| *v >= 1)
-                .ok_or_else(|| Problem::bad_request("invalid-query", "version must be a whole number from 1"))?,
+                .ok_or_else(|| {
+                    Problem::bad_request("invalid-query", "version must be a whole number from 1")
+                })?,
         ),
     };
     let Some(summary) = state.store().recipe_summary(&recipe_id).await? else {
@@ -549,7 +678,11 @@ pub async fn get_recipe(
     let Some(stored) = state.store().version(&recipe_id, version).await? else {
         return Err(Problem::not_found(
             "version-not-found",
-            format!("recipe {:?} has no version {}", recipe_id.as_str(), version.unwrap_or(0)),
+            format!(
+                "recipe {:?} has no version {}",
+                recipe_id.as_str(),
+                version.unwrap_or(0)
+            ),
         ));
     };
     let mut body = to_json(&stored)?;
@@ -595,7 +728,11 @@ async fn stored_make(
         Some(make) => Ok(make),
         None => Err(Problem::not_found(
             "make-not-found",
-            format!("recipe {:?} has no make {:?}", recipe_id.as_str(), make_id.as_str()),
+            format!(
+                "recipe {:?} has no make {:?}",
+                recipe_id.as_str(),
+                make_id.as_str()
+            ),
         )),
     }
 }
@@ -613,7 +750,11 @@ pub async fn get_differences(
     path: std::result::Result<Path<(String, String)>, PathRejection>,
 ) -> Result<Response> {
     let make = stored_make(&state, path).await?;
-    let differences = make.diff.get("differences").cloned().unwrap_or_else(|| Value::Array(Vec::new()));
+    let differences = make
+        .diff
+        .get("differences")
+        .cloned()
+        .unwrap_or_else(|| Value::Array(Vec::new()));
     Ok(Json(json!({
         "recipeId": make.recipe_id,
         "makeId": make.make_id,

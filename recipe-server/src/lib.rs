@@ -136,11 +136,16 @@ pub fn router(state: AppState) -> Router {
     router
         .fallback(handlers::no_route)
         .method_not_allowed_fallback(handlers::method_not_allowed)
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::authorise))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::authorise,
+        ))
         .layer(axum::middleware::from_fn(handlers::correlate))
         // A panic is a bug; it must still answer with a problem document
         // (and be logged), never drop the connection.
-        .layer(tower_http::catch_panic::CatchPanicLayer::custom(handlers::panicked))
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            handlers::panicked,
+        ))
         .with_state(state)
 }
 
@@ -150,5 +155,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    axum::serve(listener, router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
 }

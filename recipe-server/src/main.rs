@@ -26,7 +26,8 @@ async fn main() -> Result<(), lambda_http::Error> {
         .without_time()
         .init();
 
-    let table = std::env::var("TABLE_NAME").map_err(|_| "TABLE_NAME is not set: the function needs its DynamoDB table")?;
+    let table = std::env::var("TABLE_NAME")
+        .map_err(|_| "TABLE_NAME is not set: the function needs its DynamoDB table")?;
     let public_reads = match std::env::var("READ_AUTH").as_deref() {
         Ok("public") => true,
         Ok("jwt") | Err(_) => false,

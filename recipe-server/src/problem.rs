@@ -26,7 +26,12 @@ pub struct Problem {
 
 impl Problem {
     /// A problem with no JSON path.
-    pub fn new(status: StatusCode, code: impl Into<String>, title: &'static str, detail: impl Into<String>) -> Self {
+    pub fn new(
+        status: StatusCode,
+        code: impl Into<String>,
+        title: &'static str,
+        detail: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             code: code.into(),
@@ -63,7 +68,12 @@ impl Problem {
 
     /// 401: a write without valid credentials.
     pub fn unauthorized(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Unauthorized", detail)
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+            "Unauthorized",
+            detail,
+        )
     }
 
     /// 403: credentials that do not allow this.
@@ -84,9 +94,10 @@ impl From<StoreError> for Problem {
                     "the store did not answer; try again shortly",
                 )
             }
-            StoreError::InvalidCursor => {
-                Problem::bad_request("invalid-cursor", "the cursor is not one this list handed out")
-            }
+            StoreError::InvalidCursor => Problem::bad_request(
+                "invalid-cursor",
+                "the cursor is not one this list handed out",
+            ),
             StoreError::RecipeNotFound(id) => Problem::recipe_not_found(id.as_str()),
             StoreError::MakeConflict(id) => Problem::new(
                 StatusCode::CONFLICT,

@@ -12,7 +12,16 @@ use serde_json::Value;
 use shared::store::RecipeStore;
 
 async fn with_apple_pie(app: &axum::Router) {
-    let (status, _, body) = send(app, write("POST", "/recipes", "k-recipe", fixture("pairs/apple-pie/recipe.json"))).await;
+    let (status, _, body) = send(
+        app,
+        write(
+            "POST",
+            "/recipes",
+            "k-recipe",
+            fixture("pairs/apple-pie/recipe.json"),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
@@ -22,25 +31,45 @@ async fn a_recipe_version_is_created_only_when_its_content_changes() {
     let app = app(t.store.clone());
     let recipe = fixture("pairs/apple-pie/recipe.json");
     let (status, _, body) = send(&app, write("POST", "/recipes", "k1", recipe.clone())).await;
-    assert_eq!((status, body["status"].as_str(), body["version"].as_u64()), (StatusCode::CREATED, Some("created"), Some(1)));
+    assert_eq!(
+        (status, body["status"].as_str(), body["version"].as_u64()),
+        (StatusCode::CREATED, Some("created"), Some(1))
+    );
     let (status, _, body) = send(&app, write("POST", "/recipes", "k1", recipe.clone())).await;
-    assert_eq!((status, body["status"].as_str()), (StatusCode::OK, Some("replayed")));
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("replayed"))
+    );
     let (status, _, body) = send(&app, write("PUT", "/recipes", "k2", recipe)).await;
-    assert_eq!((status, body["status"].as_str(), body["version"].as_u64()), (StatusCode::OK, Some("unchanged"), Some(1)));
-    let changed = String::from_utf8(fixture("pairs/apple-pie/recipe.json")).expect("utf-8").replace("\"rating\": 4", "\"rating\": 3");
+    assert_eq!(
+        (status, body["status"].as_str(), body["version"].as_u64()),
+        (StatusCode::OK, Some("unchanged"), Some(1))
+    );
+    let changed = String::from_utf8(fixture("pairs/apple-pie/recipe.json"))
+        .expect("utf-8")
+        .replace("\"rating\": 4", "\"rating\": 3");
     let (status, _, body) = send(&app, write("PUT", "/recipes", "k3", changed)).await;
-    assert_eq!((status, body["version"].as_u64()), (StatusCode::CREATED, Some(2)));
+    assert_eq!(
+        (status, body["version"].as_u64()),
+        (StatusCode::CREATED, Some(2))
+    );
 
     let (status, _, body) = send(&app, get("/recipes/1")).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!((body["version"].as_u64(), body["currentVersion"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(
+        (body["version"].as_u64(), body["currentVersion"].as_u64()),
+        (Some(2), Some(2))
+    );
     assert_eq!(body["document"]["rating"], 3);
     let (_, _, body) = send(&app, get("/recipes/1?version=1")).await;
     assert_eq!(body["document"]["rating"], 4);
     let (_, _, body) = send(&app, get("/recipes/1/versions")).await;
     assert_eq!(body["items"].as_array().map(Vec::len), Some(2));
     let (status, _, body) = send(&app, get("/recipes/1?version=9")).await;
-    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("version-not-found")));
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("version-not-found"))
+    );
 }
 
 #[tokio::test]
@@ -48,20 +77,53 @@ async fn a_make_is_diffed_stored_and_read_back() {
     let t = TempStore::new("make");
     let app = app(t.store.clone());
     with_apple_pie(&app).await;
-    let (status, _, body) = send(&app, write("POST", "/recipes/1/makes", "k-make", fixture("pairs/apple-pie/make.json"))).await;
+    let (status, _, body) = send(
+        &app,
+        write(
+            "POST",
+            "/recipes/1/makes",
+            "k-make",
+            fixture("pairs/apple-pie/make.json"),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
     assert_eq!(body["makeId"], "2024-05-01-family-dinner");
     assert_eq!(body["summary"]["total"], 3);
 
     let (status, _, make) = send(&app, get("/recipes/1/makes/2024-05-01-family-dinner")).await;
     assert_eq!(status, StatusCode::OK);
-    let ops: Vec<&str> = make["diff"]["changes"].as_array().expect("changes").iter().filter_map(|c| c["op"].as_str()).collect();
+    let ops: Vec<&str> = make["diff"]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["op"].as_str())
+        .collect();
     assert_eq!(ops, ["rating-changed", "quantity-changed", "step-edited"]);
-    assert_eq!(make["notes"], "Less sugar, baked longer. Everyone wanted seconds.");
+    assert_eq!(
+        make["notes"],
+        "Less sugar, baked longer. Everyone wanted seconds."
+    );
 
-    let (_, _, differences) = send(&app, get("/recipes/1/makes/2024-05-01-family-dinner/differences")).await;
-    let fields: Vec<&str> = differences["differences"].as_array().expect("list").iter().filter_map(|d| d["differenceField"].as_str()).collect();
-    assert_eq!(fields, ["rating", "ingredients[ingredientId=2].quantity", "steps[stepId=6].stepText"]);
+    let (_, _, differences) = send(
+        &app,
+        get("/recipes/1/makes/2024-05-01-family-dinner/differences"),
+    )
+    .await;
+    let fields: Vec<&str> = differences["differences"]
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|d| d["differenceField"].as_str())
+        .collect();
+    assert_eq!(
+        fields,
+        [
+            "rating",
+            "ingredients[ingredientId=2].quantity",
+            "steps[stepId=6].stepText"
+        ]
+    );
 
     let (_, _, makes) = send(&app, get("/recipes/1/makes")).await;
     assert_eq!(makes["items"][0]["summary"]["total"], 3);
@@ -82,17 +144,26 @@ async fn a_replayed_make_returns_the_first_result_and_never_a_second_make() {
     let anonymous = String::from_utf8(fixture("pairs/apple-pie/make.json"))
         .expect("utf-8")
         .replace("\"makeId\": \"2024-05-01-family-dinner\",", "");
-    let (status, _, first) = send(&app, write("POST", "/recipes/1/makes", "same-key", anonymous.clone())).await;
+    let (status, _, first) = send(
+        &app,
+        write("POST", "/recipes/1/makes", "same-key", anonymous.clone()),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED, "{first}");
     let mut tasks = Vec::new();
     for _ in 0..6 {
         let app = app.clone();
         let body = anonymous.clone();
-        tasks.push(tokio::spawn(async move { send(&app, write("POST", "/recipes/1/makes", "same-key", body)).await }));
+        tasks.push(tokio::spawn(async move {
+            send(&app, write("POST", "/recipes/1/makes", "same-key", body)).await
+        }));
     }
     for task in tasks {
         let (status, _, body) = task.await.expect("task");
-        assert_eq!((status, &body["makeId"], body["status"].as_str()), (StatusCode::OK, &first["makeId"], Some("replayed")));
+        assert_eq!(
+            (status, &body["makeId"], body["status"].as_str()),
+            (StatusCode::OK, &first["makeId"], Some("replayed"))
+        );
     }
     let (_, _, makes) = send(&app, get("/recipes/1/makes")).await;
     assert_eq!(makes["items"].as_array().map(Vec::len), Some(1));
@@ -105,7 +176,9 @@ async fn an_invalid_make_is_refused_with_its_path_and_recorded() {
     with_apple_pie(&app).await;
     let bad = r#"{"recipeName": "Apple Pie", "recipeId": 1, "ingredients": [{"ingredientName": "sugar", "quantity": "lots"}]}"#;
     let mut request = write("POST", "/recipes/1/makes", "k-bad", bad);
-    request.headers_mut().insert("x-object-key", "makes/bad.json".parse().expect("header"));
+    request
+        .headers_mut()
+        .insert("x-object-key", "makes/bad.json".parse().expect("header"));
     let (status, content_type, problem) = send(&app, request).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(content_type, "application/problem+json");
@@ -113,7 +186,18 @@ async fn an_invalid_make_is_refused_with_its_path_and_recorded() {
     assert_eq!(problem["path"], "$.ingredients[0].quantity");
     let (_, _, rejections) = send(&app, get("/rejections")).await;
     let first = &rejections["items"][0];
-    assert_eq!((first["objectKey"].as_str(), first["code"].as_str(), first["path"].as_str()), (Some("makes/bad.json"), Some("invalid-number"), Some("$.ingredients[0].quantity")));
+    assert_eq!(
+        (
+            first["objectKey"].as_str(),
+            first["code"].as_str(),
+            first["path"].as_str()
+        ),
+        (
+            Some("makes/bad.json"),
+            Some("invalid-number"),
+            Some("$.ingredients[0].quantity")
+        )
+    );
     // The chain posting the same refusal again records nothing new.
     let (_, _, again) = send(&app, write("POST", "/recipes/1/makes", "k-bad", bad)).await;
     assert_eq!(again["code"], "invalid-number");
@@ -125,13 +209,34 @@ async fn an_invalid_make_is_refused_with_its_path_and_recorded() {
 async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
     let t = TempStore::new("unknown");
     let app = app(t.store.clone());
-    let (status, _, problem) = send(&app, write("POST", "/recipes/1/makes", "k", fixture("pairs/apple-pie/make.json"))).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::NOT_FOUND, Some("recipe-not-found")));
+    let (status, _, problem) = send(
+        &app,
+        write(
+            "POST",
+            "/recipes/1/makes",
+            "k",
+            fixture("pairs/apple-pie/make.json"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("recipe-not-found"))
+    );
     let (_, _, rejections) = send(&app, get("/rejections")).await;
     assert_eq!(rejections["items"].as_array().map(Vec::len), Some(0));
     // Once the recipe arrives, the same request succeeds.
     with_apple_pie(&app).await;
-    let (status, _, _) = send(&app, write("POST", "/recipes/1/makes", "k", fixture("pairs/apple-pie/make.json"))).await;
+    let (status, _, _) = send(
+        &app,
+        write(
+            "POST",
+            "/recipes/1/makes",
+            "k",
+            fixture("pairs/apple-pie/make.json"),
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -139,8 +244,24 @@ async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
 async fn a_make_sent_to_another_recipe_is_refused() {
     let t = TempStore::new("mismatch");
     let app = app(t.store.clone());
-    let (status, _, problem) = send(&app, write("POST", "/recipes/2/makes", "k", fixture("pairs/apple-pie/make.json"))).await;
-    assert_eq!((status, problem["code"].as_str(), problem["path"].as_str()), (StatusCode::UNPROCESSABLE_ENTITY, Some("recipe-id-mismatch"), Some("$.recipeId")));
+    let (status, _, problem) = send(
+        &app,
+        write(
+            "POST",
+            "/recipes/2/makes",
+            "k",
+            fixture("pairs/apple-pie/make.json"),
+        ),
+    )
+    .await;
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["path"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("recipe-id-mismatch"),
+            Some("$.recipeId")
+        )
+    );
 }
 
 /// A store that counts the calls it receives.
@@ -151,47 +272,91 @@ struct Counting {
 
 #[async_trait::async_trait]
 impl RecipeStore for Counting {
-    async fn put_version(&self, v: &shared::store::NewVersion) -> Result<shared::store::Written<shared::store::StoredVersion>, shared::store::StoreError> {
+    async fn put_version(
+        &self,
+        v: &shared::store::NewVersion,
+    ) -> Result<shared::store::Written<shared::store::StoredVersion>, shared::store::StoreError>
+    {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.put_version(v).await
     }
-    async fn version(&self, r: &shared::RecipeId, v: Option<u32>) -> Result<Option<shared::store::StoredVersion>, shared::store::StoreError> {
+    async fn version(
+        &self,
+        r: &shared::RecipeId,
+        v: Option<u32>,
+    ) -> Result<Option<shared::store::StoredVersion>, shared::store::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.version(r, v).await
     }
-    async fn recipes(&self, p: &shared::store::PageRequest) -> Result<shared::store::Page<shared::store::RecipeSummary>, shared::store::StoreError> {
+    async fn recipes(
+        &self,
+        p: &shared::store::PageRequest,
+    ) -> Result<shared::store::Page<shared::store::RecipeSummary>, shared::store::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.recipes(p).await
     }
-    async fn recipe_summary(&self, r: &shared::RecipeId) -> Result<Option<shared::store::RecipeSummary>, shared::store::StoreError> {
+    async fn recipe_summary(
+        &self,
+        r: &shared::RecipeId,
+    ) -> Result<Option<shared::store::RecipeSummary>, shared::store::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.recipe_summary(r).await
     }
-    async fn versions(&self, r: &shared::RecipeId, p: &shared::store::PageRequest) -> Result<Option<shared::store::Page<shared::store::VersionSummary>>, shared::store::StoreError> {
+    async fn versions(
+        &self,
+        r: &shared::RecipeId,
+        p: &shared::store::PageRequest,
+    ) -> Result<Option<shared::store::Page<shared::store::VersionSummary>>, shared::store::StoreError>
+    {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.versions(r, p).await
     }
-    async fn put_make(&self, m: &shared::store::NewMake) -> Result<shared::store::Written<shared::store::MakeRef>, shared::store::StoreError> {
+    async fn put_make(
+        &self,
+        m: &shared::store::NewMake,
+    ) -> Result<shared::store::Written<shared::store::MakeRef>, shared::store::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.put_make(m).await
     }
-    async fn make(&self, r: &shared::RecipeId, m: &shared::MakeId) -> Result<Option<shared::store::StoredMake>, shared::store::StoreError> {
+    async fn make(
+        &self,
+        r: &shared::RecipeId,
+        m: &shared::MakeId,
+    ) -> Result<Option<shared::store::StoredMake>, shared::store::StoreError> {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.make(r, m).await
     }
-    async fn makes(&self, r: &shared::RecipeId, p: &shared::store::PageRequest) -> Result<Option<shared::store::Page<shared::store::MakeSummary>>, shared::store::StoreError> {
+    async fn makes(
+        &self,
+        r: &shared::RecipeId,
+        p: &shared::store::PageRequest,
+    ) -> Result<Option<shared::store::Page<shared::store::MakeSummary>>, shared::store::StoreError>
+    {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.makes(r, p).await
     }
-    async fn make_facts(&self, r: &shared::RecipeId, p: &shared::store::PageRequest) -> Result<Option<shared::store::Page<shared::insights::MakeFacts>>, shared::store::StoreError> {
+    async fn make_facts(
+        &self,
+        r: &shared::RecipeId,
+        p: &shared::store::PageRequest,
+    ) -> Result<Option<shared::store::Page<shared::insights::MakeFacts>>, shared::store::StoreError>
+    {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.make_facts(r, p).await
     }
-    async fn put_rejection(&self, r: &shared::store::NewRejection) -> Result<shared::store::Written<shared::store::StoredRejection>, shared::store::StoreError> {
+    async fn put_rejection(
+        &self,
+        r: &shared::store::NewRejection,
+    ) -> Result<shared::store::Written<shared::store::StoredRejection>, shared::store::StoreError>
+    {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.put_rejection(r).await
     }
-    async fn rejections(&self, p: &shared::store::PageRequest) -> Result<shared::store::Page<shared::store::StoredRejection>, shared::store::StoreError> {
+    async fn rejections(
+        &self,
+        p: &shared::store::PageRequest,
+    ) -> Result<shared::store::Page<shared::store::StoredRejection>, shared::store::StoreError>
+    {
         self.calls.fetch_add(1, Ordering::SeqCst);
         self.inner.rejections(p).await
     }
@@ -204,22 +369,40 @@ impl RecipeStore for Counting {
 #[tokio::test]
 async fn an_oversized_body_is_413_before_any_store_call() {
     let t = TempStore::new("oversized");
-    let counting = Arc::new(Counting { inner: t.store.clone(), calls: AtomicUsize::new(0) });
+    let counting = Arc::new(Counting {
+        inner: t.store.clone(),
+        calls: AtomicUsize::new(0),
+    });
     let app = app(counting.clone());
     let huge = format!("{{\"recipeName\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
-    let (status, content_type, problem) = send(&app, write("POST", "/recipes", "k", huge.clone())).await;
-    assert_eq!((status, content_type.as_str(), problem["code"].as_str()), (StatusCode::PAYLOAD_TOO_LARGE, "application/problem+json", Some("payload-too-large")));
+    let (status, content_type, problem) =
+        send(&app, write("POST", "/recipes", "k", huge.clone())).await;
+    assert_eq!(
+        (status, content_type.as_str(), problem["code"].as_str()),
+        (
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "application/problem+json",
+            Some("payload-too-large")
+        )
+    );
     // Without a Content-Length (a streamed body), the limit still holds.
     let stream = futures_body(huge);
     let (status, _, _) = send(&app, write("POST", "/recipes/1/makes", "k2", stream)).await;
     assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert_eq!(counting.calls.load(Ordering::SeqCst), 0, "no store call for an oversized body");
+    assert_eq!(
+        counting.calls.load(Ordering::SeqCst),
+        0,
+        "no store call for an oversized body"
+    );
 }
 
 /// A body sent in chunks, without a Content-Length.
 fn futures_body(text: String) -> axum::body::Body {
-    let chunks: std::collections::VecDeque<axum::body::Bytes> =
-        text.into_bytes().chunks(64 * 1024).map(axum::body::Bytes::copy_from_slice).collect();
+    let chunks: std::collections::VecDeque<axum::body::Bytes> = text
+        .into_bytes()
+        .chunks(64 * 1024)
+        .map(axum::body::Bytes::copy_from_slice)
+        .collect();
     axum::body::Body::from_stream(Chunks(chunks))
 }
 
@@ -240,27 +423,53 @@ async fn a_body_that_is_not_json_is_415() {
     let t = TempStore::new("media");
     let app = app(t.store.clone());
     let mut request = write("POST", "/recipes", "k", "recipeName: pie");
-    request.headers_mut().insert("content-type", "text/yaml".parse().expect("header"));
+    request
+        .headers_mut()
+        .insert("content-type", "text/yaml".parse().expect("header"));
     let (status, _, problem) = send(&app, request).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNSUPPORTED_MEDIA_TYPE, Some("unsupported-media-type")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Some("unsupported-media-type")
+        )
+    );
 }
 
 #[tokio::test]
 async fn writes_need_the_token_and_reads_do_not() {
     let t = TempStore::new("auth");
     let app = app(t.store.clone());
-    let mut unsigned = write("POST", "/recipes", "k", fixture("pairs/apple-pie/recipe.json"));
+    let mut unsigned = write(
+        "POST",
+        "/recipes",
+        "k",
+        fixture("pairs/apple-pie/recipe.json"),
+    );
     unsigned.headers_mut().remove("authorization");
     let (status, _, problem) = send(&app, unsigned).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthorized")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+    );
     let mut wrong = write("POST", "/rejections", "k", "{}");
-    wrong.headers_mut().insert("authorization", "Bearer not-the-token".parse().expect("header"));
+    wrong.headers_mut().insert(
+        "authorization",
+        "Bearer not-the-token".parse().expect("header"),
+    );
     let (status, _, problem) = send(&app, wrong).await;
-    assert_eq!((status, problem["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::FORBIDDEN, Some("forbidden"))
+    );
     let (status, _, _) = send(&app, get("/recipes")).await;
     assert_eq!(status, StatusCode::OK);
     let (_, _, recipes) = send(&app, get("/recipes")).await;
-    assert_eq!(recipes["items"].as_array().map(Vec::len), Some(0), "nothing was written");
+    assert_eq!(
+        recipes["items"].as_array().map(Vec::len),
+        Some(0),
+        "nothing was written"
+    );
 }
 
 #[tokio::test]
@@ -269,15 +478,43 @@ async fn errors_are_problem_documents_with_stable_types() {
     let app = app(t.store.clone());
     for (request, status, code) in [
         (get("/nowhere"), StatusCode::NOT_FOUND, "no-route"),
-        (get("/recipes/nope"), StatusCode::NOT_FOUND, "recipe-not-found"),
-        (get("/recipes?limit=0"), StatusCode::BAD_REQUEST, "invalid-query"),
-        (get("/recipes?cursor=bogus"), StatusCode::BAD_REQUEST, "invalid-cursor"),
-        (get("/recipes/1?version=x"), StatusCode::BAD_REQUEST, "invalid-query"),
-        (write("DELETE", "/recipes", "k", ""), StatusCode::METHOD_NOT_ALLOWED, "method-not-allowed"),
-        (write("POST", "/recipes", "", "{}"), StatusCode::BAD_REQUEST, "invalid-idempotency-key"),
+        (
+            get("/recipes/nope"),
+            StatusCode::NOT_FOUND,
+            "recipe-not-found",
+        ),
+        (
+            get("/recipes?limit=0"),
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+        ),
+        (
+            get("/recipes?cursor=bogus"),
+            StatusCode::BAD_REQUEST,
+            "invalid-cursor",
+        ),
+        (
+            get("/recipes/1?version=x"),
+            StatusCode::BAD_REQUEST,
+            "invalid-query",
+        ),
+        (
+            write("DELETE", "/recipes", "k", ""),
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method-not-allowed",
+        ),
+        (
+            write("POST", "/recipes", "", "{}"),
+            StatusCode::BAD_REQUEST,
+            "invalid-idempotency-key",
+        ),
     ] {
         let (got, content_type, problem) = send(&app, request).await;
-        assert_eq!((got, problem["code"].as_str()), (status, Some(code)), "{problem}");
+        assert_eq!(
+            (got, problem["code"].as_str()),
+            (status, Some(code)),
+            "{problem}"
+        );
         assert_eq!(content_type, "application/problem+json");
         assert_eq!(problem["type"], format!("urn:recipe-diff:problem:{code}"));
         assert_eq!(problem["status"], status.as_u16());
@@ -286,7 +523,8 @@ async fn errors_are_problem_documents_with_stable_types() {
 
 #[tokio::test]
 async fn every_route_is_documented_and_every_documented_route_exists() {
-    let doc: Value = serde_json::from_str(recipe_server::OPENAPI).expect("the OpenAPI document is JSON");
+    let doc: Value =
+        serde_json::from_str(recipe_server::OPENAPI).expect("the OpenAPI document is JSON");
     let mut documented: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("path item").keys() {
@@ -294,7 +532,10 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         }
     }
     documented.sort();
-    let mut routed: Vec<(String, String)> = recipe_server::ROUTES.iter().map(|(m, p)| ((*m).to_owned(), (*p).to_owned())).collect();
+    let mut routed: Vec<(String, String)> = recipe_server::ROUTES
+        .iter()
+        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .collect();
     routed.sort();
     assert_eq!(routed, documented);
 
@@ -305,6 +546,9 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         let uri = path.replace("{recipeId}", "r").replace("{makeId}", "m");
         let (_, _, body) = send(&app, write(method, &uri, "route-check", "{}")).await;
         let code = body["code"].as_str().unwrap_or("");
-        assert!(code != "no-route" && code != "method-not-allowed", "{method} {path}: {body}");
+        assert!(
+            code != "no-route" && code != "method-not-allowed",
+            "{method} {path}: {body}"
+        );
     }
 }

@@ -12,8 +12,8 @@ use http_body_util::BodyExt;
 use recipe_server::{AppState, Auth, router};
 use serde_json::Value;
 use shared::Limits;
-use shared::store::sqlite::SqliteStore;
 use shared::store::RecipeStore;
+use shared::store::sqlite::SqliteStore;
 use tower::ServiceExt;
 
 pub const TOKEN: &str = "test-write-token";
@@ -47,7 +47,11 @@ impl Drop for TempStore {
 
 /// A router with the local write token over `store`.
 pub fn app(store: Arc<dyn RecipeStore>) -> axum::Router {
-    router(AppState::new(store, Limits::default(), Auth::LocalToken(TOKEN.into())))
+    router(AppState::new(
+        store,
+        Limits::default(),
+        Auth::LocalToken(TOKEN.into()),
+    ))
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {
@@ -67,7 +71,10 @@ pub fn write(method: &str, uri: &str, key: &str, body: impl Into<Body>) -> Reque
 }
 
 pub fn get(uri: &str) -> Request<Body> {
-    Request::builder().uri(uri).body(Body::empty()).expect("request")
+    Request::builder()
+        .uri(uri)
+        .body(Body::empty())
+        .expect("request")
 }
 
 /// Sends a request; returns the status, the content type and the JSON body.
@@ -80,7 +87,16 @@ pub async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, St
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_owned();
-    let bytes = response.into_body().collect().await.expect("body").to_bytes();
-    let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).unwrap_or(Value::Null) };
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("body")
+        .to_bytes();
+    let body = if bytes.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
+    };
     (status, content_type, body)
 }

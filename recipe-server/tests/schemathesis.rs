@@ -14,7 +14,11 @@ use shared::Limits;
 
 fn schemathesis() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/schemathesis");
-    assert!(path.exists(), "schemathesis not found at {}: run `make test` (it installs it into .venv/)", path.display());
+    assert!(
+        path.exists(),
+        "schemathesis not found at {}: run `make test` (it installs it into .venv/)",
+        path.display()
+    );
     path
 }
 
@@ -23,8 +27,14 @@ async fn the_server_keeps_its_openapi_contract() {
     let binary = schemathesis();
     let t = TempStore::new("schemathesis");
     seed(t.store.clone()).await;
-    let state = AppState::new(t.store.clone(), Limits::default(), Auth::LocalToken(TOKEN.into()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let state = AppState::new(
+        t.store.clone(),
+        Limits::default(),
+        Auth::LocalToken(TOKEN.into()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
     let port = listener.local_addr().expect("addr").port();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let server = tokio::spawn(recipe_server::serve(listener, state, async {
@@ -80,10 +90,19 @@ async fn the_server_keeps_its_openapi_contract() {
 async fn seed(store: std::sync::Arc<shared::store::sqlite::SqliteStore>) {
     let app = common::app(store);
     for (path, key, body) in [
-        ("/recipes", "seed-recipe", fixture("pairs/apple-pie/recipe.json")),
-        ("/recipes/1/makes", "seed-make", fixture("pairs/apple-pie/make.json")),
+        (
+            "/recipes",
+            "seed-recipe",
+            fixture("pairs/apple-pie/recipe.json"),
+        ),
+        (
+            "/recipes/1/makes",
+            "seed-make",
+            fixture("pairs/apple-pie/make.json"),
+        ),
     ] {
-        let (status, _, response) = common::send(&app, common::write("POST", path, key, body)).await;
+        let (status, _, response) =
+            common::send(&app, common::write("POST", path, key, body)).await;
         assert_eq!(status.as_u16(), 201, "seeding {path}: {response}");
     }
 }

@@ -128,8 +128,12 @@ impl MakeFacts {
         };
         for change in &diff.changes {
             match change {
-                Change::IngredientAdded { ingredient: i, .. } => ingredient(i.name(), IngredientChangeKind::Added),
-                Change::IngredientRemoved { ingredient: i, .. } => ingredient(i.name(), IngredientChangeKind::Removed),
+                Change::IngredientAdded { ingredient: i, .. } => {
+                    ingredient(i.name(), IngredientChangeKind::Added)
+                }
+                Change::IngredientRemoved { ingredient: i, .. } => {
+                    ingredient(i.name(), IngredientChangeKind::Removed)
+                }
                 Change::IngredientSubstituted { before, after, .. } => {
                     ingredient(before.name(), IngredientChangeKind::Substituted);
                     facts.substitutions.push(SubstitutionFact {
@@ -137,16 +141,24 @@ impl MakeFacts {
                         to: after.name().to_owned(),
                     });
                 }
-                Change::IngredientRenamed { before, .. } => ingredient(before, IngredientChangeKind::Renamed),
-                Change::QuantityChanged { ingredient: name, .. } => ingredient(name, IngredientChangeKind::Quantity),
-                Change::UnitChanged { ingredient: name, .. } => ingredient(name, IngredientChangeKind::Unit),
+                Change::IngredientRenamed { before, .. } => {
+                    ingredient(before, IngredientChangeKind::Renamed)
+                }
+                Change::QuantityChanged {
+                    ingredient: name, ..
+                } => ingredient(name, IngredientChangeKind::Quantity),
+                Change::UnitChanged {
+                    ingredient: name, ..
+                } => ingredient(name, IngredientChangeKind::Unit),
                 _ => {}
             }
         }
         for change in &diff.changes {
             let (step, kind) = match change {
                 Change::StepEdited { before, .. } => (before.clone(), StepChangeKind::Edited),
-                Change::StepDeleted { step, .. } => (step.text().to_owned(), StepChangeKind::Skipped),
+                Change::StepDeleted { step, .. } => {
+                    (step.text().to_owned(), StepChangeKind::Skipped)
+                }
                 Change::StepMoved { step, .. } => (step.text().to_owned(), StepChangeKind::Moved),
                 Change::StepInserted { .. } => {
                     facts.steps_added += 1;
@@ -275,7 +287,10 @@ impl InsightsBuilder {
             self.rated += 1;
             self.ratings.push(RatingPoint {
                 make_id: facts.make_id.clone(),
-                at: facts.made_at.clone().unwrap_or_else(|| facts.created_at.clone()),
+                at: facts
+                    .made_at
+                    .clone()
+                    .unwrap_or_else(|| facts.created_at.clone()),
                 rating,
             });
         }
@@ -283,10 +298,13 @@ impl InsightsBuilder {
         let mut seen: BTreeMap<String, ()> = BTreeMap::new();
         for fact in &facts.ingredients {
             let key = name_key(&fact.ingredient);
-            let entry = self.ingredients.entry(key.clone()).or_insert_with(|| IngredientInsight {
-                ingredient: fact.ingredient.clone(),
-                ..IngredientInsight::default()
-            });
+            let entry = self
+                .ingredients
+                .entry(key.clone())
+                .or_insert_with(|| IngredientInsight {
+                    ingredient: fact.ingredient.clone(),
+                    ..IngredientInsight::default()
+                });
             if seen.insert(key, ()).is_none() {
                 entry.changes += 1;
             }
@@ -301,17 +319,26 @@ impl InsightsBuilder {
             *counter += 1;
         }
         for s in &facts.substitutions {
-            *self.substitutions.entry((s.from.clone(), s.to.clone())).or_default() += 1;
+            *self
+                .substitutions
+                .entry((s.from.clone(), s.to.clone()))
+                .or_default() += 1;
         }
         if let Some(factor) = facts.scale_factor {
-            let entry = self.factors.entry(crate::quantity::format_number(factor)).or_insert((factor, 0));
+            let entry = self
+                .factors
+                .entry(crate::quantity::format_number(factor))
+                .or_insert((factor, 0));
             entry.1 += 1;
         }
         for fact in &facts.steps {
-            let entry = self.steps.entry(fact.step.clone()).or_insert_with(|| StepInsight {
-                step: fact.step.clone(),
-                ..StepInsight::default()
-            });
+            let entry = self
+                .steps
+                .entry(fact.step.clone())
+                .or_insert_with(|| StepInsight {
+                    step: fact.step.clone(),
+                    ..StepInsight::default()
+                });
             match fact.change {
                 StepChangeKind::Edited => entry.edited += 1,
                 StepChangeKind::Skipped => entry.skipped += 1,
@@ -324,21 +351,33 @@ impl InsightsBuilder {
     /// the output is deterministic) and cut to `top` entries.
     pub fn finish(self, recipe_id: RecipeId, recipe_rating: Option<f64>, top: usize) -> Insights {
         let mut ingredients: Vec<_> = self.ingredients.into_values().collect();
-        ingredients.sort_by(|a, b| b.changes.cmp(&a.changes).then_with(|| a.ingredient.cmp(&b.ingredient)));
+        ingredients.sort_by(|a, b| {
+            b.changes
+                .cmp(&a.changes)
+                .then_with(|| a.ingredient.cmp(&b.ingredient))
+        });
         ingredients.truncate(top);
         let mut substitutions: Vec<_> = self
             .substitutions
             .into_iter()
             .map(|((from, to), count)| SubstitutionInsight { from, to, count })
             .collect();
-        substitutions.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to))));
+        substitutions.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to)))
+        });
         substitutions.truncate(top);
         let mut scale_factors: Vec<_> = self
             .factors
             .into_values()
             .map(|(factor, count)| ScaleInsight { factor, count })
             .collect();
-        scale_factors.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.factor.total_cmp(&b.factor)));
+        scale_factors.sort_by(|a, b| {
+            b.count
+                .cmp(&a.count)
+                .then_with(|| a.factor.total_cmp(&b.factor))
+        });
         let mut steps: Vec<_> = self.steps.into_values().collect();
         let weight = |s: &StepInsight| s.edited + s.skipped + s.moved;
         steps.sort_by(|a, b| weight(b).cmp(&weight(a)).then_with(|| a.step.cmp(&b.step)));

@@ -61,7 +61,9 @@ pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
         .iter()
         .find_map(|s| {
             let cut = name.len().checked_sub(s.len())?;
-            name.get(cut..).filter(|end| end.eq_ignore_ascii_case(s)).map(|_| &name[..cut])
+            name.get(cut..)
+                .filter(|end| end.eq_ignore_ascii_case(s))
+                .map(|_| &name[..cut])
         })
         .unwrap_or(name);
     RecipeId::parse(stem).ok()
@@ -82,8 +84,14 @@ mod tests {
 
     #[test]
     fn a_key_names_its_recipe() {
-        assert_eq!(recipe_id_from_key("recipes/desserts/Lemon Tart.jsonld").map(|i| i.to_string()), Some("Lemon Tart".into()));
-        assert_eq!(recipe_id_from_key("recipes/a+b.JSON").map(|i| i.to_string()), Some("a+b".into()));
+        assert_eq!(
+            recipe_id_from_key("recipes/desserts/Lemon Tart.jsonld").map(|i| i.to_string()),
+            Some("Lemon Tart".into())
+        );
+        assert_eq!(
+            recipe_id_from_key("recipes/a+b.JSON").map(|i| i.to_string()),
+            Some("a+b".into())
+        );
         assert_eq!(recipe_id_from_key("recipes/.json"), None);
         assert!(has_document_suffix("recipes/x.JsonLD"));
         assert!(!has_document_suffix("recipes/x.txt"));

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod diff;
 pub mod ingredient_line;
 pub mod insights;
+pub mod job;
 pub mod keys;
 pub mod limits;
 pub mod model;

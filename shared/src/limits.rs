@@ -67,7 +67,8 @@ impl Limits {
                 .ok()
                 .filter(|v| *v > 0)
                 .ok_or_else(|| format!("{name}={text:?} is not a whole number above zero"))?;
-            let as_usize = usize::try_from(value).map_err(|_| format!("{name}={value} is too large"))?;
+            let as_usize =
+                usize::try_from(value).map_err(|_| format!("{name}={value} is too large"))?;
             match name {
                 "MAX_OBJECT_BYTES" => limits.max_bytes = value,
                 "MAX_JSON_DEPTH" => limits.max_depth = as_usize,
@@ -184,11 +185,16 @@ mod tests {
 
     #[test]
     fn limits_come_from_the_environment_with_clear_errors() {
-        let limits = Limits::from_lookup(|name| (name == "MAX_STEPS").then(|| "12".to_owned())).expect("valid");
+        let limits = Limits::from_lookup(|name| (name == "MAX_STEPS").then(|| "12".to_owned()))
+            .expect("valid");
         assert_eq!(limits.max_steps, 12);
         assert_eq!(limits.max_ingredients, Limits::default().max_ingredients);
-        let err = Limits::from_lookup(|name| (name == "MAX_JSON_DEPTH").then(|| "deep".to_owned())).expect_err("invalid");
-        assert_eq!(err, "MAX_JSON_DEPTH=\"deep\" is not a whole number above zero");
+        let err = Limits::from_lookup(|name| (name == "MAX_JSON_DEPTH").then(|| "deep".to_owned()))
+            .expect_err("invalid");
+        assert_eq!(
+            err,
+            "MAX_JSON_DEPTH=\"deep\" is not a whole number above zero"
+        );
     }
 
     #[test]

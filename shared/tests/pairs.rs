@@ -143,10 +143,12 @@ fn canonical_json_reads_back_as_the_same_recipe() {
     for name in ["apple-pie", "big", "doubled", "schema-org", "non-ascii"] {
         let dir = fixture_dir(name);
         let recipe = parse_recipe(&read(&dir, "recipe"), &limits, None).expect("parses");
-        let again = shared::parse::recipe_from_value(&recipe_json(&recipe), &limits, None).expect("canonical parses");
+        let again = shared::parse::recipe_from_value(&recipe_json(&recipe), &limits, None)
+            .expect("canonical parses");
         assert_eq!(again, recipe, "{name}");
         let make = parse_make(&read(&dir, "make"), &limits).expect("parses");
-        let again = shared::parse::recipe_from_value(&recipe_json(make.content()), &limits, None).expect("canonical parses");
+        let again = shared::parse::recipe_from_value(&recipe_json(make.content()), &limits, None)
+            .expect("canonical parses");
         assert_eq!(&again, make.content(), "{name} make");
     }
 }

@@ -14,11 +14,15 @@ async fn dynamodb_store_keeps_the_contract() {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(moto.endpoint())
-        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new("test", "test", None, None, "static"))
+        .credentials_provider(aws_sdk_dynamodb::config::Credentials::new(
+            "test", "test", None, None, "static",
+        ))
         .load()
         .await;
     let client = aws_sdk_dynamodb::Client::new(&config);
-    DynamoStore::create_table(&client, "recipes").await.expect("table created");
+    DynamoStore::create_table(&client, "recipes")
+        .await
+        .expect("table created");
     let store = DynamoStore::new(client, "recipes");
     common::contract::run(Arc::new(store)).await;
 }

@@ -17,12 +17,19 @@ pub struct MotoServer {
     port: u16,
 }
 
-/// The moto_server executable: `$MOTO_SERVER`, else the project's `.venv`.
-fn moto_binary() -> PathBuf {
+/// The command that starts moto: `$MOTO_SERVER` if set, else the project's
+/// `.venv` Python running `python/moto_serial.py` (moto, one request at a
+/// time, so that transactions are isolated as in DynamoDB).
+fn moto_command() -> (PathBuf, Vec<String>) {
     if let Some(path) = std::env::var_os("MOTO_SERVER") {
-        return PathBuf::from(path);
+        return (PathBuf::from(path), Vec::new());
     }
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/moto_server")
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let script = root.join("python/moto_serial.py");
+    (
+        root.join("../.venv/bin/python"),
+        vec![script.display().to_string()],
+    )
 }
 
 /// A free TCP port on 127.0.0.1.
@@ -40,14 +47,15 @@ impl MotoServer {
     /// When moto is not installed (run `make test`, which installs it) or
     /// does not start within 30 seconds: a test that needs it cannot run.
     pub fn start() -> Self {
-        let binary = moto_binary();
+        let (binary, args) = moto_command();
         assert!(
             binary.exists(),
-            "moto_server not found at {}: run `make test` (it installs moto into .venv/) or set MOTO_SERVER",
+            "{} not found: run `make test` (it installs moto into .venv/) or set MOTO_SERVER",
             binary.display()
         );
         let port = free_port();
         let mut child = Command::new(&binary)
+            .args(&args)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::piped())
@@ -62,7 +70,10 @@ impl MotoServer {
             if let Ok(Some(status)) = child.try_wait() {
                 panic!("moto_server exited at start: {status}");
             }
-            assert!(Instant::now() < deadline, "moto_server did not start within 30 s");
+            assert!(
+                Instant::now() < deadline,
+                "moto_server did not start within 30 s"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
         Self { child, port }

@@ -253,10 +253,21 @@ mod tests {
     #[test]
     fn made_at_accepts_dates_and_date_times_and_refuses_the_rest() {
         let path = JsonPath::root().key("madeAt");
-        for ok in ["2024-05-01", "2024-05-01T18:30:00Z", "2024-05-01 18:30:00.123+02:00"] {
+        for ok in [
+            "2024-05-01",
+            "2024-05-01T18:30:00Z",
+            "2024-05-01 18:30:00.123+02:00",
+        ] {
             assert!(check_made_at(ok, &path).is_ok(), "{ok}");
         }
-        for bad in ["", "2024", "2024-05-0", "yesterday", "2024-05-01Tnoon", "2024-05-01T"] {
+        for bad in [
+            "",
+            "2024",
+            "2024-05-0",
+            "yesterday",
+            "2024-05-01Tnoon",
+            "2024-05-01T",
+        ] {
             let err = check_made_at(bad, &path).expect_err(bad);
             assert_eq!(err.code(), "invalid-date", "{bad}");
         }

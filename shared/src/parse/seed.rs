@@ -12,9 +12,9 @@ use crate::ingredient_line::parse_line;
 use crate::limits::Limits;
 use crate::model::{Ingredient, IngredientId, Make, MakeId, Recipe, RecipeId, Step, StepId};
 use crate::path::JsonPath;
+use crate::quantity::Quantity;
 use crate::rejection::Rejection;
 use crate::text::name_key;
-use crate::quantity::Quantity;
 use crate::units::Unit;
 
 /// Top-level keys with a meaning of their own; any other key is kept as a field.
@@ -252,9 +252,9 @@ fn extra_fields(
         Some(Value::Object(fields)) => Some(fields),
         _ => None,
     };
-    let top_level = object
-        .iter()
-        .filter(|(key, _)| !(KNOWN.contains(&key.as_str()) || (key.as_str() == "fields" && nested.is_some())));
+    let top_level = object.iter().filter(|(key, _)| {
+        !(KNOWN.contains(&key.as_str()) || (key.as_str() == "fields" && nested.is_some()))
+    });
     let extra: BTreeMap<String, Value> = top_level
         .chain(nested.into_iter().flatten())
         .filter(|(_, value)| !value.is_null())

@@ -1565,13 +1565,9 @@ mod tests {
         );
     }
 
-    // moto_server (5.2.5) runs requests on threads and does not isolate
-    // concurrent TransactWriteItems (it snapshots and restores whole tables),
-    // so a race test on it fails now and then for moto's reasons. It passes
-    // every time against a moto that serves one request at a time:
-    // `MOTO_SERVER=<such a wrapper> cargo test -p shared --features aws -- --ignored`.
+    // testkit runs moto one request at a time, because threaded moto does
+    // not isolate concurrent TransactWriteItems; DynamoDB does.
     #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-    #[ignore = "moto does not isolate concurrent transactions; run against a single-threaded moto"]
     async fn concurrent_new_versions_get_consecutive_numbers() {
         let moto = testkit::MotoServer::start();
         let store = Arc::new(store_on_moto(&moto).await);

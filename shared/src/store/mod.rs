@@ -6,9 +6,12 @@
 //!
 //! Semantics every adapter keeps:
 //! - **Idempotency.** Every write carries an [`IdempotencyKey`]. A write whose
-//!   key was seen before changes nothing and returns the first write's result
-//!   ([`Written::Replayed`]), even if the data has changed since (a delayed
-//!   duplicate never creates a new version or a second make).
+//!   key was seen before (for the same kind of write: versions, makes and
+//!   rejections keep their keys apart) changes nothing and returns the first
+//!   write's result ([`Written::Replayed`]), even if the data has changed
+//!   since (a delayed duplicate never creates a new version or a second make).
+//! - **Size.** Callers refuse a make over [`MAX_MAKE_BYTES`] before calling
+//!   the store, so both adapters see only makes DynamoDB can hold.
 //! - **Atomicity.** A make, its diff, its idempotency record and the recipe's
 //!   counters are written together or not at all; so are a recipe version,
 //!   its idempotency record and the recipe's current-version pointer.
@@ -383,35 +386,62 @@ pub struct StoredRejection {
 pub trait RecipeStore: Send + Sync + 'static {
     /// Stores a recipe version unless the key was seen (Replayed) or the
     /// content equals the current version (Unchanged).
-    async fn put_version(&self, version: &NewVersion) -> Result<Written<StoredVersion>, StoreError>;
+    async fn put_version(&self, version: &NewVersion)
+    -> Result<Written<StoredVersion>, StoreError>;
 
     /// A recipe version: the current one, or the one asked for.
-    async fn version(&self, recipe_id: &RecipeId, version: Option<u32>) -> Result<Option<StoredVersion>, StoreError>;
+    async fn version(
+        &self,
+        recipe_id: &RecipeId,
+        version: Option<u32>,
+    ) -> Result<Option<StoredVersion>, StoreError>;
 
     /// Recipes, by id.
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError>;
 
     /// One recipe's summary.
-    async fn recipe_summary(&self, recipe_id: &RecipeId) -> Result<Option<RecipeSummary>, StoreError>;
+    async fn recipe_summary(
+        &self,
+        recipe_id: &RecipeId,
+    ) -> Result<Option<RecipeSummary>, StoreError>;
 
     /// A recipe's versions, oldest first; `None` for an unknown recipe.
-    async fn versions(&self, recipe_id: &RecipeId, page: &PageRequest) -> Result<Option<Page<VersionSummary>>, StoreError>;
+    async fn versions(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<VersionSummary>>, StoreError>;
 
     /// Stores a make with its diff, exactly once per key; a make id already
     /// taken by other content is `MakeConflict`, by the same content a replay.
     async fn put_make(&self, make: &NewMake) -> Result<Written<MakeRef>, StoreError>;
 
     /// One make, whole.
-    async fn make(&self, recipe_id: &RecipeId, make_id: &MakeId) -> Result<Option<StoredMake>, StoreError>;
+    async fn make(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<Option<StoredMake>, StoreError>;
 
     /// A recipe's makes, by make id; `None` for an unknown recipe.
-    async fn makes(&self, recipe_id: &RecipeId, page: &PageRequest) -> Result<Option<Page<MakeSummary>>, StoreError>;
+    async fn makes(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<MakeSummary>>, StoreError>;
 
     /// A recipe's makes' insight facts, by make id; `None` for an unknown recipe.
-    async fn make_facts(&self, recipe_id: &RecipeId, page: &PageRequest) -> Result<Option<Page<MakeFacts>>, StoreError>;
+    async fn make_facts(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<MakeFacts>>, StoreError>;
 
     /// Stores a rejection, exactly once per key.
-    async fn put_rejection(&self, rejection: &NewRejection) -> Result<Written<StoredRejection>, StoreError>;
+    async fn put_rejection(
+        &self,
+        rejection: &NewRejection,
+    ) -> Result<Written<StoredRejection>, StoreError>;
 
     /// Rejections, newest first.
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError>;

@@ -8,7 +8,8 @@ use serde_json::json;
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    IdempotencyKey, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore, StoreError, Written, content_hash,
+    IdempotencyKey, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore, StoreError,
+    Written, content_hash,
 };
 
 fn id(text: &str) -> RecipeId {
@@ -97,42 +98,122 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
 }
 
 async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
-    let first = store.put_version(&version("c1", "Pie", 1, "c1-a")).await.expect("put");
-    assert!(matches!(&first, Written::Created(v) if v.version == 1), "{first:?}");
-    let replay = store.put_version(&version("c1", "Pie", 1, "c1-a")).await.expect("put");
-    assert!(matches!(&replay, Written::Replayed(v) if v.version == 1), "{replay:?}");
-    let same = store.put_version(&version("c1", "Pie", 1, "c1-b")).await.expect("put");
-    assert!(matches!(&same, Written::Unchanged(v) if v.version == 1), "{same:?}");
-    let second = store.put_version(&version("c1", "Better Pie", 2, "c1-c")).await.expect("put");
-    assert!(matches!(&second, Written::Created(v) if v.version == 2), "{second:?}");
+    let first = store
+        .put_version(&version("c1", "Pie", 1, "c1-a"))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&first, Written::Created(v) if v.version == 1),
+        "{first:?}"
+    );
+    let replay = store
+        .put_version(&version("c1", "Pie", 1, "c1-a"))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&replay, Written::Replayed(v) if v.version == 1),
+        "{replay:?}"
+    );
+    let same = store
+        .put_version(&version("c1", "Pie", 1, "c1-b"))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&same, Written::Unchanged(v) if v.version == 1),
+        "{same:?}"
+    );
+    let second = store
+        .put_version(&version("c1", "Better Pie", 2, "c1-c"))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&second, Written::Created(v) if v.version == 2),
+        "{second:?}"
+    );
 
-    let current = store.version(&id("c1"), None).await.expect("get").expect("exists");
+    let current = store
+        .version(&id("c1"), None)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!((current.version, current.name.as_str()), (2, "Better Pie"));
     assert_eq!(current.document["ingredients"][0]["quantity"], 2);
-    let old = store.version(&id("c1"), Some(1)).await.expect("get").expect("exists");
+    let old = store
+        .version(&id("c1"), Some(1))
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!((old.version, old.name.as_str()), (1, "Pie"));
     assert_eq!(old.document["ingredients"][0]["quantity"], 1);
-    assert!(store.version(&id("c1"), Some(3)).await.expect("get").is_none());
+    assert!(
+        store
+            .version(&id("c1"), Some(3))
+            .await
+            .expect("get")
+            .is_none()
+    );
 
-    let versions = store.versions(&id("c1"), &PageRequest::first(10)).await.expect("list").expect("exists");
-    assert_eq!(versions.items.iter().map(|v| v.version).collect::<Vec<_>>(), [1, 2]);
-    let summary = store.recipe_summary(&id("c1")).await.expect("get").expect("exists");
-    assert_eq!((summary.current_version, summary.name.as_str(), summary.make_count), (2, "Better Pie", 0));
+    let versions = store
+        .versions(&id("c1"), &PageRequest::first(10))
+        .await
+        .expect("list")
+        .expect("exists");
+    assert_eq!(
+        versions.items.iter().map(|v| v.version).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    let summary = store
+        .recipe_summary(&id("c1"))
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(
+        (
+            summary.current_version,
+            summary.name.as_str(),
+            summary.make_count
+        ),
+        (2, "Better Pie", 0)
+    );
 }
 
 async fn a_delayed_duplicate_never_creates_a_version(store: &dyn RecipeStore) {
-    store.put_version(&version("c2", "Soup", 1, "c2-a")).await.expect("put");
-    store.put_version(&version("c2", "Soup", 2, "c2-b")).await.expect("put");
+    store
+        .put_version(&version("c2", "Soup", 1, "c2-a"))
+        .await
+        .expect("put");
+    store
+        .put_version(&version("c2", "Soup", 2, "c2-b"))
+        .await
+        .expect("put");
     // The first upload's event, delivered again after the second upload.
-    let late = store.put_version(&version("c2", "Soup", 1, "c2-a")).await.expect("put");
-    assert!(matches!(&late, Written::Replayed(v) if v.version == 1), "{late:?}");
-    let current = store.version(&id("c2"), None).await.expect("get").expect("exists");
+    let late = store
+        .put_version(&version("c2", "Soup", 1, "c2-a"))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&late, Written::Replayed(v) if v.version == 1),
+        "{late:?}"
+    );
+    let current = store
+        .version(&id("c2"), None)
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(current.version, 2);
 }
 
 async fn recipes_list_in_pages(store: &dyn RecipeStore) {
     for n in 0..5 {
-        store.put_version(&version(&format!("list-{n}"), "Stew", 1, &format!("list-{n}"))).await.expect("put");
+        store
+            .put_version(&version(
+                &format!("list-{n}"),
+                "Stew",
+                1,
+                &format!("list-{n}"),
+            ))
+            .await
+            .expect("put");
     }
     let mut seen = Vec::new();
     let mut page = PageRequest::first(2);
@@ -159,36 +240,75 @@ async fn recipes_list_in_pages(store: &dyn RecipeStore) {
 }
 
 async fn a_make_is_stored_exactly_once(store: &dyn RecipeStore) {
-    store.put_version(&version("m1", "Pie", 1, "m1-v")).await.expect("put");
-    let first = store.put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0))).await.expect("put");
+    store
+        .put_version(&version("m1", "Pie", 1, "m1-v"))
+        .await
+        .expect("put");
+    let first = store
+        .put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0)))
+        .await
+        .expect("put");
     assert!(first.is_created());
-    let replay = store.put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0))).await.expect("put");
-    assert!(matches!(&replay, Written::Replayed(r) if r.make_id.as_str() == "m1-a"), "{replay:?}");
+    let replay = store
+        .put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0)))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&replay, Written::Replayed(r) if r.make_id.as_str() == "m1-a"),
+        "{replay:?}"
+    );
     // The same key with another make id (the server assigns ids per request)
     // still returns the first make.
-    let other_id = store.put_make(&make("m1", "m1-other", "m1-k1", 3, Some(5.0))).await.expect("put");
-    assert!(matches!(&other_id, Written::Replayed(r) if r.make_id.as_str() == "m1-a"), "{other_id:?}");
+    let other_id = store
+        .put_make(&make("m1", "m1-other", "m1-k1", 3, Some(5.0)))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&other_id, Written::Replayed(r) if r.make_id.as_str() == "m1-a"),
+        "{other_id:?}"
+    );
 
-    let stored = store.make(&id("m1"), &make_id("m1-a")).await.expect("get").expect("exists");
+    let stored = store
+        .make(&id("m1"), &make_id("m1-a"))
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(stored.rating, Some(5.0));
     assert_eq!(stored.notes.as_deref(), Some("less sugar"));
     assert_eq!(stored.diff["changes"][0]["op"], "quantity-changed");
     assert_eq!(stored.document["ingredients"][0]["quantity"], 3);
-    assert!(store.make(&id("m1"), &make_id("m1-other")).await.expect("get").is_none());
+    assert!(
+        store
+            .make(&id("m1"), &make_id("m1-other"))
+            .await
+            .expect("get")
+            .is_none()
+    );
 
-    let summary = store.recipe_summary(&id("m1")).await.expect("get").expect("exists");
+    let summary = store
+        .recipe_summary(&id("m1"))
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(summary.make_count, 1);
     assert_eq!(summary.average_make_rating, Some(5.0));
 }
 
 async fn concurrent_duplicates_create_one_make(store: Arc<dyn RecipeStore>) {
-    store.put_version(&version("m2", "Pie", 1, "m2-v")).await.expect("put");
+    store
+        .put_version(&version("m2", "Pie", 1, "m2-v"))
+        .await
+        .expect("put");
     let mut tasks = Vec::new();
     for n in 0..8 {
         let store = Arc::clone(&store);
         // Each attempt carries the same key but its own assigned id, as
         // concurrent deliveries of one message do.
-        tasks.push(tokio::spawn(async move { store.put_make(&make("m2", &format!("m2-{n}"), "m2-k", 3, None)).await }));
+        tasks.push(tokio::spawn(async move {
+            store
+                .put_make(&make("m2", &format!("m2-{n}"), "m2-k", 3, None))
+                .await
+        }));
     }
     let mut created = 0;
     let mut ids = Vec::new();
@@ -198,47 +318,103 @@ async fn concurrent_duplicates_create_one_make(store: Arc<dyn RecipeStore>) {
         ids.push(written.into_inner().make_id);
     }
     assert_eq!(created, 1, "exactly one attempt creates the make");
-    assert!(ids.windows(2).all(|w| w[0] == w[1]), "every attempt reports the same make: {ids:?}");
-    let makes = store.makes(&id("m2"), &PageRequest::first(50)).await.expect("list").expect("exists");
+    assert!(
+        ids.windows(2).all(|w| w[0] == w[1]),
+        "every attempt reports the same make: {ids:?}"
+    );
+    let makes = store
+        .makes(&id("m2"), &PageRequest::first(50))
+        .await
+        .expect("list")
+        .expect("exists");
     assert_eq!(makes.items.len(), 1);
-    let summary = store.recipe_summary(&id("m2")).await.expect("get").expect("exists");
+    let summary = store
+        .recipe_summary(&id("m2"))
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(summary.make_count, 1);
 }
 
 async fn a_reused_make_id_is_a_replay_or_a_conflict(store: &dyn RecipeStore) {
-    store.put_version(&version("m3", "Pie", 1, "m3-v")).await.expect("put");
-    store.put_make(&make("m3", "dinner", "m3-k1", 3, None)).await.expect("put");
+    store
+        .put_version(&version("m3", "Pie", 1, "m3-v"))
+        .await
+        .expect("put");
+    store
+        .put_make(&make("m3", "dinner", "m3-k1", 3, None))
+        .await
+        .expect("put");
     // Uploaded again deliberately (new key), same content: the same make.
-    let again = store.put_make(&make("m3", "dinner", "m3-k2", 3, None)).await.expect("put");
-    assert!(matches!(&again, Written::Replayed(r) if r.make_id.as_str() == "dinner"), "{again:?}");
+    let again = store
+        .put_make(&make("m3", "dinner", "m3-k2", 3, None))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&again, Written::Replayed(r) if r.make_id.as_str() == "dinner"),
+        "{again:?}"
+    );
     // Same id, different content: refused.
-    let conflict = store.put_make(&make("m3", "dinner", "m3-k3", 4, None)).await;
-    assert!(matches!(&conflict, Err(StoreError::MakeConflict(id)) if id.as_str() == "dinner"), "{conflict:?}");
-    let makes = store.makes(&id("m3"), &PageRequest::first(50)).await.expect("list").expect("exists");
+    let conflict = store
+        .put_make(&make("m3", "dinner", "m3-k3", 4, None))
+        .await;
+    assert!(
+        matches!(&conflict, Err(StoreError::MakeConflict(id)) if id.as_str() == "dinner"),
+        "{conflict:?}"
+    );
+    let makes = store
+        .makes(&id("m3"), &PageRequest::first(50))
+        .await
+        .expect("list")
+        .expect("exists");
     assert_eq!(makes.items.len(), 1);
 }
 
 async fn a_make_for_an_unknown_recipe_is_refused(store: &dyn RecipeStore) {
-    let result = store.put_make(&make("nobody", "x", "nobody-k", 1, None)).await;
-    assert!(matches!(&result, Err(StoreError::RecipeNotFound(id)) if id.as_str() == "nobody"), "{result:?}");
+    let result = store
+        .put_make(&make("nobody", "x", "nobody-k", 1, None))
+        .await;
+    assert!(
+        matches!(&result, Err(StoreError::RecipeNotFound(id)) if id.as_str() == "nobody"),
+        "{result:?}"
+    );
     // Refusing it must not burn the key: once the recipe exists, the retry works.
-    store.put_version(&version("nobody", "Late Recipe", 1, "nobody-v")).await.expect("put");
-    let retried = store.put_make(&make("nobody", "x", "nobody-k", 1, None)).await.expect("put");
+    store
+        .put_version(&version("nobody", "Late Recipe", 1, "nobody-v"))
+        .await
+        .expect("put");
+    let retried = store
+        .put_make(&make("nobody", "x", "nobody-k", 1, None))
+        .await
+        .expect("put");
     assert!(retried.is_created());
 }
 
 async fn makes_and_facts_list_in_pages(store: &dyn RecipeStore) {
-    store.put_version(&version("m4", "Pie", 1, "m4-v")).await.expect("put");
+    store
+        .put_version(&version("m4", "Pie", 1, "m4-v"))
+        .await
+        .expect("put");
     for n in 0..5 {
         store
-            .put_make(&make("m4", &format!("m4-{n}"), &format!("m4-k{n}"), n, Some(f64::from(n))))
+            .put_make(&make(
+                "m4",
+                &format!("m4-{n}"),
+                &format!("m4-k{n}"),
+                n,
+                Some(f64::from(n)),
+            ))
             .await
             .expect("put");
     }
     let mut ids = Vec::new();
     let mut page = PageRequest::first(2);
     loop {
-        let result = store.makes(&id("m4"), &page).await.expect("list").expect("exists");
+        let result = store
+            .makes(&id("m4"), &page)
+            .await
+            .expect("list")
+            .expect("exists");
         ids.extend(result.items.iter().map(|m| m.make_id.to_string()));
         match result.next_cursor {
             Some(cursor) => page.cursor = Some(cursor),
@@ -246,47 +422,118 @@ async fn makes_and_facts_list_in_pages(store: &dyn RecipeStore) {
         }
     }
     assert_eq!(ids, ["m4-0", "m4-1", "m4-2", "m4-3", "m4-4"]);
-    let facts = store.make_facts(&id("m4"), &PageRequest::first(100)).await.expect("list").expect("exists");
+    let facts = store
+        .make_facts(&id("m4"), &PageRequest::first(100))
+        .await
+        .expect("list")
+        .expect("exists");
     assert_eq!(facts.items.len(), 5);
     assert_eq!(facts.items[4].rating, Some(4.0));
     assert_eq!(facts.items[0].ingredients[0].ingredient, "flour");
-    let summary = store.recipe_summary(&id("m4")).await.expect("get").expect("exists");
+    let summary = store
+        .recipe_summary(&id("m4"))
+        .await
+        .expect("get")
+        .expect("exists");
     assert_eq!(summary.make_count, 5);
     assert_eq!(summary.average_make_rating, Some(2.0));
 }
 
 async fn rejections_are_stored_once_and_listed_newest_first(store: &dyn RecipeStore) {
-    let first = store.put_rejection(&rejection("r-1", "2026-02-01T00:00:01.000Z")).await.expect("put");
+    let first = store
+        .put_rejection(&rejection("r-1", "2026-02-01T00:00:01.000Z"))
+        .await
+        .expect("put");
     assert!(first.is_created());
-    let replay = store.put_rejection(&rejection("r-1", "2026-02-01T00:00:09.000Z")).await.expect("put");
-    assert!(matches!(&replay, Written::Replayed(r) if r.created_at == "2026-02-01T00:00:01.000Z"), "{replay:?}");
-    store.put_rejection(&rejection("r-2", "2026-02-01T00:00:02.000Z")).await.expect("put");
-    store.put_rejection(&rejection("r-3", "2026-02-01T00:00:03.000Z")).await.expect("put");
+    let replay = store
+        .put_rejection(&rejection("r-1", "2026-02-01T00:00:09.000Z"))
+        .await
+        .expect("put");
+    assert!(
+        matches!(&replay, Written::Replayed(r) if r.created_at == "2026-02-01T00:00:01.000Z"),
+        "{replay:?}"
+    );
+    store
+        .put_rejection(&rejection("r-2", "2026-02-01T00:00:02.000Z"))
+        .await
+        .expect("put");
+    store
+        .put_rejection(&rejection("r-3", "2026-02-01T00:00:03.000Z"))
+        .await
+        .expect("put");
     let mut seen = Vec::new();
     let mut page = PageRequest::first(2);
     loop {
         let result = store.rejections(&page).await.expect("list");
-        seen.extend(result.items.iter().map(|r| r.object_key.clone().unwrap_or_default()));
+        seen.extend(
+            result
+                .items
+                .iter()
+                .map(|r| r.object_key.clone().unwrap_or_default()),
+        );
         match result.next_cursor {
             Some(cursor) => page.cursor = Some(cursor),
             None => break,
         }
     }
-    let ours: Vec<_> = seen.iter().filter(|k| k.starts_with("makes/r-")).cloned().collect();
+    let ours: Vec<_> = seen
+        .iter()
+        .filter(|k| k.starts_with("makes/r-"))
+        .cloned()
+        .collect();
     assert_eq!(ours, ["makes/r-3.json", "makes/r-2.json", "makes/r-1.json"]);
 }
 
 async fn unknown_things_are_none_and_bad_cursors_are_refused(store: &dyn RecipeStore) {
-    assert!(store.version(&id("ghost"), None).await.expect("get").is_none());
-    assert!(store.recipe_summary(&id("ghost")).await.expect("get").is_none());
-    assert!(store.versions(&id("ghost"), &PageRequest::first(5)).await.expect("list").is_none());
-    assert!(store.makes(&id("ghost"), &PageRequest::first(5)).await.expect("list").is_none());
-    assert!(store.make_facts(&id("ghost"), &PageRequest::first(5)).await.expect("list").is_none());
-    assert!(store.make(&id("ghost"), &make_id("x")).await.expect("get").is_none());
+    assert!(
+        store
+            .version(&id("ghost"), None)
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(
+        store
+            .recipe_summary(&id("ghost"))
+            .await
+            .expect("get")
+            .is_none()
+    );
+    assert!(
+        store
+            .versions(&id("ghost"), &PageRequest::first(5))
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert!(
+        store
+            .makes(&id("ghost"), &PageRequest::first(5))
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert!(
+        store
+            .make_facts(&id("ghost"), &PageRequest::first(5))
+            .await
+            .expect("list")
+            .is_none()
+    );
+    assert!(
+        store
+            .make(&id("ghost"), &make_id("x"))
+            .await
+            .expect("get")
+            .is_none()
+    );
     let bad = PageRequest {
         limit: 5,
         cursor: Some(shared::store::Cursor::from_client("not-a-cursor!")),
     };
     assert_eq!(store.recipes(&bad).await, Err(StoreError::InvalidCursor));
-    assert_eq!(store.rejections(&bad).await.map(|_| ()), Err(StoreError::InvalidCursor));
+    assert_eq!(
+        store.rejections(&bad).await.map(|_| ()),
+        Err(StoreError::InvalidCursor)
+    );
 }

@@ -1,0 +1,207 @@
+//! The job contract: what the watcher puts on the queue and the sender
+//! takes off it (the SQS message body). Versioned JSON.
+//!
+//! ```json
+//! {"v": 1, "kind": "make",
+//!  "source": {"bucket": "recipes-bucket", "key": "makes/pie 2+1.json", "versionId": "3HL4k…",
+//!             "eTag": "d41d8cd9…", "sequencer": "0055AED6DCD90281E5", "size": 1234},
+//!  "idempotencyKey": "9f2c…", "correlationId": "job-9f2c1a…", "recipeId": "1",
+//!  "payload": {"type": "inline", "document": {…}}}
+//! ```
+//!
+//! The payload is the document itself, a pointer to it in the bucket when
+//! it is too large for one message (claim check), or the reason the
+//! watcher refused it.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use sha2::{Digest as _, Sha256};
+
+use crate::keys::UploadKind;
+
+/// The contract's version.
+pub const JOB_VERSION: u32 = 1;
+
+/// Payloads larger than this travel by claim check: well inside SQS's
+/// message limit, leaving room for the envelope.
+pub const MAX_INLINE_BYTES: usize = 192 * 1024;
+
+/// Where an upload came from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Source {
+    /// The bucket (or, locally, the bucket folder's name).
+    pub bucket: String,
+    /// The object key, decoded (`makes/pie 2+1.json`, not `makes/pie+2%2B1.json`).
+    pub key: String,
+    /// The object version, when the bucket is versioned.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version_id: Option<String>,
+    /// The object's entity tag.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub e_tag: Option<String>,
+    /// S3's ordering token for events on one key; locally, the file's
+    /// modification time and size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequencer: Option<String>,
+    /// The object's size in bytes, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<u64>,
+}
+
+impl Source {
+    /// The idempotency key of an upload: the same event delivered twice
+    /// gives the same key; a deliberate re-upload (a new version or
+    /// sequencer) gives a new one. SHA-256 over the source, hex.
+    pub fn idempotency_key(&self) -> String {
+        let mut hash = Sha256::new();
+        for part in [
+            "recipe-diff/v1",
+            &self.bucket,
+            &self.key,
+            self.version_id.as_deref().unwrap_or(""),
+            self.e_tag.as_deref().unwrap_or(""),
+            self.sequencer.as_deref().unwrap_or(""),
+        ] {
+            // Length-prefixed, so that no two sources hash the same bytes.
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        hex::encode(hash.finalize())
+    }
+}
+
+/// What the job carries.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Payload {
+    /// The document, inline.
+    Inline {
+        /// The uploaded JSON.
+        document: Value,
+    },
+    /// Too large for a message: fetch it from the bucket.
+    ClaimCheck {
+        /// The bucket.
+        bucket: String,
+        /// The key.
+        key: String,
+        /// The version to fetch, when versioned.
+        #[serde(default, rename = "versionId", skip_serializing_if = "Option::is_none")]
+        version_id: Option<String>,
+    },
+    /// The watcher refused the upload; the sender records why.
+    Rejected {
+        /// The rejection's stable code.
+        code: String,
+        /// The sentence for people.
+        message: String,
+        /// The JSON path it applies to.
+        path: String,
+    },
+}
+
+/// One unit of work for the sender.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Job {
+    /// The contract's version ([`JOB_VERSION`]).
+    pub v: u32,
+    /// A recipe version or a make.
+    pub kind: UploadKind,
+    /// Where it came from.
+    pub source: Source,
+    /// Names the effect: the same upload, the same key.
+    pub idempotency_key: String,
+    /// Follows the job through the logs of every part of the chain.
+    pub correlation_id: String,
+    /// For makes: the recipe named in the document (the sender's URL needs it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub recipe_id: Option<String>,
+    /// The document, a pointer to it, or the refusal.
+    pub payload: Payload,
+}
+
+impl Job {
+    /// A job for `source`, with its key and a correlation id derived from it.
+    pub fn new(
+        kind: UploadKind,
+        source: Source,
+        recipe_id: Option<String>,
+        payload: Payload,
+    ) -> Self {
+        let idempotency_key = source.idempotency_key();
+        let correlation_id = format!("job-{}", &idempotency_key[..16]);
+        Self {
+            v: JOB_VERSION,
+            kind,
+            source,
+            idempotency_key,
+            correlation_id,
+            recipe_id,
+            payload,
+        }
+    }
+
+    /// The message body.
+    pub fn to_body(&self) -> String {
+        serde_json::to_string(self).unwrap_or_else(|e| format!("{{\"unserialisable\": \"{e}\"}}"))
+    }
+
+    /// Reads a message body; a body that is not a job of a known version is an error.
+    pub fn from_body(body: &str) -> Result<Self, String> {
+        let job: Job = serde_json::from_str(body).map_err(|e| format!("not a job: {e}"))?;
+        if job.v != JOB_VERSION {
+            return Err(format!("job version {} is not {JOB_VERSION}", job.v));
+        }
+        Ok(job)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn source(sequencer: &str) -> Source {
+        Source {
+            bucket: "b".into(),
+            key: "makes/pie 2+1.json".into(),
+            version_id: None,
+            e_tag: Some("abc".into()),
+            sequencer: Some(sequencer.into()),
+            size: Some(10),
+        }
+    }
+
+    #[test]
+    fn the_same_event_gives_the_same_key_and_a_reupload_a_new_one() {
+        assert_eq!(
+            source("0055").idempotency_key(),
+            source("0055").idempotency_key()
+        );
+        assert_ne!(
+            source("0055").idempotency_key(),
+            source("0056").idempotency_key()
+        );
+        assert_eq!(source("0055").idempotency_key().len(), 64);
+    }
+
+    #[test]
+    fn jobs_round_trip_through_a_message_body() {
+        let job = Job::new(
+            UploadKind::Make,
+            source("1"),
+            Some("1".into()),
+            Payload::ClaimCheck {
+                bucket: "b".into(),
+                key: "makes/big.json".into(),
+                version_id: Some("v2".into()),
+            },
+        );
+        let body = job.to_body();
+        assert!(body.contains(r#""type":"claim-check""#), "{body}");
+        assert_eq!(Job::from_body(&body), Ok(job));
+        assert!(Job::from_body(r#"{"v": 2}"#).is_err());
+        assert!(Job::from_body("not json").is_err());
+    }
+}
