@@ -48,8 +48,6 @@ pub async fn correlate(request: Request, next: Next) -> Response {
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| format!("srv-{}", compact(&now_rfc3339())), str::to_owned);
     let span = tracing::info_span!("request", correlation_id = %id, method = %request.method(), path = %request.uri().path());
-    let _entered = span.enter();
-    drop(_entered);
     let started = std::time::Instant::now();
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
     span.in_scope(|| {

@@ -167,6 +167,39 @@ async fn a_replayed_make_returns_the_first_result_and_never_a_second_make() {
     }
     let (_, _, makes) = send(&app, get("/recipes/1/makes")).await;
     assert_eq!(makes["items"].as_array().map(Vec::len), Some(1));
+    // Insights count the make once, however often it was delivered.
+    let (_, _, insights) = send(&app, get("/recipes/1/insights")).await;
+    assert_eq!(insights["makes"], 1);
+    assert_eq!(insights["ingredients"][0]["changes"], 1);
+}
+
+#[tokio::test]
+async fn the_correlation_id_is_echoed_and_one_is_made_when_missing() {
+    let t = TempStore::new("correlation");
+    let app = app(t.store.clone());
+    let mut request = get("/health");
+    request
+        .headers_mut()
+        .insert("x-correlation-id", "job-abc123".parse().expect("header"));
+    let response = tower::ServiceExt::oneshot(app.clone(), request)
+        .await
+        .expect("infallible");
+    assert_eq!(
+        response
+            .headers()
+            .get("x-correlation-id")
+            .and_then(|v| v.to_str().ok()),
+        Some("job-abc123")
+    );
+    let response = tower::ServiceExt::oneshot(app, get("/health"))
+        .await
+        .expect("infallible");
+    let made = response
+        .headers()
+        .get("x-correlation-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    assert!(made.starts_with("srv-"), "{made}");
 }
 
 #[tokio::test]
