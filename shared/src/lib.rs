@@ -13,6 +13,7 @@ pub mod limits;
 pub mod model;
 pub mod parse;
 pub mod path;
+pub mod ports;
 pub mod quantity;
 pub mod rejection;
 pub mod store;

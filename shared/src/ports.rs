@@ -1,0 +1,73 @@
+//! The ports the watcher and the sender work through, each with an AWS
+//! adapter (feature `aws`) and an embedded one (feature `local`):
+//!
+//! | port | AWS | embedded |
+//! |---|---|---|
+//! | [`ObjectStore`] | S3 | a directory |
+//! | [`JobSink`] | SQS `SendMessageBatch` | the SQLite queue |
+
+use async_trait::async_trait;
+
+use crate::job::Job;
+
+/// Why reading an object failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ObjectError {
+    /// Throttled, timed out, unreachable: try again later.
+    #[error("the object store is unavailable: {0}")]
+    Transient(String),
+    /// The object is larger than the caller will read.
+    #[error("the object is {size} bytes; the limit is {limit} bytes")]
+    TooLarge {
+        /// Its size.
+        size: u64,
+        /// The limit asked for.
+        limit: u64,
+    },
+    /// Anything retrying will not fix (access denied, a bad bucket name).
+    #[error("the object cannot be read: {0}")]
+    Permanent(String),
+}
+
+/// Where uploads are kept: a bucket, or a directory.
+#[async_trait]
+pub trait ObjectStore: Send + Sync {
+    /// The object's size in bytes; `None` if it does not exist (any more).
+    async fn size(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<Option<u64>, ObjectError>;
+
+    /// The object's bytes, refusing more than `max_bytes` with
+    /// [`ObjectError::TooLarge`]; `None` if it does not exist (any more).
+    async fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError>;
+}
+
+/// Why putting jobs on the queue failed.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum QueueError {
+    /// Some jobs could not be sent even after retries; try again later.
+    #[error("{failed} of {total} jobs could not be queued: {reason}")]
+    Transient {
+        /// How many failed.
+        failed: usize,
+        /// How many were sent.
+        total: usize,
+        /// The last reason given.
+        reason: String,
+    },
+    /// A job the queue will never accept (too large): a bug upstream.
+    #[error("a job was refused by the queue: {0}")]
+    Permanent(String),
+}
+
+/// Where the watcher puts jobs.
+#[async_trait]
+pub trait JobSink: Send + Sync {
+    /// Puts every job on the queue, retrying entries the queue reports as
+    /// failed; `Ok` only when all of them are queued.
+    async fn send(&self, jobs: &[Job]) -> Result<(), QueueError>;
+}
