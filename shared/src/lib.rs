@@ -10,6 +10,8 @@ pub mod insights;
 pub mod job;
 pub mod keys;
 pub mod limits;
+#[cfg(feature = "local")]
+pub mod local;
 pub mod model;
 pub mod parse;
 pub mod path;

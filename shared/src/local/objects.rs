@@ -1,0 +1,160 @@
+//! A directory as the bucket: object keys are paths below its root.
+
+use std::io::Read as _;
+use std::path::{Component, Path, PathBuf};
+
+use async_trait::async_trait;
+
+use crate::ports::{ObjectError, ObjectStore};
+
+/// The bucket folder. The bucket name in a request is not used: there is one folder.
+#[derive(Clone, Debug)]
+pub struct DirObjects {
+    root: PathBuf,
+}
+
+impl DirObjects {
+    /// Objects below `root`.
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Self { root: root.into() }
+    }
+
+    /// The file behind a key; `None` for keys that would leave the folder
+    /// (`..`, absolute paths).
+    pub fn path_of(&self, key: &str) -> Option<PathBuf> {
+        let relative = Path::new(key);
+        let safe = relative
+            .components()
+            .all(|c| matches!(c, Component::Normal(_)));
+        (safe && !key.is_empty()).then(|| self.root.join(relative))
+    }
+
+    /// The key of a file below the root (`recipes/pie.json`), with `/`
+    /// separators; `None` for files outside it or with non-UTF-8 names.
+    pub fn key_of(&self, path: &Path) -> Option<String> {
+        let relative = path.strip_prefix(&self.root).ok()?;
+        let parts: Option<Vec<&str>> = relative
+            .components()
+            .map(|c| match c {
+                Component::Normal(part) => part.to_str(),
+                _ => None,
+            })
+            .collect();
+        Some(parts?.join("/"))
+    }
+}
+
+fn io_error(key: &str, error: &std::io::Error) -> ObjectError {
+    ObjectError::Transient(format!("{key}: {error}"))
+}
+
+#[async_trait]
+impl ObjectStore for DirObjects {
+    async fn size(
+        &self,
+        _bucket: &str,
+        key: &str,
+        _version_id: Option<&str>,
+    ) -> Result<Option<u64>, ObjectError> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(None);
+        };
+        match tokio::fs::metadata(&path).await {
+            Ok(meta) if meta.is_file() => Ok(Some(meta.len())),
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(io_error(key, &e)),
+        }
+    }
+
+    async fn get(
+        &self,
+        _bucket: &str,
+        key: &str,
+        _version_id: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(None);
+        };
+        let key = key.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let file = match std::fs::File::open(&path) {
+                Ok(file) => file,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(io_error(&key, &e)),
+            };
+            let size = file.metadata().map_err(|e| io_error(&key, &e))?.len();
+            if size > max_bytes {
+                return Err(ObjectError::TooLarge {
+                    size,
+                    limit: max_bytes,
+                });
+            }
+            // Read one byte past the limit: a file that grew since is refused too.
+            let mut bytes = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+            file.take(max_bytes + 1)
+                .read_to_end(&mut bytes)
+                .map_err(|e| io_error(&key, &e))?;
+            if bytes.len() as u64 > max_bytes {
+                return Err(ObjectError::TooLarge {
+                    size: bytes.len() as u64,
+                    limit: max_bytes,
+                });
+            }
+            Ok(Some(bytes))
+        })
+        .await
+        .map_err(|e| ObjectError::Transient(format!("reading a file: {e}")))?
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_cannot_leave_the_folder() {
+        let objects = DirObjects::new("/data/bucket");
+        assert_eq!(
+            objects.path_of("recipes/pie.json"),
+            Some(PathBuf::from("/data/bucket/recipes/pie.json"))
+        );
+        assert_eq!(objects.path_of("../secret"), None);
+        assert_eq!(objects.path_of("/etc/passwd"), None);
+        assert_eq!(objects.path_of("recipes/../../x"), None);
+        assert_eq!(objects.path_of(""), None);
+        assert_eq!(
+            objects
+                .key_of(Path::new("/data/bucket/makes/sunday dinner+1.json"))
+                .as_deref(),
+            Some("makes/sunday dinner+1.json")
+        );
+        assert_eq!(objects.key_of(Path::new("/elsewhere/x.json")), None);
+    }
+
+    #[tokio::test]
+    async fn reads_within_the_limit_and_refuses_beyond_it() {
+        let dir = std::env::temp_dir().join(format!("dir-objects-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("recipes")).expect("dir");
+        std::fs::write(dir.join("recipes/pie.json"), b"{}").expect("write");
+        let objects = DirObjects::new(&dir);
+        assert_eq!(
+            objects.size("b", "recipes/pie.json", None).await,
+            Ok(Some(2))
+        );
+        assert_eq!(
+            objects.get("b", "recipes/pie.json", None, 10).await,
+            Ok(Some(b"{}".to_vec()))
+        );
+        assert_eq!(
+            objects.get("b", "recipes/pie.json", None, 1).await,
+            Err(ObjectError::TooLarge { size: 2, limit: 1 })
+        );
+        assert_eq!(
+            objects.get("b", "recipes/gone.json", None, 10).await,
+            Ok(None)
+        );
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+}
