@@ -2,6 +2,8 @@
 //! and its two input formats, units and quantities, the semantic diff, and
 //! the limits that keep hostile input out. No AWS types live here.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod canonical;
 pub mod clock;
 pub mod diff;

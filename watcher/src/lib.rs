@@ -1,1 +1,186 @@
-//! The watcher: turns uploads into jobs for the sender.
+//! The watcher: uploads become jobs for the sender.
+//!
+//! An S3 event notification ([`handle_event`]) or a file in the local
+//! bucket folder ([`handle_upload`]) names an object; the watcher checks its
+//! key and size, reads it within the limits, parses it, and puts one job per
+//! upload on the queue: the document inline, a pointer to it when it is too
+//! large for a message (claim check), or the reason it was refused, so that
+//! nothing is dropped. Only transient failures are errors, so that Lambda's
+//! retries and its on-failure destination deal with them.
+
+mod event;
+mod upload;
+
+use serde::Serialize;
+use serde_json::Value;
+use shared::Limits;
+use shared::job::{Job, Payload};
+use shared::keys::classify;
+use shared::ports::{JobSink, ObjectStore, QueueError};
+
+pub use event::decode_key;
+pub use upload::{Upload, handle_upload};
+
+/// The object store could not be reached (throttled, timed out, down): the
+/// upload should be tried again later.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Transient(pub String);
+
+/// Why an event was not fully handled. Every variant is worth retrying the
+/// whole event for: jobs are idempotent, so the jobs already queued are
+/// harmless duplicates, and an event that keeps failing ends in the
+/// function's on-failure destination rather than being dropped.
+#[derive(Debug, thiserror::Error)]
+pub enum WatcherError {
+    /// An object could not be read for now.
+    #[error("cannot read an upload: {0}")]
+    Objects(#[from] Transient),
+    /// The jobs could not all be queued.
+    #[error("cannot queue the jobs: {0}")]
+    Queue(#[from] QueueError),
+    /// The event is not an S3 event notification at all.
+    #[error("not an S3 event notification: {0}")]
+    NotAnS3Event(String),
+    /// Some records could not be read (the others were handled).
+    #[error("{failed} of {total} records could not be read: {reasons}")]
+    BadRecords {
+        /// How many.
+        failed: usize,
+        /// How many the event had.
+        total: usize,
+        /// What was wrong with each.
+        reasons: String,
+    },
+}
+
+/// What one event came to; Lambda returns it as the function's result.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EventSummary {
+    /// The event was S3's `s3:TestEvent`: nothing to do.
+    pub test_event: bool,
+    /// Records in the event.
+    pub records: usize,
+    /// Jobs queued (rejections included).
+    pub jobs: usize,
+    /// Of those, rejection jobs.
+    pub rejected: usize,
+    /// Records not followed: other events, other prefixes, folder markers.
+    pub ignored: usize,
+}
+
+/// Handles an S3 event notification: every `ObjectCreated` record under a
+/// followed prefix becomes one job, and all of them go to `jobs` in one
+/// call. The `s3:TestEvent` is acknowledged and ignored. Records are read
+/// leniently (only the bucket and the key are required).
+///
+/// Returns an error when some upload could not be read for now, the jobs
+/// could not be queued, or the event could not be read; the jobs that could
+/// be made are queued first, and retrying the whole event is safe.
+pub async fn handle_event(
+    event: Value,
+    objects: &dyn ObjectStore,
+    jobs: &dyn JobSink,
+    limits: &Limits,
+) -> Result<EventSummary, WatcherError> {
+    let records = match event::read(event).map_err(WatcherError::NotAnS3Event)? {
+        event::Notification::Test { bucket } => {
+            tracing::info!(bucket = ?bucket, "s3:TestEvent ignored");
+            return Ok(EventSummary {
+                test_event: true,
+                ..EventSummary::default()
+            });
+        }
+        event::Notification::Records(records) => records,
+    };
+    let mut summary = EventSummary {
+        records: records.len(),
+        ..EventSummary::default()
+    };
+    let mut queued = Vec::new();
+    let mut unavailable = None;
+    let mut unreadable = Vec::new();
+    for (index, record) in records.into_iter().enumerate() {
+        let record = match record {
+            Ok(record) => record,
+            Err(reason) => {
+                tracing::error!(index, %reason, "an event record cannot be read");
+                unreadable.push(format!("record {index}: {reason}"));
+                continue;
+            }
+        };
+        if !record.is_object_created() {
+            tracing::debug!(index, event_name = ?record.event_name, "not an ObjectCreated record; ignored");
+            summary.ignored += 1;
+            continue;
+        }
+        let object = record.s3.object;
+        let (key, decoded) = match decode_key(&object.key) {
+            Ok(key) => (key, true),
+            Err(lossy) => (lossy, false),
+        };
+        let upload = Upload {
+            bucket: record.s3.bucket.name,
+            key,
+            version_id: object.version_id,
+            e_tag: object.e_tag,
+            sequencer: object.sequencer,
+            size: object.size,
+        };
+        let job = if decoded {
+            handle_upload(upload, objects, limits).await
+        } else {
+            Ok(bad_encoding(upload, &object.key))
+        };
+        match job {
+            Ok(Some(job)) => queued.push(job),
+            Ok(None) => summary.ignored += 1,
+            Err(error) => unavailable = Some(error),
+        }
+    }
+    summary.jobs = queued.len();
+    summary.rejected = queued
+        .iter()
+        .filter(|job| matches!(job.payload, Payload::Rejected { .. }))
+        .count();
+    if !queued.is_empty() {
+        jobs.send(&queued).await?;
+    }
+    if let Some(error) = unavailable {
+        return Err(error.into());
+    }
+    if !unreadable.is_empty() {
+        return Err(WatcherError::BadRecords {
+            failed: unreadable.len(),
+            total: summary.records,
+            reasons: unreadable.join("; "),
+        });
+    }
+    tracing::info!(
+        records = summary.records,
+        jobs = summary.jobs,
+        rejected = summary.rejected,
+        ignored = summary.ignored,
+        "event handled"
+    );
+    Ok(summary)
+}
+
+/// A key that is not UTF-8 once decoded cannot name an S3 object; if it
+/// falls under a followed prefix, it is refused as `bad-key` rather than
+/// dropped.
+fn bad_encoding(upload: Upload, encoded: &str) -> Option<Job> {
+    let kind = classify(&upload.key)?;
+    let job = upload::refused(
+        kind,
+        upload.into_source(),
+        "bad-key",
+        format!("the object key {encoded:?} is not UTF-8 once decoded"),
+    );
+    upload::log_job(&job);
+    Some(job)
+}
+
+#[cfg(test)]
+mod tests;

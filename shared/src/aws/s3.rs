@@ -1,0 +1,131 @@
+//! [`ObjectStore`] on S3: `HeadObject` for the size check, `GetObject` for
+//! the bytes, never reading past the caller's limit.
+
+use async_trait::async_trait;
+use aws_sdk_s3::Client;
+use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use super::is_transient;
+use crate::ports::{ObjectError, ObjectStore};
+
+/// Uploads in S3 buckets, read through one shared client.
+#[derive(Clone, Debug)]
+pub struct S3Objects {
+    client: Client,
+}
+
+impl S3Objects {
+    /// Reads objects with `client` (built once per execution environment).
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+}
+
+#[async_trait]
+impl ObjectStore for S3Objects {
+    async fn size(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<u64>, ObjectError> {
+        let head = self
+            .client
+            .head_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_owned))
+            .send()
+            .await;
+        match head {
+            Ok(head) => Ok(Some(length(head.content_length()))),
+            Err(err) => gone_or(&format!("HeadObject s3://{bucket}/{key}"), err),
+        }
+    }
+
+    async fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError> {
+        let doing = format!("GetObject s3://{bucket}/{key}");
+        let object = match self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_owned))
+            .send()
+            .await
+        {
+            Ok(object) => object,
+            Err(err) => return gone_or(&doing, err),
+        };
+        let announced = object.content_length().map(|l| length(Some(l)));
+        if let Some(size) = announced.filter(|size| *size > max_bytes) {
+            return Err(ObjectError::TooLarge {
+                size,
+                limit: max_bytes,
+            });
+        }
+        let capacity = announced.unwrap_or(0).min(max_bytes);
+        let mut bytes = Vec::with_capacity(usize::try_from(capacity).unwrap_or(0));
+        let mut body = object.body;
+        // The announced length is S3's word; the stream is what arrives, so
+        // the limit is enforced on it too (a missing or wrong length).
+        while let Some(chunk) = body
+            .try_next()
+            .await
+            .map_err(|e| ObjectError::Transient(format!("{doing}: reading the body: {e}")))?
+        {
+            let read = (bytes.len() + chunk.len()) as u64;
+            if read > max_bytes {
+                return Err(ObjectError::TooLarge {
+                    size: announced.unwrap_or(read).max(read),
+                    limit: max_bytes,
+                });
+            }
+            bytes.extend_from_slice(&chunk);
+        }
+        Ok(Some(bytes))
+    }
+}
+
+/// A content length as S3 reports it (never negative in practice).
+fn length(content_length: Option<i64>) -> u64 {
+    content_length
+        .and_then(|l| u64::try_from(l).ok())
+        .unwrap_or(0)
+}
+
+/// A failed call: `Ok(None)` when the object (or its bucket) is not there,
+/// a transient error for throttling, timeouts, the network and 5xx, and a
+/// permanent one for anything else (access denied, a malformed request).
+fn gone_or<T, E>(doing: &str, err: SdkError<E>) -> Result<Option<T>, ObjectError>
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let transient = match &err {
+        SdkError::ServiceError(context) => {
+            let status = context.raw().status().as_u16();
+            let code = context.err().code();
+            // HeadObject answers 404 without a body, so without a code.
+            if status == 404 || matches!(code, Some("NoSuchKey" | "NotFound" | "NoSuchVersion")) {
+                return Ok(None);
+            }
+            is_transient(status, code)
+        }
+        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
+            true
+        }
+        _ => false,
+    };
+    let message = format!("{doing}: {}", DisplayErrorContext(&err));
+    Err(if transient {
+        ObjectError::Transient(message)
+    } else {
+        ObjectError::Permanent(message)
+    })
+}

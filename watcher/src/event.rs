@@ -1,0 +1,186 @@
+//! Reading S3 event notifications leniently: real ones carry
+//! `userIdentity`, `requestParameters` and `responseElements`; moto's (and
+//! hand-made ones) may not, and the watcher needs none of them.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+/// What S3 sent.
+#[derive(Debug)]
+pub(crate) enum Notification {
+    /// `s3:TestEvent`, sent when a bucket's notification is configured.
+    Test {
+        /// The bucket it names, when it does.
+        bucket: Option<String>,
+    },
+    /// The event's records, in order; a record that cannot be read is the
+    /// reason why.
+    Records(Vec<Result<Record, String>>),
+}
+
+/// One record of an event: what happened to which object.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Record {
+    /// `ObjectCreated:Put`, `ObjectRemoved:Delete`, ...
+    #[serde(default)]
+    pub(crate) event_name: Option<String>,
+    /// The bucket and the object.
+    pub(crate) s3: Entity,
+}
+
+/// The `s3` part of a record.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Entity {
+    pub(crate) bucket: Bucket,
+    pub(crate) object: Object,
+}
+
+/// The bucket of a record.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Bucket {
+    pub(crate) name: String,
+}
+
+/// The object of a record; the key is encoded as S3 encodes keys in events.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(crate) struct Object {
+    pub(crate) key: String,
+    #[serde(default)]
+    pub(crate) size: Option<u64>,
+    #[serde(default, rename = "eTag")]
+    pub(crate) e_tag: Option<String>,
+    #[serde(default)]
+    pub(crate) version_id: Option<String>,
+    #[serde(default)]
+    pub(crate) sequencer: Option<String>,
+}
+
+impl Record {
+    /// Whether the record announces a new object (`ObjectCreated:*`, with
+    /// or without the `s3:` of notification configurations).
+    pub(crate) fn is_object_created(&self) -> bool {
+        self.event_name.as_deref().is_some_and(|name| {
+            name.strip_prefix("s3:")
+                .unwrap_or(name)
+                .starts_with("ObjectCreated:")
+        })
+    }
+}
+
+/// Reads an event; anything that is neither a test event nor an object with
+/// a `Records` list is not an S3 notification.
+pub(crate) fn read(event: Value) -> Result<Notification, String> {
+    let Value::Object(mut event) = event else {
+        return Err(format!("expected an object, found {}", kind(&event)));
+    };
+    if event.get("Event").and_then(Value::as_str) == Some("s3:TestEvent") {
+        let bucket = event
+            .get("Bucket")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        return Ok(Notification::Test { bucket });
+    }
+    match event.remove("Records") {
+        Some(Value::Array(records)) => Ok(Notification::Records(
+            records
+                .into_iter()
+                .map(|record| serde_json::from_value(record).map_err(|e| e.to_string()))
+                .collect(),
+        )),
+        Some(other) => Err(format!("Records is {}, not a list", kind(&other))),
+        None => Err("it has no Records".to_owned()),
+    }
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Decodes an object key as S3 writes it in events: form encoding, where
+/// `+` is a space and `%2B` a plus. `Err` holds a lossy decoding when the
+/// bytes are not UTF-8.
+pub fn decode_key(encoded: &str) -> Result<String, String> {
+    let spaced = encoded.replace('+', " ");
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&spaced).collect();
+    String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn keys_decode_as_s3_encodes_them() {
+        assert_eq!(
+            decode_key("makes/sunday+dinner%2B1.json").as_deref(),
+            Ok("makes/sunday dinner+1.json")
+        );
+        // moto encodes the slash too (Python's quote_plus); S3 does not.
+        assert_eq!(
+            decode_key("makes%2Fsunday+dinner%2B1.json").as_deref(),
+            Ok("makes/sunday dinner+1.json")
+        );
+        assert_eq!(
+            decode_key("recipes/cr%C3%A8me+br%C3%BBl%C3%A9e.json").as_deref(),
+            Ok("recipes/crème brûlée.json")
+        );
+        assert_eq!(
+            decode_key("recipes/50%25.json").as_deref(),
+            Ok("recipes/50%.json")
+        );
+        assert_eq!(
+            decode_key("recipes/bad%FF.json"),
+            Err("recipes/bad\u{FFFD}.json".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_test_event_is_recognised() {
+        let event = json!({"Service": "Amazon S3", "Event": "s3:TestEvent",
+                           "Time": "2024-01-01T00:00:00.000Z", "Bucket": "uploads"});
+        assert!(matches!(
+            read(event),
+            Ok(Notification::Test { bucket: Some(b) }) if b == "uploads"
+        ));
+    }
+
+    #[test]
+    fn records_need_only_the_bucket_and_the_key() {
+        let event = json!({"Records": [
+            {"eventName": "ObjectCreated:Put",
+             "s3": {"bucket": {"name": "b"}, "object": {"key": "recipes/a.json"}}},
+            {"eventName": "s3:ObjectCreated:Copy",
+             "s3": {"bucket": {"name": "b"}, "object": {"key": "recipes/b.json", "size": 3}}},
+            {"eventName": "ObjectRemoved:Delete",
+             "s3": {"bucket": {"name": "b"}, "object": {"key": "recipes/c.json"}}},
+            {"eventName": "ObjectCreated:Put", "s3": {"bucket": {}}},
+        ]});
+        let Ok(Notification::Records(records)) = read(event) else {
+            panic!("records expected");
+        };
+        let created: Vec<bool> = records
+            .iter()
+            .map(|r| r.as_ref().is_ok_and(Record::is_object_created))
+            .collect();
+        assert_eq!(created, [true, true, false, false]);
+        assert!(records[3].is_err());
+    }
+
+    #[test]
+    fn other_events_are_not_notifications() {
+        assert!(read(json!([])).is_err());
+        assert!(read(json!({"Records": "x"})).is_err());
+        assert!(read(json!({"detail-type": "Object Created"})).is_err());
+    }
+}

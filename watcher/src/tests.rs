@@ -1,0 +1,562 @@
+//! The watcher's logic against small fakes of its ports; the adapters are
+//! tested against moto in `tests/moto.rs`.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use async_trait::async_trait;
+use serde_json::{Value, json};
+use shared::job::MAX_INLINE_BYTES;
+use shared::keys::UploadKind;
+use shared::ports::ObjectError;
+
+use super::*;
+
+const RECIPE: &str = include_str!("../../fixtures/pairs/apple-pie/recipe.json");
+const MAKE: &str = include_str!("../../fixtures/pairs/apple-pie/make.json");
+const PUT_EVENT: &str = include_str!("../../events/s3-put.json");
+const TEST_EVENT: &str = include_str!("../../events/s3-test-event.json");
+
+/// A bucket in memory that counts what was asked of it.
+#[derive(Default)]
+struct Bucket {
+    objects: HashMap<String, Vec<u8>>,
+    failure: Option<ObjectError>,
+    sizes_asked: Mutex<Vec<String>>,
+    downloads: Mutex<Vec<String>>,
+}
+
+impl Bucket {
+    fn with(objects: &[(&str, &[u8])]) -> Self {
+        Self {
+            objects: objects
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.to_vec()))
+                .collect(),
+            ..Self::default()
+        }
+    }
+
+    fn downloads(&self) -> Vec<String> {
+        self.downloads.lock().expect("lock").clone()
+    }
+}
+
+#[async_trait]
+impl ObjectStore for Bucket {
+    async fn size(
+        &self,
+        _bucket: &str,
+        key: &str,
+        _version_id: Option<&str>,
+    ) -> Result<Option<u64>, ObjectError> {
+        self.sizes_asked.lock().expect("lock").push(key.to_owned());
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        Ok(self.objects.get(key).map(|bytes| bytes.len() as u64))
+    }
+
+    async fn get(
+        &self,
+        _bucket: &str,
+        key: &str,
+        _version_id: Option<&str>,
+        max_bytes: u64,
+    ) -> Result<Option<Vec<u8>>, ObjectError> {
+        self.downloads.lock().expect("lock").push(key.to_owned());
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        match self.objects.get(key) {
+            Some(bytes) if bytes.len() as u64 > max_bytes => Err(ObjectError::TooLarge {
+                size: bytes.len() as u64,
+                limit: max_bytes,
+            }),
+            other => Ok(other.cloned()),
+        }
+    }
+}
+
+/// A queue in memory that remembers each call.
+#[derive(Default)]
+struct Queue {
+    calls: Mutex<Vec<Vec<Job>>>,
+    failure: Option<QueueError>,
+}
+
+impl Queue {
+    fn jobs(&self) -> Vec<Job> {
+        self.calls.lock().expect("lock").concat()
+    }
+    fn calls(&self) -> usize {
+        self.calls.lock().expect("lock").len()
+    }
+}
+
+#[async_trait]
+impl JobSink for Queue {
+    async fn send(&self, jobs: &[Job]) -> Result<(), QueueError> {
+        if let Some(failure) = &self.failure {
+            return Err(failure.clone());
+        }
+        self.calls.lock().expect("lock").push(jobs.to_vec());
+        Ok(())
+    }
+}
+
+/// A record as moto writes it: no userIdentity, requestParameters,
+/// responseElements, versionId or sequencer.
+fn record(encoded_key: &str, size: Option<u64>) -> Value {
+    let mut object = json!({"key": encoded_key, "eTag": "0123456789abcdef"});
+    if let Some(size) = size {
+        object["size"] = json!(size);
+    }
+    json!({
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "awsRegion": "us-east-1",
+        "eventTime": "2024-05-01T18:00:00.000Z",
+        "eventName": "ObjectCreated:Put",
+        "s3": {"s3SchemaVersion": "1.0", "configurationId": "makes",
+               "bucket": {"name": "uploads", "arn": "arn:aws:s3:::uploads"},
+               "object": object}
+    })
+}
+
+fn event(records: Vec<Value>) -> Value {
+    json!({ "Records": records })
+}
+
+fn upload(key: &str, size: Option<u64>) -> Upload {
+    Upload {
+        bucket: "uploads".into(),
+        key: key.into(),
+        version_id: Some("v1".into()),
+        e_tag: Some("abc".into()),
+        sequencer: Some("0055AED6DCD90281E5".into()),
+        size,
+    }
+}
+
+fn rejection(job: &Job) -> (&str, &str, &str) {
+    match &job.payload {
+        Payload::Rejected {
+            code,
+            message,
+            path,
+        } => (code, message, path),
+        other => panic!("expected a rejection, got {other:?}"),
+    }
+}
+
+async fn one_job(bucket: &Bucket, key: &str, size: Option<u64>) -> Job {
+    handle_upload(upload(key, size), bucket, &Limits::default())
+        .await
+        .expect("no transient failure")
+        .expect("a followed key")
+}
+
+#[tokio::test]
+async fn a_key_with_a_space_and_a_plus_is_decoded_before_it_is_read() {
+    let bucket = Bucket::with(&[("makes/sunday dinner+1.json", MAKE.as_bytes())]);
+    let queue = Queue::default();
+    let summary = handle_event(
+        event(vec![record("makes/sunday+dinner%2B1.json", None)]),
+        &bucket,
+        &queue,
+        &Limits::default(),
+    )
+    .await
+    .expect("handled");
+    assert_eq!(summary.jobs, 1);
+    let jobs = queue.jobs();
+    assert_eq!(jobs[0].source.key, "makes/sunday dinner+1.json");
+    assert_eq!(jobs[0].kind, UploadKind::Make);
+    assert_eq!(jobs[0].recipe_id.as_deref(), Some("1"));
+    let document: Value = serde_json::from_str(MAKE).expect("fixture");
+    assert_eq!(jobs[0].payload, Payload::Inline { document });
+    assert_eq!(bucket.downloads(), ["makes/sunday dinner+1.json"]);
+}
+
+#[tokio::test]
+async fn the_test_event_is_acknowledged_and_queues_nothing() {
+    let queue = Queue::default();
+    let event: Value = serde_json::from_str(TEST_EVENT).expect("fixture");
+    let summary = handle_event(event, &Bucket::default(), &queue, &Limits::default())
+        .await
+        .expect("handled");
+    assert!(summary.test_event);
+    assert_eq!(queue.calls(), 0);
+}
+
+#[tokio::test]
+async fn every_record_of_an_event_is_handled_and_queued_in_one_call() {
+    let bucket = Bucket::with(&[
+        ("recipes/apple pie.json", RECIPE.as_bytes()),
+        ("makes/a.json", MAKE.as_bytes()),
+        ("makes/b.json", MAKE.as_bytes()),
+    ]);
+    let mut removed = record("makes/c.json", Some(3));
+    removed["eventName"] = json!("ObjectRemoved:Delete");
+    let queue = Queue::default();
+    let summary = handle_event(
+        event(vec![
+            record("recipes/apple+pie.json", None),
+            record("makes/a.json", None),
+            record("photos/pie.jpg", Some(10)),
+            removed,
+            record("makes/", Some(0)),
+            record("makes/b.json", None),
+        ]),
+        &bucket,
+        &queue,
+        &Limits::default(),
+    )
+    .await
+    .expect("handled");
+    assert_eq!(
+        summary,
+        EventSummary {
+            test_event: false,
+            records: 6,
+            jobs: 3,
+            rejected: 0,
+            ignored: 3,
+        }
+    );
+    assert_eq!(queue.calls(), 1);
+    let keys: Vec<String> = queue.jobs().into_iter().map(|j| j.source.key).collect();
+    assert_eq!(
+        keys,
+        ["recipes/apple pie.json", "makes/a.json", "makes/b.json"]
+    );
+}
+
+#[tokio::test]
+async fn a_real_shaped_put_event_is_read_and_aws_lambda_events_agrees() {
+    let value: Value = serde_json::from_str(PUT_EVENT).expect("fixture");
+    // The fixture is what Lambda really sends: the strict type reads it.
+    let strict: aws_lambda_events::event::s3::S3Event =
+        serde_json::from_value(value.clone()).expect("a real S3 event");
+    assert_eq!(strict.records.len(), 2);
+    let bucket = Bucket::with(&[
+        ("recipes/apple pie.json", RECIPE.as_bytes()),
+        ("makes/sunday dinner+1.json", MAKE.as_bytes()),
+    ]);
+    let queue = Queue::default();
+    handle_event(value, &bucket, &queue, &Limits::default())
+        .await
+        .expect("handled");
+    let jobs = queue.jobs();
+    assert_eq!(jobs.len(), 2);
+    assert_eq!(jobs[1].source.key, "makes/sunday dinner+1.json");
+    assert!(jobs[1].source.version_id.is_some() && jobs[1].source.sequencer.is_some());
+    let decoded: Vec<Option<String>> = strict
+        .records
+        .iter()
+        .map(|r| r.s3.object.key.as_deref().and_then(|k| decode_key(k).ok()))
+        .collect();
+    assert_eq!(
+        decoded,
+        [
+            Some(jobs[0].source.key.clone()),
+            Some(jobs[1].source.key.clone())
+        ]
+    );
+}
+
+#[tokio::test]
+async fn an_event_without_user_identity_or_sizes_is_read() {
+    let bucket = Bucket::with(&[("recipes/pie.json", RECIPE.as_bytes())]);
+    let queue = Queue::default();
+    let bare = json!({"Records": [{"eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": "uploads"}, "object": {"key": "recipes/pie.json"}}}]});
+    handle_event(bare, &bucket, &queue, &Limits::default())
+        .await
+        .expect("handled");
+    assert_eq!(queue.jobs().len(), 1);
+    assert_eq!(
+        *bucket.sizes_asked.lock().expect("lock"),
+        ["recipes/pie.json"],
+        "without a size in the event, it is asked for before downloading"
+    );
+    assert_eq!(queue.jobs()[0].source.size, Some(RECIPE.len() as u64));
+}
+
+#[tokio::test]
+async fn keys_outside_the_followed_prefixes_are_ignored_unread() {
+    let bucket = Bucket::with(&[("drafts/pie.json", RECIPE.as_bytes())]);
+    let job = handle_upload(upload("drafts/pie.json", None), &bucket, &Limits::default())
+        .await
+        .expect("no failure");
+    assert_eq!(job, None);
+    assert!(bucket.downloads().is_empty());
+    assert!(bucket.sizes_asked.lock().expect("lock").is_empty());
+}
+
+#[tokio::test]
+async fn a_document_that_is_not_json_by_its_name_is_refused_unread() {
+    let bucket = Bucket::with(&[("recipes/pie.txt", b"pie")]);
+    let job = one_job(&bucket, "recipes/pie.txt", Some(3)).await;
+    assert_eq!(
+        rejection(&job),
+        ("bad-key", "only .json and .jsonld documents are read", "$")
+    );
+    assert!(bucket.downloads().is_empty());
+}
+
+#[tokio::test]
+async fn an_oversize_object_is_refused_before_it_is_downloaded() {
+    let limits = Limits {
+        max_bytes: 100,
+        ..Limits::default()
+    };
+    let bucket = Bucket::with(&[("recipes/big.json", RECIPE.as_bytes())]);
+    let job = handle_upload(upload("recipes/big.json", Some(5000)), &bucket, &limits)
+        .await
+        .expect("no failure")
+        .expect("followed");
+    assert_eq!(
+        rejection(&job),
+        (
+            "too-large",
+            "the document is 5000 bytes; the limit is 100 bytes",
+            "$"
+        )
+    );
+    assert!(bucket.downloads().is_empty());
+
+    // The event under-states the size: the download stops at the limit.
+    let job = handle_upload(upload("recipes/big.json", Some(10)), &bucket, &limits)
+        .await
+        .expect("no failure")
+        .expect("followed");
+    assert_eq!(rejection(&job).0, "too-large");
+}
+
+#[tokio::test]
+async fn documents_that_are_not_valid_become_rejections_with_code_and_path() {
+    let bucket = Bucket::with(&[
+        ("recipes/broken.json", b"{\"recipeName\": "),
+        ("recipes/binary.json", b"\xff\xfe{}"),
+        (
+            "recipes/list.json",
+            b"{\"recipeName\": \"Pie\", \"recipeId\": 1, \"ingredients\": 7, \"steps\": []}",
+        ),
+        (
+            "makes/orphan.json",
+            b"{\"recipeName\": \"Pie\", \"ingredients\": [], \"steps\": []}",
+        ),
+        ("recipes/empty.json", b"  "),
+    ]);
+    let cases = [
+        ("recipes/broken.json", "invalid-json", "$"),
+        ("recipes/binary.json", "not-utf8", "$"),
+        ("recipes/list.json", "wrong-type", "$.ingredients"),
+        ("makes/orphan.json", "missing", "$"),
+        ("recipes/empty.json", "empty", "$"),
+    ];
+    for (key, code, path) in cases {
+        let job = one_job(&bucket, key, None).await;
+        let (found_code, message, found_path) = rejection(&job);
+        assert_eq!((found_code, found_path), (code, path), "{key}: {message}");
+        assert!(!message.is_empty());
+        assert_eq!(job.recipe_id, None);
+    }
+}
+
+#[tokio::test]
+async fn an_object_deleted_before_it_is_read_is_recorded_as_gone() {
+    let job = one_job(&Bucket::default(), "makes/gone.json", Some(100)).await;
+    assert_eq!(rejection(&job).0, "object-gone");
+    let job = one_job(&Bucket::default(), "makes/gone.json", None).await;
+    assert_eq!(rejection(&job).0, "object-gone");
+}
+
+#[tokio::test]
+async fn an_object_the_function_may_not_read_is_recorded_as_unreadable() {
+    let bucket = Bucket {
+        failure: Some(ObjectError::Permanent("AccessDenied".into())),
+        ..Bucket::default()
+    };
+    let job = one_job(&bucket, "makes/locked.json", Some(10)).await;
+    assert_eq!(rejection(&job), ("unreadable", "AccessDenied", "$"));
+}
+
+#[tokio::test]
+async fn a_document_too_large_for_a_message_travels_by_claim_check() {
+    let mut recipe: Value = serde_json::from_str(RECIPE).expect("fixture");
+    let long_step = "Fold gently. ".repeat(70);
+    recipe["steps"] = (1..=300)
+        .map(|i| json!({"stepId": i, "stepText": long_step}))
+        .collect();
+    let bytes = serde_json::to_vec(&recipe).expect("json");
+    assert!(bytes.len() > MAX_INLINE_BYTES);
+    let bucket = Bucket::with(&[("recipes/long.json", &bytes)]);
+    let job = one_job(&bucket, "recipes/long.json", None).await;
+    assert_eq!(
+        job.payload,
+        Payload::ClaimCheck {
+            bucket: "uploads".into(),
+            key: "recipes/long.json".into(),
+            version_id: Some("v1".into()),
+        }
+    );
+    assert!(job.to_body().len() < 1024);
+
+    let small = Bucket::with(&[("recipes/pie.json", RECIPE.as_bytes())]);
+    let job = one_job(&small, "recipes/pie.json", None).await;
+    assert!(matches!(job.payload, Payload::Inline { .. }));
+}
+
+#[tokio::test]
+async fn a_key_that_is_not_utf8_once_decoded_is_refused_as_bad_key() {
+    let queue = Queue::default();
+    let summary = handle_event(
+        event(vec![
+            record("makes/pie%FF.json", Some(10)),
+            record("other/%FF", Some(1)),
+        ]),
+        &Bucket::default(),
+        &queue,
+        &Limits::default(),
+    )
+    .await
+    .expect("handled");
+    assert_eq!((summary.jobs, summary.rejected, summary.ignored), (1, 1, 1));
+    let jobs = queue.jobs();
+    let (code, message, _) = rejection(&jobs[0]);
+    assert_eq!(code, "bad-key");
+    assert!(message.contains("makes/pie%FF.json"), "{message}");
+    assert_eq!(jobs[0].source.key, "makes/pie\u{FFFD}.json");
+}
+
+#[tokio::test]
+async fn an_unavailable_bucket_fails_the_event_after_queueing_what_it_could() {
+    struct HalfDown(Bucket);
+    #[async_trait]
+    impl ObjectStore for HalfDown {
+        async fn size(
+            &self,
+            b: &str,
+            k: &str,
+            v: Option<&str>,
+        ) -> Result<Option<u64>, ObjectError> {
+            self.0.size(b, k, v).await
+        }
+        async fn get(
+            &self,
+            b: &str,
+            k: &str,
+            v: Option<&str>,
+            max: u64,
+        ) -> Result<Option<Vec<u8>>, ObjectError> {
+            if k.contains("slow") {
+                return Err(ObjectError::Transient("SlowDown".into()));
+            }
+            self.0.get(b, k, v, max).await
+        }
+    }
+    let bucket = HalfDown(Bucket::with(&[("makes/ok.json", MAKE.as_bytes())]));
+    let queue = Queue::default();
+    let result = handle_event(
+        event(vec![
+            record("makes/slow.json", Some(5)),
+            record("makes/ok.json", None),
+        ]),
+        &bucket,
+        &queue,
+        &Limits::default(),
+    )
+    .await;
+    assert!(
+        matches!(&result, Err(WatcherError::Objects(Transient(reason))) if reason == "SlowDown"),
+        "{result:?}"
+    );
+    let keys: Vec<String> = queue.jobs().into_iter().map(|j| j.source.key).collect();
+    assert_eq!(
+        keys,
+        ["makes/ok.json"],
+        "the readable upload is not held back"
+    );
+}
+
+#[tokio::test]
+async fn a_queue_that_cannot_take_the_jobs_fails_the_event() {
+    let bucket = Bucket::with(&[("makes/a.json", MAKE.as_bytes())]);
+    let queue = Queue {
+        failure: Some(QueueError::Transient {
+            failed: 1,
+            total: 1,
+            reason: "ServiceUnavailable".into(),
+        }),
+        ..Queue::default()
+    };
+    let result = handle_event(
+        event(vec![record("makes/a.json", None)]),
+        &bucket,
+        &queue,
+        &Limits::default(),
+    )
+    .await;
+    assert!(matches!(result, Err(WatcherError::Queue(_))), "{result:?}");
+}
+
+#[tokio::test]
+async fn an_unreadable_record_fails_the_event_but_not_its_neighbours() {
+    let bucket = Bucket::with(&[("makes/a.json", MAKE.as_bytes())]);
+    let queue = Queue::default();
+    let result = handle_event(
+        json!({"Records": [{"eventName": "ObjectCreated:Put", "s3": {}}, record("makes/a.json", None)]}),
+        &bucket,
+        &queue,
+        &Limits::default(),
+    )
+    .await;
+    assert!(
+        matches!(
+            result,
+            Err(WatcherError::BadRecords {
+                failed: 1,
+                total: 2,
+                ..
+            })
+        ),
+        "{result:?}"
+    );
+    assert_eq!(queue.jobs().len(), 1);
+    let not_s3 = handle_event(json!({"hello": 1}), &bucket, &queue, &Limits::default()).await;
+    assert!(matches!(not_s3, Err(WatcherError::NotAnS3Event(_))));
+}
+
+#[tokio::test]
+async fn the_same_event_twice_gives_the_same_jobs() {
+    let bucket = Bucket::with(&[("makes/a.json", MAKE.as_bytes())]);
+    let queue = Queue::default();
+    for _ in 0..2 {
+        handle_event(
+            event(vec![record("makes/a.json", None)]),
+            &bucket,
+            &queue,
+            &Limits::default(),
+        )
+        .await
+        .expect("handled");
+    }
+    let jobs = queue.jobs();
+    assert_eq!(jobs[0], jobs[1]);
+}
+
+#[test]
+fn the_correlation_id_in_the_logs_is_the_jobs() {
+    let job = Job::new(
+        UploadKind::Make,
+        upload("makes/a.json", Some(1)).into_source(),
+        None,
+        Payload::Inline {
+            document: json!({}),
+        },
+    );
+    assert_eq!(upload::correlation_id(&job.source), job.correlation_id);
+}

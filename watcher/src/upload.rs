@@ -1,0 +1,247 @@
+//! One upload to one job: the size check, the download within the limit,
+//! parsing, and the payload (inline, claim check, or the reason it was
+//! refused). The Lambda and the local chain both call [`handle_upload`].
+
+use serde_json::Value;
+use shared::Limits;
+use shared::job::{Job, MAX_INLINE_BYTES, Payload, Source};
+use shared::keys::{UploadKind, classify, has_document_suffix, recipe_id_from_key};
+use shared::parse::{make_from_value, read_json, recipe_from_value};
+use shared::ports::{ObjectError, ObjectStore};
+use shared::rejection::{RejectReason, Rejection};
+use tracing::Instrument as _;
+
+use crate::Transient;
+
+/// An object that appeared in the bucket (or the local bucket folder).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Upload {
+    /// The bucket (locally, the bucket folder's name).
+    pub bucket: String,
+    /// The object key, decoded (`makes/sunday dinner+1.json`).
+    pub key: String,
+    /// The object version, when the bucket is versioned.
+    pub version_id: Option<String>,
+    /// The object's entity tag.
+    pub e_tag: Option<String>,
+    /// S3's ordering token for events on one key (locally, a fingerprint).
+    pub sequencer: Option<String>,
+    /// The size the event announced, if it did; otherwise it is looked up.
+    pub size: Option<u64>,
+}
+
+impl Upload {
+    pub(crate) fn into_source(self) -> Source {
+        Source {
+            bucket: self.bucket,
+            key: self.key,
+            version_id: self.version_id,
+            e_tag: self.e_tag,
+            sequencer: self.sequencer,
+            size: self.size,
+        }
+    }
+}
+
+/// The job for one upload: `Ok(None)` when the key is not under a followed
+/// prefix; a rejection job (nothing dropped) for a key without a document
+/// suffix, an object that is too large, gone or unreadable, and a document
+/// that is not a valid recipe or make; `Err` only when the object store is
+/// unavailable, so that the caller tries again later.
+pub async fn handle_upload(
+    upload: Upload,
+    objects: &dyn ObjectStore,
+    limits: &Limits,
+) -> Result<Option<Job>, Transient> {
+    let Some(kind) = classify(&upload.key) else {
+        tracing::debug!(bucket = %upload.bucket, key = %upload.key, "not under a followed prefix; ignored");
+        return Ok(None);
+    };
+    let source = upload.into_source();
+    let span = tracing::info_span!(
+        "upload",
+        correlation_id = %correlation_id(&source),
+        kind = kind.as_str(),
+        bucket = %source.bucket,
+        key = %source.key,
+    );
+    async move {
+        match judge(kind, source, objects, limits).await {
+            Ok(job) => {
+                log_job(&job);
+                Ok(Some(job))
+            }
+            Err(error) => {
+                tracing::warn!(%error, "the object store is unavailable; the upload will be tried again");
+                Err(error)
+            }
+        }
+    }
+    .instrument(span)
+    .await
+}
+
+/// The correlation id [`Job::new`] gives a job from `source`, known before
+/// the job is, so that every log line of the upload carries it.
+pub(crate) fn correlation_id(source: &Source) -> String {
+    let key = source.idempotency_key();
+    format!("job-{}", key.get(..16).unwrap_or(&key))
+}
+
+/// Logs what became of an upload, with the job's correlation id.
+pub(crate) fn log_job(job: &Job) {
+    let key = &job.source.key;
+    let correlation_id = &job.correlation_id;
+    match &job.payload {
+        Payload::Inline { .. } => {
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe_id = ?job.recipe_id, payload = "inline", "upload accepted");
+        }
+        Payload::ClaimCheck { .. } => {
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe_id = ?job.recipe_id, payload = "claim-check", "upload accepted");
+        }
+        Payload::Rejected {
+            code,
+            message,
+            path,
+        } => {
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), %code, %path, %message, "upload rejected");
+        }
+    }
+}
+
+/// A job refusing `source` for a reason of the watcher's own.
+pub(crate) fn refused(kind: UploadKind, source: Source, code: &str, message: String) -> Job {
+    Job::new(
+        kind,
+        source,
+        None,
+        Payload::Rejected {
+            code: code.to_owned(),
+            message,
+            path: "$".to_owned(),
+        },
+    )
+}
+
+/// A job refusing `source` for what the parser found, and where.
+fn rejected(kind: UploadKind, source: Source, rejection: &Rejection) -> Job {
+    Job::new(
+        kind,
+        source,
+        None,
+        Payload::Rejected {
+            code: rejection.code().to_owned(),
+            message: rejection.reason.to_string(),
+            path: rejection.path.to_string(),
+        },
+    )
+}
+
+/// The rejection job for an object that could not be read: gone (`None`),
+/// too large or unreadable; a transient failure stays an error.
+fn refuse_read(
+    kind: UploadKind,
+    source: &Source,
+    error: Option<ObjectError>,
+) -> Result<Job, Transient> {
+    let (code, message) = match error {
+        None => (
+            "object-gone",
+            "the object was deleted before it could be read".to_owned(),
+        ),
+        Some(ObjectError::Transient(reason)) => return Err(Transient(reason)),
+        Some(ObjectError::TooLarge { size, limit }) => (
+            "too-large",
+            RejectReason::TooLarge {
+                limit,
+                actual: size,
+            }
+            .to_string(),
+        ),
+        Some(ObjectError::Permanent(reason)) => ("unreadable", reason),
+    };
+    Ok(refused(kind, source.clone(), code, message))
+}
+
+async fn judge(
+    kind: UploadKind,
+    mut source: Source,
+    objects: &dyn ObjectStore,
+    limits: &Limits,
+) -> Result<Job, Transient> {
+    if !has_document_suffix(&source.key) {
+        return Ok(refused(
+            kind,
+            source,
+            "bad-key",
+            "only .json and .jsonld documents are read".to_owned(),
+        ));
+    }
+
+    // The size first, so that an oversize object is never downloaded.
+    let size = match source.size {
+        Some(size) => size,
+        None => {
+            let found = objects
+                .size(&source.bucket, &source.key, source.version_id.as_deref())
+                .await;
+            match found {
+                Ok(Some(size)) => size,
+                Ok(None) => return refuse_read(kind, &source, None),
+                Err(error) => return refuse_read(kind, &source, Some(error)),
+            }
+        }
+    };
+    source.size = Some(size);
+    if let Err(rejection) = limits.check_size(size) {
+        return Ok(rejected(kind, source, &rejection));
+    }
+
+    let fetched = objects
+        .get(
+            &source.bucket,
+            &source.key,
+            source.version_id.as_deref(),
+            limits.max_bytes,
+        )
+        .await;
+    let bytes = match fetched {
+        Ok(Some(bytes)) => bytes,
+        Ok(None) => return refuse_read(kind, &source, None),
+        Err(error) => return refuse_read(kind, &source, Some(error)),
+    };
+
+    let document = match read_json(&bytes, limits) {
+        Ok(document) => document,
+        Err(rejection) => return Ok(rejected(kind, source, &rejection)),
+    };
+    let recipe_id = match kind {
+        UploadKind::Recipe => {
+            let fallback = recipe_id_from_key(&source.key);
+            recipe_from_value(&document, limits, fallback.as_ref()).map(|_| None)
+        }
+        UploadKind::Make => {
+            make_from_value(&document, limits).map(|make| Some(make.recipe_id().to_string()))
+        }
+    };
+    let recipe_id = match recipe_id {
+        Ok(recipe_id) => recipe_id,
+        Err(rejection) => return Ok(rejected(kind, source, &rejection)),
+    };
+    let payload = if inline_size(&document) > MAX_INLINE_BYTES {
+        Payload::ClaimCheck {
+            bucket: source.bucket.clone(),
+            key: source.key.clone(),
+            version_id: source.version_id.clone(),
+        }
+    } else {
+        Payload::Inline { document }
+    };
+    Ok(Job::new(kind, source, recipe_id, payload))
+}
+
+/// The bytes the document takes in a message: as serialised there, not as
+/// uploaded (indentation goes; a few numbers grow).
+fn inline_size(document: &Value) -> usize {
+    serde_json::to_vec(document).map_or(usize::MAX, |bytes| bytes.len())
+}
