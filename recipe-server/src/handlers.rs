@@ -228,20 +228,22 @@ impl WriteContext {
                 IdempotencyKey::parse(text)
                     .map_err(|reason| Problem::bad_request("invalid-idempotency-key", reason))
             })?;
+        // Header values are ASCII, so the key travels percent-encoded (UTF-8).
         let object_key = match headers.get(OBJECT_KEY_HEADER) {
             None => None,
             Some(value) => Some(
                 value
                     .to_str()
                     .ok()
-                    .filter(|v| !v.is_empty() && v.len() <= 1024)
+                    .and_then(|v| percent_encoding::percent_decode_str(v).decode_utf8().ok())
+                    .filter(|v| !v.is_empty() && v.chars().count() <= 1024 && !v.chars().any(char::is_control))
                     .ok_or_else(|| {
                         Problem::bad_request(
                             "invalid-object-key",
-                            "X-Object-Key must be 1 to 1024 visible characters",
+                            "X-Object-Key must be a percent-encoded UTF-8 key of 1 to 1024 characters",
                         )
                     })?
-                    .to_owned(),
+                    .into_owned(),
             ),
         };
         Ok(Self { key, object_key })

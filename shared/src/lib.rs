@@ -1,6 +1,8 @@
 //! The recipe domain, shared by every part of the chain: the recipe model
-//! and its two input formats, units and quantities, the semantic diff, and
-//! the limits that keep hostile input out. No AWS types live here.
+//! and its two input formats, units and quantities, the semantic diff, the
+//! limits that keep hostile input out, the job contract and the ports. The
+//! core has no AWS types; the adapters live behind features (`aws`: S3,
+//! SQS, DynamoDB; `local`: a directory, a SQLite queue and store).
 
 #[cfg(feature = "aws")]
 pub mod aws;
