@@ -1,9 +1,52 @@
-//! The sender Lambda function. Its handler is not wired to the Lambda runtime
-//! yet; see the project's issues for the plan.
+//! The sender Lambda function: SQS batches of jobs become SigV4-signed
+//! calls to the recipe server behind API Gateway. Clients are built once
+//! per execution environment; the handler reports failed messages in
+//! `batchItemFailures`.
+//!
+//! Environment: `API_URL` (required), `API_TIMEOUT_MS` (default 10000),
+//! the limits in `shared::limits::LIMIT_VARIABLES` (`MAX_OBJECT_BYTES`
+//! bounds claim-checked reads), and `RUST_LOG` (default `info`).
 
-fn main() -> std::process::ExitCode {
-    eprintln!(
-        "sender: the Lambda entry point is not built yet; run `cargo run --release` for the local chain"
-    );
-    std::process::ExitCode::FAILURE
+use std::sync::Arc;
+
+use aws_lambda_events::event::sqs::SqsEvent;
+use lambda_runtime::{LambdaEvent, service_fn};
+use sender::{Config, Deps, HttpApi, SigV4Signer, Signer, handle_event};
+use shared::aws::S3Objects;
+
+#[tokio::main]
+async fn main() -> Result<(), lambda_runtime::Error> {
+    tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_current_span(true)
+        .with_span_list(false)
+        .without_time()
+        .init();
+
+    let config = Config::from_lookup(|name| std::env::var(name).ok())?;
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let region = aws
+        .region()
+        .ok_or("no AWS region: set AWS_REGION (Lambda sets it)")?
+        .to_string();
+    let credentials = aws
+        .credentials_provider()
+        .ok_or("no AWS credentials provider")?;
+    let signer = Signer::SigV4(SigV4Signer::new(credentials, region));
+    let api = HttpApi::new(&config.api_url, signer, config.timeout)?;
+    let objects = S3Objects::new(aws_sdk_s3::Client::new(&aws));
+    let mut deps = Deps::new(Arc::new(api), Arc::new(objects));
+    deps.max_object_bytes = config.limits.max_bytes;
+
+    let deps = &deps;
+    lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {
+        handle_event(event.payload, deps)
+            .await
+            .map_err(lambda_runtime::Error::from)
+    }))
+    .await
 }

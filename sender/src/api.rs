@@ -1,0 +1,144 @@
+//! The port the sender writes through: one call to the recipe server, as
+//! status and body, or the reason no answer came back.
+
+use std::fmt;
+
+use async_trait::async_trait;
+
+/// Where a write goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /recipes`: a recipe version.
+    Recipes,
+    /// `POST /recipes/{recipeId}/makes`: a make of the named recipe.
+    Makes(String),
+    /// `POST /rejections`: an upload the chain could not accept.
+    Rejections,
+}
+
+impl Route {
+    /// The path, with the recipe id percent-encoded as one segment.
+    pub fn path(&self) -> String {
+        match self {
+            Route::Recipes => "/recipes".to_owned(),
+            Route::Makes(recipe_id) => format!("/recipes/{}/makes", segment(recipe_id)),
+            Route::Rejections => "/rejections".to_owned(),
+        }
+    }
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so the
+/// text stays one path segment (a `/` or `?` in an id cannot escape it).
+fn segment(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// One write to the recipe server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiRequest {
+    /// Where it goes.
+    pub route: Route,
+    /// The `Idempotency-Key` header: the same key, the same effect.
+    pub idempotency_key: String,
+    /// The `X-Correlation-Id` header: follows the job through the logs.
+    pub correlation_id: String,
+    /// The `X-Object-Key` header: the bucket key the upload came from, as
+    /// decoded (the HTTP adapter percent-encodes it).
+    pub object_key: String,
+    /// The JSON body.
+    pub body: Vec<u8>,
+}
+
+/// The server's answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiResponse {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The body, as sent.
+    pub body: Vec<u8>,
+}
+
+/// What kind of transport failure happened. Every kind is transient: the
+/// message is retried later.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportErrorKind {
+    /// No connection could be made (nothing listening, DNS, TLS).
+    Connect,
+    /// The call took longer than the timeout.
+    Timeout,
+    /// The request could not be signed (no credentials yet).
+    Signing,
+    /// Anything else between sending the request and reading the body.
+    Other,
+}
+
+/// No answer came back from the server.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TransportError {
+    /// What kind of failure.
+    pub kind: TransportErrorKind,
+    /// What happened, for the logs.
+    pub message: String,
+}
+
+impl TransportError {
+    /// A transport error of `kind`.
+    pub fn new(kind: TransportErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for TransportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let kind = match self.kind {
+            TransportErrorKind::Connect => "could not connect",
+            TransportErrorKind::Timeout => "timed out",
+            TransportErrorKind::Signing => "could not sign the request",
+            TransportErrorKind::Other => "the call failed",
+        };
+        write!(f, "{kind}: {}", self.message)
+    }
+}
+
+impl std::error::Error for TransportError {}
+
+/// The recipe server, as the sender sees it: HTTP in production and the
+/// local chain, fakes in tests.
+#[async_trait]
+pub trait RecipeApi: Send + Sync {
+    /// Performs one write and returns the server's answer, whatever its
+    /// status; `Err` only when no answer came back.
+    async fn send(&self, request: &ApiRequest) -> Result<ApiResponse, TransportError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recipe_id_stays_one_path_segment() {
+        assert_eq!(
+            Route::Makes("Lemon Tart/2?x".into()).path(),
+            "/recipes/Lemon%20Tart%2F2%3Fx/makes"
+        );
+        assert_eq!(
+            Route::Makes("crème".into()).path(),
+            "/recipes/cr%C3%A8me/makes"
+        );
+        assert_eq!(
+            Route::Makes("a-1_b.c~".into()).path(),
+            "/recipes/a-1_b.c~/makes"
+        );
+    }
+}

@@ -1,0 +1,433 @@
+//! One job becomes one write (or one rejection) on the recipe server; a
+//! batch of messages is processed concurrently, and exactly the messages
+//! that did not complete are reported back to the queue.
+
+use std::fmt;
+use std::sync::Arc;
+
+use serde_json::{Value, json};
+use shared::RecipeId;
+use shared::job::{Job, Payload};
+use shared::keys::UploadKind;
+use shared::ports::{ObjectError, ObjectStore};
+use shared::rejection::RejectReason;
+use shared::store::{IdempotencyKey, content_hash};
+use tokio::sync::Semaphore;
+use tracing::Instrument as _;
+
+use crate::api::{ApiRequest, RecipeApi, Route};
+use crate::verdict::{Refusal, Verdict, verdict};
+
+/// How many messages of a batch are in flight at once, unless configured.
+pub const DEFAULT_CONCURRENCY: usize = 8;
+
+/// What the sender works with: built once, shared by every message.
+#[derive(Clone)]
+pub struct Deps {
+    /// The recipe server.
+    pub api: Arc<dyn RecipeApi>,
+    /// The bucket, for claim-checked payloads.
+    pub objects: Arc<dyn ObjectStore>,
+    /// The largest claim-checked object read (the server's own limit).
+    pub max_object_bytes: u64,
+    /// How many messages are processed at once.
+    pub concurrency: usize,
+}
+
+impl Deps {
+    /// Dependencies with the default limits and concurrency.
+    pub fn new(api: Arc<dyn RecipeApi>, objects: Arc<dyn ObjectStore>) -> Self {
+        Self {
+            api,
+            objects,
+            max_object_bytes: shared::Limits::default().max_bytes,
+            concurrency: DEFAULT_CONCURRENCY,
+        }
+    }
+}
+
+impl fmt::Debug for Deps {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Deps")
+            .field("max_object_bytes", &self.max_object_bytes)
+            .field("concurrency", &self.concurrency)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One queue message.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    /// The queue's id for it (what `batchItemFailures` names).
+    pub id: String,
+    /// The body: a [`Job`], unless something went wrong upstream.
+    pub body: String,
+    /// How often the queue has delivered it, this time included (0 if unknown).
+    pub receive_count: u32,
+}
+
+/// What became of one job.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// The recipe version or make is stored (created now, or before).
+    Stored,
+    /// The upload is recorded as a rejection with this code.
+    Rejected {
+        /// The rejection's code.
+        code: String,
+    },
+    /// Not done: the queue delivers the message again (and, after its
+    /// maximum receives, moves it to the DLQ).
+    Failed {
+        /// Why, for the logs.
+        reason: String,
+    },
+}
+
+impl Outcome {
+    /// Whether the message must be delivered again.
+    pub fn is_failure(&self) -> bool {
+        matches!(self, Outcome::Failed { .. })
+    }
+
+    fn failed(reason: impl Into<String>) -> Self {
+        Outcome::Failed {
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Processes a batch, each message in its own task, at most
+/// `deps.concurrency` at once, and returns exactly the ids of the messages
+/// that failed (for SQS `batchItemFailures`). A message whose task panics
+/// has failed.
+pub async fn process_batch(messages: Vec<Message>, deps: &Deps) -> Vec<String> {
+    let permits = Arc::new(Semaphore::new(deps.concurrency.max(1)));
+    let mut tasks = Vec::with_capacity(messages.len());
+    for message in messages {
+        let deps = deps.clone();
+        let permits = Arc::clone(&permits);
+        let id = message.id.clone();
+        let task = tokio::spawn(async move {
+            let Ok(_permit) = permits.acquire_owned().await else {
+                return Outcome::failed("the batch was shut down");
+            };
+            process_message(&message, &deps).await
+        });
+        tasks.push((id, task));
+    }
+    let mut failed = Vec::new();
+    for (id, task) in tasks {
+        match task.await {
+            Ok(outcome) if !outcome.is_failure() => {}
+            Ok(_) => failed.push(id),
+            Err(error) if error.is_panic() => {
+                tracing::error!(message_id = %id, "processing the message panicked; it will be retried");
+                failed.push(id);
+            }
+            Err(error) => {
+                tracing::error!(message_id = %id, %error, "processing the message was cancelled; it will be retried");
+                failed.push(id);
+            }
+        }
+    }
+    failed
+}
+
+/// Processes one message: reads its job and carries it out, logging the
+/// outcome with the message and correlation ids.
+pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
+    let span = tracing::info_span!(
+        "message",
+        message_id = %message.id,
+        receive_count = message.receive_count,
+        correlation_id = tracing::field::Empty,
+    );
+    async {
+        let job = match Job::from_body(&message.body) {
+            Ok(job) => job,
+            Err(reason) => {
+                // It fails every time, and reaches the DLQ after the
+                // queue's maximum receives.
+                tracing::error!(%reason, "the message is not a job");
+                return Outcome::failed(reason);
+            }
+        };
+        tracing::Span::current().record("correlation_id", job.correlation_id.as_str());
+        let outcome = process_job(&job, deps).await;
+        match &outcome {
+            Outcome::Stored => {
+                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "stored");
+            }
+            Outcome::Rejected { code } => {
+                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %code, "rejected");
+            }
+            Outcome::Failed { reason } => {
+                tracing::warn!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "failed; the queue will deliver it again");
+            }
+        }
+        outcome
+    }
+    .instrument(span)
+    .await
+}
+
+/// Carries out one job: the write it stands for, or the rejection it
+/// carries; a write the server refuses for good becomes a rejection.
+pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
+    let body = match &job.payload {
+        Payload::Rejected {
+            code,
+            message,
+            path,
+        } => {
+            let refusal = Refusal {
+                code: code.clone(),
+                message: message.clone(),
+                path: path.clone(),
+            };
+            return record(job, deps, &job.idempotency_key, refusal).await;
+        }
+        Payload::Inline { document } => match serde_json::to_vec(document) {
+            Ok(body) => body,
+            Err(e) => return Outcome::failed(format!("serialising the document: {e}")),
+        },
+        Payload::ClaimCheck {
+            bucket,
+            key,
+            version_id,
+        } => {
+            let version = version_id.as_deref();
+            match deps
+                .objects
+                .get(bucket, key, version, deps.max_object_bytes)
+                .await
+            {
+                Ok(Some(bytes)) => bytes,
+                Ok(None) => {
+                    let refusal = Refusal {
+                        code: "object-gone".into(),
+                        message: format!(
+                            "the upload {bucket}/{key}{} is no longer in the bucket",
+                            version
+                                .map(|v| format!(" (version {v})"))
+                                .unwrap_or_default()
+                        ),
+                        path: "$".into(),
+                    };
+                    return reject(job, deps, refusal).await;
+                }
+                Err(ObjectError::TooLarge { size, limit }) => {
+                    let reason = RejectReason::TooLarge {
+                        limit,
+                        actual: size,
+                    };
+                    let refusal = Refusal {
+                        code: reason.code().into(),
+                        message: reason.to_string(),
+                        path: "$".into(),
+                    };
+                    return reject(job, deps, refusal).await;
+                }
+                Err(error @ ObjectError::Transient(_)) => {
+                    return Outcome::failed(error.to_string());
+                }
+                Err(error @ ObjectError::Permanent(_)) => {
+                    // Access denied and the like: the deployment's fault, not
+                    // the upload's. The message waits in the DLQ for a fix.
+                    tracing::error!(%error, "the claim-checked object cannot be read");
+                    return Outcome::failed(error.to_string());
+                }
+            }
+        }
+    };
+    let route = match job.kind {
+        UploadKind::Recipe => Route::Recipes,
+        UploadKind::Make => match make_route(job, &body) {
+            Ok(route) => route,
+            Err(refusal) => return reject(job, deps, refusal).await,
+        },
+    };
+    let request = ApiRequest {
+        route,
+        idempotency_key: job.idempotency_key.clone(),
+        correlation_id: job.correlation_id.clone(),
+        object_key: job.source.key.clone(),
+        body,
+    };
+    match deps.api.send(&request).await {
+        Err(error) => Outcome::failed(error.to_string()),
+        Ok(response) => match verdict(&response) {
+            Verdict::Done => Outcome::Stored,
+            Verdict::Retry(reason) => Outcome::failed(reason),
+            Verdict::Refused(refusal) => reject(job, deps, refusal).await,
+        },
+    }
+}
+
+/// Where a make goes: its recipe, named by the job or else by the document.
+fn make_route(job: &Job, body: &[u8]) -> Result<Route, Refusal> {
+    let named = match &job.recipe_id {
+        Some(id) => Some(id.clone()),
+        None => serde_json::from_slice::<Value>(body)
+            .ok()
+            .and_then(|document| id_text(document.get("recipeId")?)),
+    };
+    let Some(named) = named else {
+        let reason = RejectReason::Missing {
+            field: "recipeId".into(),
+        };
+        return Err(Refusal {
+            code: reason.code().into(),
+            message: reason.to_string(),
+            path: "$.recipeId".into(),
+        });
+    };
+    let id = RecipeId::parse(&named).map_err(|reason| Refusal {
+        code: reason.code().into(),
+        message: reason.to_string(),
+        path: "$.recipeId".into(),
+    })?;
+    // A URL cannot carry these as a segment: they are read as "here" and
+    // "up one level" (even percent-encoded).
+    if matches!(id.as_str(), "." | "..") {
+        return Err(Refusal {
+            code: "invalid-id".into(),
+            message: format!(
+                "the recipe id {:?} cannot be addressed in a URL",
+                id.as_str()
+            ),
+            path: "$.recipeId".into(),
+        });
+    }
+    Ok(Route::Makes(id.as_str().to_owned()))
+}
+
+/// An id as JSON gives it: text, or a whole number.
+fn id_text(value: &Value) -> Option<String> {
+    match value {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
+        Value::Number(n) => n
+            .as_f64()
+            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
+            .map(|f| format!("{f:.0}")),
+        _ => None,
+    }
+}
+
+/// The key of the rejection that records a refused write: the one the
+/// server itself uses when it records a refusal, so that the server's
+/// record and the sender's are one record, never two.
+fn rejection_key(write_key: &str) -> String {
+    let text = format!("{write_key}:rejected");
+    if IdempotencyKey::parse(&text).is_ok() {
+        text
+    } else {
+        content_hash(&Value::from(text))
+    }
+}
+
+/// Records a write the chain refused for good.
+async fn reject(job: &Job, deps: &Deps, refusal: Refusal) -> Outcome {
+    record(job, deps, &rejection_key(&job.idempotency_key), refusal).await
+}
+
+/// Records a rejection under `key`; the message is done only once the
+/// rejection is stored, so nothing is lost (invariant 1).
+async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome {
+    let code = clean_code(&refusal.code);
+    let mut body = json!({
+        "kind": job.kind.as_str(),
+        "code": code,
+        "message": clean_text(&refusal.message, 2000).unwrap_or_else(|| code.clone()),
+        "path": clean_text(&refusal.path, 1000).unwrap_or_else(|| "$".to_owned()),
+    });
+    if let Some(object_key) = clean_text(&job.source.key, 1024) {
+        body["objectKey"] = Value::from(object_key);
+    }
+    let request = ApiRequest {
+        route: Route::Rejections,
+        idempotency_key: key.to_owned(),
+        correlation_id: job.correlation_id.clone(),
+        object_key: job.source.key.clone(),
+        body: body.to_string().into_bytes(),
+    };
+    match deps.api.send(&request).await {
+        Err(error) => Outcome::failed(format!("recording rejection {code}: {error}")),
+        Ok(response) => match verdict(&response) {
+            Verdict::Done => Outcome::Rejected { code },
+            Verdict::Retry(reason) => {
+                Outcome::failed(format!("recording rejection {code}: {reason}"))
+            }
+            Verdict::Refused(refused) => {
+                // It will be refused every time: the message reaches the DLQ.
+                tracing::error!(rejection = %code, refused = %refused.code, detail = %refused.message, "the server refused the rejection itself");
+                Outcome::failed(format!(
+                    "the rejection {code} was itself refused: {}: {}",
+                    refused.code, refused.message
+                ))
+            }
+        },
+    }
+}
+
+/// A rejection code as the server accepts it: 1 to 64 of `a-z`, `0-9`, `-`.
+fn clean_code(code: &str) -> String {
+    let cleaned: String = code
+        .chars()
+        .take(64)
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-') => c,
+            _ => '-',
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "refused".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Text as the server accepts it in a rejection: no control characters, at
+/// most `max` characters; `None` when nothing is left.
+fn clean_text(text: &str, max: usize) -> Option<String> {
+    let cleaned: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejection_codes_and_texts_are_made_acceptable() {
+        assert_eq!(clean_code("invalid-number"), "invalid-number");
+        assert_eq!(clean_code("Not JSON!"), "not-json-");
+        assert_eq!(clean_code(""), "refused");
+        assert_eq!(clean_code(&"x".repeat(100)).len(), 64);
+        assert_eq!(clean_text("a\nb", 10).as_deref(), Some("a b"));
+        assert_eq!(clean_text("", 10), None);
+        assert_eq!(clean_text("éééé", 2).as_deref(), Some("éé"));
+    }
+
+    #[test]
+    fn the_rejection_key_is_the_one_the_server_uses() {
+        assert_eq!(rejection_key("abc"), "abc:rejected");
+        let long = "k".repeat(250);
+        assert_eq!(rejection_key(&long).len(), 64);
+    }
+
+    #[test]
+    fn ids_are_read_as_json_gives_them() {
+        assert_eq!(id_text(&json!("pie")).as_deref(), Some("pie"));
+        assert_eq!(id_text(&json!(7)).as_deref(), Some("7"));
+        assert_eq!(id_text(&json!(7.0)).as_deref(), Some("7"));
+        assert_eq!(id_text(&json!(7.5)), None);
+        assert_eq!(id_text(&json!(null)), None);
+    }
+}
