@@ -17,3 +17,8 @@ compare:
 
 fuzz:
 	scripts/fuzz
+
+# The three Lambda functions for arm64 (cargo-lambda + zig; see scripts/package).
+.PHONY: package
+package:
+	scripts/package
