@@ -1,48 +1,106 @@
 //! `recipe-chain`: the recipe-diff chain on one machine, and its tools.
 
+mod chain;
+mod diffing;
+mod dropping;
+mod paths;
 mod render;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
-use shared::{Limits, Make, Recipe, RecipeId, Rejection, diff_make, parse_make, parse_recipe};
+use clap::{Args, Parser, Subcommand};
+use shared::keys::UploadKind;
 
 /// The recipe-diff chain on one machine: drop recipes and makes into a
-/// folder, see how each make differed from its recipe.
+/// folder and see how each make differed from its recipe, in a dashboard
+/// and an API on 127.0.0.1. With no command, `up`.
 #[derive(Parser)]
-#[command(name = "recipe-chain", version, about)]
+#[command(
+    name = "recipe-chain",
+    version,
+    about,
+    args_conflicts_with_subcommands = true
+)]
 struct Cli {
     #[command(subcommand)]
     command: Option<Command>,
+    #[command(flatten)]
+    up: UpArgs,
 }
 
 #[derive(Subcommand)]
 enum Command {
-    /// Show how a make differed from its recipe.
+    /// Run the chain: watch the bucket folder, queue, diff, store, serve (the default).
+    Up(UpArgs),
+    /// Show how a make differed from its recipe (no files: a bundled example).
     Diff(DiffArgs),
+    /// Copy files into the bucket folder, under makes/ or recipes/ by their content.
+    Drop(DropArgs),
+    /// Queue depth, dead letters, and how many recipes, makes and rejections are stored.
+    Status(DataArgs),
+    /// Move dead-lettered jobs back to the queue.
+    Redrive(DataArgs),
 }
 
-#[derive(clap::Args)]
+#[derive(Args, Clone)]
+struct DataArgs {
+    /// The data folder (bucket folder, queue, store).
+    #[arg(long, env = "RECIPE_CHAIN_DATA", default_value = "data")]
+    data: PathBuf,
+}
+
+#[derive(Args, Clone)]
+struct UpArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// The port of the API and dashboard on 127.0.0.1 (0: any free port).
+    #[arg(long, env = "RECIPE_CHAIN_PORT", default_value_t = 8799)]
+    port: u16,
+    /// Drop the bundled example recipes and makes at start.
+    #[arg(long)]
+    examples: bool,
+}
+
+#[derive(Args)]
 struct DiffArgs {
     /// The recipe (seed JSON or schema.org JSON-LD).
-    recipe: PathBuf,
+    recipe: Option<PathBuf>,
     /// The make (same formats; names its recipe by `recipeId`).
-    make: PathBuf,
+    make: Option<PathBuf>,
     /// Print the whole diff document as JSON instead of a summary.
     #[arg(long)]
     json: bool,
 }
 
-/// The bundled example pair shown when no command is given.
-const EXAMPLE_RECIPE: &[u8] = include_bytes!("../../fixtures/pairs/apple-pie/recipe.json");
-const EXAMPLE_MAKE: &[u8] = include_bytes!("../../fixtures/pairs/apple-pie/make.json");
+#[derive(Args)]
+struct DropArgs {
+    /// The files to drop.
+    #[arg(required = true)]
+    files: Vec<PathBuf>,
+    /// Treat every file as a recipe.
+    #[arg(long, conflicts_with = "make")]
+    recipe: bool,
+    /// Treat every file as a make.
+    #[arg(long)]
+    make: bool,
+    #[command(flatten)]
+    data: DataArgs,
+}
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
-        Some(Command::Diff(args)) => diff_files(&args),
-        None => show_example(),
+        None => chain::up(&cli.up.data.data, cli.up.port, cli.up.examples),
+        Some(Command::Up(up)) => chain::up(&up.data.data, up.port, up.examples),
+        Some(Command::Diff(args)) => match (&args.recipe, &args.make) {
+            (Some(recipe), Some(make)) => diffing::diff_files(recipe, make, args.json),
+            (None, None) => diffing::show_example(),
+            _ => Err("give both a recipe and a make, or neither for the bundled example".into()),
+        },
+        Some(Command::Drop(args)) => drop_files(&args),
+        Some(Command::Status(args)) => chain::status(&args.data),
+        Some(Command::Redrive(args)) => chain::redrive(&args.data),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -57,66 +115,56 @@ fn main() -> ExitCode {
     }
 }
 
-fn show_example() -> Result<(), String> {
-    let limits = Limits::default();
-    let recipe =
-        parse_recipe(EXAMPLE_RECIPE, &limits, None).map_err(|r| format!("bundled recipe: {r}"))?;
-    let make = parse_make(EXAMPLE_MAKE, &limits).map_err(|r| format!("bundled make: {r}"))?;
-    anstream::println!("An example: a make of the bundled Apple Pie recipe.\n");
-    anstream::print!(
-        "{}",
-        render::summary(&recipe, &make, &diff_make(&recipe, &make))
-    );
-    anstream::println!("\nTry your own: recipe-chain diff RECIPE.json MAKE.json [--json]");
-    Ok(())
-}
-
-fn diff_files(args: &DiffArgs) -> Result<(), String> {
-    let limits = Limits::default();
-    let recipe = read_recipe(&args.recipe, &limits)?;
-    let make = read_make(&args.make, recipe.id(), &limits)?;
-    let diff = diff_make(&recipe, &make);
-    if args.json {
-        let text = serde_json::to_string_pretty(&diff)
-            .map_err(|e| format!("cannot write the diff as JSON: {e}"))?;
-        println!("{text}");
+fn drop_files(args: &DropArgs) -> Result<(), String> {
+    let paths = paths::Paths::new(&args.data.data);
+    paths.create()?;
+    let force = match (args.recipe, args.make) {
+        (true, _) => Some(UploadKind::Recipe),
+        (_, true) => Some(UploadKind::Make),
+        _ => None,
+    };
+    let bar = indicatif::ProgressBar::new(args.files.len() as u64);
+    if args.files.len() > 1 {
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg}")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
     } else {
-        anstream::print!("{}", render::summary(&recipe, &make, &diff));
+        bar.set_draw_target(indicatif::ProgressDrawTarget::hidden());
+    }
+    let mut failed = 0;
+    for file in &args.files {
+        match dropping::drop_file(file, &paths.bucket, force) {
+            Ok(key) => {
+                if args.files.len() == 1 {
+                    println!("dropped {} as {key}", file.display());
+                }
+                bar.set_message(key);
+            }
+            Err(message) => {
+                failed += 1;
+                bar.suspend(|| {
+                    anstream::eprintln!(
+                        "{}error:{} {message}",
+                        render::ERROR.render(),
+                        render::ERROR.render_reset()
+                    )
+                });
+            }
+        }
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    if args.files.len() > 1 {
+        println!(
+            "dropped {} of {} files into {}",
+            args.files.len() - failed,
+            args.files.len(),
+            paths.bucket.display()
+        );
+    }
+    if failed > 0 {
+        return Err(format!("{failed} files could not be dropped"));
     }
     Ok(())
-}
-
-fn read(path: &Path) -> Result<Vec<u8>, String> {
-    std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-fn rejected(path: &Path, rejection: &Rejection) -> String {
-    format!("{}: {rejection} [{}]", path.display(), rejection.code())
-}
-
-/// A recipe; one without an id is named after its file.
-fn read_recipe(path: &Path, limits: &Limits) -> Result<Recipe, String> {
-    let bytes = read(path)?;
-    let stem = path
-        .file_stem()
-        .and_then(|s| s.to_str())
-        .unwrap_or("recipe");
-    let fallback = RecipeId::parse(stem).ok();
-    parse_recipe(&bytes, limits, fallback.as_ref()).map_err(|r| rejected(path, &r))
-}
-
-/// A make; on the command line one that does not name its recipe is taken
-/// to be a make of the recipe it is compared with.
-fn read_make(path: &Path, recipe_id: &RecipeId, limits: &Limits) -> Result<Make, String> {
-    let bytes = read(path)?;
-    match parse_make(&bytes, limits) {
-        Ok(make) => Ok(make),
-        Err(r) if matches!(&r.reason, shared::RejectReason::Missing { field } if field == "recipeId") =>
-        {
-            let recipe =
-                parse_recipe(&bytes, limits, Some(recipe_id)).map_err(|r| rejected(path, &r))?;
-            Ok(Make::from_recipe(recipe))
-        }
-        Err(r) => Err(rejected(path, &r)),
-    }
 }

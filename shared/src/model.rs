@@ -92,6 +92,12 @@ fn check_id_text(text: &str) -> Result<String, RejectReason> {
             ),
         });
     }
+    // "." and ".." cannot be a path segment of a URL: /recipes/../makes.
+    if text == "." || text == ".." {
+        return Err(RejectReason::InvalidId {
+            message: format!("{text:?} cannot be an id"),
+        });
+    }
     if let Some(c) = text.chars().find(|c| c.is_control()) {
         return Err(RejectReason::InvalidId {
             message: format!(

@@ -1,0 +1,303 @@
+//! `recipe-chain up`: the whole chain on one machine. The bucket is a
+//! folder; a file watcher feeds the same watcher logic as the Lambda; jobs
+//! wait in a durable SQLite queue; the same sender logic posts them to the
+//! recipe server, served on 127.0.0.1 over a SQLite store with a write token
+//! generated at start.
+//!
+//! Crash safety: a file is queued in the same transaction that records it as
+//! queued, so it is queued exactly once; a job is acknowledged only after
+//! the server stored its effect, and the server's writes are idempotent, so
+//! a job redone after a crash has no second effect.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use shared::local::{DirObjects, QueueConfig, SqliteQueue};
+use shared::store::sqlite::SqliteStore;
+use shared::store::{PageRequest, RecipeStore};
+
+use crate::paths::Paths;
+
+mod pump;
+mod watch;
+
+/// How long a job stays hidden once taken off the queue: longer than the
+/// slowest call the sender makes (its timeout), so no job is taken twice
+/// while it is being worked on.
+const VISIBILITY: Duration = Duration::from_secs(60);
+/// Receives before a job is dead-lettered.
+const MAX_RECEIVES: u32 = 5;
+
+/// Resolves when `stop` turns true (or its sender is gone).
+async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
+}
+
+fn queue_config() -> QueueConfig {
+    QueueConfig {
+        visibility_timeout: VISIBILITY,
+        max_receives: MAX_RECEIVES,
+    }
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))
+}
+
+/// `recipe-chain status`.
+pub fn status(data: &Path) -> Result<(), String> {
+    let paths = Paths::new(data);
+    if !paths.queue.exists() {
+        return Err(format!(
+            "no chain data in {} (start it with `recipe-chain up`)",
+            paths.data.display()
+        ));
+    }
+    runtime()?.block_on(async {
+        let queue = SqliteQueue::open(&paths.queue, queue_config())?;
+        let store = SqliteStore::open(&paths.store).map_err(|e| e.to_string())?;
+        let stats = queue.stats().await?;
+        let (recipes, makes) = count_recipes(&store).await?;
+        let rejections = count_rejections(&store).await?;
+        println!("data folder   {}", paths.data.display());
+        println!(
+            "queue         {} waiting ({} in flight)",
+            stats.depth, stats.in_flight
+        );
+        println!(
+            "dead letters  {}{}",
+            stats.dead,
+            if stats.dead > 0 {
+                "  (recipe-chain redrive puts them back)"
+            } else {
+                ""
+            }
+        );
+        println!("recipes       {recipes}");
+        println!("makes         {makes}");
+        println!("rejections    {rejections}");
+        Ok(())
+    })
+}
+
+async fn count_recipes(store: &dyn RecipeStore) -> Result<(u64, u64), String> {
+    let (mut recipes, mut makes) = (0, 0);
+    let mut page = PageRequest::first(shared::store::MAX_PAGE);
+    loop {
+        let result = store.recipes(&page).await.map_err(|e| e.to_string())?;
+        recipes += result.items.len() as u64;
+        makes += result.items.iter().map(|r| r.make_count).sum::<u64>();
+        match result.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok((recipes, makes)),
+        }
+    }
+}
+
+async fn count_rejections(store: &dyn RecipeStore) -> Result<u64, String> {
+    let mut count = 0;
+    let mut page = PageRequest::first(shared::store::MAX_PAGE);
+    loop {
+        let result = store.rejections(&page).await.map_err(|e| e.to_string())?;
+        count += result.items.len() as u64;
+        match result.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return Ok(count),
+        }
+    }
+}
+
+/// `recipe-chain redrive`.
+pub fn redrive(data: &Path) -> Result<(), String> {
+    let paths = Paths::new(data);
+    if !paths.queue.exists() {
+        return Err(format!("no chain data in {}", paths.data.display()));
+    }
+    runtime()?.block_on(async {
+        let queue = SqliteQueue::open(&paths.queue, queue_config())?;
+        let moved = queue.redrive().await?;
+        println!("{moved} dead-lettered jobs are back on the queue");
+        Ok(())
+    })
+}
+
+/// The bundled examples dropped by `--examples`: each pair's recipe, then its make.
+const EXAMPLES: &[(&str, &[u8])] = &[
+    (
+        "recipes/apple-pie.json",
+        include_bytes!("../../fixtures/pairs/apple-pie/recipe.json"),
+    ),
+    (
+        "recipes/harvest-feast.json",
+        include_bytes!("../../fixtures/pairs/big/recipe.json"),
+    ),
+    (
+        "recipes/pancakes.json",
+        include_bytes!("../../fixtures/pairs/doubled/recipe.json"),
+    ),
+    (
+        "recipes/lemon-tart.jsonld",
+        include_bytes!("../../fixtures/pairs/schema-org/recipe.jsonld"),
+    ),
+    (
+        "recipes/creme-brulee.json",
+        include_bytes!("../../fixtures/pairs/non-ascii/recipe.json"),
+    ),
+    (
+        "makes/apple-pie-family-dinner.json",
+        include_bytes!("../../fixtures/pairs/apple-pie/make.json"),
+    ),
+    (
+        "makes/harvest-feast-2024.json",
+        include_bytes!("../../fixtures/pairs/big/make.json"),
+    ),
+    (
+        "makes/pancakes-brunch-for-16.json",
+        include_bytes!("../../fixtures/pairs/doubled/make.json"),
+    ),
+    (
+        "makes/lemon-tart-for-anna.jsonld",
+        include_bytes!("../../fixtures/pairs/schema-org/make.jsonld"),
+    ),
+    (
+        "makes/creme-brulee-chez-zoe.json",
+        include_bytes!("../../fixtures/pairs/non-ascii/make.json"),
+    ),
+];
+
+fn drop_examples(bucket: &Path) -> Result<(), String> {
+    for (key, bytes) in EXAMPLES {
+        let target = bucket.join(key);
+        let partial = target.with_file_name(format!(
+            ".{}.partial",
+            target
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("example")
+        ));
+        std::fs::write(&partial, bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
+        std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    }
+    Ok(())
+}
+
+/// `recipe-chain up`.
+pub fn up(data: &Path, port: u16, examples: bool) -> Result<(), String> {
+    init_logs();
+    let paths = Paths::new(data);
+    paths.create()?;
+    runtime()?.block_on(run(paths, port, examples))
+}
+
+fn init_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false)
+        .try_init();
+}
+
+async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
+    let queue = SqliteQueue::open(&paths.queue, queue_config())?;
+    let store: Arc<dyn RecipeStore> =
+        Arc::new(SqliteStore::open(&paths.store).map_err(|e| e.to_string())?);
+    let objects = Arc::new(DirObjects::new(&paths.bucket));
+    let limits = shared::Limits::from_lookup(|name| std::env::var(name).ok())?;
+    let token = crate::paths::new_token();
+    crate::paths::write_token(&paths.token, &token)?;
+
+    let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {
+        format!("cannot listen on 127.0.0.1:{port}: {e} (choose another with --port, or --port 0 for any free port)")
+    })?;
+    let address = listener
+        .local_addr()
+        .map_err(|e| format!("cannot read the listening address: {e}"))?;
+    let base = format!("http://{address}");
+
+    let released = queue.release_in_flight().await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let state = recipe_server::AppState::new(
+        Arc::clone(&store),
+        limits.clone(),
+        recipe_server::Auth::LocalToken(token.clone()),
+    );
+    let mut server_stop = stop_rx.clone();
+    let server = tokio::spawn(recipe_server::serve(listener, state, async move {
+        let _ = server_stop.wait_for(|stop| *stop).await;
+    }));
+
+    banner(&paths, &base, &token, released);
+    let (wake_tx, wake_rx) = tokio::sync::watch::channel(0u64);
+    let watcher = watch::start(
+        &paths,
+        Arc::clone(&objects),
+        queue.clone(),
+        limits,
+        wake_tx,
+        stop_rx.clone(),
+    )?;
+    if examples {
+        drop_examples(&paths.bucket)?;
+        println!(
+            "dropped {} example recipes and makes; their diffs appear in a moment",
+            EXAMPLES.len()
+        );
+    }
+    let pumps = pump::start(
+        queue.clone(),
+        objects,
+        &base,
+        &token,
+        wake_rx,
+        stop_rx.clone(),
+    )?;
+
+    match tokio::signal::ctrl_c().await {
+        Ok(()) => {
+            println!("\nstopping: finishing the jobs in hand (Ctrl-C again to stop at once)…")
+        }
+        Err(e) => return Err(format!("cannot wait for Ctrl-C: {e}")),
+    }
+    let _ = stop_tx.send(true);
+    let finish = async {
+        watcher.await.ok();
+        for pump in pumps {
+            pump.await.ok();
+        }
+        server.await.ok();
+    };
+    tokio::select! {
+        () = finish => println!("stopped; anything not finished is done at the next start"),
+        _ = tokio::signal::ctrl_c() => println!("stopped at once; unfinished jobs are redone at the next start"),
+    }
+    Ok(())
+}
+
+fn banner(paths: &Paths, base: &str, token: &str, released: u64) {
+    let bold = anstyle::Style::new().effects(anstyle::Effects::BOLD);
+    anstream::println!(
+        "{}recipe-chain is running{}",
+        bold.render(),
+        bold.render_reset()
+    );
+    anstream::println!("  dashboard    {base}/");
+    anstream::println!("  API          {base}  (OpenAPI: {base}/openapi.json)");
+    anstream::println!("  bucket       {}", paths.bucket.display());
+    anstream::println!(
+        "                 drop recipes in recipes/, makes in makes/  (or: recipe-chain drop FILE...)"
+    );
+    anstream::println!("  data         {}", paths.data.display());
+    anstream::println!(
+        "  write token  {token}  (also in {})",
+        paths.token.display()
+    );
+    if released > 0 {
+        anstream::println!("  resumed      {released} jobs left in flight by the last run");
+    }
+    anstream::println!("Ctrl-C stops it.");
+}

@@ -1,0 +1,300 @@
+//! The local watcher: files appearing in the bucket folder become uploads
+//! for the same watcher logic the Lambda runs. A file is read only once its
+//! size and modification time have held still for a moment (a slow writer
+//! is never read half-written), and it is queued exactly once: the job and
+//! the record of the file (key, size, modification time) are written in one
+//! transaction, and files already recorded are skipped, at start and after.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant, UNIX_EPOCH};
+
+use notify::{RecursiveMode, Watcher as _};
+use shared::Limits;
+use shared::keys::WATCHED_PREFIXES;
+use shared::local::{DirObjects, SqliteQueue};
+use tokio::sync::{mpsc, watch};
+use tokio::task::JoinHandle;
+
+use crate::paths::Paths;
+
+use super::stopped;
+
+/// How long a file's size and modification time must hold still before it
+/// is read.
+const SETTLE: Duration = Duration::from_millis(150);
+/// How long to wait before trying a file again when reading it failed.
+const RETRY: Duration = Duration::from_secs(2);
+/// The bucket name jobs carry locally.
+pub const LOCAL_BUCKET: &str = "local";
+
+/// Files written under a temporary name are not uploads.
+fn is_temporary(path: &Path) -> bool {
+    path.file_name()
+        .and_then(|n| n.to_str())
+        .is_none_or(|name| {
+            name.starts_with('.')
+                || name.ends_with('~')
+                || [".partial", ".tmp", ".swp", ".crdownload"]
+                    .iter()
+                    .any(|s| name.ends_with(s))
+        })
+}
+
+/// What identifies one write of a file: a re-save is a new upload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Fingerprint {
+    size: u64,
+    modified_ns: u128,
+}
+
+impl Fingerprint {
+    fn of(path: &Path) -> Option<Self> {
+        let meta = std::fs::metadata(path)
+            .ok()
+            .filter(std::fs::Metadata::is_file)?;
+        let modified_ns = meta
+            .modified()
+            .ok()?
+            .duration_since(UNIX_EPOCH)
+            .ok()?
+            .as_nanos();
+        Some(Self {
+            size: meta.len(),
+            modified_ns,
+        })
+    }
+
+    fn text(&self) -> String {
+        format!("{}:{}", self.size, self.modified_ns)
+    }
+}
+
+struct Pending {
+    seen: Fingerprint,
+    due: Instant,
+}
+
+/// Starts watching the bucket folder (after queueing whatever is already
+/// there and was never queued). Wakes the pumps through `wake` when it
+/// queues jobs; ends when `stop` turns true.
+pub fn start(
+    paths: &Paths,
+    objects: Arc<DirObjects>,
+    queue: SqliteQueue,
+    limits: Limits,
+    wake: watch::Sender<u64>,
+    mut stop: watch::Receiver<bool>,
+) -> Result<JoinHandle<()>, String> {
+    let (events_tx, mut events) = mpsc::unbounded_channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
+        // Reading a folder or a file raises access events; only writes,
+        // creations and renames can bring an upload.
+        if let Ok(event) = event
+            && matches!(
+                event.kind,
+                notify::EventKind::Create(_) | notify::EventKind::Modify(_)
+            )
+        {
+            for path in event.paths {
+                let _ = events_tx.send(path);
+            }
+        }
+    })
+    .map_err(|e| format!("cannot watch the bucket folder: {e}"))?;
+    let mut roots = Vec::new();
+    for prefix in WATCHED_PREFIXES {
+        let dir = paths.bucket.join(prefix.trim_end_matches('/'));
+        watcher
+            .watch(&dir, RecursiveMode::Recursive)
+            .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
+        roots.push(dir);
+    }
+    Ok(tokio::spawn(async move {
+        // Keep the watcher alive as long as the task runs.
+        let _watcher = watcher;
+        let mut pending: HashMap<PathBuf, Pending> = HashMap::new();
+        for root in &roots {
+            scan(root, &mut pending);
+        }
+
+        let mut tick = tokio::time::interval(Duration::from_millis(50));
+        loop {
+            tokio::select! {
+                () = stopped(&mut stop) => break,
+                Some(path) = events.recv() => note(path, &mut pending),
+                _ = tick.tick() => {
+                    let queued = settle_and_queue(&mut pending, &objects, &queue, &limits).await;
+                    if queued > 0 {
+                        wake.send_modify(|n| *n = n.wrapping_add(queued));
+                    }
+                }
+            }
+        }
+    }))
+}
+
+/// Every file below `dir`, for the start-up pass.
+fn scan(dir: &Path, pending: &mut HashMap<PathBuf, Pending>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            scan(&path, pending);
+        } else {
+            note(path, pending);
+        }
+    }
+}
+
+fn note(path: PathBuf, pending: &mut HashMap<PathBuf, Pending>) {
+    if is_temporary(&path) {
+        return;
+    }
+    if path.is_dir() {
+        // A folder moved in whole: its files may have arrived with it.
+        scan(&path, pending);
+        return;
+    }
+    let Some(seen) = Fingerprint::of(&path) else {
+        return;
+    };
+    // Another event for a file that has not changed since it was noted must
+    // not push its turn back.
+    if pending.get(&path).is_some_and(|p| p.seen == seen) {
+        return;
+    }
+    pending.insert(
+        path,
+        Pending {
+            seen,
+            due: Instant::now() + SETTLE,
+        },
+    );
+}
+
+/// Queues the files that held still; returns how many jobs were queued.
+async fn settle_and_queue(
+    pending: &mut HashMap<PathBuf, Pending>,
+    objects: &DirObjects,
+    queue: &SqliteQueue,
+    limits: &Limits,
+) -> u64 {
+    let now = Instant::now();
+    let due: Vec<PathBuf> = pending
+        .iter()
+        .filter(|(_, p)| p.due <= now)
+        .map(|(k, _)| k.clone())
+        .collect();
+
+    let mut jobs = Vec::new();
+    let mut files = Vec::new();
+    for path in due {
+        let Some(entry) = pending.remove(&path) else {
+            continue;
+        };
+        let Some(current) = Fingerprint::of(&path) else {
+            continue;
+        };
+        if current != entry.seen {
+            // Still being written.
+            pending.insert(
+                path,
+                Pending {
+                    seen: current,
+                    due: now + SETTLE,
+                },
+            );
+            continue;
+        }
+        let Some(key) = objects.key_of(&path) else {
+            tracing::warn!(path = %path.display(), "a file whose name is not UTF-8 cannot be an upload");
+            continue;
+        };
+        let fingerprint = current.text();
+        match queue.was_queued(&key, &fingerprint).await {
+            Ok(true) => continue,
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%key, %error, "cannot check the queue; trying again");
+                pending.insert(
+                    path,
+                    Pending {
+                        seen: current,
+                        due: now + RETRY,
+                    },
+                );
+                continue;
+            }
+        }
+        let upload = watcher::Upload {
+            bucket: LOCAL_BUCKET.to_owned(),
+            key: key.clone(),
+            version_id: None,
+            e_tag: None,
+            sequencer: Some(fingerprint.clone()),
+            size: Some(current.size),
+        };
+        match watcher::handle_upload(upload, objects, limits).await {
+            Ok(job) => {
+                jobs.extend(job);
+                files.push((key, fingerprint));
+            }
+            Err(error) => {
+                tracing::warn!(%key, %error, "cannot read the file; trying again");
+                pending.insert(
+                    path,
+                    Pending {
+                        seen: current,
+                        due: now + RETRY,
+                    },
+                );
+            }
+        }
+    }
+    if files.is_empty() {
+        return 0;
+    }
+    let count = jobs.len() as u64;
+    if let Err(error) = queue.send_for_files(&jobs, &files).await {
+        // Nothing was recorded: the files are picked up again.
+        tracing::warn!(%error, "cannot queue jobs; trying again");
+        for (key, _) in files {
+            if let Some(path) = objects.path_of(&key)
+                && let Some(seen) = Fingerprint::of(&path)
+            {
+                pending.insert(
+                    path,
+                    Pending {
+                        seen,
+                        due: Instant::now() + RETRY,
+                    },
+                );
+            }
+        }
+        return 0;
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn temporary_files_are_not_uploads() {
+        for name in [
+            ".pie.json.partial",
+            ".#pie.json",
+            "pie.json~",
+            "pie.json.tmp",
+            "pie.json.swp",
+        ] {
+            assert!(is_temporary(Path::new(name)), "{name}");
+        }
+        assert!(!is_temporary(Path::new("makes/sunday dinner+1.json")));
+    }
+}
