@@ -5,6 +5,8 @@
 //! stops it when dropped, so that AWS adapters are tested through the real
 //! aws-sdk-rust clients.
 
+pub mod sigv4;
+
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;

@@ -1,0 +1,638 @@
+//! The AWS chain on one machine for tests: moto for S3, SQS and DynamoDB
+//! (through the real SDK clients), an API Gateway stand-in that checks
+//! SigV4 signatures like the IAM authorizer and hands the request context
+//! to the recipe server, and helpers that play Lambda's parts (invoking the
+//! watcher with the S3 events moto produced, and the sender with the SQS
+//! messages it really holds, then deleting what succeeded).
+#![allow(dead_code, missing_docs, clippy::unwrap_used)]
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
+use aws_sdk_s3::primitives::ByteStream;
+use aws_sdk_s3::types::{
+    Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    QueueConfiguration, S3KeyFilter,
+};
+use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use shared::Limits;
+use shared::aws::{S3Objects, SqsJobs};
+use shared::store::dynamo::DynamoStore;
+use testkit::MotoServer;
+
+pub const BUCKET: &str = "recipe-uploads";
+pub const TABLE: &str = "recipes";
+pub const ACCESS_KEY: &str = "AKIDTESTCHAIN";
+pub const SECRET: &str = "chain-test-secret";
+pub const REGION: &str = "us-east-1";
+/// The jobs queue's redrive: as in the template.
+pub const MAX_RECEIVES: u32 = 5;
+
+/// moto, the clients, and the stack's resources.
+pub struct Aws {
+    pub moto: MotoServer,
+    pub config: aws_config::SdkConfig,
+    pub s3: aws_sdk_s3::Client,
+    pub sqs: aws_sdk_sqs::Client,
+    pub dynamo: aws_sdk_dynamodb::Client,
+    pub capture_url: String,
+    pub jobs_url: String,
+    pub dlq_url: String,
+}
+
+impl Aws {
+    /// Starts moto and creates the bucket (with its notification to a
+    /// capture queue), the jobs queue with its DLQ, and the table.
+    pub async fn start() -> Self {
+        let moto = MotoServer::start();
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new(REGION))
+            .endpoint_url(moto.endpoint())
+            .credentials_provider(aws_credential_types::Credentials::new(
+                "test", "test", None, None, "static",
+            ))
+            .load()
+            .await;
+        let s3 = aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&config)
+                .force_path_style(true)
+                .build(),
+        );
+        let sqs = aws_sdk_sqs::Client::new(&config);
+        let dynamo = aws_sdk_dynamodb::Client::new(&config);
+
+        let dlq_url = create_queue(&sqs, "jobs-dlq", HashMap::new()).await;
+        let dlq_arn = queue_arn(&sqs, &dlq_url).await;
+        let redrive =
+            json!({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": MAX_RECEIVES}).to_string();
+        let jobs_url = create_queue(
+            &sqs,
+            "jobs",
+            HashMap::from([(QueueAttributeName::RedrivePolicy, redrive)]),
+        )
+        .await;
+        let capture_url = create_queue(&sqs, "s3-events", HashMap::new()).await;
+        let capture_arn = queue_arn(&sqs, &capture_url).await;
+
+        s3.create_bucket()
+            .bucket(BUCKET)
+            .send()
+            .await
+            .expect("bucket created");
+        let rule = |prefix: &str| {
+            QueueConfiguration::builder()
+                .queue_arn(&capture_arn)
+                .events(Event::from("s3:ObjectCreated:*"))
+                .filter(
+                    NotificationConfigurationFilter::builder()
+                        .key(
+                            S3KeyFilter::builder()
+                                .filter_rules(
+                                    FilterRule::builder()
+                                        .name(FilterRuleName::Prefix)
+                                        .value(prefix)
+                                        .build(),
+                                )
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build()
+                .expect("a queue configuration")
+        };
+        s3.put_bucket_notification_configuration()
+            .bucket(BUCKET)
+            .notification_configuration(
+                NotificationConfiguration::builder()
+                    .queue_configurations(rule("recipes/"))
+                    .queue_configurations(rule("makes/"))
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("notification configured");
+        DynamoStore::create_table(&dynamo, TABLE)
+            .await
+            .expect("table created");
+        let aws = Self {
+            moto,
+            config,
+            s3,
+            sqs,
+            dynamo,
+            capture_url,
+            jobs_url,
+            dlq_url,
+        };
+        // moto announces the notification with an s3:TestEvent; take it out of the way.
+        let first = aws
+            .receive_raw(&aws.capture_url, 1, Duration::from_secs(10))
+            .await;
+        assert!(
+            first
+                .iter()
+                .all(|m| m.body().unwrap_or("").contains("s3:TestEvent")),
+            "expected the test event first"
+        );
+        aws.delete(&aws.capture_url, &first).await;
+        aws
+    }
+
+    pub async fn upload(&self, key: &str, body: &[u8]) {
+        self.s3
+            .put_object()
+            .bucket(BUCKET)
+            .key(key)
+            .body(ByteStream::from(body.to_vec()))
+            .send()
+            .await
+            .expect("uploaded");
+    }
+
+    /// Receives up to `want` messages from a queue within `patience`.
+    pub async fn receive_raw(
+        &self,
+        url: &str,
+        want: usize,
+        patience: Duration,
+    ) -> Vec<aws_sdk_sqs::types::Message> {
+        let deadline = Instant::now() + patience;
+        let mut got = Vec::new();
+        while got.len() < want && Instant::now() < deadline {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(url)
+                .max_number_of_messages(i32::try_from((want - got.len()).min(10)).unwrap_or(10))
+                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+                .wait_time_seconds(1)
+                .send()
+                .await
+                .expect("receive");
+            got.extend(out.messages().iter().cloned());
+        }
+        got
+    }
+
+    pub async fn delete(&self, url: &str, messages: &[aws_sdk_sqs::types::Message]) {
+        for message in messages {
+            if let Some(handle) = message.receipt_handle() {
+                self.sqs
+                    .delete_message()
+                    .queue_url(url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await
+                    .expect("deleted");
+            }
+        }
+    }
+
+    /// The S3 events moto delivered for `count` uploads (taken off the capture queue).
+    pub async fn events(&self, count: usize) -> Vec<Value> {
+        let messages = self
+            .receive_raw(&self.capture_url, count, Duration::from_secs(15))
+            .await;
+        assert_eq!(
+            messages.len(),
+            count,
+            "moto delivered {} of {count} S3 events",
+            messages.len()
+        );
+        self.delete(&self.capture_url, &messages).await;
+        messages
+            .iter()
+            .map(|m| serde_json::from_str(m.body().unwrap_or("")).expect("an S3 event"))
+            .collect()
+    }
+
+    /// Runs the watcher on an event, with the real S3 and SQS adapters.
+    pub async fn watch(&self, event: Value) -> watcher::EventSummary {
+        let objects = S3Objects::new(self.s3.clone());
+        let jobs = SqsJobs::new(self.sqs.clone(), &self.jobs_url);
+        watcher::handle_event(event, &objects, &jobs, &Limits::default())
+            .await
+            .expect("the watcher handles the event")
+    }
+
+    /// How many messages a queue holds (visible or not).
+    pub async fn depth(&self, url: &str) -> usize {
+        let out = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .send()
+            .await
+            .expect("queue attributes");
+        let attributes = out.attributes().cloned().unwrap_or_default();
+        [
+            QueueAttributeName::ApproximateNumberOfMessages,
+            QueueAttributeName::ApproximateNumberOfMessagesNotVisible,
+        ]
+        .iter()
+        .map(|k| {
+            attributes
+                .get(k)
+                .and_then(|v| v.parse::<usize>().ok())
+                .unwrap_or(0)
+        })
+        .sum()
+    }
+
+    /// Plays Lambda's SQS event source once: receives up to ten jobs, invokes
+    /// the sender with them, deletes those that succeeded and makes the
+    /// failed ones visible again at once. Returns the messages and the ids
+    /// the sender reported as failed.
+    pub async fn deliver(
+        &self,
+        gateway: &Gateway,
+    ) -> (Vec<aws_sdk_sqs::types::Message>, Vec<String>) {
+        let messages = self
+            .receive_raw(&self.jobs_url, 10, Duration::from_secs(3))
+            .await;
+        if messages.is_empty() {
+            return (messages, Vec::new());
+        }
+        let response = self.invoke_sender(gateway, &messages).await;
+        let failed: Vec<String> = response
+            .batch_item_failures
+            .iter()
+            .map(|f| f.item_identifier.clone())
+            .collect();
+        self.settle(&messages, &failed).await;
+        (messages, failed)
+    }
+
+    pub async fn invoke_sender(
+        &self,
+        gateway: &Gateway,
+        messages: &[aws_sdk_sqs::types::Message],
+    ) -> SqsBatchResponse {
+        let mut event = SqsEvent::default();
+        event.records = messages.iter().map(lambda_record).collect();
+        sender::handle_event(event, &gateway.sender_deps(self))
+            .await
+            .expect("every message has an id")
+    }
+
+    pub async fn settle(&self, messages: &[aws_sdk_sqs::types::Message], failed: &[String]) {
+        for message in messages {
+            let Some(handle) = message.receipt_handle() else {
+                continue;
+            };
+            if failed
+                .iter()
+                .any(|id| Some(id.as_str()) == message.message_id())
+            {
+                self.sqs
+                    .change_message_visibility()
+                    .queue_url(&self.jobs_url)
+                    .receipt_handle(handle)
+                    .visibility_timeout(0)
+                    .send()
+                    .await
+                    .expect("made visible");
+            } else {
+                self.sqs
+                    .delete_message()
+                    .queue_url(&self.jobs_url)
+                    .receipt_handle(handle)
+                    .send()
+                    .await
+                    .expect("deleted");
+            }
+        }
+    }
+
+    /// Delivers until the queue is empty (or `rounds` runs out).
+    pub async fn drain(&self, gateway: &Gateway, rounds: usize) {
+        for _ in 0..rounds {
+            let (messages, _) = self.deliver(gateway).await;
+            if messages.is_empty() && self.depth(&self.jobs_url).await == 0 {
+                return;
+            }
+        }
+    }
+}
+
+async fn create_queue(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+    attributes: HashMap<QueueAttributeName, String>,
+) -> String {
+    let mut request = sqs.create_queue().queue_name(name);
+    for (k, v) in attributes {
+        request = request.attributes(k, v);
+    }
+    request
+        .send()
+        .await
+        .expect("queue created")
+        .queue_url()
+        .expect("a queue URL")
+        .to_owned()
+}
+
+async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+        .expect("a queue ARN")
+        .clone()
+}
+
+/// An SQS message as Lambda hands it to the function.
+pub fn lambda_record(message: &aws_sdk_sqs::types::Message) -> SqsMessage {
+    let mut record = SqsMessage::default();
+    record.message_id = message.message_id().map(str::to_owned);
+    record.receipt_handle = message.receipt_handle().map(str::to_owned);
+    record.body = message.body().map(str::to_owned);
+    record.event_source = Some("aws:sqs".into());
+    record.aws_region = Some(REGION.into());
+    let count = message
+        .attributes()
+        .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+        .cloned()
+        .unwrap_or_else(|| "1".into());
+    record
+        .attributes
+        .insert("ApproximateReceiveCount".into(), count);
+    record
+}
+
+/// Faults the gateway injects.
+#[derive(Default)]
+pub struct Faults {
+    /// Answer this many of the next writes with a 500.
+    pub errors: AtomicUsize,
+}
+
+/// API Gateway, played by a small server in front of the recipe server: it
+/// refuses writes whose SigV4 signature does not verify (as the IAM
+/// authorizer does), puts the authorizer into the request context for the
+/// server, and can inject faults. It can be stopped and started again on
+/// the same port (the server being down).
+pub struct Gateway {
+    pub addr: SocketAddr,
+    pub faults: Arc<Faults>,
+    pub verified: Arc<AtomicUsize>,
+    stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
+    store: Arc<DynamoStore>,
+}
+
+impl Gateway {
+    pub async fn start(aws: &Aws) -> Self {
+        let store = Arc::new(DynamoStore::new(aws.dynamo.clone(), TABLE));
+        let gateway = Self {
+            addr: SocketAddr::from(([127, 0, 0, 1], testkit::free_port())),
+            faults: Arc::new(Faults::default()),
+            verified: Arc::new(AtomicUsize::new(0)),
+            stop: Mutex::new(None),
+            store,
+        };
+        gateway.up().await;
+        gateway
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Starts serving (again).
+    pub async fn up(&self) {
+        let state = recipe_server::AppState::new(
+            self.store.clone(),
+            Limits::default(),
+            recipe_server::Auth::ApiGateway { public_reads: true },
+        );
+        let app = recipe_server::router(state);
+        let (faults, verified) = (Arc::clone(&self.faults), Arc::clone(&self.verified));
+        let front = axum::Router::new().fallback(move |request: Request| {
+            let (app, faults, verified) = (app.clone(), Arc::clone(&faults), Arc::clone(&verified));
+            async move { authorise_and_forward(app, request, &faults, &verified).await }
+        });
+        let listener = loop {
+            match tokio::net::TcpListener::bind(self.addr).await {
+                Ok(listener) => break listener,
+                // The previous listener may still be closing.
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
+        };
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, front)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
+        });
+        *self.stop.lock().unwrap() = Some(tx);
+    }
+
+    /// Stops serving: calls now fail to connect.
+    pub async fn down(&self) {
+        if let Some(stop) = self.stop.lock().unwrap().take() {
+            let _ = stop.send(());
+        }
+        // Wait until the port refuses connections.
+        while tokio::net::TcpStream::connect(self.addr).await.is_ok() {
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+    }
+
+    /// The sender's dependencies, as its Lambda builds them: SigV4 with the
+    /// function's credentials, and S3 for claim checks.
+    pub fn sender_deps(&self, aws: &Aws) -> sender::Deps {
+        let credentials = aws_credential_types::Credentials::new(
+            ACCESS_KEY,
+            SECRET,
+            Some("session-token".into()),
+            None,
+            "test",
+        );
+        let signer = sender::SigV4Signer::new(
+            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+            REGION,
+        );
+        let api = sender::HttpApi::new(
+            &self.url(),
+            sender::Signer::SigV4(signer),
+            Duration::from_secs(5),
+        )
+        .expect("client");
+        sender::Deps::new(Arc::new(api), Arc::new(S3Objects::new(aws.s3.clone())))
+    }
+
+    /// A read through the gateway.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let mut stream = tokio::net::TcpStream::connect(self.addr)
+            .await
+            .expect("connect");
+        let request = format!(
+            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+            self.addr
+        );
+        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+            .await
+            .expect("write");
+        let mut raw = Vec::new();
+        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut raw)
+            .await
+            .expect("read");
+        let text = String::from_utf8_lossy(&raw);
+        let status = text
+            .get(9..12)
+            .and_then(|s| s.parse::<u16>().ok())
+            .unwrap_or(0);
+        let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
+        let body = if text.contains("transfer-encoding: chunked") {
+            dechunk(body)
+        } else {
+            body.to_owned()
+        };
+        (
+            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            serde_json::from_str(&body).unwrap_or(Value::Null),
+        )
+    }
+
+    /// The makes of a recipe, through the API.
+    pub async fn makes(&self, recipe_id: &str) -> Vec<Value> {
+        let (status, body) = self
+            .get(&format!("/recipes/{recipe_id}/makes?limit=100"))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || after.len() < n {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    out
+}
+
+async fn authorise_and_forward(
+    app: axum::Router,
+    request: Request,
+    faults: &Faults,
+    verified: &AtomicUsize,
+) -> Response {
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = body.collect().await.map(|b| b.to_bytes()) else {
+        return (StatusCode::BAD_REQUEST, "unreadable body").into_response();
+    };
+    let write = parts.method != axum::http::Method::GET;
+    let mut context = json!({
+        "routeKey": "$default", "accountId": "123456789012", "stage": "$default", "requestId": "test",
+        "apiId": "test", "domainName": "test", "time": "", "timeEpoch": 0,
+        "http": {"method": parts.method.as_str(), "path": parts.uri.path(), "protocol": "HTTP/1.1", "sourceIp": "127.0.0.1", "userAgent": "test"}
+    });
+    if write {
+        let header = |name: &str| {
+            parts
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        match testkit::sigv4::verify(
+            parts.method.as_str(),
+            parts.uri.path(),
+            parts.uri.query().unwrap_or(""),
+            header,
+            &bytes,
+            SECRET,
+            "execute-api",
+        ) {
+            Ok(access_key) => {
+                verified.fetch_add(1, Ordering::SeqCst);
+                context["authorizer"] = json!({"iam": {"accessKey": access_key, "accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/sender/sender"}});
+            }
+            Err(reason) => {
+                return (
+                    StatusCode::FORBIDDEN,
+                    Json(json!({"message": format!("Forbidden: {reason}")})),
+                )
+                    .into_response();
+            }
+        }
+        // A fault injected after the signature check, as a server error would be.
+        if faults
+            .errors
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            return (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                Json(json!({"message": "Internal Server Error"})),
+            )
+                .into_response();
+        }
+    }
+    let context: lambda_http::aws_lambda_events::apigw::ApiGatewayV2httpRequestContext =
+        serde_json::from_value(context).expect("a request context");
+    let mut request = Request::from_parts(parts, Body::from(bytes));
+    request
+        .extensions_mut()
+        .insert(lambda_http::request::RequestContext::ApiGatewayV2(context));
+    tower_oneshot(app, request).await
+}
+
+struct Json(Value);
+
+impl IntoResponse for Json {
+    fn into_response(self) -> Response {
+        ([("content-type", "application/json")], self.0.to_string()).into_response()
+    }
+}
+
+async fn tower_oneshot(app: axum::Router, request: Request) -> Response {
+    match tower::ServiceExt::oneshot(app, request).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+/// Test documents.
+pub const RECIPE: &[u8] = include_bytes!("../../../fixtures/pairs/apple-pie/recipe.json");
+pub const MAKE: &[u8] = include_bytes!("../../../fixtures/pairs/apple-pie/make.json");
+
+/// The Apple Pie make with another (or no) make id.
+pub fn make_with_id(id: Option<&str>) -> Vec<u8> {
+    let mut make: Value = serde_json::from_slice(MAKE).expect("fixture");
+    match id {
+        Some(id) => make["makeId"] = Value::from(id),
+        None => {
+            make.as_object_mut().map(|m| m.remove("makeId"));
+        }
+    }
+    make.to_string().into_bytes()
+}
