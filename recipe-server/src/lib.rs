@@ -5,6 +5,7 @@
 //! error is `application/problem+json`.
 
 pub mod auth;
+mod dashboard;
 mod handlers;
 pub mod problem;
 
@@ -17,6 +18,7 @@ use shared::store::RecipeStore;
 use shared::{Limits, Recipe, RecipeId};
 
 pub use auth::Auth;
+pub use dashboard::DashboardAuth;
 
 /// The OpenAPI document: the API's contract, tested against this server.
 pub const OPENAPI: &str = include_str!("../openapi.json");
@@ -38,6 +40,9 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/recipes/{recipeId}/insights"),
     ("GET", "/rejections"),
     ("POST", "/rejections"),
+    ("GET", "/"),
+    ("GET", "/assets/{file}"),
+    ("GET", "/dashboard/config.json"),
 ];
 
 /// Parsed recipe versions, by recipe and version. Versions never change
@@ -49,6 +54,7 @@ struct Inner {
     limits: Limits,
     auth: Auth,
     versions: Mutex<HashMap<(RecipeId, u32), Arc<Recipe>>>,
+    dashboard: Option<DashboardAuth>,
 }
 
 /// What every handler shares.
@@ -63,7 +69,33 @@ impl AppState {
             limits,
             auth,
             versions: Mutex::new(HashMap::new()),
+            dashboard: None,
         }))
+    }
+
+    /// The same server with the dashboard's sign-in set explicitly. Without
+    /// it the dashboard follows `auth`: open with the local token or public
+    /// reads; behind API Gateway with JWT reads, Cognito's hosted UI from
+    /// `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` (see [`DashboardAuth`]).
+    pub fn with_dashboard_auth(self, dashboard: DashboardAuth) -> Self {
+        let inner = match Arc::try_unwrap(self.0) {
+            Ok(inner) => inner,
+            Err(shared) => Inner {
+                store: shared.store.clone(),
+                limits: shared.limits.clone(),
+                auth: shared.auth.clone(),
+                versions: Mutex::new(HashMap::new()),
+                dashboard: None,
+            },
+        };
+        Self(Arc::new(Inner {
+            dashboard: Some(dashboard),
+            ..inner
+        }))
+    }
+
+    pub(crate) fn dashboard_auth(&self) -> Option<&DashboardAuth> {
+        self.0.dashboard.as_ref()
     }
 
     pub(crate) fn store(&self) -> &dyn RecipeStore {
@@ -109,6 +141,9 @@ fn handler_for(method: &str, path: &str) -> Option<MethodRouter<AppState>> {
         ("GET", "/recipes/{recipeId}/insights") => get(h::get_insights),
         ("GET", "/rejections") => get(h::list_rejections),
         ("POST", "/rejections") => post(h::post_rejection),
+        ("GET", "/") => get(dashboard::index),
+        ("GET", "/assets/{file}") => get(dashboard::asset),
+        ("GET", "/dashboard/config.json") => get(dashboard::config),
         _ => return None,
     })
 }
@@ -129,9 +164,13 @@ pub fn router(state: AppState) -> Router {
             None => by_path.push((path, handler)),
         }
     }
-    let mut router = Router::new();
+    let (mut router, mut public) = (Router::new(), Router::new());
     for (path, handler) in by_path {
-        router = router.route(path, handler);
+        if dashboard::PUBLIC_PATHS.contains(&path) {
+            public = public.route(path, handler);
+        } else {
+            router = router.route(path, handler);
+        }
     }
     router
         .fallback(handlers::no_route)
@@ -140,6 +179,9 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             auth::authorise,
         ))
+        // The dashboard's files are outside the read authorisation: the page
+        // must load before its user can sign in (it holds no recipe data).
+        .merge(public.method_not_allowed_fallback(handlers::method_not_allowed))
         .layer(axum::middleware::from_fn(handlers::correlate))
         // A panic is a bug; it must still answer with a problem document
         // (and be logged), never drop the connection.

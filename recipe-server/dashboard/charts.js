@@ -1,0 +1,154 @@
+// Charts as inline SVG built with DOM calls. Each has a title and a
+// description for screen readers, text labels on every bar or point (so
+// colour is never the only cue), and the numbers in a table beside it.
+
+import { h, svg } from './dom.js';
+import { date, number, time } from './format.js';
+
+let chartId = 0;
+
+/** The drawing width: the main column's, so text keeps its size on a phone. */
+function widthFor(min = 280, max = 760) {
+  const main = document.getElementById('main');
+  const inner = main ? main.clientWidth - 48 : max;
+  return Math.max(min, Math.min(max, Math.floor(inner)));
+}
+
+function frame(width, height, title, desc, ...children) {
+  const id = `chart-${(chartId += 1)}`;
+  return svg(
+    'svg',
+    {
+      class: 'chart',
+      width,
+      height,
+      viewBox: `0 0 ${width} ${height}`,
+      role: 'img',
+      'aria-labelledby': `${id}-title ${id}-desc`,
+    },
+    svg('title', { id: `${id}-title` }, title),
+    svg('desc', { id: `${id}-desc` }, desc),
+    ...children,
+  );
+}
+
+/**
+ * Horizontal bars, one per row, each split into segments by kind:
+ * rows = [{label, segments: [{kind, value}]}], kinds = [{kind, label}].
+ */
+export function barChart({ title, desc, rows, kinds }) {
+  const width = widthFor();
+  const rowHeight = 46;
+  const top = 4;
+  const max = Math.max(1, ...rows.map((r) => r.segments.reduce((n, s) => n + s.value, 0)));
+  const valueRoom = 56;
+  const scale = (width - valueRoom) / max;
+  const children = [];
+  rows.forEach((row, i) => {
+    const y = top + i * rowHeight;
+    const total = row.segments.reduce((n, s) => n + s.value, 0);
+    const room = Math.floor(width / 7.2);
+    const label = row.label.length > room ? `${row.label.slice(0, room - 1)}…` : row.label;
+    children.push(svg('text', { x: 0, y: y + 14, class: 'chart__label' }, label, label !== row.label && svg('title', {}, row.label)));
+    let x = 0;
+    const group = svg('g', { class: 'chart__bar' });
+    for (const segment of row.segments) {
+      if (segment.value <= 0) continue;
+      const w = Math.max(2, segment.value * scale);
+      const kindLabel = kinds.find((k) => k.kind === segment.kind)?.label ?? segment.kind;
+      group.append(
+        svg(
+          'rect',
+          { x, y: y + 21, width: w, height: 16, rx: 3, class: `chart__segment chart__segment--${segment.kind}` },
+          svg('title', {}, `${row.label}: ${segment.value} ${kindLabel}`),
+        ),
+      );
+      x += w + 1;
+    }
+    children.push(group);
+    children.push(svg('text', { x: x + 6, y: y + 34, class: 'chart__value' }, String(total)));
+  });
+  return frame(width, top + rows.length * rowHeight, title, desc, ...children);
+}
+
+export function legend(kinds) {
+  return h(
+    'ul',
+    { class: 'chart-legend', 'aria-hidden': 'true' },
+    kinds.map((k) => h('li', {}, h('span', { class: `swatch chart__segment--${k.kind}` }), k.label)),
+  );
+}
+
+/** Makes' ratings over time as points joined by a line, against the recipe's rating. */
+export function ratingChart({ title, desc, points, recipeRating }) {
+  const width = widthFor();
+  const height = 240;
+  const m = { left: 34, right: 18, top: 18, bottom: 40 };
+  const plotW = width - m.left - m.right;
+  const plotH = height - m.top - m.bottom;
+  const dated = points
+    .map((p) => ({ ...p, t: time(p.at) }))
+    .filter((p) => p.t !== null && typeof p.rating === 'number')
+    .sort((a, b) => a.t - b.t);
+  const t0 = dated.length ? dated[0].t : 0;
+  const t1 = dated.length ? dated[dated.length - 1].t : 1;
+  const x = (t) => (t1 === t0 ? m.left + plotW / 2 : m.left + ((t - t0) / (t1 - t0)) * plotW);
+  const y = (r) => m.top + plotH - (Math.max(0, Math.min(5, r)) / 5) * plotH;
+  const children = [];
+  for (let r = 0; r <= 5; r += 1) {
+    children.push(svg('line', { x1: m.left, x2: width - m.right, y1: y(r), y2: y(r), class: 'chart__grid' }));
+    children.push(svg('text', { x: m.left - 8, y: y(r) + 4, class: 'chart__axis', 'text-anchor': 'end' }, String(r)));
+  }
+  if (typeof recipeRating === 'number') {
+    children.push(svg('line', { x1: m.left, x2: width - m.right, y1: y(recipeRating), y2: y(recipeRating), class: 'chart__reference' }));
+    children.push(
+      svg('text', { x: width - m.right, y: y(recipeRating) - 6, class: 'chart__reference-label', 'text-anchor': 'end' }, `recipe ★ ${number(recipeRating)}`),
+    );
+  }
+  if (dated.length > 1) {
+    children.push(svg('polyline', { points: dated.map((p) => `${x(p.t)},${y(p.rating)}`).join(' '), class: 'chart__line' }));
+  }
+  for (const p of dated) {
+    const above = typeof recipeRating !== 'number' || p.rating >= recipeRating;
+    children.push(
+      svg(
+        'g',
+        { class: 'chart__point' },
+        svg('circle', { cx: x(p.t), cy: y(p.rating), r: 5, class: above ? 'chart__dot chart__dot--up' : 'chart__dot chart__dot--down' }, svg('title', {}, `${p.makeId}, ${date(p.at)}: ★ ${number(p.rating)}`)),
+        svg('text', { x: x(p.t), y: y(p.rating) - 10, class: 'chart__value', 'text-anchor': 'middle' }, number(p.rating)),
+      ),
+    );
+  }
+  if (dated.length) {
+    const ticks = dated.length === 1 ? [dated[0]] : [dated[0], dated[dated.length - 1]];
+    ticks.forEach((p, i) => {
+      const anchor = dated.length === 1 ? 'middle' : i === 0 ? 'start' : 'end';
+      children.push(svg('text', { x: x(p.t), y: height - 14, class: 'chart__axis', 'text-anchor': anchor }, date(p.at)));
+    });
+  }
+  return frame(width, height, title, desc, ...children);
+}
+
+/** The numbers behind a chart, as a table in a disclosure. */
+export function dataTable(caption, headers, rows) {
+  return h(
+    'details',
+    { class: 'chart-data' },
+    h('summary', {}, 'Show the numbers'),
+    h(
+      'div',
+      { class: 'table-wrap' },
+      h(
+        'table',
+        { class: 'table table--compact' },
+        h('caption', { class: 'sr-only' }, caption),
+        h('thead', {}, h('tr', {}, headers.map((t) => h('th', { scope: 'col' }, t)))),
+        h(
+          'tbody',
+          {},
+          rows.map((cells) => h('tr', {}, cells.map((c, i) => (i === 0 ? h('th', { scope: 'row' }, c) : h('td', { class: typeof c === 'number' ? 'num' : '' }, String(c)))))),
+        ),
+      ),
+    ),
+  );
+}

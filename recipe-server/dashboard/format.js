@@ -1,0 +1,123 @@
+// How amounts, ratings and dates read for a cook.
+
+const FRACTIONS = [
+  [1 / 8, '⅛'], [1 / 4, '¼'], [1 / 3, '⅓'], [3 / 8, '⅜'], [1 / 2, '½'],
+  [5 / 8, '⅝'], [2 / 3, '⅔'], [3 / 4, '¾'], [7 / 8, '⅞'],
+];
+
+/** A plain number: at most three decimals, no trailing zeros. */
+export function number(value) {
+  if (value === null || value === undefined || Number.isNaN(value)) return '';
+  return String(Number(value.toFixed(3)));
+}
+
+/** A cook's amount: 1½, ¾, 2.4. */
+export function amountNumber(value) {
+  if (typeof value !== 'number') return '';
+  const whole = Math.trunc(value);
+  const part = value - whole;
+  if (part > 0 && value < 100) {
+    for (const [fraction, glyph] of FRACTIONS) {
+      if (Math.abs(part - fraction) <= 0.01 * Math.max(fraction, 0.1)) {
+        return whole === 0 ? glyph : `${whole}${glyph}`;
+      }
+    }
+  }
+  return number(value);
+}
+
+/** A quantity as the diff writes it ({value, max}) or as a recipe does (quantity, quantityMax). */
+export function quantity(q) {
+  if (!q || typeof q.value !== 'number') return '';
+  return q.max !== undefined && q.max !== null ? `${amountNumber(q.value)}–${amountNumber(q.max)}` : amountNumber(q.value);
+}
+
+/** "½ cup"; a count needs no unit ("6 piece apples" reads "6 apples"). */
+export function amount(q, unit) {
+  const shown = unit === 'piece' && quantity(q) ? '' : unit ?? '';
+  return [quantity(q), shown].filter(Boolean).join(' ');
+}
+
+/** An ingredient of a canonical recipe document: "½ cup white sugar, sifted". */
+export function documentIngredient(ingredient) {
+  const q = typeof ingredient.quantity === 'number' ? { value: ingredient.quantity, max: ingredient.quantityMax } : null;
+  return { amount: amount(q, ingredient.measurement), name: ingredient.ingredientName, note: ingredient.note };
+}
+
+/** An ingredient of a diff ({name, quantity, unit, note}). */
+export function diffIngredient(ingredient) {
+  return { amount: amount(ingredient.quantity, ingredient.unit), name: ingredient.name, note: ingredient.note };
+}
+
+/** ×0.67, ×2. */
+export function ratio(value) {
+  return typeof value === 'number' ? `×${number(Math.round(value * 100) / 100)}` : '';
+}
+
+export function rating(value) {
+  return typeof value === 'number' ? number(value) : '–';
+}
+
+/** An average rating, to one decimal: 4.375 reads 4.4. */
+export function average(value) {
+  return typeof value === 'number' ? number(Math.round(value * 10) / 10) : '–';
+}
+
+export function signed(value) {
+  if (typeof value !== 'number') return '';
+  return value > 0 ? `+${number(value)}` : value < 0 ? `−${number(-value)}` : '±0';
+}
+
+export function plural(count, one, many = `${one}s`) {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+const DATE = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric' });
+const DATE_TIME = new Intl.DateTimeFormat(undefined, { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+function parse(text) {
+  if (!text) return null;
+  const date = new Date(text);
+  return Number.isNaN(date.getTime()) ? null : date;
+}
+
+export function date(text) {
+  const d = parse(text);
+  return d ? DATE.format(d) : text ?? '';
+}
+
+export function dateTime(text) {
+  const d = parse(text);
+  return d ? DATE_TIME.format(d) : text ?? '';
+}
+
+export function time(text) {
+  return parse(text)?.getTime() ?? null;
+}
+
+/** The summary counts of a diff, as short phrases: "1 amount changed". */
+const SUMMARY = [
+  ['nameChanged', 'name changed', 'names changed'],
+  ['fieldsChanged', 'detail changed', 'details changed'],
+  ['ingredientsAdded', 'ingredient added', 'ingredients added'],
+  ['ingredientsRemoved', 'ingredient left out', 'ingredients left out'],
+  ['ingredientsSubstituted', 'swap', 'swaps'],
+  ['ingredientsRenamed', 'rename', 'renames'],
+  ['quantitiesChanged', 'amount changed', 'amounts changed'],
+  ['unitsChanged', 'unit changed', 'units changed'],
+  ['ingredientsMoved', 'ingredient moved', 'ingredients moved'],
+  ['ingredientDetailsChanged', 'note changed', 'notes changed'],
+  ['stepsInserted', 'step added', 'steps added'],
+  ['stepsDeleted', 'step skipped', 'steps skipped'],
+  ['stepsEdited', 'step edited', 'steps edited'],
+  ['stepsMoved', 'step moved', 'steps moved'],
+  ['stepDetailsChanged', 'step detail changed', 'step details changed'],
+];
+
+export function summaryPhrases(summary) {
+  if (!summary) return [];
+  return SUMMARY.filter(([key]) => summary[key] > 0).map(([key, one, many]) => ({
+    key,
+    text: `${summary[key]} ${summary[key] === 1 ? one : many}`,
+  }));
+}

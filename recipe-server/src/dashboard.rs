@@ -1,0 +1,324 @@
+//! The dashboard: static files (HTML, JavaScript modules, CSS, SVG) embedded
+//! in the binary and served at `/` and `/assets/{file}`, and the sign-in
+//! settings the page reads at start from `/dashboard/config.json`.
+//!
+//! There is no build step and nothing is fetched from elsewhere at run time:
+//! the page reads this server's public API (same origin) and, when reads
+//! need a signed-in user, talks to the stack's Cognito hosted UI. Its
+//! `Content-Security-Policy` allows scripts and styles from this origin only
+//! (no inline script), so a recipe named `<script>…` can never run.
+
+use axum::extract::rejection::PathRejection;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::AppState;
+use crate::auth::Auth;
+use crate::problem::Problem;
+
+/// The dashboard's paths: public even where reads need a token, since the
+/// page must load before anyone can sign in. It holds no recipe data.
+pub(crate) const PUBLIC_PATHS: &[&str] = &["/", "/assets/{file}", "/dashboard/config.json"];
+
+/// How the dashboard signs its reads.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DashboardAuth {
+    /// Reads are open (locally, or a stack deployed with public reads).
+    Open,
+    /// Reads need a Cognito user's token: the page signs in through the
+    /// hosted UI (authorization code with PKCE) and sends it as a bearer token.
+    Cognito {
+        /// The hosted UI's origin, `https://<domain>`.
+        origin: String,
+        /// The app client's id.
+        client_id: String,
+    },
+}
+
+impl DashboardAuth {
+    /// Cognito sign-in through the hosted UI at `domain` (`auth.example.com`,
+    /// `prefix.auth.eu-west-1.amazoncognito.com`, or the same with
+    /// `https://`; `http://` only for a loopback address, for tests).
+    pub fn cognito(domain: &str, client_id: &str) -> Result<Self, String> {
+        let domain = domain.trim().trim_end_matches('/');
+        let (scheme, host) = match domain.split_once("://") {
+            Some((scheme, host)) => (scheme.to_ascii_lowercase(), host),
+            None => ("https".to_owned(), domain),
+        };
+        let host_ok = !host.is_empty()
+            && host.len() <= 253
+            && host
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':'));
+        if !host_ok {
+            return Err(format!("COGNITO_DOMAIN {domain:?} is not a host name"));
+        }
+        let loopback = ["127.0.0.1", "localhost"]
+            .iter()
+            .any(|h| host == *h || host.starts_with(&format!("{h}:")));
+        match scheme.as_str() {
+            "https" => {}
+            "http" if loopback => {}
+            _ => {
+                return Err(format!(
+                    "COGNITO_DOMAIN {domain:?} must be served over https"
+                ));
+            }
+        }
+        let id_ok = !client_id.is_empty()
+            && client_id.len() <= 128
+            && client_id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_'));
+        if !id_ok {
+            return Err(format!(
+                "COGNITO_CLIENT_ID {client_id:?} is not a client id"
+            ));
+        }
+        Ok(Self::Cognito {
+            origin: format!("{scheme}://{host}"),
+            client_id: client_id.to_owned(),
+        })
+    }
+
+    /// From `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID`; open when neither is set.
+    pub fn from_env() -> Result<Self, String> {
+        let domain = std::env::var("COGNITO_DOMAIN")
+            .ok()
+            .filter(|v| !v.is_empty());
+        let client = std::env::var("COGNITO_CLIENT_ID")
+            .ok()
+            .filter(|v| !v.is_empty());
+        match (domain, client) {
+            (None, None) => Ok(Self::Open),
+            (Some(domain), Some(client)) => Self::cognito(&domain, &client),
+            _ => Err("set both COGNITO_DOMAIN and COGNITO_CLIENT_ID, or neither".to_owned()),
+        }
+    }
+
+    fn config(&self) -> serde_json::Value {
+        match self {
+            Self::Open => json!({"auth": "none"}),
+            Self::Cognito { origin, client_id } => json!({
+                "auth": "cognito",
+                "domain": origin.split_once("://").map_or(origin.as_str(), |(_, host)| host),
+                "origin": origin,
+                "clientId": client_id,
+            }),
+        }
+    }
+
+    /// The page's Content-Security-Policy: this origin only, plus the hosted
+    /// UI's token endpoint when it signs in with Cognito.
+    fn content_security_policy(&self) -> String {
+        let connect = match self {
+            Self::Open => "'self'".to_owned(),
+            Self::Cognito { origin, .. } => format!("'self' {origin}"),
+        };
+        format!(
+            "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
+             connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'self'; frame-ancestors 'none'"
+        )
+    }
+}
+
+/// The sign-in the dashboard uses: set with
+/// [`AppState::with_dashboard_auth`](crate::AppState::with_dashboard_auth),
+/// or else open locally and with public reads, and from the environment
+/// (read once) behind API Gateway with JWT reads.
+fn dashboard_auth(state: &AppState) -> DashboardAuth {
+    if let Some(explicit) = state.dashboard_auth() {
+        return explicit.clone();
+    }
+    match state.auth() {
+        Auth::LocalToken(_) => DashboardAuth::Open,
+        #[cfg(feature = "lambda")]
+        Auth::ApiGateway { public_reads: true } => DashboardAuth::Open,
+        #[cfg(feature = "lambda")]
+        Auth::ApiGateway {
+            public_reads: false,
+        } => {
+            static FROM_ENV: std::sync::OnceLock<DashboardAuth> = std::sync::OnceLock::new();
+            FROM_ENV
+                .get_or_init(|| {
+                    DashboardAuth::from_env().unwrap_or_else(|reason| {
+                        tracing::error!(%reason, "dashboard sign-in is not configured");
+                        DashboardAuth::Open
+                    })
+                })
+                .clone()
+        }
+    }
+}
+
+/// One embedded file.
+struct Asset {
+    name: &'static str,
+    content_type: &'static str,
+    body: &'static [u8],
+    etag: u64,
+}
+
+/// FNV-1a, computed at compile time: the files' validators for `ETag`.
+const fn fnv1a(bytes: &[u8]) -> u64 {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    hash
+}
+
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {{
+        const BODY: &[u8] = include_bytes!(concat!("../dashboard/", $name));
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            body: BODY,
+            etag: fnv1a(BODY),
+        }
+    }};
+}
+
+const JS: &str = "text/javascript; charset=utf-8";
+const CSS: &str = "text/css; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+
+const INDEX: Asset = asset!("index.html", "text/html; charset=utf-8");
+
+const ASSETS: &[Asset] = &[
+    asset!("app.js", JS),
+    asset!("api.js", JS),
+    asset!("auth.js", JS),
+    asset!("dom.js", JS),
+    asset!("format.js", JS),
+    asset!("charts.js", JS),
+    asset!("page-recipes.js", JS),
+    asset!("page-recipe.js", JS),
+    asset!("page-make.js", JS),
+    asset!("page-insights.js", JS),
+    asset!("page-rejections.js", JS),
+    asset!("app.css", CSS),
+    asset!("icon.svg", SVG),
+];
+
+/// The file, or 304 when the client's copy is current. Revalidated on every
+/// use (`no-cache`), so a new deployment is picked up at once.
+fn serve(asset: &Asset, request: &HeaderMap) -> Response {
+    let etag = format!("\"{:016x}\"", asset.etag);
+    let fresh = request
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag || t.trim() == "*"));
+    let mut response = if fresh {
+        StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, asset.content_type)], asset.body).into_response()
+    };
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&etag) {
+        headers.insert(header::ETAG, value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// `GET /`: the page.
+pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let mut response = serve(&INDEX, &headers);
+    let policy = dashboard_auth(&state).content_security_policy();
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&policy) {
+        headers.insert(header::CONTENT_SECURITY_POLICY, value);
+    }
+    headers.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    response
+}
+
+/// `GET /assets/{file}`: a script, style sheet or picture.
+pub async fn asset(
+    path: Result<Path<String>, PathRejection>,
+    headers: HeaderMap,
+) -> Result<Response, Problem> {
+    let Path(file) = path.map_err(|e| Problem::bad_request("invalid-path", e.body_text()))?;
+    match ASSETS.iter().find(|a| a.name == file) {
+        Some(asset) => Ok(serve(asset, &headers)),
+        None => Err(Problem::not_found(
+            "asset-not-found",
+            format!("the dashboard has no file {file:?}"),
+        )),
+    }
+}
+
+/// `GET /dashboard/config.json`: how the page signs its reads.
+pub async fn config(State(state): State<AppState>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/json"),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        dashboard_auth(&state).config().to_string(),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cognito_domains_are_hosts_over_https() {
+        let auth = DashboardAuth::cognito("pfx.auth.eu-west-1.amazoncognito.com", "abc123")
+            .expect("a Cognito domain");
+        assert_eq!(
+            auth,
+            DashboardAuth::Cognito {
+                origin: "https://pfx.auth.eu-west-1.amazoncognito.com".into(),
+                client_id: "abc123".into()
+            }
+        );
+        assert!(DashboardAuth::cognito("https://auth.example.com/", "abc").is_ok());
+        assert!(DashboardAuth::cognito("http://127.0.0.1:9000", "abc").is_ok());
+        assert!(DashboardAuth::cognito("http://auth.example.com", "abc").is_err());
+        assert!(DashboardAuth::cognito("auth.example.com; script-src *", "abc").is_err());
+        assert!(DashboardAuth::cognito("auth.example.com", "a b").is_err());
+    }
+
+    #[test]
+    fn the_policy_allows_the_hosted_ui_only_for_connections() {
+        let auth = DashboardAuth::cognito("auth.example.com", "abc").expect("valid");
+        let policy = auth.content_security_policy();
+        assert!(policy.contains("connect-src 'self' https://auth.example.com;"));
+        assert!(policy.contains("script-src 'self';"));
+        assert_eq!(
+            auth.config(),
+            json!({"auth": "cognito", "domain": "auth.example.com",
+                   "origin": "https://auth.example.com", "clientId": "abc"})
+        );
+    }
+
+    #[test]
+    fn every_asset_has_a_distinct_name() {
+        for (i, a) in ASSETS.iter().enumerate() {
+            assert!(
+                ASSETS[i + 1..].iter().all(|b| b.name != a.name),
+                "{}",
+                a.name
+            );
+        }
+    }
+}
