@@ -5,6 +5,7 @@
 //! stops it when dropped, so that AWS adapters are tested through the real
 //! aws-sdk-rust clients.
 
+pub mod http;
 pub mod sigv4;
 
 use std::io::{BufRead, BufReader};

@@ -482,34 +482,14 @@ impl Gateway {
 
     /// A read through the gateway.
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let mut stream = tokio::net::TcpStream::connect(self.addr)
+        let (address, path) = (self.addr.to_string(), path.to_owned());
+        let response = tokio::task::spawn_blocking(move || testkit::http::get(&address, &path))
             .await
-            .expect("connect");
-        let request = format!(
-            "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
-            self.addr
-        );
-        tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
-            .await
-            .expect("write");
-        let mut raw = Vec::new();
-        tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut raw)
-            .await
-            .expect("read");
-        let text = String::from_utf8_lossy(&raw);
-        let status = text
-            .get(9..12)
-            .and_then(|s| s.parse::<u16>().ok())
-            .unwrap_or(0);
-        let body = text.split("\r\n\r\n").nth(1).unwrap_or("");
-        let body = if text.contains("transfer-encoding: chunked") {
-            dechunk(body)
-        } else {
-            body.to_owned()
-        };
+            .expect("task")
+            .expect("the gateway answers");
         (
-            StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
-            serde_json::from_str(&body).unwrap_or(Value::Null),
+            StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+            response.json,
         )
     }
 
@@ -521,22 +501,6 @@ impl Gateway {
         assert_eq!(status, StatusCode::OK, "{body}");
         body["items"].as_array().cloned().unwrap_or_default()
     }
-}
-
-fn dechunk(body: &str) -> String {
-    let mut out = String::new();
-    let mut rest = body;
-    while let Some((size, after)) = rest.split_once("\r\n") {
-        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
-            break;
-        };
-        if n == 0 || after.len() < n {
-            break;
-        }
-        out.push_str(&after[..n]);
-        rest = after[n..].trim_start_matches("\r\n");
-    }
-    out
 }
 
 async fn authorise_and_forward(

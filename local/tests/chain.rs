@@ -1,0 +1,185 @@
+//! The embedded chain, run as a user runs it: examples show diffs within
+//! seconds; files already in the folder are picked up once; a file written
+//! slowly is not read half-written; `kill -9` with 1,000 makes in flight
+//! loses nothing and duplicates nothing; Ctrl-C stops cleanly.
+
+mod common;
+
+use std::io::Write as _;
+use std::time::Duration;
+
+use common::{Chain, DataDir, RECIPE, make, put, run, wait_until};
+
+#[test]
+fn examples_show_their_diffs_within_seconds() {
+    let data = DataDir::new("examples");
+    let chain = Chain::start(&data.0, &["--examples"]);
+    wait_until("the example makes", Duration::from_secs(30), || {
+        chain.get("/recipes")["items"]
+            .as_array()
+            .is_some_and(|r| r.len() == 5 && r.iter().all(|r| r["makeCount"] == 1))
+    });
+    let diff = chain.get("/recipes/harvest-feast/makes/harvest-2024-11-28");
+    assert_eq!(diff["diff"]["summary"]["total"], 8);
+    let rejections = chain.get("/rejections");
+    assert_eq!(
+        rejections["items"].as_array().map(Vec::len),
+        Some(0),
+        "{rejections}"
+    );
+}
+
+#[test]
+fn files_already_in_the_folder_are_picked_up_exactly_once() {
+    let data = DataDir::new("startup");
+    put(&data.bucket(), "recipes/pie.json", RECIPE);
+    for n in 0..5 {
+        put(&data.bucket(), &format!("makes/{n}.json"), &make(n));
+    }
+    let chain = Chain::start(&data.0, &[]);
+    wait_until("five makes", Duration::from_secs(30), || {
+        chain.make_count("1") == 5
+    });
+    chain.kill();
+    // Started again: the same files are not queued again.
+    let chain = Chain::start(&data.0, &[]);
+    std::thread::sleep(Duration::from_secs(2));
+    assert_eq!(chain.make_count("1"), 5);
+    let status = run(&["status"], &data.0);
+    assert!(status.contains("makes         5"), "{status}");
+}
+
+#[test]
+fn a_file_written_slowly_is_read_only_when_complete() {
+    let data = DataDir::new("slow");
+    let chain = Chain::start(&data.0, &[]);
+    put(&data.bucket(), "recipes/pie.json", RECIPE);
+    wait_until("the recipe", Duration::from_secs(30), || {
+        chain.get("/recipes/1")["version"] == 1
+    });
+    // Written in pieces, straight under its final name, with pauses.
+    let bytes = make(1);
+    let path = data.bucket().join("makes/slow.json");
+    let mut file = std::fs::File::create(&path).expect("create");
+    for piece in bytes.chunks(bytes.len() / 4 + 1) {
+        file.write_all(piece).expect("write");
+        file.flush().expect("flush");
+        std::thread::sleep(Duration::from_millis(60));
+    }
+    drop(file);
+    wait_until("the make", Duration::from_secs(30), || {
+        chain.make_count("1") == 1
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    let rejections = chain.get("/rejections");
+    assert_eq!(
+        rejections["items"].as_array().map(Vec::len),
+        Some(0),
+        "a half-written file was read: {rejections}"
+    );
+}
+
+#[test]
+fn kill_9_with_a_thousand_makes_in_flight_loses_nothing_and_duplicates_nothing() {
+    let data = DataDir::new("crash");
+    let chain = Chain::start(&data.0, &[]);
+    put(&data.bucket(), "recipes/pie.json", RECIPE);
+    wait_until("the recipe", Duration::from_secs(30), || {
+        chain.get("/recipes/1")["version"] == 1
+    });
+    for n in 0..1000 {
+        put(&data.bucket(), &format!("makes/{n:04}.json"), &make(n));
+    }
+    wait_until("some makes", Duration::from_secs(60), || {
+        chain.make_count("1") >= 20
+    });
+    let before = chain.make_count("1");
+    chain.kill();
+    assert!(
+        before < 1000,
+        "the kill came too late to test anything ({before} makes stored)"
+    );
+
+    let chain = Chain::start(&data.0, &[]);
+    wait_until("all 1,000 makes", Duration::from_secs(180), || {
+        chain.make_count("1") >= 1000
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    assert_eq!(chain.make_count("1"), 1000, "exactly one make per file");
+    // Every make is a different file's: its notes say which.
+    let mut notes = std::collections::BTreeSet::new();
+    let mut cursor = String::new();
+    loop {
+        let page = chain.get(&format!("/recipes/1/makes?limit=100{cursor}"));
+        for item in page["items"].as_array().cloned().unwrap_or_default() {
+            let id = item["makeId"].as_str().unwrap_or_default().to_owned();
+            let make = chain.get(&format!("/recipes/1/makes/{id}"));
+            notes.insert(make["notes"].as_str().unwrap_or_default().to_owned());
+        }
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => break,
+        }
+    }
+    assert_eq!(notes.len(), 1000);
+    let status = run(&["status"], &data.0);
+    assert!(status.contains("queue         0 waiting"), "{status}");
+    assert!(status.contains("dead letters  0"), "{status}");
+    assert!(status.contains("rejections    0"), "{status}");
+}
+
+#[test]
+fn ctrl_c_stops_cleanly_and_unfinished_work_is_done_at_the_next_start() {
+    let data = DataDir::new("ctrl-c");
+    let chain = Chain::start(&data.0, &[]);
+    put(&data.bucket(), "recipes/pie.json", RECIPE);
+    for n in 0..200 {
+        put(&data.bucket(), &format!("makes/{n:03}.json"), &make(n));
+    }
+    wait_until("some makes", Duration::from_secs(60), || {
+        chain.make_count("1") >= 5
+    });
+    let status = chain.interrupt();
+    assert!(status.success(), "{status}");
+    let chain = Chain::start(&data.0, &[]);
+    wait_until("all 200 makes", Duration::from_secs(120), || {
+        chain.make_count("1") >= 200
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(chain.make_count("1"), 200);
+}
+
+#[test]
+fn drop_status_and_redrive_work_from_the_command_line() {
+    let data = DataDir::new("tools");
+    let dir = data.0.join("incoming");
+    std::fs::create_dir_all(&dir).expect("dir");
+    std::fs::write(dir.join("pie.json"), RECIPE).expect("write");
+    std::fs::write(dir.join("dinner.json"), make(1)).expect("write");
+    let out = run(
+        &[
+            "drop",
+            dir.join("pie.json").to_str().expect("utf-8"),
+            dir.join("dinner.json").to_str().expect("utf-8"),
+        ],
+        &data.0,
+    );
+    assert!(out.contains("dropped 2 of 2 files"), "{out}");
+    assert!(data.bucket().join("recipes/pie.json").exists());
+    assert!(data.bucket().join("makes/dinner.json").exists());
+    let chain = Chain::start(&data.0, &[]);
+    wait_until("the make", Duration::from_secs(30), || {
+        chain.make_count("1") == 1
+    });
+    drop(chain);
+    let status = run(&["status"], &data.0);
+    assert!(
+        status.contains("recipes       1") && status.contains("makes         1"),
+        "{status}"
+    );
+    let redrive = run(&["redrive"], &data.0);
+    assert!(
+        redrive.contains("0 dead-lettered jobs are back"),
+        "{redrive}"
+    );
+}

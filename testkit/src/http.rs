@@ -1,0 +1,78 @@
+//! A minimal blocking HTTP/1.1 client for tests that talk to a server on
+//! loopback: one request per connection, JSON bodies.
+
+use std::io::{Read as _, Write as _};
+use std::net::TcpStream;
+use std::time::Duration;
+
+/// A response: the status and the body (parsed as JSON, `Null` if it is not).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Response {
+    /// The HTTP status code.
+    pub status: u16,
+    /// The body as JSON, or `Null`.
+    pub json: serde_json::Value,
+    /// The body as text.
+    pub text: String,
+}
+
+/// `GET path` on `address` (`127.0.0.1:port`).
+pub fn get(address: &str, path: &str) -> std::io::Result<Response> {
+    request(address, "GET", path, &[], b"")
+}
+
+/// Any request; `headers` are `(name, value)`.
+pub fn request(
+    address: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: &[u8],
+) -> std::io::Result<Response> {
+    let mut stream = TcpStream::connect(address)?;
+    stream.set_read_timeout(Some(Duration::from_secs(30)))?;
+    let mut head = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        head.push_str(&format!("{name}: {value}\r\n"));
+    }
+    head.push_str("\r\n");
+    stream.write_all(head.as_bytes())?;
+    stream.write_all(body)?;
+    let mut raw = Vec::new();
+    stream.read_to_end(&mut raw)?;
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.get(9..12).and_then(|s| s.parse().ok()).unwrap_or(0);
+    let chunked = head
+        .to_ascii_lowercase()
+        .contains("transfer-encoding: chunked");
+    let body = if chunked {
+        dechunk(body)
+    } else {
+        body.to_owned()
+    };
+    Ok(Response {
+        status,
+        json: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
+        text: body,
+    })
+}
+
+fn dechunk(body: &str) -> String {
+    let mut out = String::new();
+    let mut rest = body;
+    while let Some((size, after)) = rest.split_once("\r\n") {
+        let Ok(n) = usize::from_str_radix(size.trim(), 16) else {
+            break;
+        };
+        if n == 0 || after.len() < n {
+            break;
+        }
+        out.push_str(&after[..n]);
+        rest = after[n..].trim_start_matches("\r\n");
+    }
+    out
+}
