@@ -235,19 +235,35 @@ function inline(spans) {
 }
 
 function stepRow({ number: n, label, text, tags, details, tone, change, section }) {
-  return h(
+  const row = h(
     'li',
     { class: ['row', 'row--step', `row--${tone}`], dataset: { change } },
     h('div', { class: 'row__number', 'aria-hidden': label ? 'true' : undefined }, n ?? '–'),
     h(
       'div',
       { class: 'row__body' },
-      (tags.length > 0 || section) && h('div', { class: 'row__tags' }, tags, section && h('span', { class: 'row__section' }, section)),
+      tags.length > 0 && h('div', { class: 'row__tags' }, tags),
       label && srOnly(label),
       h('p', { class: 'row__text' }, text),
       details.length > 0 && h('div', { class: 'row__details' }, details),
     ),
   );
+  row.section = section ?? null;
+  return row;
+}
+
+/** Steps under their section headings (schema.org HowToSection), as the recipe groups them. */
+function withSections(rows) {
+  const out = [];
+  let current = null;
+  for (const row of rows) {
+    if (row.section && row.section !== current) {
+      out.push(h('li', { class: 'rows__section' }, h('h3', {}, row.section)));
+    }
+    current = row.section;
+    out.push(row);
+  }
+  return out;
 }
 
 function stepList(make, changes) {
@@ -299,7 +315,7 @@ function stepList(make, changes) {
     rows.push(stepRow({ number: i + 1, text, tags, details, tone, change: main?.op ?? 'none', section: step.section }));
   });
   for (const r of removed) if (r.before >= steps.length) rows.push(removedRow(r));
-  return h('ol', { class: 'rows rows--steps', 'aria-labelledby': 'h-make-steps' }, rows);
+  return h('ol', { class: 'rows rows--steps', 'aria-labelledby': 'h-make-steps' }, withSections(rows));
 }
 
 function scaledPanel(scaled) {

@@ -543,6 +543,43 @@ async fn screenshot(client: &Client, name: &str) -> PathBuf {
     path
 }
 
+/// Text whose contrast with its background is under 4.5:1 (WCAG AA), as
+/// `text (ratio)`; the background is the nearest opaque one behind it.
+const LOW_CONTRAST: &str = r#"(() => {
+  const parse = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg, .sr-only') || !el.offsetParent && el.tagName !== 'BODY') continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const fg = lum(parse(getComputedStyle(el).color));
+    const bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) low.push(`${el.textContent.trim().slice(0, 40)} (${ratio.toFixed(2)})`);
+  }
+  return low;
+})()"#;
+
+async fn assert_contrast(client: &Client, page: &str) {
+    let low = js(client, LOW_CONTRAST).await;
+    assert_eq!(
+        low,
+        json!([]),
+        "text under 4.5:1 contrast on the {page} page"
+    );
+}
+
 async fn no_alert(client: &Client) {
     if let Ok(text) = client.get_alert_text().await {
         panic!("a script ran: an alert says {text:?}");
@@ -598,6 +635,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
             "{expected:?} is not among {names:?}"
         );
     }
+    assert_contrast(client, "recipes").await;
     screenshot(client, "01-recipes").await;
     let search = client
         .find(Locator::Css("#recipe-search"))
@@ -648,6 +686,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
     );
     let makes = texts_of(client, ".timeline__title").await;
     assert_eq!(makes.len(), 4, "{makes:?}");
+    assert_contrast(client, "recipe").await;
     screenshot(client, "02-recipe-apple-pie").await;
 
     // The apple pie make: less sugar, baked longer.
@@ -671,6 +710,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
     let edited = text_of(client, "li[data-change='step-edited']").await;
     assert!(edited.contains("EDITED"), "{edited}");
     assert!(text_of(client, ".panel--glance").await.contains("Rating"));
+    assert_contrast(client, "make").await;
     screenshot(client, "03-make-apple-pie").await;
 
     // The harvest feast make, by clicking from the top.
@@ -718,6 +758,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
         texts_of(client, "ins").await,
         ["fifty", "and basting the chicken"]
     );
+    assert_contrast(client, "harvest feast make").await;
     screenshot(client, "04-make-harvest-feast").await;
     // Only the changes, at a click.
     click(client, "#only-changes").await;
@@ -746,6 +787,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
     assert!(flour.contains("on scale"), "{flour}");
     let salt_scale = text_of(client, ".panel--scaled tr[data-ingredient='salt']").await;
     assert!(salt_scale.contains("off scale"), "{salt_scale}");
+    assert_contrast(client, "scaled make").await;
     screenshot(client, "06-make-pancakes-scaled").await;
 
     // Insights: the charts are drawn.
@@ -792,6 +834,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
     )
     .await;
     assert_eq!(swaps, json!(["white sugar → brown sugar"]));
+    assert_contrast(client, "insights").await;
     screenshot(client, "07-insights-apple-pie").await;
 
     // Rejected uploads, with their reasons.
@@ -802,7 +845,30 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
         rejection.contains(REJECTED_KEY) && rejection.contains("$.rating"),
         "{rejection}"
     );
+    assert_contrast(client, "rejections").await;
     screenshot(client, "08-rejections").await;
+
+    // The other examples: sections and a swap (schema.org), and text beyond ASCII.
+    for (route, name) in [
+        (
+            "#/recipes/lemon-tart/makes/tart-for-anna",
+            "08b-make-lemon-tart",
+        ),
+        (
+            "#/recipes/cr%C3%A8me-br%C3%BBl%C3%A9e/makes/d%C3%AEner-chez-zo%C3%AB",
+            "08c-make-creme-brulee",
+        ),
+    ] {
+        client.goto(&format!("{base}/{route}")).await.expect("open");
+        wait_for_page(client, "make", "ready").await;
+        assert_contrast(client, name).await;
+        screenshot(client, name).await;
+    }
+    assert!(
+        text_of(client, "li[data-change='ingredient-renamed']")
+            .await
+            .contains("抹茶 (matcha) → 抹茶 (matcha) de Kyoto")
+    );
 
     // An empty state: a recipe nobody has made.
     client
@@ -894,6 +960,7 @@ async fn walk_through(driver: &Driver, client: &Client, base: &str) {
             && error.contains("recipe-not-found"),
         "{error}"
     );
+    assert_contrast(client, "error").await;
     screenshot(client, "14-error").await;
     no_alert(client).await;
     println!("screenshots are in {}", screenshots_dir().display());
