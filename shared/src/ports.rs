@@ -33,7 +33,12 @@ pub enum ObjectError {
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
     /// The object's size in bytes; `None` if it does not exist (any more).
-    async fn size(&self, bucket: &str, key: &str, version_id: Option<&str>) -> Result<Option<u64>, ObjectError>;
+    async fn size(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Option<u64>, ObjectError>;
 
     /// The object's bytes, refusing more than `max_bytes` with
     /// [`ObjectError::TooLarge`]; `None` if it does not exist (any more).
