@@ -99,7 +99,7 @@ async fn one_poison_message_in_ten_fails_alone_and_reaches_the_dlq() {
         .collect();
     assert_eq!(
         failed,
-        [poison_id.clone()],
+        std::slice::from_ref(&poison_id),
         "exactly the poison message failed"
     );
     aws.settle(&messages, &failed).await;

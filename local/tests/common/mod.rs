@@ -56,7 +56,7 @@ impl Chain {
                 panic!("recipe-chain exited before its banner")
             };
             if let Some(url) = line.trim().strip_prefix("API") {
-                let url = url.trim().split_whitespace().next().expect("a URL");
+                let url = url.split_whitespace().next().expect("a URL");
                 break url.trim_start_matches("http://").to_owned();
             }
         };
