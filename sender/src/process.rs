@@ -162,6 +162,9 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
             Outcome::Rejected { code } => {
                 tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %code, "rejected");
             }
+            Outcome::Failed { reason } if reason == crate::verdict::RECIPE_NOT_ARRIVED => {
+                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "waiting; the queue will deliver it again");
+            }
             Outcome::Failed { reason } => {
                 tracing::warn!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "failed; the queue will deliver it again");
             }

@@ -19,6 +19,10 @@ pub(crate) struct Refusal {
     pub path: String,
 }
 
+/// Why a make waits for its recipe: an expected event (uploads arrive in
+/// any order), logged as such rather than as a warning.
+pub(crate) const RECIPE_NOT_ARRIVED: &str = "the make's recipe has not arrived yet";
+
 /// What an answer means.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub(crate) enum Verdict {
@@ -61,9 +65,7 @@ pub(crate) fn verdict(response: &ApiResponse) -> Verdict {
             code.map(|c| format!(" {c}")).unwrap_or_default()
         )),
         // The recipe may still be on its way.
-        404 if code == Some(RECIPE_NOT_FOUND) => {
-            Verdict::Retry("the make's recipe has not arrived yet".to_owned())
-        }
+        404 if code == Some(RECIPE_NOT_FOUND) => Verdict::Retry(RECIPE_NOT_ARRIVED.to_owned()),
         // The chain's own credentials were refused: not the upload's fault,
         // so it must not become a rejection; it waits (and reaches the DLQ)
         // until the deployment is fixed.
