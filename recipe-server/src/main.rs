@@ -15,16 +15,7 @@ use shared::store::dynamo::DynamoStore;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(true)
-        .with_span_list(false)
-        .without_time()
-        .init();
+    shared::aws::init_lambda_logs();
 
     let table = std::env::var("TABLE_NAME")
         .map_err(|_| "TABLE_NAME is not set: the function needs its DynamoDB table")?;

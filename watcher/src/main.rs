@@ -15,16 +15,7 @@ use shared::aws::{S3Objects, SqsJobs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_current_span(true)
-        .with_span_list(false)
-        .without_time()
-        .init();
+    shared::aws::init_lambda_logs();
 
     let queue_url = std::env::var("QUEUE_URL")
         .map_err(|_| "QUEUE_URL is not set: the function needs the jobs queue's URL")?;
