@@ -51,7 +51,7 @@ impl Reader<'_> {
     pub(crate) fn required_name(
         &self,
         object: &serde_json::Map<String, Value>,
-        field: &str,
+        field: &'static str,
         path: &JsonPath,
     ) -> Result<String, Rejection> {
         let field_path = path.key(field);
@@ -72,7 +72,7 @@ impl Reader<'_> {
     pub(crate) fn optional_text(
         &self,
         object: &serde_json::Map<String, Value>,
-        field: &str,
+        field: &'static str,
         path: &JsonPath,
         long: bool,
     ) -> Result<Option<String>, Rejection> {

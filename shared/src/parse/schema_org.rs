@@ -15,7 +15,7 @@ use crate::rejection::{RejectReason, Rejection};
 use crate::text::{collapse_whitespace, name_key, split_glued_paragraphs, strip_html};
 
 /// Descriptive fields kept (and diffed) beside the ingredients and steps.
-const KEPT_FIELDS: &[&str] = &[
+const KEPT_FIELDS: &[&'static str] = &[
     "prepTime",
     "cookTime",
     "totalTime",
@@ -72,7 +72,7 @@ fn find_recipe(value: &Value) -> Result<(&Map<String, Value>, JsonPath), Rejecti
                 }
                 map.iter()
                     .filter(|(_, v)| v.is_object() || v.is_array())
-                    .find_map(|(k, v)| walk(v, path.key(k)))
+                    .find_map(|(k, v)| walk(v, path.key_owned(k)))
             }
             Value::Array(items) => items
                 .iter()
@@ -105,10 +105,10 @@ fn is_recipe_type(value: &Value) -> bool {
 fn id_field(
     node: &Map<String, Value>,
     path: &JsonPath,
-    fields: &[&str],
+    fields: &[&'static str],
 ) -> Result<Option<RecipeId>, Rejection> {
     for field in fields {
-        let field_path = path.key(field);
+        let field_path = path.key(*field);
         let value = match node.get(*field) {
             None | Some(Value::Null) => continue,
             Some(Value::Array(items)) => match items.first() {
@@ -409,7 +409,7 @@ fn kept_fields(
                 .join(", "),
             _ => continue,
         };
-        let text = reader.name(&strip_html(&text), &path.key(field))?;
+        let text = reader.name(&strip_html(&text), &path.key(*field))?;
         if !text.is_empty() {
             fields.insert((*field).to_owned(), Value::String(text));
         }

@@ -138,7 +138,7 @@ fn list<T>(
 
 fn check_unique<T>(
     items: &[T],
-    field: &str,
+    field: &'static str,
     id: impl Fn(&T) -> Option<&str>,
 ) -> Result<(), Rejection> {
     let mut seen = UniqueIds::default();
@@ -262,7 +262,12 @@ fn extra_fields(
         .collect();
     Limits::check_count(&root, "extra fields", reader.limits.max_fields, extra.len())?;
     for key in extra.keys() {
-        Limits::check_text(&root.key(key), key, reader.limits.max_name_chars, false)?;
+        Limits::check_text(
+            &root.key_owned(key),
+            key,
+            reader.limits.max_name_chars,
+            false,
+        )?;
     }
     Ok(extra)
 }
