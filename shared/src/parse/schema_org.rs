@@ -15,7 +15,7 @@ use crate::rejection::{RejectReason, Rejection};
 use crate::text::{collapse_whitespace, name_key, split_glued_paragraphs, strip_html};
 
 /// Descriptive fields kept (and diffed) beside the ingredients and steps.
-const KEPT_FIELDS: &[&'static str] = &[
+const KEPT_FIELDS: &[&str] = &[
     "prepTime",
     "cookTime",
     "totalTime",
