@@ -585,3 +585,352 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         );
     }
 }
+
+/// Every write route, with a body that would be accepted.
+fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 4] {
+    [
+        ("POST", "/recipes", fixture("pairs/apple-pie/recipe.json")),
+        ("PUT", "/recipes", fixture("pairs/apple-pie/recipe.json")),
+        (
+            "POST",
+            "/recipes/1/makes",
+            fixture("pairs/apple-pie/make.json"),
+        ),
+        (
+            "POST",
+            "/rejections",
+            br#"{"objectKey": "makes/x.json", "kind": "make", "code": "invalid-json", "message": "not JSON"}"#.to_vec(),
+        ),
+    ]
+}
+
+#[tokio::test]
+async fn every_write_without_this_servers_token_is_refused_before_any_store_call() {
+    let t = TempStore::new("auth-every-write");
+    let counting = Arc::new(Counting {
+        inner: t.store.clone(),
+        calls: AtomicUsize::new(0),
+    });
+    let app = app(counting.clone());
+    // No token, malformed ones, other schemes, near misses of the token,
+    // and a token from an earlier run (the local chain makes a new one at
+    // every start, so an old one is the local form of an expired token).
+    let credentials = [
+        None,
+        Some(""),
+        Some("Bearer"),
+        Some("Bearer "),
+        Some("bearer test-write-token"),
+        Some("Token test-write-token"),
+        Some("Basic dGVzdC13cml0ZS10b2tlbjo="),
+        Some("Bearer test-write-toke"),
+        Some("Bearer test-write-tokenX"),
+        Some("Bearer TEST-WRITE-TOKEN"),
+        Some("Bearer  test-write-token"),
+        Some("Bearer 7f50e632edf40c49ab4642528faf5dbe"),
+    ];
+    for (method, path, body) in write_routes() {
+        for credential in credentials {
+            let mut request = write(method, path, "k-refused", body.clone());
+            request.headers_mut().remove("authorization");
+            if let Some(value) = credential {
+                request
+                    .headers_mut()
+                    .insert("authorization", value.parse().expect("header"));
+            }
+            let (status, content_type, problem) = send(&app, request).await;
+            assert!(
+                matches!(
+                    (status, problem["code"].as_str()),
+                    (StatusCode::UNAUTHORIZED, Some("unauthorized"))
+                        | (StatusCode::FORBIDDEN, Some("forbidden"))
+                ),
+                "{method} {path} with {credential:?}: {status} {problem}"
+            );
+            assert_eq!(content_type, "application/problem+json");
+        }
+    }
+    assert_eq!(
+        counting.calls.load(Ordering::SeqCst),
+        0,
+        "a refused write must not reach the store"
+    );
+    // Refusal is about the credential, not the request: the same writes
+    // with the token go through.
+    for (method, path, body) in write_routes() {
+        let (status, _, body) = send(&app, write(method, path, "k-accepted", body)).await;
+        assert!(status.is_success(), "{method} {path}: {status} {body}");
+    }
+}
+
+#[tokio::test]
+async fn an_unsigned_oversized_write_is_refused_for_its_credential_first() {
+    let t = TempStore::new("oversized-unsigned");
+    let counting = Arc::new(Counting {
+        inner: t.store.clone(),
+        calls: AtomicUsize::new(0),
+    });
+    let app = app(counting.clone());
+    let mut request = write("POST", "/recipes", "k", "x".repeat(2 * 1024 * 1024));
+    request.headers_mut().remove("authorization");
+    let (status, _, _) = send(&app, request).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+}
+
+/// Over a real socket, as a client sees it: a body announced larger than
+/// the limit is refused with 413 from its headers alone, before the client
+/// sends a byte of it (also when the client waits for `100 Continue`), and
+/// nothing reaches the store.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_announced_oversized_body_is_413_over_the_socket_before_it_is_sent() {
+    use std::io::{Read, Write};
+
+    let t = TempStore::new("oversized-socket");
+    let counting = Arc::new(Counting {
+        inner: t.store.clone(),
+        calls: AtomicUsize::new(0),
+    });
+    let state = recipe_server::AppState::new(
+        counting.clone(),
+        shared::Limits::default(),
+        recipe_server::Auth::LocalToken(common::TOKEN.into()),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let address = listener.local_addr().expect("addr");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(recipe_server::serve(listener, state, async {
+        let _ = stopped.await;
+    }));
+    for (path, expect) in [
+        ("/recipes", ""),
+        ("/recipes/1/makes", "Expect: 100-continue\r\n"),
+        ("/rejections", ""),
+    ] {
+        let head = format!(
+            "POST {path} HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {}\r\n\
+             Idempotency-Key: k-huge\r\nContent-Type: application/json\r\n\
+             Content-Length: 10737418240\r\n{expect}\r\n",
+            common::TOKEN
+        );
+        let answer = tokio::task::spawn_blocking(move || {
+            let mut socket = std::net::TcpStream::connect(address).expect("connect");
+            socket
+                .set_read_timeout(Some(std::time::Duration::from_secs(10)))
+                .expect("timeout");
+            socket.write_all(head.as_bytes()).expect("send the head");
+            let mut answer = Vec::new();
+            let mut buffer = [0u8; 4096];
+            // Until the head and the problem document have arrived.
+            while !answer.windows(4).any(|w| w == b"\r\n\r\n")
+                || !String::from_utf8_lossy(&answer).contains("payload-too-large")
+            {
+                match socket.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => answer.extend_from_slice(&buffer[..n]),
+                }
+            }
+            String::from_utf8_lossy(&answer).into_owned()
+        })
+        .await
+        .expect("task");
+        assert!(
+            answer.starts_with("HTTP/1.1 413"),
+            "POST {path} with {expect:?}: {answer}"
+        );
+        assert!(
+            !answer.contains("100 Continue"),
+            "the body was asked for: {answer}"
+        );
+        assert!(answer.contains("payload-too-large"), "{answer}");
+    }
+    let _ = stop.send(());
+    let _ = server.await;
+    assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+}
+
+/// Behind API Gateway, what the function can see of the caller is the
+/// authorizer's result in the request context. API Gateway itself refuses
+/// unsigned writes (IAM authorizer: SigV4 signature, expiry of the signing
+/// time and credentials) and missing, expired or foreign tokens on reads
+/// (JWT authorizer: signature, issuer, audience, `exp`, `nbf`) before the
+/// function runs; these tests pin down the function's own check, which
+/// holds should a route ever lose its authorizer.
+#[cfg(feature = "lambda")]
+mod behind_api_gateway {
+    use super::*;
+    use recipe_server::{AppState, Auth, router};
+    use shared::Limits;
+
+    fn event(name: &str) -> Value {
+        let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_slice(&std::fs::read(&path).expect("event fixture")).expect("JSON")
+    }
+
+    async fn invoke(app: &axum::Router, event: &Value) -> (StatusCode, Value) {
+        use http_body_util::BodyExt;
+        let request =
+            lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event");
+        let response = tower::ServiceExt::oneshot(app.clone(), request)
+            .await
+            .expect("infallible");
+        let status = response.status();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    }
+
+    fn counting_app(t: &TempStore, public_reads: bool) -> (axum::Router, Arc<Counting>) {
+        let counting = Arc::new(Counting {
+            inner: t.store.clone(),
+            calls: AtomicUsize::new(0),
+        });
+        let app = router(AppState::new(
+            counting.clone(),
+            Limits::default(),
+            Auth::ApiGateway { public_reads },
+        ));
+        (app, counting)
+    }
+
+    /// The signed write event, sent to `method path` with `body`.
+    fn write_event(method: &str, path: &str, body: &[u8]) -> Value {
+        let mut event = event("apigw-v2-post-recipe.json");
+        let route = if path.ends_with("/makes") {
+            "/recipes/{recipeId}/makes"
+        } else {
+            path
+        };
+        event["routeKey"] = format!("{method} {route}").into();
+        event["requestContext"]["routeKey"] = event["routeKey"].clone();
+        event["rawPath"] = path.into();
+        event["requestContext"]["http"]["method"] = method.into();
+        event["requestContext"]["http"]["path"] = path.into();
+        event["headers"]["content-length"] = body.len().to_string().into();
+        event["body"] = String::from_utf8(body.to_vec()).expect("utf-8").into();
+        event
+    }
+
+    fn claims(exp: i64) -> Value {
+        serde_json::json!({"jwt": {"claims": {
+            "sub": "5c2f0b6e-cook",
+            "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE",
+            "client_id": "dashboard",
+            "token_use": "access",
+            "exp": exp.to_string(),
+            "iat": (exp - 3600).to_string(),
+        }, "scopes": null}})
+    }
+
+    #[tokio::test]
+    async fn a_write_without_the_iam_authorizer_never_reaches_the_store() {
+        let t = TempStore::new("apigw-writes");
+        let (app, counting) = counting_app(&t, true);
+        let now = 1_795_374_238;
+        let contexts = [
+            ("no authorizer", None),
+            ("a null authorizer", Some(Value::Null)),
+            ("an empty authorizer", Some(serde_json::json!({}))),
+            ("a null IAM result", Some(serde_json::json!({"iam": null}))),
+            ("a signed-in user's JWT", Some(claims(now + 3600))),
+            ("an expired JWT", Some(claims(now - 3600))),
+            (
+                "a Lambda authorizer's context",
+                Some(serde_json::json!({"lambda": {"principal": "chain"}})),
+            ),
+        ];
+        for (method, path, body) in write_routes() {
+            for (what, authorizer) in &contexts {
+                let mut event = write_event(method, path, &body);
+                let context = event["requestContext"]
+                    .as_object_mut()
+                    .expect("request context");
+                match authorizer {
+                    None => {
+                        context.remove("authorizer");
+                    }
+                    Some(value) => {
+                        context.insert("authorizer".into(), value.clone());
+                    }
+                }
+                let (status, problem) = invoke(&app, &event).await;
+                assert_eq!(
+                    (status, problem["code"].as_str()),
+                    (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+                    "{method} {path} with {what}"
+                );
+            }
+        }
+        assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+        // The same events as API Gateway sends them after SigV4 passed.
+        for (method, path, body) in write_routes() {
+            let (status, body) = invoke(&app, &write_event(method, path, &body)).await;
+            assert!(status.is_success(), "{method} {path}: {status} {body}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_signed_oversized_write_is_413_before_any_store_call() {
+        let t = TempStore::new("apigw-oversized");
+        let (app, counting) = counting_app(&t, false);
+        // API Gateway passes bodies up to 10 MB; the server's limit is 1 MiB.
+        let huge = format!("{{\"recipeName\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
+        for (method, path, _) in write_routes() {
+            let mut event = write_event(method, path, huge.as_bytes());
+            let (status, problem) = invoke(&app, &event).await;
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::PAYLOAD_TOO_LARGE, Some("payload-too-large")),
+                "{method} {path}"
+            );
+            // Without the length header too.
+            event["headers"]
+                .as_object_mut()
+                .expect("headers")
+                .remove("content-length");
+            let (status, _) = invoke(&app, &event).await;
+            assert_eq!(status, StatusCode::PAYLOAD_TOO_LARGE, "{method} {path}");
+        }
+        assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn a_read_needs_the_jwt_authorizer_whose_verdict_the_server_trusts() {
+        let t = TempStore::new("apigw-reads");
+        let (app, counting) = counting_app(&t, false);
+        let read = event("apigw-v2-get-recipes.json");
+        let signed_write_context =
+            event("apigw-v2-post-recipe.json")["requestContext"]["authorizer"].clone();
+        for (what, authorizer) in [
+            ("no authorizer", Value::Null),
+            ("an empty authorizer", serde_json::json!({})),
+            ("only the chain's IAM identity", signed_write_context),
+        ] {
+            let mut event = read.clone();
+            event["requestContext"]["authorizer"] = authorizer;
+            let (status, problem) = invoke(&app, &event).await;
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+                "a read with {what}"
+            );
+        }
+        assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+        // The function does not verify tokens: API Gateway's JWT authorizer
+        // answers 401 for an expired one and never invokes it. Claims that
+        // reached the function were valid when API Gateway checked them.
+        let mut event = read.clone();
+        event["requestContext"]["authorizer"] = claims(1_000_000_000);
+        let (status, _) = invoke(&app, &event).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+}
