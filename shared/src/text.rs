@@ -4,34 +4,51 @@
 use std::borrow::Cow;
 
 /// Collapses runs of whitespace (including non-breaking spaces and zero-width
-/// marks) into single spaces and trims the ends.
+/// marks) into single spaces and trims the ends. A zero-width joiner or
+/// non-joiner between two visible characters is part of the text (an emoji
+/// sequence such as 👩‍🍳, a Persian or Indic word) and is kept; anywhere else
+/// it is stray page debris, like the other zero-width marks.
 pub fn collapse_whitespace(text: &str) -> Cow<'_, str> {
     let is_clean = !text.starts_with(char::is_whitespace)
         && !text.ends_with(char::is_whitespace)
         && !text.contains("  ")
-        && !text.contains(|c: char| (c.is_whitespace() && c != ' ') || is_invisible(c));
+        && !text
+            .contains(|c: char| (c.is_whitespace() && c != ' ') || is_invisible(c) || is_joiner(c));
     if is_clean {
         return Cow::Borrowed(text);
     }
+    let chars: Vec<char> = text.chars().collect();
+    let is_visible = |c: Option<&char>| {
+        c.is_some_and(|&c| !c.is_whitespace() && !is_invisible(c) && !is_joiner(c))
+    };
     let mut out = String::with_capacity(text.len());
-    for word in text.split(|c: char| c.is_whitespace() || is_invisible(c)) {
-        if word.is_empty() {
+    let mut gap = false;
+    for (i, &c) in chars.iter().enumerate() {
+        let separates = c.is_whitespace()
+            || is_invisible(c)
+            || (is_joiner(c)
+                && !(i > 0 && is_visible(chars.get(i - 1)) && is_visible(chars.get(i + 1))));
+        if separates {
+            gap = true;
             continue;
         }
-        if !out.is_empty() {
+        if gap && !out.is_empty() {
             out.push(' ');
         }
-        out.push_str(word);
+        gap = false;
+        out.push(c);
     }
     Cow::Owned(out)
 }
 
 /// Zero-width characters and byte-order marks that pages leave inside text.
 fn is_invisible(c: char) -> bool {
-    matches!(
-        c,
-        '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
-    )
+    matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
+}
+
+/// The zero-width non-joiner and joiner: text between visible characters.
+fn is_joiner(c: char) -> bool {
+    matches!(c, '\u{200C}' | '\u{200D}')
 }
 
 /// Text from a web page: HTML entities decoded, tags removed (a `<br>`,
@@ -163,6 +180,26 @@ mod tests {
             collapse_whitespace("clean text"),
             Cow::Borrowed(_)
         ));
+    }
+
+    #[test]
+    fn joiners_inside_words_and_emoji_are_kept_and_stray_ones_go() {
+        // A cook: woman and frying pan joined by a ZWJ, then a skin tone.
+        assert_eq!(
+            collapse_whitespace("Loaf \u{1F469}\u{200D}\u{1F373}\u{1F3FD}"),
+            "Loaf \u{1F469}\u{200D}\u{1F373}\u{1F3FD}"
+        );
+        // Persian "breads": a zero-width non-joiner inside the word.
+        assert_eq!(
+            collapse_whitespace("\u{0646}\u{0627}\u{0646}\u{200C}\u{0647}\u{0627}"),
+            "\u{0646}\u{0627}\u{0646}\u{200C}\u{0647}\u{0627}"
+        );
+        // A page's stray joiner before an amount, or after a word.
+        assert_eq!(
+            collapse_whitespace("\u{200D}225 g flour \u{200D}"),
+            "225 g flour"
+        );
+        assert_eq!(collapse_whitespace("a\u{200D} b"), "a b");
     }
 
     #[test]

@@ -12,7 +12,8 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 
 use notify::{RecursiveMode, Watcher as _};
 use shared::Limits;
-use shared::keys::WATCHED_PREFIXES;
+use shared::job::{Job, Payload, Source};
+use shared::keys::{WATCHED_PREFIXES, classify};
 use shared::local::{DirObjects, SqliteQueue};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
@@ -26,13 +27,20 @@ use super::stopped;
 const SETTLE: Duration = Duration::from_millis(150);
 /// How long to wait before trying a file again when reading it failed.
 const RETRY: Duration = Duration::from_secs(2);
+/// When a folder appears, it is scanned at once and again after each of
+/// these delays: a file written into a new folder before the watcher has
+/// added the folder raises no event of its own (`mkdir -p a/b/c` and a
+/// file in `c`, written at once, often beat it).
+const RESCANS: [Duration; 2] = [Duration::from_millis(500), Duration::from_secs(3)];
 /// The bucket name jobs carry locally.
 pub const LOCAL_BUCKET: &str = "local";
 
-/// Files written under a temporary name are not uploads.
+/// Files written under a temporary name are not uploads. (A name that is
+/// not UTF-8 is judged by its readable part: it is refused later, not
+/// ignored here.)
 fn is_temporary(path: &Path) -> bool {
     path.file_name()
-        .and_then(|n| n.to_str())
+        .map(|n| n.to_string_lossy())
         .is_none_or(|name| {
             name.starts_with('.')
                 || name.ends_with('~')
@@ -111,10 +119,12 @@ pub fn start(
             .map_err(|e| format!("cannot watch {}: {e}", dir.display()))?;
         roots.push(dir);
     }
+    let bucket = paths.bucket.clone();
     Ok(tokio::spawn(async move {
         // Keep the watcher alive as long as the task runs.
         let _watcher = watcher;
         let mut pending: HashMap<PathBuf, Pending> = HashMap::new();
+        let mut rescans: Vec<(Instant, PathBuf)> = Vec::new();
         for root in &roots {
             scan(root, &mut pending);
         }
@@ -123,9 +133,17 @@ pub fn start(
         loop {
             tokio::select! {
                 () = stopped(&mut stop) => break,
-                Some(path) = events.recv() => note(path, &mut pending),
+                Some(path) = events.recv() => note(path, &mut pending, &mut rescans),
                 _ = tick.tick() => {
-                    let queued = settle_and_queue(&mut pending, &objects, &queue, &limits).await;
+                    let now = Instant::now();
+                    rescans.retain(|(due, dir)| {
+                        let keep = *due > now;
+                        if !keep {
+                            scan(dir, &mut pending);
+                        }
+                        keep
+                    });
+                    let queued = settle_and_queue(&mut pending, &bucket, &objects, &queue, &limits).await;
                     if queued > 0 {
                         wake.send_modify(|n| *n = n.wrapping_add(queued));
                     }
@@ -145,18 +163,34 @@ fn scan(dir: &Path, pending: &mut HashMap<PathBuf, Pending>) {
         if path.is_dir() {
             scan(&path, pending);
         } else {
-            note(path, pending);
+            note_file(path, pending);
         }
     }
 }
 
-fn note(path: PathBuf, pending: &mut HashMap<PathBuf, Pending>) {
+fn note(
+    path: PathBuf,
+    pending: &mut HashMap<PathBuf, Pending>,
+    rescans: &mut Vec<(Instant, PathBuf)>,
+) {
     if is_temporary(&path) {
         return;
     }
     if path.is_dir() {
-        // A folder moved in whole: its files may have arrived with it.
+        // A folder moved in whole, or made and filled at once: its files
+        // may have arrived before the watcher followed it.
         scan(&path, pending);
+        if !rescans.iter().any(|(_, dir)| *dir == path) {
+            let now = Instant::now();
+            rescans.extend(RESCANS.iter().map(|delay| (now + *delay, path.clone())));
+        }
+        return;
+    }
+    note_file(path, pending);
+}
+
+fn note_file(path: PathBuf, pending: &mut HashMap<PathBuf, Pending>) {
+    if is_temporary(&path) {
         return;
     }
     let Some(seen) = Fingerprint::of(&path) else {
@@ -179,6 +213,7 @@ fn note(path: PathBuf, pending: &mut HashMap<PathBuf, Pending>) {
 /// Queues the files that held still; returns how many jobs were queued.
 async fn settle_and_queue(
     pending: &mut HashMap<PathBuf, Pending>,
+    bucket: &Path,
     objects: &DirObjects,
     queue: &SqliteQueue,
     limits: &Limits,
@@ -210,9 +245,14 @@ async fn settle_and_queue(
             );
             continue;
         }
-        let Some(key) = objects.key_of(&path) else {
-            tracing::warn!(path = %path.display(), "a file whose name is not UTF-8 cannot be an upload");
-            continue;
+        // A name that is not UTF-8 cannot be an object key; the file is
+        // refused under its name with the bad bytes replaced, not dropped.
+        let (key, utf8) = match objects.key_of(&path) {
+            Some(key) => (key, true),
+            None => match lossy_key(bucket, &path) {
+                Some(key) => (key, false),
+                None => continue,
+            },
         };
         let fingerprint = current.text();
         match queue.was_queued(&key, &fingerprint).await {
@@ -238,7 +278,12 @@ async fn settle_and_queue(
             sequencer: Some(fingerprint.clone()),
             size: Some(current.size),
         };
-        match watcher::handle_upload(upload, objects, limits).await {
+        let job = if utf8 {
+            watcher::handle_upload(upload, objects, limits).await
+        } else {
+            Ok(not_utf8_name(upload))
+        };
+        match job {
             Ok(job) => {
                 jobs.extend(job);
                 files.push((key, fingerprint));
@@ -280,6 +325,45 @@ async fn settle_and_queue(
     count
 }
 
+/// The key of a file below the bucket folder whose name is not UTF-8, with
+/// the invalid bytes replaced (U+FFFD).
+fn lossy_key(bucket: &Path, path: &Path) -> Option<String> {
+    let relative = path.strip_prefix(bucket).ok()?;
+    let parts: Vec<String> = relative
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    Some(parts.join("/"))
+}
+
+/// The rejection of a file whose name is not UTF-8 (S3 keys always are).
+fn not_utf8_name(upload: watcher::Upload) -> Option<Job> {
+    let kind = classify(&upload.key)?;
+    tracing::warn!(key = %upload.key, "a file name that is not UTF-8 is refused");
+    let message = format!(
+        "the file name {:?} is not UTF-8, so it cannot be an object key",
+        upload.key
+    );
+    let source = Source {
+        bucket: upload.bucket,
+        key: upload.key,
+        version_id: upload.version_id,
+        e_tag: upload.e_tag,
+        sequencer: upload.sequencer,
+        size: upload.size,
+    };
+    Some(Job::new(
+        kind,
+        source,
+        None,
+        Payload::Rejected {
+            code: "bad-key".to_owned(),
+            message,
+            path: "$".to_owned(),
+        },
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,5 +380,28 @@ mod tests {
             assert!(is_temporary(Path::new(name)), "{name}");
         }
         assert!(!is_temporary(Path::new("makes/sunday dinner+1.json")));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_is_refused_not_dropped() {
+        use std::os::unix::ffi::OsStrExt as _;
+        let bucket = Path::new("/data/bucket");
+        let path = bucket.join(std::ffi::OsStr::from_bytes(b"makes/caf\xE9.json"));
+        let key = lossy_key(bucket, &path).expect("a key");
+        assert_eq!(key, "makes/caf\u{FFFD}.json");
+        let upload = watcher::Upload {
+            bucket: LOCAL_BUCKET.to_owned(),
+            key,
+            version_id: None,
+            e_tag: None,
+            sequencer: Some("5:1".to_owned()),
+            size: Some(5),
+        };
+        let job = not_utf8_name(upload).expect("a rejection job");
+        assert!(matches!(
+            &job.payload,
+            Payload::Rejected { code, .. } if code == "bad-key"
+        ));
     }
 }
