@@ -151,3 +151,154 @@ pub fn put(bucket: &Path, key: &str, bytes: &[u8]) {
     std::fs::write(&partial, bytes).expect("write");
     std::fs::rename(&partial, &target).expect("rename");
 }
+
+impl Chain {
+    /// Ctrl-C, and the exit status; panics if the chain has not stopped
+    /// within `limit` (a hang is a failure, not a wait).
+    pub fn interrupt_within(mut self, limit: Duration) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let _ = Command::new("kill").args(["-INT", &pid]).status();
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("the chain's status") {
+                return status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "recipe-chain did not stop within {limit:?} of Ctrl-C"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Every item of a paginated list (`path` without `cursor`), following
+    /// `nextCursor` to the end.
+    pub fn all(&self, path: &str) -> Vec<Value> {
+        let join = if path.contains('?') { '&' } else { '?' };
+        let mut items = Vec::new();
+        let mut cursor = String::new();
+        for _ in 0..10_000 {
+            let page = self.get(&format!("{path}{cursor}"));
+            items.extend(page["items"].as_array().cloned().unwrap_or_default());
+            match page["nextCursor"].as_str() {
+                Some(next) => cursor = format!("{join}cursor={next}"),
+                None => return items,
+            }
+        }
+        panic!("{path}: more than 10,000 pages")
+    }
+}
+
+/// What `recipe-chain status` reports.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Status {
+    pub waiting: u64,
+    pub in_flight: u64,
+    pub dead: u64,
+    pub recipes: u64,
+    pub makes: u64,
+    pub rejections: u64,
+}
+
+/// `recipe-chain status`, read.
+pub fn status(data: &Path) -> Status {
+    let out = run(&["status"], data);
+    let number = |label: &str, nth: usize| -> u64 {
+        out.lines()
+            .find_map(|line| line.strip_prefix(label))
+            .and_then(|rest| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .filter(|s| !s.is_empty())
+                    .nth(nth)
+            })
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("no {label:?} in the status: {out}"))
+    };
+    Status {
+        waiting: number("queue", 0),
+        in_flight: number("queue", 1),
+        dead: number("dead letters", 0),
+        recipes: number("recipes", 0),
+        makes: number("makes", 0),
+        rejections: number("rejections", 0),
+    }
+}
+
+/// The same upload announced again: the file is touched with its own
+/// modification time, so the folder watcher hears of it a second time
+/// while its size and time (what identifies one write) stay the same.
+pub fn reannounce(path: &Path) {
+    let file = std::fs::OpenOptions::new()
+        .append(true)
+        .open(path)
+        .expect("open to touch");
+    let modified = file
+        .metadata()
+        .and_then(|m| m.modified())
+        .expect("a modification time");
+    file.set_modified(modified).expect("touch");
+}
+
+impl Chain {
+    /// Starts `recipe-chain up` like [`Chain::start`], with its output and
+    /// log (warnings and errors) copied to `log`, so a test can look for
+    /// panics and server errors.
+    pub fn start_logging(data: &Path, log: &Path) -> Self {
+        use std::io::Write as _;
+        let mut file = std::fs::File::create(log).expect("a log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
+            .args(["up", "--port", "0", "--data"])
+            .arg(data)
+            .env("RUST_LOG", "warn")
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("recipe-chain starts");
+        let stdout = child.stdout.take().expect("stdout");
+        let stderr = child.stderr.take().expect("stderr");
+        let mut copy = file.try_clone().expect("the log again");
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let _ = writeln!(copy, "{line}");
+            }
+        });
+        let mut lines = BufReader::new(stdout).lines();
+        let deadline = Instant::now() + Duration::from_secs(30);
+        let address = loop {
+            assert!(Instant::now() < deadline, "no banner within 30 s");
+            let Some(Ok(line)) = lines.next() else {
+                panic!("recipe-chain exited before its banner")
+            };
+            let _ = writeln!(file, "{line}");
+            if let Some(url) = line.trim().strip_prefix("API") {
+                let url = url.split_whitespace().next().expect("a URL");
+                break url.trim_start_matches("http://").to_owned();
+            }
+        };
+        std::thread::spawn(move || {
+            for line in lines.map_while(Result::ok) {
+                let _ = writeln!(file, "{line}");
+            }
+        });
+        Self { child, address }
+    }
+
+    /// Whether the process is still running.
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+}
+
+/// A path segment, percent-encoded (for ids with `/`, `?`, `%`, spaces, non-ASCII).
+pub fn segment(text: &str) -> String {
+    text.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                char::from(b).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}

@@ -1,0 +1,850 @@
+//! Chaos on the AWS chain (moto), with conservation: a run of uploads
+//! (300 by default, `CHAOS_UPLOADS=1000` for the full size: recipes, new
+//! versions, makes, identical copies, ~10% malformed in varied ways, makes
+//! of a recipe that never came) through the real S3 events, the watcher,
+//! SQS and the sender to the recipe server on DynamoDB, while
+//!
+//! - ~10% of the S3 events are handed to the watcher twice (so their jobs
+//!   are queued twice);
+//! - every 7th batch of jobs is handed to two sender invocations at once,
+//!   and every 5th batch loses its deletes, so that SQS delivers those
+//!   jobs again (at-least-once delivery);
+//! - the gateway (the server) is taken down twice mid-run, with jobs
+//!   failing against it, and brought up again.
+//!
+//! At the end every upload is accounted for exactly once, by an outcome
+//! derived from what was uploaded: a recipe version, a make (told apart by
+//! its notes), a rejection under its key with the expected code and path,
+//! or a job in the DLQ (the makes of the recipe that never came), which,
+//! redriven once the recipe exists, becomes exactly one make each.
+//!
+//! Not modelled on moto: a deliberate re-upload of identical bytes under
+//! the same key. moto's events carry neither a version id nor a sequencer,
+//! so such an upload has the same source, hence the same idempotency key,
+//! as its first upload; real S3 (with the template's versioned bucket)
+//! gives it a new version id. The embedded chain's chaos test covers it.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::{Duration, Instant};
+
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
+    MessageSystemAttributeName,
+};
+use common::{Aws, Gateway, RECIPE};
+use serde_json::{Value, json};
+use shared::job::Job;
+
+/// Uploads in a run unless `CHAOS_UPLOADS` says otherwise. moto's
+/// DynamoDB copies the whole table for every item of a transaction, so the
+/// run's time grows with the square of its size: 1,000 uploads take about
+/// 11 minutes on 2 cores (see RELIABILITY.md), too long for every test run.
+const DEFAULT_UPLOADS: usize = 300;
+
+/// How many uploads of each sort a run of `total` has (1,000: 20 recipes,
+/// 10 new versions, 10 recipe copies, 10 orphans, 100 malformed, 20 + 15 + 5
+/// copies, 810 makes).
+#[derive(Clone, Copy, Debug)]
+struct Sizes {
+    total: usize,
+    recipes: usize,
+    new_versions: usize,
+    recipe_copies: usize,
+    orphans: usize,
+    malformed: usize,
+    copies_with_id: usize,
+    copies_without_id: usize,
+    copies_malformed: usize,
+    makes: usize,
+}
+
+impl Sizes {
+    fn of(total: usize) -> Self {
+        assert!(total >= 100, "a chaos run needs at least 100 uploads");
+        let recipes = total / 50;
+        let new_versions = total / 100;
+        let recipe_copies = total / 100;
+        let orphans = total / 100;
+        let malformed = total / 10;
+        let copies_with_id = total / 50;
+        let copies_without_id = total * 3 / 200;
+        let copies_malformed = total / 200;
+        let makes = total
+            - recipes
+            - new_versions
+            - recipe_copies
+            - orphans
+            - malformed
+            - copies_with_id
+            - copies_without_id
+            - copies_malformed;
+        Self {
+            total,
+            recipes,
+            new_versions,
+            recipe_copies,
+            orphans,
+            malformed,
+            copies_with_id,
+            copies_without_id,
+            copies_malformed,
+            makes,
+        }
+    }
+
+    fn from_env() -> Self {
+        let total = std::env::var("CHAOS_UPLOADS")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_UPLOADS);
+        Self::of(total)
+    }
+}
+
+const GHOST: &str = "chaos-ghost";
+
+/// What one upload must end as.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Outcome {
+    Version(String),
+    SameVersion(String),
+    Make { recipe: String, notes: String },
+    SameMake { recipe: String, notes: String },
+    Rejection { code: &'static str, path: String },
+    Dead,
+}
+
+#[derive(Clone, Debug)]
+struct Upload {
+    key: String,
+    bytes: Vec<u8>,
+    outcome: Outcome,
+}
+
+/// A small deterministic generator (xorshift).
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+
+    fn shuffle<T>(&mut self, items: &mut [T]) {
+        for i in (1..items.len()).rev() {
+            items.swap(i, self.below(i + 1));
+        }
+    }
+}
+
+fn recipe_id(n: usize) -> String {
+    format!("chaos-{n:02}")
+}
+
+fn recipe(n: usize) -> Value {
+    let mut recipe: Value = serde_json::from_slice(RECIPE).expect("fixture");
+    recipe["recipeId"] = Value::from(recipe_id(n));
+    recipe["recipeName"] = Value::from(format!("Chaos pie {n:02}"));
+    recipe
+}
+
+fn second_version(n: usize) -> Value {
+    let mut recipe = recipe(n);
+    recipe["rating"] = Value::from(3);
+    if let Some(steps) = recipe["steps"].as_array_mut() {
+        steps.push(json!({"stepId": 7, "stepText": "Rest for an hour before slicing."}));
+    }
+    recipe
+}
+
+fn make(n: usize, of: &str, make_id: bool) -> Value {
+    let mut make: Value = serde_json::from_slice(RECIPE).expect("fixture");
+    make["recipeId"] = Value::from(of);
+    make["rating"] = Value::from(n % 5 + 1);
+    make["notes"] = Value::from(format!("chaos make {n:04}"));
+    if let Some(quantity) = make["ingredients"][n % 8]["quantity"].as_f64() {
+        make["ingredients"][n % 8]["quantity"] = Value::from(quantity * 2.0);
+    }
+    if make_id {
+        make["makeId"] = Value::from(format!("m-{n:04}"));
+    }
+    make
+}
+
+fn bytes(value: &Value) -> Vec<u8> {
+    value.to_string().into_bytes()
+}
+
+/// Malformed upload number `n` (one fault each, in 18 ways), with the
+/// rejection it must end as.
+fn malformed(n: usize, recipes: usize) -> Upload {
+    let as_make = n.is_multiple_of(2);
+    let folder = if as_make { "makes" } else { "recipes" };
+    let key = format!("{folder}/bad-{n:03}.json");
+    let base = if as_make {
+        make(9000 + n, &recipe_id(n % recipes), true)
+    } else {
+        recipe(n % recipes)
+    };
+    let with = |change: &dyn Fn(&mut Value)| {
+        let mut doc = base.clone();
+        change(&mut doc);
+        bytes(&doc)
+    };
+    let (key, body, code, path): (String, Vec<u8>, &'static str, &str) = match n % 18 {
+        0 => {
+            let full = base.to_string();
+            let cut = (0..=full.len() / 2)
+                .rev()
+                .find(|i| full.is_char_boundary(*i))
+                .unwrap_or(0);
+            (key, full.as_bytes()[..cut].to_vec(), "invalid-json", "$")
+        }
+        1 => (key, Vec::new(), "empty", "$"),
+        2 => (key, b" \n\t \r\n".to_vec(), "empty", "$"),
+        3 => {
+            let mut body = bytes(&base);
+            let at = body.len() - 2;
+            body.insert(at, 0xFF);
+            (key, body, "not-utf8", "$")
+        }
+        4 => (key, b"[1, 2, 3]".to_vec(), "unknown-format", "$"),
+        5 => (key, b"42".to_vec(), "unknown-format", "$"),
+        6 => (
+            key,
+            with(&|d| d["rating"] = Value::from(7)),
+            "invalid-number",
+            "$.rating",
+        ),
+        7 => (
+            key,
+            with(&|d| d["ingredients"][0]["quantity"] = Value::from("lots")),
+            "invalid-number",
+            "$.ingredients[0].quantity",
+        ),
+        8 => (
+            key,
+            with(&|d| d["ingredients"][0]["quantity"] = Value::from(-2)),
+            "invalid-number",
+            "$.ingredients[0].quantity",
+        ),
+        9 => (
+            key,
+            with(&|d| d["recipeName"] = Value::from("Apple\u{7}Pie")),
+            "control-character",
+            "$.recipeName",
+        ),
+        10 => (
+            key,
+            with(&|d| d["steps"] = Value::from("mix it all")),
+            "wrong-type",
+            "$.steps",
+        ),
+        11 => (
+            key,
+            with(&|d| d["ingredients"][1]["ingredientId"] = Value::from(1)),
+            "duplicate-id",
+            "$.ingredients[1]",
+        ),
+        12 => {
+            let key = format!("{folder}/bad-{n:03}.txt");
+            (key, bytes(&base), "bad-key", "$")
+        }
+        13 => {
+            let deep = format!(
+                r#"{{"recipeName": "Deep", "recipeId": 1, "x": {}{}}}"#,
+                "[".repeat(100),
+                "]".repeat(100)
+            );
+            (key, deep.into_bytes(), "too-deep", "$")
+        }
+        14 => (
+            key,
+            with(&|d| d["recipeId"] = Value::from("  ")),
+            "invalid-id",
+            "$.recipeId",
+        ),
+        15 => (
+            key,
+            with(&|d| {
+                let line = d["ingredients"][0].clone();
+                d["ingredients"] = Value::Array(vec![line; 501]);
+            }),
+            "too-many",
+            "$.ingredients",
+        ),
+        16 => (
+            key,
+            with(&|d| d["steps"][2] = json!({"stepId": 3})),
+            "missing",
+            "$.steps[2]",
+        ),
+        _ if as_make => (
+            key,
+            with(&|d| d["madeAt"] = Value::from("last Tuesday")),
+            "invalid-date",
+            "$.madeAt",
+        ),
+        _ => (
+            key,
+            b"{\"hello\": \"world\"}".to_vec(),
+            "unknown-format",
+            "$",
+        ),
+    };
+    Upload {
+        key,
+        bytes: body,
+        outcome: Outcome::Rejection {
+            code,
+            path: path.to_owned(),
+        },
+    }
+}
+
+/// The recipes (uploaded first) and the stream (uploaded in chunks while
+/// faults are injected).
+fn plan(sizes: Sizes) -> (Vec<Upload>, Vec<Upload>) {
+    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    let recipes: Vec<Upload> = (0..sizes.recipes)
+        .map(|n| Upload {
+            key: format!("recipes/{}.json", recipe_id(n)),
+            bytes: bytes(&recipe(n)),
+            outcome: Outcome::Version(recipe_id(n)),
+        })
+        .collect();
+    let mut stream = Vec::new();
+    for n in 0..sizes.new_versions {
+        stream.push(Upload {
+            key: format!("recipes/{}-v2.json", recipe_id(n)),
+            bytes: bytes(&second_version(n)),
+            outcome: Outcome::Version(recipe_id(n)),
+        });
+    }
+    for (n, original) in recipes
+        .iter()
+        .enumerate()
+        .skip(sizes.recipes - sizes.recipe_copies)
+    {
+        stream.push(Upload {
+            key: format!("recipes/copies/{}.json", recipe_id(n)),
+            bytes: original.bytes.clone(),
+            outcome: Outcome::SameVersion(recipe_id(n)),
+        });
+    }
+    let mut makes = Vec::new();
+    for n in 0..sizes.makes {
+        let of = recipe_id(rng.below(sizes.recipes));
+        makes.push(Upload {
+            key: format!("makes/{of}/{n:04}.json"),
+            bytes: bytes(&make(n, &of, n.is_multiple_of(2))),
+            outcome: Outcome::Make {
+                recipe: of,
+                notes: format!("chaos make {n:04}"),
+            },
+        });
+    }
+    for (i, n) in (0..sizes.makes)
+        .step_by(2)
+        .take(sizes.copies_with_id)
+        .enumerate()
+    {
+        let Outcome::Make { recipe, notes } = makes[n].outcome.clone() else {
+            unreachable!()
+        };
+        stream.push(Upload {
+            key: format!("makes/copies/with-id-{i:02}.json"),
+            bytes: makes[n].bytes.clone(),
+            outcome: Outcome::SameMake { recipe, notes },
+        });
+    }
+    for (i, n) in (1..sizes.makes)
+        .step_by(2)
+        .take(sizes.copies_without_id)
+        .enumerate()
+    {
+        stream.push(Upload {
+            key: format!("makes/copies/without-id-{i:02}.json"),
+            bytes: makes[n].bytes.clone(),
+            outcome: makes[n].outcome.clone(),
+        });
+    }
+    let bad: Vec<Upload> = (0..sizes.malformed)
+        .map(|n| malformed(n, sizes.recipes))
+        .collect();
+    for (i, original) in bad
+        .iter()
+        .step_by(7)
+        .take(sizes.copies_malformed)
+        .enumerate()
+    {
+        let (folder, name) = original.key.split_once('/').expect("a folder");
+        stream.push(Upload {
+            key: format!("{folder}/copies/{i}-{name}"),
+            bytes: original.bytes.clone(),
+            outcome: original.outcome.clone(),
+        });
+    }
+    stream.extend(makes);
+    stream.extend(bad);
+    for n in 0..sizes.orphans {
+        let mut make = make(8000 + n, GHOST, false);
+        make["notes"] = Value::from(format!("chaos orphan {n:02}"));
+        stream.push(Upload {
+            key: format!("makes/orphans/{n:02}.json"),
+            bytes: bytes(&make),
+            outcome: Outcome::Dead,
+        });
+    }
+    rng.shuffle(&mut stream);
+    assert_eq!(recipes.len() + stream.len(), sizes.total);
+    (recipes, stream)
+}
+
+/// What the uploads must come to, or what the chain holds.
+#[derive(Debug, Default, PartialEq, Eq)]
+struct Ledger {
+    versions: BTreeMap<String, usize>,
+    makes: BTreeMap<(String, String), usize>,
+    rejections: BTreeMap<String, (String, String)>,
+}
+
+impl Ledger {
+    fn expected(uploads: &[&Upload]) -> Self {
+        let mut ledger = Ledger::default();
+        for upload in uploads {
+            match &upload.outcome {
+                Outcome::Version(recipe) => {
+                    *ledger.versions.entry(recipe.clone()).or_default() += 1
+                }
+                Outcome::SameVersion(recipe) => {
+                    ledger.versions.entry(recipe.clone()).or_default();
+                }
+                Outcome::Make { recipe, notes } => {
+                    *ledger
+                        .makes
+                        .entry((recipe.clone(), notes.clone()))
+                        .or_default() += 1;
+                }
+                Outcome::SameMake { recipe, notes } => {
+                    ledger
+                        .makes
+                        .entry((recipe.clone(), notes.clone()))
+                        .or_default();
+                }
+                Outcome::Rejection { code, path } => {
+                    let previous = ledger
+                        .rejections
+                        .insert(upload.key.clone(), ((*code).to_owned(), path.clone()));
+                    assert!(previous.is_none(), "two uploads under {}", upload.key);
+                }
+                Outcome::Dead => {}
+            }
+        }
+        ledger
+    }
+
+    async fn observed(gateway: &Gateway) -> Self {
+        let mut ledger = Ledger::default();
+        for recipe in all(gateway, "/recipes?limit=100").await {
+            let id = recipe["recipeId"].as_str().expect("an id").to_owned();
+            let versions = all(gateway, &format!("/recipes/{id}/versions?limit=100")).await;
+            ledger.versions.insert(id.clone(), versions.len());
+            for (notes, count) in notes_of_makes(gateway, &id).await {
+                *ledger.makes.entry((id.clone(), notes)).or_default() += count;
+            }
+        }
+        for rejection in all(gateway, "/rejections?limit=100").await {
+            let key = rejection["objectKey"]
+                .as_str()
+                .unwrap_or("(none)")
+                .to_owned();
+            let found = (
+                rejection["code"].as_str().unwrap_or_default().to_owned(),
+                rejection["path"].as_str().unwrap_or_default().to_owned(),
+            );
+            let previous = ledger.rejections.insert(key.clone(), found);
+            assert!(previous.is_none(), "two rejections for {key}");
+        }
+        ledger
+    }
+}
+
+/// Every item of a paginated list, through the gateway.
+async fn all(gateway: &Gateway, path: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let (status, page) = gateway.get(&format!("{path}{cursor}")).await;
+        assert_eq!(status.as_u16(), 200, "{path}: {page}");
+        items.extend(page["items"].as_array().cloned().unwrap_or_default());
+        match page["nextCursor"].as_str() {
+            Some(next) => cursor = format!("&cursor={next}"),
+            None => return items,
+        }
+    }
+}
+
+/// How many makes of a recipe carry each note.
+async fn notes_of_makes(gateway: &Gateway, recipe: &str) -> BTreeMap<String, usize> {
+    let mut notes = BTreeMap::new();
+    for summary in all(gateway, &format!("/recipes/{recipe}/makes?limit=100")).await {
+        let make_id = summary["makeId"].as_str().expect("a make id");
+        let (status, stored) = gateway
+            .get(&format!("/recipes/{recipe}/makes/{make_id}"))
+            .await;
+        assert_eq!(status.as_u16(), 200, "{stored}");
+        let note = stored["notes"].as_str().unwrap_or_default().to_owned();
+        *notes.entry(note).or_default() += 1;
+    }
+    notes
+}
+
+/// How the sender's queue is being fed in a round.
+#[derive(Clone, Copy, Debug, Default)]
+struct Faults {
+    /// Hand the batch to two invocations at once.
+    twice: bool,
+    /// Delete nothing: every message comes back (a lost delete).
+    lose_deletes: bool,
+}
+
+/// What delivery rounds did.
+#[derive(Debug, Default)]
+struct Tally {
+    rounds: usize,
+    messages: usize,
+    failed: usize,
+    doubled_batches: usize,
+    lost_deletes: usize,
+    watched_twice: usize,
+}
+
+/// Plays Lambda's SQS poller once, with `faults`: receives up to ten
+/// visible jobs (without waiting), invokes the sender, deletes those that
+/// succeeded (unless the deletes are lost) and makes the rest visible
+/// again. Returns how many messages it took and how many failed.
+async fn round(aws: &Aws, gateway: &Gateway, faults: Faults) -> (usize, usize) {
+    let messages: Vec<Message> = aws
+        .sqs
+        .receive_message()
+        .queue_url(&aws.jobs_url)
+        .max_number_of_messages(10)
+        .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+        .send()
+        .await
+        .expect("receive")
+        .messages()
+        .to_vec();
+    if messages.is_empty() {
+        return (0, 0);
+    }
+    let failed: BTreeSet<String> = if faults.twice {
+        let (a, b) = tokio::join!(
+            aws.invoke_sender(gateway, &messages),
+            aws.invoke_sender(gateway, &messages)
+        );
+        a.batch_item_failures
+            .into_iter()
+            .chain(b.batch_item_failures)
+            .map(|f| f.item_identifier)
+            .collect()
+    } else {
+        aws.invoke_sender(gateway, &messages)
+            .await
+            .batch_item_failures
+            .into_iter()
+            .map(|f| f.item_identifier)
+            .collect()
+    };
+    let (mut delete, mut show) = (Vec::new(), Vec::new());
+    for (i, message) in messages.iter().enumerate() {
+        let id = message.message_id().unwrap_or_default();
+        let handle = message.receipt_handle().unwrap_or_default().to_owned();
+        let first_receive = message
+            .attributes()
+            .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+            .is_some_and(|c| c == "1");
+        // Only a first receive loses its delete, so that no message that
+        // succeeds is pushed towards the DLQ by the test's own faults.
+        if failed.contains(id) || (faults.lose_deletes && first_receive) {
+            show.push(
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(handle)
+                    .visibility_timeout(0)
+                    .build()
+                    .expect("an entry"),
+            );
+        } else {
+            delete.push(
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(handle)
+                    .build()
+                    .expect("an entry"),
+            );
+        }
+    }
+    if !delete.is_empty() {
+        aws.sqs
+            .delete_message_batch()
+            .queue_url(&aws.jobs_url)
+            .set_entries(Some(delete))
+            .send()
+            .await
+            .expect("deleted");
+    }
+    if !show.is_empty() {
+        aws.sqs
+            .change_message_visibility_batch()
+            .queue_url(&aws.jobs_url)
+            .set_entries(Some(show))
+            .send()
+            .await
+            .expect("made visible");
+    }
+    (messages.len(), failed.len())
+}
+
+/// Delivers, with faults, until the jobs queue is empty.
+async fn drain(aws: &Aws, gateway: &Gateway, tally: &mut Tally) {
+    for _ in 0..2000 {
+        tally.rounds += 1;
+        let faults = Faults {
+            twice: tally.rounds.is_multiple_of(7),
+            lose_deletes: tally.rounds.is_multiple_of(5),
+        };
+        let (taken, failed) = round(aws, gateway, faults).await;
+        tally.messages += taken;
+        tally.failed += failed;
+        if taken > 0 {
+            tally.doubled_batches += usize::from(faults.twice);
+            tally.lost_deletes += usize::from(faults.lose_deletes);
+        } else if aws.depth(&aws.jobs_url).await == 0 {
+            return;
+        }
+    }
+    panic!("the jobs queue did not drain");
+}
+
+/// Takes `count` S3 events off the capture queue (deleting them in batches).
+async fn take_events(aws: &Aws, count: usize) -> Vec<Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let mut events = Vec::new();
+    while events.len() < count {
+        assert!(
+            Instant::now() < deadline,
+            "moto delivered {} of {count} S3 events",
+            events.len()
+        );
+        let messages = aws
+            .sqs
+            .receive_message()
+            .queue_url(&aws.capture_url)
+            .max_number_of_messages(10)
+            .wait_time_seconds(1)
+            .send()
+            .await
+            .expect("receive")
+            .messages()
+            .to_vec();
+        if messages.is_empty() {
+            continue;
+        }
+        let entries = messages
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(m.receipt_handle().unwrap_or_default())
+                    .build()
+                    .expect("an entry")
+            })
+            .collect();
+        aws.sqs
+            .delete_message_batch()
+            .queue_url(&aws.capture_url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .expect("deleted");
+        for message in messages {
+            events.push(serde_json::from_str(message.body().unwrap_or("")).expect("an S3 event"));
+        }
+    }
+    events
+}
+
+fn event_key(event: &Value) -> String {
+    let raw = event["Records"][0]["s3"]["object"]["key"]
+        .as_str()
+        .unwrap_or_default();
+    watcher::decode_key(raw).unwrap_or_else(|lossy| lossy)
+}
+
+/// Uploads a chunk, and hands its S3 events to the watcher (those of the
+/// keys in `twice` twice). Returns how many were handed over twice.
+async fn upload_and_watch(aws: &Aws, uploads: &[Upload], twice: &BTreeSet<String>) -> usize {
+    for upload in uploads {
+        aws.upload(&upload.key, &upload.bytes).await;
+    }
+    let mut doubled = 0;
+    for event in take_events(aws, uploads.len()).await {
+        let again = twice.contains(&event_key(&event));
+        let summary = aws.watch(event.clone()).await;
+        assert_eq!(summary.jobs, 1, "{summary:?}");
+        if again {
+            aws.watch(event).await;
+            doubled += 1;
+        }
+    }
+    doubled
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_accounted_for_once()
+{
+    let started = Instant::now();
+    let aws = Aws::start().await;
+    let gateway = Gateway::start(&aws).await;
+    let sizes = Sizes::from_env();
+    let (recipes, stream) = plan(sizes);
+    let everything: Vec<&Upload> = recipes.iter().chain(&stream).collect();
+    let expected = Ledger::expected(&everything);
+    let orphans: BTreeSet<String> = stream
+        .iter()
+        .filter(|u| u.outcome == Outcome::Dead)
+        .map(|u| u.key.clone())
+        .collect();
+    let twice: BTreeSet<String> = everything
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| i % 10 == 3)
+        .map(|(_, u)| u.key.clone())
+        .collect();
+    let mut tally = Tally::default();
+
+    tally.watched_twice += upload_and_watch(&aws, &recipes, &twice).await;
+    drain(&aws, &gateway, &mut tally).await;
+
+    let chunks: Vec<&[Upload]> = stream.chunks(sizes.total / 10).collect();
+    let outages = [chunks.len() / 3, 2 * chunks.len() / 3];
+    let mut outage_failures = 0;
+    let mut chunk_times: Vec<f64> = Vec::new();
+    for (n, chunk) in chunks.iter().enumerate() {
+        let chunk_started = Instant::now();
+        if outages.contains(&n) {
+            // The server goes down with this chunk's jobs queued: every
+            // call fails and the jobs wait; then it comes back.
+            gateway.down().await;
+            tally.watched_twice += upload_and_watch(&aws, chunk, &twice).await;
+            for _ in 0..2 {
+                let (taken, failed) = round(&aws, &gateway, Faults::default()).await;
+                assert_eq!(taken, failed, "with the server down, every call fails");
+                outage_failures += failed;
+            }
+            gateway.up().await;
+        } else {
+            tally.watched_twice += upload_and_watch(&aws, chunk, &twice).await;
+        }
+        drain(&aws, &gateway, &mut tally).await;
+        chunk_times.push(chunk_started.elapsed().as_secs_f64());
+    }
+    assert!(
+        outage_failures >= 20,
+        "the outages failed {outage_failures} calls"
+    );
+
+    // Nothing is left on the queue; the DLQ holds exactly the orphans' jobs
+    // (an orphan's event handed over twice queued two jobs for it).
+    assert_eq!(aws.depth(&aws.jobs_url).await, 0);
+    let expected_dead = orphans.len() + orphans.intersection(&twice).count();
+    let dead = aws
+        .receive_raw(&aws.dlq_url, expected_dead + 1, Duration::from_secs(3))
+        .await;
+    let dead_keys: BTreeSet<String> = dead
+        .iter()
+        .map(|m| {
+            Job::from_body(m.body().unwrap_or_default())
+                .expect("a job")
+                .source
+                .key
+        })
+        .collect();
+    assert_eq!(dead.len(), expected_dead, "DLQ entries");
+    assert_eq!(dead_keys, orphans, "the DLQ holds the orphans");
+
+    let observed = Ledger::observed(&gateway).await;
+    assert_eq!(
+        observed.versions.values().sum::<usize>(),
+        expected.versions.values().sum::<usize>()
+    );
+    assert_eq!(
+        observed.makes.values().sum::<usize>(),
+        expected.makes.values().sum::<usize>()
+    );
+    assert_eq!(observed.rejections.len(), expected.rejections.len());
+    assert_eq!(observed, expected, "what the chain holds");
+
+    // Redriven once their recipe exists, the dead letters become one make each.
+    let mut ghost = recipe(99);
+    ghost["recipeId"] = Value::from(GHOST);
+    let ghost = Upload {
+        key: "recipes/ghost.json".into(),
+        bytes: bytes(&ghost),
+        outcome: Outcome::Version(GHOST.into()),
+    };
+    upload_and_watch(&aws, std::slice::from_ref(&ghost), &BTreeSet::new()).await;
+    drain(&aws, &gateway, &mut tally).await;
+    for message in &dead {
+        aws.sqs
+            .send_message()
+            .queue_url(&aws.jobs_url)
+            .message_body(message.body().unwrap_or_default())
+            .send()
+            .await
+            .expect("redriven");
+    }
+    aws.delete(&aws.dlq_url, &dead).await;
+    drain(&aws, &gateway, &mut tally).await;
+    let ghost_notes = notes_of_makes(&gateway, GHOST).await;
+    assert_eq!(
+        ghost_notes,
+        (0..sizes.orphans)
+            .map(|n| (format!("chaos orphan {n:02}"), 1))
+            .collect::<BTreeMap<_, _>>(),
+        "one make per orphan"
+    );
+    assert_eq!(aws.depth(&aws.dlq_url).await, 0);
+
+    eprintln!(
+        "chaos (moto): {} uploads -> {} versions, {} makes, {} rejections, {} DLQ entries ({} orphans); \
+         {} S3 events handed over twice, {} batches sent to two invocations, {} batches lost their deletes, \
+         {outage_failures} calls failed in 2 outages; {} deliveries in {} rounds; chunks of {} took {:.1} s first, {:.1} s last; {:.1} s",
+        sizes.total,
+        expected.versions.values().sum::<usize>(),
+        expected.makes.values().sum::<usize>(),
+        expected.rejections.len(),
+        dead.len(),
+        orphans.len(),
+        tally.watched_twice,
+        tally.doubled_batches,
+        tally.lost_deletes,
+        tally.messages,
+        tally.rounds,
+        sizes.total / 10,
+        chunk_times.first().copied().unwrap_or_default(),
+        chunk_times.last().copied().unwrap_or_default(),
+        started.elapsed().as_secs_f64()
+    );
+}
