@@ -5,6 +5,7 @@
 //! stops it when dropped, so that AWS adapters are tested through the real
 //! aws-sdk-rust clients.
 
+pub mod chaos;
 pub mod http;
 pub mod sigv4;
 
