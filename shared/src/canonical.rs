@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{Ingredient, Recipe, Step};
+use crate::model::{Ingredient, Measure, Recipe, Step};
 
 /// Field names of the canonical form (the seed format's names).
 pub mod field {
@@ -32,6 +32,16 @@ pub mod field {
     pub const QUANTITY_MAX: &str = "quantityMax";
     /// An ingredient's unit.
     pub const MEASUREMENT: &str = "measurement";
+    /// An ingredient's size or degree word (`large`, `heaped`).
+    pub const SIZE: &str = "size";
+    /// Each counted package's size, as a measure.
+    pub const PACKAGE_SIZE: &str = "packageSize";
+    /// A measure added to the amount.
+    pub const PLUS: &str = "plus";
+    /// The amount restated in other units, as a measure.
+    pub const ALTERNATIVE: &str = "alternative";
+    /// How an ingredient is prepared.
+    pub const PREPARATION: &str = "preparation";
     /// An ingredient's note.
     pub const NOTE: &str = "note";
     /// The group an ingredient is listed under.
@@ -125,7 +135,7 @@ pub fn recipe_json(recipe: &Recipe) -> Value {
 }
 
 /// The fields of an ingredient's canonical form, in order, absent ones as `None`.
-pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Option<Value>); 7] {
+pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Option<Value>); 12] {
     [
         (
             field::INGREDIENT_ID,
@@ -148,6 +158,26 @@ pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Opti
             ingredient.unit.as_ref().map(|u| Value::from(u.symbol())),
         ),
         (
+            field::SIZE,
+            ingredient.size.as_ref().map(|s| Value::from(s.as_str())),
+        ),
+        (
+            field::PACKAGE_SIZE,
+            ingredient.package_size.as_ref().map(measure_json),
+        ),
+        (field::PLUS, ingredient.plus.as_ref().map(measure_json)),
+        (
+            field::ALTERNATIVE,
+            ingredient.alternative.as_ref().map(measure_json),
+        ),
+        (
+            field::PREPARATION,
+            ingredient
+                .preparation
+                .as_ref()
+                .map(|p| Value::from(p.as_str())),
+        ),
+        (
             field::NOTE,
             ingredient.note.as_ref().map(|n| Value::from(n.as_str())),
         ),
@@ -156,6 +186,18 @@ pub(crate) fn ingredient_fields(ingredient: &Ingredient) -> [(&'static str, Opti
             ingredient.group.as_ref().map(|g| Value::from(g.as_str())),
         ),
     ]
+}
+
+/// A second measure's canonical form: `{"quantity", "quantityMax", "measurement"}`.
+pub fn measure_json(measure: &Measure) -> Value {
+    object([
+        (field::QUANTITY, Some(number(measure.quantity.value()))),
+        (field::QUANTITY_MAX, measure.quantity.max().map(number)),
+        (
+            field::MEASUREMENT,
+            measure.unit.as_ref().map(|u| Value::from(u.symbol())),
+        ),
+    ])
 }
 
 /// The fields of a step's canonical form, in order, absent ones as `None`.

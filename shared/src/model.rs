@@ -190,6 +190,16 @@ pub struct Ingredient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) unit: Option<Unit>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) size: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) package_size: Option<Measure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) plus: Option<Measure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) alternative: Option<Measure>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) preparation: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) note: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) group: Option<String>,
@@ -198,7 +208,50 @@ pub struct Ingredient {
     pub(crate) key: String,
 }
 
+/// A second amount on an ingredient line: a package's size (`14-ounce`),
+/// an added measure (`plus 2 tablespoons`) or the same amount restated
+/// (`15g/½oz`).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// How much.
+    pub quantity: Quantity,
+    /// In what unit, if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unit: Option<Unit>,
+}
+
+impl fmt::Display for Measure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.quantity)?;
+        if let Some(unit) = &self.unit {
+            write!(f, " {unit}")?;
+        }
+        Ok(())
+    }
+}
+
 impl Ingredient {
+    /// An ingredient read from a free-text line, listed under `group`.
+    pub(crate) fn from_line(
+        parsed: crate::ingredient_line::ParsedLine,
+        group: Option<String>,
+    ) -> Self {
+        Self {
+            id: None,
+            key: crate::text::name_key(&parsed.name),
+            name: parsed.name,
+            quantity: parsed.quantity,
+            unit: parsed.unit,
+            size: parsed.size,
+            package_size: parsed.package_size,
+            plus: parsed.plus,
+            alternative: parsed.alternative,
+            preparation: parsed.preparation,
+            note: parsed.note,
+            group,
+        }
+    }
+
     /// The ingredient's id, when the document gives one.
     pub fn id(&self) -> Option<&IngredientId> {
         self.id.as_ref()
@@ -215,9 +268,56 @@ impl Ingredient {
     pub fn unit(&self) -> Option<&Unit> {
         self.unit.as_ref()
     }
-    /// Preparation or alternatives (`sifted`).
+    /// A size or degree word (`large`, `heaped`).
+    pub fn size(&self) -> Option<&str> {
+        self.size.as_deref()
+    }
+    /// The size of each counted package (`14 oz` in `One 14-ounce can`).
+    pub fn package_size(&self) -> Option<&Measure> {
+        self.package_size.as_ref()
+    }
+    /// A measure added to the amount (`2 tbsp` in `1/2 cup plus 2 tablespoons`).
+    pub fn plus(&self) -> Option<&Measure> {
+        self.plus.as_ref()
+    }
+    /// The same amount restated in other units (`½ oz` in `15g/½oz`).
+    pub fn alternative(&self) -> Option<&Measure> {
+        self.alternative.as_ref()
+    }
+    /// How it is prepared (`peeled, seeded, and cubed`).
+    pub fn preparation(&self) -> Option<&str> {
+        self.preparation.as_deref()
+    }
+    /// What else the line says (`to taste`, `for serving`).
     pub fn note(&self) -> Option<&str> {
         self.note.as_deref()
+    }
+
+    /// The whole amount in one unit: the count times each package's size,
+    /// plus any added measure, converted into the main unit where it can be.
+    /// `None` when the line gives no amount.
+    pub fn total(&self) -> Option<(f64, Option<&Unit>)> {
+        let quantity = self.quantity?;
+        let (mut amount, unit) = match &self.package_size {
+            Some(each) => (
+                quantity.midpoint() * each.quantity.midpoint(),
+                each.unit.as_ref(),
+            ),
+            None => (quantity.midpoint(), self.unit.as_ref()),
+        };
+        if let Some(plus) = &self.plus {
+            // An added measure that does not convert (`1 cup plus 1 egg`)
+            // leaves the main amount as it is.
+            if let Some(ratio) = crate::units::conversion_ratio(
+                1.0,
+                unit,
+                plus.quantity.midpoint(),
+                plus.unit.as_ref(),
+            ) {
+                amount += ratio;
+            }
+        }
+        Some((amount, unit))
     }
     /// The group it is listed under (`For the crust`), from a heading line.
     pub fn group(&self) -> Option<&str> {

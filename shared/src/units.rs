@@ -15,6 +15,8 @@ pub enum Dimension {
     Volume,
     /// Pieces, dozens (base: one piece).
     Count,
+    /// Centimetres and inches (base: mm): the size of a piece (`2cm piece ginger`).
+    Length,
     /// Everything that converts only to itself: cloves, cans, pinches.
     Other,
 }
@@ -46,7 +48,7 @@ const fn def(
     }
 }
 
-use Dimension::{Count, Mass, Other, Volume};
+use Dimension::{Count, Length, Mass, Other, Volume};
 
 static UNITS: &[UnitDef] = &[
     def(
@@ -175,6 +177,12 @@ static UNITS: &[UnitDef] = &[
             "fluid ounces",
         ],
     ),
+    def(
+        "dsp",
+        Volume,
+        10.0,
+        &["dessertspoon", "dessertspoons", "dstspn", "dsps"],
+    ),
     def("cup", Volume, 236.588_236_5, &["cups", "cp"]),
     def("pint", Volume, 473.176_473, &["pints", "pt", "pts"]),
     def("quart", Volume, 946.352_946, &["quarts", "qt", "qts"]),
@@ -184,8 +192,8 @@ static UNITS: &[UnitDef] = &[
         Count,
         1.0,
         &[
-            "pieces", "pc", "pcs", "unit", "units", "whole", "each", "ea", "item", "items", "stuk",
-            "stuks", "stück",
+            "pieces", "pc", "pcs", "unit", "units", "each", "ea", "item", "items", "stuk", "stuks",
+            "stück",
         ],
     ),
     def("dozen", Count, 12.0, &["dozens", "doz"]),
@@ -198,16 +206,51 @@ static UNITS: &[UnitDef] = &[
         1.0,
         &["cloves", "teen", "teentje", "teentjes"],
     ),
+    def(
+        "mm",
+        Length,
+        1.0,
+        &["millimetre", "millimetres", "millimeter", "millimeters"],
+    ),
+    def(
+        "cm",
+        Length,
+        10.0,
+        &[
+            "centimetre",
+            "centimetres",
+            "centimeter",
+            "centimeters",
+            "cms",
+        ],
+    ),
+    def("inch", Length, 25.4, &["inches", "in"]),
     def("can", Other, 1.0, &["cans", "tin", "tins", "blik"]),
     def("jar", Other, 1.0, &["jars"]),
     def(
         "package",
         Other,
         1.0,
-        &[
-            "packages", "pkg", "pkgs", "packet", "packets", "pack", "packs", "sachet", "sachets",
-        ],
+        &["packages", "pkg", "pkgs", "pack", "packs"],
     ),
+    def("packet", Other, 1.0, &["packets", "pkt", "pkts"]),
+    def("sachet", Other, 1.0, &["sachets"]),
+    def("envelope", Other, 1.0, &["envelopes"]),
+    def("box", Other, 1.0, &["boxes"]),
+    def("carton", Other, 1.0, &["cartons"]),
+    def(
+        "container",
+        Other,
+        1.0,
+        &["containers", "tub", "tubs", "pot", "pots"],
+    ),
+    def("punnet", Other, 1.0, &["punnets"]),
+    def("block", Other, 1.0, &["blocks"]),
+    def("loaf", Other, 1.0, &["loaves"]),
+    def("rasher", Other, 1.0, &["rashers"]),
+    def("ear", Other, 1.0, &["ears"]),
+    def("strip", Other, 1.0, &["strips"]),
+    def("wedge", Other, 1.0, &["wedges"]),
     def("bunch", Other, 1.0, &["bunches", "bos", "bosje"]),
     def("head", Other, 1.0, &["heads"]),
     def("sprig", Other, 1.0, &["sprigs", "takje", "takjes"]),
@@ -356,6 +399,52 @@ pub fn conversion_ratio(
         _ => return None,
     };
     if from > 0.0 { Some(to / from) } else { None }
+}
+
+/// Relative difference within which a restated measure (`15g/½oz`,
+/// `1 cup (240 ml)`) counts as the same amount: sites round conversions
+/// to friendly numbers (15 g is 0.53 oz; 4 cups, 946 ml, is written 1 l).
+pub const RESTATEMENT_TOLERANCE: f64 = 0.12;
+
+/// One imperial measure in ml, for the units whose US and British sizes
+/// differ: a British site's `2 pints` is 1,137 ml, not 946.
+fn imperial_ml(unit: &Unit) -> Option<f64> {
+    match unit.symbol() {
+        "pint" => Some(568.261_25),
+        "quart" => Some(1_136.522_5),
+        "gallon" => Some(4_546.09),
+        "fl oz" => Some(28.413_062_5),
+        _ => None,
+    }
+}
+
+/// Whether a second measure restates the first (`1.2 litres/2 pints`):
+/// `None` when the two cannot be compared (`1 cup (2 sticks)`), otherwise
+/// whether they agree within [`RESTATEMENT_TOLERANCE`], with pints, quarts,
+/// gallons and fluid ounces read as US or imperial measures.
+pub fn restates(
+    amount: f64,
+    unit: Option<&Unit>,
+    other_amount: f64,
+    other_unit: Option<&Unit>,
+) -> Option<bool> {
+    let within = |ratio: f64| (ratio - 1.0).abs() <= RESTATEMENT_TOLERANCE;
+    let ratio = conversion_ratio(amount, unit, other_amount, other_unit)?;
+    if within(ratio) {
+        return Some(true);
+    }
+    let in_ml = |amount: f64, unit: Option<&Unit>| -> Option<f64> {
+        let unit = unit?;
+        (unit.dimension() == Dimension::Volume)
+            .then(|| imperial_ml(unit).or_else(|| unit.to_base()))
+            .flatten()
+            .map(|ml| amount * ml)
+    };
+    let imperial = match (in_ml(amount, unit), in_ml(other_amount, other_unit)) {
+        (Some(a), Some(b)) if a > 0.0 => within(b / a),
+        _ => false,
+    };
+    Some(imperial)
 }
 
 /// Whether two amounts are the same after conversion, within

@@ -3,7 +3,7 @@
 
 use super::align::{Alignment, Item, Matched, Rules, align};
 use super::{Amount, Change, ScaleEntry, round4};
-use crate::model::Ingredient;
+use crate::model::{Ingredient, Measure};
 use crate::quantity::same_number;
 use crate::text::word_similarity;
 use crate::units::{EQUIVALENCE_TOLERANCE, conversion_ratio, equivalent};
@@ -38,13 +38,35 @@ pub(super) fn align_ingredients(recipe: &[Ingredient], make: &[Ingredient]) -> A
 }
 
 fn same_amount(a: &Ingredient, b: &Ingredient) -> bool {
-    match (&a.quantity, &b.quantity) {
-        (Some(x), Some(y)) => {
-            (a.unit == b.unit && x.same_as(y))
-                || equivalent(x.midpoint(), a.unit.as_ref(), y.midpoint(), b.unit.as_ref())
+    match (a.total(), b.total()) {
+        (Some((x, x_unit)), Some((y, y_unit))) => {
+            (same_measure(a, b) && a.quantity == b.quantity) || equivalent(x, x_unit, y, y_unit)
         }
         (None, None) => a.unit == b.unit,
         _ => false,
+    }
+}
+
+/// Whether two ingredients measure in the same way: the same unit, package
+/// size and added measure (so that only the quantity can differ).
+fn same_measure(a: &Ingredient, b: &Ingredient) -> bool {
+    a.unit == b.unit && same_extra(&a.package_size, &b.package_size) && same_extra(&a.plus, &b.plus)
+}
+
+fn same_extra(a: &Option<Measure>, b: &Option<Measure>) -> bool {
+    match (a, b) {
+        (None, None) => true,
+        (Some(a), Some(b)) => a.unit == b.unit && a.quantity.same_as(&b.quantity),
+        _ => false,
+    }
+}
+
+fn amount_of(ingredient: &Ingredient) -> Amount {
+    Amount {
+        quantity: ingredient.quantity,
+        unit: ingredient.unit.clone(),
+        package_size: ingredient.package_size.clone(),
+        plus: ingredient.plus.clone(),
     }
 }
 
@@ -61,15 +83,12 @@ fn is_refinement(a: &str, b: &str) -> bool {
     short.iter().all(|w| long.contains(w))
 }
 
-/// The ratio of the make's amount to the recipe's, after conversion.
+/// The ratio of the make's whole amount to the recipe's, after conversion
+/// (a package counts as its size: `2 × 8 oz` is 16 oz).
 fn amount_ratio(before: &Ingredient, after: &Ingredient) -> Option<f64> {
-    let (b, a) = (before.quantity?, after.quantity?);
-    conversion_ratio(
-        b.midpoint(),
-        before.unit.as_ref(),
-        a.midpoint(),
-        after.unit.as_ref(),
-    )
+    let (b, b_unit) = before.total()?;
+    let (a, a_unit) = after.total()?;
+    conversion_ratio(b, b_unit, a, a_unit)
 }
 
 pub(super) fn changes(
@@ -152,26 +171,17 @@ fn pair_changes(
         });
     }
     let ratio = amount_ratio(before, after);
-    if before.unit != after.unit {
+    if !same_measure(before, after) {
+        // Another unit, package size or added measure: one change to the
+        // amount, equivalent when the totals agree (`2 × 8 oz` and `16 oz`).
         out.push(Change::UnitChanged {
             recipe_index,
             make_index,
             ingredient: ingredient(),
-            before: Amount {
-                quantity: before.quantity,
-                unit: before.unit.clone(),
-            },
-            after: Amount {
-                quantity: after.quantity,
-                unit: after.unit.clone(),
-            },
-            equivalent: match (before.quantity, after.quantity) {
-                (Some(b), Some(a)) => equivalent(
-                    b.midpoint(),
-                    before.unit.as_ref(),
-                    a.midpoint(),
-                    after.unit.as_ref(),
-                ),
+            before: amount_of(before),
+            after: amount_of(after),
+            equivalent: match (before.total(), after.total()) {
+                (Some((b, b_unit)), Some((a, a_unit))) => equivalent(b, b_unit, a, a_unit),
                 _ => false,
             },
             ratio: ratio.map(round4),
@@ -195,7 +205,15 @@ fn pair_changes(
             });
         }
     }
+    // The restated measure (`15g/½oz`) says the amount again, so it is in
+    // the patch but is no change of its own.
     for (field, b, a) in [
+        ("size", before.size.as_deref(), after.size.as_deref()),
+        (
+            "preparation",
+            before.preparation.as_deref(),
+            after.preparation.as_deref(),
+        ),
         ("note", before.note.as_deref(), after.note.as_deref()),
         ("group", before.group.as_deref(), after.group.as_deref()),
         (

@@ -14,7 +14,7 @@ mod steps;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
+use crate::model::{Ingredient, Make, MakeId, Measure, Recipe, RecipeId, Step};
 use crate::quantity::{Quantity, same_number};
 use crate::units::Unit;
 
@@ -63,6 +63,12 @@ pub struct Amount {
     /// In what unit.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub unit: Option<Unit>,
+    /// Each counted package's size.
+    #[serde(rename = "packageSize", skip_serializing_if = "Option::is_none")]
+    pub package_size: Option<Measure>,
+    /// A measure added to the amount.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plus: Option<Measure>,
 }
 
 /// One ingredient's ratio in a scaled make.
@@ -218,7 +224,7 @@ pub enum Change {
         )]
         deviation: Option<f64>,
     },
-    /// Another unit (perhaps with another quantity).
+    /// Another unit, package size or added measure (perhaps with another quantity).
     UnitChanged {
         /// Position in the recipe.
         recipe_index: usize,
@@ -247,7 +253,7 @@ pub enum Change {
         make_index: usize,
         /// The make's name for it.
         ingredient: String,
-        /// `note`, `group` or `ingredientId`.
+        /// `size`, `preparation`, `note`, `group` or `ingredientId`.
         field: &'static str,
         /// The recipe's value.
         before: Option<String>,

@@ -10,7 +10,9 @@ use super::reader::{Reader, UniqueIds, check_made_at, missing, wrong_type};
 use crate::canonical::normalise_numbers;
 use crate::ingredient_line::parse_line;
 use crate::limits::Limits;
-use crate::model::{Ingredient, IngredientId, Make, MakeId, Recipe, RecipeId, Step, StepId};
+use crate::model::{
+    Ingredient, IngredientId, Make, MakeId, Measure, Recipe, RecipeId, Step, StepId,
+};
 use crate::path::JsonPath;
 use crate::quantity::Quantity;
 use crate::rejection::Rejection;
@@ -162,15 +164,7 @@ fn ingredient(
         Value::String(line) => {
             let line = reader.name(line, path)?;
             let parsed = parse_line(&line);
-            return Ok(Ingredient {
-                id: None,
-                key: name_key(&parsed.name),
-                name: parsed.name,
-                quantity: parsed.quantity,
-                unit: parsed.unit,
-                note: parsed.note,
-                group: None,
-            });
+            return Ok(Ingredient::from_line(parsed, None));
         }
         other => return Err(wrong_type(path, "an ingredient object", other)),
     };
@@ -202,9 +196,51 @@ fn ingredient(
         name,
         quantity,
         unit,
+        size: reader.optional_text(object, "size", path, false)?,
+        package_size: measure(object, "packageSize", path, reader)?,
+        plus: measure(object, "plus", path, reader)?,
+        alternative: measure(object, "alternative", path, reader)?,
+        preparation: reader.optional_text(object, "preparation", path, false)?,
         note,
         group,
     })
+}
+
+/// A second measure in canonical form: `{"quantity": 14, "measurement": "oz"}`.
+fn measure(
+    object: &serde_json::Map<String, Value>,
+    field: &'static str,
+    path: &JsonPath,
+    reader: &Reader<'_>,
+) -> Result<Option<Measure>, Rejection> {
+    let field_path = path.key(field);
+    let inner = match object.get(field) {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Object(inner)) => inner,
+        Some(other) => {
+            return Err(wrong_type(
+                &field_path,
+                "a measure: {\"quantity\", \"measurement\"}",
+                other,
+            ));
+        }
+    };
+    let Some(mut quantity) = reader.quantity(inner.get("quantity"), &field_path.key("quantity"))?
+    else {
+        return Err(missing(&field_path, "quantity"));
+    };
+    if let Some(Value::Number(max)) = inner.get("quantityMax") {
+        let max_path = field_path.key("quantityMax");
+        let max = reader.amount(max.as_f64().unwrap_or(f64::NAN), &max_path, "quantity")?;
+        if max > quantity.value() {
+            quantity = Quantity::range(quantity.value(), max);
+        }
+    }
+    let unit = match reader.optional_text(inner, "measurement", &field_path, false)? {
+        Some(text) => Unit::from_measurement(&text),
+        None => None,
+    };
+    Ok(Some(Measure { quantity, unit }))
 }
 
 fn step(value: &Value, path: &JsonPath, reader: &Reader<'_>) -> Result<Step, Rejection> {

@@ -1,0 +1,464 @@
+//! Amounts on an ingredient line: the count or quantity, size words, the
+//! unit, a package's size (`One 14-ounce can`), a restated measure
+//! (`15g/½oz`, `1 cup (240 ml)`) and an added one (`plus 2 tablespoons`).
+
+use std::borrow::Cow;
+
+use super::words::{is_container, is_size_modifier, is_size_word};
+use crate::model::Measure;
+use crate::quantity::{Quantity, parse_quantity_prefix};
+use crate::units::{Dimension, Unit, conversion_ratio};
+
+/// What the start of a line says about how much.
+#[derive(Debug, Default)]
+pub(super) struct Lead<'a> {
+    pub(super) quantity: Option<Quantity>,
+    pub(super) unit: Option<Unit>,
+    pub(super) size: Option<String>,
+    pub(super) package_size: Option<Measure>,
+    pub(super) plus: Option<Measure>,
+    /// A restated measure, with its text as written (for a note if it turns
+    /// out not to restate the amount).
+    pub(super) alternative: Option<(Measure, String)>,
+    /// Bracketed asides met on the way (`(about 20)`).
+    pub(super) notes: Vec<String>,
+    /// The rest of the line.
+    pub(super) rest: &'a str,
+}
+
+/// Words that stand for a number (`a pinch of salt`, `Two 8-ounce packages`).
+const NUMBER_WORDS: &[(&str, f64)] = &[
+    ("a", 1.0),
+    ("an", 1.0),
+    ("one", 1.0),
+    ("two", 2.0),
+    ("three", 3.0),
+    ("four", 4.0),
+    ("five", 5.0),
+    ("six", 6.0),
+    ("seven", 7.0),
+    ("eight", 8.0),
+    ("nine", 9.0),
+    ("ten", 10.0),
+    ("eleven", 11.0),
+    ("twelve", 12.0),
+    ("half", 0.5),
+    ("dozen", 12.0),
+];
+
+/// Separates numbers from the units glued to them (`500g`, `2tbsp`,
+/// `15g/½oz`): `500 g`, `2 tbsp`, `15 g / 1/2 oz`. Fractions must already
+/// be expanded. Letters after a digit are split off only when they are a
+/// unit, so `2nd` and `7UP` stay whole.
+pub(super) fn unglue(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let glued = bytes.windows(2).any(|w| {
+        (w[0].is_ascii_digit() && w[1].is_ascii_alphabetic())
+            || (w[0].is_ascii_alphabetic() && w[1] == b'/')
+    });
+    if !glued {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() {
+            // Copy one whole character (the index only ever stops on ASCII
+            // bytes or after whole characters, so it is on a boundary).
+            let c = text[i..].chars().next().unwrap_or(' ');
+            out.push(c);
+            i += c.len_utf8();
+            continue;
+        }
+        let end = bytes[i..]
+            .iter()
+            .position(|b| !b.is_ascii_alphabetic())
+            .map_or(bytes.len(), |p| i + p);
+        let word = &text[i..end];
+        let after_digit = i > 0 && bytes[i - 1].is_ascii_digit();
+        let two_word = word.eq_ignore_ascii_case("fl") && text[end..].starts_with(" oz");
+        let in_word = i > 0
+            && !bytes[i - 1].is_ascii_digit()
+            && !matches!(bytes[i - 1], b' ' | b'(' | b'/' | b'-');
+        let is_unit = !in_word && (Unit::recognise(word).is_some() || two_word);
+        if after_digit && is_unit {
+            out.push(' ');
+        }
+        out.push_str(word);
+        let mut after = end;
+        if two_word {
+            out.push_str(" oz");
+            after += 3;
+        }
+        // "15g/½oz", "litres/2 pints": a slash after a unit separates two measures.
+        if is_unit
+            && bytes.get(after) == Some(&b'/')
+            && bytes.get(after + 1).is_some_and(u8::is_ascii_digit)
+        {
+            out.push_str(" / ");
+            after += 1;
+        }
+        i = after;
+    }
+    Cow::Owned(out)
+}
+
+/// A number word at the start of `text`, when what follows makes it an
+/// amount: a unit, a size word or a package size (`a pinch`, `One 14-ounce
+/// can`, `two large eggs`); `a little oil` is not an amount.
+fn number_word(text: &str) -> Option<(f64, &str)> {
+    let (word, rest) = text.split_once(' ')?;
+    let lower = word.to_lowercase();
+    let value = NUMBER_WORDS.iter().find(|(w, _)| *w == lower)?.1;
+    // "half a lemon", "a dozen eggs"
+    if let Some((next, after)) = rest.split_once(' ') {
+        let next = next.to_lowercase();
+        if value == 0.5 && (next == "a" || next == "an") {
+            return Some((0.5, after));
+        }
+        if value == 1.0 && next == "dozen" {
+            return Some((12.0, after));
+        }
+        if value == 1.0 && (next == "couple") {
+            let after = after.strip_prefix("of ").unwrap_or(after);
+            return Some((2.0, after));
+        }
+    }
+    let first = rest.split(' ').next().unwrap_or("");
+    let is_amount = unit_prefix(rest).is_some()
+        || is_size_word(first)
+        || is_size_modifier(first)
+        || hyphen_measure(rest).is_some()
+        || (lower != "a" && lower != "an" && !first.is_empty());
+    is_amount.then_some((value, rest))
+}
+
+/// A unit at the start of `text` (one word, or two for `fl oz`), with the rest.
+pub(super) fn unit_prefix(text: &str) -> Option<(Unit, &str)> {
+    let mut words = text.splitn(3, ' ');
+    let first = words.next()?;
+    if let Some(second) = words.next() {
+        let two = &text[..first.len() + 1 + second.len()];
+        let two = two.trim_end_matches([',', ')', ';']);
+        if two.contains(' ')
+            && let Some(unit) = Unit::recognise(two)
+        {
+            let rest = text[first.len() + 1 + second.len()..].trim_start();
+            return Some((unit, rest));
+        }
+    }
+    // Units glued to punctuation: "cups," or "g)".
+    let token = first.trim_end_matches([',', ')', ';']);
+    if token.is_empty() {
+        return None;
+    }
+    let unit = Unit::recognise(token)?;
+    Some((unit, text[token.len()..].trim_start()))
+}
+
+/// `14-ounce` or `8 1/2-ounce`: a measure written as one hyphenated word.
+fn hyphen_measure(text: &str) -> Option<(Measure, &str)> {
+    let (quantity, rest) = parse_quantity_prefix(text)?;
+    let after = rest.strip_prefix('-')?;
+    let (unit, after) = unit_prefix(after)?;
+    Some((
+        Measure {
+            quantity,
+            unit: Some(unit),
+        },
+        after,
+    ))
+}
+
+/// A measure with a unit (`240 ml`, `3 lb 5 oz`, `14.5-ounce`). A second
+/// measure of the same dimension right after the first is added to it.
+pub(super) fn measure(text: &str) -> Option<(Measure, &str)> {
+    let (quantity, rest) = parse_quantity_prefix(text)?;
+    let rest = rest.trim_start();
+    let rest = rest.strip_prefix('-').unwrap_or(rest);
+    let (unit, mut rest) = unit_prefix(rest)?;
+    let mut measure = Measure {
+        quantity,
+        unit: Some(unit),
+    };
+    // "3lb 5oz": pounds and ounces together.
+    if let Some((more, after)) = parse_quantity_prefix(rest)
+        && let Some((more_unit, after)) = unit_prefix(after.trim_start())
+        && more_unit.dimension()
+            == measure
+                .unit
+                .as_ref()
+                .map_or(Dimension::Other, Unit::dimension)
+        && more_unit.dimension() != Dimension::Other
+        && let Some(ratio) =
+            conversion_ratio(1.0, measure.unit.as_ref(), more.value(), Some(&more_unit))
+        && measure.quantity.max().is_none()
+    {
+        measure.quantity = Quantity::single(measure.quantity.value() + ratio);
+        rest = after;
+    }
+    Some((measure, rest))
+}
+
+/// Whether a measure is of something that converts (mass or volume): a
+/// package's contents, not its length.
+fn is_contents(measure: &Measure) -> bool {
+    measure
+        .unit
+        .as_ref()
+        .is_some_and(|u| matches!(u.dimension(), Dimension::Mass | Dimension::Volume))
+}
+
+/// A bracketed measure (`(240 ml)`, `(about 7 oz)`) at the start of `text`:
+/// the measure, its text, and the rest after the bracket.
+fn bracket_measure(text: &str) -> Option<(Measure, &str, &str)> {
+    let inner_start = text.strip_prefix('(')?;
+    let close = inner_start.find(')')?;
+    let inner = inner_start[..close].trim();
+    let bare = strip_approximation(inner).0;
+    let (measure, after) = measure(bare)?;
+    after
+        .trim()
+        .is_empty()
+        .then(|| (measure, inner, inner_start[close + 1..].trim_start()))
+}
+
+/// Strips a leading `about`, `approx.` or `roughly`; says whether it did.
+pub(super) fn strip_approximation(text: &str) -> (&str, bool) {
+    for word in [
+        "about ",
+        "approximately ",
+        "approx. ",
+        "approx ",
+        "around ",
+        "roughly ",
+        "circa ",
+        "ca. ",
+    ] {
+        if text.len() > word.len()
+            && text.is_char_boundary(word.len())
+            && text[..word.len()].eq_ignore_ascii_case(word)
+        {
+            return (text[word.len()..].trim_start(), true);
+        }
+    }
+    (text, false)
+}
+
+/// Size words at the start of `text` (`extra large`, `heaped`), with the rest.
+fn size_words(text: &str) -> (Option<String>, &str) {
+    let mut rest = text;
+    let mut words: Vec<&str> = Vec::new();
+    loop {
+        let (word, after) = rest.split_once(' ').unwrap_or((rest, ""));
+        let bare = word.trim_end_matches(',');
+        let size = is_size_word(bare);
+        let modifier = is_size_modifier(bare)
+            && after
+                .split(' ')
+                .next()
+                .is_some_and(|next| is_size_word(next.trim_end_matches(',')));
+        // "3 large eggs": a size word needs something after it.
+        if !(size || modifier) || after.is_empty() || words.len() >= 3 {
+            break;
+        }
+        words.push(bare);
+        rest = after;
+        // "large, ripe tomatoes"
+        rest = rest.strip_prefix("and ").unwrap_or(rest);
+    }
+    if words.is_empty() {
+        (None, text)
+    } else {
+        (Some(words.join(" ").to_lowercase()), rest)
+    }
+}
+
+/// The amount at the start of a line, or `None` when it starts with none.
+pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
+    let (quantity, rest) = match parse_quantity_prefix(text) {
+        Some((quantity, rest)) => (quantity, rest),
+        None => {
+            let (value, rest) = number_word(text)?;
+            (Quantity::single(value), rest)
+        }
+    };
+    let quantity_text = &text[..text.len() - rest.len()];
+    let mut lead = Lead {
+        quantity: Some(quantity),
+        rest: rest.trim_start(),
+        ..Lead::default()
+    };
+
+    // "28-ounce can" or "2 1/4-ounce packages": the number is a package's size.
+    if rest.starts_with('-')
+        && let Some((unit, after)) = unit_prefix(&rest[1..])
+    {
+        let (count, each) = match quantity_text.trim().split_once(' ') {
+            // "2 1/4-ounce": two packages of a quarter ounce.
+            Some((whole, _)) if quantity.max().is_none() => {
+                let count = whole.parse::<f64>().unwrap_or(1.0);
+                (count, Quantity::single(quantity.value() - count))
+            }
+            _ => (1.0, quantity),
+        };
+        let (size, after_size) = size_words(after);
+        if let Some((container, after_container)) = unit_prefix(after_size)
+            && is_container(&container)
+        {
+            lead.quantity = Some(Quantity::single(count));
+            lead.package_size = Some(Measure {
+                quantity: each,
+                unit: Some(unit),
+            });
+            lead.unit = Some(container);
+            lead.size = size;
+            lead.rest = after_container;
+            return Some(finish(lead));
+        }
+        // "1/2-inch piece": an ordinary amount written with a hyphen.
+        lead.unit = Some(unit);
+        lead.rest = after;
+        return Some(finish(lead));
+    }
+
+    // A package size after the count: "14-ounce", "(14.5 oz)", "x 400g", "400g".
+    let after_times = ["x ", "X ", "× "]
+        .iter()
+        .find_map(|x| lead.rest.strip_prefix(x));
+    let package = if let Some(after) = after_times {
+        measure(after).map(|(m, rest)| (m, rest, true))
+    } else if let Some((m, _, rest)) = bracket_measure(lead.rest) {
+        Some((m, rest, false))
+    } else if let Some((m, rest)) = hyphen_measure(lead.rest) {
+        Some((m, rest, true))
+    } else {
+        measure(lead.rest).map(|(m, rest)| (m, rest, false))
+    };
+    if let Some((each, mut after, stands_alone)) = package {
+        // "Two 8-ounce (450g) packages": the whole amount restated.
+        if let Some((measure, text, after_bracket)) = bracket_measure(after) {
+            lead.alternative = Some((measure, text.to_owned()));
+            after = after_bracket;
+        }
+        let (size, after_size) = size_words(after);
+        match unit_prefix(after_size) {
+            Some((container, after_container)) if is_container(&container) => {
+                lead.package_size = Some(each);
+                lead.unit = Some(container);
+                lead.size = size;
+                lead.rest = after_container;
+                return Some(finish(lead));
+            }
+            // "1 2-pound roast", "2 x 400g aubergines": each one's size.
+            _ if stands_alone && is_contents(&each) => {
+                lead.package_size = Some(each);
+                lead.size = size;
+                lead.rest = after_size;
+                return Some(finish(lead));
+            }
+            // "1 6-inch tortilla"
+            _ if stands_alone => {
+                let text = &lead.rest[..lead.rest.len() - after.len()];
+                lead.size = Some(text.trim().to_lowercase());
+                lead.rest = after;
+                return Some(finish(lead));
+            }
+            _ => lead.alternative = None,
+        }
+    }
+
+    // "2 (14.5 oz) cans" with an aside that is not a measure: a note.
+    if lead.rest.starts_with('(')
+        && bracket_measure(lead.rest).is_none()
+        && let Some(close) = lead.rest.find(')')
+    {
+        let aside = lead.rest[1..close].trim();
+        if !aside.is_empty() {
+            lead.notes.push(aside.to_owned());
+        }
+        lead.rest = lead.rest[close + 1..].trim_start();
+    }
+
+    let (size, after_size) = size_words(lead.rest);
+    if let Some((unit, after_unit)) = unit_prefix(after_size) {
+        lead.size = size;
+        lead.unit = Some(unit);
+        lead.rest = after_unit;
+    } else if size.is_some() {
+        lead.size = size;
+        lead.rest = after_size;
+    }
+    Some(finish(lead))
+}
+
+/// What may follow an amount: a restated measure, an added one, `of`.
+fn finish(mut lead: Lead<'_>) -> Lead<'_> {
+    for _ in 0..2 {
+        let rest = lead.rest;
+        // "1 cup (240 ml)", "1 can (16 ounces)"
+        if let Some((measure, text, after)) = bracket_measure(rest) {
+            let is_package = lead.package_size.is_none()
+                && lead.unit.as_ref().is_some_and(is_container)
+                && is_contents(&measure);
+            if is_package {
+                lead.package_size = Some(measure);
+            } else if lead.alternative.is_none() {
+                lead.alternative = Some((measure, text.to_owned()));
+            } else {
+                lead.notes.push(text.to_owned());
+            }
+            lead.rest = after;
+            continue;
+        }
+        // "15g/½oz", "1 1/2 cups / 187 g"
+        if let Some(after_slash) = rest.strip_prefix("/ ").or_else(|| rest.strip_prefix('/'))
+            && lead.alternative.is_none()
+            && let Some((measure, after)) = measure(after_slash.trim_start())
+        {
+            let text = after_slash[..after_slash.len() - after.len()].trim();
+            lead.alternative = Some((measure, text.to_owned()));
+            lead.rest = after.trim_start();
+            continue;
+        }
+        // "1/2 cup plus 2 tablespoons"
+        if let Some(after_plus) = rest
+            .strip_prefix("plus ")
+            .or_else(|| rest.strip_prefix("+ "))
+            && lead.plus.is_none()
+            && let Some((measure, after)) = measure(after_plus)
+        {
+            lead.plus = Some(measure);
+            lead.rest = after.trim_start();
+            continue;
+        }
+        break;
+    }
+    if lead.unit.is_some() || lead.package_size.is_some() {
+        lead.rest = lead.rest.strip_prefix("of ").unwrap_or(lead.rest);
+    }
+    lead
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn units_glued_to_numbers_are_separated() {
+        assert_eq!(unglue("500g butter"), "500 g butter");
+        assert_eq!(unglue("15g/1/2oz basil"), "15 g / 1/2 oz basil");
+        assert_eq!(unglue("45ml/1 1/2fl oz oil"), "45 ml / 1 1/2 fl oz oil");
+        assert_eq!(unglue("2tbsp oil"), "2 tbsp oil");
+        assert_eq!(unglue("the 2nd egg"), "the 2nd egg");
+        assert_eq!(unglue("1.2 litres/2 pints"), "1.2 litres / 2 pints");
+        assert_eq!(unglue("salt/pepper"), "salt/pepper");
+    }
+
+    #[test]
+    fn pounds_and_ounces_add_up() {
+        let (m, rest) = measure("3 lb 5 oz beef").expect("a measure");
+        assert!((m.quantity.value() - 3.3125).abs() < 1e-9);
+        assert_eq!(rest.trim(), "beef");
+    }
+}

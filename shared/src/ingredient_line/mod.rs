@@ -1,0 +1,179 @@
+//! Free-text ingredient lines as real recipe sites write them, split into
+//! amount, size, unit, name, preparation and note:
+//! `Two 8-ounce (450g) packages cream cheese`, `15g/½oz fresh basil`,
+//! `1 heaped tsp English mustard`, `6 garlic cloves, minced`,
+//! `zest of 1 orange`, `Rum, ½ cup`. A line it cannot read keeps its text
+//! as the name: parsing a line never fails.
+
+mod amount;
+mod name;
+mod words;
+
+use crate::model::Measure;
+use crate::quantity::{Quantity, expand_fractions};
+use crate::text::collapse_whitespace;
+use crate::units::{Unit, restates};
+
+use amount::{Lead, lead, strip_approximation, unglue, unit_prefix};
+use words::is_trailing_unit;
+
+/// What an ingredient line says.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct ParsedLine {
+    /// How much (of the unit, or how many packages or pieces).
+    pub quantity: Option<Quantity>,
+    /// In what unit, if the line says.
+    pub unit: Option<Unit>,
+    /// Size or degree words (`large`, `heaped`, `6-inch`).
+    pub size: Option<String>,
+    /// Each package's size (`14 oz` in `One 14-ounce can`).
+    pub package_size: Option<Measure>,
+    /// A measure added to the amount (`2 tbsp` in `1/2 cup plus 2 tablespoons`).
+    pub plus: Option<Measure>,
+    /// The same amount restated (`½ oz` in `15g/½oz`); kept only when it
+    /// agrees with the amount or cannot be compared with it.
+    pub alternative: Option<Measure>,
+    /// What the ingredient is.
+    pub name: String,
+    /// What was done to it (`peeled, seeded, and cubed`).
+    pub preparation: Option<String>,
+    /// The rest: purpose, alternatives, asides (`to taste`, `or 1 cup stock`).
+    pub note: Option<String>,
+}
+
+/// Splits an ingredient line into its parts.
+pub fn parse_line(line: &str) -> ParsedLine {
+    let expanded = expand_fractions(line);
+    let unglued = unglue(&expanded);
+    let text = collapse_whitespace(&unglued);
+    let text = text
+        .trim_start_matches(['•', '*', '-', '–', '▢', '□', '·'])
+        .trim_start();
+    let mut notes: Vec<String> = Vec::new();
+    let (body, about) = strip_approximation(text);
+    if about {
+        notes.push("about".to_owned());
+    }
+
+    let mut parsed = match lead(body) {
+        Some(found) => from_lead(found, &mut notes),
+        None => amount_elsewhere(body, &mut notes).unwrap_or_else(|| {
+            let mut parsed = ParsedLine::default();
+            // "pinch of salt": a unit without a number.
+            let rest = match unit_prefix(body) {
+                Some((unit, after)) if after.starts_with("of ") => {
+                    parsed.unit = Some(unit);
+                    &after[3..]
+                }
+                _ => body,
+            };
+            name::fill(&mut parsed, rest, &mut notes);
+            parsed
+        }),
+    };
+
+    if parsed.name.is_empty() {
+        // Nothing left to call the ingredient: keep the line as written.
+        return ParsedLine {
+            name: text.to_owned(),
+            ..ParsedLine::default()
+        };
+    }
+    parsed.note = (!notes.is_empty()).then(|| notes.join("; "));
+    parsed
+}
+
+/// A line that starts with its amount.
+fn from_lead(found: Lead<'_>, notes: &mut Vec<String>) -> ParsedLine {
+    notes.extend(found.notes);
+    let mut parsed = ParsedLine {
+        quantity: found.quantity,
+        unit: found.unit,
+        size: found.size,
+        package_size: found.package_size,
+        plus: found.plus,
+        ..ParsedLine::default()
+    };
+    if let Some((alternative, text)) = found.alternative {
+        if restates_amount(&parsed, &alternative) == Some(false) {
+            // "3 apples (about 20 oz)": another amount, not the same one.
+            notes.push(text);
+        } else {
+            parsed.alternative = Some(alternative);
+        }
+    }
+    name::fill(&mut parsed, found.rest, notes);
+    // "6 garlic cloves": the unit after the food.
+    if parsed.unit.is_none()
+        && parsed.package_size.is_none()
+        && let Some((head, last)) = parsed.name.rsplit_once(' ')
+        && let Some(unit) = Unit::recognise(last)
+        && is_trailing_unit(&unit)
+    {
+        parsed.name = head.trim_end().to_owned();
+        parsed.unit = Some(unit);
+    }
+    parsed
+}
+
+/// Whether a second measure restates the line's amount: as the whole
+/// (`Two 8-ounce (450g) packages`), or as one package or one unit.
+fn restates_amount(parsed: &ParsedLine, alternative: &Measure) -> Option<bool> {
+    let quantity = parsed.quantity?;
+    let other = alternative.quantity.midpoint();
+    let other_unit = alternative.unit.as_ref();
+    let mut candidates = vec![(quantity.midpoint(), parsed.unit.as_ref())];
+    if let Some(each) = &parsed.package_size {
+        candidates.push((
+            quantity.midpoint() * each.quantity.midpoint(),
+            each.unit.as_ref(),
+        ));
+        candidates.push((each.quantity.midpoint(), each.unit.as_ref()));
+    }
+    let verdicts: Vec<bool> = candidates
+        .into_iter()
+        .filter_map(|(amount, unit)| restates(amount, unit, other, other_unit))
+        .collect();
+    if verdicts.is_empty() {
+        None
+    } else {
+        Some(verdicts.into_iter().any(|v| v))
+    }
+}
+
+/// Amounts that are not at the start: `zest of 1 orange`, `Rum, ½ cup`.
+fn amount_elsewhere(text: &str, notes: &mut Vec<String>) -> Option<ParsedLine> {
+    // "Juice of 1 lemon", "finely grated zest of 2 limes"
+    if let Some(of) = text.find(" of ") {
+        let head = &text[..of];
+        let after = &text[of + 4..];
+        let short = head.split(' ').count() <= 4 && !head.contains([',', '(']);
+        if short
+            && head
+                .chars()
+                .all(|c| c.is_alphabetic() || c == ' ' || c == '-')
+            && let Some(found) = lead(after)
+            && found.unit.is_none()
+        {
+            let mut parsed = from_lead(found, notes);
+            let what = format!("{} of", head.to_lowercase());
+            parsed.preparation = Some(match parsed.preparation.take() {
+                Some(more) => format!("{what}, {more}"),
+                None => what,
+            });
+            return Some(parsed);
+        }
+    }
+    // "Rum, ½ cup": the last part is the whole amount.
+    let (name_part, amount_part) = text.rsplit_once(", ")?;
+    let found = lead(amount_part.trim())?;
+    if !found.rest.trim().is_empty() || found.unit.is_none() {
+        return None;
+    }
+    let mut parsed = from_lead(Lead { rest: "", ..found }, notes);
+    name::fill(&mut parsed, name_part, notes);
+    Some(parsed)
+}
+
+#[cfg(test)]
+mod tests;

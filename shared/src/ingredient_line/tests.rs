@@ -1,0 +1,370 @@
+use super::*;
+use crate::quantity::format_number;
+
+/// quantity (or `low-high`), unit symbol, name, note.
+fn parts(line: &str) -> (Option<String>, Option<String>, String, Option<String>) {
+    let parsed = parse_line(line);
+    (
+        parsed.quantity.map(|q| match q.max() {
+            Some(max) => format!("{}-{}", format_number(q.value()), format_number(max)),
+            None => format_number(q.value()),
+        }),
+        parsed.unit.map(|u| u.symbol().to_owned()),
+        parsed.name,
+        parsed.note,
+    )
+}
+
+fn s(text: &str) -> Option<String> {
+    Some(text.to_owned())
+}
+
+fn measure(m: Option<&Measure>) -> Option<String> {
+    m.map(|m| {
+        format!(
+            "{} {}",
+            format_number(m.quantity.value()),
+            m.unit.as_ref().map_or("", Unit::symbol)
+        )
+    })
+}
+
+#[test]
+fn splits_quantity_unit_name_and_preparation() {
+    assert_eq!(
+        parts("1 1/2 cups all-purpose flour, sifted"),
+        (s("1.5"), s("cup"), "all-purpose flour".into(), None)
+    );
+    assert_eq!(
+        parse_line("1 1/2 cups all-purpose flour, sifted").preparation,
+        s("sifted")
+    );
+    assert_eq!(
+        parts("½ tsp salt"),
+        (s("0.5"), s("tsp"), "salt".into(), None)
+    );
+    assert_eq!(
+        parts("3-4 cloves garlic (minced)"),
+        (s("3-4"), s("clove"), "garlic".into(), s("minced"))
+    );
+    assert_eq!(
+        parts("200g butter"),
+        (s("200"), s("g"), "butter".into(), None)
+    );
+    assert_eq!(
+        parts("1¼ cups sugar"),
+        (s("1.25"), s("cup"), "sugar".into(), None)
+    );
+    assert_eq!(
+        parts("2 Tbsp. olive oil"),
+        (s("2"), s("tbsp"), "olive oil".into(), None)
+    );
+    assert_eq!(
+        parts("1 fl oz cream"),
+        (s("1"), s("fl oz"), "cream".into(), None)
+    );
+}
+
+#[test]
+fn metric_and_imperial_together_keep_the_first_as_the_amount() {
+    for (line, amount, unit, alternative, name) in [
+        ("15g/½oz fresh basil", "15", "g", "0.5 oz", "fresh basil"),
+        (
+            "45ml/1½fl oz olive oil",
+            "45",
+            "ml",
+            "1.5 fl oz",
+            "olive oil",
+        ),
+        ("1.2 litres/2 pints stock", "1.2", "l", "2 pint", "stock"),
+        (
+            "1.5kg/3lb 5oz beef brisket",
+            "1.5",
+            "kg",
+            "3.312 lb",
+            "beef brisket",
+        ),
+        (
+            "200g (7oz) caster sugar",
+            "200",
+            "g",
+            "7 oz",
+            "caster sugar",
+        ),
+        ("4 cups (1 l) water", "4", "cup", "1 l", "water"),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(
+            parsed.quantity.map(|q| format_number(q.value())),
+            s(amount),
+            "{line}"
+        );
+        assert_eq!(parsed.unit.as_ref().map(Unit::symbol), Some(unit), "{line}");
+        assert_eq!(
+            measure(parsed.alternative.as_ref()),
+            s(alternative),
+            "{line}"
+        );
+        assert_eq!(parsed.name, name, "{line}");
+        assert_eq!(parsed.note, None, "{line}");
+    }
+    assert_eq!(parts("500g"), (None, None, "500 g".into(), None));
+    assert_eq!(
+        parts("2tbsp honey"),
+        (s("2"), s("tbsp"), "honey".into(), None)
+    );
+}
+
+#[test]
+fn a_second_measure_that_disagrees_is_a_note_not_a_restatement() {
+    let parsed = parse_line("1 cup (500 ml) stock");
+    assert_eq!(parsed.alternative, None);
+    assert_eq!(parsed.note, s("500 ml"));
+    // Volume and weight do not compare without the food's density: kept.
+    let flour = parse_line("1 cup (125g) flour");
+    assert_eq!(measure(flour.alternative.as_ref()), s("125 g"));
+}
+
+#[test]
+fn size_and_degree_words_are_neither_unit_nor_name() {
+    for (line, amount, size, unit, name) in [
+        (
+            "1 heaped tsp English mustard",
+            "1",
+            "heaped",
+            Some("tsp"),
+            "English mustard",
+        ),
+        ("2 level tbsp cocoa", "2", "level", Some("tbsp"), "cocoa"),
+        (
+            "1 large head cauliflower",
+            "1",
+            "large",
+            Some("head"),
+            "cauliflower",
+        ),
+        ("3 medium eggs", "3", "medium", None, "eggs"),
+        (
+            "4 whole cloves garlic",
+            "4",
+            "whole",
+            Some("clove"),
+            "garlic",
+        ),
+        ("2 extra large eggs", "2", "extra large", None, "eggs"),
+        (
+            "a good pinch of saffron",
+            "1",
+            "good",
+            Some("pinch"),
+            "saffron",
+        ),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(
+            parsed.quantity.map(|q| format_number(q.value())),
+            s(amount),
+            "{line}"
+        );
+        assert_eq!(parsed.size.as_deref(), Some(size), "{line}");
+        assert_eq!(parsed.unit.as_ref().map(Unit::symbol), unit, "{line}");
+        assert_eq!(parsed.name, name, "{line}");
+    }
+}
+
+#[test]
+fn the_units_of_real_kitchens_are_known() {
+    for (line, unit) in [
+        ("1 punnet strawberries", "punnet"),
+        ("1 container yogurt", "container"),
+        ("1 box spaghetti", "box"),
+        ("1 loaf bread", "loaf"),
+        ("4 rashers streaky bacon", "rasher"),
+        ("2 ears corn", "ear"),
+        ("1 bunch coriander", "bunch"),
+        ("3 sprigs thyme", "sprig"),
+        ("2 stalks celery", "stalk"),
+        ("4 slices bread", "slice"),
+        ("2 fillets salmon", "fillet"),
+        ("1 knob butter", "knob"),
+        ("1 handful rocket", "handful"),
+        ("2 sheets puff pastry", "sheet"),
+        ("1 stick butter", "stick"),
+        ("1 jar pesto", "jar"),
+        ("1 bottle red wine", "bottle"),
+        ("1 packet yeast", "packet"),
+        ("1 sachet yeast", "sachet"),
+        ("1 tin tomatoes", "can"),
+        ("1 bag spinach", "bag"),
+        ("3 drops vanilla", "drop"),
+        ("1 dash bitters", "dash"),
+        ("1 tub creme fraiche", "container"),
+        ("2 pkts noodles", "packet"),
+    ] {
+        assert_eq!(
+            parse_line(line).unit.as_ref().map(Unit::symbol),
+            Some(unit),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn the_unit_may_follow_the_food() {
+    assert_eq!(
+        parts("6 garlic cloves, minced"),
+        (s("6"), s("clove"), "garlic".into(), None)
+    );
+    assert_eq!(
+        parts("4 thyme sprigs"),
+        (s("4"), s("sprig"), "thyme".into(), None)
+    );
+    assert_eq!(
+        parts("4 bay leaves"),
+        (s("4"), None, "bay leaves".into(), None)
+    );
+}
+
+#[test]
+fn amounts_that_are_not_at_the_start() {
+    let zest = parse_line("zest of 1 orange");
+    assert_eq!(zest.quantity.map(|q| q.value()), Some(1.0));
+    assert_eq!(zest.name, "orange");
+    assert_eq!(zest.preparation, s("zest of"));
+    assert_eq!(
+        parts("About 2/3 cup milk"),
+        (s("0.667"), s("cup"), "milk".into(), s("about"))
+    );
+    assert_eq!(
+        parts("Rum, ½ cup"),
+        (s("0.5"), s("cup"), "Rum".into(), None)
+    );
+    assert_eq!(
+        parts("pepper, to taste"),
+        (None, None, "pepper".into(), s("to taste"))
+    );
+    assert_eq!(
+        parts("Juice of half a lemon"),
+        (s("0.5"), None, "lemon".into(), None)
+    );
+}
+
+#[test]
+fn counted_packages_carry_their_size() {
+    let can = parse_line("One 14-ounce can coconut milk");
+    assert_eq!(can.quantity.map(|q| q.value()), Some(1.0));
+    assert_eq!(can.unit.as_ref().map(Unit::symbol), Some("can"));
+    assert_eq!(measure(can.package_size.as_ref()), s("14 oz"));
+    assert_eq!(can.name, "coconut milk");
+
+    let cheese = parse_line("Two 8-ounce (450g) packages cream cheese");
+    assert_eq!(cheese.quantity.map(|q| q.value()), Some(2.0));
+    assert_eq!(cheese.unit.as_ref().map(Unit::symbol), Some("package"));
+    assert_eq!(measure(cheese.package_size.as_ref()), s("8 oz"));
+    assert_eq!(measure(cheese.alternative.as_ref()), s("450 g"));
+    assert_eq!(cheese.name, "cream cheese");
+    assert_eq!(cheese.note, None);
+
+    for (line, count, each, unit, name) in [
+        (
+            "2 (14.5 oz) cans diced tomatoes",
+            2.0,
+            "14.5 oz",
+            "can",
+            "tomatoes",
+        ),
+        (
+            "2 x 400g tins chopped tomatoes",
+            2.0,
+            "400 g",
+            "can",
+            "tomatoes",
+        ),
+        ("1 can (16 ounces) pears", 1.0, "16 oz", "can", "pears"),
+        (
+            "2 1/4-ounce packages gelatin",
+            2.0,
+            "0.25 oz",
+            "package",
+            "gelatin",
+        ),
+        (
+            "1 (28-ounce) can crushed tomatoes",
+            1.0,
+            "28 oz",
+            "can",
+            "tomatoes",
+        ),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(parsed.quantity.map(|q| q.value()), Some(count), "{line}");
+        assert_eq!(measure(parsed.package_size.as_ref()), s(each), "{line}");
+        assert_eq!(parsed.unit.as_ref().map(Unit::symbol), Some(unit), "{line}");
+        assert_eq!(parsed.name, name, "{line}");
+    }
+}
+
+#[test]
+fn sums_keep_both_measures() {
+    let parsed = parse_line("1/2 cup plus 2 tablespoons sugar");
+    assert_eq!(parsed.quantity.map(|q| q.value()), Some(0.5));
+    assert_eq!(parsed.unit.as_ref().map(Unit::symbol), Some("cup"));
+    assert_eq!(measure(parsed.plus.as_ref()), s("2 tbsp"));
+    assert_eq!(parsed.name, "sugar");
+}
+
+#[test]
+fn the_name_stands_apart_from_preparation_and_purpose() {
+    let squash = parse_line("1 c peeled, seeded, and cubed butternut squash");
+    assert_eq!(squash.name, "butternut squash");
+    assert_eq!(squash.preparation, s("peeled, seeded, and cubed"));
+    assert_eq!(squash.unit.as_ref().map(Unit::symbol), Some("cup"));
+
+    let spinach = parse_line("4 cups (1 l) torn, washed spinach");
+    assert_eq!(spinach.name, "spinach");
+    assert_eq!(spinach.preparation, s("torn, washed"));
+
+    let pepper = parse_line("Freshly ground black pepper");
+    assert_eq!(pepper.name, "black pepper");
+    assert_eq!(pepper.preparation, s("Freshly ground"));
+
+    for (line, name, note) in [
+        ("salt, to taste", "salt", "to taste"),
+        ("Salt and pepper to taste", "Salt and pepper", "to taste"),
+        ("lemon wedges, for serving", "lemon wedges", "for serving"),
+        ("2 tbsp chives (optional)", "chives", "optional"),
+        ("1 cup sugar, divided", "sugar", "divided"),
+        ("butter for greasing", "butter", "for greasing"),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(parsed.name, name, "{line}");
+        assert_eq!(parsed.note.as_deref(), Some(note), "{line}");
+    }
+    let onion = parse_line("1 medium onion, peeled and finely chopped");
+    assert_eq!(onion.name, "onion");
+    assert_eq!(onion.preparation, s("peeled and finely chopped"));
+}
+
+#[test]
+fn words_can_be_amounts_before_a_unit() {
+    assert_eq!(
+        parts("a pinch of salt"),
+        (s("1"), s("pinch"), "salt".into(), None)
+    );
+    assert_eq!(
+        parts("pinch of salt"),
+        (None, s("pinch"), "salt".into(), None)
+    );
+    assert_eq!(
+        parts("a little oil"),
+        (None, None, "a little oil".into(), None)
+    );
+    assert_eq!(parts("two eggs"), (s("2"), None, "eggs".into(), None));
+}
+
+#[test]
+fn unreadable_lines_keep_their_text_as_the_name() {
+    assert_eq!(parts("2 cups"), (None, None, "2 cups".into(), None));
+    assert_eq!(parts("(optional"), (None, None, "(optional".into(), None));
+    assert_eq!(parts("Water"), (None, None, "Water".into(), None));
+}

@@ -1,0 +1,209 @@
+//! The small vocabularies the line parser knows: size and degree words,
+//! preparation words, the containers a package size belongs to, and the
+//! phrases that are notes rather than part of a name.
+
+use crate::units::Unit;
+
+/// Words that say how big or how full (`large`, `heaped`), read between an
+/// amount and its unit or food. `whole` is one of them, not a unit.
+const SIZE_WORDS: &[&str] = &[
+    "large",
+    "medium",
+    "small",
+    "big",
+    "jumbo",
+    "extra-large",
+    "extra-small",
+    "medium-large",
+    "medium-small",
+    "small-medium",
+    "medium-size",
+    "medium-sized",
+    "large-size",
+    "large-sized",
+    "small-size",
+    "small-sized",
+    "whole",
+    "heaped",
+    "heaping",
+    "level",
+    "rounded",
+    "scant",
+    "generous",
+    "good",
+    "thin",
+    "thick",
+    "fat",
+    "plump",
+    "mini",
+];
+
+/// Words that make a size word stronger (`extra large`, `very thin`).
+const SIZE_MODIFIERS: &[&str] = &["extra", "very", "really"];
+
+/// Whether `word` is a size or degree word.
+pub(super) fn is_size_word(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    SIZE_WORDS.contains(&lower.as_str())
+}
+
+/// Whether `word` strengthens a size word that follows it.
+pub(super) fn is_size_modifier(word: &str) -> bool {
+    let lower = word.to_ascii_lowercase();
+    SIZE_MODIFIERS.contains(&lower.as_str())
+}
+
+/// Units that hold something of a stated size (`14-ounce can`, `400g tin`).
+pub(super) fn is_container(unit: &Unit) -> bool {
+    matches!(
+        unit.symbol(),
+        "can"
+            | "jar"
+            | "package"
+            | "packet"
+            | "sachet"
+            | "envelope"
+            | "box"
+            | "carton"
+            | "container"
+            | "bag"
+            | "bottle"
+            | "block"
+            | "punnet"
+            | "stick"
+            | "loaf"
+    )
+}
+
+/// Units that a line may name after the food (`6 garlic cloves`).
+pub(super) fn is_trailing_unit(unit: &Unit) -> bool {
+    matches!(
+        unit.symbol(),
+        "clove" | "sprig" | "stalk" | "rasher" | "head" | "bunch"
+    )
+}
+
+/// Past participles of kitchen work: what was done to an ingredient.
+const PREPARATIONS: &[&str] = &[
+    "beaten",
+    "blanched",
+    "boned",
+    "chilled",
+    "chopped",
+    "cored",
+    "crumbled",
+    "crushed",
+    "cubed",
+    "cut",
+    "deboned",
+    "defrosted",
+    "deseeded",
+    "deveined",
+    "diced",
+    "drained",
+    "flaked",
+    "grated",
+    "halved",
+    "hulled",
+    "julienned",
+    "juiced",
+    "mashed",
+    "melted",
+    "minced",
+    "packed",
+    "peeled",
+    "picked",
+    "pitted",
+    "pureed",
+    "puréed",
+    "quartered",
+    "rinsed",
+    "roasted",
+    "scrubbed",
+    "seeded",
+    "separated",
+    "shelled",
+    "shredded",
+    "sieved",
+    "sifted",
+    "skinned",
+    "sliced",
+    "slivered",
+    "snipped",
+    "softened",
+    "split",
+    "squeezed",
+    "stemmed",
+    "stoned",
+    "thawed",
+    "toasted",
+    "topped",
+    "torn",
+    "trimmed",
+    "warmed",
+    "washed",
+    "whisked",
+    "zested",
+];
+
+/// Adverbs that say how (`finely chopped`, `freshly ground`).
+const MANNERS: &[&str] = &[
+    "coarsely", "evenly", "finely", "firmly", "freshly", "gently", "lightly", "loosely", "roughly",
+    "thickly", "thinly", "well", "very", "newly",
+];
+
+/// Whether `word` names something done to the food (`chopped`).
+pub(super) fn is_preparation(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    PREPARATIONS.contains(&lower.as_str())
+}
+
+/// Whether `word` says how something was done (`finely`).
+pub(super) fn is_manner(word: &str) -> bool {
+    let lower = word.to_lowercase();
+    MANNERS.contains(&lower.as_str())
+}
+
+/// Phrases at the end of a name that are notes: what the ingredient is for
+/// or how much to use (`to taste`, `for serving`, `optional`, `divided`).
+pub(super) fn note_start(words: &[&str]) -> Option<usize> {
+    for (i, pair) in words.windows(2).enumerate() {
+        let first = pair[0].to_lowercase();
+        let second = pair[1]
+            .trim_end_matches(|c: char| !c.is_alphanumeric())
+            .to_lowercase();
+        let purpose = match first.as_str() {
+            "to" => matches!(
+                second.as_str(),
+                "taste"
+                    | "serve"
+                    | "garnish"
+                    | "decorate"
+                    | "cover"
+                    | "finish"
+                    | "dust"
+                    | "drizzle"
+                    | "sprinkle"
+                    | "brush"
+                    | "grease"
+                    | "fry"
+            ),
+            "for" => {
+                second.ends_with("ing")
+                    || matches!(
+                        second.as_str(),
+                        "garnish" | "decoration" | "the" | "topping"
+                    )
+            }
+            _ => false,
+        };
+        if purpose && i > 0 {
+            return Some(i);
+        }
+    }
+    let last = words.len().checked_sub(1)?;
+    let word = words[last]
+        .trim_matches(|c: char| !c.is_alphanumeric())
+        .to_lowercase();
+    (last > 0 && matches!(word.as_str(), "optional" | "divided")).then_some(last)
+}
