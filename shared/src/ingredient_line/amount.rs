@@ -350,19 +350,22 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
                 lead.rest = after_container;
                 return Some(finish(lead));
             }
-            // "1 2-pound roast", "2 x 400g aubergines": each one's size.
-            _ if stands_alone && is_contents(&each) => {
+            // "1 2-pound roast", "1 3-ounce piece of ginger": each one's size.
+            found if stands_alone && is_contents(&each) => {
                 lead.package_size = Some(each);
                 lead.size = size;
                 lead.rest = after_size;
+                if let Some((unit, after_unit)) = found {
+                    lead.unit = Some(unit);
+                    lead.rest = after_unit;
+                }
                 return Some(finish(lead));
             }
-            // "1 6-inch tortilla"
+            // "1 6-inch tortilla", "1 2-inch piece ginger": a size.
             _ if stands_alone => {
                 let text = &lead.rest[..lead.rest.len() - after.len()];
                 lead.size = Some(text.trim().to_lowercase());
                 lead.rest = after;
-                return Some(finish(lead));
             }
             _ => lead.alternative = None,
         }
@@ -381,21 +384,75 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
     }
 
     let (size, after_size) = size_words(lead.rest);
+    let size = match (lead.size.take(), size) {
+        (Some(a), Some(b)) => Some(format!("{a} {b}")),
+        (a, b) => a.or(b),
+    };
     if let Some((unit, after_unit)) = unit_prefix(after_size) {
-        lead.size = size;
         lead.unit = Some(unit);
         lead.rest = after_unit;
-    } else if size.is_some() {
-        lead.size = size;
+    } else {
         lead.rest = after_size;
     }
+    lead.size = size;
     Some(finish(lead))
+}
+
+/// A unit at the start of a line with no number (`Pinch salt`, `Large
+/// pinch saffron`, `cup heavy cream`): the size, the unit and the rest.
+pub(super) fn bare_unit(text: &str) -> Option<(Option<String>, Unit, &str)> {
+    let (size, after_size) = size_words(text);
+    let first = after_size.split(' ').next()?;
+    let (unit, rest) = unit_prefix(after_size)?;
+    // A one-letter spelling (`C`, `t`) or a food that shares a unit's name
+    // (`Cloves, whole`, `Leaves from …`) is not a unit here.
+    let food_like = matches!(unit.symbol(), "clove" | "leaf" | "piece");
+    let rest = rest.strip_prefix("of ").unwrap_or(rest);
+    (first.trim_end_matches(',').len() > 1
+        && !food_like
+        && !rest.is_empty()
+        && !first.ends_with(','))
+    .then_some((size, unit, rest))
+}
+
+/// Words for an amount that is not a number (`a few`, `several`), stripped
+/// into a note.
+pub(super) fn vague_amount(text: &str) -> Option<(&str, &str)> {
+    for words in [
+        "a few ",
+        "a couple of ",
+        "several ",
+        "some ",
+        "a little ",
+        "few ",
+    ] {
+        if text.len() > words.len()
+            && text.is_char_boundary(words.len())
+            && text[..words.len()].eq_ignore_ascii_case(words)
+        {
+            return Some((text[..words.len()].trim(), &text[words.len()..]));
+        }
+    }
+    None
 }
 
 /// What may follow an amount: a restated measure, an added one, `of`.
 fn finish(mut lead: Lead<'_>) -> Lead<'_> {
-    for _ in 0..2 {
-        let rest = lead.rest;
+    for _ in 0..3 {
+        // "1 tablespoon, plus 1 teaspoon, sugar", "2 cups, approximately, sugar"
+        let rest = match lead.rest.strip_prefix(", ") {
+            Some(after) if lead.unit.is_some() => after,
+            _ => lead.rest,
+        };
+        let (rest, about) = strip_approximation(rest.trim_end_matches(','));
+        if about || rest.starts_with("approximately,") {
+            lead.notes.push("about".to_owned());
+            lead.rest = rest
+                .strip_prefix("approximately,")
+                .unwrap_or(rest)
+                .trim_start_matches([',', ' ']);
+            continue;
+        }
         // "1 cup (240 ml)", "1 can (16 ounces)"
         if let Some((measure, text, after)) = bracket_measure(rest) {
             let is_package = lead.package_size.is_none()
@@ -429,10 +486,28 @@ fn finish(mut lead: Lead<'_>) -> Lead<'_> {
             && let Some((measure, after)) = measure(after_plus)
         {
             lead.plus = Some(measure);
-            lead.rest = after.trim_start();
+            lead.rest = after.trim_start().trim_start_matches(", ");
             continue;
         }
         break;
+    }
+    // "400g can chickpeas", "2.5cm/1in piece ginger": the measure is the
+    // amount; the container or piece it comes as is a note.
+    let measured = lead.unit.as_ref().is_some_and(|u| {
+        matches!(
+            u.dimension(),
+            Dimension::Mass | Dimension::Volume | Dimension::Length
+        )
+    });
+    if measured
+        && lead.package_size.is_none()
+        && let Some((form, after)) = unit_prefix(lead.rest)
+        && (is_container(&form) || form.symbol() == "piece")
+        && !after.is_empty()
+    {
+        let word = &lead.rest[..lead.rest.len() - after.len()];
+        lead.notes.push(word.trim().to_lowercase());
+        lead.rest = after;
     }
     if lead.unit.is_some() || lead.package_size.is_some() {
         lead.rest = lead.rest.strip_prefix("of ").unwrap_or(lead.rest);

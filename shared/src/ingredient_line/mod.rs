@@ -14,7 +14,7 @@ use crate::quantity::{Quantity, expand_fractions};
 use crate::text::collapse_whitespace;
 use crate::units::{Unit, restates};
 
-use amount::{Lead, lead, strip_approximation, unglue, unit_prefix};
+use amount::{Lead, bare_unit, lead, strip_approximation, unglue, vague_amount};
 use words::is_trailing_unit;
 
 /// What an ingredient line says.
@@ -50,27 +50,49 @@ pub fn parse_line(line: &str) -> ParsedLine {
         .trim_start_matches(['•', '*', '-', '–', '▢', '□', '·'])
         .trim_start();
     let mut notes: Vec<String> = Vec::new();
-    let (body, about) = strip_approximation(text);
+    let (mut body, about) = strip_approximation(text);
     if about {
         notes.push("about".to_owned());
+    }
+    // "A few thyme sprigs", "Several sprigs fresh thyme"
+    if let Some((vague, rest)) = vague_amount(body) {
+        notes.push(vague.to_lowercase());
+        body = rest;
+    }
+    // "Scant 1/2 cup sugar": a degree word before the number.
+    let mut leading_size = None;
+    if let Some((word, rest)) = body.split_once(' ')
+        && (words::is_size_word(word))
+        && rest.starts_with(|c: char| c.is_ascii_digit())
+    {
+        leading_size = Some(word.to_lowercase());
+        body = rest;
     }
 
     let mut parsed = match lead(body) {
         Some(found) => from_lead(found, &mut notes),
         None => amount_elsewhere(body, &mut notes).unwrap_or_else(|| {
             let mut parsed = ParsedLine::default();
-            // "pinch of salt": a unit without a number.
-            let rest = match unit_prefix(body) {
-                Some((unit, after)) if after.starts_with("of ") => {
+            // "Pinch salt", "pinch of salt": a unit without a number.
+            let rest = match bare_unit(body) {
+                Some((size, unit, after)) => {
                     parsed.unit = Some(unit);
-                    &after[3..]
+                    parsed.size = size;
+                    after
                 }
-                _ => body,
+                None => body,
             };
             name::fill(&mut parsed, rest, &mut notes);
+            trailing_unit(&mut parsed);
             parsed
         }),
     };
+    if let Some(size) = leading_size {
+        parsed.size = Some(match parsed.size.take() {
+            Some(more) => format!("{size} {more}"),
+            None => size,
+        });
+    }
 
     if parsed.name.is_empty() {
         // Nothing left to call the ingredient: keep the line as written.
@@ -103,7 +125,12 @@ fn from_lead(found: Lead<'_>, notes: &mut Vec<String>) -> ParsedLine {
         }
     }
     name::fill(&mut parsed, found.rest, notes);
-    // "6 garlic cloves": the unit after the food.
+    trailing_unit(&mut parsed);
+    parsed
+}
+
+/// "6 garlic cloves", "Dill sprigs": the unit after the food.
+fn trailing_unit(parsed: &mut ParsedLine) {
     if parsed.unit.is_none()
         && parsed.package_size.is_none()
         && let Some((head, last)) = parsed.name.rsplit_once(' ')
@@ -113,7 +140,6 @@ fn from_lead(found: Lead<'_>, notes: &mut Vec<String>) -> ParsedLine {
         parsed.name = head.trim_end().to_owned();
         parsed.unit = Some(unit);
     }
-    parsed
 }
 
 /// Whether a second measure restates the line's amount: as the whole
@@ -144,19 +170,21 @@ fn restates_amount(parsed: &ParsedLine, alternative: &Measure) -> Option<bool> {
 /// Amounts that are not at the start: `zest of 1 orange`, `Rum, ½ cup`.
 fn amount_elsewhere(text: &str, notes: &mut Vec<String>) -> Option<ParsedLine> {
     // "Juice of 1 lemon", "finely grated zest of 2 limes"
-    if let Some(of) = text.find(" of ") {
+    let joint = [" of ", " from "]
+        .iter()
+        .find_map(|j| text.find(j).map(|at| (at, j.len())));
+    if let Some((of, len)) = joint {
         let head = &text[..of];
-        let after = &text[of + 4..];
+        let after = &text[of + len..];
         let short = head.split(' ').count() <= 4 && !head.contains([',', '(']);
         if short
             && head
                 .chars()
                 .all(|c| c.is_alphabetic() || c == ' ' || c == '-')
             && let Some(found) = lead(after)
-            && found.unit.is_none()
         {
             let mut parsed = from_lead(found, notes);
-            let what = format!("{} of", head.to_lowercase());
+            let what = text[..of + len - 1].to_lowercase();
             parsed.preparation = Some(match parsed.preparation.take() {
                 Some(more) => format!("{what}, {more}"),
                 None => what,

@@ -19,7 +19,10 @@ pub(super) fn fill(parsed: &mut ParsedLine, text: &str, notes: &mut Vec<String>)
     }
 
     // "onion, peeled and chopped, to serve": the name, then the rest.
-    let mut parts = rest.split([',', ';']).map(str::trim);
+    let mut parts = rest
+        .split([',', ';'])
+        .map(str::trim)
+        .skip_while(|p| p.is_empty());
     let head = parts.next().unwrap_or("");
     let mut trailing: Vec<&str> = Vec::new();
     for part in parts.filter(|p| !p.is_empty()) {

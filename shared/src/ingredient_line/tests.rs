@@ -305,6 +305,18 @@ fn counted_packages_carry_their_size() {
 }
 
 #[test]
+fn a_measured_container_is_the_amount_with_its_form_as_a_note() {
+    assert_eq!(
+        parts("400g can chickpeas, drained"),
+        (s("400"), s("g"), "chickpeas".into(), s("can"))
+    );
+    assert_eq!(
+        parts("2.5cm/1in piece fresh root ginger"),
+        (s("2.5"), s("cm"), "fresh root ginger".into(), s("piece"))
+    );
+}
+
+#[test]
 fn sums_keep_both_measures() {
     let parsed = parse_line("1/2 cup plus 2 tablespoons sugar");
     assert_eq!(parsed.quantity.map(|q| q.value()), Some(0.5));
@@ -357,7 +369,16 @@ fn words_can_be_amounts_before_a_unit() {
     );
     assert_eq!(
         parts("a little oil"),
-        (None, None, "a little oil".into(), None)
+        (None, None, "oil".into(), s("a little"))
+    );
+    assert_eq!(
+        parts("Several sprigs fresh thyme"),
+        (None, s("sprig"), "fresh thyme".into(), s("several"))
+    );
+    assert_eq!(parts("Pinch salt"), (None, s("pinch"), "salt".into(), None));
+    assert_eq!(
+        parts("1 tablespoon, plus 1 teaspoon, sugar"),
+        (s("1"), s("tbsp"), "sugar".into(), None)
     );
     assert_eq!(parts("two eggs"), (s("2"), None, "eggs".into(), None));
 }

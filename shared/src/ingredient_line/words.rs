@@ -79,7 +79,7 @@ pub(super) fn is_container(unit: &Unit) -> bool {
 pub(super) fn is_trailing_unit(unit: &Unit) -> bool {
     matches!(
         unit.symbol(),
-        "clove" | "sprig" | "stalk" | "rasher" | "head" | "bunch"
+        "clove" | "sprig" | "stalk" | "rib" | "stick" | "rasher" | "head" | "bunch" | "bulb"
     )
 }
 
