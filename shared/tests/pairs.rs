@@ -152,3 +152,36 @@ fn canonical_json_reads_back_as_the_same_recipe() {
         assert_eq!(&again, make.content(), "{name} make");
     }
 }
+
+/// A page as a British site writes it, made with a cook's edits: the same
+/// cream cheese written as `16 ounces` is an equivalent amount (not a
+/// rename and a note change), `½ cup plus 2 tablespoons` and `10
+/// tablespoons` are the same sugar, basil swapped for mint at the same
+/// amount is a substitution, and nothing else is reported.
+#[test]
+fn real_page_with_a_cooks_edits_reports_exactly_those_edits() {
+    let diff = diff_pair("real-page");
+    assert_eq!(
+        ops(&diff),
+        [
+            "rating-changed",
+            "unit-changed",
+            "ingredient-substituted",
+            "quantity-changed",
+            "unit-changed",
+            "ingredient-added",
+            "step-edited",
+            "step-edited",
+        ]
+    );
+    let equivalent: Vec<bool> = diff
+        .changes
+        .iter()
+        .filter_map(|c| match c {
+            shared::Change::UnitChanged { equivalent, .. } => Some(*equivalent),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(equivalent, [true, true], "both amounts are the same");
+    insta::assert_json_snapshot!(diff);
+}
