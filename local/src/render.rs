@@ -49,13 +49,43 @@ fn amount(quantity: Option<&Quantity>, unit: Option<&shared::units::Unit>) -> St
     }
 }
 
-fn ingredient_text(ingredient: &Ingredient) -> String {
-    let mut text = match (ingredient.quantity(), ingredient.unit()) {
-        (None, None) => ingredient.name().to_owned(),
-        (q, u) => format!("{} {}", amount(q, u), ingredient.name()),
+/// A whole amount as a cook reads it: `2 × 8 oz package`, `½ cup + 2 tbsp`.
+fn full_amount(
+    quantity: Option<&Quantity>,
+    unit: Option<&shared::units::Unit>,
+    package_size: Option<&shared::model::Measure>,
+    plus: Option<&shared::model::Measure>,
+) -> String {
+    let mut text = match (quantity, package_size) {
+        (Some(q), Some(each)) => match unit {
+            Some(u) => format!("{q} × {each} {u}"),
+            None => format!("{q} × {each}"),
+        },
+        _ => amount(quantity, unit),
     };
-    if let Some(note) = ingredient.note() {
-        let _ = write!(text, ", {note}");
+    if let Some(plus) = plus {
+        let _ = write!(text, " + {plus}");
+    }
+    text
+}
+
+fn ingredient_text(ingredient: &Ingredient) -> String {
+    let mut text = String::new();
+    if ingredient.quantity().is_some() || ingredient.unit().is_some() {
+        text.push_str(&full_amount(
+            ingredient.quantity(),
+            ingredient.unit(),
+            ingredient.package_size(),
+            ingredient.plus(),
+        ));
+        text.push(' ');
+    }
+    if let Some(size) = ingredient.size() {
+        let _ = write!(text, "{size} ");
+    }
+    text.push_str(ingredient.name());
+    for extra in [ingredient.preparation(), ingredient.note()].into_iter().flatten() {
+        let _ = write!(text, ", {extra}");
     }
     text
 }
@@ -270,7 +300,14 @@ fn render_change(out: &mut Out, change: &Change) {
             ratio: r,
             ..
         } => {
-            let show = |a: &Amount| amount(a.quantity.as_ref(), a.unit.as_ref());
+            let show = |a: &Amount| {
+                full_amount(
+                    a.quantity.as_ref(),
+                    a.unit.as_ref(),
+                    a.package_size.as_ref(),
+                    a.plus.as_ref(),
+                )
+            };
             out.styled(CHANGED, "  ~ ");
             out.plain(&format!("{ingredient}: {} → {}", show(before), show(after)));
             if *equivalent {

@@ -38,15 +38,42 @@ export function amount(q, unit) {
   return [quantity(q), shown].filter(Boolean).join(' ');
 }
 
+/** A second measure, as a diff writes it ({quantity: {value}, unit}) or a document ({quantity, measurement}). */
+function measure(m) {
+  if (!m) return '';
+  const q = typeof m.quantity === 'number' ? { value: m.quantity, max: m.quantityMax } : m.quantity;
+  return amount(q, m.unit ?? m.measurement);
+}
+
+/**
+ * A whole amount as a cook reads it: "2 × 8 oz package", "½ cup + 2 tbsp",
+ * "15 g (½ oz)", "1 heaped tsp". `extra` holds size, packageSize, plus and alternative.
+ */
+export function fullAmount(q, unit, extra = {}) {
+  const count = quantity(q);
+  const shownUnit = unit === 'piece' && count ? '' : unit ?? '';
+  let text = extra.packageSize
+    ? [count, '×', measure(extra.packageSize), extra.size, shownUnit].filter(Boolean).join(' ')
+    : [count, extra.size, shownUnit].filter(Boolean).join(' ');
+  if (extra.plus) text += ` + ${measure(extra.plus)}`;
+  if (extra.alternative) text += ` (${measure(extra.alternative)})`;
+  return text;
+}
+
+/** Preparation and note together: "peeled and chopped, to taste". */
+function noteText(ingredient) {
+  return [ingredient.preparation, ingredient.note].filter(Boolean).join(', ') || undefined;
+}
+
 /** An ingredient of a canonical recipe document: "½ cup white sugar, sifted". */
 export function documentIngredient(ingredient) {
   const q = typeof ingredient.quantity === 'number' ? { value: ingredient.quantity, max: ingredient.quantityMax } : null;
-  return { amount: amount(q, ingredient.measurement), name: ingredient.ingredientName, note: ingredient.note };
+  return { amount: fullAmount(q, ingredient.measurement, ingredient), name: ingredient.ingredientName, note: noteText(ingredient) };
 }
 
-/** An ingredient of a diff ({name, quantity, unit, note}). */
+/** An ingredient of a diff ({name, quantity, unit, size, packageSize, plus, alternative, preparation, note}). */
 export function diffIngredient(ingredient) {
-  return { amount: amount(ingredient.quantity, ingredient.unit), name: ingredient.name, note: ingredient.note };
+  return { amount: fullAmount(ingredient.quantity, ingredient.unit, ingredient), name: ingredient.name, note: noteText(ingredient) };
 }
 
 /** ×0.67, ×2. */

@@ -3,7 +3,7 @@
 
 import { get, seg } from './api.js';
 import { h, breadcrumbs, srOnly } from './dom.js';
-import { amount, date, diffIngredient, documentIngredient, number, plural, quantity, ratio, signed, summaryPhrases } from './format.js';
+import { date, diffIngredient, documentIngredient, fullAmount, number, plural, quantity, ratio, signed, summaryPhrases } from './format.js';
 import { stars } from './page-recipe.js';
 
 const INGREDIENT_OPS = new Set([
@@ -137,7 +137,7 @@ function ingredientDetails(changes, scaleEntry, factor) {
             'p',
             {},
             'Unit: ',
-            arrow(amount(c.before.quantity, c.before.unit) || 'none', amount(c.after.quantity, c.after.unit) || 'none'),
+            arrow(fullAmount(c.before.quantity, c.before.unit, c.before) || 'none', fullAmount(c.after.quantity, c.after.unit, c.after) || 'none'),
             c.equivalent
               ? h('span', { class: 'equivalent' }, ' — equivalent: the same amount in other units')
               : typeof c.ratio === 'number' && h('span', { class: 'ratio' }, ` ${ratio(c.ratio)} after conversion`),
