@@ -2,6 +2,7 @@
 
 use std::path::Path;
 
+use shared::parse::parse_make_with_fallback;
 use shared::{Limits, Make, Recipe, RecipeId, Rejection, diff_make, parse_make, parse_recipe};
 
 use crate::render;
@@ -61,10 +62,11 @@ fn read_recipe(path: &Path, limits: &Limits) -> Result<Recipe, String> {
 }
 
 /// A make; on the command line one that does not name its recipe is taken
-/// to be a make of the recipe it is compared with.
+/// to be a make of the recipe it is compared with (a schema.org page keeps
+/// its make's fields; a seed document is read as that recipe).
 fn read_make(path: &Path, recipe_id: &RecipeId, limits: &Limits) -> Result<Make, String> {
     let bytes = read(path)?;
-    match parse_make(&bytes, limits) {
+    match parse_make_with_fallback(&bytes, limits, Some(recipe_id)) {
         Ok(make) => Ok(make),
         Err(r) if matches!(&r.reason, shared::RejectReason::Missing { field } if field == "recipeId") =>
         {

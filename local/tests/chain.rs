@@ -30,6 +30,67 @@ fn examples_show_their_diffs_within_seconds() {
 }
 
 #[test]
+fn a_saved_web_page_is_a_recipe_and_a_page_without_one_a_rejection() {
+    let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/pages/");
+    let read = |name: &str| std::fs::read(format!("{pages}{name}")).expect("fixture");
+    let data = DataDir::new("pages");
+    let chain = Chain::start(&data.0, &[]);
+    put(
+        &data.bucket(),
+        "recipes/cakes/lemon-drizzle-cake.html",
+        &read("lemon-drizzle-cake.html"),
+    );
+    put(
+        &data.bucket(),
+        "recipes/sourdough-tips.htm",
+        &read("sourdough-tips.html"),
+    );
+    wait_until("the page's recipe", Duration::from_secs(30), || {
+        chain.get("/recipes/lemon-drizzle-cake")["version"] == 1
+    });
+    put(
+        &data.bucket(),
+        "makes/fete.json",
+        &read("lemon-drizzle-cake.make.json"),
+    );
+    wait_until("the make", Duration::from_secs(30), || {
+        chain.make_count("lemon-drizzle-cake") == 1
+    });
+    let make = chain.get("/recipes/lemon-drizzle-cake/makes/drizzle-for-the-fete");
+    let ops: Vec<&str> = make["diff"]["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["op"].as_str())
+        .collect();
+    assert_eq!(
+        ops,
+        ["rating-changed", "quantity-changed", "step-edited"],
+        "{make}"
+    );
+    wait_until("the rejection", Duration::from_secs(30), || {
+        chain.get("/rejections")["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+    });
+    let rejections = chain.get("/rejections");
+    let rejection = &rejections["items"][0];
+    assert_eq!(
+        (
+            &rejection["objectKey"],
+            &rejection["code"],
+            &rejection["path"]
+        ),
+        (
+            &serde_json::Value::from("recipes/sourdough-tips.htm"),
+            &serde_json::Value::from("no-recipe"),
+            &serde_json::Value::from("$")
+        ),
+        "{rejections}"
+    );
+}
+
+#[test]
 fn files_already_in_the_folder_are_picked_up_exactly_once() {
     let data = DataDir::new("startup");
     put(&data.bucket(), "recipes/pie.json", RECIPE);

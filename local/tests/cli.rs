@@ -53,6 +53,66 @@ fn diff_json_is_the_whole_document() {
 }
 
 #[test]
+fn diff_reads_a_saved_web_page_as_the_recipe() {
+    let out = recipe_chain(&[
+        "diff",
+        "fixtures/pages/lemon-drizzle-cake.html",
+        "fixtures/pages/lemon-drizzle-cake.make.json",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["recipeId"], "lemon-drizzle-cake");
+    let ops: Vec<&str> = doc["changes"]
+        .as_array()
+        .expect("changes")
+        .iter()
+        .filter_map(|c| c["op"].as_str())
+        .collect();
+    assert_eq!(
+        ops,
+        ["rating-changed", "quantity-changed", "step-edited"],
+        "{doc}"
+    );
+    assert_eq!(doc["changes"][1]["ingredient"], "lemons");
+}
+
+#[test]
+fn a_page_diffed_with_itself_has_no_changes() {
+    for page in [
+        "fixtures/pages/lemon-drizzle-cake.html",
+        "fixtures/corpus/schema-org/countryliving.com__countryliving_2.jsonld",
+        "fixtures/corpus/schema-org/nosalty.hu__nosalty_1.jsonld",
+    ] {
+        let out = recipe_chain(&["diff", page, page, "--json"]);
+        assert!(
+            out.status.success(),
+            "{page}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(doc["changes"], serde_json::json!([]), "{page}");
+    }
+}
+
+#[test]
+fn a_page_without_a_recipe_is_refused_by_name() {
+    let out = recipe_chain(&[
+        "diff",
+        "fixtures/pages/sourdough-tips.html",
+        "fixtures/pages/lemon-drizzle-cake.make.json",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8(out.stderr).expect("utf-8");
+    assert!(err.contains("sourdough-tips.html"), "{err}");
+    assert!(err.contains("[no-recipe]"), "{err}");
+}
+
+#[test]
 fn a_rejected_file_is_named_with_the_reason_and_path() {
     let dir = std::env::temp_dir().join(format!("recipe-chain-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temp dir");

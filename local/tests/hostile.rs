@@ -259,6 +259,23 @@ fn generated(file: &str) -> Vec<u8> {
             bytes
         }
         "long-key.json" => base_make("long-key").to_string().into_bytes(),
+        "html-gigantic-attribute.html" | "html-deep-nesting.html" => {
+            let block = json!({
+                "@context": "https://schema.org", "@type": "Recipe",
+                "identifier": "hostile-html-attribute", "name": "Attribute Loaf",
+                "recipeIngredient": ["500 g bread flour"], "recipeInstructions": ["Bake."]
+            });
+            let before = if file == "html-deep-nesting.html" {
+                "<b>".repeat(300_000)
+            } else {
+                format!("<div data-x=\"{}\"></div>", "a".repeat(900_000))
+            };
+            let page = format!(
+                "<!DOCTYPE html><html><body>{before}<script type=\"application/ld+json\">{block}</script></body></html>"
+            );
+            assert!(page.len() < 1024 * 1024);
+            page.into_bytes()
+        }
         other => panic!("no generator for {other}"),
     }
 }

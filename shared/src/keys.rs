@@ -10,8 +10,9 @@ pub const RECIPES_PREFIX: &str = "recipes/";
 pub const MAKES_PREFIX: &str = "makes/";
 /// The prefixes the chain follows, for the bucket notification and the local watcher.
 pub const WATCHED_PREFIXES: [&str; 2] = [RECIPES_PREFIX, MAKES_PREFIX];
-/// The suffixes of documents the chain reads.
-pub const SUFFIXES: [&str; 2] = [".json", ".jsonld"];
+/// The suffixes of documents the chain reads: JSON, and saved web pages
+/// (read through the JSON-LD they embed).
+pub const SUFFIXES: [&str; 4] = [".json", ".jsonld", ".html", ".htm"];
 
 /// What an upload is, by where it was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -47,7 +48,8 @@ pub fn classify(key: &str) -> Option<UploadKind> {
     (!key.ends_with('/')).then_some(kind)
 }
 
-/// Whether a followed key has a document suffix (`.json`, `.jsonld`).
+/// Whether a followed key has a document suffix (`.json`, `.jsonld`,
+/// `.html`, `.htm`).
 pub fn has_document_suffix(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
     SUFFIXES.iter().any(|s| lower.ends_with(s))
@@ -93,7 +95,18 @@ mod tests {
             Some("a+b".into())
         );
         assert_eq!(recipe_id_from_key("recipes/.json"), None);
+        assert_eq!(
+            recipe_id_from_key("recipes/cakes/Lemon Drizzle.HTML").map(|i| i.to_string()),
+            Some("Lemon Drizzle".into())
+        );
+        assert_eq!(
+            recipe_id_from_key("recipes/pie.htm").map(|i| i.to_string()),
+            Some("pie".into())
+        );
         assert!(has_document_suffix("recipes/x.JsonLD"));
+        assert!(has_document_suffix("makes/x.html"));
+        assert!(has_document_suffix("makes/x.Htm"));
         assert!(!has_document_suffix("recipes/x.txt"));
+        assert!(!has_document_suffix("recipes/x.xhtml.txt"));
     }
 }

@@ -76,6 +76,12 @@ pub enum RejectReason {
         "not a recipe: expected the seed format (an object with recipeName and ingredients) or schema.org Recipe JSON-LD"
     )]
     UnknownFormat,
+    /// A web page, or a schema.org document, holds no schema.org `Recipe`.
+    #[error("no schema.org Recipe found: {detail}")]
+    NoRecipe {
+        /// What was looked at (the page's JSON-LD blocks, the document's nodes).
+        detail: String,
+    },
     /// A required field is absent.
     #[error("the required field {field} is missing")]
     Missing {
@@ -166,6 +172,7 @@ impl RejectReason {
             Self::InvalidJson { .. } => "invalid-json",
             Self::TooDeep { .. } => "too-deep",
             Self::UnknownFormat => "unknown-format",
+            Self::NoRecipe { .. } => "no-recipe",
             Self::Missing { .. } => "missing",
             Self::WrongType { .. } => "wrong-type",
             Self::TooMany { .. } => "too-many",

@@ -41,6 +41,67 @@ pub fn collapse_whitespace(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Text scraped from a web page with its stray control characters cleaned
+/// out. A C1 control (U+0080 to U+009F) on a page is almost always a
+/// Windows-1252 byte decoded as Latin-1, so it becomes the character that
+/// byte meant (U+0096 is `–`, U+0092 `’`, U+0085 `…`); the five bytes that
+/// Windows-1252 leaves undefined are dropped. Any other control character
+/// (U+0000 to U+001F but tab, line feed and carriage return, and U+007F)
+/// becomes a space, as the whitespace it stood for. Only the schema.org
+/// reader calls this: the seed format still refuses control characters.
+pub fn clean_scraped(text: &str) -> Cow<'_, str> {
+    let is_stray = |c: char| c.is_control() && !matches!(c, '\t' | '\n' | '\r');
+    if !text.contains(is_stray) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if !is_stray(c) {
+            out.push(c);
+        } else if let Some(meant) = windows_1252(c) {
+            out.push(meant);
+        } else if !('\u{80}'..='\u{9F}').contains(&c) {
+            out.push(' ');
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// What a C1 control meant as a Windows-1252 byte, where that code page
+/// defines it.
+fn windows_1252(c: char) -> Option<char> {
+    Some(match c {
+        '\u{80}' => '€',
+        '\u{82}' => '‚',
+        '\u{83}' => 'ƒ',
+        '\u{84}' => '„',
+        '\u{85}' => '…',
+        '\u{86}' => '†',
+        '\u{87}' => '‡',
+        '\u{88}' => 'ˆ',
+        '\u{89}' => '‰',
+        '\u{8A}' => 'Š',
+        '\u{8B}' => '‹',
+        '\u{8C}' => 'Œ',
+        '\u{8E}' => 'Ž',
+        '\u{91}' => '‘',
+        '\u{92}' => '’',
+        '\u{93}' => '“',
+        '\u{94}' => '”',
+        '\u{95}' => '•',
+        '\u{96}' => '–',
+        '\u{97}' => '—',
+        '\u{98}' => '˜',
+        '\u{99}' => '™',
+        '\u{9A}' => 'š',
+        '\u{9B}' => '›',
+        '\u{9C}' => 'œ',
+        '\u{9E}' => 'ž',
+        '\u{9F}' => 'Ÿ',
+        _ => return None,
+    })
+}
+
 /// Zero-width characters and byte-order marks that pages leave inside text.
 fn is_invisible(c: char) -> bool {
     matches!(c, '\u{200B}' | '\u{2060}' | '\u{FEFF}')
@@ -200,6 +261,33 @@ mod tests {
             "225 g flour"
         );
         assert_eq!(collapse_whitespace("a\u{200D} b"), "a b");
+    }
+
+    #[test]
+    fn scraped_controls_become_what_they_meant_or_go() {
+        assert_eq!(
+            clean_scraped("Mom\u{92}s 2\u{96}3 cups \u{93}best\u{94} pie\u{85}"),
+            "Mom’s 2–3 cups “best” pie…"
+        );
+        // Undefined in Windows-1252: dropped. C0 controls and DEL: spaces.
+        assert_eq!(clean_scraped("a\u{81}b\u{9D}c"), "abc");
+        assert_eq!(
+            clean_scraped("salt\u{0}and\u{7}pepper\u{7F}"),
+            "salt and pepper "
+        );
+        // Tabs and line breaks are whitespace the callers already handle.
+        assert_eq!(clean_scraped("a\tb\r\nc"), "a\tb\r\nc");
+        assert!(matches!(clean_scraped("plain – text"), Cow::Borrowed(_)));
+        for c in (0u32..0x20).chain(0x7F..0xA0).filter_map(char::from_u32) {
+            let cleaned = clean_scraped(&format!("x{c}y")).into_owned();
+            assert!(
+                cleaned
+                    .chars()
+                    .all(|c| !c.is_control() || "\t\n\r".contains(c)),
+                "U+{:04X} left {cleaned:?}",
+                u32::from(c)
+            );
+        }
     }
 
     #[test]

@@ -117,3 +117,69 @@ fn every_corpus_recipe_parses_and_agrees_with_the_expected_counts() {
     );
     assert!(rate(steps) >= STEPS_FLOOR, "steps {:.1}%", rate(steps));
 }
+
+/// Every corpus page, with the id its file name gives.
+fn pages() -> Vec<(String, Vec<u8>)> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../fixtures/corpus/schema-org");
+    let mut pages: Vec<(String, Vec<u8>)> = std::fs::read_dir(&dir)
+        .expect("corpus directory")
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "jsonld"))
+        .map(|p| {
+            let stem = p.file_stem().and_then(|s| s.to_str()).expect("utf-8 name");
+            (stem.to_owned(), std::fs::read(&p).expect("readable"))
+        })
+        .collect();
+    pages.sort();
+    assert!(pages.len() > 400, "corpus has {} files", pages.len());
+    pages
+}
+
+#[test]
+fn every_corpus_page_diffed_with_itself_has_no_changes() {
+    let limits = Limits::default();
+    let mut changed = Vec::new();
+    for (stem, bytes) in pages() {
+        let fallback = RecipeId::parse(&stem).expect("stem is an id");
+        let recipe = parse_recipe(&bytes, &limits, Some(&fallback)).expect("parses as a recipe");
+        // As `recipe-chain diff page page` reads it: the same fallback both ways.
+        let make = shared::parse::parse_make_with_fallback(&bytes, &limits, Some(&fallback))
+            .unwrap_or_else(|r| panic!("{stem} does not parse as a make: {r}"));
+        let diff = shared::diff_make(&recipe, &make);
+        if !diff.changes.is_empty() || make.recipe_id() != recipe.id() {
+            changed.push(format!("{stem}: {:?}", diff.changes));
+        }
+    }
+    assert!(
+        changed.is_empty(),
+        "{} pages differ from themselves:\n{}",
+        changed.len(),
+        changed.join("\n")
+    );
+}
+
+#[test]
+fn every_corpus_block_saved_in_a_web_page_reads_as_the_same_recipe() {
+    let limits = Limits::default();
+    for (stem, bytes) in pages() {
+        let block = String::from_utf8(bytes.clone()).expect("UTF-8");
+        // As a browser saves it: other scripts and JSON-LD blocks around it.
+        let page = format!(
+            "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>{stem}</title>\n\
+             <script>window.dataLayer = [];</script>\n\
+             <script type=\"application/ld+json\">{{\"@context\": \"https://schema.org\", \"@type\": \"BreadcrumbList\", \"itemListElement\": []}}</script>\n\
+             <script type=\"application/ld+json\">\n{block}\n</script>\n</head>\n\
+             <body><h1>{stem}</h1><p>Jump to recipe &raquo;</p></body></html>\n"
+        );
+        let fallback = RecipeId::parse(&stem).expect("stem is an id");
+        let from_json = parse_recipe(&bytes, &limits, Some(&fallback)).expect("JSON parses");
+        let from_page = parse_recipe(page.as_bytes(), &limits, Some(&fallback))
+            .unwrap_or_else(|r| panic!("{stem} as a page: {r}"));
+        assert_eq!(
+            shared::canonical::recipe_json(&from_page),
+            shared::canonical::recipe_json(&from_json),
+            "{stem}"
+        );
+    }
+}

@@ -301,7 +301,11 @@ async fn a_document_that_is_not_json_by_its_name_is_refused_unread() {
     let job = one_job(&bucket, "recipes/pie.txt", Some(3)).await;
     assert_eq!(
         rejection(&job),
-        ("bad-key", "only .json and .jsonld documents are read", "$")
+        (
+            "bad-key",
+            "only .json, .jsonld, .html and .htm documents are read",
+            "$"
+        )
     );
     assert!(bucket.downloads().is_empty());
 }
@@ -364,6 +368,39 @@ async fn documents_that_are_not_valid_become_rejections_with_code_and_path() {
         assert!(!message.is_empty());
         assert_eq!(job.recipe_id, None);
     }
+}
+
+#[tokio::test]
+async fn a_saved_web_page_travels_as_the_json_ld_block_of_its_recipe() {
+    let page = include_bytes!("../../fixtures/pages/lemon-drizzle-cake.html");
+    let no_recipe = include_bytes!("../../fixtures/pages/sourdough-tips.html");
+    let bucket = Bucket::with(&[
+        ("recipes/cakes/lemon-drizzle-cake.html", page),
+        ("makes/drizzle.htm", page),
+        ("recipes/sourdough-tips.HTML", no_recipe),
+    ]);
+    let job = one_job(&bucket, "recipes/cakes/lemon-drizzle-cake.html", None).await;
+    let Payload::Inline { document } = &job.payload else {
+        panic!("expected the document inline, got {:?}", job.payload)
+    };
+    // JSON from here on: the block with the recipe, not the page.
+    assert_eq!(document["@graph"][3]["name"], "Lemon Drizzle Cake");
+    let recipe = shared::parse::recipe_from_value(document, &Limits::default(), None)
+        .map(|r| r.id().clone());
+    assert_eq!(
+        recipe.map_err(|r| r.code()),
+        Err("missing"),
+        "the key names it, not the block"
+    );
+
+    // A page whose isBasedOn is itself names no recipe: the make is refused.
+    let make = one_job(&bucket, "makes/drizzle.htm", None).await;
+    assert_eq!(rejection(&make).0, "missing");
+
+    let refused = one_job(&bucket, "recipes/sourdough-tips.HTML", None).await;
+    let (code, message, path) = rejection(&refused);
+    assert_eq!((code, path), ("no-recipe", "$"));
+    assert!(message.contains("2 JSON-LD blocks"), "{message}");
 }
 
 #[tokio::test]

@@ -6,7 +6,7 @@ use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, MAX_INLINE_BYTES, Payload, Source};
 use shared::keys::{UploadKind, classify, has_document_suffix, recipe_id_from_key};
-use shared::parse::{make_from_value, read_json, recipe_from_value};
+use shared::parse::{make_from_value, read_document, recipe_from_value};
 use shared::ports::{ObjectError, ObjectStore};
 use shared::rejection::{RejectReason, Rejection};
 use tracing::Instrument as _;
@@ -174,7 +174,7 @@ async fn judge(
             kind,
             source,
             "bad-key",
-            "only .json and .jsonld documents are read".to_owned(),
+            "only .json, .jsonld, .html and .htm documents are read".to_owned(),
         ));
     }
 
@@ -211,7 +211,9 @@ async fn judge(
         Err(error) => return refuse_read(kind, &source, Some(error)),
     };
 
-    let document = match read_json(&bytes, limits) {
+    // A saved web page becomes the JSON-LD block holding its recipe here,
+    // so that the job, the sender and the server all carry JSON.
+    let document = match read_document(&bytes, limits) {
         Ok(document) => document,
         Err(rejection) => return Ok(rejected(kind, source, &rejection)),
     };

@@ -1,7 +1,9 @@
 //! Reading uploads: bytes to a validated [`Recipe`] or [`Make`], or a
 //! [`Rejection`] that says what was wrong and where. Both accepted formats
-//! are detected automatically.
+//! are detected automatically, and so is a saved web page, which is read
+//! through the schema.org JSON-LD it embeds ([`read_document`]).
 
+mod html;
 mod reader;
 mod schema_org;
 mod seed;
@@ -31,11 +33,12 @@ pub fn parse_recipe(
     limits: &Limits,
     fallback_id: Option<&RecipeId>,
 ) -> Result<Recipe, Rejection> {
-    let value = read_json(bytes, limits)?;
+    let value = read_document(bytes, limits)?;
     recipe_from_value(&value, limits, fallback_id)
 }
 
-/// Builds a recipe from JSON that was already read with [`read_json`].
+/// Builds a recipe from JSON that was already read with [`read_document`]
+/// (or [`read_json`]).
 pub fn recipe_from_value(
     value: &Value,
     limits: &Limits,
@@ -50,21 +53,65 @@ pub fn recipe_from_value(
 /// Parses an upload as a make: what a cook did, naming the recipe it was
 /// made from.
 pub fn parse_make(bytes: &[u8], limits: &Limits) -> Result<Make, Rejection> {
-    let value = read_json(bytes, limits)?;
-    make_from_value(&value, limits)
+    parse_make_with_fallback(bytes, limits, None)
 }
 
-/// Builds a make from JSON that was already read with [`read_json`].
+/// Parses an upload as a make; a schema.org make that names no recipe is
+/// taken to be a make of `fallback_id`, the id the same document would get
+/// as a recipe (see [`parse_recipe`]). The chain gives none: there a make
+/// must name its recipe.
+pub fn parse_make_with_fallback(
+    bytes: &[u8],
+    limits: &Limits,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Make, Rejection> {
+    let value = read_document(bytes, limits)?;
+    make_from_value_with_fallback(&value, limits, fallback_id)
+}
+
+/// Builds a make from JSON that was already read with [`read_document`]
+/// (or [`read_json`]).
 pub fn make_from_value(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
+    make_from_value_with_fallback(value, limits, None)
+}
+
+/// Builds a make from JSON that was already read, with the fallback of
+/// [`parse_make_with_fallback`].
+pub fn make_from_value_with_fallback(
+    value: &Value,
+    limits: &Limits,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Make, Rejection> {
     match detect_format(value)? {
         Format::Seed => seed::make(value, limits),
-        Format::SchemaOrg => schema_org::make(value, limits),
+        Format::SchemaOrg => schema_org::make(value, limits, fallback_id),
+    }
+}
+
+/// Reads an upload into the JSON document it holds, within the limits: a
+/// JSON document as [`read_json`] does; a saved web page (its first
+/// character other than whitespace is `<`) as the page's JSON-LD block that
+/// holds a schema.org `Recipe`, each block read with the checks of
+/// [`read_json`]. A page without one is `no-recipe`. Every entry point that
+/// takes bytes goes through here, so that the whole chain reads pages.
+pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<Value, Rejection> {
+    let text = checked_text(bytes, limits)?;
+    if html::is_html(text) {
+        html::recipe_block(text, limits)
+    } else {
+        json_text(text, limits)
     }
 }
 
 /// Reads bytes as JSON within the limits: size, UTF-8 (a leading byte-order
 /// mark is allowed), nesting depth, syntax.
 pub fn read_json(bytes: &[u8], limits: &Limits) -> Result<Value, Rejection> {
+    json_text(checked_text(bytes, limits)?, limits)
+}
+
+/// The checks every upload passes before its format matters: size first,
+/// then UTF-8 (a leading byte-order mark is allowed), then not blank.
+fn checked_text<'a>(bytes: &'a [u8], limits: &Limits) -> Result<&'a str, Rejection> {
     limits.check_size(bytes.len() as u64)?;
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = std::str::from_utf8(bytes).map_err(|e| {
@@ -75,6 +122,12 @@ pub fn read_json(bytes: &[u8], limits: &Limits) -> Result<Value, Rejection> {
     if text.trim().is_empty() {
         return Err(Rejection::whole(RejectReason::Empty));
     }
+    Ok(text)
+}
+
+/// Reads text as JSON: the nesting depth first (without building anything),
+/// then the syntax.
+fn json_text(text: &str, limits: &Limits) -> Result<Value, Rejection> {
     check_depth(text, limits.max_depth)?;
     serde_json::from_str(text).map_err(|e| {
         Rejection::whole(RejectReason::InvalidJson {

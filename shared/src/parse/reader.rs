@@ -8,7 +8,7 @@ use crate::limits::Limits;
 use crate::path::JsonPath;
 use crate::quantity::{Quantity, parse_quantity};
 use crate::rejection::{RejectReason, Rejection, json_type};
-use crate::text::collapse_whitespace;
+use crate::text::{clean_scraped, collapse_whitespace};
 
 /// Reads values for one document under one set of limits.
 pub(crate) struct Reader<'a> {
@@ -45,6 +45,37 @@ impl Reader<'_> {
     pub(crate) fn text(&self, text: &str, path: &JsonPath) -> Result<String, Rejection> {
         Limits::check_text(path, text, self.limits.max_text_chars, true)?;
         Ok(collapse_whitespace(text).into_owned())
+    }
+
+    /// A short text scraped from a web page (schema.org): stray control
+    /// characters cleaned out first ([`clean_scraped`]), so that they never
+    /// refuse a page; then as [`Reader::name`].
+    pub(crate) fn scraped_name(&self, text: &str, path: &JsonPath) -> Result<String, Rejection> {
+        self.name(&clean_scraped(text), path)
+    }
+
+    /// A long text scraped from a web page: cleaned, then as [`Reader::text`].
+    pub(crate) fn scraped_text(&self, text: &str, path: &JsonPath) -> Result<String, Rejection> {
+        self.text(&clean_scraped(text), path)
+    }
+
+    /// An optional long text field scraped from a web page; empty text
+    /// counts as absent.
+    pub(crate) fn optional_scraped_text(
+        &self,
+        object: &serde_json::Map<String, Value>,
+        field: &'static str,
+        path: &JsonPath,
+    ) -> Result<Option<String>, Rejection> {
+        let field_path = path.key(field);
+        match object.get(field) {
+            None | Some(Value::Null) => Ok(None),
+            Some(Value::String(text)) => {
+                let text = self.scraped_text(text, &field_path)?;
+                Ok((!text.is_empty()).then_some(text))
+            }
+            Some(other) => Err(wrong_type(&field_path, "a string", other)),
+        }
     }
 
     /// A required string field holding a name.

@@ -12,7 +12,7 @@ use crate::limits::Limits;
 use crate::model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
 use crate::path::JsonPath;
 use crate::rejection::{RejectReason, Rejection};
-use crate::text::{collapse_whitespace, name_key, split_glued_paragraphs, strip_html};
+use crate::text::{collapse_whitespace, split_glued_paragraphs, strip_html};
 
 /// Descriptive fields kept (and diffed) beside the ingredients and steps.
 const KEPT_FIELDS: &[&str] = &[
@@ -30,20 +30,20 @@ pub(crate) fn recipe(
 ) -> Result<Recipe, Rejection> {
     let (node, path) = find_recipe(value)?;
     let reader = Reader { limits };
-    let id = match id_field(node, &path, &["recipeId", "identifier"])? {
-        Some(id) => id,
-        None => fallback_id
-            .cloned()
-            .ok_or_else(|| missing(&path, "recipeId"))?,
-    };
+    let id = own_id(node, &path, fallback_id)?;
     content(node, &path, &reader, id)
 }
 
-pub(crate) fn make(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
+/// A make; `fallback_id` names its recipe when the document does not (see
+/// [`made_from`]).
+pub(crate) fn make(
+    value: &Value,
+    limits: &Limits,
+    fallback_id: Option<&RecipeId>,
+) -> Result<Make, Rejection> {
     let (node, path) = find_recipe(value)?;
     let reader = Reader { limits };
-    let recipe_id = id_field(node, &path, &["recipeId", "isBasedOn"])?
-        .ok_or_else(|| missing(&path, "recipeId"))?;
+    let recipe_id = made_from(node, &path, fallback_id)?;
     let make_id = match node.get("makeId") {
         None | Some(Value::Null) => None,
         Some(id) => Some(MakeId::from_json(id).map_err(|r| Rejection::new(path.key("makeId"), r))?),
@@ -53,7 +53,7 @@ pub(crate) fn make(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
         Some(Value::String(text)) => Some(check_made_at(text, &path.key("madeAt"))?),
         Some(other) => return Err(wrong_type(&path.key("madeAt"), "a date as text", other)),
     };
-    let notes = reader.optional_text(node, "notes", &path, true)?;
+    let notes = reader.optional_scraped_text(node, "notes", &path)?;
     Ok(Make {
         make_id,
         made_at,
@@ -62,8 +62,74 @@ pub(crate) fn make(value: &Value, limits: &Limits) -> Result<Make, Rejection> {
     })
 }
 
+/// The id of the recipe a node is: `recipeId`, else `identifier`, else
+/// `fallback_id` (the chain's: the object key's stem).
+fn own_id(
+    node: &Map<String, Value>,
+    path: &JsonPath,
+    fallback_id: Option<&RecipeId>,
+) -> Result<RecipeId, Rejection> {
+    match id_field(node, path, &["recipeId", "identifier"])? {
+        Some(id) => Ok(id),
+        None => fallback_id
+            .cloned()
+            .ok_or_else(|| missing(path, "recipeId")),
+    }
+}
+
+/// The recipe a make was made from: `recipeId`, else `isBasedOn`, else the
+/// id the node has as a recipe ([`own_id`]). An `isBasedOn` that names the
+/// page itself (its `@id`, `url` or `mainEntityOfPage`, as some publishers
+/// write it) says nothing about another recipe and is passed over, so that
+/// one document read as a recipe and as a make has one recipe id.
+fn made_from(
+    node: &Map<String, Value>,
+    path: &JsonPath,
+    fallback_id: Option<&RecipeId>,
+) -> Result<RecipeId, Rejection> {
+    if let Some(id) = id_field(node, path, &["recipeId"])? {
+        return Ok(id);
+    }
+    let based_on = node.get("isBasedOn").and_then(reference);
+    let names_itself = based_on.is_some_and(|based_on| {
+        ["@id", "url", "mainEntityOfPage"]
+            .iter()
+            .filter_map(|k| node.get(*k).and_then(reference))
+            .any(|own| same_address(own, based_on))
+    });
+    if !names_itself && let Some(id) = id_field(node, path, &["isBasedOn"])? {
+        return Ok(id);
+    }
+    own_id(node, path, fallback_id)
+}
+
+/// The text a reference field gives: itself, the first of a list, or an
+/// object's `@id` or `url`.
+fn reference(value: &Value) -> Option<&str> {
+    match value {
+        Value::String(text) => Some(text),
+        Value::Array(items) => items.first().and_then(reference),
+        Value::Object(object) => ["@id", "url"]
+            .iter()
+            .find_map(|k| object.get(*k).and_then(Value::as_str)),
+        _ => None,
+    }
+}
+
+/// Whether two addresses name one page: equal but for case, a fragment
+/// (`#recipe`) and a trailing slash.
+fn same_address(a: &str, b: &str) -> bool {
+    let plain = |s: &str| {
+        let s = s.trim();
+        let s = s.split('#').next().unwrap_or(s);
+        s.trim_end_matches('/').to_ascii_lowercase()
+    };
+    let (a, b) = (plain(a), plain(b));
+    !a.is_empty() && a == b
+}
+
 /// The first node whose `@type` is (or includes) `Recipe`, depth first.
-fn find_recipe(value: &Value) -> Result<(&Map<String, Value>, JsonPath), Rejection> {
+pub(crate) fn find_recipe(value: &Value) -> Result<(&Map<String, Value>, JsonPath), Rejection> {
     fn walk(value: &Value, path: JsonPath) -> Option<(&Map<String, Value>, JsonPath)> {
         match value {
             Value::Object(map) => {
@@ -82,8 +148,8 @@ fn find_recipe(value: &Value) -> Result<(&Map<String, Value>, JsonPath), Rejecti
         }
     }
     walk(value, JsonPath::root()).ok_or_else(|| {
-        Rejection::whole(RejectReason::Missing {
-            field: "a schema.org node with \"@type\": \"Recipe\"".into(),
+        Rejection::whole(RejectReason::NoRecipe {
+            detail: "no node has \"@type\": \"Recipe\"".into(),
         })
     })
 }
@@ -141,7 +207,7 @@ fn content(
     id: RecipeId,
 ) -> Result<Recipe, Rejection> {
     let name = match node.get("name").or_else(|| node.get("headline")) {
-        Some(Value::String(text)) => reader.name(&strip_html(text), &path.key("name"))?,
+        Some(Value::String(text)) => reader.scraped_name(&strip_html(text), &path.key("name"))?,
         Some(other) => return Err(wrong_type(&path.key("name"), "a string", other)),
         None => String::new(),
     };
@@ -214,9 +280,17 @@ fn recipe_yield(
         None => None,
     };
     match text.filter(|t| !t.is_empty()) {
-        Some(text) => Ok(Some(reader.name(&text, &field_path)?)),
+        Some(text) => Ok(Some(reader.scraped_name(&text, &field_path)?)),
         None => Ok(None),
     }
+}
+
+/// One ingredient line as found, with where it is and, at the start of a
+/// nested list, the group that list begins.
+struct Line {
+    text: String,
+    path: JsonPath,
+    starts_group: Option<Option<String>>,
 }
 
 fn ingredients(
@@ -230,14 +304,10 @@ fn ingredients(
         (None, None) => return Ok(Vec::new()),
     };
     let field_path = path.key(field);
-    let mut lines: Vec<(String, JsonPath)> = Vec::new();
+    let mut lines: Vec<Line> = Vec::new();
     match value {
         Value::Null => {}
-        Value::String(text) => {
-            for line in strip_html(text).lines() {
-                lines.push((line.to_owned(), field_path.clone()));
-            }
-        }
+        Value::String(text) => push_lines(text, &field_path, &mut lines),
         Value::Array(items) => {
             Limits::check_count(
                 &field_path,
@@ -245,19 +315,33 @@ fn ingredients(
                 reader.limits.max_ingredients,
                 items.len(),
             )?;
+            // A list of lists is a grouped list: each inner list is a group.
+            let nested = items.iter().filter(|item| item.is_array()).count();
+            let mut entries = items.len();
             for (i, item) in items.iter().enumerate() {
+                let item_path = field_path.index(i);
                 match item {
                     Value::Null => {}
                     // One entry sometimes holds several lines; each is an ingredient.
-                    Value::String(text) => {
-                        for line in strip_html(text).lines() {
-                            lines.push((line.to_owned(), field_path.index(i)));
+                    Value::String(text) => push_lines(text, &item_path, &mut lines),
+                    Value::Array(group) => {
+                        let first = lines.len();
+                        collect_group(group, &item_path, reader, &mut entries, &mut lines)?;
+                        if let Some(line) = lines.get_mut(first) {
+                            line.starts_group = Some(group_name(line, reader, i, nested)?);
                         }
+                        // Lines after the list are in no group, like a flat
+                        // list's lines before its first heading.
+                        lines.push(Line {
+                            text: String::new(),
+                            path: item_path,
+                            starts_group: Some(None),
+                        });
                     }
                     other => {
                         return Err(wrong_type(
-                            &field_path.index(i),
-                            "an ingredient line as text",
+                            &item_path,
+                            "an ingredient line as text, or a list of them",
                             other,
                         ));
                     }
@@ -274,8 +358,16 @@ fn ingredients(
     }
     let mut ingredients = Vec::with_capacity(lines.len());
     let mut group: Option<String> = None;
-    for (line, line_path) in lines {
-        let line = reader.name(&line, &line_path)?;
+    for Line {
+        text,
+        path: line_path,
+        starts_group,
+    } in lines
+    {
+        if let Some(start) = starts_group {
+            group = start;
+        }
+        let line = reader.scraped_name(&text, &line_path)?;
         if line.is_empty() {
             continue;
         }
@@ -287,15 +379,7 @@ fn ingredients(
             group = Some(heading.trim().to_owned()).filter(|h| !h.is_empty());
             continue;
         }
-        ingredients.push(Ingredient {
-            id: None,
-            key: name_key(&parsed.name),
-            name: parsed.name,
-            quantity: parsed.quantity,
-            unit: parsed.unit,
-            note: parsed.note,
-            group: group.clone(),
-        });
+        ingredients.push(Ingredient::from_line(parsed, group.clone()));
     }
     Limits::check_count(
         &field_path,
@@ -304,6 +388,65 @@ fn ingredients(
         ingredients.len(),
     )?;
     Ok(ingredients)
+}
+
+/// The lines of one text entry (HTML removed), each at `path`.
+fn push_lines(text: &str, path: &JsonPath, lines: &mut Vec<Line>) {
+    for line in strip_html(text).lines() {
+        lines.push(Line {
+            text: line.to_owned(),
+            path: path.clone(),
+            starts_group: None,
+        });
+    }
+}
+
+/// The lines of a nested list, lists within it read into the same group.
+/// `entries` counts every entry read so far against the ingredient limit,
+/// checked as the lists are walked so that nesting cannot hide a
+/// list over the limit.
+fn collect_group(
+    items: &[Value],
+    path: &JsonPath,
+    reader: &Reader<'_>,
+    entries: &mut usize,
+    lines: &mut Vec<Line>,
+) -> Result<(), Rejection> {
+    *entries += items.len();
+    Limits::check_count(path, "ingredients", reader.limits.max_ingredients, *entries)?;
+    for (i, item) in items.iter().enumerate() {
+        let item_path = path.index(i);
+        match item {
+            Value::Null => {}
+            Value::String(text) => push_lines(text, &item_path, lines),
+            Value::Array(inner) => collect_group(inner, &item_path, reader, entries, lines)?,
+            other => {
+                return Err(wrong_type(
+                    &item_path,
+                    "an ingredient line as text, or a list of them",
+                    other,
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The name of the group a nested list begins, given its first line: a
+/// heading (`For the glaze:`) names its list as it names the lines after it
+/// in a flat list, so the list starts unnamed and the heading names it. A
+/// list without one is named by its place (`Group 2`) when the ingredients
+/// come in several lists, so that its lines stay apart from the others';
+/// the first such list, like a flat list's first lines, stays unnamed.
+fn group_name(
+    first: &Line,
+    reader: &Reader<'_>,
+    index: usize,
+    nested: usize,
+) -> Result<Option<String>, Rejection> {
+    let line = reader.scraped_name(&first.text, &first.path)?;
+    let is_heading = line.ends_with(':') && parse_line(&line).quantity.is_none();
+    Ok((!is_heading && nested > 1 && index > 0).then(|| format!("Group {}", index + 1)))
 }
 
 fn instructions(
@@ -333,7 +476,7 @@ fn collect_steps(
     steps: &mut Vec<Step>,
 ) -> Result<(), Rejection> {
     let push = |text: &str, steps: &mut Vec<Step>| -> Result<(), Rejection> {
-        let text = reader.text(text, path)?;
+        let text = reader.scraped_text(text, path)?;
         if !text.is_empty() {
             Limits::check_count(path, "steps", reader.limits.max_steps, steps.len() + 1)?;
             steps.push(Step {
@@ -368,7 +511,7 @@ fn collect_steps(
                 let inner_section = if is_section {
                     match object.get("name") {
                         Some(Value::String(name)) => {
-                            Some(reader.name(&strip_html(name), &path.key("name"))?)
+                            Some(reader.scraped_name(&strip_html(name), &path.key("name"))?)
                                 .filter(|n| !n.is_empty())
                         }
                         _ => None,
@@ -409,7 +552,7 @@ fn kept_fields(
                 .join(", "),
             _ => continue,
         };
-        let text = reader.name(&strip_html(&text), &path.key(*field))?;
+        let text = reader.scraped_name(&strip_html(&text), &path.key(*field))?;
         if !text.is_empty() {
             fields.insert((*field).to_owned(), Value::String(text));
         }
