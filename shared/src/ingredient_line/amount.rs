@@ -340,6 +340,13 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
         if let Some((measure, text, after_bracket)) = bracket_measure(after) {
             lead.alternative = Some((measure, text.to_owned()));
             after = after_bracket;
+        } else if let Some(after_slash) = after.strip_prefix("/ ")
+            && let Some((measure, after_measure)) = measure(after_slash)
+        {
+            // "1 x 400g/14oz tin": each package's size restated.
+            let text = after_slash[..after_slash.len() - after_measure.len()].trim();
+            lead.alternative = Some((measure, text.to_owned()));
+            after = after_measure.trim_start();
         }
         let (size, after_size) = size_words(after);
         match unit_prefix(after_size) {
