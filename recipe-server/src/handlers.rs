@@ -440,14 +440,24 @@ async fn current_recipe(
     state: &AppState,
     recipe_id: &RecipeId,
 ) -> Result<Option<(u32, Arc<Recipe>)>> {
-    let Some(stored) = state.store().version(recipe_id, None).await? else {
+    // The small summary names the current version; the document is read
+    // only when that version is not parsed and cached yet.
+    let Some(summary) = state.store().recipe_summary(recipe_id).await? else {
         return Ok(None);
     };
-    let key = (recipe_id.clone(), stored.version);
+    let key = (recipe_id.clone(), summary.current_version);
     if let Some(recipe) = state.cached_version(&key) {
-        return Ok(Some((stored.version, recipe)));
+        return Ok(Some((summary.current_version, recipe)));
     }
-    let recipe = recipe_from_value(&stored.document, &shared::Limits::default(), None).map_err(|rejection| {
+    let Some(stored) = state
+        .store()
+        .version(recipe_id, Some(summary.current_version))
+        .await?
+    else {
+        return Ok(None);
+    };
+    // Stored under this server's limits, so read back under the same ones.
+    let recipe = recipe_from_value(&stored.document, state.limits(), None).map_err(|rejection| {
         tracing::error!(%recipe_id, version = stored.version, %rejection, "stored version does not parse");
         Problem::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", "Internal error", "the server failed; the failure is logged")
     })?;
