@@ -214,6 +214,17 @@ fn parse_number(text: &str) -> Option<(f64, &str)> {
     {
         return (denominator > 0.0).then(|| (whole / denominator, after));
     }
+    // "1-1/2" — a mixed number as some sites write it (a range goes up,
+    // so a proper fraction after the hyphen cannot be a range's end).
+    if is_integer(whole)
+        && let Some(after_hyphen) = rest.strip_prefix('-')
+        && let Some((numerator, after_numerator)) = parse_digits(after_hyphen)
+        && let Some(after_slash) = after_numerator.strip_prefix('/')
+        && let Some((denominator, after)) = parse_digits(after_slash)
+        && denominator > numerator
+    {
+        return Some((whole + numerator / denominator, after));
+    }
     // "1 1/2" — a mixed number.
     if is_integer(whole)
         && let Some(after_space) = rest.strip_prefix(' ')
@@ -305,6 +316,9 @@ mod tests {
         assert_eq!(q("3 - 4"), (3.0, Some(4.0)));
         assert_eq!(q("3 to 4"), (3.0, Some(4.0)));
         assert_eq!(q("1/2-1"), (0.5, Some(1.0)));
+        assert_eq!(q("1-1/2"), (1.5, None));
+        assert_eq!(q("14-1/2"), (14.5, None));
+        assert_eq!(q("1-3/2"), (1.0, Some(1.5)));
         assert_eq!(q(".5"), (0.5, None));
         assert_eq!(q("1⁄2"), (0.5, None));
         assert_eq!(

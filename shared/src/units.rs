@@ -245,6 +245,7 @@ static UNITS: &[UnitDef] = &[
         &["containers", "tub", "tubs", "pot", "pots"],
     ),
     def("punnet", Other, 1.0, &["punnets"]),
+    def("tube", Other, 1.0, &["tubes"]),
     def("block", Other, 1.0, &["blocks"]),
     def("loaf", Other, 1.0, &["loaves"]),
     def("rasher", Other, 1.0, &["rashers"]),

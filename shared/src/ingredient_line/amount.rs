@@ -217,9 +217,9 @@ fn bracket_measure(text: &str) -> Option<(Measure, &str, &str)> {
     let inner = inner_start[..close].trim();
     let bare = strip_approximation(inner).0;
     let (measure, after) = measure(bare)?;
-    after
-        .trim()
-        .is_empty()
+    // "2 cans (15 ounces each)"
+    let after = after.trim();
+    (after.is_empty() || after.eq_ignore_ascii_case("each"))
         .then(|| (measure, inner, inner_start[close + 1..].trim_start()))
 }
 

@@ -54,6 +54,13 @@ pub fn parse_line(line: &str) -> ParsedLine {
     if about {
         notes.push("about".to_owned());
     }
+    // "Optional: whipped cream"
+    if let Some((word, rest)) = body.split_once(": ")
+        && word.eq_ignore_ascii_case("optional")
+    {
+        notes.push("optional".to_owned());
+        body = rest;
+    }
     // "A few thyme sprigs", "Several sprigs fresh thyme"
     if let Some((vague, rest)) = vague_amount(body) {
         notes.push(vague.to_lowercase());

@@ -415,3 +415,36 @@ fn british_packages_restate_their_size_before_the_container() {
         assert_eq!(parsed.name, name, "{line}");
     }
 }
+
+#[test]
+fn us_site_spellings_read_too() {
+    assert_eq!(
+        parts("1-1/2 cups all-purpose flour"),
+        (s("1.5"), s("cup"), "all-purpose flour".into(), None)
+    );
+    let tomatoes = parse_line("1 can (14-1/2 ounces) diced tomatoes, undrained");
+    assert_eq!(measure(tomatoes.package_size.as_ref()), s("14.5 oz"));
+    assert_eq!(tomatoes.name, "tomatoes");
+    let yeast = parse_line("1 (.25 ounce) package active dry yeast");
+    assert_eq!(measure(yeast.package_size.as_ref()), s("0.25 oz"));
+    assert_eq!(yeast.unit.as_ref().map(Unit::symbol), Some("package"));
+    let chicken = parse_line("4 skinless, boneless chicken breast halves");
+    assert_eq!(chicken.name, "chicken breast halves");
+    assert_eq!(chicken.preparation, s("skinless, boneless"));
+}
+
+#[test]
+fn package_sizes_may_say_each_and_lines_may_start_optional() {
+    let beans = parse_line("2 cans (15 ounces each) black beans, rinsed and drained");
+    assert_eq!(measure(beans.package_size.as_ref()), s("15 oz"));
+    assert_eq!(beans.unit.as_ref().map(Unit::symbol), Some("can"));
+    assert_eq!(beans.name, "black beans");
+    assert_eq!(beans.preparation, s("rinsed and drained"));
+    assert_eq!(
+        parts("Optional: whipped cream"),
+        (None, None, "whipped cream".into(), s("optional"))
+    );
+    let rolls = parse_line("1 tube (8 ounces) refrigerated crescent rolls");
+    assert_eq!(rolls.unit.as_ref().map(Unit::symbol), Some("tube"));
+    assert_eq!(measure(rolls.package_size.as_ref()), s("8 oz"));
+}

@@ -70,6 +70,7 @@ pub(super) fn is_container(unit: &Unit) -> bool {
             | "bottle"
             | "block"
             | "punnet"
+            | "tube"
             | "stick"
             | "loaf"
     )
@@ -86,6 +87,13 @@ pub(super) fn is_trailing_unit(unit: &Unit) -> bool {
 /// Past participles of kitchen work: what was done to an ingredient.
 const PREPARATIONS: &[&str] = &[
     "beaten",
+    "boneless",
+    "canned",
+    "cold",
+    "cooked",
+    "skinless",
+    "uncooked",
+    "warm",
     "blanched",
     "boned",
     "chilled",
