@@ -1,6 +1,6 @@
 # `make test` runs every test; it installs what the suite needs into
 # project-local, git-ignored places first (see scripts/test).
-.PHONY: test lint bench compare fuzz
+.PHONY: test lint bench compare compare-ingredients fuzz
 
 test:
 	scripts/test
@@ -14,6 +14,10 @@ bench:
 
 compare:
 	bench/compare
+
+# Ingredient-line parsers side by side on the labelled NYT lines (bench/ingredient-lines/run).
+compare-ingredients:
+	bench/ingredient-lines/run
 
 fuzz:
 	scripts/fuzz
