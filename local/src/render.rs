@@ -84,7 +84,10 @@ fn ingredient_text(ingredient: &Ingredient) -> String {
         let _ = write!(text, "{size} ");
     }
     text.push_str(ingredient.name());
-    for extra in [ingredient.preparation(), ingredient.note()].into_iter().flatten() {
+    for extra in [ingredient.preparation(), ingredient.note()]
+        .into_iter()
+        .flatten()
+    {
         let _ = write!(text, ", {extra}");
     }
     text

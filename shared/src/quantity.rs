@@ -130,7 +130,11 @@ pub fn format_number(value: f64) -> String {
 
 /// Replaces unicode vulgar fractions with ASCII ones (`1½` becomes `1 1/2`)
 /// and the fraction slash with `/`.
-pub(crate) fn expand_fractions(text: &str) -> String {
+pub(crate) fn expand_fractions(text: &str) -> std::borrow::Cow<'_, str> {
+    // Every glyph replaced here is outside ASCII.
+    if text.is_ascii() {
+        return std::borrow::Cow::Borrowed(text);
+    }
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
         let ascii = match c {
@@ -166,7 +170,7 @@ pub(crate) fn expand_fractions(text: &str) -> String {
         }
         out.push_str(ascii);
     }
-    out
+    std::borrow::Cow::Owned(out)
 }
 
 /// Parses a whole string as a quantity (`"1 1/2"`, `"3-4"`), for seed

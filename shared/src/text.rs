@@ -165,6 +165,25 @@ pub fn split_glued_paragraphs(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// Calls `f` with `word` in lower case, without allocating for the short
+/// ASCII words that parsing looks up by the thousand.
+pub fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
+    const SHORT: usize = 32;
+    if word.len() <= SHORT && word.is_ascii() {
+        let mut buffer = [0u8; SHORT];
+        let lower = &mut buffer[..word.len()];
+        lower.copy_from_slice(word.as_bytes());
+        lower.make_ascii_lowercase();
+        // Lower-casing ASCII keeps it ASCII, so this is always text.
+        match std::str::from_utf8(lower) {
+            Ok(text) => f(text),
+            Err(_) => f(&word.to_lowercase()),
+        }
+    } else {
+        f(&word.to_lowercase())
+    }
+}
+
 /// The key under which ingredient names match: lower case, punctuation
 /// dropped, each word singular (`Tomatoes,` matches `tomato`).
 pub fn name_key(name: &str) -> String {

@@ -282,6 +282,49 @@ static CASE_SENSITIVE: &[(&str, &str)] = &[
     ("c", "cup"),
 ];
 
+/// FNV-1a: the spellings are few and short, and a unit look-up runs for
+/// most words of every ingredient line, where SipHash's cost shows.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut hash = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for byte in bytes {
+            hash ^= u64::from(*byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = hash;
+    }
+}
+
+type Spellings = std::collections::HashMap<&'static str, u8, std::hash::BuildHasherDefault<Fnv>>;
+
+/// The longest spelling in the table, in bytes: longer words are no unit.
+const LONGEST_SPELLING: usize = 16;
+
+/// Every lower-case spelling of every unit in the table, with its index.
+fn spellings() -> &'static Spellings {
+    static SPELLINGS: std::sync::OnceLock<Spellings> = std::sync::OnceLock::new();
+    SPELLINGS.get_or_init(|| {
+        let mut map = Spellings::default();
+        for (i, unit) in UNITS.iter().enumerate() {
+            let Ok(index) = u8::try_from(i) else { continue };
+            for spelling in std::iter::once(&unit.symbol).chain(unit.aliases) {
+                map.entry(*spelling).or_insert(index);
+            }
+        }
+        map
+    })
+}
+
 /// A unit of measure: one the chain knows how to convert, or a word it keeps as written.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Unit {
@@ -313,12 +356,12 @@ impl Unit {
         {
             return Self::by_symbol(symbol);
         }
-        let lower = token.to_lowercase();
-        let lower = lower.strip_suffix('.').unwrap_or(&lower);
-        UNITS
-            .iter()
-            .position(|u| u.symbol == lower || u.aliases.contains(&lower))
-            .and_then(|i| u8::try_from(i).ok())
+        // Every spelling starts with a letter: most words are not units,
+        // and most are turned away here or by one hash look-up.
+        if !bare.starts_with(char::is_alphabetic) || bare.len() > LONGEST_SPELLING {
+            return None;
+        }
+        crate::text::with_lowercase(bare, |lower| spellings().get(lower).copied())
             .map(|i| Unit::Known(KnownUnit(i)))
     }
 
@@ -502,6 +545,16 @@ mod tests {
             assert_eq!(unit(spelling).symbol(), symbol, "{spelling}");
         }
         assert_eq!(Unit::recognise("flour"), None);
+    }
+
+    #[test]
+    fn no_spelling_is_longer_than_the_look_up_allows() {
+        for unit in UNITS {
+            for spelling in std::iter::once(&unit.symbol).chain(unit.aliases) {
+                assert!(spelling.len() <= LONGEST_SPELLING, "{spelling}");
+                assert_eq!(&spelling.to_lowercase(), spelling, "{spelling}");
+            }
+        }
     }
 
     #[test]

@@ -104,7 +104,7 @@ pub(super) fn changes(
     for &o in &alignment.removed {
         out.push(Change::IngredientRemoved {
             recipe_index: o,
-            ingredient: recipe[o].clone(),
+            ingredient: Box::new(recipe[o].clone()),
         });
     }
     // Walk the make in order, so additions and changes interleave as the cook listed them.
@@ -114,7 +114,7 @@ pub(super) fn changes(
         if added.next_if(|&&a| a == n).is_some() {
             out.push(Change::IngredientAdded {
                 make_index: n,
-                ingredient: made.clone(),
+                ingredient: Box::new(made.clone()),
             });
             continue;
         }
@@ -158,8 +158,8 @@ fn pair_changes(
             out.push(Change::IngredientSubstituted {
                 recipe_index,
                 make_index,
-                before: before.clone(),
-                after: after.clone(),
+                before: Box::new(before.clone()),
+                after: Box::new(after.clone()),
             });
         }
     }

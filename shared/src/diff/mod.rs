@@ -108,6 +108,10 @@ pub enum SpanKind {
 
 /// One difference between a make and its recipe. Indexes are 0-based
 /// positions in the recipe's and the make's lists.
+// A diff holds a handful of changes, built once per make and serialised:
+// the size of the largest variant (an amount change with its packages) costs
+// nothing worth an indirection in every reader's pattern.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "kebab-case", rename_all_fields = "camelCase")]
 pub enum Change {
@@ -156,14 +160,14 @@ pub enum Change {
         /// Position in the make.
         make_index: usize,
         /// The ingredient.
-        ingredient: Ingredient,
+        ingredient: Box<Ingredient>,
     },
     /// The make left out an ingredient.
     IngredientRemoved {
         /// Position in the recipe.
         recipe_index: usize,
         /// The ingredient.
-        ingredient: Ingredient,
+        ingredient: Box<Ingredient>,
     },
     /// The same ingredient under a more or less specific name (`butter` to `unsalted butter`).
     IngredientRenamed {
@@ -183,9 +187,9 @@ pub enum Change {
         /// Position in the make.
         make_index: usize,
         /// The recipe's ingredient.
-        before: Ingredient,
+        before: Box<Ingredient>,
         /// The make's ingredient.
-        after: Ingredient,
+        after: Box<Ingredient>,
     },
     /// An ingredient listed elsewhere.
     IngredientMoved {

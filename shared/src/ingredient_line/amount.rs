@@ -108,18 +108,20 @@ pub(super) fn unglue(text: &str) -> Cow<'_, str> {
 /// can`, `two large eggs`); `a little oil` is not an amount.
 fn number_word(text: &str) -> Option<(f64, &str)> {
     let (word, rest) = text.split_once(' ')?;
-    let lower = word.to_lowercase();
-    let value = NUMBER_WORDS.iter().find(|(w, _)| *w == lower)?.1;
+    let value = NUMBER_WORDS
+        .iter()
+        .find(|(w, _)| w.eq_ignore_ascii_case(word))?
+        .1;
+    let is_article = word.eq_ignore_ascii_case("a") || word.eq_ignore_ascii_case("an");
     // "half a lemon", "a dozen eggs"
     if let Some((next, after)) = rest.split_once(' ') {
-        let next = next.to_lowercase();
-        if value == 0.5 && (next == "a" || next == "an") {
+        if value == 0.5 && (next.eq_ignore_ascii_case("a") || next.eq_ignore_ascii_case("an")) {
             return Some((0.5, after));
         }
-        if value == 1.0 && next == "dozen" {
+        if value == 1.0 && next.eq_ignore_ascii_case("dozen") {
             return Some((12.0, after));
         }
-        if value == 1.0 && (next == "couple") {
+        if value == 1.0 && next.eq_ignore_ascii_case("couple") {
             let after = after.strip_prefix("of ").unwrap_or(after);
             return Some((2.0, after));
         }
@@ -129,7 +131,7 @@ fn number_word(text: &str) -> Option<(f64, &str)> {
         || is_size_word(first)
         || is_size_modifier(first)
         || hyphen_measure(rest).is_some()
-        || (lower != "a" && lower != "an" && !first.is_empty());
+        || (!is_article && !first.is_empty());
     is_amount.then_some((value, rest))
 }
 
@@ -137,7 +139,11 @@ fn number_word(text: &str) -> Option<(f64, &str)> {
 pub(super) fn unit_prefix(text: &str) -> Option<(Unit, &str)> {
     let mut words = text.splitn(3, ' ');
     let first = words.next()?;
-    if let Some(second) = words.next() {
+    // Only these words start a two-word spelling (`fl oz`, `fluid ounce`, `c. à café`).
+    let starts_two = ["fl", "fl.", "fluid", "c.", "c"]
+        .iter()
+        .any(|w| first.eq_ignore_ascii_case(w));
+    if starts_two && let Some(second) = words.next() {
         let two = &text[..first.len() + 1 + second.len()];
         let two = two.trim_end_matches([',', ')', ';']);
         if two.contains(' ')
@@ -225,6 +231,9 @@ fn bracket_measure(text: &str) -> Option<(Measure, &str, &str)> {
 
 /// Strips a leading `about`, `approx.` or `roughly`; says whether it did.
 pub(super) fn strip_approximation(text: &str) -> (&str, bool) {
+    if !text.starts_with(['a', 'A', 'r', 'R', 'c', 'C']) {
+        return (text, false);
+    }
     for word in [
         "about ",
         "approximately ",

@@ -9,7 +9,7 @@ use crate::text::collapse_whitespace;
 /// Fills in the name, preparation and notes from the rest of a line.
 pub(super) fn fill(parsed: &mut ParsedLine, text: &str, notes: &mut Vec<String>) {
     let (plain, asides) = take_brackets(text);
-    let plain = collapse_whitespace(&plain).into_owned();
+    let plain = collapse_whitespace(&plain);
     let mut preparation: Vec<String> = parsed.preparation.take().into_iter().collect();
 
     // "peeled, seeded, and cubed butternut squash": preparation first.
@@ -89,9 +89,12 @@ fn leading_preparation(text: &str) -> (Option<String>, &str) {
     let mut previous_manner = false;
     for (start, word) in word_spans(text) {
         let bare = word.trim_end_matches(',');
-        let lower = bare.to_lowercase();
-        let is_prep = is_preparation(bare) || (previous_manner && lower == "ground");
-        let joins = seen && matches!(lower.as_str(), "and" | "or" | "then" | "&");
+        let is_prep =
+            is_preparation(bare) || (previous_manner && bare.eq_ignore_ascii_case("ground"));
+        let joins = seen
+            && ["and", "or", "then", "&"]
+                .iter()
+                .any(|j| bare.eq_ignore_ascii_case(j));
         if is_prep || is_manner(bare) || joins {
             seen |= is_prep;
             previous_manner = is_manner(bare);
@@ -127,8 +130,11 @@ fn word_spans(text: &str) -> impl Iterator<Item = (usize, &str)> {
 
 /// The text without its brackets, and what the brackets held. An unclosed
 /// bracket keeps its text in the name rather than lose it.
-fn take_brackets(text: &str) -> (String, Vec<String>) {
+fn take_brackets(text: &str) -> (std::borrow::Cow<'_, str>, Vec<String>) {
     let mut asides = Vec::new();
+    if !text.contains(['(', '[']) {
+        return (std::borrow::Cow::Borrowed(text), asides);
+    }
     let mut plain = String::with_capacity(text.len());
     let mut depth = 0usize;
     let mut bracket = String::new();
@@ -160,5 +166,5 @@ fn take_brackets(text: &str) -> (String, Vec<String>) {
         plain.push_str(" (");
         plain.push_str(bracket.trim());
     }
-    (plain, asides)
+    (std::borrow::Cow::Owned(plain), asides)
 }

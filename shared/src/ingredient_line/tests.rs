@@ -448,3 +448,8 @@ fn package_sizes_may_say_each_and_lines_may_start_optional() {
     assert_eq!(rolls.unit.as_ref().map(Unit::symbol), Some("tube"));
     assert_eq!(measure(rolls.package_size.as_ref()), s("8 oz"));
 }
+
+#[test]
+fn the_preparation_words_are_sorted_for_their_binary_search() {
+    assert!(words::PREPARATIONS.windows(2).all(|w| w[0] < w[1]));
+}

@@ -2,6 +2,7 @@
 //! preparation words, the containers a package size belongs to, and the
 //! phrases that are notes rather than part of a name.
 
+use crate::text::with_lowercase;
 use crate::units::Unit;
 
 /// Words that say how big or how full (`large`, `heaped`), read between an
@@ -43,14 +44,12 @@ const SIZE_MODIFIERS: &[&str] = &["extra", "very", "really"];
 
 /// Whether `word` is a size or degree word.
 pub(super) fn is_size_word(word: &str) -> bool {
-    let lower = word.to_ascii_lowercase();
-    SIZE_WORDS.contains(&lower.as_str())
+    with_lowercase(word, |lower| SIZE_WORDS.contains(&lower))
 }
 
 /// Whether `word` strengthens a size word that follows it.
 pub(super) fn is_size_modifier(word: &str) -> bool {
-    let lower = word.to_ascii_lowercase();
-    SIZE_MODIFIERS.contains(&lower.as_str())
+    with_lowercase(word, |lower| SIZE_MODIFIERS.contains(&lower))
 }
 
 /// Units that hold something of a stated size (`14-ounce can`, `400g tin`).
@@ -84,20 +83,18 @@ pub(super) fn is_trailing_unit(unit: &Unit) -> bool {
     )
 }
 
-/// Past participles of kitchen work: what was done to an ingredient.
-const PREPARATIONS: &[&str] = &[
+/// Past participles of kitchen work: what was done to an ingredient
+/// (sorted, for a binary search).
+pub(super) const PREPARATIONS: &[&str] = &[
     "beaten",
-    "boneless",
-    "canned",
-    "cold",
-    "cooked",
-    "skinless",
-    "uncooked",
-    "warm",
     "blanched",
     "boned",
+    "boneless",
+    "canned",
     "chilled",
     "chopped",
+    "cold",
+    "cooked",
     "cored",
     "crumbled",
     "crushed",
@@ -113,8 +110,8 @@ const PREPARATIONS: &[&str] = &[
     "grated",
     "halved",
     "hulled",
-    "julienned",
     "juiced",
+    "julienned",
     "mashed",
     "melted",
     "minced",
@@ -134,6 +131,7 @@ const PREPARATIONS: &[&str] = &[
     "shredded",
     "sieved",
     "sifted",
+    "skinless",
     "skinned",
     "sliced",
     "slivered",
@@ -148,6 +146,8 @@ const PREPARATIONS: &[&str] = &[
     "topped",
     "torn",
     "trimmed",
+    "uncooked",
+    "warm",
     "warmed",
     "washed",
     "whisked",
@@ -162,56 +162,50 @@ const MANNERS: &[&str] = &[
 
 /// Whether `word` names something done to the food (`chopped`).
 pub(super) fn is_preparation(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    PREPARATIONS.contains(&lower.as_str())
+    with_lowercase(word, |lower| PREPARATIONS.binary_search(&lower).is_ok())
 }
 
 /// Whether `word` says how something was done (`finely`).
 pub(super) fn is_manner(word: &str) -> bool {
-    let lower = word.to_lowercase();
-    MANNERS.contains(&lower.as_str())
+    with_lowercase(word, |lower| MANNERS.contains(&lower))
 }
 
 /// Phrases at the end of a name that are notes: what the ingredient is for
 /// or how much to use (`to taste`, `for serving`, `optional`, `divided`).
 pub(super) fn note_start(words: &[&str]) -> Option<usize> {
     for (i, pair) in words.windows(2).enumerate() {
-        let first = pair[0].to_lowercase();
-        let second = pair[1]
-            .trim_end_matches(|c: char| !c.is_alphanumeric())
-            .to_lowercase();
-        let purpose = match first.as_str() {
-            "to" => matches!(
-                second.as_str(),
-                "taste"
-                    | "serve"
-                    | "garnish"
-                    | "decorate"
-                    | "cover"
-                    | "finish"
-                    | "dust"
-                    | "drizzle"
-                    | "sprinkle"
-                    | "brush"
-                    | "grease"
-                    | "fry"
-            ),
-            "for" => {
-                second.ends_with("ing")
-                    || matches!(
-                        second.as_str(),
-                        "garnish" | "decoration" | "the" | "topping"
-                    )
-            }
-            _ => false,
+        let second = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
+        let purpose = if pair[0].eq_ignore_ascii_case("to") {
+            with_lowercase(second, |s| {
+                matches!(
+                    s,
+                    "taste"
+                        | "serve"
+                        | "garnish"
+                        | "decorate"
+                        | "cover"
+                        | "finish"
+                        | "dust"
+                        | "drizzle"
+                        | "sprinkle"
+                        | "brush"
+                        | "grease"
+                        | "fry"
+                )
+            })
+        } else if pair[0].eq_ignore_ascii_case("for") {
+            with_lowercase(second, |s| {
+                s.ends_with("ing") || matches!(s, "garnish" | "decoration" | "the" | "topping")
+            })
+        } else {
+            false
         };
         if purpose && i > 0 {
             return Some(i);
         }
     }
     let last = words.len().checked_sub(1)?;
-    let word = words[last]
-        .trim_matches(|c: char| !c.is_alphanumeric())
-        .to_lowercase();
-    (last > 0 && matches!(word.as_str(), "optional" | "divided")).then_some(last)
+    let word = words[last].trim_matches(|c: char| !c.is_alphanumeric());
+    (last > 0 && (word.eq_ignore_ascii_case("optional") || word.eq_ignore_ascii_case("divided")))
+        .then_some(last)
 }
