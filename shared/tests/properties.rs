@@ -316,3 +316,53 @@ proptest! {
         prop_assert_eq!(patch_moves, 0);
     }
 }
+
+/// Text shaped like ingredient lines: numbers, fractions, units glued or
+/// spaced, brackets, slashes, commas, and any character at all.
+fn line_text() -> impl Strategy<Value = String> {
+    let piece = prop_oneof![
+        Just("1".to_owned()),
+        Just("1-1/2".to_owned()),
+        Just("½".to_owned()),
+        Just("2 x ".to_owned()),
+        Just("400g".to_owned()),
+        Just("/".to_owned()),
+        Just("14-ounce".to_owned()),
+        Just(" (".to_owned()),
+        Just(")".to_owned()),
+        Just(", ".to_owned()),
+        Just(" plus ".to_owned()),
+        Just(" of ".to_owned()),
+        Just("fl oz".to_owned()),
+        Just("heaped ".to_owned()),
+        Just("cans ".to_owned()),
+        Just("cloves".to_owned()),
+        Just("about ".to_owned()),
+        Just(" to taste".to_owned()),
+        "[a-z ]{0,8}",
+        any::<char>().prop_map(String::from),
+    ];
+    proptest::collection::vec(piece, 0..12).prop_map(|parts| parts.concat())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+
+    /// A line never fails: whatever the text, the parser answers with a
+    /// name (the line itself when nothing else is left) and sane amounts.
+    #[test]
+    fn any_ingredient_line_reads_without_panic(line in line_text()) {
+        let parsed = shared::ingredient_line::parse_line(&line);
+        if !line.trim().is_empty() {
+            prop_assert!(!parsed.name.is_empty(), "{line:?} gave an empty name");
+        }
+        for quantity in [parsed.quantity].into_iter().flatten().chain(
+            [&parsed.package_size, &parsed.plus, &parsed.alternative]
+                .into_iter()
+                .flatten()
+                .map(|m| m.quantity),
+        ) {
+            prop_assert!(quantity.value().is_finite() && quantity.value() >= 0.0, "{line:?}");
+        }
+    }
+}
