@@ -9,12 +9,7 @@ use std::borrow::Cow;
 /// sequence such as 👩‍🍳, a Persian or Indic word) and is kept; anywhere else
 /// it is stray page debris, like the other zero-width marks.
 pub fn collapse_whitespace(text: &str) -> Cow<'_, str> {
-    let is_clean = !text.starts_with(char::is_whitespace)
-        && !text.ends_with(char::is_whitespace)
-        && !text.contains("  ")
-        && !text
-            .contains(|c: char| (c.is_whitespace() && c != ' ') || is_invisible(c) || is_joiner(c));
-    if is_clean {
+    if is_collapsed(text) {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -100,6 +95,25 @@ fn windows_1252(c: char) -> Option<char> {
         '\u{9F}' => 'Ÿ',
         _ => return None,
     })
+}
+
+/// Whether text is already collapsed: single spaces between visible
+/// characters only. One pass, since nearly all text already is.
+fn is_collapsed(text: &str) -> bool {
+    let mut previous_space = true; // a leading space is not collapsed
+    for c in text.chars() {
+        if c == ' ' {
+            if previous_space {
+                return false;
+            }
+            previous_space = true;
+        } else if c.is_whitespace() || is_invisible(c) || is_joiner(c) {
+            return false;
+        } else {
+            previous_space = false;
+        }
+    }
+    !previous_space || text.is_empty()
 }
 
 /// Zero-width characters and byte-order marks that pages leave inside text.

@@ -234,7 +234,7 @@ pub(super) fn strip_approximation(text: &str) -> (&str, bool) {
     if !text.starts_with(['a', 'A', 'r', 'R', 'c', 'C']) {
         return (text, false);
     }
-    for word in [
+    const APPROXIMATELY: &[&str] = &[
         "about ",
         "approximately ",
         "approx. ",
@@ -243,15 +243,21 @@ pub(super) fn strip_approximation(text: &str) -> (&str, bool) {
         "roughly ",
         "circa ",
         "ca. ",
-    ] {
-        if text.len() > word.len()
-            && text.is_char_boundary(word.len())
-            && text[..word.len()].eq_ignore_ascii_case(word)
-        {
-            return (text[word.len()..].trim_start(), true);
-        }
+    ];
+    match leading_phrase(text, APPROXIMATELY) {
+        Some((_, rest)) => (rest.trim_start(), true),
+        None => (text, false),
     }
-    (text, false)
+}
+
+/// The first of `phrases` (each ending in a space) that `text` starts
+/// with, in any case, and the text after it.
+fn leading_phrase<'a>(text: &'a str, phrases: &[&str]) -> Option<(&'a str, &'a str)> {
+    phrases.iter().find_map(|phrase| {
+        let n = phrase.len();
+        (text.len() > n && text.is_char_boundary(n) && text[..n].eq_ignore_ascii_case(phrase))
+            .then(|| (text[..n].trim(), &text[n..]))
+    })
 }
 
 /// Size words at the start of `text` (`extra large`, `heaped`), with the rest.
@@ -434,22 +440,15 @@ pub(super) fn bare_unit(text: &str) -> Option<(Option<String>, Unit, &str)> {
 /// Words for an amount that is not a number (`a few`, `several`), stripped
 /// into a note.
 pub(super) fn vague_amount(text: &str) -> Option<(&str, &str)> {
-    for words in [
+    const VAGUE: &[&str] = &[
         "a few ",
         "a couple of ",
         "several ",
         "some ",
         "a little ",
         "few ",
-    ] {
-        if text.len() > words.len()
-            && text.is_char_boundary(words.len())
-            && text[..words.len()].eq_ignore_ascii_case(words)
-        {
-            return Some((text[..words.len()].trim(), &text[words.len()..]));
-        }
-    }
-    None
+    ];
+    leading_phrase(text, VAGUE)
 }
 
 /// What may follow an amount: a restated measure, an added one, `of`.

@@ -295,6 +295,20 @@ fn counted_packages_carry_their_size() {
             "can",
             "tomatoes",
         ),
+        (
+            "1 x 400g/14oz tin chopped tomatoes",
+            1.0,
+            "400 g",
+            "can",
+            "tomatoes",
+        ),
+        (
+            "1 x 7g sachet fast-action dried yeast",
+            1.0,
+            "7 g",
+            "sachet",
+            "fast-action dried yeast",
+        ),
     ] {
         let parsed = parse_line(line);
         assert_eq!(parsed.quantity.map(|q| q.value()), Some(count), "{line}");
@@ -388,32 +402,6 @@ fn unreadable_lines_keep_their_text_as_the_name() {
     assert_eq!(parts("2 cups"), (None, None, "2 cups".into(), None));
     assert_eq!(parts("(optional"), (None, None, "(optional".into(), None));
     assert_eq!(parts("Water"), (None, None, "Water".into(), None));
-}
-
-#[test]
-fn british_packages_restate_their_size_before_the_container() {
-    for (line, count, each, unit, name) in [
-        (
-            "1 x 400g/14oz tin chopped tomatoes",
-            1.0,
-            "400 g",
-            "can",
-            "tomatoes",
-        ),
-        (
-            "1 x 7g sachet fast-action dried yeast",
-            1.0,
-            "7 g",
-            "sachet",
-            "fast-action dried yeast",
-        ),
-    ] {
-        let parsed = parse_line(line);
-        assert_eq!(parsed.quantity.map(|q| q.value()), Some(count), "{line}");
-        assert_eq!(measure(parsed.package_size.as_ref()), s(each), "{line}");
-        assert_eq!(parsed.unit.as_ref().map(Unit::symbol), Some(unit), "{line}");
-        assert_eq!(parsed.name, name, "{line}");
-    }
 }
 
 #[test]
