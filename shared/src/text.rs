@@ -183,6 +183,13 @@ pub fn split_glued_paragraphs(text: &str) -> Cow<'_, str> {
 /// ASCII words that parsing looks up by the thousand.
 pub fn with_lowercase<R>(word: &str, f: impl FnOnce(&str) -> R) -> R {
     const SHORT: usize = 32;
+    // Most words are lower case already.
+    if !word
+        .bytes()
+        .any(|b| b.is_ascii_uppercase() || !b.is_ascii())
+    {
+        return f(word);
+    }
     if word.len() <= SHORT && word.is_ascii() {
         let mut buffer = [0u8; SHORT];
         let lower = &mut buffer[..word.len()];

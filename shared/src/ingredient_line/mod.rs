@@ -55,11 +55,13 @@ pub fn parse_line(line: &str) -> ParsedLine {
         notes.push("about".to_owned());
     }
     // "Optional: whipped cream"
-    if let Some((word, rest)) = body.split_once(": ")
-        && word.eq_ignore_ascii_case("optional")
+    const OPTIONAL: &str = "optional: ";
+    if body.len() > OPTIONAL.len()
+        && body.is_char_boundary(OPTIONAL.len())
+        && body[..OPTIONAL.len()].eq_ignore_ascii_case(OPTIONAL)
     {
         notes.push("optional".to_owned());
-        body = rest;
+        body = &body[OPTIONAL.len()..];
     }
     // "A few thyme sprigs", "Several sprigs fresh thyme"
     if let Some((vague, rest)) = vague_amount(body) {
@@ -177,10 +179,19 @@ fn restates_amount(parsed: &ParsedLine, alternative: &Measure) -> Option<bool> {
 /// Amounts that are not at the start: `zest of 1 orange`, `Rum, ½ cup`.
 fn amount_elsewhere(text: &str, notes: &mut Vec<String>) -> Option<ParsedLine> {
     // "Juice of 1 lemon", "finely grated zest of 2 limes"
-    let joint = [" of ", " from "]
-        .iter()
-        .find_map(|j| text.find(j).map(|at| (at, j.len())));
-    if let Some((of, len)) = joint {
+    // " of " or " from " among the first words.
+    let mut offset = 0;
+    let mut joint = None;
+    for word in text.split(' ').take(6) {
+        if offset > 0 && (word == "of" || word == "from") {
+            joint = Some((offset - 1, word.len() + 2));
+            break;
+        }
+        offset += word.len() + 1;
+    }
+    if let Some((of, len)) = joint
+        && of + len <= text.len()
+    {
         let head = &text[..of];
         let after = &text[of + len..];
         let short = head.split(' ').count() <= 4 && !head.contains([',', '(']);

@@ -43,7 +43,11 @@ pub(super) fn fill(parsed: &mut ParsedLine, text: &str, notes: &mut Vec<String>)
     }
     // "2 cups spinach or 1 10-ounce package frozen": the alternative with
     // its own amount is a note.
-    if let Some(or) = name.find(" or ")
+    let or = name
+        .match_indices(' ')
+        .map(|(at, _)| at)
+        .find(|&at| name[at + 1..].starts_with("or "));
+    if let Some(or) = or
         && name[or + 4..].starts_with(|c: char| c.is_ascii_digit())
     {
         notes.push(name[or + 1..].to_owned());

@@ -441,3 +441,17 @@ fn package_sizes_may_say_each_and_lines_may_start_optional() {
 fn the_preparation_words_are_sorted_for_their_binary_search() {
     assert!(words::PREPARATIONS.windows(2).all(|w| w[0] < w[1]));
 }
+
+#[test]
+fn size_words_fit_the_lengths_their_look_up_accepts() {
+    assert!(
+        words::SIZE_WORDS
+            .iter()
+            .all(|w| (3..=12).contains(&w.len()))
+    );
+    assert!(
+        words::SIZE_MODIFIERS
+            .iter()
+            .all(|w| (4..=6).contains(&w.len()))
+    );
+}

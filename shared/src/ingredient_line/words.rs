@@ -7,7 +7,7 @@ use crate::units::Unit;
 
 /// Words that say how big or how full (`large`, `heaped`), read between an
 /// amount and its unit or food. `whole` is one of them, not a unit.
-const SIZE_WORDS: &[&str] = &[
+pub(super) const SIZE_WORDS: &[&str] = &[
     "large",
     "medium",
     "small",
@@ -40,16 +40,17 @@ const SIZE_WORDS: &[&str] = &[
 ];
 
 /// Words that make a size word stronger (`extra large`, `very thin`).
-const SIZE_MODIFIERS: &[&str] = &["extra", "very", "really"];
+pub(super) const SIZE_MODIFIERS: &[&str] = &["extra", "very", "really"];
 
 /// Whether `word` is a size or degree word.
 pub(super) fn is_size_word(word: &str) -> bool {
-    with_lowercase(word, |lower| SIZE_WORDS.contains(&lower))
+    // Most words are not: turn them away by their length before comparing.
+    (3..=12).contains(&word.len()) && with_lowercase(word, |lower| SIZE_WORDS.contains(&lower))
 }
 
 /// Whether `word` strengthens a size word that follows it.
 pub(super) fn is_size_modifier(word: &str) -> bool {
-    with_lowercase(word, |lower| SIZE_MODIFIERS.contains(&lower))
+    (4..=6).contains(&word.len()) && with_lowercase(word, |lower| SIZE_MODIFIERS.contains(&lower))
 }
 
 /// Units that hold something of a stated size (`14-ounce can`, `400g tin`).
@@ -174,8 +175,15 @@ pub(super) fn is_manner(word: &str) -> bool {
 /// or how much to use (`to taste`, `for serving`, `optional`, `divided`).
 pub(super) fn note_start(words: &[&str]) -> Option<usize> {
     for (i, pair) in words.windows(2).enumerate() {
+        let (is_to, is_for) = (
+            pair[0].eq_ignore_ascii_case("to"),
+            pair[0].eq_ignore_ascii_case("for"),
+        );
+        if !(is_to || is_for) {
+            continue;
+        }
         let second = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
-        let purpose = if pair[0].eq_ignore_ascii_case("to") {
+        let purpose = if is_to {
             with_lowercase(second, |s| {
                 matches!(
                     s,
@@ -193,7 +201,7 @@ pub(super) fn note_start(words: &[&str]) -> Option<usize> {
                         | "fry"
                 )
             })
-        } else if pair[0].eq_ignore_ascii_case("for") {
+        } else if is_for {
             with_lowercase(second, |s| {
                 s.ends_with("ing") || matches!(s, "garnish" | "decoration" | "the" | "topping")
             })
