@@ -104,9 +104,15 @@ pub fn parse_line(line: &str) -> ParsedLine {
     }
 
     if parsed.name.is_empty() {
-        // Nothing left to call the ingredient: keep the line as written.
+        // Nothing left to call the ingredient: keep the line as written
+        // (all of it, when it was only a bullet such as `*`).
+        let name = if text.is_empty() {
+            collapse_whitespace(line).into_owned()
+        } else {
+            text.to_owned()
+        };
         return ParsedLine {
-            name: text.to_owned(),
+            name,
             ..ParsedLine::default()
         };
     }

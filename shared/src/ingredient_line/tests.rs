@@ -402,6 +402,7 @@ fn unreadable_lines_keep_their_text_as_the_name() {
     assert_eq!(parts("2 cups"), (None, None, "2 cups".into(), None));
     assert_eq!(parts("(optional"), (None, None, "(optional".into(), None));
     assert_eq!(parts("Water"), (None, None, "Water".into(), None));
+    assert_eq!(parts("*"), (None, None, "*".into(), None));
 }
 
 #[test]
