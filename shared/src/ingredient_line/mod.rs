@@ -106,11 +106,12 @@ pub fn parse_line(line: &str) -> ParsedLine {
     if parsed.name.is_empty() {
         // Nothing left to call the ingredient: keep the line as written
         // (all of it, when it was only a bullet such as `*`).
-        let name = if text.is_empty() {
-            collapse_whitespace(line).into_owned()
-        } else {
-            text.to_owned()
-        };
+        let collapsed = collapse_whitespace(line);
+        let name = [text, collapsed.as_ref(), line.trim()]
+            .into_iter()
+            .find(|candidate| !candidate.is_empty())
+            .unwrap_or_default()
+            .to_owned();
         return ParsedLine {
             name,
             ..ParsedLine::default()

@@ -403,6 +403,7 @@ fn unreadable_lines_keep_their_text_as_the_name() {
     assert_eq!(parts("(optional"), (None, None, "(optional".into(), None));
     assert_eq!(parts("Water"), (None, None, "Water".into(), None));
     assert_eq!(parts("*"), (None, None, "*".into(), None));
+    assert_eq!(parts("\u{200b}").2, "\u{200b}");
 }
 
 #[test]
