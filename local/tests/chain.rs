@@ -57,12 +57,7 @@ fn a_saved_web_page_is_a_recipe_and_a_page_without_one_a_rejection() {
         chain.make_count("lemon-drizzle-cake") == 1
     });
     let make = chain.get("/recipes/lemon-drizzle-cake/makes/drizzle-for-the-fete");
-    let ops: Vec<&str> = make["diff"]["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .filter_map(|c| c["op"].as_str())
-        .collect();
+    let ops = testkit::change_ops(&make["diff"]);
     assert_eq!(
         ops,
         ["rating-changed", "quantity-changed", "step-edited"],

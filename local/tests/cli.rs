@@ -67,12 +67,7 @@ fn diff_reads_a_saved_web_page_as_the_recipe() {
     );
     let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(doc["recipeId"], "lemon-drizzle-cake");
-    let ops: Vec<&str> = doc["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .filter_map(|c| c["op"].as_str())
-        .collect();
+    let ops = testkit::change_ops(&doc);
     assert_eq!(
         ops,
         ["rating-changed", "quantity-changed", "step-edited"],

@@ -100,3 +100,16 @@ impl Drop for MotoServer {
         let _ = self.child.wait();
     }
 }
+
+/// The `op` of each change in a diff document's `changes` list, in order.
+///
+/// # Panics
+/// When the document has no `changes` list: the test reading it is wrong.
+pub fn change_ops(diff: &serde_json::Value) -> Vec<&str> {
+    diff["changes"]
+        .as_array()
+        .expect("a diff has a changes list")
+        .iter()
+        .filter_map(|c| c["op"].as_str())
+        .collect()
+}
