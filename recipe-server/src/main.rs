@@ -11,11 +11,11 @@ use std::sync::Arc;
 
 use recipe_server::{AppState, Auth, router};
 use shared::Limits;
-use shared::store::dynamo::DynamoStore;
+use aws_adapters::DynamoStore;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
-    shared::aws::init_lambda_logs();
+    aws_adapters::init_lambda_logs();
 
     let table = std::env::var("TABLE_NAME")
         .map_err(|_| "TABLE_NAME is not set: the function needs its DynamoDB table")?;

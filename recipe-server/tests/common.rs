@@ -13,7 +13,7 @@ use recipe_server::{AppState, Auth, router};
 use serde_json::Value;
 use shared::Limits;
 use shared::store::RecipeStore;
-use shared::store::sqlite::SqliteStore;
+use embedded_adapters::SqliteStore;
 use tower::ServiceExt;
 
 pub const TOKEN: &str = "test-write-token";

@@ -35,7 +35,7 @@ async fn invoke(app: &axum::Router, event: &Value) -> (StatusCode, Value) {
 }
 
 fn lambda_app(
-    store: std::sync::Arc<shared::store::sqlite::SqliteStore>,
+    store: std::sync::Arc<embedded_adapters::SqliteStore>,
     public_reads: bool,
 ) -> axum::Router {
     router(AppState::new(

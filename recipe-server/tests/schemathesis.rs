@@ -87,7 +87,7 @@ async fn the_server_keeps_its_openapi_contract() {
 }
 
 /// A recipe with a make, written through the router before serving.
-async fn seed(store: std::sync::Arc<shared::store::sqlite::SqliteStore>) {
+async fn seed(store: std::sync::Arc<embedded_adapters::SqliteStore>) {
     let app = common::app(store);
     for (path, key, body) in [
         (

@@ -6,7 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use crate::api::{ApiRequest, ApiResponse, RecipeApi, TransportError, TransportErrorKind};
+use shared::wire;
+use shared::ports::api::{ApiRequest, ApiResponse, RecipeApi, TransportError, TransportErrorKind};
 
 /// How long one call may take, connection included, unless configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -91,26 +92,6 @@ impl HttpApi {
     }
 }
 
-/// The `X-Object-Key` header: the key percent-encoded (header values are
-/// ASCII; the server decodes UTF-8), `/` and RFC 3986's unreserved
-/// characters as they are. `None` for a key the server would refuse
-/// (empty, over 1024 characters, or with control characters).
-fn object_key_header(key: &str) -> Option<String> {
-    let acceptable =
-        !key.is_empty() && key.chars().count() <= 1024 && !key.chars().any(char::is_control);
-    acceptable.then(|| {
-        let mut out = String::with_capacity(key.len());
-        for byte in key.bytes() {
-            if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'/') {
-                out.push(char::from(byte));
-            } else {
-                out.push_str(&format!("%{byte:02X}"));
-            }
-        }
-        out
-    })
-}
-
 fn transport(error: &reqwest::Error) -> TransportError {
     let kind = if error.is_timeout() {
         TransportErrorKind::Timeout
@@ -137,15 +118,15 @@ impl RecipeApi for HttpApi {
         // The headers the signature covers (with the method, URI, host and body).
         let signed: [(&str, &str); 2] = [
             ("content-type", "application/json"),
-            ("idempotency-key", &request.idempotency_key),
+            (wire::header::IDEMPOTENCY_KEY, &request.idempotency_key),
         ];
         let mut builder = self.client.post(&url);
         for (name, value) in signed {
             builder = builder.header(name, value);
         }
-        builder = builder.header("x-correlation-id", &request.correlation_id);
-        match object_key_header(&request.object_key) {
-            Some(key) => builder = builder.header("x-object-key", key),
+        builder = builder.header(wire::header::CORRELATION_ID, &request.correlation_id);
+        match wire::object_key_header(&request.object_key) {
+            Some(key) => builder = builder.header(wire::header::OBJECT_KEY, key),
             None => tracing::warn!(
                 object_key = ?request.object_key,
                 "the server would refuse this object key; sent without X-Object-Key"
@@ -192,22 +173,6 @@ mod tests {
         assert!(ok("not a url").is_err());
         assert!(ok("https://example.com/?q=1").is_err());
         assert!(HttpApi::new("http://x", Signer::Bearer("t".into()), Duration::ZERO).is_err());
-    }
-
-    #[test]
-    fn object_keys_travel_percent_encoded() {
-        assert_eq!(
-            object_key_header("makes/pie 2+1%.json").as_deref(),
-            Some("makes/pie%202%2B1%25.json")
-        );
-        assert_eq!(
-            object_key_header("recipes/crème.json").as_deref(),
-            Some("recipes/cr%C3%A8me.json")
-        );
-        assert_eq!(object_key_header("recipes/a\nb.json"), None);
-        assert_eq!(object_key_header(""), None);
-        assert!(object_key_header(&"é".repeat(1024)).is_some());
-        assert_eq!(object_key_header(&"a".repeat(1025)), None);
     }
 
     #[test]

@@ -16,7 +16,6 @@
 //! [`process_batch`] returns exactly the failed message ids, for SQS's
 //! partial batch response; [`handle_event`] wraps it for Lambda.
 
-mod api;
 mod config;
 mod http;
 mod process;
@@ -26,7 +25,10 @@ mod verdict;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 
-pub use api::{ApiRequest, ApiResponse, RecipeApi, Route, TransportError, TransportErrorKind};
+pub use shared::ports::api::{
+    ApiRequest, ApiResponse, RecipeApi, TransportError, TransportErrorKind,
+};
+pub use shared::wire::Route;
 pub use config::Config;
 pub use http::{DEFAULT_TIMEOUT, HttpApi, MAX_CONNECT_TIMEOUT, SetupError, Signer};
 pub use process::{

@@ -12,11 +12,11 @@ use std::sync::Arc;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use sender::{Config, Deps, HttpApi, SigV4Signer, Signer, handle_event};
-use shared::aws::S3Objects;
+use aws_adapters::S3Objects;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::aws::init_lambda_logs();
+    aws_adapters::init_lambda_logs();
 
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;

@@ -5,17 +5,17 @@
 use std::fmt;
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use serde_json::Value;
 use shared::RecipeId;
 use shared::job::{Job, Payload};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectStore};
 use shared::rejection::RejectReason;
-use shared::store::{IdempotencyKey, content_hash};
 use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
-use crate::api::{ApiRequest, RecipeApi, Route};
+use shared::ports::api::{ApiRequest, RecipeApi};
+use shared::wire::{self, Route};
 use crate::verdict::{Refusal, Verdict, verdict};
 
 /// How many messages of a batch are in flight at once, unless configured.
@@ -319,42 +319,36 @@ fn id_text(value: &Value) -> Option<String> {
     }
 }
 
-/// The key of the rejection that records a refused write: the one the
-/// server itself uses when it records a refusal, so that the server's
-/// record and the sender's are one record, never two.
-fn rejection_key(write_key: &str) -> String {
-    let text = format!("{write_key}:rejected");
-    if IdempotencyKey::parse(&text).is_ok() {
-        text
-    } else {
-        content_hash(&Value::from(text))
-    }
-}
-
 /// Records a write the chain refused for good.
 async fn reject(job: &Job, deps: &Deps, refusal: Refusal) -> Outcome {
-    record(job, deps, &rejection_key(&job.idempotency_key), refusal).await
+    record(job, deps, wire::rejection_key(&job.idempotency_key).as_str(), refusal).await
 }
 
 /// Records a rejection under `key`; the message is done only once the
 /// rejection is stored, so nothing is lost (invariant 1).
 async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome {
-    let code = clean_code(&refusal.code);
-    let mut body = json!({
-        "kind": job.kind.as_str(),
-        "code": code,
-        "message": clean_text(&refusal.message, 2000).unwrap_or_else(|| code.clone()),
-        "path": clean_text(&refusal.path, 1000).unwrap_or_else(|| "$".to_owned()),
-    });
-    if let Some(object_key) = clean_text(&job.source.key, 1024) {
-        body["objectKey"] = Value::from(object_key);
-    }
+    let code = wire::acceptable_code(&refusal.code);
+    let body = wire::RejectionBody {
+        object_key: wire::acceptable_text(&job.source.key, wire::MAX_OBJECT_KEY_CHARS),
+        kind: Some(job.kind),
+        message: wire::acceptable_text(&refusal.message, wire::MAX_MESSAGE_CHARS)
+            .unwrap_or_else(|| code.clone()),
+        path: Some(
+            wire::acceptable_text(&refusal.path, wire::MAX_PATH_CHARS)
+                .unwrap_or_else(|| "$".to_owned()),
+        ),
+        code: code.clone(),
+    };
+    let body = match serde_json::to_vec(&body) {
+        Ok(body) => body,
+        Err(error) => return Outcome::failed(format!("recording rejection {code}: {error}")),
+    };
     let request = ApiRequest {
         route: Route::Rejections,
         idempotency_key: key.to_owned(),
         correlation_id: job.correlation_id.clone(),
         object_key: job.source.key.clone(),
-        body: body.to_string().into_bytes(),
+        body,
     };
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(format!("recording rejection {code}: {error}")),
@@ -375,55 +369,11 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
     }
 }
 
-/// A rejection code as the server accepts it: 1 to 64 of `a-z`, `0-9`, `-`.
-fn clean_code(code: &str) -> String {
-    let cleaned: String = code
-        .chars()
-        .take(64)
-        .map(|c| match c.to_ascii_lowercase() {
-            c @ ('a'..='z' | '0'..='9' | '-') => c,
-            _ => '-',
-        })
-        .collect();
-    if cleaned.is_empty() {
-        "refused".to_owned()
-    } else {
-        cleaned
-    }
-}
-
-/// Text as the server accepts it in a rejection: no control characters, at
-/// most `max` characters; `None` when nothing is left.
-fn clean_text(text: &str, max: usize) -> Option<String> {
-    let cleaned: String = text
-        .chars()
-        .take(max)
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    (!cleaned.is_empty()).then_some(cleaned)
-}
-
 #[cfg(test)]
 mod tests {
+    use serde_json::json;
+
     use super::*;
-
-    #[test]
-    fn rejection_codes_and_texts_are_made_acceptable() {
-        assert_eq!(clean_code("invalid-number"), "invalid-number");
-        assert_eq!(clean_code("Not JSON!"), "not-json-");
-        assert_eq!(clean_code(""), "refused");
-        assert_eq!(clean_code(&"x".repeat(100)).len(), 64);
-        assert_eq!(clean_text("a\nb", 10).as_deref(), Some("a b"));
-        assert_eq!(clean_text("", 10), None);
-        assert_eq!(clean_text("éééé", 2).as_deref(), Some("éé"));
-    }
-
-    #[test]
-    fn the_rejection_key_is_the_one_the_server_uses() {
-        assert_eq!(rejection_key("abc"), "abc:rejected");
-        let long = "k".repeat(250);
-        assert_eq!(rejection_key(&long).len(), 64);
-    }
 
     #[test]
     fn ids_are_read_as_json_gives_them() {

@@ -10,7 +10,7 @@ use aws_sigv4::http_request::{SignableBody, SignableRequest, SigningSettings, si
 use aws_sigv4::sign::v4;
 use tokio::sync::Mutex;
 
-use crate::api::{TransportError, TransportErrorKind};
+use shared::ports::api::{TransportError, TransportErrorKind};
 
 /// The service API Gateway checks signatures for.
 pub const SERVICE: &str = "execute-api";

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use crate::api::ApiResponse;
+use shared::ports::api::ApiResponse;
 
 /// The problem code of a make whose recipe has not arrived yet.
 const RECIPE_NOT_FOUND: &str = "recipe-not-found";

@@ -1,11 +1,11 @@
 //! The recipe domain, shared by every part of the chain: the recipe model
 //! and its two input formats, units and quantities, the semantic diff, the
-//! limits that keep hostile input out, the job contract and the ports. The
-//! core has no AWS types; the adapters live behind features (`aws`: S3,
-//! SQS, DynamoDB; `local`: a directory, a SQLite queue and store).
+//! limits that keep hostile input out, the job contract, the wire contract
+//! between the sender and the server, and the ports. It depends on no
+//! adapter: the AWS adapters (S3, SQS, DynamoDB) are `adapters/aws`, the
+//! embedded ones (a directory, a SQLite queue and store) `adapters/embedded`.
+//! docs/architecture.md draws the layers.
 
-#[cfg(feature = "aws")]
-pub mod aws;
 pub mod canonical;
 pub mod clock;
 pub mod diff;
@@ -14,17 +14,16 @@ pub mod insights;
 pub mod job;
 pub mod keys;
 pub mod limits;
-#[cfg(feature = "local")]
-pub mod local;
 pub mod model;
 pub mod parse;
 pub mod path;
 pub mod ports;
 pub mod quantity;
 pub mod rejection;
-pub mod store;
+pub use ports::store;
 pub mod text;
 pub mod units;
+pub mod wire;
 
 pub use diff::{Change, MakeDiff, diff, diff_make};
 pub use limits::Limits;

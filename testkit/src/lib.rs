@@ -8,6 +8,7 @@
 pub mod chaos;
 pub mod http;
 pub mod sigv4;
+pub mod store_contract;
 
 use std::io::{BufRead, BufReader};
 use std::net::{TcpListener, TcpStream};

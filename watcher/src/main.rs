@@ -11,11 +11,11 @@
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use shared::Limits;
-use shared::aws::{S3Objects, SqsJobs};
+use aws_adapters::{S3Objects, SqsJobs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    shared::aws::init_lambda_logs();
+    aws_adapters::init_lambda_logs();
 
     let queue_url = std::env::var("QUEUE_URL")
         .map_err(|_| "QUEUE_URL is not set: the function needs the jobs queue's URL")?;

@@ -21,7 +21,7 @@ use aws_sdk_sqs::operation::send_message_batch::{SendMessageBatchInput, SendMess
 use aws_sdk_sqs::types::{BatchResultErrorEntry, QueueAttributeName};
 use serde_json::{Value, json};
 use shared::Limits;
-use shared::aws::{Backoff, S3Objects, SqsJobs};
+use aws_adapters::{Backoff, S3Objects, SqsJobs};
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{JobSink, ObjectError, ObjectStore, QueueError};

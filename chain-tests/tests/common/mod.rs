@@ -26,8 +26,8 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shared::Limits;
-use shared::aws::{S3Objects, SqsJobs};
-use shared::store::dynamo::DynamoStore;
+use aws_adapters::{S3Objects, SqsJobs};
+use aws_adapters::DynamoStore;
 use testkit::MotoServer;
 
 pub const BUCKET: &str = "recipe-uploads";

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shared::local::{DirObjects, SqliteQueue};
+use embedded_adapters::{DirObjects, SqliteQueue};
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -69,7 +69,7 @@ pub fn start(
         .collect())
 }
 
-async fn work(queue: &SqliteQueue, deps: &sender::Deps, messages: Vec<shared::local::Received>) {
+async fn work(queue: &SqliteQueue, deps: &sender::Deps, messages: Vec<embedded_adapters::Received>) {
     let batch: Vec<sender::Message> = messages
         .iter()
         .map(|m| sender::Message {

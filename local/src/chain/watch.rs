@@ -14,7 +14,7 @@ use notify::{RecursiveMode, Watcher as _};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::{WATCHED_PREFIXES, classify};
-use shared::local::{DirObjects, SqliteQueue};
+use embedded_adapters::{DirObjects, SqliteQueue};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 

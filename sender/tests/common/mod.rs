@@ -18,7 +18,7 @@ use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectStore};
-use shared::store::sqlite::SqliteStore;
+use embedded_adapters::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use async_trait::async_trait;
 
-use crate::ports::{ObjectError, ObjectStore};
+use shared::ports::{ObjectError, ObjectStore};
 
 /// The bucket folder. The bucket name in a request is not used: there is one folder.
 #[derive(Clone, Debug)]

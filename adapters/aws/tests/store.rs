@@ -1,11 +1,9 @@
 //! The store contract against the DynamoDB adapter, through the real
 //! aws-sdk-dynamodb client talking to moto's standalone server.
 
-mod common;
-
 use std::sync::Arc;
 
-use shared::store::dynamo::DynamoStore;
+use aws_adapters::DynamoStore;
 use testkit::MotoServer;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -24,5 +22,5 @@ async fn dynamodb_store_keeps_the_contract() {
         .await
         .expect("table created");
     let store = DynamoStore::new(client, "recipes");
-    common::contract::run(Arc::new(store)).await;
+    testkit::store_contract::run(Arc::new(store)).await;
 }

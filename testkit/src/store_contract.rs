@@ -1,5 +1,5 @@
 //! The `RecipeStore` contract: one suite, run against every adapter
-//! (`store_sqlite.rs`, `store_dynamo.rs`). Each check uses recipe ids of its
+//! (`adapters/embedded/tests/store.rs`, `adapters/aws/tests/store.rs`). Each check uses recipe ids of its
 //! own, so the checks can share one store.
 
 use std::sync::Arc;

@@ -1,10 +1,8 @@
 //! The store contract against the SQLite adapter (the embedded default).
 
-mod common;
-
 use std::sync::Arc;
 
-use shared::store::sqlite::SqliteStore;
+use embedded_adapters::SqliteStore;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sqlite_store_keeps_the_contract() {
@@ -12,6 +10,6 @@ async fn sqlite_store_keeps_the_contract() {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp dir");
     let store = SqliteStore::open(&dir.join("store.sqlite3")).expect("opens");
-    common::contract::run(Arc::new(store)).await;
+    testkit::store_contract::run(Arc::new(store)).await;
     let _ = std::fs::remove_dir_all(&dir);
 }

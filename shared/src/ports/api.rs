@@ -1,45 +1,12 @@
-//! The port the sender writes through: one call to the recipe server, as
+//! The port the sender writes through (its HTTP adapter is the sender's
+//! `http` module): one call to the recipe server, as
 //! status and body, or the reason no answer came back.
 
 use std::fmt;
 
 use async_trait::async_trait;
 
-/// Where a write goes.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Route {
-    /// `POST /recipes`: a recipe version.
-    Recipes,
-    /// `POST /recipes/{recipeId}/makes`: a make of the named recipe.
-    Makes(String),
-    /// `POST /rejections`: an upload the chain could not accept.
-    Rejections,
-}
-
-impl Route {
-    /// The path, with the recipe id percent-encoded as one segment.
-    pub fn path(&self) -> String {
-        match self {
-            Route::Recipes => "/recipes".to_owned(),
-            Route::Makes(recipe_id) => format!("/recipes/{}/makes", segment(recipe_id)),
-            Route::Rejections => "/rejections".to_owned(),
-        }
-    }
-}
-
-/// Percent-encodes everything but RFC 3986's unreserved characters, so the
-/// text stays one path segment (a `/` or `?` in an id cannot escape it).
-fn segment(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~') {
-            out.push(char::from(byte));
-        } else {
-            out.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    out
-}
+use crate::wire::Route;
 
 /// One write to the recipe server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -120,25 +87,4 @@ pub trait RecipeApi: Send + Sync {
     /// Performs one write and returns the server's answer, whatever its
     /// status; `Err` only when no answer came back.
     async fn send(&self, request: &ApiRequest) -> Result<ApiResponse, TransportError>;
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_recipe_id_stays_one_path_segment() {
-        assert_eq!(
-            Route::Makes("Lemon Tart/2?x".into()).path(),
-            "/recipes/Lemon%20Tart%2F2%3Fx/makes"
-        );
-        assert_eq!(
-            Route::Makes("crème".into()).path(),
-            "/recipes/cr%C3%A8me/makes"
-        );
-        assert_eq!(
-            Route::Makes("a-1_b.c~".into()).path(),
-            "/recipes/a-1_b.c~/makes"
-        );
-    }
 }

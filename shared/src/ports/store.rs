@@ -1,8 +1,8 @@
 //! The `RecipeStore` port: recipe versions, makes with their diffs,
 //! rejections, and what insights are computed from. Two adapters implement
-//! it with the same semantics: DynamoDB (feature `aws`) and SQLite (feature
-//! `local`). One contract test suite (`shared/tests/common/contract.rs`) runs
-//! against both.
+//! it with the same semantics: DynamoDB (`adapters/aws`) and SQLite
+//! (`adapters/embedded`). One contract test suite (`testkit::store_contract`)
+//! runs against both.
 //!
 //! Semantics every adapter keeps:
 //! - **Idempotency.** Every write carries an [`IdempotencyKey`]. A write whose
@@ -20,11 +20,6 @@
 //! - **Pagination** is by opaque [`Cursor`]s; an unreadable cursor is
 //!   [`StoreError::InvalidCursor`]. Lists never scan the whole store.
 
-#[cfg(feature = "aws")]
-pub mod dynamo;
-#[cfg(feature = "local")]
-pub mod sqlite;
-
 use async_trait::async_trait;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
@@ -32,6 +27,7 @@ use serde_json::Value;
 
 use crate::insights::MakeFacts;
 use crate::model::{MakeId, RecipeId};
+pub use crate::wire::IdempotencyKey;
 
 /// The most a stored make (its content, diff and facts, as JSON) may weigh:
 /// below DynamoDB's 400 KB item limit with room for keys and attributes.
@@ -52,29 +48,6 @@ pub fn rejection_id(at: &str, key: &IdempotencyKey) -> String {
     use sha2::Digest as _;
     let hash = hex::encode(sha2::Sha256::digest(key.as_str().as_bytes()));
     format!("{at}~{}", &hash[..12])
-}
-
-/// Names one write for exactly-once effects: the same key, the same effect.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct IdempotencyKey(String);
-
-impl IdempotencyKey {
-    /// 1 to 255 visible ASCII characters.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        if text.is_empty() || text.len() > 255 {
-            return Err("an Idempotency-Key must have 1 to 255 characters".into());
-        }
-        if !text.bytes().all(|b| b.is_ascii_graphic()) {
-            return Err("an Idempotency-Key may contain only visible ASCII characters".into());
-        }
-        Ok(Self(text.to_owned()))
-    }
-
-    /// The key as text.
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
 }
 
 /// An opaque position in a list, handed out with a page and given back for
@@ -379,6 +352,26 @@ pub struct StoredRejection {
     pub path: String,
     /// When it was stored.
     pub created_at: String,
+}
+
+/// What a version write's idempotency record points at, in either store:
+/// versions never change once stored, so the first result can be read back
+/// from it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VersionRef {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// The version the write stored (or found unchanged).
+    pub version: u32,
+}
+
+/// What a rejection write's idempotency record points at, in either store.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RejectionRef {
+    /// The stored rejection's id.
+    pub rejection_id: String,
 }
 
 /// Where recipes, makes and rejections are kept.

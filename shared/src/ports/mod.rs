@@ -1,10 +1,16 @@
-//! The ports the watcher and the sender work through, each with an AWS
-//! adapter (feature `aws`) and an embedded one (feature `local`):
+//! The ports: every way the domain reaches the world, each a trait that an
+//! adapter crate implements (`adapters/aws`, `adapters/embedded`) and the
+//! tests can fake.
 //!
-//! | port | AWS | embedded |
-//! |---|---|---|
-//! | [`ObjectStore`] | S3 | a directory |
-//! | [`JobSink`] | SQS `SendMessageBatch` | the SQLite queue |
+//! | port | who uses it | AWS | embedded |
+//! |---|---|---|---|
+//! | [`ObjectStore`] | watcher | S3 | a directory |
+//! | [`JobSink`] | watcher | SQS `SendMessageBatch` | the SQLite queue |
+//! | [`api::RecipeApi`] | sender | HTTPS + SigV4 | HTTP on loopback |
+//! | [`store::RecipeStore`] | recipe server | DynamoDB | SQLite |
+
+pub mod api;
+pub mod store;
 
 use async_trait::async_trait;
 

@@ -11,8 +11,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 
-use crate::job::Job;
-use crate::ports::{JobSink, QueueError};
+use shared::job::Job;
+use shared::ports::{JobSink, QueueError};
 
 /// How the queue treats messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -352,8 +352,8 @@ impl JobSink for SqliteQueue {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::job::{Payload, Source};
-    use crate::keys::UploadKind;
+    use shared::job::{Payload, Source};
+    use shared::keys::UploadKind;
 
     fn job(n: u32) -> Job {
         Job::new(

@@ -10,12 +10,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::error::{DisplayErrorContext, SdkError};
+use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 
-use super::is_transient;
-use crate::job::Job;
-use crate::ports::{JobSink, QueueError};
+use crate::transient::{is_transient, sdk_error_is_transient};
+use shared::job::Job;
+use shared::ports::{JobSink, QueueError};
 
 /// Most entries SQS takes in one `SendMessageBatch`.
 pub const MAX_BATCH_ENTRIES: usize = 10;
@@ -126,16 +126,7 @@ impl BatchCall for SqsJobs {
             .send()
             .await
             .map_err(|err| {
-                let transient = match &err {
-                    SdkError::ServiceError(context) => is_transient(
-                        context.raw().status().as_u16(),
-                        aws_sdk_sqs::error::ProvideErrorMetadata::code(context.err()),
-                    ),
-                    SdkError::TimeoutError(_)
-                    | SdkError::DispatchFailure(_)
-                    | SdkError::ResponseError(_) => true,
-                    _ => false,
-                };
+                let transient = sdk_error_is_transient(&err);
                 let message = format!(
                     "SendMessageBatch to {}: {}",
                     self.queue_url,

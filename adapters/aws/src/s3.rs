@@ -5,8 +5,8 @@ use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
-use super::is_transient;
-use crate::ports::{ObjectError, ObjectStore};
+use crate::transient::sdk_error_is_transient;
+use shared::ports::{ObjectError, ObjectStore};
 
 /// Uploads in S3 buckets, read through one shared client.
 #[derive(Clone, Debug)]
@@ -107,21 +107,19 @@ fn gone_or<T, E>(doing: &str, err: SdkError<E>) -> Result<Option<T>, ObjectError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let transient = match &err {
-        SdkError::ServiceError(context) => {
-            let status = context.raw().status().as_u16();
-            let code = context.err().code();
-            // HeadObject answers 404 without a body, so without a code.
-            if status == 404 || matches!(code, Some("NoSuchKey" | "NotFound" | "NoSuchVersion")) {
-                return Ok(None);
-            }
-            is_transient(status, code)
+    if let SdkError::ServiceError(context) = &err {
+        let status = context.raw().status().as_u16();
+        // HeadObject answers 404 without a body, so without a code.
+        if status == 404
+            || matches!(
+                context.err().code(),
+                Some("NoSuchKey" | "NotFound" | "NoSuchVersion")
+            )
+        {
+            return Ok(None);
         }
-        SdkError::TimeoutError(_) | SdkError::DispatchFailure(_) | SdkError::ResponseError(_) => {
-            true
-        }
-        _ => false,
-    };
+    }
+    let transient = sdk_error_is_transient(&err);
     let message = format!("{doing}: {}", DisplayErrorContext(&err));
     Err(if transient {
         ObjectError::Transient(message)

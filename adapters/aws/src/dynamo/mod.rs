@@ -1,0 +1,531 @@
+//! The DynamoDB adapter of the [`RecipeStore`] port: one table, every write
+//! one `TransactWriteItems` call guarded by conditions, every list one
+//! `Query` on one partition.
+//!
+//! Exactly-once effects come from the table itself, not from this process:
+//! each write puts its idempotency record with `attribute_not_exists` in the
+//! same transaction as its effects, so of any number of concurrent attempts
+//! with one key, DynamoDB lets exactly one commit. A cancelled transaction is
+//! then explained (from its cancellation reasons, or by reading the items
+//! when the reasons do not say) as a replay, a missing recipe, a taken make
+//! id, or a lost race that is retried.
+
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use async_trait::async_trait;
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters as _;
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::create_table::CreateTableError;
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, KeySchemaElement, KeyType,
+    Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
+};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::{Value, json};
+
+use shared::store::{
+    Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page,
+    PageRequest, RecipeStore, RecipeSummary, StoreError, StoredMake, StoredRejection,
+    StoredVersion, VersionRef, RejectionRef, VersionSummary, Written, rejection_id,
+};
+use shared::diff::round4;
+use shared::insights::MakeFacts;
+use shared::model::{MakeId, RecipeId};
+
+
+mod items;
+mod reads;
+mod table;
+mod transact;
+#[cfg(test)]
+mod tests;
+
+use items::*;
+use reads::*;
+use transact::*;
+
+/// The recipe store in one DynamoDB table.
+///
+/// The table has a string partition key `pk` and a string sort key `sk`,
+/// on-demand billing, no secondary indexes, and time to live on `expiresAt`:
+///
+/// | item | `pk` | `sk` | attributes |
+/// |---|---|---|---|
+/// | a recipe | `RECIPE#<id>` | `META` | `recipeId`, `name`, `currentVersion`, `rating`, `contentHash`, `makeCount`, `ratingSum`, `ratedCount`, `updatedAt` |
+/// | a version | `RECIPE#<id>` | `VERSION#<n, 10 digits>` | `recipeId`, `version`, `name`, `rating`, `contentHash`, `createdAt`, `document` (JSON text) |
+/// | a make | `RECIPE#<id>` | `MAKE#<makeId>` | `recipeId`, `makeId`, `version`, `madeAt`, `notes`, `rating`, `createdAt`, `contentHash`, `scaleFactor`; `document`, `diff`, `facts`, `summary` (JSON text) |
+/// | the recipe directory | `RECIPES` | `RECIPE#<id>` | as the recipe's `META` item |
+/// | a rejection | `REJECTIONS` | `REJ#<rejectionId>` | the [`StoredRejection`] fields |
+/// | an idempotency record | `IDEM#<key>` | `IDEM#<version\|make\|rejection>` | `first` (what the first write returned), `createdAt`, `expiresAt` (epoch seconds, 30 days on) |
+///
+/// The directory copies each recipe's `META` item (in the same transactions)
+/// so that listing recipes is one `Query` rather than a `Scan`. Documents are
+/// JSON text because DynamoDB maps would turn `1.0` into `1` and refuse
+/// nesting deeper than 32 levels. Idempotency records expire after 30
+/// days, longer than any redelivery takes (SQS keeps a message at most 14
+/// days), so that the table does not keep a record of every write ever
+/// made; a duplicate later than that is still a replay when it names an
+/// existing make with the same content, or an unchanged version when its
+/// content equals the current version's.
+pub struct DynamoStore {
+    client: Client,
+    table: String,
+}
+
+impl DynamoStore {
+    /// A store on the table `table`, which must exist (see
+    /// [`DynamoStore::create_table`]).
+    pub fn new(client: Client, table: impl Into<String>) -> Self {
+        Self {
+            client,
+            table: table.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl RecipeStore for DynamoStore {
+    async fn put_version(
+        &self,
+        version: &NewVersion,
+    ) -> Result<Written<StoredVersion>, StoreError> {
+        // Indexes of the idempotency records in the two transactions.
+        const CHECKED_FIRST: usize = 0;
+        const FIRST: usize = 3;
+        let pk = recipe_pk(&version.recipe_id);
+        for attempt in 0..WRITE_ATTEMPTS {
+            backoff(attempt).await;
+            let current = self.recipe_item(&version.recipe_id).await?;
+            if let Some(current) = current
+                .as_ref()
+                .filter(|c| c.content_hash == version.content_hash)
+            {
+                // Recording the key even though nothing changes keeps a
+                // later duplicate of this upload from becoming a version.
+                let first = VersionRef {
+                    recipe_id: version.recipe_id.clone(),
+                    version: current.current_version,
+                };
+                let mut check = Expression::default();
+                let condition = check.equals("currentVersion", number(current.current_version));
+                let check = ConditionCheck::builder()
+                    .table_name(&self.table)
+                    .set_key(Some(item_key(pk.clone(), META_SK)))
+                    .condition_expression(condition)
+                    .set_expression_attribute_names(Some(check.names.into_iter().collect()))
+                    .set_expression_attribute_values(Some(check.values.into_iter().collect()))
+                    .build()
+                    .map_err(build_error)?;
+                let items = vec![
+                    self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
+                    TransactWriteItem::builder().condition_check(check).build(),
+                ];
+                match self
+                    .transact("storing an unchanged recipe version", items)
+                    .await?
+                {
+                    Transaction::Committed => {
+                        let stored = self
+                            .version_item(&version.recipe_id, current.current_version)
+                            .await?;
+                        return stored.map(Written::Unchanged).ok_or_else(|| {
+                            StoreError::Internal(format!(
+                                "the current version {} of recipe {} is missing",
+                                current.current_version, version.recipe_id
+                            ))
+                        });
+                    }
+                    Transaction::Cancelled(cancelled) => {
+                        if cancelled.may_have_failed(CHECKED_FIRST)
+                            && let Some(first) = self.replayed_version(&version.key).await?
+                        {
+                            return Ok(Written::Replayed(first));
+                        }
+                        // The recipe moved on meanwhile: look again.
+                        continue;
+                    }
+                }
+            }
+
+            let number_of = match &current {
+                Some(c) => c.current_version.checked_add(1).ok_or_else(|| {
+                    StoreError::Internal(format!(
+                        "recipe {} has run out of version numbers",
+                        version.recipe_id
+                    ))
+                })?,
+                None => 1,
+            };
+            let stored = StoredVersion {
+                recipe_id: version.recipe_id.clone(),
+                version: number_of,
+                name: version.name.clone(),
+                content_hash: version.content_hash.clone(),
+                created_at: version.at.clone(),
+                document: version.document.clone(),
+            };
+            let fields = to_item(
+                &RecipeFields {
+                    recipe_id: &version.recipe_id,
+                    name: &version.name,
+                    current_version: number_of,
+                    rating: version.rating,
+                    content_hash: &version.content_hash,
+                    updated_at: &version.at,
+                },
+                "a recipe",
+            )?;
+            let mut meta = Expression::set_all(fields.clone());
+            // The optimistic lock: this version follows the one read above.
+            let condition = match &current {
+                Some(c) => meta.equals("currentVersion", number(c.current_version)),
+                None => NOT_EXISTS.to_owned(),
+            };
+            let version_item = with_key(
+                to_item(
+                    &VersionItem::from_stored(&stored, version.rating),
+                    "a recipe version",
+                )?,
+                pk.clone(),
+                version_sk(number_of),
+            );
+            let first = VersionRef {
+                recipe_id: version.recipe_id.clone(),
+                version: number_of,
+            };
+            let items = vec![
+                self.put(version_item, Some(NOT_EXISTS))?,
+                self.update(item_key(pk.clone(), META_SK), meta, Some(condition))?,
+                self.update(
+                    item_key(DIRECTORY_PK, pk.clone()),
+                    Expression::set_all(fields),
+                    None,
+                )?,
+                self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
+            ];
+            match self.transact("storing a recipe version", items).await? {
+                Transaction::Committed => return Ok(Written::Created(stored)),
+                Transaction::Cancelled(cancelled) => {
+                    if cancelled.may_have_failed(FIRST)
+                        && let Some(first) = self.replayed_version(&version.key).await?
+                    {
+                        return Ok(Written::Replayed(first));
+                    }
+                    // Otherwise another version won the race for this
+                    // number: read the new current version and try again.
+                }
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "recipe {} kept changing under {WRITE_ATTEMPTS} attempts to store a version; try again",
+            version.recipe_id
+        )))
+    }
+
+    async fn version(
+        &self,
+        recipe_id: &RecipeId,
+        version: Option<u32>,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        if let Some(version) = version {
+            return self.version_item(recipe_id, version).await;
+        }
+        // The pointer, not the newest VERSION item: a query for that would
+        // read a page of whole documents to keep one.
+        match self.recipe_item(recipe_id).await? {
+            Some(recipe) => self.version_item(recipe_id, recipe.current_version).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
+        let list = List {
+            pk: DIRECTORY_PK,
+            prefix: RECIPE_PREFIX,
+            forward: true,
+            what: "recipes",
+        };
+        let page: Page<RecipeItem> = self.page(list, page, &[]).await?;
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(RecipeItem::into_summary)
+                .collect(),
+            next_cursor: page.next_cursor,
+        })
+    }
+
+    async fn recipe_summary(
+        &self,
+        recipe_id: &RecipeId,
+    ) -> Result<Option<RecipeSummary>, StoreError> {
+        Ok(self
+            .recipe_item(recipe_id)
+            .await?
+            .map(RecipeItem::into_summary))
+    }
+
+    async fn versions(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<VersionSummary>>, StoreError> {
+        let pk = recipe_pk(recipe_id);
+        let list = List {
+            pk: &pk,
+            prefix: VERSION_PREFIX,
+            forward: true,
+            what: "recipe versions",
+        };
+        self.recipe_page(
+            recipe_id,
+            list,
+            page,
+            &["version", "name", "contentHash", "createdAt"],
+        )
+        .await
+    }
+
+    async fn put_make(&self, make: &NewMake) -> Result<Written<MakeRef>, StoreError> {
+        const MAKE: usize = 0;
+        const FIRST: usize = 1;
+        const META: usize = 2;
+        let pk = recipe_pk(&make.recipe_id);
+        let made = MakeRef {
+            recipe_id: make.recipe_id.clone(),
+            make_id: make.make_id.clone(),
+            version: make.version,
+        };
+        let make_item = with_key(
+            to_item(&MakeItem::from_new(make), "a make")?,
+            pk.clone(),
+            make_sk(&make.make_id),
+        );
+        let size = item_size(&make_item);
+        if size > ITEM_LIMIT {
+            return Err(StoreError::Internal(format!(
+                "make item is {size} bytes, over the 400 KB item limit"
+            )));
+        }
+        let counters = |updated: &str| {
+            let mut expression = Expression::default();
+            let (rated, rating) = match make.rating {
+                Some(rating) => (1, rating),
+                None => (0, 0.0),
+            };
+            let adds = [
+                ("makeCount", number(1)),
+                ("ratedCount", number(rated)),
+                ("ratingSum", number(rating)),
+            ]
+            .map(|(attribute, value)| {
+                format!(
+                    "{} {}",
+                    expression.name(attribute),
+                    expression.value(attribute, value)
+                )
+            });
+            let set = format!(
+                "{} = {}",
+                expression.name("updatedAt"),
+                expression.value("updatedAt", AttributeValue::S(updated.to_owned()))
+            );
+            expression.text = format!("ADD {} SET {set}", adds.join(", "));
+            expression
+        };
+
+        for attempt in 0..WRITE_ATTEMPTS {
+            backoff(attempt).await;
+            let items = vec![
+                self.put(make_item.clone(), Some(NOT_EXISTS))?,
+                self.put_first(MAKE_WRITE, &make.key, &made, &make.at)?,
+                // A make of an unknown recipe must fail as a whole, so that
+                // its key is not burned and a retry can succeed later.
+                self.update(
+                    item_key(pk.clone(), META_SK),
+                    counters(&make.at),
+                    Some(EXISTS.to_owned()),
+                )?,
+                self.update(item_key(DIRECTORY_PK, pk.clone()), counters(&make.at), None)?,
+            ];
+            let Transaction::Cancelled(cancelled) = self.transact("storing a make", items).await?
+            else {
+                return Ok(Written::Created(made));
+            };
+            if cancelled.may_have_failed(FIRST)
+                && let Some(first) = self.first_result::<MakeRef>(MAKE_WRITE, &make.key).await?
+            {
+                return Ok(Written::Replayed(first));
+            }
+            let recipe_missing = match cancelled.failed(META) {
+                Some(failed) => failed,
+                None => self.recipe_item(&make.recipe_id).await?.is_none(),
+            };
+            if recipe_missing {
+                return Err(StoreError::RecipeNotFound(make.recipe_id.clone()));
+            }
+            if cancelled.may_have_failed(MAKE)
+                && let Some(existing) = self.make_item(&make.recipe_id, &make.make_id).await?
+            {
+                if existing.content_hash != make.content_hash {
+                    return Err(StoreError::MakeConflict(make.make_id.clone()));
+                }
+                let existing = MakeRef {
+                    recipe_id: existing.recipe_id,
+                    make_id: existing.make_id,
+                    version: existing.version,
+                };
+                return Ok(Written::Replayed(
+                    self.record_make_key(make, existing).await?,
+                ));
+            }
+            // Nothing explains the cancellation but a race with another
+            // transaction on these items: try again.
+        }
+        Err(StoreError::Unavailable(format!(
+            "make {} of recipe {} lost {WRITE_ATTEMPTS} races with other writes; try again",
+            make.make_id, make.recipe_id
+        )))
+    }
+
+    async fn make(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<Option<StoredMake>, StoreError> {
+        Ok(self
+            .make_item(recipe_id, make_id)
+            .await?
+            .map(MakeItem::into_stored))
+    }
+
+    async fn makes(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<MakeSummary>>, StoreError> {
+        let pk = recipe_pk(recipe_id);
+        let list = List {
+            pk: &pk,
+            prefix: MAKE_PREFIX,
+            forward: true,
+            what: "makes",
+        };
+        // A list reads only what it shows, not the documents and diffs.
+        let projection = [
+            "makeId",
+            "version",
+            "madeAt",
+            "createdAt",
+            "rating",
+            "summary",
+            "scaleFactor",
+        ];
+        let page: Option<Page<MakeSummaryItem>> =
+            self.recipe_page(recipe_id, list, page, &projection).await?;
+        Ok(page.map(|page| Page {
+            items: page
+                .items
+                .into_iter()
+                .map(MakeSummaryItem::into_summary)
+                .collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    async fn make_facts(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<MakeFacts>>, StoreError> {
+        let pk = recipe_pk(recipe_id);
+        let list = List {
+            pk: &pk,
+            prefix: MAKE_PREFIX,
+            forward: true,
+            what: "make facts",
+        };
+        let page: Option<Page<FactsItem>> =
+            self.recipe_page(recipe_id, list, page, &["facts"]).await?;
+        Ok(page.map(|page| Page {
+            items: page.items.into_iter().map(|item| item.facts).collect(),
+            next_cursor: page.next_cursor,
+        }))
+    }
+
+    async fn put_rejection(
+        &self,
+        rejection: &NewRejection,
+    ) -> Result<Written<StoredRejection>, StoreError> {
+        const FIRST: usize = 1;
+        let stored = StoredRejection {
+            rejection_id: rejection_id(&rejection.at, &rejection.key),
+            object_key: rejection.object_key.clone(),
+            kind: rejection.kind.clone(),
+            code: rejection.code.clone(),
+            message: rejection.message.clone(),
+            path: rejection.path.clone(),
+            created_at: rejection.at.clone(),
+        };
+        let sk = rejection_sk(&stored.rejection_id);
+        let item = with_key(to_item(&stored, "a rejection")?, REJECTIONS_PK, sk.clone());
+        let first = RejectionRef {
+            rejection_id: stored.rejection_id.clone(),
+        };
+        for attempt in 0..WRITE_ATTEMPTS {
+            backoff(attempt).await;
+            let items = vec![
+                self.put(item.clone(), Some(NOT_EXISTS))?,
+                self.put_first(REJECTION_WRITE, &rejection.key, &first, &rejection.at)?,
+            ];
+            let Transaction::Cancelled(cancelled) =
+                self.transact("storing a rejection", items).await?
+            else {
+                return Ok(Written::Created(stored));
+            };
+            if cancelled.may_have_failed(FIRST)
+                && let Some(first) = self.replayed_rejection(&rejection.key).await?
+            {
+                return Ok(Written::Replayed(first));
+            }
+            // The same id means the same key and time: this very rejection,
+            // stored by a write whose idempotency record has expired.
+            let existing: Option<StoredRejection> = self
+                .get(item_key(REJECTIONS_PK, &sk), "a rejection")
+                .await?;
+            if let Some(existing) = existing {
+                return Ok(Written::Replayed(existing));
+            }
+        }
+        Err(StoreError::Unavailable(format!(
+            "rejection {} lost {WRITE_ATTEMPTS} races with other writes; try again",
+            stored.rejection_id
+        )))
+    }
+
+    async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError> {
+        let list = List {
+            pk: REJECTIONS_PK,
+            prefix: REJECTION_PREFIX,
+            forward: false,
+            what: "rejections",
+        };
+        self.page(list, page, &[]).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("describing table {}", self.table), e))?;
+        Ok(())
+    }
+}

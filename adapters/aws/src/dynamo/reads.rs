@@ -1,0 +1,262 @@
+//! Reads: single items, the first result of a key, and pages of a list.
+
+use super::*;
+
+impl DynamoStore {
+    pub(super) async fn get<T: DeserializeOwned>(
+        &self,
+        key: Item,
+        what: &str,
+    ) -> Result<Option<T>, StoreError> {
+        let output = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            // Read-your-writes, as the SQLite store gives: a client that
+            // has just written must see it.
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("reading {what}"), e))?;
+        output.item.map(|item| from_item(item, what)).transpose()
+    }
+
+    pub(super) async fn recipe_item(&self, recipe_id: &RecipeId) -> Result<Option<RecipeItem>, StoreError> {
+        self.get(item_key(recipe_pk(recipe_id), META_SK), "a recipe")
+            .await
+    }
+
+    pub(super) async fn version_item(
+        &self,
+        recipe_id: &RecipeId,
+        version: u32,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let item: Option<VersionItem> = self
+            .get(
+                item_key(recipe_pk(recipe_id), version_sk(version)),
+                "a recipe version",
+            )
+            .await?;
+        Ok(item.map(VersionItem::into_stored))
+    }
+
+    pub(super) async fn make_item(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<Option<MakeItem>, StoreError> {
+        self.get(item_key(recipe_pk(recipe_id), make_sk(make_id)), "a make")
+            .await
+    }
+
+    /// The first result recorded under `key` for a write of `kind`.
+    pub(super) async fn first_result<T: DeserializeOwned>(
+        &self,
+        kind: &str,
+        key: &IdempotencyKey,
+    ) -> Result<Option<T>, StoreError> {
+        let record: Option<IdempotencyRecord<T>> = self
+            .get(idempotency_key(kind, key), "an idempotency record")
+            .await?;
+        Ok(record.map(|r| r.first))
+    }
+
+    /// The stored version a version write's key first led to.
+    pub(super) async fn replayed_version(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<StoredVersion>, StoreError> {
+        let Some(first) = self.first_result::<VersionRef>(VERSION_WRITE, key).await? else {
+            return Ok(None);
+        };
+        let stored = self.version_item(&first.recipe_id, first.version).await?;
+        stored.map(Some).ok_or_else(|| {
+            StoreError::Internal(format!(
+                "key {} names version {} of recipe {}, which is missing",
+                key.as_str(),
+                first.version,
+                first.recipe_id
+            ))
+        })
+    }
+
+    /// The stored rejection a rejection write's key first led to.
+    pub(super) async fn replayed_rejection(
+        &self,
+        key: &IdempotencyKey,
+    ) -> Result<Option<StoredRejection>, StoreError> {
+        let Some(first) = self
+            .first_result::<RejectionRef>(REJECTION_WRITE, key)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let stored: Option<StoredRejection> = self
+            .get(
+                item_key(REJECTIONS_PK, rejection_sk(&first.rejection_id)),
+                "a rejection",
+            )
+            .await?;
+        stored.map(Some).ok_or_else(|| {
+            StoreError::Internal(format!(
+                "key {} names rejection {}, which is missing",
+                key.as_str(),
+                first.rejection_id
+            ))
+        })
+    }
+
+    /// One page of `list`.
+    pub(super) async fn page<T: DeserializeOwned>(
+        &self,
+        list: List<'_>,
+        request: &PageRequest,
+        projection: &[&str],
+    ) -> Result<Page<T>, StoreError> {
+        let limit = request.limit.clamp(1, shared::store::MAX_PAGE) as usize;
+        let start = request
+            .cursor
+            .as_ref()
+            .map(|cursor| start_key(cursor, &list))
+            .transpose()?;
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_names("#sk", "sk")
+            .expression_attribute_values(":pk", AttributeValue::S(list.pk.to_owned()))
+            .expression_attribute_values(":prefix", AttributeValue::S(list.prefix.to_owned()))
+            .scan_index_forward(list.forward)
+            // One more than a page tells whether another page follows, so
+            // that the last page has no cursor.
+            .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
+            .consistent_read(true)
+            .set_exclusive_start_key(start);
+        if !projection.is_empty() {
+            let mut placeholders = vec!["#pk".to_owned(), "#sk".to_owned()];
+            for attribute in projection {
+                let placeholder = format!("#{attribute}");
+                query = query.expression_attribute_names(&placeholder, *attribute);
+                placeholders.push(placeholder);
+            }
+            query = query.projection_expression(placeholders.join(", "));
+        }
+        let output = query
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("listing {}", list.what), e))?;
+        let mut items = output.items.unwrap_or_default();
+        let next = if items.len() > limit {
+            items.truncate(limit);
+            items
+                .last()
+                .map(|item| cursor_of(item, list.what))
+                .transpose()?
+        } else {
+            // Fewer than asked for, yet more to read: DynamoDB stopped at
+            // its 1 MB page size.
+            output
+                .last_evaluated_key
+                .map(|key| cursor_of(&key, list.what))
+                .transpose()?
+        };
+        let items = items
+            .into_iter()
+            .map(|item| from_item(item, list.what))
+            .collect::<Result<Vec<T>, _>>()?;
+        Ok(Page {
+            items,
+            next_cursor: next,
+        })
+    }
+
+    /// A page of one recipe's items, or `None` when the recipe is unknown.
+    pub(super) async fn recipe_page<T: DeserializeOwned>(
+        &self,
+        recipe_id: &RecipeId,
+        list: List<'_>,
+        request: &PageRequest,
+        projection: &[&str],
+    ) -> Result<Option<Page<T>>, StoreError> {
+        let page = self.page(list, request, projection).await?;
+        // Only an empty page needs the recipe looked up: any item in the
+        // partition proves that it exists.
+        if page.items.is_empty() && self.recipe_item(recipe_id).await?.is_none() {
+            return Ok(None);
+        }
+        Ok(Some(page))
+    }
+
+    /// Records `key` as leading to an existing make (a deliberate re-upload
+    /// of the same make), and returns what the key leads to.
+    pub(super) async fn record_make_key(
+        &self,
+        make: &NewMake,
+        existing: MakeRef,
+    ) -> Result<MakeRef, StoreError> {
+        let item = idempotency_item(MAKE_WRITE, &make.key, &existing, &make.at)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(NOT_EXISTS)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(existing),
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                // A concurrent attempt with this key recorded it first.
+                let first = self.first_result(MAKE_WRITE, &make.key).await?;
+                Ok(first.unwrap_or(existing))
+            }
+            Err(err) => Err(sdk_error("recording a make's idempotency key", err)),
+        }
+    }
+}
+
+
+/// Which list a page is read from.
+pub(super) struct List<'a> {
+    pub(super) pk: &'a str,
+    pub(super) prefix: &'a str,
+    pub(super) forward: bool,
+    /// For messages.
+    pub(super) what: &'a str,
+}
+
+/// Where a page starts, from a cursor this list handed out.
+pub(super) fn start_key(cursor: &Cursor, list: &List<'_>) -> Result<Item, StoreError> {
+    let position = cursor.decode()?;
+    let Some(object) = position.as_object().filter(|o| o.len() == 2) else {
+        return Err(StoreError::InvalidCursor);
+    };
+    let (Some(Value::String(pk)), Some(Value::String(sk))) = (object.get("pk"), object.get("sk"))
+    else {
+        return Err(StoreError::InvalidCursor);
+    };
+    if pk != list.pk || !sk.starts_with(list.prefix) {
+        return Err(StoreError::InvalidCursor);
+    }
+    Ok(item_key(pk.as_str(), sk.as_str()))
+}
+
+/// The cursor that continues a list after `item`.
+pub(super) fn cursor_of(item: &Item, what: &str) -> Result<Cursor, StoreError> {
+    let text = |name: &str| item.get(name).and_then(|v| v.as_s().ok());
+    match (text("pk"), text("sk")) {
+        (Some(pk), Some(sk)) => Ok(Cursor::encode(&json!({"pk": pk, "sk": sk}))),
+        _ => Err(StoreError::Internal(format!(
+            "an item in {what} has no string key"
+        ))),
+    }
+}
+

@@ -1,0 +1,227 @@
+//! Expressions and transactions: conditional puts and updates, one
+//! `TransactWriteItems` call with its cancellation explained, and what a
+//! failed call means.
+
+use super::*;
+
+pub(super) const NOT_EXISTS: &str = "attribute_not_exists(pk)";
+pub(super) const EXISTS: &str = "attribute_exists(pk)";
+
+/// What a `TransactWriteItems` call did.
+pub(super) enum Transaction {
+    Committed,
+    Cancelled(Cancelled),
+}
+
+/// Which of a cancelled transaction's items had a condition fail, when the
+/// cancellation reasons say.
+pub(super) struct Cancelled {
+    pub(super) failed: Option<Vec<bool>>,
+}
+
+impl Cancelled {
+    pub(super) fn unknown() -> Self {
+        Self { failed: None }
+    }
+
+    /// Whether item `index`'s condition failed; `None` when unknown.
+    pub(super) fn failed(&self, index: usize) -> Option<bool> {
+        self.failed
+            .as_ref()
+            .map(|f| f.get(index).copied().unwrap_or(false))
+    }
+
+    pub(super) fn may_have_failed(&self, index: usize) -> bool {
+        self.failed(index).unwrap_or(true)
+    }
+}
+
+/// An update or condition expression with its placeholders.
+#[derive(Default)]
+pub(super) struct Expression {
+    pub(super) text: String,
+    pub(super) names: BTreeMap<String, String>,
+    pub(super) values: BTreeMap<String, AttributeValue>,
+}
+
+impl Expression {
+    /// `SET` of every attribute of `fields`.
+    pub(super) fn set_all(fields: Item) -> Self {
+        let mut expression = Self::default();
+        let fields: BTreeMap<_, _> = fields.into_iter().collect();
+        let clauses: Vec<String> = fields
+            .into_iter()
+            .map(|(attribute, value)| {
+                format!(
+                    "{} = {}",
+                    expression.name(&attribute),
+                    expression.value(&attribute, value)
+                )
+            })
+            .collect();
+        expression.text = format!("SET {}", clauses.join(", "));
+        expression
+    }
+
+    /// The placeholder of an attribute name (some, like `name`, are
+    /// reserved words).
+    pub(super) fn name(&mut self, attribute: &str) -> String {
+        let placeholder = format!("#{attribute}");
+        self.names.insert(placeholder.clone(), attribute.to_owned());
+        placeholder
+    }
+
+    pub(super) fn value(&mut self, attribute: &str, value: AttributeValue) -> String {
+        let placeholder = format!(":{attribute}");
+        self.values.insert(placeholder.clone(), value);
+        placeholder
+    }
+
+    /// A condition that `attribute` equals `value`.
+    pub(super) fn equals(&mut self, attribute: &str, value: AttributeValue) -> String {
+        let name = self.name(attribute);
+        let placeholder = format!(":expected{attribute}");
+        self.values.insert(placeholder.clone(), value);
+        format!("{name} = {placeholder}")
+    }
+}
+
+impl DynamoStore {
+    pub(super) fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.map(str::to_owned))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
+    /// Puts the idempotency record of a write, unless the key has one.
+    pub(super) fn put_first<T: Serialize>(
+        &self,
+        kind: &str,
+        key: &IdempotencyKey,
+        first: &T,
+        at: &str,
+    ) -> Result<TransactWriteItem, StoreError> {
+        self.put(idempotency_item(kind, key, first, at)?, Some(NOT_EXISTS))
+    }
+
+    pub(super) fn update(
+        &self,
+        key: Item,
+        expression: Expression,
+        condition: Option<String>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let update = Update::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .update_expression(expression.text)
+            .set_condition_expression(condition)
+            .set_expression_attribute_names(Some(expression.names.into_iter().collect()))
+            .set_expression_attribute_values(Some(expression.values.into_iter().collect()))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().update(update).build())
+    }
+
+    /// One `TransactWriteItems` call, with its cancellation explained.
+    pub(super) async fn transact(
+        &self,
+        doing: &str,
+        items: Vec<TransactWriteItem>,
+    ) -> Result<Transaction, StoreError> {
+        let count = items.len();
+        let result = self
+            .client
+            .transact_write_items()
+            .set_transact_items(Some(items))
+            .send()
+            .await;
+        let err = match result {
+            Ok(_) => return Ok(Transaction::Committed),
+            Err(err) => err,
+        };
+        let Some(TransactWriteItemsError::TransactionCanceledException(cancelled)) =
+            err.as_service_error()
+        else {
+            return Err(sdk_error(doing, err));
+        };
+        let codes: Vec<&str> = cancelled
+            .cancellation_reasons()
+            .iter()
+            .map(|reason| reason.code().unwrap_or("None"))
+            .collect();
+        if codes.contains(&"TransactionConflict") {
+            // Another transaction held one of the items: DynamoDB's way of
+            // losing a race, to be retried like one.
+            return Ok(Transaction::Cancelled(Cancelled::unknown()));
+        }
+        if codes.iter().any(|c| {
+            matches!(
+                *c,
+                "ThrottlingError" | "ProvisionedThroughputExceeded" | "RequestLimitExceeded"
+            )
+        }) {
+            return Err(StoreError::Unavailable(format!(
+                "{doing}: {}",
+                DisplayErrorContext(&err)
+            )));
+        }
+        if codes
+            .iter()
+            .any(|c| !matches!(*c, "None" | "ConditionalCheckFailed"))
+        {
+            return Err(StoreError::Internal(format!(
+                "{doing}: {}",
+                DisplayErrorContext(&err)
+            )));
+        }
+        let failed: Vec<bool> = codes
+            .iter()
+            .map(|c| *c == "ConditionalCheckFailed")
+            .collect();
+        // Without one reason per item, or with none that failed, the reasons
+        // explain nothing: the callers read the items instead.
+        let known = failed.len() == count && failed.contains(&true);
+        Ok(Transaction::Cancelled(Cancelled {
+            failed: known.then_some(failed),
+        }))
+    }
+}
+
+/// Waits before another attempt at a write that lost a race: a little
+/// longer each time, with jitter so that racers spread out.
+pub(super) async fn backoff(attempt: u32) {
+    if attempt == 0 {
+        return;
+    }
+    let jitter = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| u64::from(d.subsec_nanos()) % 10)
+        .unwrap_or(0);
+    let millis = (10u64 << attempt.min(6)) + jitter;
+    tokio::time::sleep(Duration::from_millis(millis)).await;
+}
+
+pub(super) fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+    StoreError::Internal(format!("cannot build a DynamoDB request: {err}"))
+}
+
+/// Transient failures (throttling, timeouts, the network, 5xx) are
+/// `Unavailable`, so that callers retry them; anything else is a bug or a
+/// misconfiguration, `Internal`.
+pub(super) fn sdk_error<E>(doing: &str, err: SdkError<E>) -> StoreError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let transient = crate::transient::sdk_error_is_transient(&err);
+    let message = format!("{doing}: {}", DisplayErrorContext(&err));
+    if transient {
+        StoreError::Unavailable(message)
+    } else {
+        StoreError::Internal(message)
+    }
+}
+

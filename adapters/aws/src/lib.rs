@@ -1,0 +1,29 @@
+//! The AWS adapters of the domain's ports: [`S3Objects`] reads uploads from
+//! a bucket, [`SqsJobs`] puts jobs on a queue, [`DynamoStore`] keeps
+//! recipes, makes and rejections in one table. Each takes an SDK client
+//! built once by the caller, so tests point them at moto with an endpoint
+//! override.
+
+mod dynamo;
+mod s3;
+mod sqs;
+mod transient;
+
+/// Structured JSON logs for a Lambda function: one line per event, the
+/// current span's fields (the correlation id) on each, no timestamp (Lambda
+/// adds one), the level from `RUST_LOG` (default `info`). Call once at start.
+pub fn init_lambda_logs() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .json()
+        .with_env_filter(filter)
+        .with_current_span(true)
+        .with_span_list(false)
+        .without_time()
+        .try_init();
+}
+
+pub use dynamo::DynamoStore;
+pub use s3::S3Objects;
+pub use sqs::{Backoff, SqsJobs};

@@ -1,0 +1,160 @@
+//! Behaviour particular to SQLite (the shared contract is `testkit::store_contract`).
+
+use std::path::PathBuf;
+
+use serde_json::json;
+
+use super::*;
+use shared::store::content_hash;
+
+/// A fresh directory for one test's database, removed afterwards.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("sqlite-store-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Self(dir)
+    }
+
+    fn file(&self) -> PathBuf {
+        self.0.join("store.sqlite3")
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn version(recipe: &str, key: &str) -> NewVersion {
+    let document = json!({"recipeId": recipe, "ingredients": []});
+    NewVersion {
+        recipe_id: RecipeId::parse(recipe).expect("id"),
+        name: "Pie".into(),
+        rating: None,
+        content_hash: content_hash(&document),
+        document,
+        key: IdempotencyKey::parse(key).expect("key"),
+        at: "2026-01-01T00:00:00.000Z".into(),
+    }
+}
+
+fn make(recipe: &str, make: &str, key: &str) -> NewMake {
+    let document = json!({"recipeId": recipe, "ingredients": [{"ingredientName": "salt"}]});
+    let make_id = MakeId::parse(make).expect("id");
+    NewMake {
+        recipe_id: RecipeId::parse(recipe).expect("id"),
+        make_id: make_id.clone(),
+        version: 1,
+        made_at: None,
+        notes: None,
+        rating: Some(3.0),
+        content_hash: content_hash(&document),
+        document,
+        diff: json!({"summary": {"total": 0}, "changes": []}),
+        facts: MakeFacts {
+            make_id,
+            version: 1,
+            made_at: None,
+            created_at: "2026-01-02T00:00:00.000Z".into(),
+            rating: Some(3.0),
+            scale_factor: None,
+            ingredients: vec![],
+            substitutions: vec![],
+            steps: vec![],
+            steps_added: 0,
+        },
+        key: IdempotencyKey::parse(key).expect("key"),
+        at: "2026-01-02T00:00:00.000Z".into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn duplicates_through_two_connections_to_one_file_create_one_make() {
+    let scratch = Scratch::new("two-connections");
+    let stores = [
+        Arc::new(SqliteStore::open(&scratch.file()).expect("opens")),
+        Arc::new(SqliteStore::open(&scratch.file()).expect("opens")),
+    ];
+    stores[0]
+        .put_version(&version("r", "v"))
+        .await
+        .expect("put");
+    let tasks: Vec<_> = (0..8)
+        .map(|n| {
+            let store = Arc::clone(&stores[n % 2]);
+            tokio::spawn(async move { store.put_make(&make("r", &format!("m{n}"), "k")).await })
+        })
+        .collect();
+    let mut created = 0;
+    for task in tasks {
+        created += usize::from(task.await.expect("task").expect("put").is_created());
+    }
+    assert_eq!(created, 1);
+    let summary = stores[1]
+        .recipe_summary(&RecipeId::parse("r").expect("id"))
+        .await
+        .expect("get");
+    assert_eq!(
+        summary.map(|s| (s.make_count, s.average_make_rating)),
+        Some((1, Some(3.0)))
+    );
+}
+
+#[tokio::test]
+async fn a_reopened_store_keeps_its_data_and_a_newer_schema_is_refused() {
+    let scratch = Scratch::new("reopen");
+    let store = SqliteStore::open(&scratch.file()).expect("opens");
+    store.put_version(&version("r", "v")).await.expect("put");
+    drop(store);
+    let store = SqliteStore::open(&scratch.file()).expect("reopens");
+    let replay = store.put_version(&version("r", "v")).await.expect("put");
+    assert!(matches!(replay, Written::Replayed(v) if v.version == 1));
+    drop(store);
+
+    let connection = Connection::open(scratch.file()).expect("opens");
+    connection
+        .pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+        .expect("pragma");
+    drop(connection);
+    let newer = SqliteStore::open(&scratch.file()).map(|_| ());
+    assert!(
+        matches!(&newer, Err(StoreError::Internal(m)) if m.contains("newer")),
+        "{newer:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_cursor_from_another_list_is_refused() {
+    let scratch = Scratch::new("cursor");
+    let store = SqliteStore::open(&scratch.file()).expect("opens");
+    store.put_version(&version("a", "a")).await.expect("put");
+    store.put_version(&version("b", "b")).await.expect("put");
+    // A limit below 1 is read as 1.
+    let first = store
+        .recipes(&PageRequest {
+            limit: 0,
+            cursor: None,
+        })
+        .await
+        .expect("list");
+    assert_eq!(first.items.len(), 1);
+    let cursor = first.next_cursor.expect("a next page");
+    let other = PageRequest {
+        limit: 5,
+        cursor: Some(cursor),
+    };
+    assert_eq!(
+        store.rejections(&other).await.map(|_| ()),
+        Err(StoreError::InvalidCursor)
+    );
+    let recipe = RecipeId::parse("a").expect("id");
+    assert_eq!(
+        store.makes(&recipe, &other).await.map(|_| ()),
+        Err(StoreError::InvalidCursor)
+    );
+}

@@ -1,0 +1,302 @@
+//! The wire contract between the sender and the recipe server: the routes
+//! the chain writes to, the headers every write carries, the body of a
+//! rejection, the key a refusal is recorded under and the limits both sides
+//! check. The sender builds requests from these and the server reads them
+//! with the same definitions, so the two cannot drift apart.
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::keys::UploadKind;
+
+/// The headers of a write.
+pub mod header {
+    /// The write's idempotency key: the same key, the same effect.
+    pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+    /// Follows one upload through the logs of every function.
+    pub const CORRELATION_ID: &str = "x-correlation-id";
+    /// The bucket key the upload came from, percent-encoded UTF-8.
+    pub const OBJECT_KEY: &str = "x-object-key";
+}
+
+/// The route templates of the writes, as the server's router names them.
+pub mod path {
+    /// Recipe versions.
+    pub const RECIPES: &str = "/recipes";
+    /// One recipe's makes.
+    pub const MAKES: &str = "/recipes/{recipeId}/makes";
+    /// One make.
+    pub const MAKE: &str = "/recipes/{recipeId}/makes/{makeId}";
+    /// Rejections.
+    pub const REJECTIONS: &str = "/rejections";
+}
+
+/// The longest object key either side accepts, in characters (S3's limit).
+pub const MAX_OBJECT_KEY_CHARS: usize = 1024;
+/// The longest rejection message, in characters.
+pub const MAX_MESSAGE_CHARS: usize = 2000;
+/// The longest JSON path in a rejection, in characters.
+pub const MAX_PATH_CHARS: usize = 1000;
+/// The longest rejection code, in characters (`a-z`, `0-9` and `-`).
+pub const MAX_CODE_CHARS: usize = 64;
+
+/// Where a write goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `POST /recipes`: a recipe version.
+    Recipes,
+    /// `POST /recipes/{recipeId}/makes`: a make of the named recipe.
+    Makes(String),
+    /// `POST /rejections`: an upload the chain could not accept.
+    Rejections,
+}
+
+impl Route {
+    /// The path, with the recipe id percent-encoded as one segment.
+    pub fn path(&self) -> String {
+        match self {
+            Route::Recipes => path::RECIPES.to_owned(),
+            Route::Makes(recipe_id) => format!("/recipes/{}/makes", segment(recipe_id)),
+            Route::Rejections => path::REJECTIONS.to_owned(),
+        }
+    }
+}
+
+/// The path of one stored make, each id percent-encoded as one segment.
+pub fn make_path(recipe_id: &str, make_id: &str) -> String {
+    format!("/recipes/{}/makes/{}", segment(recipe_id), segment(make_id))
+}
+
+/// Percent-encodes everything but RFC 3986's unreserved characters, so the
+/// text stays one path segment (a `/` or `?` in an id cannot escape it).
+pub fn segment(text: &str) -> String {
+    encode(text, b"-_.~")
+}
+
+/// An object key as the `X-Object-Key` header carries it (header values
+/// are ASCII): percent-encoded UTF-8 with `/` kept; `None` for a key the
+/// server would refuse (see [`object_key_is_valid`]).
+pub fn object_key_header(key: &str) -> Option<String> {
+    object_key_is_valid(key).then(|| encode(key, b"-_.~/"))
+}
+
+/// Whether an object key is one the server accepts: 1 to
+/// [`MAX_OBJECT_KEY_CHARS`] characters, none of them control characters.
+pub fn object_key_is_valid(key: &str) -> bool {
+    text_is_valid(key, MAX_OBJECT_KEY_CHARS)
+}
+
+/// Whether a text field of a rejection is acceptable: 1 to `max`
+/// characters, none of them control characters.
+pub fn text_is_valid(text: &str, max: usize) -> bool {
+    !text.is_empty() && text.chars().count() <= max && !text.chars().any(char::is_control)
+}
+
+/// Whether a rejection code is acceptable: 1 to [`MAX_CODE_CHARS`] of
+/// `a-z`, `0-9` and `-`.
+pub fn code_is_valid(code: &str) -> bool {
+    !code.is_empty()
+        && code.len() <= MAX_CODE_CHARS
+        && code
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// A rejection code made acceptable ([`code_is_valid`]): lower-cased, each
+/// other character a `-`, cut to [`MAX_CODE_CHARS`]; `refused` when empty.
+pub fn acceptable_code(code: &str) -> String {
+    let cleaned: String = code
+        .chars()
+        .take(MAX_CODE_CHARS)
+        .map(|c| match c.to_ascii_lowercase() {
+            c @ ('a'..='z' | '0'..='9' | '-') => c,
+            _ => '-',
+        })
+        .collect();
+    if cleaned.is_empty() {
+        "refused".to_owned()
+    } else {
+        cleaned
+    }
+}
+
+/// Text made acceptable in a rejection ([`text_is_valid`]): control
+/// characters become spaces, at most `max` characters; `None` when nothing
+/// is left.
+pub fn acceptable_text(text: &str, max: usize) -> Option<String> {
+    let cleaned: String = text
+        .chars()
+        .take(max)
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    (!cleaned.is_empty()).then_some(cleaned)
+}
+
+fn encode(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len());
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || keep.contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
+/// Names one write for exactly-once effects: the same key, the same effect.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct IdempotencyKey(String);
+
+impl IdempotencyKey {
+    /// 1 to 255 visible ASCII characters.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        if text.is_empty() || text.len() > 255 {
+            return Err("an Idempotency-Key must have 1 to 255 characters".into());
+        }
+        if !text.bytes().all(|b| b.is_ascii_graphic()) {
+            return Err("an Idempotency-Key may contain only visible ASCII characters".into());
+        }
+        Ok(Self(text.to_owned()))
+    }
+
+    /// The key as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The key of the rejection that records a refused write: the write's key
+/// with `:rejected`, or its hash when that would not be a key. The server
+/// records its own refusals under it and the sender records the refusals it
+/// is told of under it, so the two are one record, never two.
+pub fn rejection_key(write_key: &str) -> IdempotencyKey {
+    let text = format!("{write_key}:rejected");
+    IdempotencyKey::parse(&text).unwrap_or_else(|_| {
+        IdempotencyKey(crate::ports::store::content_hash(&Value::from(text)))
+    })
+}
+
+/// The body of `POST /rejections`: an upload the chain could not accept.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct RejectionBody {
+    /// The bucket key the upload came from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub object_key: Option<String>,
+    /// A recipe or a make, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<UploadKind>,
+    /// The stable code (`invalid-json`, `recipe-not-found`, ...).
+    pub code: String,
+    /// The sentence for people.
+    pub message: String,
+    /// The JSON path it applies to; `$` when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl RejectionBody {
+    /// The first field that breaks the contract's limits, as its JSON path
+    /// and the sentence that says why; `None` when the body is acceptable.
+    pub fn invalid_field(&self) -> Option<(&'static str, String)> {
+        if !code_is_valid(&self.code) {
+            return Some((
+                "$.code",
+                format!("code must be 1 to {MAX_CODE_CHARS} characters of a-z, 0-9 and -"),
+            ));
+        }
+        let fields = [
+            ("$.message", "message", Some(&self.message), MAX_MESSAGE_CHARS),
+            (
+                "$.objectKey",
+                "objectKey",
+                self.object_key.as_ref(),
+                MAX_OBJECT_KEY_CHARS,
+            ),
+            ("$.path", "path", self.path.as_ref(), MAX_PATH_CHARS),
+        ];
+        fields.into_iter().find_map(|(path, field, value, max)| {
+            let value = value?;
+            (!text_is_valid(value, max)).then(|| {
+                (
+                    path,
+                    format!("{field} must be 1 to {max} characters without control characters"),
+                )
+            })
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recipe_id_stays_one_path_segment() {
+        assert_eq!(
+            Route::Makes("Lemon Tart/2?x".into()).path(),
+            "/recipes/Lemon%20Tart%2F2%3Fx/makes"
+        );
+        assert_eq!(
+            Route::Makes("crème".into()).path(),
+            "/recipes/cr%C3%A8me/makes"
+        );
+        assert_eq!(
+            Route::Makes("a-1_b.c~".into()).path(),
+            "/recipes/a-1_b.c~/makes"
+        );
+    }
+
+    #[test]
+    fn object_keys_travel_percent_encoded() {
+        assert_eq!(
+            object_key_header("makes/pie 2+1%.json").as_deref(),
+            Some("makes/pie%202%2B1%25.json")
+        );
+        assert_eq!(
+            object_key_header("recipes/crème.json").as_deref(),
+            Some("recipes/cr%C3%A8me.json")
+        );
+        assert_eq!(object_key_header("recipes/a\nb.json"), None);
+        assert_eq!(object_key_header(""), None);
+        assert!(object_key_header(&"é".repeat(1024)).is_some());
+        assert_eq!(object_key_header(&"a".repeat(1025)), None);
+    }
+
+    #[test]
+    fn the_rejection_key_is_the_write_key_marked_or_its_hash() {
+        assert_eq!(rejection_key("abc").as_str(), "abc:rejected");
+        let long = "k".repeat(250);
+        assert_eq!(rejection_key(&long).as_str().len(), 64);
+    }
+
+    #[test]
+    fn rejection_codes_and_texts_are_made_acceptable() {
+        assert_eq!(acceptable_code("invalid-number"), "invalid-number");
+        assert_eq!(acceptable_code("Not JSON!"), "not-json-");
+        assert_eq!(acceptable_code(""), "refused");
+        assert_eq!(acceptable_code(&"x".repeat(100)).len(), 64);
+        assert_eq!(acceptable_text("a\nb", 10).as_deref(), Some("a b"));
+        assert_eq!(acceptable_text("", 10), None);
+        assert_eq!(acceptable_text("éééé", 2).as_deref(), Some("éé"));
+    }
+
+    #[test]
+    fn a_rejection_body_names_its_first_bad_field() {
+        let body = |code: &str, message: &str| RejectionBody {
+            object_key: None,
+            kind: Some(UploadKind::Make),
+            code: code.into(),
+            message: message.into(),
+            path: None,
+        };
+        assert_eq!(body("invalid-json", "bad").invalid_field(), None);
+        assert_eq!(body("Bad Code", "bad").invalid_field().map(|f| f.0), Some("$.code"));
+        assert_eq!(body("ok", "a\u{7}b").invalid_field().map(|f| f.0), Some("$.message"));
+        let mut long_path = body("ok", "fine");
+        long_path.path = Some("$".repeat(1001));
+        assert_eq!(long_path.invalid_field().map(|f| f.0), Some("$.path"));
+    }
+}

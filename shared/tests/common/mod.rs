@@ -1,4 +1,0 @@
-//! Shared by the store tests.
-#![allow(dead_code, missing_docs)]
-
-pub mod contract;
