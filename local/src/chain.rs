@@ -13,8 +13,8 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
-use embedded_adapters::{DirObjects, QueueConfig, SqliteQueue};
 use embedded_adapters::SqliteStore;
+use embedded_adapters::{DirObjects, QueueConfig, SqliteQueue};
 use shared::store::{PageRequest, RecipeStore};
 
 use crate::paths::Paths;

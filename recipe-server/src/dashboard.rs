@@ -15,7 +15,6 @@ use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
 use crate::AppState;
-use crate::auth::Auth;
 use crate::problem::Problem;
 
 /// The dashboard's paths: public even where reads need a token, since the
@@ -125,33 +124,14 @@ impl DashboardAuth {
     }
 }
 
-/// The sign-in the dashboard uses: set with
-/// [`AppState::with_dashboard_auth`](crate::AppState::with_dashboard_auth),
-/// or else open locally and with public reads, and from the environment
-/// (read once) behind API Gateway with JWT reads.
+/// The sign-in the dashboard uses: as set with
+/// [`AppState::with_dashboard_auth`](crate::AppState::with_dashboard_auth)
+/// (the Lambda `main` reads `COGNITO_*` once, at start-up), or else open.
 fn dashboard_auth(state: &AppState) -> DashboardAuth {
-    if let Some(explicit) = state.dashboard_auth() {
-        return explicit.clone();
-    }
-    match state.auth() {
-        Auth::LocalToken(_) => DashboardAuth::Open,
-        #[cfg(feature = "lambda")]
-        Auth::ApiGateway { public_reads: true } => DashboardAuth::Open,
-        #[cfg(feature = "lambda")]
-        Auth::ApiGateway {
-            public_reads: false,
-        } => {
-            static FROM_ENV: std::sync::OnceLock<DashboardAuth> = std::sync::OnceLock::new();
-            FROM_ENV
-                .get_or_init(|| {
-                    DashboardAuth::from_env().unwrap_or_else(|reason| {
-                        tracing::error!(%reason, "dashboard sign-in is not configured");
-                        DashboardAuth::Open
-                    })
-                })
-                .clone()
-        }
-    }
+    state
+        .dashboard_auth()
+        .cloned()
+        .unwrap_or(DashboardAuth::Open)
 }
 
 /// One embedded file.

@@ -6,16 +6,20 @@
 
 pub mod auth;
 mod dashboard;
+mod extract;
 mod handlers;
+mod middleware;
 pub mod problem;
+pub mod service;
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use axum::Router;
 use axum::routing::{MethodRouter, get, post};
+use shared::Limits;
 use shared::store::RecipeStore;
-use shared::{Limits, Recipe, RecipeId};
+
+use crate::service::Service;
 
 pub use auth::Auth;
 pub use dashboard::DashboardAuth;
@@ -45,19 +49,13 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/dashboard/config.json"),
 ];
 
-/// Parsed recipe versions, by recipe and version. Versions never change
-/// once stored, so entries never go stale; the map is cleared when full.
-const VERSION_CACHE_ENTRIES: usize = 1024;
-
 struct Inner {
-    store: Arc<dyn RecipeStore>,
-    limits: Limits,
+    service: Arc<Service>,
     auth: Auth,
-    versions: Mutex<HashMap<(RecipeId, u32), Arc<Recipe>>>,
     dashboard: Option<DashboardAuth>,
 }
 
-/// What every handler shares.
+/// What every handler shares: the use cases, and who may call what.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
@@ -65,32 +63,20 @@ impl AppState {
     /// A server over `store`, refusing documents beyond `limits`.
     pub fn new(store: Arc<dyn RecipeStore>, limits: Limits, auth: Auth) -> Self {
         Self(Arc::new(Inner {
-            store,
-            limits,
+            service: Arc::new(Service::new(store, limits)),
             auth,
-            versions: Mutex::new(HashMap::new()),
             dashboard: None,
         }))
     }
 
-    /// The same server with the dashboard's sign-in set explicitly. Without
-    /// it the dashboard follows `auth`: open with the local token or public
-    /// reads; behind API Gateway with JWT reads, Cognito's hosted UI from
-    /// `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` (see [`DashboardAuth`]).
+    /// The same server with the dashboard's sign-in set, as the Lambda
+    /// `main` reads it at start-up. Without it the dashboard is open (the
+    /// local token, public reads, or a test).
     pub fn with_dashboard_auth(self, dashboard: DashboardAuth) -> Self {
-        let inner = match Arc::try_unwrap(self.0) {
-            Ok(inner) => inner,
-            Err(shared) => Inner {
-                store: shared.store.clone(),
-                limits: shared.limits.clone(),
-                auth: shared.auth.clone(),
-                versions: Mutex::new(HashMap::new()),
-                dashboard: None,
-            },
-        };
         Self(Arc::new(Inner {
+            service: Arc::clone(&self.0.service),
+            auth: self.0.auth.clone(),
             dashboard: Some(dashboard),
-            ..inner
         }))
     }
 
@@ -98,29 +84,12 @@ impl AppState {
         self.0.dashboard.as_ref()
     }
 
-    pub(crate) fn store(&self) -> &dyn RecipeStore {
-        self.0.store.as_ref()
-    }
-
-    pub(crate) fn limits(&self) -> &Limits {
-        &self.0.limits
+    pub(crate) fn service(&self) -> &Service {
+        &self.0.service
     }
 
     pub(crate) fn auth(&self) -> &Auth {
         &self.0.auth
-    }
-
-    pub(crate) fn cached_version(&self, key: &(RecipeId, u32)) -> Option<Arc<Recipe>> {
-        self.0.versions.lock().ok()?.get(key).cloned()
-    }
-
-    pub(crate) fn cache_version(&self, key: (RecipeId, u32), recipe: Arc<Recipe>) {
-        if let Ok(mut cache) = self.0.versions.lock() {
-            if cache.len() >= VERSION_CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(key, recipe);
-        }
     }
 }
 
@@ -173,20 +142,20 @@ pub fn router(state: AppState) -> Router {
         }
     }
     router
-        .fallback(handlers::no_route)
-        .method_not_allowed_fallback(handlers::method_not_allowed)
+        .fallback(middleware::no_route)
+        .method_not_allowed_fallback(middleware::method_not_allowed)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             auth::authorise,
         ))
         // The dashboard's files are outside the read authorisation: the page
         // must load before its user can sign in (it holds no recipe data).
-        .merge(public.method_not_allowed_fallback(handlers::method_not_allowed))
-        .layer(axum::middleware::from_fn(handlers::correlate))
+        .merge(public.method_not_allowed_fallback(middleware::method_not_allowed))
+        .layer(axum::middleware::from_fn(middleware::correlate))
         // A panic is a bug; it must still answer with a problem document
         // (and be logged), never drop the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
-            handlers::panicked,
+            middleware::panicked,
         ))
         .with_state(state)
 }

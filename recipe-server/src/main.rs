@@ -3,15 +3,17 @@
 //! execution environment; every request goes through the same axum Router
 //! the local chain serves on a socket.
 //!
-//! Environment: `TABLE_NAME` (required), `READ_AUTH` (`jwt`, the default,
-//! or `public`), the limits in `shared::limits::LIMIT_VARIABLES`, and
+//! Environment, read once here (a bad value stops start-up with the reason):
+//! `TABLE_NAME` (required), `READ_AUTH` (`jwt`, the default, or `public`),
+//! with JWT reads `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` for the
+//! dashboard's sign-in, the limits in `shared::limits::LIMIT_VARIABLES`, and
 //! `RUST_LOG` (default `info`).
 
 use std::sync::Arc;
 
-use recipe_server::{AppState, Auth, router};
-use shared::Limits;
 use aws_adapters::DynamoStore;
+use recipe_server::{AppState, Auth, DashboardAuth, router};
+use shared::Limits;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -24,9 +26,14 @@ async fn main() -> Result<(), lambda_http::Error> {
         Ok("jwt") | Err(_) => false,
         Ok(other) => return Err(format!("READ_AUTH={other:?}: expected jwt or public").into()),
     };
+    let dashboard = match public_reads {
+        true => DashboardAuth::Open,
+        false => DashboardAuth::from_env()?,
+    };
     let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
-    let state = AppState::new(Arc::new(store), limits, Auth::ApiGateway { public_reads });
+    let state = AppState::new(Arc::new(store), limits, Auth::ApiGateway { public_reads })
+        .with_dashboard_auth(dashboard);
     lambda_http::run(router(state)).await
 }

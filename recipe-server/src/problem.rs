@@ -6,6 +6,8 @@ use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use shared::store::StoreError;
 
+use crate::service::Failure;
+
 /// The media type of problem documents.
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
@@ -80,6 +82,71 @@ impl Problem {
     pub fn forbidden(detail: impl Into<String>) -> Self {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
     }
+
+    /// 500: a bug or corrupt data, logged by the caller; the client learns
+    /// nothing more.
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Internal error",
+            "the server failed; the failure is logged",
+        )
+    }
+}
+
+impl From<Failure> for Problem {
+    fn from(failure: Failure) -> Self {
+        match failure {
+            Failure::Refused(refusal) => {
+                let mut problem = if refusal.conflict {
+                    Problem::new(
+                        StatusCode::CONFLICT,
+                        refusal.code,
+                        "Make conflict",
+                        refusal.message,
+                    )
+                } else {
+                    Problem::new(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        refusal.code,
+                        "Invalid document",
+                        refusal.message,
+                    )
+                };
+                problem.path = refusal.path;
+                problem
+            }
+            Failure::InvalidRejection { path, detail } => {
+                let mut problem = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "invalid-rejection",
+                    "Invalid document",
+                    detail,
+                );
+                problem.path = Some(path);
+                problem
+            }
+            Failure::RecipeNotFound(id) => Problem::recipe_not_found(id.as_str()),
+            Failure::VersionNotFound(id, version) => Problem::not_found(
+                "version-not-found",
+                format!("recipe {:?} has no version {version}", id.as_str()),
+            ),
+            Failure::MakeNotFound(recipe_id, make_id) => Problem::not_found(
+                "make-not-found",
+                format!(
+                    "recipe {:?} has no make {:?}",
+                    recipe_id.as_str(),
+                    make_id.as_str()
+                ),
+            ),
+            Failure::Store(error) => Problem::from(error),
+            Failure::Internal(message) => {
+                tracing::error!(%message, "internal failure");
+                Problem::internal()
+            }
+        }
+    }
 }
 
 impl From<StoreError> for Problem {
@@ -107,12 +174,7 @@ impl From<StoreError> for Problem {
             ),
             StoreError::Internal(message) => {
                 tracing::error!(%message, "store error");
-                Problem::new(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "internal",
-                    "Internal error",
-                    "the server failed; the failure is logged",
-                )
+                Problem::internal()
             }
         }
     }

@@ -8,12 +8,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::http::{Request, Response, StatusCode};
+use embedded_adapters::SqliteStore;
 use http_body_util::BodyExt;
 use recipe_server::{AppState, Auth, router};
 use serde_json::Value;
 use shared::Limits;
 use shared::store::RecipeStore;
-use embedded_adapters::SqliteStore;
 use tower::ServiceExt;
 
 pub const TOKEN: &str = "test-write-token";

@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 
-use shared::wire;
 use shared::ports::api::{ApiRequest, ApiResponse, RecipeApi, TransportError, TransportErrorKind};
+use shared::wire;
 
 /// How long one call may take, connection included, unless configured.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);

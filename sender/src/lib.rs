@@ -25,15 +25,15 @@ mod verdict;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 
-pub use shared::ports::api::{
-    ApiRequest, ApiResponse, RecipeApi, TransportError, TransportErrorKind,
-};
-pub use shared::wire::Route;
 pub use config::Config;
 pub use http::{DEFAULT_TIMEOUT, HttpApi, MAX_CONNECT_TIMEOUT, SetupError, Signer};
 pub use process::{
     DEFAULT_CONCURRENCY, Deps, Message, Outcome, process_batch, process_job, process_message,
 };
+pub use shared::ports::api::{
+    ApiRequest, ApiResponse, RecipeApi, TransportError, TransportErrorKind,
+};
+pub use shared::wire::Route;
 #[cfg(feature = "lambda")]
 pub use sigv4::{SERVICE, SigV4Signer};
 

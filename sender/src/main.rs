@@ -9,10 +9,10 @@
 
 use std::sync::Arc;
 
+use aws_adapters::S3Objects;
 use aws_lambda_events::event::sqs::SqsEvent;
 use lambda_runtime::{LambdaEvent, service_fn};
 use sender::{Config, Deps, HttpApi, SigV4Signer, Signer, handle_event};
-use aws_adapters::S3Objects;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

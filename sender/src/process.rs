@@ -14,9 +14,9 @@ use shared::rejection::RejectReason;
 use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
+use crate::verdict::{Refusal, Verdict, verdict};
 use shared::ports::api::{ApiRequest, RecipeApi};
 use shared::wire::{self, Route};
-use crate::verdict::{Refusal, Verdict, verdict};
 
 /// How many messages of a batch are in flight at once, unless configured.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -321,7 +321,13 @@ fn id_text(value: &Value) -> Option<String> {
 
 /// Records a write the chain refused for good.
 async fn reject(job: &Job, deps: &Deps, refusal: Refusal) -> Outcome {
-    record(job, deps, wire::rejection_key(&job.idempotency_key).as_str(), refusal).await
+    record(
+        job,
+        deps,
+        wire::rejection_key(&job.idempotency_key).as_str(),
+        refusal,
+    )
+    .await
 }
 
 /// Records a rejection under `key`; the message is done only once the

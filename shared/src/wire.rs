@@ -173,9 +173,8 @@ impl IdempotencyKey {
 /// is told of under it, so the two are one record, never two.
 pub fn rejection_key(write_key: &str) -> IdempotencyKey {
     let text = format!("{write_key}:rejected");
-    IdempotencyKey::parse(&text).unwrap_or_else(|_| {
-        IdempotencyKey(crate::ports::store::content_hash(&Value::from(text)))
-    })
+    IdempotencyKey::parse(&text)
+        .unwrap_or_else(|_| IdempotencyKey(crate::ports::store::content_hash(&Value::from(text))))
 }
 
 /// The body of `POST /rejections`: an upload the chain could not accept.
@@ -208,7 +207,12 @@ impl RejectionBody {
             ));
         }
         let fields = [
-            ("$.message", "message", Some(&self.message), MAX_MESSAGE_CHARS),
+            (
+                "$.message",
+                "message",
+                Some(&self.message),
+                MAX_MESSAGE_CHARS,
+            ),
             (
                 "$.objectKey",
                 "objectKey",
@@ -293,8 +297,14 @@ mod tests {
             path: None,
         };
         assert_eq!(body("invalid-json", "bad").invalid_field(), None);
-        assert_eq!(body("Bad Code", "bad").invalid_field().map(|f| f.0), Some("$.code"));
-        assert_eq!(body("ok", "a\u{7}b").invalid_field().map(|f| f.0), Some("$.message"));
+        assert_eq!(
+            body("Bad Code", "bad").invalid_field().map(|f| f.0),
+            Some("$.code")
+        );
+        assert_eq!(
+            body("ok", "a\u{7}b").invalid_field().map(|f| f.0),
+            Some("$.message")
+        );
         let mut long_path = body("ok", "fine");
         long_path.path = Some("$".repeat(1001));
         assert_eq!(long_path.invalid_field().map(|f| f.0), Some("$.path"));

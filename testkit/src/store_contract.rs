@@ -50,6 +50,10 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
         content_hash: content_hash(&document),
         document,
         diff: json!({"summary": {"total": 1}, "changes": [{"op": "quantity-changed"}]}),
+        summary: shared::diff::Summary {
+            total: 1,
+            ..Default::default()
+        },
         facts: MakeFacts {
             make_id: make_id(make),
             version: 1,
@@ -74,7 +78,7 @@ fn rejection(k: &str, at: &str) -> NewRejection {
     NewRejection {
         key: key(k),
         object_key: Some(format!("makes/{k}.json")),
-        kind: Some("make".into()),
+        kind: Some(shared::keys::UploadKind::Make),
         code: "invalid-json".into(),
         message: "not valid JSON: EOF while parsing (line 1, column 1)".into(),
         path: "$".into(),

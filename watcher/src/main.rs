@@ -8,10 +8,10 @@
 //! A failed invocation is an error only when retrying may help; Lambda's
 //! async retries and the on-failure destination take it from there.
 
+use aws_adapters::{S3Objects, SqsJobs};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
 use shared::Limits;
-use aws_adapters::{S3Objects, SqsJobs};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use aws_adapters::{Backoff, S3Objects, SqsJobs};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
     Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
@@ -21,7 +22,6 @@ use aws_sdk_sqs::operation::send_message_batch::{SendMessageBatchInput, SendMess
 use aws_sdk_sqs::types::{BatchResultErrorEntry, QueueAttributeName};
 use serde_json::{Value, json};
 use shared::Limits;
-use aws_adapters::{Backoff, S3Objects, SqsJobs};
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{JobSink, ObjectError, ObjectStore, QueueError};

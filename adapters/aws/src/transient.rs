@@ -67,7 +67,10 @@ mod tests {
 
     #[test]
     fn dynamodb_throttling_and_busy_transactions_are_transient() {
-        assert!(is_transient(400, Some("ProvisionedThroughputExceededException")));
+        assert!(is_transient(
+            400,
+            Some("ProvisionedThroughputExceededException")
+        ));
         assert!(is_transient(400, Some("TransactionInProgressException")));
         assert!(!is_transient(400, Some("ConditionalCheckFailedException")));
         assert!(!is_transient(400, Some("ValidationException")));

@@ -12,6 +12,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use aws_adapters::DynamoStore;
+use aws_adapters::{S3Objects, SqsJobs};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::{
@@ -26,8 +28,6 @@ use axum::response::{IntoResponse, Response};
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shared::Limits;
-use aws_adapters::{S3Objects, SqsJobs};
-use aws_adapters::DynamoStore;
 use testkit::MotoServer;
 
 pub const BUCKET: &str = "recipe-uploads";

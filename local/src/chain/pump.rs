@@ -69,7 +69,11 @@ pub fn start(
         .collect())
 }
 
-async fn work(queue: &SqliteQueue, deps: &sender::Deps, messages: Vec<embedded_adapters::Received>) {
+async fn work(
+    queue: &SqliteQueue,
+    deps: &sender::Deps,
+    messages: Vec<embedded_adapters::Received>,
+) {
     let batch: Vec<sender::Message> = messages
         .iter()
         .map(|m| sender::Message {

@@ -10,11 +10,11 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant, UNIX_EPOCH};
 
+use embedded_adapters::{DirObjects, SqliteQueue};
 use notify::{RecursiveMode, Watcher as _};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::{WATCHED_PREFIXES, classify};
-use embedded_adapters::{DirObjects, SqliteQueue};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 

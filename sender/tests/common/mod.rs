@@ -11,6 +11,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use embedded_adapters::SqliteStore;
 use recipe_server::{AppState, Auth};
 use sender::{Deps, HttpApi, Message, RecipeApi, Signer};
 use serde_json::{Value, json};
@@ -18,7 +19,6 @@ use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectStore};
-use embedded_adapters::SqliteStore;
 use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;

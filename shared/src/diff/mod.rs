@@ -316,9 +316,10 @@ pub enum Change {
     },
 }
 
-/// How many changes of each kind a diff has.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
+/// How many changes of each kind a diff has. Read back from a store with
+/// any missing count as 0.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", default)]
 pub struct Summary {
     /// All changes.
     pub total: usize,

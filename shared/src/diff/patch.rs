@@ -15,7 +15,7 @@ use crate::canonical::{self, field, number};
 use crate::model::{Ingredient, MakeId, Recipe, RecipeId, Step};
 
 /// One entry of the seed's flat `differences` list.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Difference {
     /// The recipe.
@@ -30,7 +30,7 @@ pub struct Difference {
 }
 
 /// The recipe's and the make's value of one field.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 pub struct DifferenceValues {
     /// The recipe's value.
     pub recipe: Value,

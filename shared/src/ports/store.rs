@@ -25,7 +25,9 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use crate::diff::Summary;
 use crate::insights::MakeFacts;
+use crate::keys::UploadKind;
 use crate::model::{MakeId, RecipeId};
 pub use crate::wire::IdempotencyKey;
 
@@ -245,6 +247,9 @@ pub struct NewMake {
     pub document: Value,
     /// The `MakeDiff`, as JSON.
     pub diff: Value,
+    /// The diff's summary counts, kept apart so that a list of makes does
+    /// not read every diff whole.
+    pub summary: Summary,
     /// What insights are computed from.
     pub facts: MakeFacts,
     /// SHA-256 of the canonical JSON, hex: a second upload of the same make
@@ -297,7 +302,7 @@ pub struct MakeSummary {
     /// The make's rating.
     pub rating: Option<f64>,
     /// The diff's summary counts.
-    pub summary: Value,
+    pub summary: Summary,
     /// The scale factor, when the make scaled the recipe.
     pub scale_factor: Option<f64>,
 }
@@ -322,8 +327,8 @@ pub struct NewRejection {
     pub key: IdempotencyKey,
     /// The object key in the bucket, when the upload came from one.
     pub object_key: Option<String>,
-    /// `recipe` or `make`, when known.
-    pub kind: Option<String>,
+    /// A recipe or a make, when known.
+    pub kind: Option<UploadKind>,
     /// The rejection's stable code (`invalid-json`, `recipe-not-found`, ...).
     pub code: String,
     /// The sentence for people.
@@ -342,8 +347,8 @@ pub struct StoredRejection {
     pub rejection_id: String,
     /// The object key in the bucket, when the upload came from one.
     pub object_key: Option<String>,
-    /// `recipe` or `make`, when known.
-    pub kind: Option<String>,
+    /// A recipe or a make, when known.
+    pub kind: Option<UploadKind>,
     /// The stable code.
     pub code: String,
     /// The sentence for people.

@@ -131,7 +131,7 @@ pub(super) struct MakeItem {
     pub(super) content_hash: String,
     pub(super) scale_factor: Option<f64>,
     #[serde(with = "json_text")]
-    pub(super) summary: Value,
+    pub(super) summary: Summary,
     #[serde(with = "json_text")]
     pub(super) document: Value,
     #[serde(with = "json_text")]
@@ -154,7 +154,7 @@ impl MakeItem {
             scale_factor: make.facts.scale_factor,
             // Kept apart from the diff so that a list of makes does not
             // read every diff whole.
-            summary: make.diff.get("summary").cloned().unwrap_or(Value::Null),
+            summary: make.summary.clone(),
             document: make.document.clone(),
             diff: make.diff.clone(),
             facts: make.facts.clone(),
@@ -187,7 +187,7 @@ pub(super) struct MakeSummaryItem {
     pub(super) created_at: String,
     pub(super) rating: Option<f64>,
     #[serde(with = "json_text")]
-    pub(super) summary: Value,
+    pub(super) summary: Summary,
     pub(super) scale_factor: Option<f64>,
 }
 
@@ -337,4 +337,3 @@ pub(super) fn value_size(value: &AttributeValue) -> usize {
         _ => 1,
     }
 }
-

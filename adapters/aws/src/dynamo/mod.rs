@@ -28,22 +28,21 @@ use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
 
-use shared::store::{
-    Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page,
-    PageRequest, RecipeStore, RecipeSummary, StoreError, StoredMake, StoredRejection,
-    StoredVersion, VersionRef, RejectionRef, VersionSummary, Written, rejection_id,
-};
-use shared::diff::round4;
+use shared::diff::{Summary, round4};
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
-
+use shared::store::{
+    Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page,
+    PageRequest, RecipeStore, RecipeSummary, RejectionRef, StoreError, StoredMake, StoredRejection,
+    StoredVersion, VersionRef, VersionSummary, Written, rejection_id,
+};
 
 mod items;
 mod reads;
 mod table;
-mod transact;
 #[cfg(test)]
 mod tests;
+mod transact;
 
 use items::*;
 use reads::*;
@@ -467,7 +466,7 @@ impl RecipeStore for DynamoStore {
         let stored = StoredRejection {
             rejection_id: rejection_id(&rejection.at, &rejection.key),
             object_key: rejection.object_key.clone(),
-            kind: rejection.kind.clone(),
+            kind: rejection.kind,
             code: rejection.code.clone(),
             message: rejection.message.clone(),
             path: rejection.path.clone(),

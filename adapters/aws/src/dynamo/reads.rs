@@ -22,7 +22,10 @@ impl DynamoStore {
         output.item.map(|item| from_item(item, what)).transpose()
     }
 
-    pub(super) async fn recipe_item(&self, recipe_id: &RecipeId) -> Result<Option<RecipeItem>, StoreError> {
+    pub(super) async fn recipe_item(
+        &self,
+        recipe_id: &RecipeId,
+    ) -> Result<Option<RecipeItem>, StoreError> {
         self.get(item_key(recipe_pk(recipe_id), META_SK), "a recipe")
             .await
     }
@@ -223,7 +226,6 @@ impl DynamoStore {
     }
 }
 
-
 /// Which list a page is read from.
 pub(super) struct List<'a> {
     pub(super) pk: &'a str,
@@ -259,4 +261,3 @@ pub(super) fn cursor_of(item: &Item, what: &str) -> Result<Cursor, StoreError> {
         ))),
     }
 }
-

@@ -39,6 +39,7 @@ fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
         content_hash: content_hash(&document),
         document,
         diff: json!({"summary": {}}),
+        summary: shared::diff::Summary::default(),
         facts: MakeFacts {
             make_id,
             version: 1,

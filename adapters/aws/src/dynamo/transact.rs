@@ -87,7 +87,11 @@ impl Expression {
 }
 
 impl DynamoStore {
-    pub(super) fn put(&self, item: Item, condition: Option<&str>) -> Result<TransactWriteItem, StoreError> {
+    pub(super) fn put(
+        &self,
+        item: Item,
+        condition: Option<&str>,
+    ) -> Result<TransactWriteItem, StoreError> {
         let put = Put::builder()
             .table_name(&self.table)
             .set_item(Some(item))
@@ -224,4 +228,3 @@ where
         StoreError::Internal(message)
     }
 }
-

@@ -15,19 +15,20 @@ use rusqlite::types::Type;
 use rusqlite::{
     Connection, ErrorCode, OptionalExtension as _, Row, Transaction, TransactionBehavior, params,
 };
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::{Value, json};
 
-use shared::store::{
-    Cursor, IdempotencyKey, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    Page, PageRequest, RecipeStore, RecipeSummary, StoreError, StoredMake, StoredRejection,
-    StoredVersion, VersionRef, RejectionRef, VersionSummary, Written, rejection_id,
-};
 use shared::diff::round4;
 use shared::insights::MakeFacts;
+use shared::keys::UploadKind;
 use shared::model::{MakeId, RecipeId};
 use shared::rejection::RejectReason;
+use shared::store::{
+    Cursor, IdempotencyKey, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
+    Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, StoreError, StoredMake,
+    StoredRejection, StoredVersion, VersionRef, VersionSummary, Written, rejection_id,
+};
 
 mod reads;
 #[cfg(test)]

@@ -23,7 +23,10 @@ pub(super) fn json_at<T: DeserializeOwned>(row: &Row<'_>, index: usize) -> rusql
     serde_json::from_str(&text).map_err(|e| conversion(index, e))
 }
 
-pub(super) fn recipe_exists(connection: &Connection, recipe_id: &RecipeId) -> Result<bool, StoreError> {
+pub(super) fn recipe_exists(
+    connection: &Connection,
+    recipe_id: &RecipeId,
+) -> Result<bool, StoreError> {
     connection
         .query_row(
             "SELECT 1 FROM recipes WHERE recipe_id = ?1",
@@ -83,7 +86,11 @@ pub(super) fn rejection_from(row: &Row<'_>) -> rusqlite::Result<StoredRejection>
     Ok(StoredRejection {
         rejection_id: row.get(0)?,
         object_key: row.get(1)?,
-        kind: row.get(2)?,
+        kind: row
+            .get::<_, Option<String>>(2)?
+            .map(|kind| serde_json::from_value(Value::String(kind)))
+            .transpose()
+            .map_err(|e| conversion(2, e))?,
         code: row.get(3)?,
         message: row.get(4)?,
         path: row.get(5)?,
@@ -91,7 +98,8 @@ pub(super) fn rejection_from(row: &Row<'_>) -> rusqlite::Result<StoredRejection>
     })
 }
 
-pub(super) const REJECTION_COLUMNS: &str = "rejection_id, object_key, kind, code, message, path, created_at";
+pub(super) const REJECTION_COLUMNS: &str =
+    "rejection_id, object_key, kind, code, message, path, created_at";
 
 /// The page size asked for, within bounds: `PageRequest`'s fields are public.
 pub(super) fn limit(page: &PageRequest) -> u32 {
@@ -99,7 +107,10 @@ pub(super) fn limit(page: &PageRequest) -> u32 {
 }
 
 /// Where the previous page of `list` ended, from the request's cursor.
-pub(super) fn after<T: DeserializeOwned>(page: &PageRequest, list: &str) -> Result<Option<T>, StoreError> {
+pub(super) fn after<T: DeserializeOwned>(
+    page: &PageRequest,
+    list: &str,
+) -> Result<Option<T>, StoreError> {
     let Some(cursor) = &page.cursor else {
         return Ok(None);
     };
@@ -118,7 +129,12 @@ pub(super) fn after<T: DeserializeOwned>(page: &PageRequest, list: &str) -> Resu
 
 /// A page from up to `limit + 1` rows: the extra row only says that there
 /// is a next page.
-pub(super) fn into_page<T>(mut items: Vec<T>, limit: u32, list: &str, key: impl Fn(&T) -> Value) -> Page<T> {
+pub(super) fn into_page<T>(
+    mut items: Vec<T>,
+    limit: u32,
+    list: &str,
+    key: impl Fn(&T) -> Value,
+) -> Page<T> {
     let limit = limit as usize;
     let next_cursor = if items.len() > limit {
         items.truncate(limit);
@@ -131,7 +147,10 @@ pub(super) fn into_page<T>(mut items: Vec<T>, limit: u32, list: &str, key: impl 
     Page { items, next_cursor }
 }
 
-pub(super) fn recipes(connection: &Connection, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
+pub(super) fn recipes(
+    connection: &Connection,
+    page: &PageRequest,
+) -> Result<Page<RecipeSummary>, StoreError> {
     // Ids are never empty, so "" sorts before every recipe.
     let last: String = after(page, RECIPES_LIST)?.unwrap_or_default();
     let limit = limit(page);
@@ -274,7 +293,8 @@ pub(super) fn makes_page<T>(
     }))
 }
 
-pub(super) const MAKE_SUMMARY_COLUMNS: &str = "version, made_at, created_at, rating, summary, scale_factor";
+pub(super) const MAKE_SUMMARY_COLUMNS: &str =
+    "version, made_at, created_at, rating, summary, scale_factor";
 
 pub(super) fn make_summary_from(row: &Row<'_>) -> rusqlite::Result<MakeSummary> {
     Ok(MakeSummary {

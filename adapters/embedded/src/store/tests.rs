@@ -12,8 +12,7 @@ struct Scratch(PathBuf);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("sqlite-store-{name}-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("sqlite-store-{name}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(&dir).expect("temp dir");
         Self(dir)
@@ -56,6 +55,10 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
         content_hash: content_hash(&document),
         document,
         diff: json!({"summary": {"total": 0}, "changes": []}),
+        summary: shared::diff::Summary {
+            total: 0,
+            ..Default::default()
+        },
         facts: MakeFacts {
             make_id,
             version: 1,

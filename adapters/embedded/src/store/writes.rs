@@ -155,7 +155,10 @@ pub(super) fn put_version(
     })
 }
 
-pub(super) fn put_make(connection: &mut Connection, new: &NewMake) -> Result<Written<MakeRef>, StoreError> {
+pub(super) fn put_make(
+    connection: &mut Connection,
+    new: &NewMake,
+) -> Result<Written<MakeRef>, StoreError> {
     write(connection, "storing a make", |tx| {
         if let Some(first) = seen::<MakeRef>(tx, MAKE_WRITE, &new.key)? {
             return Ok(Written::Replayed(first));
@@ -185,7 +188,6 @@ pub(super) fn put_make(connection: &mut Connection, new: &NewMake) -> Result<Wri
             remember(tx, MAKE_WRITE, &new.key, &first, &new.at)?;
             return Ok(Written::Replayed(first));
         }
-        let summary = new.diff.get("summary").cloned().unwrap_or(Value::Null);
         tx.execute(
             "INSERT INTO makes (recipe_id, make_id, version, made_at, notes, rating, created_at, content_hash,
                                 document, diff, summary, scale_factor, facts)
@@ -201,7 +203,7 @@ pub(super) fn put_make(connection: &mut Connection, new: &NewMake) -> Result<Wri
                 new.content_hash,
                 to_json(&new.document, "a make")?,
                 to_json(&new.diff, "a make's diff")?,
-                to_json(&summary, "a make's diff summary")?,
+                to_json(&new.summary, "a make's diff summary")?,
                 new.facts.scale_factor,
                 to_json(&new.facts, "a make's facts")?,
             ],
@@ -253,7 +255,7 @@ pub(super) fn put_rejection(
         let stored = StoredRejection {
             rejection_id: rejection_id(&new.at, &new.key),
             object_key: new.object_key.clone(),
-            kind: new.kind.clone(),
+            kind: new.kind,
             code: new.code.clone(),
             message: new.message.clone(),
             path: new.path.clone(),
@@ -266,7 +268,7 @@ pub(super) fn put_rejection(
             params![
                 stored.rejection_id,
                 stored.object_key,
-                stored.kind,
+                stored.kind.map(UploadKind::as_str),
                 stored.code,
                 stored.message,
                 stored.path,

@@ -1,0 +1,505 @@
+//! The recipe server's use cases, over the store port and nothing of HTTP:
+//! put a recipe version, log a make (parse, resolve the version, assign the
+//! id, diff, compute the facts, check the size, store), record a rejection,
+//! and the reads. The handlers extract a request's parts, call one of these
+//! and turn the result (or its [`Failure`]) into a response.
+//!
+//! Every upload this service refuses for good is recorded as a rejection
+//! before the refusal is answered, so nothing is lost (invariant 1).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::Value;
+use shared::canonical::recipe_json;
+use shared::clock::{compact, now_rfc3339};
+use shared::diff::{Difference, Summary};
+use shared::insights::{Insights, InsightsBuilder, MakeFacts};
+use shared::keys::{UploadKind, recipe_id_from_key};
+use shared::model::{MakeId, RecipeId};
+use shared::parse::{parse_make, parse_recipe, recipe_from_value};
+use shared::store::{
+    IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection,
+    NewVersion, Page, PageRequest, RecipeStore, RecipeSummary, StoreError, StoredMake,
+    StoredRejection, StoredVersion, VersionSummary, Written, content_hash,
+};
+use shared::wire::{RejectionBody, rejection_key};
+use shared::{Limits, Recipe, Rejection, diff_make};
+
+/// Parsed recipe versions, by recipe and version. Versions never change
+/// once stored, so entries never go stale; the map is cleared when full.
+const VERSION_CACHE_ENTRIES: usize = 1024;
+/// Insights read at most this many makes (100 pages).
+const MAX_INSIGHT_MAKES: usize = 10_000;
+/// How many entries each insights list keeps.
+const INSIGHT_TOP: usize = 20;
+
+/// Why a use case did not do what was asked.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Failure {
+    /// The upload was refused for good, and the refusal is recorded as a
+    /// rejection.
+    Refused(Refusal),
+    /// The body of a posted rejection breaks the contract (at `path`).
+    InvalidRejection {
+        /// The JSON path of the field.
+        path: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// There is no such recipe.
+    RecipeNotFound(RecipeId),
+    /// The recipe has no such version.
+    VersionNotFound(RecipeId, u32),
+    /// The recipe has no such make.
+    MakeNotFound(RecipeId, MakeId),
+    /// The store failed (or refused, as with an unreadable cursor).
+    Store(StoreError),
+    /// A bug or corrupt data; the detail is for the logs only.
+    Internal(String),
+}
+
+impl From<StoreError> for Failure {
+    fn from(error: StoreError) -> Self {
+        Failure::Store(error)
+    }
+}
+
+/// An upload refused for good, as it was recorded.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Refusal {
+    /// The stable code (`invalid-number`, `recipe-id-mismatch`, ...).
+    pub code: String,
+    /// The sentence for people.
+    pub message: String,
+    /// The JSON path it applies to, when it applies to one.
+    pub path: Option<String>,
+    /// Whether the make id is taken by other content (a conflict, not an
+    /// invalid document).
+    pub conflict: bool,
+}
+
+impl Refusal {
+    fn invalid(code: impl Into<String>, message: impl Into<String>, path: &str) -> Self {
+        Self {
+            code: code.into(),
+            message: message.into(),
+            path: Some(path.to_owned()),
+            conflict: false,
+        }
+    }
+
+    fn from_rejection(rejection: &Rejection) -> Self {
+        Self::invalid(
+            rejection.code(),
+            rejection.reason.to_string(),
+            &rejection.path.to_string(),
+        )
+    }
+}
+
+type Result<T, E = Failure> = std::result::Result<T, E>;
+
+/// What every write carries besides its body.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Write {
+    /// The write's idempotency key.
+    pub key: IdempotencyKey,
+    /// The bucket key the upload came from, when it came from one.
+    pub object_key: Option<String>,
+}
+
+/// A logged make: what the store did, and the diff's counts.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LoggedMake {
+    /// Created, or a replay of an earlier write.
+    pub written: Written<MakeRef>,
+    /// How many changes of each kind the make has.
+    pub summary: Summary,
+}
+
+/// A recipe version with its recipe's figures.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RecipeView {
+    /// The version asked for (the current one by default).
+    pub version: StoredVersion,
+    /// The recipe's summary: its current version and makes.
+    pub summary: RecipeSummary,
+}
+
+/// One make's differences from its recipe version.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MakeDifferences {
+    /// The make.
+    pub make: StoredMake,
+    /// The seed's flat list of differences.
+    pub differences: Vec<Difference>,
+}
+
+/// The use cases, over one store and one set of limits.
+pub struct Service {
+    store: Arc<dyn RecipeStore>,
+    limits: Limits,
+    versions: Mutex<HashMap<(RecipeId, u32), Arc<Recipe>>>,
+}
+
+impl Service {
+    /// The use cases over `store`, refusing documents beyond `limits`.
+    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits) -> Self {
+        Self {
+            store,
+            limits,
+            versions: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// The limits documents are held to.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Whether the store answers.
+    pub async fn ping(&self) -> Result<()> {
+        Ok(self.store.ping().await?)
+    }
+
+    /// Stores a recipe version (or finds it unchanged, or replays the key).
+    pub async fn put_recipe(&self, write: &Write, body: &[u8]) -> Result<Written<StoredVersion>> {
+        let fallback = write.object_key.as_deref().and_then(recipe_id_from_key);
+        let recipe = match parse_recipe(body, &self.limits, fallback.as_ref()) {
+            Ok(recipe) => recipe,
+            Err(rejection) => {
+                let refusal = Refusal::from_rejection(&rejection);
+                return Err(self.refuse(write, UploadKind::Recipe, refusal).await);
+            }
+        };
+        let document = recipe_json(&recipe);
+        let version = NewVersion {
+            recipe_id: recipe.id().clone(),
+            name: recipe.name().to_owned(),
+            rating: recipe.rating(),
+            content_hash: content_hash(&document),
+            document,
+            key: write.key.clone(),
+            at: now_rfc3339(),
+        };
+        Ok(self.store.put_version(&version).await?)
+    }
+
+    /// Diffs a make of `recipe_id` against the recipe's current version and
+    /// stores it with its diff and facts, exactly once per key.
+    pub async fn log_make(
+        &self,
+        recipe_id: &RecipeId,
+        write: &Write,
+        body: &[u8],
+    ) -> Result<LoggedMake> {
+        let mut make = match parse_make(body, &self.limits) {
+            Ok(make) => make,
+            Err(rejection) => {
+                let refusal = Refusal::from_rejection(&rejection);
+                return Err(self.refuse(write, UploadKind::Make, refusal).await);
+            }
+        };
+        if make.recipe_id() != recipe_id {
+            let refusal = Refusal::invalid(
+                "recipe-id-mismatch",
+                format!(
+                    "the make names recipe {:?} but was sent to recipe {:?}",
+                    make.recipe_id().as_str(),
+                    recipe_id.as_str()
+                ),
+                "$.recipeId",
+            );
+            return Err(self.refuse(write, UploadKind::Make, refusal).await);
+        }
+        // An unknown recipe is not recorded as a rejection: the recipe may
+        // still be on its way, and the sender retries.
+        let Some((version, recipe)) = self.current_recipe(recipe_id).await? else {
+            return Err(Failure::RecipeNotFound(recipe_id.clone()));
+        };
+        let at = now_rfc3339();
+        let make_id = match make.make_id() {
+            Some(id) => id.clone(),
+            None => {
+                let id = assigned_make_id(&write.key, &at)?;
+                make.set_make_id(id.clone());
+                id
+            }
+        };
+        let diff = diff_make(&recipe, &make);
+        let made_at = make.made_at().map(str::to_owned);
+        let facts = MakeFacts::from_diff(
+            &diff,
+            make_id.clone(),
+            version,
+            made_at.clone(),
+            at.clone(),
+            make.content().rating(),
+        );
+        let document = recipe_json(make.content());
+        let new = NewMake {
+            recipe_id: recipe_id.clone(),
+            make_id,
+            version,
+            made_at,
+            notes: make.notes().map(str::to_owned),
+            rating: make.content().rating(),
+            content_hash: content_hash(&document),
+            diff: serde_json::to_value(&diff).map_err(|e| internal("a diff", &e))?,
+            summary: diff.summary.clone(),
+            facts,
+            document,
+            key: write.key.clone(),
+            at,
+        };
+        let size = stored_size(&new)?;
+        if size > MAX_MAKE_BYTES {
+            let refusal = Refusal {
+                path: None,
+                ..Refusal::invalid(
+                    "too-large-to-store",
+                    format!(
+                        "the make and its diff come to {size} bytes; a stored make is limited to {MAX_MAKE_BYTES} bytes"
+                    ),
+                    "$",
+                )
+            };
+            return Err(self.refuse(write, UploadKind::Make, refusal).await);
+        }
+        let written = match self.store.put_make(&new).await {
+            Ok(written) => written,
+            Err(error @ StoreError::MakeConflict(_)) => {
+                let refusal = Refusal {
+                    code: "make-conflict".into(),
+                    message: error.to_string(),
+                    path: None,
+                    conflict: true,
+                };
+                return Err(self.refuse(write, UploadKind::Make, refusal).await);
+            }
+            Err(error) => return Err(error.into()),
+        };
+        Ok(LoggedMake {
+            written,
+            summary: diff.summary,
+        })
+    }
+
+    /// Stores a rejection the chain posts, exactly once per key.
+    pub async fn record_rejection(
+        &self,
+        write: &Write,
+        body: &[u8],
+    ) -> Result<Written<StoredRejection>> {
+        let body: RejectionBody =
+            serde_json::from_slice(body).map_err(|e| Failure::InvalidRejection {
+                path: "$".into(),
+                detail: format!("not a rejection: {e}"),
+            })?;
+        if let Some((path, detail)) = body.invalid_field() {
+            return Err(Failure::InvalidRejection {
+                path: path.into(),
+                detail,
+            });
+        }
+        let rejection = NewRejection {
+            key: write.key.clone(),
+            object_key: body.object_key,
+            kind: body.kind,
+            code: body.code,
+            message: body.message,
+            path: body.path.unwrap_or_else(|| "$".into()),
+            at: now_rfc3339(),
+        };
+        Ok(self.store.put_rejection(&rejection).await?)
+    }
+
+    /// Recipes, by id.
+    pub async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>> {
+        Ok(self.store.recipes(page).await?)
+    }
+
+    /// A recipe version (the current one unless `version` names one) with
+    /// its recipe's figures.
+    pub async fn recipe(&self, recipe_id: &RecipeId, version: Option<u32>) -> Result<RecipeView> {
+        let Some(summary) = self.store.recipe_summary(recipe_id).await? else {
+            return Err(Failure::RecipeNotFound(recipe_id.clone()));
+        };
+        let Some(stored) = self.store.version(recipe_id, version).await? else {
+            return Err(Failure::VersionNotFound(
+                recipe_id.clone(),
+                version.unwrap_or(0),
+            ));
+        };
+        Ok(RecipeView {
+            version: stored,
+            summary,
+        })
+    }
+
+    /// A recipe's versions, oldest first.
+    pub async fn versions(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Page<VersionSummary>> {
+        self.store
+            .versions(recipe_id, page)
+            .await?
+            .ok_or_else(|| Failure::RecipeNotFound(recipe_id.clone()))
+    }
+
+    /// A recipe's makes, by make id.
+    pub async fn makes(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Page<MakeSummary>> {
+        self.store
+            .makes(recipe_id, page)
+            .await?
+            .ok_or_else(|| Failure::RecipeNotFound(recipe_id.clone()))
+    }
+
+    /// One make, whole.
+    pub async fn make(&self, recipe_id: &RecipeId, make_id: &MakeId) -> Result<StoredMake> {
+        self.store
+            .make(recipe_id, make_id)
+            .await?
+            .ok_or_else(|| Failure::MakeNotFound(recipe_id.clone(), make_id.clone()))
+    }
+
+    /// One make's differences from the version it was made from.
+    pub async fn differences(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<MakeDifferences> {
+        /// The part of a stored diff this read serves.
+        #[derive(serde::Deserialize)]
+        struct StoredDifferences {
+            #[serde(default)]
+            differences: Vec<Difference>,
+        }
+        let make = self.make(recipe_id, make_id).await?;
+        let stored: StoredDifferences =
+            serde_json::from_value(make.diff.clone()).map_err(|e| internal("a stored diff", &e))?;
+        Ok(MakeDifferences {
+            make,
+            differences: stored.differences,
+        })
+    }
+
+    /// What a recipe's makes say, from up to [`MAX_INSIGHT_MAKES`] of them.
+    pub async fn insights(&self, recipe_id: &RecipeId) -> Result<Insights> {
+        let Some(summary) = self.store.recipe_summary(recipe_id).await? else {
+            return Err(Failure::RecipeNotFound(recipe_id.clone()));
+        };
+        let mut builder = InsightsBuilder::default();
+        let mut page = PageRequest::first(MAX_PAGE);
+        let mut read = 0;
+        loop {
+            let Some(facts) = self.store.make_facts(recipe_id, &page).await? else {
+                return Err(Failure::RecipeNotFound(recipe_id.clone()));
+            };
+            read += facts.items.len();
+            facts.items.iter().for_each(|f| builder.add(f));
+            match facts.next_cursor {
+                Some(cursor) if read < MAX_INSIGHT_MAKES => page.cursor = Some(cursor),
+                _ => break,
+            }
+        }
+        Ok(builder.finish(recipe_id.clone(), summary.rating, INSIGHT_TOP))
+    }
+
+    /// Rejections, newest first.
+    pub async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>> {
+        Ok(self.store.rejections(page).await?)
+    }
+
+    /// Records `refusal` under the write's rejection key and returns it as
+    /// the failure; if the store cannot take it, the write fails as
+    /// unavailable so that it is retried rather than lost.
+    async fn refuse(&self, write: &Write, kind: UploadKind, refusal: Refusal) -> Failure {
+        let rejection = NewRejection {
+            key: rejection_key(write.key.as_str()),
+            object_key: write.object_key.clone(),
+            kind: Some(kind),
+            code: refusal.code.clone(),
+            message: refusal.message.clone(),
+            path: refusal.path.clone().unwrap_or_else(|| "$".to_owned()),
+            at: now_rfc3339(),
+        };
+        match self.store.put_rejection(&rejection).await {
+            Ok(_) => {
+                tracing::info!(code = %refusal.code, object_key = ?write.object_key, "upload rejected");
+                Failure::Refused(refusal)
+            }
+            Err(error) => Failure::Store(error),
+        }
+    }
+
+    /// The recipe a make is diffed against: the current version, parsed
+    /// once per version.
+    async fn current_recipe(&self, recipe_id: &RecipeId) -> Result<Option<(u32, Arc<Recipe>)>> {
+        // The small summary names the current version; the document is read
+        // only when that version is not parsed and cached yet.
+        let Some(summary) = self.store.recipe_summary(recipe_id).await? else {
+            return Ok(None);
+        };
+        let key = (recipe_id.clone(), summary.current_version);
+        if let Some(recipe) = self.cached_version(&key) {
+            return Ok(Some((summary.current_version, recipe)));
+        }
+        let Some(stored) = self
+            .store
+            .version(recipe_id, Some(summary.current_version))
+            .await?
+        else {
+            return Ok(None);
+        };
+        // Stored under this server's limits, so read back under the same ones.
+        let recipe =
+            recipe_from_value(&stored.document, &self.limits, None).map_err(|rejection| {
+                Failure::Internal(format!(
+                    "version {} of recipe {recipe_id} does not parse: {rejection}",
+                    stored.version
+                ))
+            })?;
+        let recipe = Arc::new(recipe);
+        self.cache_version(key, Arc::clone(&recipe));
+        Ok(Some((stored.version, recipe)))
+    }
+
+    fn cached_version(&self, key: &(RecipeId, u32)) -> Option<Arc<Recipe>> {
+        self.versions.lock().ok()?.get(key).cloned()
+    }
+
+    fn cache_version(&self, key: (RecipeId, u32), recipe: Arc<Recipe>) {
+        if let Ok(mut cache) = self.versions.lock() {
+            if cache.len() >= VERSION_CACHE_ENTRIES {
+                cache.clear();
+            }
+            cache.insert(key, recipe);
+        }
+    }
+}
+
+/// The id of a make that names none: when it was stored, and a short hash
+/// of its write's key, so that a retried write gets the same id.
+fn assigned_make_id(key: &IdempotencyKey, at: &str) -> Result<MakeId> {
+    let hash = content_hash(&Value::from(key.as_str()));
+    MakeId::parse(&format!("{}-{}", compact(at), &hash[..8]))
+        .map_err(|reason| Failure::Internal(format!("an assigned make id: {reason}")))
+}
+
+/// What a make weighs in the store: its document, diff and facts as JSON.
+fn stored_size(make: &NewMake) -> Result<usize> {
+    let facts = serde_json::to_string(&make.facts).map_err(|e| internal("facts", &e))?;
+    Ok(make.document.to_string().len() + make.diff.to_string().len() + facts.len())
+}
+
+fn internal(what: &str, error: &serde_json::Error) -> Failure {
+    Failure::Internal(format!("{what} cannot be written as JSON: {error}"))
+}
