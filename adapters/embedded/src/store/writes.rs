@@ -90,21 +90,20 @@ pub(super) fn put_version(
             )
             .optional()
             .map_err(db("reading the recipe's current version"))?;
-        if let Some((version, hash)) = &current {
-            if *hash == new.content_hash {
-                let stored =
-                    load_version(tx, &new.recipe_id, Some(*version))?.ok_or_else(|| {
-                        StoreError::Internal(format!(
-                            "the current version {version} of recipe {recipe_id} is missing"
-                        ))
-                    })?;
-                let first = VersionRef {
-                    recipe_id: new.recipe_id.clone(),
-                    version: *version,
-                };
-                remember(tx, VERSION_WRITE, &new.key, &first, &new.at)?;
-                return Ok(Written::Unchanged(stored));
-            }
+        if let Some((version, hash)) = &current
+            && *hash == new.content_hash
+        {
+            let stored = load_version(tx, &new.recipe_id, Some(*version))?.ok_or_else(|| {
+                StoreError::Internal(format!(
+                    "the current version {version} of recipe {recipe_id} is missing"
+                ))
+            })?;
+            let first = VersionRef {
+                recipe_id: new.recipe_id.clone(),
+                version: *version,
+            };
+            remember(tx, VERSION_WRITE, &new.key, &first, &new.at)?;
+            return Ok(Written::Unchanged(stored));
         }
         let version = match current {
             Some((current, _)) => current.checked_add(1).ok_or_else(|| {
