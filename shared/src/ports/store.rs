@@ -339,6 +339,21 @@ pub struct NewRejection {
     pub at: String,
 }
 
+impl NewRejection {
+    /// The rejection as stored, with its id ([`rejection_id`]).
+    pub fn to_stored(&self) -> StoredRejection {
+        StoredRejection {
+            rejection_id: rejection_id(&self.at, &self.key),
+            object_key: self.object_key.clone(),
+            kind: self.kind,
+            code: self.code.clone(),
+            message: self.message.clone(),
+            path: self.path.clone(),
+            created_at: self.at.clone(),
+        }
+    }
+}
+
 /// A stored rejection.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -34,7 +34,7 @@ use shared::model::{MakeId, RecipeId};
 use shared::store::{
     Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page,
     PageRequest, RecipeStore, RecipeSummary, RejectionRef, StoreError, StoredMake, StoredRejection,
-    StoredVersion, VersionRef, VersionSummary, Written, rejection_id,
+    StoredVersion, VersionRef, VersionSummary, Written,
 };
 
 mod items;
@@ -463,15 +463,7 @@ impl RecipeStore for DynamoStore {
         rejection: &NewRejection,
     ) -> Result<Written<StoredRejection>, StoreError> {
         const FIRST: usize = 1;
-        let stored = StoredRejection {
-            rejection_id: rejection_id(&rejection.at, &rejection.key),
-            object_key: rejection.object_key.clone(),
-            kind: rejection.kind,
-            code: rejection.code.clone(),
-            message: rejection.message.clone(),
-            path: rejection.path.clone(),
-            created_at: rejection.at.clone(),
-        };
+        let stored = rejection.to_stored();
         let sk = rejection_sk(&stored.rejection_id);
         let item = with_key(to_item(&stored, "a rejection")?, REJECTIONS_PK, sk.clone());
         let first = RejectionRef {

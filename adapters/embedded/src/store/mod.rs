@@ -27,7 +27,7 @@ use shared::rejection::RejectReason;
 use shared::store::{
     Cursor, IdempotencyKey, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
     Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, StoreError, StoredMake,
-    StoredRejection, StoredVersion, VersionRef, VersionSummary, Written, rejection_id,
+    StoredRejection, StoredVersion, VersionRef, VersionSummary, Written,
 };
 
 mod reads;
@@ -96,6 +96,22 @@ impl SqliteStore {
         })
         .await
         .map_err(|e| StoreError::Internal(format!("a store call did not finish: {e}")))?
+    }
+
+    /// A page of one recipe's makes, each read from `columns` by `from_row`.
+    async fn makes_list<T: Send + 'static>(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+        list: &'static str,
+        columns: &'static str,
+        from_row: fn(&Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Option<Page<T>>, StoreError> {
+        let (recipe_id, page) = (recipe_id.clone(), page.clone());
+        self.call(move |connection| {
+            makes_page(connection, &recipe_id, &page, list, columns, from_row)
+        })
+        .await
     }
 }
 
@@ -241,17 +257,13 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeSummary>>, StoreError> {
-        let (recipe_id, page) = (recipe_id.clone(), page.clone());
-        self.call(move |connection| {
-            makes_page(
-                connection,
-                &recipe_id,
-                &page,
-                MAKES_LIST,
-                MAKE_SUMMARY_COLUMNS,
-                make_summary_from,
-            )
-        })
+        self.makes_list(
+            recipe_id,
+            page,
+            MAKES_LIST,
+            MAKE_SUMMARY_COLUMNS,
+            make_summary_from,
+        )
         .await
     }
 
@@ -260,18 +272,8 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
-        let (recipe_id, page) = (recipe_id.clone(), page.clone());
-        self.call(move |connection| {
-            makes_page(
-                connection,
-                &recipe_id,
-                &page,
-                FACTS_LIST,
-                "facts",
-                make_facts_from,
-            )
-        })
-        .await
+        self.makes_list(recipe_id, page, FACTS_LIST, "facts", make_facts_from)
+            .await
     }
 
     async fn put_rejection(

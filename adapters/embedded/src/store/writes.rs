@@ -251,15 +251,7 @@ pub(super) fn put_rejection(
                 })?;
             return Ok(Written::Replayed(stored));
         }
-        let stored = StoredRejection {
-            rejection_id: rejection_id(&new.at, &new.key),
-            object_key: new.object_key.clone(),
-            kind: new.kind,
-            code: new.code.clone(),
-            message: new.message.clone(),
-            path: new.path.clone(),
-            created_at: new.at.clone(),
-        };
+        let stored = new.to_stored();
         tx.execute(
             &format!(
                 "INSERT INTO rejections ({REJECTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
