@@ -1,0 +1,62 @@
+//! The Lambda function reads its configuration once, at start-up, and a bad
+//! value stops it there with the reason, before it serves a request.
+
+use std::process::Command;
+
+/// Runs the function's binary with `vars` (and nothing else of this
+/// environment that it reads) and returns its exit success and stderr.
+fn start(vars: &[(&str, &str)]) -> (bool, String) {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_recipe-server"));
+    for name in [
+        "TABLE_NAME",
+        "READ_AUTH",
+        "COGNITO_DOMAIN",
+        "COGNITO_CLIENT_ID",
+        "AWS_LAMBDA_RUNTIME_API",
+    ] {
+        command.env_remove(name);
+    }
+    command.envs(vars.iter().copied());
+    let output = command.output().expect("the function's binary runs");
+    (
+        output.status.success(),
+        String::from_utf8_lossy(&output.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_bad_cognito_domain_stops_start_up_with_the_reason() {
+    let (ok, stderr) = start(&[
+        ("TABLE_NAME", "recipes"),
+        ("COGNITO_DOMAIN", "http://auth.example.com"),
+        ("COGNITO_CLIENT_ID", "abc123"),
+    ]);
+    assert!(!ok, "started with a bad COGNITO_DOMAIN");
+    assert!(
+        stderr.contains("COGNITO_DOMAIN") && stderr.contains("https"),
+        "the reason names the setting: {stderr}"
+    );
+}
+
+#[test]
+fn half_of_the_cognito_settings_stops_start_up() {
+    let (ok, stderr) = start(&[
+        ("TABLE_NAME", "recipes"),
+        ("COGNITO_DOMAIN", "auth.example.com"),
+    ]);
+    assert!(!ok, "started with COGNITO_CLIENT_ID missing");
+    assert!(
+        stderr.contains("COGNITO_DOMAIN and COGNITO_CLIENT_ID"),
+        "the reason names both settings: {stderr}"
+    );
+}
+
+#[test]
+fn a_missing_table_name_stops_start_up() {
+    let (ok, stderr) = start(&[]);
+    assert!(!ok, "started without TABLE_NAME");
+    assert!(
+        stderr.contains("TABLE_NAME"),
+        "the reason names it: {stderr}"
+    );
+}
