@@ -85,12 +85,8 @@ pub(crate) fn align(old: &[Item<'_>], new: &[Item<'_>], rules: &Rules<'_>) -> Al
     // 2. The same name or text: first the longest run in the same order
     // (so duplicates pair up without crossing), then any left over, which
     // are real moves.
-    let old_left: Vec<usize> = (0..old.len())
-        .filter(|&o| old_partner[o].is_none())
-        .collect();
-    let new_left: Vec<usize> = (0..new.len())
-        .filter(|&n| new_partner[n].is_none())
-        .collect();
+    let old_left = unmatched(&old_partner);
+    let new_left = unmatched(&new_partner);
     if !old_left.is_empty() && !new_left.is_empty() {
         let old_keys: Vec<&str> = old_left.iter().map(|&o| old[o].key).collect();
         let new_keys: Vec<&str> = new_left.iter().map(|&n| new[n].key).collect();
@@ -128,12 +124,8 @@ pub(crate) fn align(old: &[Item<'_>], new: &[Item<'_>], rules: &Rules<'_>) -> Al
     }
 
     // 3. Similar enough, most similar first.
-    let old_left: Vec<usize> = (0..old.len())
-        .filter(|&o| old_partner[o].is_none())
-        .collect();
-    let new_left: Vec<usize> = (0..new.len())
-        .filter(|&n| new_partner[n].is_none())
-        .collect();
+    let old_left = unmatched(&old_partner);
+    let new_left = unmatched(&new_partner);
     if !old_left.is_empty() && !new_left.is_empty() {
         let mut candidates = Vec::new();
         let everything = old_left.len() * new_left.len() <= MAX_SIMILARITY_COMPARISONS;
@@ -164,10 +156,10 @@ pub(crate) fn align(old: &[Item<'_>], new: &[Item<'_>], rules: &Rules<'_>) -> Al
     let gaps = Gaps::new(&old_partner);
     let mut old_in_gap: HashMap<usize, Vec<usize>> = HashMap::new();
     let mut new_in_gap: HashMap<usize, Vec<usize>> = HashMap::new();
-    for o in (0..old.len()).filter(|&o| old_partner[o].is_none()) {
+    for o in unmatched(&old_partner) {
         old_in_gap.entry(gaps.old_gap(o)).or_default().push(o);
     }
-    for n in (0..new.len()).filter(|&n| new_partner[n].is_none()) {
+    for n in unmatched(&new_partner) {
         new_in_gap.entry(gaps.new_gap(n)).or_default().push(n);
     }
     let mut place_pairs = Vec::new();
@@ -202,14 +194,17 @@ pub(crate) fn align(old: &[Item<'_>], new: &[Item<'_>], rules: &Rules<'_>) -> Al
         .collect();
     pairs.sort_by_key(|p| p.new);
     Alignment {
-        removed: (0..old.len())
-            .filter(|&o| old_partner[o].is_none())
-            .collect(),
-        added: (0..new.len())
-            .filter(|&n| new_partner[n].is_none())
-            .collect(),
+        removed: unmatched(&old_partner),
+        added: unmatched(&new_partner),
         pairs,
     }
+}
+
+/// The positions of a list not matched yet.
+fn unmatched<T>(partner: &[Option<T>]) -> Vec<usize> {
+    (0..partner.len())
+        .filter(|&i| partner[i].is_none())
+        .collect()
 }
 
 fn link(
