@@ -29,16 +29,11 @@ mod common;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use aws_sdk_sqs::types::{
-    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry, Message,
-    MessageSystemAttributeName,
-};
+use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use common::{Aws, Gateway};
 use serde_json::Value;
 use shared::job::Job;
-use testkit::chaos::{
-    Outcome, Rng, Upload, bytes, make, malformed, recipe, recipe_id, second_version,
-};
+use testkit::chaos::{GHOST, Ledger, Orphans, Outcome, Sizes, Upload, bytes, plan, recipe};
 
 /// Uploads in a run unless `CHAOS_UPLOADS` says otherwise. moto's
 /// DynamoDB copies the whole table for every item of a transaction, so the
@@ -46,236 +41,30 @@ use testkit::chaos::{
 /// 11 minutes on 2 cores (see RELIABILITY.md), too long for every test run.
 const DEFAULT_UPLOADS: usize = 300;
 
-/// How many uploads of each sort a run of `total` has (1,000: 20 recipes,
-/// 10 new versions, 10 recipe copies, 10 orphans, 100 malformed, 20 + 15 + 5
-/// copies, 810 makes).
-#[derive(Clone, Copy, Debug)]
-struct Sizes {
-    total: usize,
-    recipes: usize,
-    new_versions: usize,
-    recipe_copies: usize,
-    orphans: usize,
-    malformed: usize,
-    copies_with_id: usize,
-    copies_without_id: usize,
-    copies_malformed: usize,
-    makes: usize,
+/// The run's sizes: `CHAOS_UPLOADS` uploads, or [`DEFAULT_UPLOADS`].
+fn sizes_from_env() -> Sizes {
+    let total = std::env::var("CHAOS_UPLOADS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(DEFAULT_UPLOADS);
+    Sizes::of(total)
 }
 
-impl Sizes {
-    fn of(total: usize) -> Self {
-        assert!(total >= 100, "a chaos run needs at least 100 uploads");
-        let recipes = total / 50;
-        let new_versions = total / 100;
-        let recipe_copies = total / 100;
-        let orphans = total / 100;
-        let malformed = total / 10;
-        let copies_with_id = total / 50;
-        let copies_without_id = total * 3 / 200;
-        let copies_malformed = total / 200;
-        let makes = total
-            - recipes
-            - new_versions
-            - recipe_copies
-            - orphans
-            - malformed
-            - copies_with_id
-            - copies_without_id
-            - copies_malformed;
-        Self {
-            total,
-            recipes,
-            new_versions,
-            recipe_copies,
-            orphans,
-            malformed,
-            copies_with_id,
-            copies_without_id,
-            copies_malformed,
-            makes,
+/// What the chain holds, read through the gateway.
+async fn observed(gateway: &Gateway) -> Ledger {
+    let mut ledger = Ledger::default();
+    for recipe in all(gateway, "/recipes?limit=100").await {
+        let id = recipe["recipeId"].as_str().expect("an id").to_owned();
+        let versions = all(gateway, &format!("/recipes/{id}/versions?limit=100")).await;
+        ledger.versions.insert(id.clone(), versions.len());
+        for (notes, count) in notes_of_makes(gateway, &id).await {
+            ledger.add_makes(&id, &notes, count);
         }
     }
-
-    fn from_env() -> Self {
-        let total = std::env::var("CHAOS_UPLOADS")
-            .ok()
-            .and_then(|v| v.parse().ok())
-            .unwrap_or(DEFAULT_UPLOADS);
-        Self::of(total)
+    for rejection in all(gateway, "/rejections?limit=100").await {
+        ledger.add_rejection(&rejection);
     }
-}
-
-const GHOST: &str = "chaos-ghost";
-
-/// The recipes (uploaded first) and the stream (uploaded in chunks while
-/// faults are injected).
-fn plan(sizes: Sizes) -> (Vec<Upload>, Vec<Upload>) {
-    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
-    let recipes: Vec<Upload> = (0..sizes.recipes)
-        .map(|n| Upload {
-            key: format!("recipes/{}.json", recipe_id(n)),
-            bytes: bytes(&recipe(n)),
-            outcome: Outcome::Version(recipe_id(n)),
-        })
-        .collect();
-    let mut stream = Vec::new();
-    for n in 0..sizes.new_versions {
-        stream.push(Upload {
-            key: format!("recipes/{}-v2.json", recipe_id(n)),
-            bytes: bytes(&second_version(n)),
-            outcome: Outcome::Version(recipe_id(n)),
-        });
-    }
-    for (n, original) in recipes
-        .iter()
-        .enumerate()
-        .skip(sizes.recipes - sizes.recipe_copies)
-    {
-        stream.push(Upload {
-            key: format!("recipes/copies/{}.json", recipe_id(n)),
-            bytes: original.bytes.clone(),
-            outcome: Outcome::SameVersion(recipe_id(n)),
-        });
-    }
-    let mut makes = Vec::new();
-    for n in 0..sizes.makes {
-        let of = recipe_id(rng.below(sizes.recipes));
-        makes.push(Upload {
-            key: format!("makes/{of}/{n:04}.json"),
-            bytes: bytes(&make(n, &of, n.is_multiple_of(2))),
-            outcome: Outcome::Make {
-                recipe: of,
-                notes: format!("chaos make {n:04}"),
-            },
-        });
-    }
-    for (i, n) in (0..sizes.makes)
-        .step_by(2)
-        .take(sizes.copies_with_id)
-        .enumerate()
-    {
-        let Outcome::Make { recipe, notes } = makes[n].outcome.clone() else {
-            unreachable!()
-        };
-        stream.push(Upload {
-            key: format!("makes/copies/with-id-{i:02}.json"),
-            bytes: makes[n].bytes.clone(),
-            outcome: Outcome::SameMake { recipe, notes },
-        });
-    }
-    for (i, n) in (1..sizes.makes)
-        .step_by(2)
-        .take(sizes.copies_without_id)
-        .enumerate()
-    {
-        stream.push(Upload {
-            key: format!("makes/copies/without-id-{i:02}.json"),
-            bytes: makes[n].bytes.clone(),
-            outcome: makes[n].outcome.clone(),
-        });
-    }
-    let bad: Vec<Upload> = (0..sizes.malformed)
-        .map(|n| malformed(n, sizes.recipes))
-        .collect();
-    for (i, original) in bad
-        .iter()
-        .step_by(7)
-        .take(sizes.copies_malformed)
-        .enumerate()
-    {
-        let (folder, name) = original.key.split_once('/').expect("a folder");
-        stream.push(Upload {
-            key: format!("{folder}/copies/{i}-{name}"),
-            bytes: original.bytes.clone(),
-            outcome: original.outcome.clone(),
-        });
-    }
-    stream.extend(makes);
-    stream.extend(bad);
-    for n in 0..sizes.orphans {
-        let mut make = make(8000 + n, GHOST, false);
-        make["notes"] = Value::from(format!("chaos orphan {n:02}"));
-        stream.push(Upload {
-            key: format!("makes/orphans/{n:02}.json"),
-            bytes: bytes(&make),
-            outcome: Outcome::Dead {
-                notes: String::new(),
-            },
-        });
-    }
-    rng.shuffle(&mut stream);
-    assert_eq!(recipes.len() + stream.len(), sizes.total);
-    (recipes, stream)
-}
-
-/// What the uploads must come to, or what the chain holds.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Ledger {
-    versions: BTreeMap<String, usize>,
-    makes: BTreeMap<(String, String), usize>,
-    rejections: BTreeMap<String, (String, String)>,
-}
-
-impl Ledger {
-    fn expected(uploads: &[&Upload]) -> Self {
-        let mut ledger = Ledger::default();
-        for upload in uploads {
-            match &upload.outcome {
-                Outcome::Version(recipe) => {
-                    *ledger.versions.entry(recipe.clone()).or_default() += 1
-                }
-                Outcome::SameVersion(recipe) => {
-                    ledger.versions.entry(recipe.clone()).or_default();
-                }
-                Outcome::Make { recipe, notes } => {
-                    *ledger
-                        .makes
-                        .entry((recipe.clone(), notes.clone()))
-                        .or_default() += 1;
-                }
-                Outcome::SameMake { recipe, notes } => {
-                    ledger
-                        .makes
-                        .entry((recipe.clone(), notes.clone()))
-                        .or_default();
-                }
-                Outcome::Rejection { code, path } => {
-                    let previous = ledger
-                        .rejections
-                        .insert(upload.key.clone(), ((*code).to_owned(), path.clone()));
-                    assert!(previous.is_none(), "two uploads under {}", upload.key);
-                }
-                Outcome::Dead { .. } => {}
-            }
-        }
-        ledger
-    }
-
-    async fn observed(gateway: &Gateway) -> Self {
-        let mut ledger = Ledger::default();
-        for recipe in all(gateway, "/recipes?limit=100").await {
-            let id = recipe["recipeId"].as_str().expect("an id").to_owned();
-            let versions = all(gateway, &format!("/recipes/{id}/versions?limit=100")).await;
-            ledger.versions.insert(id.clone(), versions.len());
-            for (notes, count) in notes_of_makes(gateway, &id).await {
-                *ledger.makes.entry((id.clone(), notes)).or_default() += count;
-            }
-        }
-        for rejection in all(gateway, "/rejections?limit=100").await {
-            let key = rejection["objectKey"]
-                .as_str()
-                .unwrap_or("(none)")
-                .to_owned();
-            let found = (
-                rejection["code"].as_str().unwrap_or_default().to_owned(),
-                rejection["path"].as_str().unwrap_or_default().to_owned(),
-            );
-            let previous = ledger.rejections.insert(key.clone(), found);
-            assert!(previous.is_none(), "two rejections for {key}");
-        }
-        ledger
-    }
+    ledger
 }
 
 /// Every item of a paginated list, through the gateway.
@@ -333,17 +122,7 @@ struct Tally {
 /// succeeded (unless the deletes are lost) and makes the rest visible
 /// again. Returns how many messages it took and how many failed.
 async fn round(aws: &Aws, gateway: &Gateway, faults: Faults) -> (usize, usize) {
-    let messages: Vec<Message> = aws
-        .sqs
-        .receive_message()
-        .queue_url(&aws.jobs_url)
-        .max_number_of_messages(10)
-        .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-        .send()
-        .await
-        .expect("receive")
-        .messages()
-        .to_vec();
+    let messages: Vec<Message> = aws.receive_once(&aws.jobs_url, 0).await;
     if messages.is_empty() {
         return (0, 0);
     }
@@ -366,7 +145,7 @@ async fn round(aws: &Aws, gateway: &Gateway, faults: Faults) -> (usize, usize) {
             .collect()
     };
     let (mut delete, mut show) = (Vec::new(), Vec::new());
-    for (i, message) in messages.iter().enumerate() {
+    for message in &messages {
         let id = message.message_id().unwrap_or_default();
         let handle = message.receipt_handle().unwrap_or_default().to_owned();
         let first_receive = message
@@ -376,42 +155,13 @@ async fn round(aws: &Aws, gateway: &Gateway, faults: Faults) -> (usize, usize) {
         // Only a first receive loses its delete, so that no message that
         // succeeds is pushed towards the DLQ by the test's own faults.
         if failed.contains(id) || (faults.lose_deletes && first_receive) {
-            show.push(
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(handle)
-                    .visibility_timeout(0)
-                    .build()
-                    .expect("an entry"),
-            );
+            show.push(handle);
         } else {
-            delete.push(
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(handle)
-                    .build()
-                    .expect("an entry"),
-            );
+            delete.push(handle);
         }
     }
-    if !delete.is_empty() {
-        aws.sqs
-            .delete_message_batch()
-            .queue_url(&aws.jobs_url)
-            .set_entries(Some(delete))
-            .send()
-            .await
-            .expect("deleted");
-    }
-    if !show.is_empty() {
-        aws.sqs
-            .change_message_visibility_batch()
-            .queue_url(&aws.jobs_url)
-            .set_entries(Some(show))
-            .send()
-            .await
-            .expect("made visible");
-    }
+    aws.delete_batch(&aws.jobs_url, &delete).await;
+    aws.show_batch(&aws.jobs_url, &show).await;
     (messages.len(), failed.len())
 }
 
@@ -446,38 +196,15 @@ async fn take_events(aws: &Aws, count: usize) -> Vec<Value> {
             "moto delivered {} of {count} S3 events",
             events.len()
         );
-        let messages = aws
-            .sqs
-            .receive_message()
-            .queue_url(&aws.capture_url)
-            .max_number_of_messages(10)
-            .wait_time_seconds(1)
-            .send()
-            .await
-            .expect("receive")
-            .messages()
-            .to_vec();
+        let messages = aws.receive_once(&aws.capture_url, 1).await;
         if messages.is_empty() {
             continue;
         }
-        let entries = messages
+        let handles: Vec<String> = messages
             .iter()
-            .enumerate()
-            .map(|(i, m)| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(m.receipt_handle().unwrap_or_default())
-                    .build()
-                    .expect("an entry")
-            })
+            .map(|m| m.receipt_handle().unwrap_or_default().to_owned())
             .collect();
-        aws.sqs
-            .delete_message_batch()
-            .queue_url(&aws.capture_url)
-            .set_entries(Some(entries))
-            .send()
-            .await
-            .expect("deleted");
+        aws.delete_batch(&aws.capture_url, &handles).await;
         for message in messages {
             events.push(serde_json::from_str(message.body().unwrap_or("")).expect("an S3 event"));
         }
@@ -517,8 +244,9 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
     let started = Instant::now();
     let aws = Aws::start().await;
     let gateway = Gateway::start(&aws).await;
-    let sizes = Sizes::from_env();
-    let (recipes, stream) = plan(sizes);
+    let sizes = sizes_from_env();
+    let plan = plan(sizes, Orphans::Shuffled);
+    let (recipes, stream) = (plan.recipes, plan.stream);
     let everything: Vec<&Upload> = recipes.iter().chain(&stream).collect();
     let expected = Ledger::expected(&everything);
     let orphans: BTreeSet<String> = stream
@@ -584,7 +312,7 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
     assert_eq!(dead.len(), expected_dead, "DLQ entries");
     assert_eq!(dead_keys, orphans, "the DLQ holds the orphans");
 
-    let observed = Ledger::observed(&gateway).await;
+    let observed = observed(&gateway).await;
     assert_eq!(
         observed.versions.values().sum::<usize>(),
         expected.versions.values().sum::<usize>()

@@ -26,246 +26,49 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::{Chain, DataDir, put, reannounce, run, status, wait_until};
 use serde_json::Value;
 use testkit::chaos::{
-    Outcome, Rng, Upload, bytes, make, malformed, recipe, recipe_id, second_version,
+    GHOST, Ledger, Orphans, Plan, Sizes, Upload, bytes, dead_notes, make, plan, recipe, recipe_id,
 };
 
 /// Uploads in the run (the ghost recipe added at the end is not one).
 const UPLOADS: usize = 1000;
-const RECIPES: usize = 20;
-/// Recipes that get a second version mid-run.
-const NEW_VERSIONS: usize = 10;
-/// Recipes copied byte for byte under a second key mid-run.
-const RECIPE_COPIES: usize = 10;
-const ORPHANS: usize = 10;
-const MALFORMED: usize = 100;
-/// Identical copies under a second key: of makes with a `makeId`, of makes
-/// without one, of malformed files.
-const COPIES_WITH_ID: usize = 20;
-const COPIES_WITHOUT_ID: usize = 15;
-const COPIES_MALFORMED: usize = 5;
 /// Makes without a `makeId` written again, same bytes, same key, once processed.
 const REUPLOADS: usize = 10;
-const MAKES: usize = UPLOADS
-    - NEW_VERSIONS
-    - RECIPE_COPIES
-    - ORPHANS
-    - MALFORMED
-    - COPIES_WITH_ID
-    - COPIES_WITHOUT_ID
-    - COPIES_MALFORMED
-    - REUPLOADS
-    - RECIPES;
 /// Every this many files, the writer announces an earlier file again.
 const REANNOUNCE_EVERY: usize = 9;
-const GHOST: &str = "chaos-ghost";
 
-/// Everything the run uploads: the recipes (written first), the stream
-/// (written while the chain is killed and restarted), and the deliberate
-/// re-uploads (written at the end, once their first upload was processed).
-struct Plan {
-    recipes: Vec<Upload>,
-    stream: Vec<Upload>,
-    reuploads: Vec<Upload>,
+/// Everything the run uploads (1,000: 20 recipes, 10 new versions, 10
+/// recipe copies, 10 orphans, 100 malformed, 20 + 15 + 5 copies, 10
+/// re-uploads, 800 makes), the orphans first in the stream.
+fn chaos_plan() -> (Sizes, Plan) {
+    let sizes = Sizes::of(UPLOADS).with_reuploads(REUPLOADS);
+    (sizes, plan(sizes, Orphans::First))
 }
 
-fn plan() -> Plan {
-    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
-    let recipes: Vec<Upload> = (0..RECIPES)
-        .map(|n| Upload {
-            key: format!("recipes/{}.json", recipe_id(n)),
-            bytes: bytes(&recipe(n)),
-            outcome: Outcome::Version(recipe_id(n)),
-        })
-        .collect();
-
-    let mut stream = Vec::new();
-    for n in 0..NEW_VERSIONS {
-        stream.push(Upload {
-            key: format!("recipes/{}-v2.json", recipe_id(n)),
-            bytes: bytes(&second_version(n)),
-            outcome: Outcome::Version(recipe_id(n)),
-        });
-    }
-    for (n, original) in recipes.iter().enumerate().skip(RECIPES - RECIPE_COPIES) {
-        stream.push(Upload {
-            key: format!("recipes/copies/{}.json", recipe_id(n)),
-            bytes: original.bytes.clone(),
-            outcome: Outcome::SameVersion(recipe_id(n)),
-        });
-    }
-    let mut makes = Vec::new();
-    for n in 0..MAKES {
-        let of = recipe_id(rng.below(RECIPES));
-        let make_id = n.is_multiple_of(2);
-        makes.push(Upload {
-            key: format!("makes/{of}/{n:04}.json"),
-            bytes: bytes(&make(n, &of, make_id)),
-            outcome: Outcome::Make {
-                recipe: of,
-                notes: format!("chaos make {n:04}"),
-            },
-        });
-    }
-    // Identical copies under a second key.
-    for (i, n) in (0..MAKES).step_by(2).take(COPIES_WITH_ID).enumerate() {
-        let Outcome::Make { recipe, notes } = makes[n].outcome.clone() else {
-            unreachable!()
-        };
-        stream.push(Upload {
-            key: format!("makes/copies/with-id-{i:02}.json"),
-            bytes: makes[n].bytes.clone(),
-            outcome: Outcome::SameMake { recipe, notes },
-        });
-    }
-    for (i, n) in (1..MAKES).step_by(2).take(COPIES_WITHOUT_ID).enumerate() {
-        stream.push(Upload {
-            key: format!("makes/copies/without-id-{i:02}.json"),
-            bytes: makes[n].bytes.clone(),
-            outcome: makes[n].outcome.clone(),
-        });
-    }
-    let bad: Vec<Upload> = (0..MALFORMED).map(|n| malformed(n, RECIPES)).collect();
-    for (i, original) in bad.iter().step_by(7).take(COPIES_MALFORMED).enumerate() {
-        let (folder, name) = original.key.split_once('/').expect("a folder");
-        stream.push(Upload {
-            key: format!("{folder}/copies/{i}-{name}"),
-            bytes: original.bytes.clone(),
-            outcome: original.outcome.clone(),
-        });
-    }
-    // Deliberate re-uploads of makes without a makeId, chosen before the
-    // stream is shuffled.
-    let reuploads: Vec<Upload> = (0..MAKES)
-        .skip(101)
-        .step_by(40)
-        .filter(|n| n % 2 == 1)
-        .take(REUPLOADS)
-        .map(|n| makes[n].clone())
-        .collect();
-    assert_eq!(reuploads.len(), REUPLOADS);
-    stream.extend(makes);
-    stream.extend(bad);
-    rng.shuffle(&mut stream);
-    // The makes of a recipe that never comes go first, so that they have
-    // time to reach the dead-letter queue (5 receives, with backoff).
-    let orphans = (0..ORPHANS).map(|n| {
-        let mut make = make(8000 + n, GHOST, false);
-        make["notes"] = Value::from(format!("chaos orphan {n:02}"));
-        Upload {
-            key: format!("makes/orphans/{n:02}.json"),
-            bytes: bytes(&make),
-            outcome: Outcome::Dead {
-                notes: format!("chaos orphan {n:02}"),
-            },
+/// What the chain holds, read through the API (the dead letters are read
+/// at the end, by redriving them).
+fn observed(chain: &Chain) -> Ledger {
+    let mut ledger = Ledger::default();
+    for recipe in chain.all("/recipes?limit=100") {
+        let id = recipe["recipeId"].as_str().expect("an id").to_owned();
+        let versions = chain.all(&format!("/recipes/{id}/versions?limit=100"));
+        ledger.versions.insert(id.clone(), versions.len());
+        for summary in chain.all(&format!("/recipes/{id}/makes?limit=100")) {
+            let make_id = summary["makeId"].as_str().expect("a make id");
+            let stored = chain.get(&format!("/recipes/{id}/makes/{make_id}"));
+            ledger.add_makes(&id, stored["notes"].as_str().unwrap_or_default(), 1);
         }
-    });
-    stream.splice(0..0, orphans);
-    assert_eq!(
-        recipes.len() + stream.len() + reuploads.len(),
-        UPLOADS,
-        "the plan has {UPLOADS} uploads"
-    );
-    Plan {
-        recipes,
-        stream,
-        reuploads,
     }
-}
-
-/// What the uploads must come to, derived from the plan alone.
-#[derive(Debug, Default, PartialEq, Eq)]
-struct Ledger {
-    /// Versions per recipe.
-    versions: BTreeMap<String, usize>,
-    /// Makes per (recipe, notes).
-    makes: BTreeMap<(String, String), usize>,
-    /// Rejections per object key: (code, path).
-    rejections: BTreeMap<String, (String, String)>,
-    /// Notes of the makes that end in the dead-letter queue.
-    dead: BTreeSet<String>,
-}
-
-impl Ledger {
-    fn expected(uploads: &[&Upload]) -> Self {
-        let mut ledger = Ledger::default();
-        for upload in uploads {
-            match &upload.outcome {
-                Outcome::Version(recipe) => {
-                    *ledger.versions.entry(recipe.clone()).or_default() += 1
-                }
-                Outcome::SameVersion(recipe) => {
-                    ledger.versions.entry(recipe.clone()).or_default();
-                }
-                Outcome::Make { recipe, notes } => {
-                    *ledger
-                        .makes
-                        .entry((recipe.clone(), notes.clone()))
-                        .or_default() += 1;
-                }
-                Outcome::SameMake { recipe, notes } => {
-                    ledger
-                        .makes
-                        .entry((recipe.clone(), notes.clone()))
-                        .or_default();
-                }
-                Outcome::Rejection { code, path } => {
-                    let previous = ledger
-                        .rejections
-                        .insert(upload.key.clone(), ((*code).to_owned(), path.clone()));
-                    assert!(previous.is_none(), "two uploads under {}", upload.key);
-                }
-                Outcome::Dead { notes } => {
-                    ledger.dead.insert(notes.clone());
-                }
-            }
-        }
-        ledger
+    for rejection in chain.all("/rejections?limit=100") {
+        ledger.add_rejection(&rejection);
     }
-
-    fn make_total(&self) -> usize {
-        self.makes.values().sum()
-    }
-
-    fn version_total(&self) -> usize {
-        self.versions.values().sum()
-    }
-
-    /// What the chain holds, read through the API (the dead letters are
-    /// read at the end, by redriving them).
-    fn observed(chain: &Chain) -> Self {
-        let mut ledger = Ledger::default();
-        for recipe in chain.all("/recipes?limit=100") {
-            let id = recipe["recipeId"].as_str().expect("an id").to_owned();
-            let versions = chain.all(&format!("/recipes/{id}/versions?limit=100"));
-            ledger.versions.insert(id.clone(), versions.len());
-            for summary in chain.all(&format!("/recipes/{id}/makes?limit=100")) {
-                let make_id = summary["makeId"].as_str().expect("a make id");
-                let stored = chain.get(&format!("/recipes/{id}/makes/{make_id}"));
-                let notes = stored["notes"].as_str().unwrap_or_default().to_owned();
-                *ledger.makes.entry((id.clone(), notes)).or_default() += 1;
-            }
-        }
-        for rejection in chain.all("/rejections?limit=100") {
-            let key = rejection["objectKey"]
-                .as_str()
-                .unwrap_or("(none)")
-                .to_owned();
-            let found = (
-                rejection["code"].as_str().unwrap_or_default().to_owned(),
-                rejection["path"].as_str().unwrap_or_default().to_owned(),
-            );
-            let previous = ledger.rejections.insert(key.clone(), found);
-            assert!(previous.is_none(), "two rejections for {key}");
-        }
-        ledger
-    }
+    ledger
 }
 
 /// Makes stored for the chaos recipes, through the API.
@@ -284,7 +87,7 @@ fn stored_rejections(chain: &Chain) -> usize {
 #[test]
 fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     let started = Instant::now();
-    let plan = plan();
+    let (sizes, plan) = chaos_plan();
     let everything: Vec<&Upload> = plan
         .recipes
         .iter()
@@ -292,6 +95,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
         .chain(&plan.reuploads)
         .collect();
     let expected = Ledger::expected(&everything);
+    let dead = dead_notes(&everything);
     let data = DataDir::new("chaos");
     let bucket = data.bucket();
 
@@ -300,7 +104,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
         put(&bucket, &upload.key, &upload.bytes);
     }
     wait_until("the recipes", Duration::from_secs(30), || {
-        chain.all("/recipes?limit=100").len() == RECIPES
+        chain.all("/recipes?limit=100").len() == sizes.recipes
     });
 
     // The stream is written at a steady pace while the chain is killed and
@@ -351,11 +155,11 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
 
     // Everything in the stream is done (the orphans dead-lettered) before
     // the deliberate re-uploads are written.
-    let before_reuploads = total_makes - REUPLOADS as u64;
+    let before_reuploads = total_makes - sizes.reuploads as u64;
     wait_until("the stream's effects", Duration::from_secs(120), || {
         stored_makes(&chain) >= before_reuploads
             && stored_rejections(&chain) >= expected.rejections.len()
-            && status(&data.0).dead >= ORPHANS as u64
+            && status(&data.0).dead >= sizes.orphans as u64
     });
     for upload in &plan.reuploads {
         put(&bucket, &upload.key, &upload.bytes);
@@ -368,19 +172,15 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     let after = status(&data.0);
     assert_eq!(
         (after.waiting, after.in_flight, after.dead),
-        (0, 0, ORPHANS as u64),
+        (0, 0, sizes.orphans as u64),
         "{after:?}"
     );
 
-    let observed = Ledger::observed(&chain);
-    let expected_now = Ledger {
-        dead: BTreeSet::new(),
-        ..Ledger::expected(&everything)
-    };
+    let observed = observed(&chain);
     assert_eq!(observed.version_total(), expected.version_total());
     assert_eq!(observed.rejections.len(), expected.rejections.len());
     assert_eq!(observed.make_total(), expected.make_total());
-    assert_eq!(observed, expected_now, "what the chain holds");
+    assert_eq!(observed, expected, "what the chain holds");
 
     // The dead letters are exactly the orphans: once their recipe exists,
     // redriven, they become its makes.
@@ -398,11 +198,11 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     });
     let redrive = run(&["redrive"], &data.0);
     assert!(
-        redrive.contains(&format!("{ORPHANS} dead-lettered jobs are back")),
+        redrive.contains(&format!("{} dead-lettered jobs are back", sizes.orphans)),
         "{redrive}"
     );
     wait_until("the redriven makes", Duration::from_secs(60), || {
-        chain.make_count(GHOST) >= ORPHANS as u64
+        chain.make_count(GHOST) >= sizes.orphans as u64
     });
     std::thread::sleep(Duration::from_millis(500));
     let mut ghost_notes = BTreeSet::new();
@@ -411,11 +211,8 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
         let stored = chain.get(&format!("/recipes/{GHOST}/makes/{make_id}"));
         ghost_notes.insert(stored["notes"].as_str().unwrap_or_default().to_owned());
     }
-    assert_eq!(
-        ghost_notes, expected.dead,
-        "the dead letters were the orphans"
-    );
-    assert_eq!(chain.make_count(GHOST), ORPHANS as u64);
+    assert_eq!(ghost_notes, dead, "the dead letters were the orphans");
+    assert_eq!(chain.make_count(GHOST), sizes.orphans as u64);
     let last = status(&data.0);
     assert_eq!(
         (last.waiting, last.in_flight, last.dead),
@@ -430,7 +227,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
         expected.version_total(),
         expected.make_total(),
         expected.rejections.len(),
-        expected.dead.len(),
+        dead.len(),
         started.elapsed().as_secs_f64()
     );
 }

@@ -10,6 +10,14 @@ fn recipe_chain(args: &[&str]) -> std::process::Output {
         .expect("recipe-chain runs")
 }
 
+/// `recipe-chain diff recipe make`, which must refuse (exit code 2); what
+/// it wrote on stderr.
+fn refused_diff(recipe: &str, make: &str) -> String {
+    let out = recipe_chain(&["diff", recipe, make]);
+    assert_eq!(out.status.code(), Some(2));
+    String::from_utf8(out.stderr).expect("utf-8")
+}
+
 #[test]
 fn diff_prints_a_plain_summary_when_piped() {
     let out = recipe_chain(&[
@@ -96,13 +104,10 @@ fn a_page_diffed_with_itself_has_no_changes() {
 
 #[test]
 fn a_page_without_a_recipe_is_refused_by_name() {
-    let out = recipe_chain(&[
-        "diff",
+    let err = refused_diff(
         "fixtures/pages/sourdough-tips.html",
         "fixtures/pages/lemon-drizzle-cake.make.json",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).expect("utf-8");
+    );
     assert!(err.contains("sourdough-tips.html"), "{err}");
     assert!(err.contains("[no-recipe]"), "{err}");
 }
@@ -114,9 +119,7 @@ fn a_rejected_file_is_named_with_the_reason_and_path() {
     let bad = dir.join("bad.json");
     std::fs::write(&bad, r#"{"recipeName": "Pie", "recipeId": 1, "rating": 7}"#).expect("write");
     let bad = bad.to_str().expect("utf-8 path");
-    let out = recipe_chain(&["diff", bad, "fixtures/pairs/apple-pie/make.json"]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).expect("utf-8");
+    let err = refused_diff(bad, "fixtures/pairs/apple-pie/make.json");
     assert!(err.contains("bad.json"), "{err}");
     assert!(
         err.contains("the rating must be a number from 0 to 5 (found 7) (at $.rating)"),
@@ -128,12 +131,6 @@ fn a_rejected_file_is_named_with_the_reason_and_path() {
 
 #[test]
 fn a_missing_file_is_a_clear_error() {
-    let out = recipe_chain(&[
-        "diff",
-        "no/such/recipe.json",
-        "fixtures/pairs/apple-pie/make.json",
-    ]);
-    assert_eq!(out.status.code(), Some(2));
-    let err = String::from_utf8(out.stderr).expect("utf-8");
+    let err = refused_diff("no/such/recipe.json", "fixtures/pairs/apple-pie/make.json");
     assert!(err.contains("no/such/recipe.json"), "{err}");
 }

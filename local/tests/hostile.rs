@@ -19,11 +19,12 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use common::{Chain, DataDir, segment, status, wait_until};
+use common::{Chain, DataDir, status, wait_until};
 use serde_json::{Value, json};
 use shared::Limits;
 use shared::keys::recipe_id_from_key;
 use shared::parse::{parse_make, parse_recipe};
+use shared::wire::segment;
 
 /// How long any one phase may take before the test fails.
 const PHASE: Duration = Duration::from_secs(60);

@@ -9,7 +9,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use axum::http::StatusCode;
 use common::{TempStore, app, fixture, get, send, write};
 use serde_json::Value;
-use shared::store::RecipeStore;
+use shared::insights::MakeFacts;
+use shared::store::{
+    MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page, PageRequest, RecipeStore,
+    RecipeSummary, StoreError, StoredMake, StoredRejection, StoredVersion, VersionSummary, Written,
+};
+use shared::{MakeId, RecipeId};
 
 async fn with_apple_pie(app: &axum::Router) {
     let (status, _, body) = send(
@@ -23,6 +28,15 @@ async fn with_apple_pie(app: &axum::Router) {
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// The Apple Pie make, written to `uri` under the idempotency key `k`.
+async fn post_apple_make(app: &axum::Router, uri: &str) -> (StatusCode, String, Value) {
+    send(
+        app,
+        write("POST", uri, "k", fixture("pairs/apple-pie/make.json")),
+    )
+    .await
 }
 
 #[tokio::test]
@@ -93,13 +107,10 @@ async fn a_make_is_diffed_stored_and_read_back() {
 
     let (status, _, make) = send(&app, get("/recipes/1/makes/2024-05-01-family-dinner")).await;
     assert_eq!(status, StatusCode::OK);
-    let ops: Vec<&str> = make["diff"]["changes"]
-        .as_array()
-        .expect("changes")
-        .iter()
-        .filter_map(|c| c["op"].as_str())
-        .collect();
-    assert_eq!(ops, ["rating-changed", "quantity-changed", "step-edited"]);
+    assert_eq!(
+        testkit::change_ops(&make["diff"]),
+        ["rating-changed", "quantity-changed", "step-edited"]
+    );
     assert_eq!(
         make["notes"],
         "Less sugar, baked longer. Everyone wanted seconds."
@@ -242,16 +253,7 @@ async fn an_invalid_make_is_refused_with_its_path_and_recorded() {
 async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
     let t = TempStore::new("unknown");
     let app = app(t.store.clone());
-    let (status, _, problem) = send(
-        &app,
-        write(
-            "POST",
-            "/recipes/1/makes",
-            "k",
-            fixture("pairs/apple-pie/make.json"),
-        ),
-    )
-    .await;
+    let (status, _, problem) = post_apple_make(&app, "/recipes/1/makes").await;
     assert_eq!(
         (status, problem["code"].as_str()),
         (StatusCode::NOT_FOUND, Some("recipe-not-found"))
@@ -260,16 +262,7 @@ async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
     assert_eq!(rejections["items"].as_array().map(Vec::len), Some(0));
     // Once the recipe arrives, the same request succeeds.
     with_apple_pie(&app).await;
-    let (status, _, _) = send(
-        &app,
-        write(
-            "POST",
-            "/recipes/1/makes",
-            "k",
-            fixture("pairs/apple-pie/make.json"),
-        ),
-    )
-    .await;
+    let (status, _, _) = post_apple_make(&app, "/recipes/1/makes").await;
     assert_eq!(status, StatusCode::CREATED);
 }
 
@@ -277,16 +270,7 @@ async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
 async fn a_make_sent_to_another_recipe_is_refused() {
     let t = TempStore::new("mismatch");
     let app = app(t.store.clone());
-    let (status, _, problem) = send(
-        &app,
-        write(
-            "POST",
-            "/recipes/2/makes",
-            "k",
-            fixture("pairs/apple-pie/make.json"),
-        ),
-    )
-    .await;
+    let (status, _, problem) = post_apple_make(&app, "/recipes/2/makes").await;
     assert_eq!(
         (status, problem["code"].as_str(), problem["path"].as_str()),
         (
@@ -303,109 +287,49 @@ struct Counting {
     calls: AtomicUsize,
 }
 
-#[async_trait::async_trait]
-impl RecipeStore for Counting {
-    async fn put_version(
-        &self,
-        v: &shared::store::NewVersion,
-    ) -> Result<shared::store::Written<shared::store::StoredVersion>, shared::store::StoreError>
-    {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.put_version(v).await
+impl Counting {
+    /// `inner`, counting from 0.
+    fn over(inner: Arc<dyn RecipeStore>) -> Arc<Self> {
+        Arc::new(Self {
+            inner,
+            calls: AtomicUsize::new(0),
+        })
     }
-    async fn version(
-        &self,
-        r: &shared::RecipeId,
-        v: Option<u32>,
-    ) -> Result<Option<shared::store::StoredVersion>, shared::store::StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.version(r, v).await
-    }
-    async fn recipes(
-        &self,
-        p: &shared::store::PageRequest,
-    ) -> Result<shared::store::Page<shared::store::RecipeSummary>, shared::store::StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.recipes(p).await
-    }
-    async fn recipe_summary(
-        &self,
-        r: &shared::RecipeId,
-    ) -> Result<Option<shared::store::RecipeSummary>, shared::store::StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.recipe_summary(r).await
-    }
-    async fn versions(
-        &self,
-        r: &shared::RecipeId,
-        p: &shared::store::PageRequest,
-    ) -> Result<Option<shared::store::Page<shared::store::VersionSummary>>, shared::store::StoreError>
-    {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.versions(r, p).await
-    }
-    async fn put_make(
-        &self,
-        m: &shared::store::NewMake,
-    ) -> Result<shared::store::Written<shared::store::MakeRef>, shared::store::StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.put_make(m).await
-    }
-    async fn make(
-        &self,
-        r: &shared::RecipeId,
-        m: &shared::MakeId,
-    ) -> Result<Option<shared::store::StoredMake>, shared::store::StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.make(r, m).await
-    }
-    async fn makes(
-        &self,
-        r: &shared::RecipeId,
-        p: &shared::store::PageRequest,
-    ) -> Result<Option<shared::store::Page<shared::store::MakeSummary>>, shared::store::StoreError>
-    {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.makes(r, p).await
-    }
-    async fn make_facts(
-        &self,
-        r: &shared::RecipeId,
-        p: &shared::store::PageRequest,
-    ) -> Result<Option<shared::store::Page<shared::insights::MakeFacts>>, shared::store::StoreError>
-    {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.make_facts(r, p).await
-    }
-    async fn put_rejection(
-        &self,
-        r: &shared::store::NewRejection,
-    ) -> Result<shared::store::Written<shared::store::StoredRejection>, shared::store::StoreError>
-    {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.put_rejection(r).await
-    }
-    async fn rejections(
-        &self,
-        p: &shared::store::PageRequest,
-    ) -> Result<shared::store::Page<shared::store::StoredRejection>, shared::store::StoreError>
-    {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.rejections(p).await
-    }
-    async fn ping(&self) -> Result<(), shared::store::StoreError> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.ping().await
-    }
+}
+
+/// Implements the store port for [`Counting`]: each method counts the call
+/// and forwards it to the inner store.
+macro_rules! counted {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $out:ty;)*) => {
+        #[async_trait::async_trait]
+        impl RecipeStore for Counting {
+            $(async fn $name(&self $(, $arg: $ty)*) -> Result<$out, StoreError> {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                self.inner.$name($($arg),*).await
+            })*
+        }
+    };
+}
+
+counted! {
+    put_version(v: &NewVersion) -> Written<StoredVersion>;
+    version(r: &RecipeId, v: Option<u32>) -> Option<StoredVersion>;
+    recipes(p: &PageRequest) -> Page<RecipeSummary>;
+    recipe_summary(r: &RecipeId) -> Option<RecipeSummary>;
+    versions(r: &RecipeId, p: &PageRequest) -> Option<Page<VersionSummary>>;
+    put_make(m: &NewMake) -> Written<MakeRef>;
+    make(r: &RecipeId, m: &MakeId) -> Option<StoredMake>;
+    makes(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeSummary>>;
+    make_facts(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeFacts>>;
+    put_rejection(r: &NewRejection) -> Written<StoredRejection>;
+    rejections(p: &PageRequest) -> Page<StoredRejection>;
+    ping() -> ();
 }
 
 #[tokio::test]
 async fn an_oversized_body_is_413_before_any_store_call() {
     let t = TempStore::new("oversized");
-    let counting = Arc::new(Counting {
-        inner: t.store.clone(),
-        calls: AtomicUsize::new(0),
-    });
+    let counting = Counting::over(t.store.clone());
     let app = app(counting.clone());
     let huge = format!("{{\"recipeName\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
     let (status, content_type, problem) =
@@ -607,10 +531,7 @@ fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 4] {
 #[tokio::test]
 async fn every_write_without_this_servers_token_is_refused_before_any_store_call() {
     let t = TempStore::new("auth-every-write");
-    let counting = Arc::new(Counting {
-        inner: t.store.clone(),
-        calls: AtomicUsize::new(0),
-    });
+    let counting = Counting::over(t.store.clone());
     let app = app(counting.clone());
     // No token, malformed ones, other schemes, near misses of the token,
     // and a token from an earlier run (the local chain makes a new one at
@@ -666,10 +587,7 @@ async fn every_write_without_this_servers_token_is_refused_before_any_store_call
 #[tokio::test]
 async fn an_unsigned_oversized_write_is_refused_for_its_credential_first() {
     let t = TempStore::new("oversized-unsigned");
-    let counting = Arc::new(Counting {
-        inner: t.store.clone(),
-        calls: AtomicUsize::new(0),
-    });
+    let counting = Counting::over(t.store.clone());
     let app = app(counting.clone());
     let mut request = write("POST", "/recipes", "k", "x".repeat(2 * 1024 * 1024));
     request.headers_mut().remove("authorization");
@@ -687,23 +605,17 @@ async fn an_announced_oversized_body_is_413_over_the_socket_before_it_is_sent() 
     use std::io::{Read, Write};
 
     let t = TempStore::new("oversized-socket");
-    let counting = Arc::new(Counting {
-        inner: t.store.clone(),
-        calls: AtomicUsize::new(0),
-    });
+    let counting = Counting::over(t.store.clone());
     let state = recipe_server::AppState::new(
         counting.clone(),
         shared::Limits::default(),
         recipe_server::Auth::LocalToken(common::TOKEN.into()),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let address = listener.local_addr().expect("addr");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(recipe_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let server = testkit::router::Serving::start(|listener, shutdown| {
+        recipe_server::serve(listener, state, shutdown)
+    })
+    .await;
+    let address = server.addr();
     for (path, expect) in [
         ("/recipes", ""),
         ("/recipes/1/makes", "Expect: 100-continue\r\n"),
@@ -746,8 +658,7 @@ async fn an_announced_oversized_body_is_413_over_the_socket_before_it_is_sent() 
         );
         assert!(answer.contains("payload-too-large"), "{answer}");
     }
-    let _ = stop.send(());
-    let _ = server.await;
+    server.stop().await;
     assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
 }
 
@@ -761,45 +672,23 @@ async fn an_announced_oversized_body_is_413_over_the_socket_before_it_is_sent() 
 #[cfg(feature = "lambda")]
 mod behind_api_gateway {
     use super::*;
-    use recipe_server::{AppState, Auth, router};
-    use shared::Limits;
-
-    fn event(name: &str) -> Value {
-        let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
-        serde_json::from_slice(&std::fs::read(&path).expect("event fixture")).expect("JSON")
-    }
-
-    async fn invoke(app: &axum::Router, event: &Value) -> (StatusCode, Value) {
-        use http_body_util::BodyExt;
-        let request =
-            lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event");
-        let response = tower::ServiceExt::oneshot(app.clone(), request)
-            .await
-            .expect("infallible");
-        let status = response.status();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("body")
-            .to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    }
+    use common::gateway_app;
+    use testkit::router::{event, invoke};
 
     fn counting_app(t: &TempStore, public_reads: bool) -> (axum::Router, Arc<Counting>) {
-        let counting = Arc::new(Counting {
-            inner: t.store.clone(),
-            calls: AtomicUsize::new(0),
-        });
-        let app = router(AppState::new(
-            counting.clone(),
-            Limits::default(),
-            Auth::ApiGateway { public_reads },
-        ));
-        (app, counting)
+        let counting = Counting::over(t.store.clone());
+        (gateway_app(counting.clone(), public_reads), counting)
+    }
+
+    /// Asserts that the function refuses `event` as unauthorized; `what`
+    /// names the case in a failure.
+    async fn assert_unauthorized(app: &axum::Router, event: &Value, what: &str) {
+        let (status, problem) = invoke(app, event).await;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (StatusCode::UNAUTHORIZED, Some("unauthorized")),
+            "{what}"
+        );
     }
 
     /// The signed write event, sent to `method path` with `body`.
@@ -862,12 +751,8 @@ mod behind_api_gateway {
                         context.insert("authorizer".into(), value.clone());
                     }
                 }
-                let (status, problem) = invoke(&app, &event).await;
-                assert_eq!(
-                    (status, problem["code"].as_str()),
-                    (StatusCode::UNAUTHORIZED, Some("unauthorized")),
-                    "{method} {path} with {what}"
-                );
+                let context = format!("{method} {path} with {what}");
+                assert_unauthorized(&app, &event, &context).await;
             }
         }
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
@@ -917,12 +802,7 @@ mod behind_api_gateway {
         ] {
             let mut event = read.clone();
             event["requestContext"]["authorizer"] = authorizer;
-            let (status, problem) = invoke(&app, &event).await;
-            assert_eq!(
-                (status, problem["code"].as_str()),
-                (StatusCode::UNAUTHORIZED, Some("unauthorized")),
-                "a read with {what}"
-            );
+            assert_unauthorized(&app, &event, &format!("a read with {what}")).await;
         }
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
         // The function does not verify tokens: API Gateway's JWT authorizer

@@ -23,22 +23,11 @@ use http_body_util::{BodyExt, Full};
 use recipe_server::{AppState, Auth, DashboardAuth};
 use serde_json::{Value, json};
 use shared::Limits;
+use shared::wire::segment;
+use testkit::router::Serving;
 use tower::ServiceExt;
 
 // ------------------------------------------------------------ the server
-
-/// A percent-encoded path segment.
-fn segment(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
-}
 
 /// A write as the chain sends it: with the write token, an idempotency key
 /// and the object key the upload came from.
@@ -49,27 +38,12 @@ async fn post(
     media: &str,
     body: Vec<u8>,
 ) -> (StatusCode, Value) {
-    let request = Request::builder()
-        .method("POST")
-        .uri(uri)
-        .header("content-type", media)
-        .header("authorization", format!("Bearer {TOKEN}"))
-        .header("idempotency-key", format!("seed:{object_key}"))
-        .header("x-object-key", object_key)
-        .body(Body::from(body))
-        .expect("request");
-    let response = app.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
+    let mut request = common::write("POST", uri, &format!("seed:{object_key}"), body);
+    let headers = request.headers_mut();
+    headers.insert("content-type", media.parse().expect("a media type"));
+    headers.insert("x-object-key", object_key.parse().expect("an object key"));
+    let (status, _, body) = common::send(app, request).await;
+    (status, body)
 }
 
 async fn post_recipe(app: &axum::Router, key: &str, media: &str, body: Vec<u8>) -> String {
@@ -238,11 +212,12 @@ async fn record_authorization(
     next.run(request).await
 }
 
+/// The seeded server on a free loopback port, recording the
+/// `Authorization` headers of the reads it is sent.
 struct Server {
     base: String,
     authorizations: Seen,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    serving: Serving,
     _store: TempStore,
 }
 
@@ -258,39 +233,22 @@ impl Server {
             state = state.with_dashboard_auth(dashboard);
         }
         seed(&recipe_server::router(state.clone())).await;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let authorizations = Seen::default();
         let app = recipe_server::router(state).layer(axum::middleware::from_fn_with_state(
             authorizations.clone(),
             record_authorization,
         ));
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let serving = Serving::router(app).await;
         Self {
-            base: format!("http://127.0.0.1:{port}"),
+            base: serving.base(),
             authorizations,
-            stop: Some(stop),
-            task: Some(task),
+            serving,
             _store: t,
         }
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+    async fn stop(self) {
+        self.serving.stop().await;
     }
 }
 
@@ -323,13 +281,6 @@ fn chromium() -> PathBuf {
     }
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .expect("a free port")
-        .port()
-}
-
 /// chromedriver on a free loopback port, stopped (and its profile removed) on drop.
 struct Driver {
     child: Child,
@@ -340,7 +291,7 @@ struct Driver {
 impl Driver {
     fn start() -> Self {
         let binary = program(&["chromedriver"]);
-        let port = free_port();
+        let port = testkit::free_port();
         let profile = std::env::temp_dir().join(format!(
             "recipe-dashboard-chromium-{}-{port}",
             std::process::id()
@@ -1076,8 +1027,7 @@ fn form_fields(body: &str) -> Value {
 struct FakeHostedUi {
     base: String,
     seen: std::sync::Arc<tokio::sync::Mutex<(Value, Value)>>,
-    stop: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    serving: Serving,
 }
 
 impl FakeHostedUi {
@@ -1118,23 +1068,11 @@ impl FakeHostedUi {
                 }),
             )
             .with_state(seen.clone());
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind");
-        let port = listener.local_addr().expect("addr").port();
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app)
-                .with_graceful_shutdown(async {
-                    let _ = stopped.await;
-                })
-                .await
-        });
+        let serving = Serving::router(app).await;
         Self {
-            base: format!("http://127.0.0.1:{port}"),
+            base: serving.base(),
             seen,
-            stop: Some(stop),
-            task: Some(task),
+            serving,
         }
     }
 
@@ -1146,13 +1084,8 @@ impl FakeHostedUi {
         self.seen.lock().await.1.clone()
     }
 
-    async fn stop(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
-        }
+    async fn stop(self) {
+        self.serving.stop().await;
     }
 }
 
@@ -1167,14 +1100,7 @@ async fn fetch(
     if let Some(tag) = if_none_match {
         request = request.header("if-none-match", tag);
     }
-    let response = app
-        .clone()
-        .oneshot(request.body(Body::empty()).expect("request"))
-        .await
-        .expect("infallible");
-    let (parts, body) = response.into_parts();
-    let bytes = body.collect().await.expect("body").to_bytes();
-    axum::http::Response::from_parts(parts, bytes)
+    testkit::router::respond(app, request.body(Body::empty()).expect("request")).await
 }
 
 fn header<'a>(response: &'a axum::http::Response<Bytes>, name: &str) -> &'a str {

@@ -6,49 +6,14 @@
 mod common;
 
 use axum::http::StatusCode;
-use http_body_util::BodyExt;
-use recipe_server::{AppState, Auth, router};
+use common::gateway_app;
 use serde_json::Value;
-use shared::Limits;
-use tower::ServiceExt;
-
-fn event(name: &str) -> Value {
-    let path = format!("{}/../events/{name}", env!("CARGO_MANIFEST_DIR"));
-    serde_json::from_slice(&std::fs::read(&path).expect("event fixture")).expect("JSON")
-}
-
-async fn invoke(app: &axum::Router, event: &Value) -> (StatusCode, Value) {
-    let request =
-        lambda_http::request::from_str(&event.to_string()).expect("an API Gateway v2 event");
-    let response = app.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    (
-        status,
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-    )
-}
-
-fn lambda_app(
-    store: std::sync::Arc<embedded_adapters::SqliteStore>,
-    public_reads: bool,
-) -> axum::Router {
-    router(AppState::new(
-        store,
-        Limits::default(),
-        Auth::ApiGateway { public_reads },
-    ))
-}
+use testkit::router::{event, invoke};
 
 #[tokio::test]
 async fn a_signed_write_and_a_signed_in_read_go_through() {
     let t = common::TempStore::new("lambda");
-    let app = lambda_app(t.store.clone(), false);
+    let app = gateway_app(t.store.clone(), false);
     let (status, body) = invoke(&app, &event("apigw-v2-post-recipe.json")).await;
     assert_eq!(
         (status, body["recipeId"].as_str(), body["version"].as_u64()),
@@ -63,7 +28,7 @@ async fn a_signed_write_and_a_signed_in_read_go_through() {
 #[tokio::test]
 async fn a_write_without_the_iam_authorizer_is_refused() {
     let t = common::TempStore::new("lambda-unsigned");
-    let app = lambda_app(t.store.clone(), true);
+    let app = gateway_app(t.store.clone(), true);
     let mut unsigned = event("apigw-v2-post-recipe.json");
     unsigned["requestContext"]["authorizer"] = Value::Null;
     let (status, body) = invoke(&app, &unsigned).await;
@@ -84,8 +49,8 @@ async fn reads_need_a_token_unless_they_are_public() {
     let t = common::TempStore::new("lambda-reads");
     let mut anonymous = event("apigw-v2-get-recipes.json");
     anonymous["requestContext"]["authorizer"] = Value::Null;
-    let (status, _) = invoke(&lambda_app(t.store.clone(), false), &anonymous).await;
+    let (status, _) = invoke(&gateway_app(t.store.clone(), false), &anonymous).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
-    let (status, _) = invoke(&lambda_app(t.store.clone(), true), &anonymous).await;
+    let (status, _) = invoke(&gateway_app(t.store.clone(), true), &anonymous).await;
     assert_eq!(status, StatusCode::OK);
 }

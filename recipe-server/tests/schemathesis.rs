@@ -11,6 +11,7 @@ use std::process::Command;
 use common::{TOKEN, TempStore, fixture};
 use recipe_server::{AppState, Auth};
 use shared::Limits;
+use testkit::router::Serving;
 
 fn schemathesis() -> PathBuf {
     let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/schemathesis");
@@ -22,38 +23,33 @@ fn schemathesis() -> PathBuf {
     path
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_server_keeps_its_openapi_contract() {
-    let binary = schemathesis();
-    let t = TempStore::new("schemathesis");
+/// The server on a free loopback port over a fresh store with a recipe and
+/// a make in it (something to find, so that reads of known ids exercise
+/// the 200 responses too).
+async fn seeded_server(name: &str) -> (TempStore, Serving) {
+    let t = TempStore::new(name);
     seed(t.store.clone()).await;
     let state = AppState::new(
         t.store.clone(),
         Limits::default(),
         Auth::LocalToken(TOKEN.into()),
     );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(recipe_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    // Something to find: a recipe with a make, so that reads of known ids
-    // exercise the 200 responses too.
-    let base = format!("http://127.0.0.1:{port}");
+    let server =
+        Serving::start(|listener, shutdown| recipe_server::serve(listener, state, shutdown)).await;
+    (t, server)
+}
 
-    let report = std::env::temp_dir().join(format!("schemathesis-{}", std::process::id()));
+/// `schemathesis run` with `args`, then the options every run shares (a
+/// fixed seed, one worker, plain output, no example database), its reports
+/// in `report`, and the write token; stops `server` once it is done.
+/// Returns its output, which must be a success.
+async fn run_schemathesis(server: Serving, args: &[&str], report: PathBuf) -> String {
+    let binary = schemathesis();
+    let args: Vec<String> = args.iter().map(|a| (*a).to_owned()).collect();
     let output = tokio::task::spawn_blocking(move || {
         Command::new(binary)
+            .args(args)
             .args([
-                "run",
-                &format!("{base}/openapi.json"),
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,missing_required_header,unsupported_method,ignored_auth",
-                "--max-examples",
-                "40",
                 "--seed",
                 "20261122",
                 // One worker: schemathesis' coverage phase can trip a
@@ -75,15 +71,31 @@ async fn the_server_keeps_its_openapi_contract() {
     })
     .await
     .expect("task");
-    let _ = stop.send(());
-    let _ = server.await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    server.stop().await;
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     assert!(
         output.status.success(),
         "schemathesis found problems:\n{stdout}\n{}",
         String::from_utf8_lossy(&output.stderr)
     );
     println!("{stdout}");
+    stdout
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_keeps_its_openapi_contract() {
+    let (_t, server) = seeded_server("schemathesis").await;
+    let report = std::env::temp_dir().join(format!("schemathesis-{}", std::process::id()));
+    let schema = format!("{}/openapi.json", server.base());
+    let args = [
+        "run",
+        &schema,
+        "--checks",
+        "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,missing_required_header,unsupported_method,ignored_auth",
+        "--max-examples",
+        "40",
+    ];
+    run_schemathesis(server, &args, report).await;
 }
 
 /// A recipe with a make, written through the router before serving.
@@ -116,69 +128,25 @@ async fn seed(store: std::sync::Arc<embedded_adapters::SqliteStore>) {
 /// write reports must be readable afterwards.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn linked_sequences_of_calls_keep_the_contract() {
-    let binary = schemathesis();
-    let t = TempStore::new("schemathesis-stateful");
-    seed(t.store.clone()).await;
-    let state = AppState::new(
-        t.store.clone(),
-        Limits::default(),
-        Auth::LocalToken(TOKEN.into()),
-    );
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let port = listener.local_addr().expect("addr").port();
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(recipe_server::serve(listener, state, async {
-        let _ = stopped.await;
-    }));
-    let base = format!("http://127.0.0.1:{port}");
-
+    let (t, server) = seeded_server("schemathesis-stateful").await;
     let schema = t.dir.join("openapi-linked.json");
     std::fs::write(&schema, linked_document().to_string()).expect("write the linked document");
-    let report = t.dir.join("report");
-    let output = tokio::task::spawn_blocking(move || {
-        Command::new(binary)
-            .arg("run")
-            .arg(&schema)
-            .args([
-                "--url",
-                &base,
-                "--phases",
-                "stateful",
-                "--checks",
-                "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,use_after_free,ensure_resource_availability",
-                "--max-examples",
-                "100",
-                "--seed",
-                "20261122",
-                "--workers",
-                "1",
-                "--no-color",
-                "--output-sanitize",
-                "false",
-                "--generation-database",
-                "none",
-                "--report",
-                "har",
-                "--report-dir",
-            ])
-            .arg(&report)
-            .args(["-H", &format!("Authorization: Bearer {TOKEN}")])
-            .output()
-            .expect("schemathesis runs")
-    })
-    .await
-    .expect("task");
-    let _ = stop.send(());
-    let _ = server.await;
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "schemathesis found problems:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    println!("{stdout}");
+    let (schema, base) = (schema.display().to_string(), server.base());
+    let args = [
+        "run",
+        &schema,
+        "--url",
+        &base,
+        "--phases",
+        "stateful",
+        "--checks",
+        "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,use_after_free,ensure_resource_availability",
+        "--max-examples",
+        "100",
+        "--report",
+        "har",
+    ];
+    let stdout = run_schemathesis(server, &args, t.dir.join("report")).await;
     assert!(
         stdout.contains("Stateful (in"),
         "the stateful phase did not run:\n{stdout}"

@@ -117,12 +117,7 @@ async fn an_invalid_document_is_recorded_once_as_a_rejection_and_not_retried() {
         Vec::<String>::new()
     );
     // A redelivery changes nothing.
-    assert_eq!(
-        process_job(&job, &deps).await,
-        Outcome::Rejected {
-            code: "invalid-number".into()
-        }
-    );
+    assert_eq!(process_job(&job, &deps).await, rejected("invalid-number"));
     let rejections = server.rejections().await;
     assert_eq!(rejections.len(), 1, "{rejections:?}");
     assert_eq!(rejections[0]["code"], "invalid-number");
@@ -236,9 +231,7 @@ async fn a_vanished_claim_checked_object_becomes_an_object_gone_rejection() {
     let deps = deps(http_api(&server.url()));
     assert_eq!(
         process_job(&claim_check("recipes/gone.json"), &deps).await,
-        Outcome::Rejected {
-            code: "object-gone".into()
-        }
+        rejected("object-gone")
     );
     let rejections = server.rejections().await;
     assert_eq!(rejections.len(), 1);
@@ -253,9 +246,7 @@ async fn an_oversized_claim_checked_object_is_rejected_unread() {
     deps.max_object_bytes = 10;
     assert_eq!(
         process_job(&claim_check("recipes/huge.json"), &deps).await,
-        Outcome::Rejected {
-            code: "too-large".into()
-        }
+        rejected("too-large")
     );
 }
 

@@ -63,9 +63,7 @@ async fn every_write_carries_the_job_s_keys_and_the_write_token() {
     let job = make_job(document, "7");
     assert_eq!(process_job(&job, &deps).await, Outcome::Stored);
 
-    let seen = stub.seen();
-    assert_eq!(seen.len(), 1);
-    let request = &seen[0];
+    let request = stub.only_request();
     assert_eq!(request.method, "POST");
     assert_eq!(request.path, "/recipes/Lemon%20Tart%2F2/makes");
     assert_eq!(request.headers["idempotency-key"], job.idempotency_key);
@@ -149,12 +147,7 @@ async fn a_conflict_is_recorded_under_the_server_s_own_rejection_key() {
     });
     let deps = deps(api.clone());
     let job = make_job(make(), "1");
-    assert_eq!(
-        process_job(&job, &deps).await,
-        Outcome::Rejected {
-            code: "make-conflict".into()
-        }
-    );
+    assert_eq!(process_job(&job, &deps).await, rejected("make-conflict"));
     let sent = api.sent();
     assert_eq!(sent.len(), 2);
     let rejection = &sent[1];
@@ -181,9 +174,7 @@ async fn a_refusal_without_a_problem_document_is_named_by_its_status() {
     let deps = deps(api.clone());
     assert_eq!(
         process_job(&recipe_job(recipe(), "1"), &deps).await,
-        Outcome::Rejected {
-            code: "http-415".into()
-        }
+        rejected("http-415")
     );
 }
 
@@ -236,12 +227,7 @@ async fn a_make_that_names_no_recipe_is_rejected_without_a_write() {
         None,
         shared::job::Payload::Inline { document },
     );
-    assert_eq!(
-        process_job(&job, &deps).await,
-        Outcome::Rejected {
-            code: "missing".into()
-        }
-    );
+    assert_eq!(process_job(&job, &deps).await, rejected("missing"));
     let sent = api.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].route, Route::Rejections);

@@ -50,9 +50,7 @@ async fn requests_carry_a_valid_sigv4_signature_with_the_session_token() {
     let job = make_job(document, "1");
     assert_eq!(process_job(&job, &deps).await, Outcome::Stored);
 
-    let seen = stub.seen();
-    assert_eq!(seen.len(), 1);
-    let request = &seen[0];
+    let request = stub.only_request();
     let headers = &request.headers;
     assert_eq!(request.path, "/prod/recipes/Lemon%20Tart/makes");
     assert_eq!(headers["x-amz-date"], "20261122T190358Z");

@@ -1,7 +1,11 @@
 //! The upload mix of the chaos runs (`local/tests/chaos.rs` on the
 //! embedded chain, `chain-tests/tests/chaos.rs` on moto): recipes, makes,
 //! and malformed uploads in eighteen ways, each with the outcome it must
-//! end as, from a deterministic generator so every run is the same.
+//! end as, from a deterministic generator so every run is the same; the
+//! [`plan`] of a run, and the [`Ledger`] that both the expected and the
+//! observed outcomes are counted in.
+
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::{Value, json};
 
@@ -250,4 +254,335 @@ pub fn malformed(n: usize, recipes: usize) -> Upload {
             path: path.to_owned(),
         },
     }
+}
+
+/// The recipe the orphans are makes of: it never comes during a run.
+pub const GHOST: &str = "chaos-ghost";
+
+/// How many uploads of each sort a run has.
+#[derive(Clone, Copy, Debug)]
+pub struct Sizes {
+    /// Uploads in all.
+    pub total: usize,
+    /// Recipes, uploaded first.
+    pub recipes: usize,
+    /// Recipes that get a second version mid-run.
+    pub new_versions: usize,
+    /// Recipes copied byte for byte under a second key mid-run.
+    pub recipe_copies: usize,
+    /// Makes of a recipe that never comes ([`GHOST`]).
+    pub orphans: usize,
+    /// Malformed uploads.
+    pub malformed: usize,
+    /// Identical copies under a second key of makes with a `makeId`.
+    pub copies_with_id: usize,
+    /// Identical copies under a second key of makes without one.
+    pub copies_without_id: usize,
+    /// Identical copies under a second key of malformed files.
+    pub copies_malformed: usize,
+    /// Makes without a `makeId` written again (same bytes, same key) once
+    /// processed.
+    pub reuploads: usize,
+    /// Makes.
+    pub makes: usize,
+}
+
+impl Sizes {
+    /// A run of `total` uploads (1,000: 20 recipes, 10 new versions, 10
+    /// recipe copies, 10 orphans, 100 malformed, 20 + 15 + 5 copies, 810
+    /// makes), with no deliberate re-upload.
+    ///
+    /// # Panics
+    /// When `total` is under 100.
+    pub fn of(total: usize) -> Self {
+        assert!(total >= 100, "a chaos run needs at least 100 uploads");
+        let recipes = total / 50;
+        let new_versions = total / 100;
+        let recipe_copies = total / 100;
+        let orphans = total / 100;
+        let malformed = total / 10;
+        let copies_with_id = total / 50;
+        let copies_without_id = total * 3 / 200;
+        let copies_malformed = total / 200;
+        let makes = total
+            - recipes
+            - new_versions
+            - recipe_copies
+            - orphans
+            - malformed
+            - copies_with_id
+            - copies_without_id
+            - copies_malformed;
+        Self {
+            total,
+            recipes,
+            new_versions,
+            recipe_copies,
+            orphans,
+            malformed,
+            copies_with_id,
+            copies_without_id,
+            copies_malformed,
+            reuploads: 0,
+            makes,
+        }
+    }
+
+    /// The same run with `reuploads` deliberate re-uploads in place of as
+    /// many makes.
+    pub fn with_reuploads(self, reuploads: usize) -> Self {
+        Self {
+            reuploads,
+            makes: self.makes - reuploads,
+            ..self
+        }
+    }
+}
+
+/// Where a run's orphans stand in its stream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Orphans {
+    /// First, so that they have time to reach the dead-letter queue (5
+    /// receives, with backoff) while the rest arrives.
+    First,
+    /// Shuffled in with the rest.
+    Shuffled,
+}
+
+/// Everything a run uploads: the recipes (written first), the stream
+/// (written while faults are injected), and the deliberate re-uploads
+/// (written at the end, once their first upload was processed).
+#[derive(Debug)]
+pub struct Plan {
+    /// The recipes.
+    pub recipes: Vec<Upload>,
+    /// The stream, shuffled.
+    pub stream: Vec<Upload>,
+    /// The deliberate re-uploads.
+    pub reuploads: Vec<Upload>,
+}
+
+/// Orphan number `n`: a make of [`GHOST`], told apart by its notes.
+pub fn orphan(n: usize) -> Upload {
+    let mut make = make(8000 + n, GHOST, false);
+    let notes = format!("chaos orphan {n:02}");
+    make["notes"] = Value::from(notes.clone());
+    Upload {
+        key: format!("makes/orphans/{n:02}.json"),
+        bytes: bytes(&make),
+        outcome: Outcome::Dead { notes },
+    }
+}
+
+/// The uploads of a run of `sizes`, the same for every run.
+///
+/// # Panics
+/// When the plan does not come to `sizes.total` uploads.
+pub fn plan(sizes: Sizes, orphans: Orphans) -> Plan {
+    let mut rng = Rng(0x5eed_cafe_f00d_d00d);
+    let recipes: Vec<Upload> = (0..sizes.recipes)
+        .map(|n| Upload {
+            key: format!("recipes/{}.json", recipe_id(n)),
+            bytes: bytes(&recipe(n)),
+            outcome: Outcome::Version(recipe_id(n)),
+        })
+        .collect();
+    let mut stream = Vec::new();
+    for n in 0..sizes.new_versions {
+        stream.push(Upload {
+            key: format!("recipes/{}-v2.json", recipe_id(n)),
+            bytes: bytes(&second_version(n)),
+            outcome: Outcome::Version(recipe_id(n)),
+        });
+    }
+    for (n, original) in recipes
+        .iter()
+        .enumerate()
+        .skip(sizes.recipes - sizes.recipe_copies)
+    {
+        stream.push(Upload {
+            key: format!("recipes/copies/{}.json", recipe_id(n)),
+            bytes: original.bytes.clone(),
+            outcome: Outcome::SameVersion(recipe_id(n)),
+        });
+    }
+    let mut makes = Vec::new();
+    for n in 0..sizes.makes {
+        let of = recipe_id(rng.below(sizes.recipes));
+        makes.push(Upload {
+            key: format!("makes/{of}/{n:04}.json"),
+            bytes: bytes(&make(n, &of, n.is_multiple_of(2))),
+            outcome: Outcome::Make {
+                recipe: of,
+                notes: format!("chaos make {n:04}"),
+            },
+        });
+    }
+    // Identical copies under a second key.
+    for (i, n) in (0..sizes.makes)
+        .step_by(2)
+        .take(sizes.copies_with_id)
+        .enumerate()
+    {
+        let Outcome::Make { recipe, notes } = makes[n].outcome.clone() else {
+            unreachable!()
+        };
+        stream.push(Upload {
+            key: format!("makes/copies/with-id-{i:02}.json"),
+            bytes: makes[n].bytes.clone(),
+            outcome: Outcome::SameMake { recipe, notes },
+        });
+    }
+    for (i, n) in (1..sizes.makes)
+        .step_by(2)
+        .take(sizes.copies_without_id)
+        .enumerate()
+    {
+        stream.push(Upload {
+            key: format!("makes/copies/without-id-{i:02}.json"),
+            bytes: makes[n].bytes.clone(),
+            outcome: makes[n].outcome.clone(),
+        });
+    }
+    let bad: Vec<Upload> = (0..sizes.malformed)
+        .map(|n| malformed(n, sizes.recipes))
+        .collect();
+    for (i, original) in bad
+        .iter()
+        .step_by(7)
+        .take(sizes.copies_malformed)
+        .enumerate()
+    {
+        let (folder, name) = original.key.split_once('/').expect("a folder");
+        stream.push(Upload {
+            key: format!("{folder}/copies/{i}-{name}"),
+            bytes: original.bytes.clone(),
+            outcome: original.outcome.clone(),
+        });
+    }
+    // Deliberate re-uploads of makes without a makeId, chosen before the
+    // stream is shuffled.
+    let reuploads: Vec<Upload> = (0..sizes.makes)
+        .skip(101)
+        .step_by(40)
+        .filter(|n| n % 2 == 1)
+        .take(sizes.reuploads)
+        .map(|n| makes[n].clone())
+        .collect();
+    assert_eq!(reuploads.len(), sizes.reuploads);
+    stream.extend(makes);
+    stream.extend(bad);
+    let orphan_uploads = (0..sizes.orphans).map(orphan);
+    match orphans {
+        Orphans::Shuffled => {
+            stream.extend(orphan_uploads);
+            rng.shuffle(&mut stream);
+        }
+        Orphans::First => {
+            rng.shuffle(&mut stream);
+            stream.splice(0..0, orphan_uploads);
+        }
+    }
+    assert_eq!(
+        recipes.len() + stream.len() + reuploads.len(),
+        sizes.total,
+        "the plan has {} uploads",
+        sizes.total
+    );
+    Plan {
+        recipes,
+        stream,
+        reuploads,
+    }
+}
+
+/// What uploads must come to, derived from what was uploaded alone, or
+/// what a chain holds, read through its API.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Ledger {
+    /// Versions per recipe.
+    pub versions: BTreeMap<String, usize>,
+    /// Makes per (recipe, notes).
+    pub makes: BTreeMap<(String, String), usize>,
+    /// Rejections per object key: (code, path).
+    pub rejections: BTreeMap<String, (String, String)>,
+}
+
+impl Ledger {
+    /// What `uploads` must come to (a dead letter is in no list: see
+    /// [`dead_notes`]).
+    ///
+    /// # Panics
+    /// When two uploads that must be rejected share a key.
+    pub fn expected(uploads: &[&Upload]) -> Self {
+        let mut ledger = Ledger::default();
+        for upload in uploads {
+            match &upload.outcome {
+                Outcome::Version(recipe) => {
+                    *ledger.versions.entry(recipe.clone()).or_default() += 1
+                }
+                Outcome::SameVersion(recipe) => {
+                    ledger.versions.entry(recipe.clone()).or_default();
+                }
+                Outcome::Make { recipe, notes } => ledger.add_makes(recipe, notes, 1),
+                Outcome::SameMake { recipe, notes } => ledger.add_makes(recipe, notes, 0),
+                Outcome::Rejection { code, path } => {
+                    let previous = ledger
+                        .rejections
+                        .insert(upload.key.clone(), ((*code).to_owned(), path.clone()));
+                    assert!(previous.is_none(), "two uploads under {}", upload.key);
+                }
+                Outcome::Dead { .. } => {}
+            }
+        }
+        ledger
+    }
+
+    /// Counts `count` makes of `recipe` with `notes` (0: the make is known,
+    /// with no more of it).
+    pub fn add_makes(&mut self, recipe: &str, notes: &str, count: usize) {
+        *self
+            .makes
+            .entry((recipe.to_owned(), notes.to_owned()))
+            .or_default() += count;
+    }
+
+    /// Counts a stored rejection as the API lists it.
+    ///
+    /// # Panics
+    /// When its object key already has one.
+    pub fn add_rejection(&mut self, rejection: &Value) {
+        let key = rejection["objectKey"]
+            .as_str()
+            .unwrap_or("(none)")
+            .to_owned();
+        let found = (
+            rejection["code"].as_str().unwrap_or_default().to_owned(),
+            rejection["path"].as_str().unwrap_or_default().to_owned(),
+        );
+        let previous = self.rejections.insert(key.clone(), found);
+        assert!(previous.is_none(), "two rejections for {key}");
+    }
+
+    /// Makes in all.
+    pub fn make_total(&self) -> usize {
+        self.makes.values().sum()
+    }
+
+    /// Versions in all.
+    pub fn version_total(&self) -> usize {
+        self.versions.values().sum()
+    }
+}
+
+/// The notes of the makes among `uploads` that must end in the dead-letter
+/// queue.
+pub fn dead_notes(uploads: &[&Upload]) -> BTreeSet<String> {
+    uploads
+        .iter()
+        .filter_map(|upload| match &upload.outcome {
+            Outcome::Dead { notes } => Some(notes.clone()),
+            _ => None,
+        })
+        .collect()
 }

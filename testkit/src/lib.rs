@@ -3,10 +3,18 @@
 //! [`MotoServer`] starts moto's standalone AWS-protocol server (installed
 //! into the project's `.venv/` by `make test`) on a free loopback port and
 //! stops it when dropped, so that AWS adapters are tested through the real
-//! aws-sdk-rust clients.
+//! aws-sdk-rust clients (`aws`, with the `aws` feature, points them at
+//! it). `router` (the `router` and `lambda` features) sends requests
+//! through the server's router in process; [`chaos`] is the upload mix and
+//! the ledger of the chaos runs; [`free_port`] and [`change_ops`] serve
+//! tests of every crate.
 
+#[cfg(feature = "aws")]
+pub mod aws;
 pub mod chaos;
 pub mod http;
+#[cfg(feature = "router")]
+pub mod router;
 pub mod sigv4;
 pub mod store_contract;
 

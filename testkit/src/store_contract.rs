@@ -9,7 +9,7 @@ use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
     IdempotencyKey, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore, StoreError,
-    Written, content_hash,
+    StoredVersion, Written, content_hash,
 };
 
 fn id(text: &str) -> RecipeId {
@@ -35,6 +35,33 @@ fn version(recipe: &str, name: &str, content: u32, k: &str) -> NewVersion {
         key: key(k),
         at: format!("2026-01-01T00:00:{:02}.000Z", content % 60),
     }
+}
+
+/// Stores the version [`version`] describes.
+async fn put(
+    store: &dyn RecipeStore,
+    recipe: &str,
+    name: &str,
+    content: u32,
+    k: &str,
+) -> Written<StoredVersion> {
+    store
+        .put_version(&version(recipe, name, content, k))
+        .await
+        .expect("put")
+}
+
+/// A stored version of `recipe` (`None`: the current one), which must exist.
+async fn stored_version(
+    store: &dyn RecipeStore,
+    recipe: &str,
+    number: Option<u32>,
+) -> StoredVersion {
+    store
+        .version(&id(recipe), number)
+        .await
+        .expect("get")
+        .expect("exists")
 }
 
 fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) -> NewMake {
@@ -102,51 +129,31 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
 }
 
 async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
-    let first = store
-        .put_version(&version("c1", "Pie", 1, "c1-a"))
-        .await
-        .expect("put");
+    let first = put(store, "c1", "Pie", 1, "c1-a").await;
     assert!(
         matches!(&first, Written::Created(v) if v.version == 1),
         "{first:?}"
     );
-    let replay = store
-        .put_version(&version("c1", "Pie", 1, "c1-a"))
-        .await
-        .expect("put");
+    let replay = put(store, "c1", "Pie", 1, "c1-a").await;
     assert!(
         matches!(&replay, Written::Replayed(v) if v.version == 1),
         "{replay:?}"
     );
-    let same = store
-        .put_version(&version("c1", "Pie", 1, "c1-b"))
-        .await
-        .expect("put");
+    let same = put(store, "c1", "Pie", 1, "c1-b").await;
     assert!(
         matches!(&same, Written::Unchanged(v) if v.version == 1),
         "{same:?}"
     );
-    let second = store
-        .put_version(&version("c1", "Better Pie", 2, "c1-c"))
-        .await
-        .expect("put");
+    let second = put(store, "c1", "Better Pie", 2, "c1-c").await;
     assert!(
         matches!(&second, Written::Created(v) if v.version == 2),
         "{second:?}"
     );
 
-    let current = store
-        .version(&id("c1"), None)
-        .await
-        .expect("get")
-        .expect("exists");
+    let current = stored_version(store, "c1", None).await;
     assert_eq!((current.version, current.name.as_str()), (2, "Better Pie"));
     assert_eq!(current.document["ingredients"][0]["quantity"], 2);
-    let old = store
-        .version(&id("c1"), Some(1))
-        .await
-        .expect("get")
-        .expect("exists");
+    let old = stored_version(store, "c1", Some(1)).await;
     assert_eq!((old.version, old.name.as_str()), (1, "Pie"));
     assert_eq!(old.document["ingredients"][0]["quantity"], 1);
     assert!(
@@ -182,42 +189,21 @@ async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
 }
 
 async fn a_delayed_duplicate_never_creates_a_version(store: &dyn RecipeStore) {
-    store
-        .put_version(&version("c2", "Soup", 1, "c2-a"))
-        .await
-        .expect("put");
-    store
-        .put_version(&version("c2", "Soup", 2, "c2-b"))
-        .await
-        .expect("put");
+    put(store, "c2", "Soup", 1, "c2-a").await;
+    put(store, "c2", "Soup", 2, "c2-b").await;
     // The first upload's event, delivered again after the second upload.
-    let late = store
-        .put_version(&version("c2", "Soup", 1, "c2-a"))
-        .await
-        .expect("put");
+    let late = put(store, "c2", "Soup", 1, "c2-a").await;
     assert!(
         matches!(&late, Written::Replayed(v) if v.version == 1),
         "{late:?}"
     );
-    let current = store
-        .version(&id("c2"), None)
-        .await
-        .expect("get")
-        .expect("exists");
+    let current = stored_version(store, "c2", None).await;
     assert_eq!(current.version, 2);
 }
 
 async fn recipes_list_in_pages(store: &dyn RecipeStore) {
     for n in 0..5 {
-        store
-            .put_version(&version(
-                &format!("list-{n}"),
-                "Stew",
-                1,
-                &format!("list-{n}"),
-            ))
-            .await
-            .expect("put");
+        put(store, &format!("list-{n}"), "Stew", 1, &format!("list-{n}")).await;
     }
     let mut seen = Vec::new();
     let mut page = PageRequest::first(2);
@@ -244,10 +230,7 @@ async fn recipes_list_in_pages(store: &dyn RecipeStore) {
 }
 
 async fn a_make_is_stored_exactly_once(store: &dyn RecipeStore) {
-    store
-        .put_version(&version("m1", "Pie", 1, "m1-v"))
-        .await
-        .expect("put");
+    put(store, "m1", "Pie", 1, "m1-v").await;
     let first = store
         .put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0)))
         .await
@@ -299,10 +282,7 @@ async fn a_make_is_stored_exactly_once(store: &dyn RecipeStore) {
 }
 
 async fn concurrent_duplicates_create_one_make(store: Arc<dyn RecipeStore>) {
-    store
-        .put_version(&version("m2", "Pie", 1, "m2-v"))
-        .await
-        .expect("put");
+    put(store.as_ref(), "m2", "Pie", 1, "m2-v").await;
     let mut tasks = Vec::new();
     for n in 0..8 {
         let store = Arc::clone(&store);
@@ -341,10 +321,7 @@ async fn concurrent_duplicates_create_one_make(store: Arc<dyn RecipeStore>) {
 }
 
 async fn a_reused_make_id_is_a_replay_or_a_conflict(store: &dyn RecipeStore) {
-    store
-        .put_version(&version("m3", "Pie", 1, "m3-v"))
-        .await
-        .expect("put");
+    put(store, "m3", "Pie", 1, "m3-v").await;
     store
         .put_make(&make("m3", "dinner", "m3-k1", 3, None))
         .await
@@ -383,10 +360,7 @@ async fn a_make_for_an_unknown_recipe_is_refused(store: &dyn RecipeStore) {
         "{result:?}"
     );
     // Refusing it must not burn the key: once the recipe exists, the retry works.
-    store
-        .put_version(&version("nobody", "Late Recipe", 1, "nobody-v"))
-        .await
-        .expect("put");
+    put(store, "nobody", "Late Recipe", 1, "nobody-v").await;
     let retried = store
         .put_make(&make("nobody", "x", "nobody-k", 1, None))
         .await
@@ -395,10 +369,7 @@ async fn a_make_for_an_unknown_recipe_is_refused(store: &dyn RecipeStore) {
 }
 
 async fn makes_and_facts_list_in_pages(store: &dyn RecipeStore) {
-    store
-        .put_version(&version("m4", "Pie", 1, "m4-v"))
-        .await
-        .expect("put");
+    put(store, "m4", "Pie", 1, "m4-v").await;
     for n in 0..5 {
         store
             .put_make(&make(

@@ -4,76 +4,30 @@
 //! with [`S3Objects`] and queues jobs with [`SqsJobs`], and the jobs are
 //! read back from the real queue.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_adapters::{Backoff, S3Objects, SqsJobs};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{
-    Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
-    QueueConfiguration, S3KeyFilter,
-};
 use aws_sdk_sqs::config::interceptors::{
     BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
 };
 use aws_sdk_sqs::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_sqs::operation::send_message_batch::{SendMessageBatchInput, SendMessageBatchOutput};
-use aws_sdk_sqs::types::{BatchResultErrorEntry, QueueAttributeName};
+use aws_sdk_sqs::types::BatchResultErrorEntry;
 use serde_json::{Value, json};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{JobSink, ObjectError, ObjectStore, QueueError};
 use testkit::MotoServer;
+use testkit::aws::{create_queue, notify_queue, queue_arn, s3_client, sdk_config};
 use watcher::handle_event;
 
 const RECIPE: &str = include_str!("../../fixtures/pairs/apple-pie/recipe.json");
 const MAKE: &str = include_str!("../../fixtures/pairs/apple-pie/make.json");
 const BUCKET: &str = "uploads";
-
-/// SDK configuration for moto: static credentials, a region, the endpoint.
-async fn config(moto: &MotoServer) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(moto.endpoint())
-        .credentials_provider(aws_sdk_sqs::config::Credentials::new(
-            "test", "test", None, None, "static",
-        ))
-        .load()
-        .await
-}
-
-fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
-    let conf = aws_sdk_s3::config::Builder::from(config)
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(conf)
-}
-
-async fn create_queue(sqs: &aws_sdk_sqs::Client, name: &str) -> String {
-    sqs.create_queue()
-        .queue_name(name)
-        .send()
-        .await
-        .expect("queue created")
-        .queue_url()
-        .expect("a queue URL")
-        .to_owned()
-}
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
-    sqs.get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .expect("a queue ARN")
-        .clone()
-}
 
 /// Receives (and deletes) messages until `want` have arrived, then checks
 /// that no more follow.
@@ -128,29 +82,6 @@ async fn put(s3: &aws_sdk_s3::Client, key: &str, bytes: Vec<u8>) -> String {
         .to_owned()
 }
 
-fn prefix_rule(id: &str, arn: &str, prefix: &str) -> QueueConfiguration {
-    QueueConfiguration::builder()
-        .id(id)
-        .queue_arn(arn)
-        .events(Event::from("s3:ObjectCreated:*"))
-        .filter(
-            NotificationConfigurationFilter::builder()
-                .key(
-                    S3KeyFilter::builder()
-                        .filter_rules(
-                            FilterRule::builder()
-                                .name(FilterRuleName::Prefix)
-                                .value(prefix)
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build(),
-        )
-        .build()
-        .expect("a queue configuration")
-}
-
 /// A recipe whose document is too large for one message (over 192 KiB).
 fn long_recipe() -> Vec<u8> {
     let mut recipe: Value = serde_json::from_str(RECIPE).expect("fixture");
@@ -164,7 +95,7 @@ fn long_recipe() -> Vec<u8> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn uploads_become_jobs_through_the_events_moto_produces() {
     let moto = MotoServer::start();
-    let config = config(&moto).await;
+    let config = sdk_config(&moto).await;
     let s3 = s3_client(&config);
     let sqs = aws_sdk_sqs::Client::new(&config);
     s3.create_bucket()
@@ -172,20 +103,10 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
         .send()
         .await
         .expect("bucket created");
-    let events_url = create_queue(&sqs, "s3-events").await;
-    let jobs_url = create_queue(&sqs, "jobs").await;
+    let events_url = create_queue(&sqs, "s3-events", HashMap::new()).await;
+    let jobs_url = create_queue(&sqs, "jobs", HashMap::new()).await;
     let events_arn = queue_arn(&sqs, &events_url).await;
-    s3.put_bucket_notification_configuration()
-        .bucket(BUCKET)
-        .notification_configuration(
-            NotificationConfiguration::builder()
-                .queue_configurations(prefix_rule("recipes", &events_arn, "recipes/"))
-                .queue_configurations(prefix_rule("makes", &events_arn, "makes/"))
-                .build(),
-        )
-        .send()
-        .await
-        .expect("notification configured");
+    notify_queue(&s3, BUCKET, &events_arn, &["recipes/", "makes/"]).await;
 
     let objects = S3Objects::new(s3.clone());
     let jobs = SqsJobs::new(sqs.clone(), &jobs_url);
@@ -316,7 +237,7 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn s3_objects_read_within_the_limit_and_report_gone_objects() {
     let moto = MotoServer::start();
-    let config = config(&moto).await;
+    let config = sdk_config(&moto).await;
     let s3 = s3_client(&config);
     s3.create_bucket()
         .bucket(BUCKET)
@@ -456,9 +377,9 @@ async fn flaky_jobs(
     moto: &MotoServer,
     plan: Vec<(String, bool, &'static str)>,
 ) -> (SqsJobs, aws_sdk_sqs::Client, String, FailEntries) {
-    let config = config(moto).await;
+    let config = sdk_config(moto).await;
     let plain = aws_sdk_sqs::Client::new(&config);
-    let url = create_queue(&plain, "jobs").await;
+    let url = create_queue(&plain, "jobs", HashMap::new()).await;
     let interceptor = FailEntries::default();
     *interceptor.0.plan.lock().expect("lock") = plan;
     let conf = aws_sdk_sqs::config::Builder::from(&config)

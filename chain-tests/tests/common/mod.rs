@@ -16,11 +16,10 @@ use aws_adapters::DynamoStore;
 use aws_adapters::{S3Objects, SqsJobs};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 use aws_sdk_s3::primitives::ByteStream;
-use aws_sdk_s3::types::{
-    Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
-    QueueConfiguration, S3KeyFilter,
+use aws_sdk_sqs::types::{
+    ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
+    MessageSystemAttributeName, QueueAttributeName,
 };
-use aws_sdk_sqs::types::{MessageSystemAttributeName, QueueAttributeName};
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::StatusCode;
@@ -29,12 +28,13 @@ use http_body_util::BodyExt;
 use serde_json::{Value, json};
 use shared::Limits;
 use testkit::MotoServer;
+use testkit::aws::{create_queue, queue_arn};
 
 pub const BUCKET: &str = "recipe-uploads";
 pub const TABLE: &str = "recipes";
 pub const ACCESS_KEY: &str = "AKIDTESTCHAIN";
 pub const SECRET: &str = "chain-test-secret";
-pub const REGION: &str = "us-east-1";
+pub const REGION: &str = testkit::aws::REGION;
 /// The jobs queue's redrive: as in the template.
 pub const MAX_RECEIVES: u32 = 5;
 
@@ -55,19 +55,8 @@ impl Aws {
     /// capture queue), the jobs queue with its DLQ, and the table.
     pub async fn start() -> Self {
         let moto = MotoServer::start();
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .region(aws_config::Region::new(REGION))
-            .endpoint_url(moto.endpoint())
-            .credentials_provider(aws_credential_types::Credentials::new(
-                "test", "test", None, None, "static",
-            ))
-            .load()
-            .await;
-        let s3 = aws_sdk_s3::Client::from_conf(
-            aws_sdk_s3::config::Builder::from(&config)
-                .force_path_style(true)
-                .build(),
-        );
+        let config = testkit::aws::sdk_config(&moto).await;
+        let s3 = testkit::aws::s3_client(&config);
         let sqs = aws_sdk_sqs::Client::new(&config);
         let dynamo = aws_sdk_dynamodb::Client::new(&config);
 
@@ -89,38 +78,7 @@ impl Aws {
             .send()
             .await
             .expect("bucket created");
-        let rule = |prefix: &str| {
-            QueueConfiguration::builder()
-                .queue_arn(&capture_arn)
-                .events(Event::from("s3:ObjectCreated:*"))
-                .filter(
-                    NotificationConfigurationFilter::builder()
-                        .key(
-                            S3KeyFilter::builder()
-                                .filter_rules(
-                                    FilterRule::builder()
-                                        .name(FilterRuleName::Prefix)
-                                        .value(prefix)
-                                        .build(),
-                                )
-                                .build(),
-                        )
-                        .build(),
-                )
-                .build()
-                .expect("a queue configuration")
-        };
-        s3.put_bucket_notification_configuration()
-            .bucket(BUCKET)
-            .notification_configuration(
-                NotificationConfiguration::builder()
-                    .queue_configurations(rule("recipes/"))
-                    .queue_configurations(rule("makes/"))
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("notification configured");
+        testkit::aws::notify_queue(&s3, BUCKET, &capture_arn, &["recipes/", "makes/"]).await;
         DynamoStore::create_table(&dynamo, TABLE)
             .await
             .expect("table created");
@@ -196,6 +154,79 @@ impl Aws {
                     .expect("deleted");
             }
         }
+    }
+
+    /// One receive of up to ten messages (with their receive counts) from
+    /// the queue at `url`, waiting up to `wait_seconds` for one.
+    pub async fn receive_once(
+        &self,
+        url: &str,
+        wait_seconds: i32,
+    ) -> Vec<aws_sdk_sqs::types::Message> {
+        self.sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(10)
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .wait_time_seconds(wait_seconds)
+            .send()
+            .await
+            .expect("receive")
+            .messages()
+            .to_vec()
+    }
+
+    /// Deletes the messages with these receipt handles from the queue at
+    /// `url`, in one batch (none: no call).
+    pub async fn delete_batch(&self, url: &str, handles: &[String]) {
+        if handles.is_empty() {
+            return;
+        }
+        let entries = handles
+            .iter()
+            .enumerate()
+            .map(|(i, handle)| {
+                DeleteMessageBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(handle)
+                    .build()
+                    .expect("an entry")
+            })
+            .collect();
+        self.sqs
+            .delete_message_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .expect("deleted");
+    }
+
+    /// Makes the messages with these receipt handles visible again at once
+    /// on the queue at `url`, in one batch (none: no call).
+    pub async fn show_batch(&self, url: &str, handles: &[String]) {
+        if handles.is_empty() {
+            return;
+        }
+        let entries = handles
+            .iter()
+            .enumerate()
+            .map(|(i, handle)| {
+                ChangeMessageVisibilityBatchRequestEntry::builder()
+                    .id(i.to_string())
+                    .receipt_handle(handle)
+                    .visibility_timeout(0)
+                    .build()
+                    .expect("an entry")
+            })
+            .collect();
+        self.sqs
+            .change_message_visibility_batch()
+            .queue_url(url)
+            .set_entries(Some(entries))
+            .send()
+            .await
+            .expect("made visible");
     }
 
     /// The S3 events moto delivered for `count` uploads (taken off the capture queue).
@@ -325,37 +356,6 @@ impl Aws {
             }
         }
     }
-}
-
-async fn create_queue(
-    sqs: &aws_sdk_sqs::Client,
-    name: &str,
-    attributes: HashMap<QueueAttributeName, String>,
-) -> String {
-    let mut request = sqs.create_queue().queue_name(name);
-    for (k, v) in attributes {
-        request = request.attributes(k, v);
-    }
-    request
-        .send()
-        .await
-        .expect("queue created")
-        .queue_url()
-        .expect("a queue URL")
-        .to_owned()
-}
-
-async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
-    sqs.get_queue_attributes()
-        .queue_url(url)
-        .attribute_names(QueueAttributeName::QueueArn)
-        .send()
-        .await
-        .expect("queue attributes")
-        .attributes()
-        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
-        .expect("a queue ARN")
-        .clone()
 }
 
 /// An SQS message as Lambda hands it to the function.
@@ -491,6 +491,13 @@ impl Gateway {
             StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             response.json,
         )
+    }
+
+    /// The stored rejections (the first page), through the API.
+    pub async fn rejections(&self) -> Vec<Value> {
+        let (status, body) = self.get("/rejections").await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["items"].as_array().cloned().expect("an items list")
     }
 
     /// The makes of a recipe, through the API.

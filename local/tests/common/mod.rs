@@ -1,9 +1,9 @@
 //! Runs `recipe-chain up` as a user does, in a temporary data folder.
 #![allow(dead_code, missing_docs)]
 
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Lines};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -47,19 +47,7 @@ impl Chain {
             .stderr(Stdio::inherit())
             .spawn()
             .expect("recipe-chain starts");
-        let stdout = child.stdout.take().expect("stdout");
-        let mut lines = BufReader::new(stdout).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let address = loop {
-            assert!(Instant::now() < deadline, "no banner within 30 s");
-            let Some(Ok(line)) = lines.next() else {
-                panic!("recipe-chain exited before its banner")
-            };
-            if let Some(url) = line.trim().strip_prefix("API") {
-                let url = url.split_whitespace().next().expect("a URL");
-                break url.trim_start_matches("http://").to_owned();
-            }
-        };
+        let (address, lines) = read_banner(&mut child, |_| {});
         // Keep draining stdout so the chain never blocks on a full pipe.
         std::thread::spawn(move || for _ in lines {});
         Self { child, address }
@@ -96,6 +84,29 @@ impl Drop for Chain {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+    }
+}
+
+/// Reads the chain's output up to its banner, handing each line to
+/// `each`; returns the API's address (`127.0.0.1:port`) and the lines
+/// after the banner, which the caller must keep draining.
+fn read_banner(
+    child: &mut Child,
+    mut each: impl FnMut(&str),
+) -> (String, Lines<BufReader<ChildStdout>>) {
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        assert!(Instant::now() < deadline, "no banner within 30 s");
+        let Some(Ok(line)) = lines.next() else {
+            panic!("recipe-chain exited before its banner")
+        };
+        each(&line);
+        if let Some(url) = line.trim().strip_prefix("API") {
+            let url = url.split_whitespace().next().expect("a URL");
+            return (url.trim_start_matches("http://").to_owned(), lines);
+        }
     }
 }
 
@@ -255,7 +266,6 @@ impl Chain {
             .stderr(Stdio::piped())
             .spawn()
             .expect("recipe-chain starts");
-        let stdout = child.stdout.take().expect("stdout");
         let stderr = child.stderr.take().expect("stderr");
         let mut copy = file.try_clone().expect("the log again");
         std::thread::spawn(move || {
@@ -263,19 +273,9 @@ impl Chain {
                 let _ = writeln!(copy, "{line}");
             }
         });
-        let mut lines = BufReader::new(stdout).lines();
-        let deadline = Instant::now() + Duration::from_secs(30);
-        let address = loop {
-            assert!(Instant::now() < deadline, "no banner within 30 s");
-            let Some(Ok(line)) = lines.next() else {
-                panic!("recipe-chain exited before its banner")
-            };
+        let (address, lines) = read_banner(&mut child, |line| {
             let _ = writeln!(file, "{line}");
-            if let Some(url) = line.trim().strip_prefix("API") {
-                let url = url.split_whitespace().next().expect("a URL");
-                break url.trim_start_matches("http://").to_owned();
-            }
-        };
+        });
         std::thread::spawn(move || {
             for line in lines.map_while(Result::ok) {
                 let _ = writeln!(file, "{line}");
@@ -288,17 +288,4 @@ impl Chain {
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
-}
-
-/// A path segment, percent-encoded (for ids with `/`, `?`, `%`, spaces, non-ASCII).
-pub fn segment(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
-                char::from(b).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }

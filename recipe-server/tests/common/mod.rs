@@ -7,14 +7,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
-use axum::http::{Request, Response, StatusCode};
+use axum::http::Request;
 use embedded_adapters::SqliteStore;
-use http_body_util::BodyExt;
 use recipe_server::{AppState, Auth, router};
-use serde_json::Value;
 use shared::Limits;
 use shared::store::RecipeStore;
-use tower::ServiceExt;
 
 pub const TOKEN: &str = "test-write-token";
 
@@ -54,6 +51,17 @@ pub fn app(store: Arc<dyn RecipeStore>) -> axum::Router {
     ))
 }
 
+/// A router behind API Gateway over `store`: the authorizers' verdicts in
+/// the request context decide, reads are open with `public_reads`.
+#[cfg(feature = "lambda")]
+pub fn gateway_app(store: Arc<dyn RecipeStore>, public_reads: bool) -> axum::Router {
+    router(AppState::new(
+        store,
+        Limits::default(),
+        Auth::ApiGateway { public_reads },
+    ))
+}
+
 pub fn fixture(path: &str) -> Vec<u8> {
     std::fs::read(format!("{}/../fixtures/{path}", env!("CARGO_MANIFEST_DIR"))).expect("fixture")
 }
@@ -77,26 +85,7 @@ pub fn get(uri: &str) -> Request<Body> {
         .expect("request")
 }
 
-/// Sends a request; returns the status, the content type and the JSON body.
-pub async fn send(app: &axum::Router, request: Request<Body>) -> (StatusCode, String, Value) {
-    let response: Response<Body> = app.clone().oneshot(request).await.expect("infallible");
-    let status = response.status();
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
-        .to_owned();
-    let bytes = response
-        .into_body()
-        .collect()
-        .await
-        .expect("body")
-        .to_bytes();
-    let body = if bytes.is_empty() {
-        Value::Null
-    } else {
-        serde_json::from_slice(&bytes).unwrap_or(Value::Null)
-    };
-    (status, content_type, body)
-}
+/// Sends a request through the router; returns the status, the content
+/// type and the JSON body.
+#[allow(unused_imports)]
+pub use testkit::router::send;

@@ -13,14 +13,14 @@ use std::time::Duration;
 use async_trait::async_trait;
 use embedded_adapters::SqliteStore;
 use recipe_server::{AppState, Auth};
-use sender::{Deps, HttpApi, Message, RecipeApi, Signer};
+use sender::{Deps, HttpApi, Message, Outcome, RecipeApi, Signer};
 use serde_json::{Value, json};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectStore};
+use testkit::router::Serving;
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub const TOKEN: &str = "sender-test-token";
@@ -32,8 +32,7 @@ static N: AtomicUsize = AtomicUsize::new(0);
 pub struct Server {
     pub addr: SocketAddr,
     dir: PathBuf,
-    shutdown: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<std::io::Result<()>>>,
+    serving: Option<Serving>,
 }
 
 impl Server {
@@ -50,22 +49,19 @@ impl Server {
     }
 
     async fn serve(listener: TcpListener, dir: PathBuf) -> Self {
-        let addr = listener.local_addr().expect("address");
         let store = SqliteStore::open(&dir.join("store.sqlite3")).expect("store opens");
         let state = AppState::new(
             Arc::new(store),
             Limits::default(),
             Auth::LocalToken(TOKEN.into()),
         );
-        let (tx, rx) = oneshot::channel::<()>();
-        let task = tokio::spawn(recipe_server::serve(listener, state, async {
-            let _ = rx.await;
-        }));
+        let serving = Serving::on(listener, |listener, shutdown| {
+            recipe_server::serve(listener, state, shutdown)
+        });
         Self {
-            addr,
+            addr: serving.addr(),
             dir,
-            shutdown: Some(tx),
-            task: Some(task),
+            serving: Some(serving),
         }
     }
 
@@ -75,11 +71,8 @@ impl Server {
 
     /// Stops serving and returns the store's directory, kept for a restart.
     pub async fn stop(mut self) -> PathBuf {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
-        if let Some(task) = self.task.take() {
-            let _ = task.await;
+        if let Some(serving) = self.serving.take() {
+            serving.stop().await;
         }
         std::mem::take(&mut self.dir)
     }
@@ -114,9 +107,8 @@ impl Server {
 
 impl Drop for Server {
     fn drop(&mut self) {
-        if let Some(tx) = self.shutdown.take() {
-            let _ = tx.send(());
-        }
+        // Stop serving before the store's directory goes.
+        drop(self.serving.take());
         if !self.dir.as_os_str().is_empty() {
             let _ = std::fs::remove_dir_all(&self.dir);
         }
@@ -137,8 +129,7 @@ pub fn fresh_dir(name: &str) -> PathBuf {
 
 /// A free port on 127.0.0.1 with nothing listening on it.
 pub fn free_addr() -> SocketAddr {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
-    listener.local_addr().expect("address")
+    SocketAddr::from(([127, 0, 0, 1], testkit::free_port()))
 }
 
 /// An `HttpApi` with the write token, at `url`.
@@ -336,12 +327,24 @@ impl Stub {
     pub fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
+
+    /// The one request the stub was sent.
+    pub fn only_request(&self) -> Seen {
+        let seen = self.seen();
+        assert_eq!(seen.len(), 1, "{seen:?}");
+        seen[0].clone()
+    }
 }
 
 impl Drop for Stub {
     fn drop(&mut self) {
         self.task.abort();
     }
+}
+
+/// A job's outcome when it was refused with `code`.
+pub fn rejected(code: &str) -> Outcome {
+    Outcome::Rejected { code: code.into() }
 }
 
 /// A problem document as the server writes it.

@@ -1,0 +1,122 @@
+//! The AWS SDK's clients pointed at a [`MotoServer`], and the resources the
+//! tests create on it: queues, and a bucket's notification to a queue.
+
+use std::collections::HashMap;
+
+use aws_sdk_s3::types::{
+    Event, FilterRule, FilterRuleName, NotificationConfiguration, NotificationConfigurationFilter,
+    QueueConfiguration, S3KeyFilter,
+};
+use aws_sdk_sqs::types::QueueAttributeName;
+
+use crate::MotoServer;
+
+/// The region every test client uses.
+pub const REGION: &str = "us-east-1";
+
+/// SDK configuration for moto: static credentials, [`REGION`], moto's endpoint.
+pub async fn sdk_config(moto: &MotoServer) -> aws_config::SdkConfig {
+    aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new(REGION))
+        .endpoint_url(moto.endpoint())
+        .credentials_provider(aws_credential_types::Credentials::new(
+            "test", "test", None, None, "static",
+        ))
+        .load()
+        .await
+}
+
+/// An S3 client for `config`, with path-style addressing (moto serves
+/// buckets under its one host name).
+pub fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
+    aws_sdk_s3::Client::from_conf(
+        aws_sdk_s3::config::Builder::from(config)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+/// Creates a queue with `attributes`; returns its URL.
+///
+/// # Panics
+/// When moto refuses: the test cannot go on without it.
+pub async fn create_queue(
+    sqs: &aws_sdk_sqs::Client,
+    name: &str,
+    attributes: HashMap<QueueAttributeName, String>,
+) -> String {
+    let mut request = sqs.create_queue().queue_name(name);
+    for (k, v) in attributes {
+        request = request.attributes(k, v);
+    }
+    request
+        .send()
+        .await
+        .expect("queue created")
+        .queue_url()
+        .expect("a queue URL")
+        .to_owned()
+}
+
+/// The ARN of the queue at `url`.
+///
+/// # Panics
+/// When moto does not report it.
+pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
+    sqs.get_queue_attributes()
+        .queue_url(url)
+        .attribute_names(QueueAttributeName::QueueArn)
+        .send()
+        .await
+        .expect("queue attributes")
+        .attributes()
+        .and_then(|a| a.get(&QueueAttributeName::QueueArn))
+        .expect("a queue ARN")
+        .clone()
+}
+
+/// Has `bucket` announce every object created under each of `prefixes`
+/// (`recipes/`, `makes/`) to the queue `queue_arn`, one rule a prefix named
+/// after it, as the template's notification does.
+///
+/// # Panics
+/// When moto refuses the configuration.
+pub async fn notify_queue(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    queue_arn: &str,
+    prefixes: &[&str],
+) {
+    let rules = prefixes.iter().map(|prefix| {
+        QueueConfiguration::builder()
+            .id(prefix.trim_end_matches('/'))
+            .queue_arn(queue_arn)
+            .events(Event::from("s3:ObjectCreated:*"))
+            .filter(
+                NotificationConfigurationFilter::builder()
+                    .key(
+                        S3KeyFilter::builder()
+                            .filter_rules(
+                                FilterRule::builder()
+                                    .name(FilterRuleName::Prefix)
+                                    .value(*prefix)
+                                    .build(),
+                            )
+                            .build(),
+                    )
+                    .build(),
+            )
+            .build()
+            .expect("a queue configuration")
+    });
+    s3.put_bucket_notification_configuration()
+        .bucket(bucket)
+        .notification_configuration(
+            NotificationConfiguration::builder()
+                .set_queue_configurations(Some(rules.collect()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("notification configured");
+}
