@@ -13,7 +13,7 @@ use common::{Chain, DataDir, RECIPE, make, put, run, wait_until};
 #[test]
 fn examples_show_their_diffs_within_seconds() {
     let data = DataDir::new("examples");
-    let chain = Chain::start(&data.0, &["--examples"]);
+    let chain = Chain::start(data.path(), &["--examples"]);
     wait_until("the example makes", Duration::from_secs(30), || {
         chain.get("/recipes")["items"]
             .as_array()
@@ -34,7 +34,7 @@ fn a_saved_web_page_is_a_recipe_and_a_page_without_one_a_rejection() {
     let pages = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/pages/");
     let read = |name: &str| std::fs::read(format!("{pages}{name}")).expect("fixture");
     let data = DataDir::new("pages");
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     put(
         &data.bucket(),
         "recipes/cakes/lemon-drizzle-cake.html",
@@ -92,23 +92,23 @@ fn files_already_in_the_folder_are_picked_up_exactly_once() {
     for n in 0..5 {
         put(&data.bucket(), &format!("makes/{n}.json"), &make(n));
     }
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     wait_until("five makes", Duration::from_secs(30), || {
         chain.make_count("1") == 5
     });
     chain.kill();
     // Started again: the same files are not queued again.
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     std::thread::sleep(Duration::from_secs(2));
     assert_eq!(chain.make_count("1"), 5);
-    let status = run(&["status"], &data.0);
+    let status = run(&["status"], data.path());
     assert!(status.contains("makes         5"), "{status}");
 }
 
 #[test]
 fn a_file_written_slowly_is_read_only_when_complete() {
     let data = DataDir::new("slow");
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     put(&data.bucket(), "recipes/pie.json", RECIPE);
     wait_until("the recipe", Duration::from_secs(30), || {
         chain.get("/recipes/1")["version"] == 1
@@ -138,7 +138,7 @@ fn a_file_written_slowly_is_read_only_when_complete() {
 #[test]
 fn kill_9_with_a_thousand_makes_in_flight_loses_nothing_and_duplicates_nothing() {
     let data = DataDir::new("crash");
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     put(&data.bucket(), "recipes/pie.json", RECIPE);
     wait_until("the recipe", Duration::from_secs(30), || {
         chain.get("/recipes/1")["version"] == 1
@@ -156,7 +156,7 @@ fn kill_9_with_a_thousand_makes_in_flight_loses_nothing_and_duplicates_nothing()
         "the kill came too late to test anything ({before} makes stored)"
     );
 
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     wait_until("all 1,000 makes", Duration::from_secs(180), || {
         chain.make_count("1") >= 1000
     });
@@ -178,7 +178,7 @@ fn kill_9_with_a_thousand_makes_in_flight_loses_nothing_and_duplicates_nothing()
         }
     }
     assert_eq!(notes.len(), 1000);
-    let status = run(&["status"], &data.0);
+    let status = run(&["status"], data.path());
     assert!(status.contains("queue         0 waiting"), "{status}");
     assert!(status.contains("dead letters  0"), "{status}");
     assert!(status.contains("rejections    0"), "{status}");
@@ -187,7 +187,7 @@ fn kill_9_with_a_thousand_makes_in_flight_loses_nothing_and_duplicates_nothing()
 #[test]
 fn ctrl_c_stops_cleanly_and_unfinished_work_is_done_at_the_next_start() {
     let data = DataDir::new("ctrl-c");
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     put(&data.bucket(), "recipes/pie.json", RECIPE);
     for n in 0..200 {
         put(&data.bucket(), &format!("makes/{n:03}.json"), &make(n));
@@ -197,7 +197,7 @@ fn ctrl_c_stops_cleanly_and_unfinished_work_is_done_at_the_next_start() {
     });
     let status = chain.interrupt();
     assert!(status.success(), "{status}");
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     wait_until("all 200 makes", Duration::from_secs(120), || {
         chain.make_count("1") >= 200
     });
@@ -208,7 +208,7 @@ fn ctrl_c_stops_cleanly_and_unfinished_work_is_done_at_the_next_start() {
 #[test]
 fn drop_status_and_redrive_work_from_the_command_line() {
     let data = DataDir::new("tools");
-    let dir = data.0.join("incoming");
+    let dir = data.path().join("incoming");
     std::fs::create_dir_all(&dir).expect("dir");
     std::fs::write(dir.join("pie.json"), RECIPE).expect("write");
     std::fs::write(dir.join("dinner.json"), make(1)).expect("write");
@@ -218,22 +218,22 @@ fn drop_status_and_redrive_work_from_the_command_line() {
             dir.join("pie.json").to_str().expect("utf-8"),
             dir.join("dinner.json").to_str().expect("utf-8"),
         ],
-        &data.0,
+        data.path(),
     );
     assert!(out.contains("dropped 2 of 2 files"), "{out}");
     assert!(data.bucket().join("recipes/pie.json").exists());
     assert!(data.bucket().join("makes/dinner.json").exists());
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     wait_until("the make", Duration::from_secs(30), || {
         chain.make_count("1") == 1
     });
     drop(chain);
-    let status = run(&["status"], &data.0);
+    let status = run(&["status"], data.path());
     assert!(
         status.contains("recipes       1") && status.contains("makes         1"),
         "{status}"
     );
-    let redrive = run(&["redrive"], &data.0);
+    let redrive = run(&["redrive"], data.path());
     assert!(
         redrive.contains("0 dead-lettered jobs are back"),
         "{redrive}"

@@ -99,7 +99,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     let data = DataDir::new("chaos");
     let bucket = data.bucket();
 
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     for upload in &plan.recipes {
         put(&bucket, &upload.key, &upload.bytes);
     }
@@ -138,7 +138,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     let at_kill = stored_makes(&chain);
     chain.kill();
     std::thread::sleep(Duration::from_millis(400));
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     wait_until("more makes", Duration::from_secs(60), || {
         stored_makes(&chain) >= 450
     });
@@ -146,7 +146,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     let stopped = chain.interrupt_within(Duration::from_secs(30));
     assert!(stopped.success(), "Ctrl-C: {stopped}");
     std::thread::sleep(Duration::from_millis(400));
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     let reannounced = writer.join().expect("the writer");
     assert!(
         at_kill < total_makes && at_interrupt < total_makes,
@@ -159,7 +159,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     wait_until("the stream's effects", Duration::from_secs(120), || {
         stored_makes(&chain) >= before_reuploads
             && stored_rejections(&chain) >= expected.rejections.len()
-            && status(&data.0).dead >= sizes.orphans as u64
+            && status(data.path()).dead >= sizes.orphans as u64
     });
     for upload in &plan.reuploads {
         put(&bucket, &upload.key, &upload.bytes);
@@ -169,7 +169,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     });
     // Late duplicates would show up now.
     std::thread::sleep(Duration::from_millis(1500));
-    let after = status(&data.0);
+    let after = status(data.path());
     assert_eq!(
         (after.waiting, after.in_flight, after.dead),
         (0, 0, sizes.orphans as u64),
@@ -196,7 +196,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     wait_until("the ghost recipe", Duration::from_secs(30), || {
         chain.get(&format!("/recipes/{GHOST}"))["version"] == 1
     });
-    let redrive = run(&["redrive"], &data.0);
+    let redrive = run(&["redrive"], data.path());
     assert!(
         redrive.contains(&format!("{} dead-lettered jobs are back", sizes.orphans)),
         "{redrive}"
@@ -213,7 +213,7 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     }
     assert_eq!(ghost_notes, dead, "the dead letters were the orphans");
     assert_eq!(chain.make_count(GHOST), sizes.orphans as u64);
-    let last = status(&data.0);
+    let last = status(data.path());
     assert_eq!(
         (last.waiting, last.in_flight, last.dead),
         (0, 0, 0),
@@ -238,7 +238,7 @@ fn files_written_into_new_nested_folders_are_all_picked_up() {
     // the folder; the file raises no event of its own then.
     let data = DataDir::new("nested");
     let bucket = data.bucket();
-    let chain = Chain::start(&data.0, &[]);
+    let chain = Chain::start(data.path(), &[]);
     put(&bucket, "recipes/chaos-00.json", &bytes(&recipe(0)));
     wait_until("the recipe", Duration::from_secs(30), || {
         chain.get("/recipes/chaos-00")["version"] == 1

@@ -114,9 +114,11 @@ fn a_page_without_a_recipe_is_refused_by_name() {
 
 #[test]
 fn a_rejected_file_is_named_with_the_reason_and_path() {
-    let dir = std::env::temp_dir().join(format!("recipe-chain-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    let bad = dir.join("bad.json");
+    let dir = tempfile::Builder::new()
+        .prefix("recipe-chain-cli-")
+        .tempdir()
+        .expect("temp dir");
+    let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"recipeName": "Pie", "recipeId": 1, "rating": 7}"#).expect("write");
     let bad = bad.to_str().expect("utf-8 path");
     let err = refused_diff(bad, "fixtures/pairs/apple-pie/make.json");
@@ -126,7 +128,6 @@ fn a_rejected_file_is_named_with_the_reason_and_path() {
         "{err}"
     );
     assert!(err.contains("[invalid-number]"), "{err}");
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 #[test]

@@ -458,8 +458,8 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
     let cases = cases();
     let data = DataDir::new("hostile");
     let bucket = data.bucket();
-    let log = data.0.join("chain.log");
-    let mut chain = Chain::start_logging(&data.0, &log);
+    let log = data.path().join("chain.log");
+    let mut chain = Chain::start_logging(data.path(), &log);
 
     let waits: Vec<&Case> = cases
         .iter()
@@ -495,7 +495,7 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
 
     // Makes, and the requests straight to the API.
     drop_all(&bucket, &makes);
-    let token = std::fs::read_to_string(data.0.join("write-token")).expect("the write token");
+    let token = std::fs::read_to_string(data.path().join("write-token")).expect("the write token");
     for case in &makes {
         let Target::Api { path } = &case.target else {
             continue;
@@ -530,7 +530,7 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
     // rejected, not dead.
     drop_all(&bucket, &waits);
     wait_until("the waiting make to be queued", PHASE, || {
-        let now = status(&data.0);
+        let now = status(data.path());
         now.waiting + now.in_flight >= 1
     });
     std::thread::sleep(Duration::from_millis(1500));
@@ -543,7 +543,7 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
             case.file
         );
     }
-    let now = status(&data.0);
+    let now = status(data.path());
     assert_eq!(now.dead, 0, "{now:?}");
     assert!(now.waiting + now.in_flight >= waits.len() as u64, "{now:?}");
 
@@ -633,7 +633,7 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
         "makes of missing recipes: {expected_makes:?}"
     );
 
-    let last = status(&data.0);
+    let last = status(data.path());
     assert_eq!(
         (last.waiting, last.in_flight, last.dead),
         (0, 0, 0),

@@ -285,19 +285,17 @@ fn chromium() -> PathBuf {
 struct Driver {
     child: Child,
     url: String,
-    profile: PathBuf,
+    profile: tempfile::TempDir,
 }
 
 impl Driver {
     fn start() -> Self {
         let binary = program(&["chromedriver"]);
         let port = testkit::free_port();
-        let profile = std::env::temp_dir().join(format!(
-            "recipe-dashboard-chromium-{}-{port}",
-            std::process::id()
-        ));
-        let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile).expect("profile dir");
+        let profile = tempfile::Builder::new()
+            .prefix("recipe-dashboard-chromium-")
+            .tempdir()
+            .expect("profile dir");
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")
@@ -343,7 +341,7 @@ impl Driver {
                     "--disable-extensions",
                     "--lang=en-GB",
                     "--window-size=1280,900",
-                    format!("--user-data-dir={}", self.profile.display()),
+                    format!("--user-data-dir={}", self.profile.path().display()),
                 ],
             },
         });
@@ -387,7 +385,6 @@ impl Drop for Driver {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
     }
 }
 

@@ -84,8 +84,8 @@ async fn run_schemathesis(server: Serving, args: &[&str], report: PathBuf) -> St
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_server_keeps_its_openapi_contract() {
-    let (_t, server) = seeded_server("schemathesis").await;
-    let report = std::env::temp_dir().join(format!("schemathesis-{}", std::process::id()));
+    let (t, server) = seeded_server("schemathesis").await;
+    let report = t.dir().join("report");
     let schema = format!("{}/openapi.json", server.base());
     let args = [
         "run",
@@ -129,7 +129,7 @@ async fn seed(store: std::sync::Arc<embedded_adapters::SqliteStore>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn linked_sequences_of_calls_keep_the_contract() {
     let (t, server) = seeded_server("schemathesis-stateful").await;
-    let schema = t.dir.join("openapi-linked.json");
+    let schema = t.dir().join("openapi-linked.json");
     std::fs::write(&schema, linked_document().to_string()).expect("write the linked document");
     let (schema, base) = (schema.display().to_string(), server.base());
     let args = [
@@ -146,7 +146,7 @@ async fn linked_sequences_of_calls_keep_the_contract() {
         "--report",
         "har",
     ];
-    let stdout = run_schemathesis(server, &args, t.dir.join("report")).await;
+    let stdout = run_schemathesis(server, &args, t.dir().join("report")).await;
     assert!(
         stdout.contains("Stateful (in"),
         "the stateful phase did not run:\n{stdout}"
@@ -156,7 +156,7 @@ async fn linked_sequences_of_calls_keep_the_contract() {
         .lines()
         .find_map(|line| line.trim().strip_prefix("API Links:"))
         .and_then(|rest| rest.split_whitespace().next()?.parse::<u32>().ok());
-    let calls = Calls::from_har(&t.dir.join("report"));
+    let calls = Calls::from_har(&t.dir().join("report"));
     println!("links covered: {covered:?}; {calls:?}");
     // Hypothesis draws the sequences, so the floors sit well below what
     // runs reach (14 to 23 links covered, 9 to 46 writes accepted and 7 to

@@ -9,24 +9,24 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// A temporary data folder, removed on drop.
-pub struct DataDir(pub PathBuf);
+pub struct DataDir(tempfile::TempDir);
 
 impl DataDir {
     pub fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("recipe-chain-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("recipe-chain-{name}-"))
+            .tempdir()
+            .expect("temp dir");
         Self(dir)
     }
 
-    pub fn bucket(&self) -> PathBuf {
-        self.0.join("bucket")
+    /// The folder.
+    pub fn path(&self) -> &Path {
+        self.0.path()
     }
-}
 
-impl Drop for DataDir {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+    pub fn bucket(&self) -> PathBuf {
+        self.path().join("bucket")
     }
 }
 

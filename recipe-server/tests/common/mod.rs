@@ -2,9 +2,8 @@
 //! helpers to send requests and read JSON back.
 #![allow(dead_code, missing_docs)]
 
-use std::path::PathBuf;
+use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::Body;
 use axum::http::Request;
@@ -17,28 +16,24 @@ pub const TOKEN: &str = "test-write-token";
 
 /// A fresh store in its own temporary directory, removed on drop.
 pub struct TempStore {
-    pub dir: PathBuf,
+    dir: tempfile::TempDir,
     pub store: Arc<SqliteStore>,
 }
 
 impl TempStore {
     pub fn new(name: &str) -> Self {
-        static N: AtomicUsize = AtomicUsize::new(0);
-        let dir = std::env::temp_dir().join(format!(
-            "recipe-server-{name}-{}-{}",
-            std::process::id(),
-            N.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        let store = Arc::new(SqliteStore::open(&dir.join("store.sqlite3")).expect("store opens"));
+        let dir = tempfile::Builder::new()
+            .prefix(&format!("recipe-server-{name}-"))
+            .tempdir()
+            .expect("temp dir");
+        let store =
+            Arc::new(SqliteStore::open(&dir.path().join("store.sqlite3")).expect("store opens"));
         Self { dir, store }
     }
-}
 
-impl Drop for TempStore {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.dir);
+    /// The temporary directory, for a test's own files.
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
     }
 }
 

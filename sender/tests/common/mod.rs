@@ -5,8 +5,6 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -19,19 +17,18 @@ use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectStore};
+use tempfile::TempDir;
 use testkit::router::Serving;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 pub const TOKEN: &str = "sender-test-token";
 
-static N: AtomicUsize = AtomicUsize::new(0);
-
 /// The real recipe server on 127.0.0.1, with the local write token, over a
 /// store in its own temporary directory (removed on drop).
 pub struct Server {
     pub addr: SocketAddr,
-    dir: PathBuf,
+    dir: Option<TempDir>,
     serving: Option<Serving>,
 }
 
@@ -43,13 +40,13 @@ impl Server {
     }
 
     /// A server on `addr` over the store in `dir` (a restart).
-    pub async fn start_at(addr: SocketAddr, dir: PathBuf) -> Self {
+    pub async fn start_at(addr: SocketAddr, dir: TempDir) -> Self {
         let listener = TcpListener::bind(addr).await.expect("bind the same port");
         Self::serve(listener, dir).await
     }
 
-    async fn serve(listener: TcpListener, dir: PathBuf) -> Self {
-        let store = SqliteStore::open(&dir.join("store.sqlite3")).expect("store opens");
+    async fn serve(listener: TcpListener, dir: TempDir) -> Self {
+        let store = SqliteStore::open(&dir.path().join("store.sqlite3")).expect("store opens");
         let state = AppState::new(
             Arc::new(store),
             Limits::default(),
@@ -60,7 +57,7 @@ impl Server {
         });
         Self {
             addr: serving.addr(),
-            dir,
+            dir: Some(dir),
             serving: Some(serving),
         }
     }
@@ -70,11 +67,11 @@ impl Server {
     }
 
     /// Stops serving and returns the store's directory, kept for a restart.
-    pub async fn stop(mut self) -> PathBuf {
+    pub async fn stop(mut self) -> TempDir {
         if let Some(serving) = self.serving.take() {
             serving.stop().await;
         }
-        std::mem::take(&mut self.dir)
+        self.dir.take().expect("the store's directory")
     }
 
     /// `GET path` as JSON.
@@ -109,22 +106,15 @@ impl Drop for Server {
     fn drop(&mut self) {
         // Stop serving before the store's directory goes.
         drop(self.serving.take());
-        if !self.dir.as_os_str().is_empty() {
-            let _ = std::fs::remove_dir_all(&self.dir);
-        }
     }
 }
 
-/// A fresh temporary directory.
-pub fn fresh_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!(
-        "sender-{name}-{}-{}",
-        std::process::id(),
-        N.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh temporary directory, removed on drop.
+pub fn fresh_dir(name: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(&format!("sender-{name}-"))
+        .tempdir()
+        .expect("temp dir")
 }
 
 /// A free port on 127.0.0.1 with nothing listening on it.
