@@ -1,14 +1,18 @@
 //! The API through the router, as a client sees it: writes, replays,
-//! rejections, reads, errors and auth.
+//! rejections, reads, errors and auth; and the dashboard's page, files and
+//! settings over HTTP (the browser tests in `browser/` use them).
 
 mod common;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use axum::http::StatusCode;
-use common::{TempStore, app, fixture, get, send, write};
-use serde_json::Value;
+use axum::body::{Body, Bytes};
+use axum::http::{Request, StatusCode};
+use common::{TOKEN, TempStore, app, fixture, get, send, write};
+use recipe_server::{AppState, Auth, DashboardAuth};
+use serde_json::{Value, json};
+use shared::Limits;
 use shared::insights::MakeFacts;
 use shared::store::{
     MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page, PageRequest, RecipeStore,
@@ -813,4 +817,152 @@ mod behind_api_gateway {
         let (status, _) = invoke(&app, &event).await;
         assert_eq!(status, StatusCode::OK);
     }
+}
+
+// ------------------------------------------------------------ the dashboard over HTTP
+
+async fn fetch(
+    app: &axum::Router,
+    uri: &str,
+    if_none_match: Option<&str>,
+) -> axum::http::Response<Bytes> {
+    let mut request = Request::builder().uri(uri);
+    if let Some(tag) = if_none_match {
+        request = request.header("if-none-match", tag);
+    }
+    testkit::router::respond(app, request.body(Body::empty()).expect("request")).await
+}
+
+fn header<'a>(response: &'a axum::http::Response<Bytes>, name: &str) -> &'a str {
+    response
+        .headers()
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+#[tokio::test]
+async fn the_page_and_its_files_are_served_with_their_types_and_a_strict_policy() {
+    let t = TempStore::new("dashboard-http");
+    let app = common::app(t.store.clone());
+    let page = fetch(&app, "/", None).await;
+    assert_eq!(page.status(), StatusCode::OK);
+    assert_eq!(header(&page, "content-type"), "text/html; charset=utf-8");
+    let policy = header(&page, "content-security-policy");
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self';",
+        "connect-src 'self';",
+        "object-src 'none'",
+        "frame-ancestors 'none'",
+    ] {
+        assert!(policy.contains(directive), "{policy}");
+    }
+    assert!(!policy.contains("unsafe-inline"), "{policy}");
+    assert_eq!(header(&page, "cache-control"), "no-cache");
+    assert_eq!(header(&page, "x-content-type-options"), "nosniff");
+    let html = String::from_utf8_lossy(page.body());
+    assert!(html.contains("<html lang=\"en\">"));
+    assert!(
+        !html.contains("<script>") && !html.contains(" on"),
+        "no inline script or handlers"
+    );
+
+    for (file, media) in [
+        ("app.js", "text/javascript; charset=utf-8"),
+        ("app.css", "text/css; charset=utf-8"),
+        ("icon.svg", "image/svg+xml"),
+    ] {
+        let asset = fetch(&app, &format!("/assets/{file}"), None).await;
+        assert_eq!(asset.status(), StatusCode::OK, "{file}");
+        assert_eq!(header(&asset, "content-type"), media, "{file}");
+        let etag = header(&asset, "etag").to_owned();
+        assert!(etag.starts_with('"'), "{file}: {etag}");
+        let again = fetch(&app, &format!("/assets/{file}"), Some(&etag)).await;
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{file}");
+        assert!(again.body().is_empty());
+    }
+
+    let missing = fetch(&app, "/assets/nope.js", None).await;
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+    assert_eq!(header(&missing, "content-type"), "application/problem+json");
+    let problem: Value = serde_json::from_slice(missing.body()).expect("json");
+    assert_eq!(problem["code"], "asset-not-found");
+
+    let config = fetch(&app, "/dashboard/config.json", None).await;
+    assert_eq!(config.status(), StatusCode::OK);
+    assert_eq!(
+        serde_json::from_slice::<Value>(config.body()).expect("json"),
+        json!({"auth": "none"})
+    );
+}
+
+#[tokio::test]
+async fn with_cognito_the_config_names_the_hosted_ui_and_the_policy_allows_it() {
+    let t = TempStore::new("dashboard-cognito");
+    let state = AppState::new(
+        t.store.clone(),
+        Limits::default(),
+        Auth::LocalToken(TOKEN.into()),
+    )
+    .with_dashboard_auth(
+        DashboardAuth::cognito("recipes.auth.eu-west-1.amazoncognito.com", "abc123")
+            .expect("valid"),
+    );
+    let app = recipe_server::router(state);
+    let config = fetch(&app, "/dashboard/config.json", None).await;
+    assert_eq!(
+        serde_json::from_slice::<Value>(config.body()).expect("json"),
+        json!({
+            "auth": "cognito",
+            "domain": "recipes.auth.eu-west-1.amazoncognito.com",
+            "origin": "https://recipes.auth.eu-west-1.amazoncognito.com",
+            "clientId": "abc123"
+        })
+    );
+    let page = fetch(&app, "/", None).await;
+    assert!(
+        header(&page, "content-security-policy")
+            .contains("connect-src 'self' https://recipes.auth.eu-west-1.amazoncognito.com;")
+    );
+}
+
+/// Behind API Gateway with JWT reads, the page, its files and its sign-in
+/// settings load without a token (the page must load before its user can
+/// sign in); the data still needs one.
+#[cfg(feature = "lambda")]
+#[tokio::test]
+async fn behind_api_gateway_the_dashboard_is_public_and_the_data_is_not() {
+    let t = TempStore::new("dashboard-gateway");
+    let state = AppState::new(
+        t.store.clone(),
+        Limits::default(),
+        Auth::ApiGateway {
+            public_reads: false,
+        },
+    )
+    .with_dashboard_auth(DashboardAuth::cognito("auth.example.com", "abc123").expect("valid"));
+    let app = recipe_server::router(state);
+    for uri in ["/", "/assets/app.js", "/dashboard/config.json"] {
+        assert_eq!(
+            fetch(&app, uri, None).await.status(),
+            StatusCode::OK,
+            "{uri}"
+        );
+    }
+    assert_eq!(
+        fetch(&app, "/recipes", None).await.status(),
+        StatusCode::UNAUTHORIZED
+    );
+    let wrong_method = tower::ServiceExt::oneshot(
+        app.clone(),
+        Request::builder()
+            .method("POST")
+            .uri("/")
+            .body(Body::empty())
+            .expect("request"),
+    )
+    .await
+    .expect("infallible");
+    assert_eq!(wrong_method.status(), StatusCode::METHOD_NOT_ALLOWED);
 }

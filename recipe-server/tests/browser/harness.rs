@@ -1,0 +1,440 @@
+//! The browser tests' harness: the seeded server on a free loopback port,
+//! chromedriver and a headless Chromium session on it, and helpers that
+//! read and drive a page.
+
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::body::Bytes;
+use axum::http::Request;
+use fantoccini::{Client, ClientBuilder, Locator};
+use http_body_util::{BodyExt, Full};
+use recipe_server::{AppState, Auth, DashboardAuth};
+use serde_json::{Value, json};
+use shared::Limits;
+use testkit::router::Serving;
+
+use crate::common::{TOKEN, TempStore};
+use crate::seed::seed;
+
+// ------------------------------------------------------------ the server
+
+/// The `Authorization` headers of the reads the server was sent.
+pub type Seen = std::sync::Arc<std::sync::Mutex<Vec<String>>>;
+
+async fn record_authorization(
+    axum::extract::State(seen): axum::extract::State<Seen>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.uri().path().starts_with("/recipes")
+        && let Some(value) = request.headers().get("authorization")
+        && let Ok(mut seen) = seen.lock()
+    {
+        seen.push(value.to_str().unwrap_or("").to_owned());
+    }
+    next.run(request).await
+}
+
+/// The seeded server on a free loopback port, recording the
+/// `Authorization` headers of the reads it is sent.
+pub struct Server {
+    /// `http://127.0.0.1:port`.
+    pub base: String,
+    /// The `Authorization` headers of the reads it was sent.
+    pub authorizations: Seen,
+    serving: Serving,
+    _store: TempStore,
+}
+
+impl Server {
+    /// Seeds a fresh store and serves it.
+    pub async fn start(dashboard: Option<DashboardAuth>) -> Self {
+        let t = TempStore::new("browser");
+        let mut state = AppState::new(
+            t.store.clone(),
+            Limits::default(),
+            Auth::LocalToken(TOKEN.into()),
+        );
+        if let Some(dashboard) = dashboard {
+            state = state.with_dashboard_auth(dashboard);
+        }
+        seed(&recipe_server::router(state.clone())).await;
+        let authorizations = Seen::default();
+        let app = recipe_server::router(state).layer(axum::middleware::from_fn_with_state(
+            authorizations.clone(),
+            record_authorization,
+        ));
+        let serving = Serving::router(app).await;
+        Self {
+            base: serving.base(),
+            authorizations,
+            serving,
+            _store: t,
+        }
+    }
+
+    /// Stops serving.
+    pub async fn stop(self) {
+        self.serving.stop().await;
+    }
+}
+
+/// A seeded server, chromedriver, and a Chromium session through it.
+pub struct Browser {
+    /// The server.
+    pub server: Server,
+    /// chromedriver.
+    pub driver: Driver,
+    /// The session.
+    pub client: Client,
+}
+
+impl Browser {
+    /// Starts the server (with `dashboard`'s sign-in, if any), chromedriver
+    /// and a session; runs `walk` on them within `limit`; closes the
+    /// session and stops chromedriver and the server.
+    ///
+    /// # Panics
+    /// When `walk` fails, or takes more than `limit` (`what` names it).
+    pub async fn run(
+        dashboard: Option<DashboardAuth>,
+        limit: Duration,
+        what: &str,
+        walk: impl AsyncFnOnce(&Browser),
+    ) {
+        let server = Server::start(dashboard).await;
+        let driver = Driver::start();
+        let client = driver.session().await;
+        let browser = Browser {
+            server,
+            driver,
+            client,
+        };
+        let outcome = tokio::time::timeout(limit, walk(&browser)).await;
+        let Browser {
+            server,
+            driver,
+            client,
+        } = browser;
+        let _ = client.close().await;
+        drop(driver);
+        server.stop().await;
+        outcome
+            .unwrap_or_else(|_| panic!("{what} took more than {} minutes", limit.as_secs() / 60));
+    }
+
+    /// The server's address, `http://127.0.0.1:port`.
+    pub fn base(&self) -> &str {
+        &self.server.base
+    }
+}
+
+// ------------------------------------------------------------ the browser
+
+/// A program on the PATH, or a failure that says how to install it.
+fn program(names: &[&str]) -> PathBuf {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    for dir in std::env::split_paths(&path) {
+        for name in names {
+            let candidate = dir.join(name);
+            if candidate.is_file() {
+                return candidate;
+            }
+        }
+    }
+    panic!(
+        "{} is not installed: run scripts/test-browser-setup (make test runs it)",
+        names.join(" or ")
+    );
+}
+
+/// Chromium itself rather than Debian's wrapper script, when it is there.
+fn chromium() -> PathBuf {
+    let direct = PathBuf::from("/usr/lib/chromium/chromium");
+    if direct.is_file() {
+        direct
+    } else {
+        program(&["chromium", "chromium-browser"])
+    }
+}
+
+/// chromedriver on a free loopback port, stopped (and its profile removed) on drop.
+pub struct Driver {
+    child: Child,
+    url: String,
+    profile: tempfile::TempDir,
+}
+
+impl Driver {
+    /// Starts chromedriver and waits until it listens.
+    pub fn start() -> Self {
+        let binary = program(&["chromedriver"]);
+        let port = testkit::free_port();
+        let profile = tempfile::Builder::new()
+            .prefix("recipe-dashboard-chromium-")
+            .tempdir()
+            .expect("profile dir");
+        let child = Command::new(binary)
+            .arg(format!("--port={port}"))
+            .arg("--allowed-ips=127.0.0.1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver starts");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Self {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            profile,
+        }
+    }
+
+    /// A new headless Chromium session.
+    pub async fn session(&self) -> Client {
+        let capabilities = json!({
+            "browserName": "chrome",
+            "unhandledPromptBehavior": "ignore",
+            "goog:loggingPrefs": {"browser": "ALL"},
+            "goog:chromeOptions": {
+                "binary": chromium(),
+                "args": [
+                    "--headless=new",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--disable-dev-shm-usage",
+                    // The network is closed here: without these Chromium
+                    // floods refused connections to Google's services.
+                    "--disable-background-networking",
+                    "--disable-component-update",
+                    "--disable-sync",
+                    "--no-first-run",
+                    "--no-default-browser-check",
+                    "--disable-extensions",
+                    "--lang=en-GB",
+                    "--window-size=1280,900",
+                    format!("--user-data-dir={}", self.profile.path().display()),
+                ],
+            },
+        });
+        let Value::Object(capabilities) = capabilities else {
+            unreachable!("an object")
+        };
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(capabilities)
+            .connect(&self.url)
+            .await
+            .expect("a Chromium session through chromedriver")
+    }
+
+    /// The browser's console since the last call (chromedriver's log endpoint).
+    pub async fn console(&self, client: &Client) -> Vec<Value> {
+        let session = client
+            .session_id()
+            .await
+            .expect("session id")
+            .expect("a session");
+        let http =
+            hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+                .build_http::<Full<Bytes>>();
+        let request = Request::post(format!("{}/session/{session}/se/log", self.url))
+            .header("content-type", "application/json")
+            .body(Full::new(Bytes::from_static(br#"{"type":"browser"}"#)))
+            .expect("request");
+        let response = http.request(request).await.expect("chromedriver answers");
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        let body: Value = serde_json::from_slice(&bytes).expect("json");
+        body["value"].as_array().cloned().unwrap_or_default()
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+// ------------------------------------------------------------ page helpers
+
+/// How long a page may take to load.
+pub const WAIT: Duration = Duration::from_secs(20);
+
+/// A JavaScript expression's value.
+pub async fn js(client: &Client, expression: &str) -> Value {
+    client
+        .execute(&format!("return ({expression});"), vec![])
+        .await
+        .unwrap_or_else(|e| panic!("evaluating {expression}: {e}"))
+}
+
+/// Waits until `page` has finished loading in `state` (`ready`, `empty`, `error`).
+pub async fn wait_for_page(client: &Client, page: &str, state: &str) {
+    let selector = format!("main[data-page='{page}'][data-state='{state}']");
+    let deadline = Instant::now() + WAIT;
+    loop {
+        if client.find(Locator::Css(&selector)).await.is_ok() {
+            return;
+        }
+        if Instant::now() > deadline {
+            let main = client
+                .find(Locator::Css("main"))
+                .await
+                .ok()
+                .map(|m| async move { m.html(false).await.unwrap_or_default() });
+            let html = match main {
+                Some(f) => f.await,
+                None => String::new(),
+            };
+            panic!("the {page} page did not become {state}; main is:\n{html}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The text of the element `selector` finds, which must exist.
+pub async fn text_of(client: &Client, selector: &str) -> String {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector}: {e}"))
+        .text()
+        .await
+        .expect("text")
+}
+
+/// Asserts that the text of the element `selector` finds contains `needle`.
+pub async fn assert_text_contains(client: &Client, selector: &str, needle: &str) {
+    let text = text_of(client, selector).await;
+    assert!(text.contains(needle), "{selector}: {text:?}");
+}
+
+/// The texts of every element `selector` finds.
+pub async fn texts_of(client: &Client, selector: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for element in client
+        .find_all(Locator::Css(selector))
+        .await
+        .expect("find_all")
+    {
+        out.push(element.text().await.expect("text"));
+    }
+    out
+}
+
+/// Clicks the element `selector` finds, which must exist.
+pub async fn click(client: &Client, selector: &str) {
+    client
+        .find(Locator::Css(selector))
+        .await
+        .unwrap_or_else(|e| panic!("no {selector} to click: {e}"))
+        .click()
+        .await
+        .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
+}
+
+/// `screenshots/` in the workspace (git-ignored), kept for a look.
+pub fn screenshots_dir() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../screenshots");
+    std::fs::create_dir_all(&dir).expect("screenshots dir");
+    dir.canonicalize().expect("screenshots dir")
+}
+
+/// A screenshot of the whole page (the window grows to the page's height).
+pub async fn screenshot(client: &Client, name: &str) -> PathBuf {
+    let (width, height) = client.get_window_size().await.expect("window size");
+    let page_height = js(client, "document.documentElement.scrollHeight")
+        .await
+        .as_u64()
+        .unwrap_or(height);
+    let inner = js(client, "window.innerHeight")
+        .await
+        .as_u64()
+        .unwrap_or(height);
+    let chrome = height.saturating_sub(inner);
+    let full = (page_height + chrome).clamp(height, 6000);
+    client
+        .set_window_size(width as u32, full as u32)
+        .await
+        .expect("resize");
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    let png = client.screenshot().await.expect("screenshot");
+    client
+        .set_window_size(width as u32, height as u32)
+        .await
+        .expect("resize back");
+    let path = screenshots_dir().join(format!("{name}.png"));
+    std::fs::write(&path, png).expect("save screenshot");
+    println!("screenshot: {}", path.display());
+    path
+}
+
+/// Text whose contrast with its background is under 4.5:1 (WCAG AA), as
+/// `text (ratio)`; the background is the nearest opaque one behind it.
+const LOW_CONTRAST: &str = r#"(() => {
+  const parse = (c) => (c.match(/[\d.]+/g) || []).map(Number);
+  const lum = ([r, g, b]) => {
+    const f = (v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+    return 0.2126 * f(r) + 0.7152 * f(g) + 0.0722 * f(b);
+  };
+  const background = (el) => {
+    for (let e = el; e; e = e.parentElement) {
+      const c = parse(getComputedStyle(e).backgroundColor);
+      if (c.length === 3 || (c.length === 4 && c[3] === 1)) return c.slice(0, 3);
+    }
+    return [255, 255, 255];
+  };
+  const low = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('svg, .sr-only') || !el.offsetParent && el.tagName !== 'BODY') continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim());
+    if (!own) continue;
+    const fg = lum(parse(getComputedStyle(el).color));
+    const bg = lum(background(el));
+    const ratio = (Math.max(fg, bg) + 0.05) / (Math.min(fg, bg) + 0.05);
+    if (ratio < 4.5) low.push(`${el.textContent.trim().slice(0, 40)} (${ratio.toFixed(2)})`);
+  }
+  return low;
+})()"#;
+
+/// Asserts that no text on `page` is under 4.5:1 contrast.
+pub async fn assert_contrast(client: &Client, page: &str) {
+    let low = js(client, LOW_CONTRAST).await;
+    assert_eq!(
+        low,
+        json!([]),
+        "text under 4.5:1 contrast on the {page} page"
+    );
+}
+
+/// Asserts that no script opened an alert.
+pub async fn no_alert(client: &Client) {
+    if let Ok(text) = client.get_alert_text().await {
+        panic!("a script ran: an alert says {text:?}");
+    }
+}
+
+/// No console errors (and so no failed script, no policy violation).
+pub async fn no_console_errors(driver: &Driver, client: &Client, context: &str) {
+    let errors: Vec<Value> = driver
+        .console(client)
+        .await
+        .into_iter()
+        .filter(|entry| entry["level"] == "SEVERE")
+        .collect();
+    assert!(errors.is_empty(), "console errors {context}: {errors:#?}");
+}

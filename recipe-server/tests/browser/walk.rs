@@ -1,0 +1,435 @@
+//! The walk through the dashboard: the recipes, their makes, insights and
+//! rejections, the other examples, markup in recipe text, a phone's width
+//! and an error, each page checked for contrast and photographed.
+
+use std::time::Duration;
+
+use fantoccini::key::Key;
+use fantoccini::{Client, Locator};
+use serde_json::json;
+
+use crate::harness::{
+    Browser, assert_contrast, assert_text_contains, click, js, no_alert, no_console_errors,
+    screenshot, screenshots_dir, text_of, texts_of, wait_for_page,
+};
+use crate::seed::{REJECTED_KEY, XSS_NAME};
+
+/// The dashboard walked through as its user does, one page after
+/// another in one session: each step below is one part of the walk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_shows_recipes_makes_insights_and_rejections_in_a_real_browser() {
+    Browser::run(
+        None,
+        Duration::from_secs(240),
+        "the walk through the dashboard",
+        async |b| {
+            the_recipes_list_and_its_search(b).await;
+            a_recipe_by_keyboard(b).await;
+            the_apple_pie_make(b).await;
+            the_harvest_feast_make(b).await;
+            the_doubled_pancakes(b).await;
+            the_insights(b).await;
+            the_rejections(b).await;
+            the_other_examples(b).await;
+            an_empty_state(b).await;
+            markup_stays_text(b).await;
+            a_phone_s_width(b).await;
+            an_error(b).await;
+        },
+    )
+    .await;
+}
+
+/// The recipes list, and its search.
+async fn the_recipes_list_and_its_search(b: &Browser) {
+    let client = &b.client;
+    let base = b.base();
+    client.goto(&format!("{base}/")).await.expect("open");
+    wait_for_page(client, "recipes", "ready").await;
+    assert_eq!(
+        client.title().await.expect("title"),
+        "Recipes · Recipe diff"
+    );
+    let names = texts_of(client, ".recipe-card__title").await;
+    for expected in [
+        "Apple Pie",
+        "Buttermilk Pancakes",
+        "Harvest Feast Tray Bake",
+        XSS_NAME,
+    ] {
+        assert!(
+            names.iter().any(|n| n == expected),
+            "{expected:?} is not among {names:?}"
+        );
+    }
+    assert_contrast(client, "recipes").await;
+    screenshot(client, "01-recipes").await;
+    let search = client
+        .find(Locator::Css("#recipe-search"))
+        .await
+        .expect("a search box");
+    assert_eq!(
+        text_of(client, "label[for='recipe-search']").await,
+        "Search recipes"
+    );
+    search.send_keys("pancake").await.expect("type");
+    let shown = js(
+        client,
+        "[...document.querySelectorAll('.recipe-card')].filter(c => !c.hidden).map(c => c.querySelector('h2').textContent)",
+    )
+    .await;
+    assert_eq!(shown, json!(["Buttermilk Pancakes"]));
+    assert!(
+        text_of(client, "#recipe-count")
+            .await
+            .starts_with("1 recipe match")
+    );
+}
+
+/// By keyboard: search for the apple pie, Tab to it, Enter.
+async fn a_recipe_by_keyboard(b: &Browser) {
+    let client = &b.client;
+    let search = client
+        .find(Locator::Css("#recipe-search"))
+        .await
+        .expect("a search box");
+    search.clear().await.expect("clear");
+    search.send_keys("apple").await.expect("type");
+    let tab: char = Key::Tab.into();
+    let enter: char = Key::Enter.into();
+    search.send_keys(&tab.to_string()).await.expect("tab");
+    let focused = js(client, "document.activeElement.getAttribute('href')").await;
+    assert_eq!(
+        focused,
+        json!("#/recipes/1"),
+        "Tab from the search goes to the first match"
+    );
+    client
+        .active_element()
+        .await
+        .expect("focus")
+        .send_keys(&enter.to_string())
+        .await
+        .expect("enter");
+    wait_for_page(client, "recipe", "ready").await;
+    assert_eq!(text_of(client, "main h1").await, "Apple Pie");
+    assert_eq!(
+        js(client, "document.activeElement.tagName").await,
+        json!("H1"),
+        "focus moves to the new page's heading"
+    );
+    let makes = texts_of(client, ".timeline__title").await;
+    assert_eq!(makes.len(), 4, "{makes:?}");
+    assert_contrast(client, "recipe").await;
+    screenshot(client, "02-recipe-apple-pie").await;
+}
+
+/// The apple pie make: less sugar, baked longer.
+async fn the_apple_pie_make(b: &Browser) {
+    let client = &b.client;
+    click(
+        client,
+        "a[href='#/recipes/1/makes/2024-05-01-family-dinner']",
+    )
+    .await;
+    wait_for_page(client, "make", "ready").await;
+    let sugar = text_of(
+        client,
+        "li[data-change='quantity-changed'][data-ingredient='white sugar']",
+    )
+    .await;
+    assert!(
+        sugar.contains("¾") && sugar.contains("½") && sugar.contains("×0.67"),
+        "{sugar}"
+    );
+    assert_eq!(texts_of(client, "del").await, ["45"]);
+    assert_eq!(texts_of(client, "ins").await, ["55", "deep"]);
+    let edited = text_of(client, "li[data-change='step-edited']").await;
+    assert!(edited.contains("EDITED"), "{edited}");
+    assert_text_contains(client, ".panel--glance", "Rating").await;
+    assert_contrast(client, "make").await;
+    screenshot(client, "03-make-apple-pie").await;
+}
+
+/// The harvest feast make, by clicking from the top.
+async fn the_harvest_feast_make(b: &Browser) {
+    let client = &b.client;
+    from_the_top(
+        client,
+        "#/recipes/harvest-feast",
+        "#/recipes/harvest-feast/makes/harvest-2024-11-28",
+        "make",
+    )
+    .await;
+    let renamed = text_of(client, "li[data-change='ingredient-renamed']").await;
+    assert!(renamed.contains("butter → unsalted butter"), "{renamed}");
+    let milk = text_of(client, "li[data-ingredient='milk']").await;
+    assert!(
+        milk.contains("1 cup → 240 ml") && milk.contains("equivalent"),
+        "{milk}"
+    );
+    assert_text_contains(client, "li[data-change='ingredient-removed']", "thyme").await;
+    assert_text_contains(
+        client,
+        "li[data-change='ingredient-added']",
+        "smoked paprika",
+    )
+    .await;
+    let moved = text_of(client, "li[data-change='step-moved']").await;
+    assert!(
+        moved.contains("Scatter the crumb")
+            && moved.contains("step 25")
+            && moved.contains("step 8"),
+        "{moved}"
+    );
+    assert_text_contains(
+        client,
+        "li[data-change='step-deleted']",
+        "Grind the toasted seeds",
+    )
+    .await;
+    assert_eq!(texts_of(client, "del").await, ["forty"]);
+    assert_eq!(
+        texts_of(client, "ins").await,
+        ["fifty", "and basting the chicken"]
+    );
+    assert_contrast(client, "harvest feast make").await;
+    screenshot(client, "04-make-harvest-feast").await;
+    // Only the changes, at a click.
+    click(client, "#only-changes").await;
+    let visible_rows = js(
+        client,
+        "[...document.querySelectorAll('.rows > li')].filter(li => li.offsetParent !== null).length",
+    )
+    .await;
+    assert_eq!(visible_rows, json!(8), "one row per change");
+    screenshot(client, "05-make-harvest-feast-only-changes").await;
+}
+
+/// The doubled pancakes: scaled ×2, the salt off the scale.
+async fn the_doubled_pancakes(b: &Browser) {
+    let client = &b.client;
+    from_the_top(
+        client,
+        "#/recipes/pancakes",
+        "#/recipes/pancakes/makes/brunch-for-16",
+        "make",
+    )
+    .await;
+    assert_eq!(text_of(client, "#scaled-badge").await, "scaled ×2");
+    let salt = text_of(client, ".rows li[data-ingredient='salt']").await;
+    assert!(
+        salt.contains("off scale") && salt.contains("×1.5"),
+        "{salt}"
+    );
+    let flour = text_of(client, ".rows li[data-ingredient='flour']").await;
+    assert!(flour.contains("on scale"), "{flour}");
+    let salt_scale = text_of(client, ".panel--scaled tr[data-ingredient='salt']").await;
+    assert!(salt_scale.contains("off scale"), "{salt_scale}");
+    assert_contrast(client, "scaled make").await;
+    screenshot(client, "06-make-pancakes-scaled").await;
+}
+
+/// Insights: the charts are drawn.
+async fn the_insights(b: &Browser) {
+    let client = &b.client;
+    from_the_top(client, "#/recipes/1", "#/recipes/1/insights", "insights").await;
+    assert!(
+        js(client, "document.querySelectorAll('svg.chart').length")
+            .await
+            .as_u64()
+            >= Some(3)
+    );
+    assert_eq!(
+        js(client, "document.querySelectorAll('.chart__dot').length").await,
+        json!(4),
+        "one point per rated make"
+    );
+    assert_eq!(
+        js(
+            client,
+            "document.querySelectorAll('.chart__reference').length"
+        )
+        .await,
+        json!(1),
+        "the recipe's rating line"
+    );
+    let bars = js(
+        client,
+        "[...document.querySelectorAll('#h-ingredients ~ svg .chart__label')].map(t => t.textContent)",
+    )
+    .await;
+    let bars = bars.as_array().cloned().unwrap_or_default();
+    assert!(
+        bars.iter()
+            .any(|b| b.as_str().is_some_and(|b| b.starts_with("white sugar"))),
+        "{bars:?}"
+    );
+    let swaps = js(
+        client,
+        "[...document.querySelectorAll('#h-substitutions ~ svg .chart__label')].map(t => t.textContent)",
+    )
+    .await;
+    assert_eq!(swaps, json!(["white sugar → brown sugar"]));
+    assert_contrast(client, "insights").await;
+    screenshot(client, "07-insights-apple-pie").await;
+}
+
+/// Rejected uploads, with their reasons.
+async fn the_rejections(b: &Browser) {
+    let client = &b.client;
+    click(client, "nav a[data-nav='rejections']").await;
+    wait_for_page(client, "rejections", "ready").await;
+    let rejection = text_of(client, ".rejection").await;
+    assert!(
+        rejection.contains(REJECTED_KEY) && rejection.contains("$.rating"),
+        "{rejection}"
+    );
+    assert_contrast(client, "rejections").await;
+    screenshot(client, "08-rejections").await;
+}
+
+/// The other examples: sections and a swap (schema.org), and text beyond ASCII.
+async fn the_other_examples(b: &Browser) {
+    let client = &b.client;
+    let base = b.base();
+    for (route, name) in [
+        (
+            "#/recipes/lemon-tart/makes/tart-for-anna",
+            "08b-make-lemon-tart",
+        ),
+        (
+            "#/recipes/cr%C3%A8me-br%C3%BBl%C3%A9e/makes/d%C3%AEner-chez-zo%C3%AB",
+            "08c-make-creme-brulee",
+        ),
+    ] {
+        client.goto(&format!("{base}/{route}")).await.expect("open");
+        wait_for_page(client, "make", "ready").await;
+        assert_contrast(client, name).await;
+        screenshot(client, name).await;
+    }
+    assert_text_contains(
+        client,
+        "li[data-change='ingredient-renamed']",
+        "抹茶 (matcha) → 抹茶 (matcha) de Kyoto",
+    )
+    .await;
+}
+
+/// An empty state: a recipe nobody has made.
+async fn an_empty_state(b: &Browser) {
+    let client = &b.client;
+    let base = b.base();
+    client
+        .goto(&format!("{base}/#/recipes/toast"))
+        .await
+        .expect("open");
+    wait_for_page(client, "recipe", "ready").await;
+    assert_text_contains(client, "#h-makes + .state--empty", "No makes logged yet").await;
+    client
+        .goto(&format!("{base}/#/recipes/toast/insights"))
+        .await
+        .expect("open");
+    wait_for_page(client, "insights", "empty").await;
+}
+
+/// Markup in recipe text stays text.
+async fn markup_stays_text(b: &Browser) {
+    let client = &b.client;
+    let base = b.base();
+    let driver = &b.driver;
+    client.goto(&format!("{base}/")).await.expect("open");
+    wait_for_page(client, "recipes", "ready").await;
+    click(client, "a[href='#/recipes/xss']").await;
+    wait_for_page(client, "recipe", "ready").await;
+    assert_eq!(text_of(client, "main h1").await, XSS_NAME);
+    assert_eq!(
+        client.title().await.expect("title"),
+        format!("{XSS_NAME} · Recipe diff")
+    );
+    click(client, "a[href='#/recipes/xss/makes/xss-make']").await;
+    wait_for_page(client, "make", "ready").await;
+    assert_eq!(text_of(client, "main h1").await, XSS_NAME);
+    assert_text_contains(
+        client,
+        ".notes",
+        "<iframe src=\"javascript:alert(5)\"></iframe>",
+    )
+    .await;
+    assert_text_contains(client, "main ins", "<img src=x onerror=alert(4)>").await;
+    let injected = js(
+        client,
+        "document.querySelectorAll('main script, main img, main iframe, main b, main svg[onload], [onerror], [onload]').length + document.querySelectorAll('script').length",
+    )
+    .await;
+    assert_eq!(injected, json!(1), "only the dashboard's own script");
+    no_alert(client).await;
+    screenshot(client, "09-xss-make").await;
+    no_console_errors(driver, client, "while browsing").await;
+}
+
+/// A phone's width: no sideways scrolling.
+async fn a_phone_s_width(b: &Browser) {
+    let client = &b.client;
+    let base = b.base();
+    let driver = &b.driver;
+    client.set_window_size(375, 812).await.expect("resize");
+    for (route, page, name) in [
+        ("#/", "recipes", "10-phone-recipes"),
+        (
+            "#/recipes/harvest-feast/makes/harvest-2024-11-28",
+            "make",
+            "11-phone-make-harvest-feast",
+        ),
+        ("#/recipes/1/insights", "insights", "12-phone-insights"),
+        ("#/rejections", "rejections", "13-phone-rejections"),
+    ] {
+        client.goto(&format!("{base}/{route}")).await.expect("open");
+        wait_for_page(client, page, "ready").await;
+        let widths = js(
+            client,
+            "[document.documentElement.scrollWidth, document.documentElement.clientWidth]",
+        )
+        .await;
+        assert!(
+            widths[0].as_u64() <= widths[1].as_u64() && widths[1].as_u64() <= Some(375),
+            "{route} scrolls sideways at 375 px: {widths}"
+        );
+        screenshot(client, name).await;
+    }
+    client.set_window_size(1280, 900).await.expect("resize");
+    no_console_errors(driver, client, "at a phone's width").await;
+}
+
+/// An error: the problem's detail is shown.
+async fn an_error(b: &Browser) {
+    let client = &b.client;
+    let base = b.base();
+    client
+        .goto(&format!("{base}/#/recipes/no-such-recipe"))
+        .await
+        .expect("open");
+    wait_for_page(client, "recipe", "error").await;
+    let error = text_of(client, "main [role='alert']").await;
+    assert!(
+        error.contains("there is no recipe \"no-such-recipe\"")
+            && error.contains("recipe-not-found"),
+        "{error}"
+    );
+    assert_contrast(client, "error").await;
+    screenshot(client, "14-error").await;
+    no_alert(client).await;
+    println!("screenshots are in {}", screenshots_dir().display());
+}
+
+/// From the top: the recipes list by its link in the navigation, then the
+/// recipe `recipe` (an href), then `link` on the recipe's page, which opens
+/// `page`.
+async fn from_the_top(client: &Client, recipe: &str, link: &str, page: &str) {
+    click(client, "nav a[data-nav='recipes']").await;
+    wait_for_page(client, "recipes", "ready").await;
+    click(client, &format!("a[href='{recipe}']")).await;
+    wait_for_page(client, "recipe", "ready").await;
+    click(client, &format!("a[href='{link}']")).await;
+    wait_for_page(client, page, "ready").await;
+}
