@@ -1,14 +1,19 @@
 //! `template.yaml` agrees with the code it deploys.
 //!
-//! The template is read with its CloudFormation short tags (`!Ref`,
-//! `!GetAtt`, `!Sub`, …) turned into their long JSON forms, so every check
-//! below reads the same structure CloudFormation does.
+//! The template is read by the `deploy_checks` library with its
+//! CloudFormation short tags (`!Ref`, `!GetAtt`, `!Sub`, …) turned into
+//! their long JSON forms, so every check below reads the same structure
+//! CloudFormation does.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::collections::BTreeSet;
+use std::path::Path;
 
-use serde_json::{Map, Value, json};
+use deploy_checks::{
+    actions, arn_text, as_list, cargo_metadata, environment, functions, is_s3_read,
+    names_a_resource, number, of_type, property, resources, statements, target, template,
+    variables_read_in, workspace_root, write_routes_of_the_contract,
+};
+use serde_json::{Value, json};
 
 /// What each function's code reads from its environment, by binary. Keep it
 /// in step with the crates' `main.rs` (and `lib.rs`): a test below scans
@@ -42,233 +47,6 @@ const DATA_PLANE: [&str; 8] = [
     "logs",
     "lambda",
 ];
-
-/// S3 actions that only read.
-fn is_s3_read(action: &str) -> bool {
-    ["s3:Get", "s3:List", "s3:Head"]
-        .iter()
-        .any(|p| action.starts_with(p))
-}
-
-fn workspace_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .parent()
-        .expect("deploy-checks sits in the workspace root")
-        .to_path_buf()
-}
-
-/// The template as CloudFormation's JSON form.
-fn template() -> Value {
-    let path = workspace_root().join("template.yaml");
-    let text = std::fs::read_to_string(&path).expect("template.yaml is readable");
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("template.yaml is YAML");
-    to_json(yaml)
-}
-
-/// YAML to JSON, short tags to long forms (`!GetAtt A.B` to
-/// `{"Fn::GetAtt": ["A", "B"]}`).
-fn to_json(yaml: serde_yaml_ng::Value) -> Value {
-    use serde_yaml_ng::Value as Y;
-    match yaml {
-        Y::Null => Value::Null,
-        Y::Bool(b) => Value::Bool(b),
-        Y::Number(n) => serde_json::to_value(&n).expect("a YAML number is a JSON number"),
-        Y::String(s) => Value::String(s),
-        Y::Sequence(items) => Value::Array(items.into_iter().map(to_json).collect()),
-        Y::Mapping(map) => Value::Object(
-            map.into_iter()
-                .map(|(k, v)| {
-                    let key = match k {
-                        Y::String(s) => s,
-                        other => serde_yaml_ng::to_string(&other)
-                            .expect("a key prints")
-                            .trim()
-                            .to_owned(),
-                    };
-                    (key, to_json(v))
-                })
-                .collect(),
-        ),
-        Y::Tagged(tagged) => {
-            let tag = tagged.tag.to_string();
-            let name = tag.trim_start_matches('!');
-            let value = to_json(tagged.value);
-            let long = match name {
-                "Ref" | "Condition" => name.to_owned(),
-                other => format!("Fn::{other}"),
-            };
-            let value = match (name, value) {
-                ("GetAtt", Value::String(s)) => {
-                    let (resource, attribute) =
-                        s.split_once('.').expect("!GetAtt names Resource.Attribute");
-                    json!([resource, attribute])
-                }
-                (_, value) => value,
-            };
-            json!({ long: value })
-        }
-    }
-}
-
-fn resources(t: &Value) -> &Map<String, Value> {
-    t["Resources"]
-        .as_object()
-        .expect("the template has resources")
-}
-
-fn of_type<'a>(t: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
-    resources(t)
-        .iter()
-        .filter(|(_, r)| r["Type"] == kind)
-        .map(|(name, r)| (name.as_str(), r))
-        .collect()
-}
-
-/// The functions by binary name: (logical id, resource).
-fn functions(t: &Value) -> BTreeMap<String, (&str, &Value)> {
-    of_type(t, "AWS::Serverless::Function")
-        .into_iter()
-        .map(|(name, f)| {
-            let binary = f["Metadata"]["BuildProperties"]["Binary"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{name} names its Binary in Metadata.BuildProperties"));
-            (binary.to_owned(), (name, f))
-        })
-        .collect()
-}
-
-/// A function property, or the Globals' when the function does not set it.
-fn property<'a>(t: &'a Value, f: &'a Value, key: &str) -> &'a Value {
-    match &f["Properties"][key] {
-        Value::Null => &t["Globals"]["Function"][key],
-        own => own,
-    }
-}
-
-/// A function's environment: the Globals' merged with its own, as SAM does.
-fn environment(t: &Value, f: &Value) -> Map<String, Value> {
-    let mut merged = t["Globals"]["Function"]["Environment"]["Variables"]
-        .as_object()
-        .cloned()
-        .unwrap_or_default();
-    if let Some(own) = f["Properties"]["Environment"]["Variables"].as_object() {
-        merged.extend(own.clone());
-    }
-    merged
-}
-
-fn number(v: &Value) -> f64 {
-    match v {
-        Value::Number(n) => n.as_f64().expect("a finite number"),
-        Value::String(s) => s.parse().unwrap_or_else(|_| panic!("{s:?} is a number")),
-        other => panic!("{other} is not a number"),
-    }
-}
-
-/// The logical id a `!Ref X` or `!GetAtt X.Arn` points at.
-fn target(v: &Value) -> Option<&str> {
-    v.get("Ref")
-        .and_then(Value::as_str)
-        .or_else(|| v.get("Fn::GetAtt")?.get(0)?.as_str())
-}
-
-fn as_list(v: &Value) -> Vec<&Value> {
-    match v {
-        Value::Array(items) => items.iter().collect(),
-        Value::Null => Vec::new(),
-        one => vec![one],
-    }
-}
-
-/// Every policy statement in the template, with where it is.
-fn statements(t: &Value) -> Vec<(String, &Value)> {
-    let mut found = Vec::new();
-    for (name, r) in resources(t) {
-        let props = &r["Properties"];
-        let mut documents = Vec::new();
-        match r["Type"].as_str() {
-            Some("AWS::IAM::Role") => {
-                for p in as_list(&props["Policies"]) {
-                    documents.push(&p["PolicyDocument"]);
-                }
-            }
-            Some("AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy") => {
-                documents.push(&props["PolicyDocument"]);
-            }
-            Some("AWS::Serverless::Function") => {
-                for p in as_list(&props["Policies"]) {
-                    if p.get("Statement").is_some() {
-                        documents.push(p);
-                    }
-                }
-            }
-            _ => {}
-        }
-        for document in documents {
-            for s in as_list(&document["Statement"]) {
-                found.push((name.clone(), s));
-            }
-        }
-    }
-    found
-}
-
-fn actions(statement: &Value) -> Vec<&str> {
-    as_list(&statement["Action"])
-        .into_iter()
-        .map(|a| a.as_str().expect("actions are strings"))
-        .collect()
-}
-
-/// A resource's ARN text: a literal, or a `!Sub` template.
-fn arn_text(resource: &Value) -> Option<&str> {
-    match resource {
-        Value::String(s) => Some(s),
-        _ => match resource.get("Fn::Sub")? {
-            Value::String(s) => Some(s),
-            Value::Array(parts) => parts.first()?.as_str(),
-            _ => None,
-        },
-    }
-}
-
-/// Whether a resource names something specific: a `!Ref`/`!GetAtt` of a
-/// resource, or an ARN whose resource part is more than a wildcard.
-fn names_a_resource(resource: &Value) -> bool {
-    if target(resource).is_some() {
-        return true;
-    }
-    let Some(arn) = arn_text(resource) else {
-        return false;
-    };
-    if arn == "*" {
-        return false;
-    }
-    // arn:partition:service:region:account:resource
-    let resource_part = arn.splitn(6, ':').nth(5).unwrap_or("");
-    !resource_part.is_empty() && resource_part != "*" && !resource_part.starts_with("*/")
-}
-
-fn cargo_metadata() -> Value {
-    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(workspace_root())
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
-}
 
 #[test]
 fn every_function_builds_a_workspace_binary_for_graviton() {
@@ -366,32 +144,6 @@ fn every_environment_variable_the_code_reads_is_set() {
         t["Parameters"]["ReadAuth"]["Default"], "jwt",
         "reads need a JWT unless chosen otherwise"
     );
-}
-
-/// Names in `var("NAME")`, `var_os("NAME")` and `lookup("NAME")` calls in
-/// a crate's sources.
-fn variables_read_in(dir: &Path) -> BTreeSet<String> {
-    let mut found = BTreeSet::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(variables_read_in(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            for call in ["var(\"", "var_os(\"", "lookup(\""] {
-                for (at, _) in text.match_indices(call) {
-                    let rest = &text[at + call.len()..];
-                    if let Some(end) = rest.find('"') {
-                        found.insert(rest[..end].to_owned());
-                    }
-                }
-            }
-        }
-    }
-    found
 }
 
 #[test]
@@ -659,22 +411,6 @@ fn every_function_role_is_its_own_and_logs_to_a_kept_log_group() {
             "{name}'s logs are kept for a set time"
         );
     }
-}
-
-/// The write operations of the API's contract, as route keys.
-fn write_routes_of_the_contract() -> BTreeSet<String> {
-    let path = workspace_root().join("recipe-server/openapi.json");
-    let text = std::fs::read_to_string(path).expect("recipe-server/openapi.json is readable");
-    let doc: Value = serde_json::from_str(&text).expect("the OpenAPI document is JSON");
-    let mut routes = BTreeSet::new();
-    for (path, operations) in doc["paths"].as_object().expect("paths") {
-        for method in operations.as_object().expect("operations").keys() {
-            if ["post", "put", "patch", "delete"].contains(&method.as_str()) {
-                routes.insert(format!("{} {path}", method.to_uppercase()));
-            }
-        }
-    }
-    routes
 }
 
 /// The routes public whatever ReadAuth says: the dashboard's page, files
