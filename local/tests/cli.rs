@@ -114,10 +114,7 @@ fn a_page_without_a_recipe_is_refused_by_name() {
 
 #[test]
 fn a_rejected_file_is_named_with_the_reason_and_path() {
-    let dir = tempfile::Builder::new()
-        .prefix("recipe-chain-cli-")
-        .tempdir()
-        .expect("temp dir");
+    let dir = testkit::temp_dir("recipe-chain-cli-");
     let bad = dir.path().join("bad.json");
     std::fs::write(&bad, r#"{"recipeName": "Pie", "recipeId": 1, "rating": 7}"#).expect("write");
     let bad = bad.to_str().expect("utf-8 path");

@@ -24,6 +24,8 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
+pub use tempfile::TempDir;
+
 /// A running moto server, stopped on drop.
 pub struct MotoServer {
     child: Child,
@@ -108,6 +110,18 @@ impl Drop for MotoServer {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A temporary folder named `{prefix}…`, removed (with what is in it) when
+/// dropped, a test's panic included.
+///
+/// # Panics
+/// When the system's temporary folder is not writable.
+pub fn temp_dir(prefix: &str) -> TempDir {
+    tempfile::Builder::new()
+        .prefix(prefix)
+        .tempdir()
+        .expect("a temporary folder")
 }
 
 /// The `op` of each change in a diff document's `changes` list, in order.

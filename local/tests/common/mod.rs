@@ -9,15 +9,11 @@ use std::time::{Duration, Instant};
 use serde_json::Value;
 
 /// A temporary data folder, removed on drop.
-pub struct DataDir(tempfile::TempDir);
+pub struct DataDir(testkit::TempDir);
 
 impl DataDir {
     pub fn new(name: &str) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("recipe-chain-{name}-"))
-            .tempdir()
-            .expect("temp dir");
-        Self(dir)
+        Self(testkit::temp_dir(&format!("recipe-chain-{name}-")))
     }
 
     /// The folder.

@@ -164,7 +164,7 @@ fn chromium() -> PathBuf {
 pub struct Driver {
     child: Child,
     url: String,
-    profile: tempfile::TempDir,
+    profile: testkit::TempDir,
 }
 
 impl Driver {
@@ -172,10 +172,7 @@ impl Driver {
     pub fn start() -> Self {
         let binary = program(&["chromedriver"]);
         let port = testkit::free_port();
-        let profile = tempfile::Builder::new()
-            .prefix("recipe-dashboard-chromium-")
-            .tempdir()
-            .expect("profile dir");
+        let profile = testkit::temp_dir("recipe-dashboard-chromium-");
         let child = Command::new(binary)
             .arg(format!("--port={port}"))
             .arg("--allowed-ips=127.0.0.1")

@@ -16,16 +16,13 @@ pub const TOKEN: &str = "test-write-token";
 
 /// A fresh store in its own temporary directory, removed on drop.
 pub struct TempStore {
-    dir: tempfile::TempDir,
+    dir: testkit::TempDir,
     pub store: Arc<SqliteStore>,
 }
 
 impl TempStore {
     pub fn new(name: &str) -> Self {
-        let dir = tempfile::Builder::new()
-            .prefix(&format!("recipe-server-{name}-"))
-            .tempdir()
-            .expect("temp dir");
+        let dir = testkit::temp_dir(&format!("recipe-server-{name}-"));
         let store =
             Arc::new(SqliteStore::open(&dir.path().join("store.sqlite3")).expect("store opens"));
         Self { dir, store }

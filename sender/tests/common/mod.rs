@@ -17,7 +17,7 @@ use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectStore};
-use tempfile::TempDir;
+use testkit::TempDir;
 use testkit::router::Serving;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
@@ -111,10 +111,7 @@ impl Drop for Server {
 
 /// A fresh temporary directory, removed on drop.
 pub fn fresh_dir(name: &str) -> TempDir {
-    tempfile::Builder::new()
-        .prefix(&format!("sender-{name}-"))
-        .tempdir()
-        .expect("temp dir")
+    testkit::temp_dir(&format!("sender-{name}-"))
 }
 
 /// A free port on 127.0.0.1 with nothing listening on it.
