@@ -21,26 +21,24 @@ use shared::store::{
 use shared::{MakeId, RecipeId};
 
 async fn with_apple_pie(app: &axum::Router) {
-    let (status, _, body) = send(
-        app,
-        write(
-            "POST",
-            "/recipes",
-            "k-recipe",
-            fixture("pairs/apple-pie/recipe.json"),
-        ),
-    )
-    .await;
+    let (status, _, body) =
+        post_fixture(app, "/recipes", "k-recipe", "pairs/apple-pie/recipe.json").await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
+}
+
+/// The fixture `path` written to `uri` under the idempotency key `key`.
+async fn post_fixture(
+    app: &axum::Router,
+    uri: &str,
+    key: &str,
+    path: &str,
+) -> (StatusCode, String, Value) {
+    send(app, write("POST", uri, key, fixture(path))).await
 }
 
 /// The Apple Pie make, written to `uri` under the idempotency key `k`.
 async fn post_apple_make(app: &axum::Router, uri: &str) -> (StatusCode, String, Value) {
-    send(
-        app,
-        write("POST", uri, "k", fixture("pairs/apple-pie/make.json")),
-    )
-    .await
+    post_fixture(app, uri, "k", "pairs/apple-pie/make.json").await
 }
 
 #[tokio::test]
@@ -95,14 +93,11 @@ async fn a_make_is_diffed_stored_and_read_back() {
     let t = TempStore::new("make");
     let app = app(t.store.clone());
     with_apple_pie(&app).await;
-    let (status, _, body) = send(
+    let (status, _, body) = post_fixture(
         &app,
-        write(
-            "POST",
-            "/recipes/1/makes",
-            "k-make",
-            fixture("pairs/apple-pie/make.json"),
-        ),
+        "/recipes/1/makes",
+        "k-make",
+        "pairs/apple-pie/make.json",
     )
     .await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
