@@ -2,11 +2,16 @@
 //! a bucket, [`SqsJobs`] puts jobs on a queue, [`DynamoStore`] keeps
 //! recipes, makes and rejections in one table. Each takes an SDK client
 //! built once by the caller, so tests point them at moto with an endpoint
-//! override.
+//! override. Features (`s3`, `sqs`, `dynamodb`; all by default) let each
+//! function link only the SDKs it uses.
 
+#[cfg(feature = "dynamodb")]
 mod dynamo;
+#[cfg(feature = "s3")]
 mod s3;
+#[cfg(feature = "sqs")]
 mod sqs;
+#[cfg(any(feature = "s3", feature = "sqs", feature = "dynamodb"))]
 mod transient;
 
 /// Structured JSON logs for a Lambda function: one line per event, the
@@ -24,6 +29,9 @@ pub fn init_lambda_logs() {
         .try_init();
 }
 
+#[cfg(feature = "dynamodb")]
 pub use dynamo::DynamoStore;
+#[cfg(feature = "s3")]
 pub use s3::S3Objects;
+#[cfg(feature = "sqs")]
 pub use sqs::{Backoff, SqsJobs};

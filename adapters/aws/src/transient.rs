@@ -1,7 +1,8 @@
 //! What is worth retrying, for every AWS adapter: one definition, so that
 //! S3, SQS and DynamoDB failures are told apart by the same rule.
 
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_smithy_runtime_api::client::result::SdkError;
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
 /// Whether a service error is worth retrying: throttling, timeouts, server
 /// faults and a transaction still in progress are; anything else (access
@@ -34,7 +35,9 @@ pub(crate) fn is_transient(status: u16, code: Option<&str>) -> bool {
 /// Whether a failed SDK call is worth retrying: a transient service error
 /// ([`is_transient`]), or no answer at all (a timeout, the network, a
 /// response that could not be read). The three SDKs share this error type.
-pub(crate) fn sdk_error_is_transient<E: ProvideErrorMetadata>(err: &SdkError<E>) -> bool {
+pub(crate) fn sdk_error_is_transient<E: ProvideErrorMetadata>(
+    err: &SdkError<E, aws_smithy_runtime_api::http::Response>,
+) -> bool {
     match err {
         SdkError::ServiceError(context) => {
             is_transient(context.raw().status().as_u16(), context.err().code())

@@ -135,10 +135,11 @@ mod tests {
 
     #[tokio::test]
     async fn reads_within_the_limit_and_refuses_beyond_it() {
-        let dir = std::env::temp_dir().join(format!("dir-objects-{}", std::process::id()));
+        let scratch = testkit::temp_dir("dir-objects-");
+        let dir = scratch.path();
         std::fs::create_dir_all(dir.join("recipes")).expect("dir");
         std::fs::write(dir.join("recipes/pie.json"), b"{}").expect("write");
-        let objects = DirObjects::new(&dir);
+        let objects = DirObjects::new(dir);
         assert_eq!(
             objects.size("b", "recipes/pie.json", None).await,
             Ok(Some(2))
@@ -155,6 +156,5 @@ mod tests {
             objects.get("b", "recipes/gone.json", None, 10).await,
             Ok(None)
         );
-        let _ = std::fs::remove_dir_all(&dir);
     }
 }

@@ -373,12 +373,10 @@ mod tests {
         )
     }
 
-    fn queue(name: &str, config: QueueConfig) -> (SqliteQueue, std::path::PathBuf) {
-        let dir = std::env::temp_dir().join(format!("queue-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("dir");
+    fn queue(name: &str, config: QueueConfig) -> (SqliteQueue, testkit::TempDir) {
+        let dir = testkit::temp_dir(&format!("queue-{name}-"));
         (
-            SqliteQueue::open(&dir.join("queue.sqlite3"), config).expect("opens"),
+            SqliteQueue::open(&dir.path().join("queue.sqlite3"), config).expect("opens"),
             dir,
         )
     }
@@ -389,7 +387,7 @@ mod tests {
             visibility_timeout: Duration::from_millis(200),
             max_receives: 5,
         };
-        let (q, dir) = queue("visibility", config);
+        let (q, _dir) = queue("visibility", config);
         q.send(&[job(1), job(2)]).await.expect("send");
         let first = q.receive(10).await.expect("receive");
         assert_eq!(first.len(), 2);
@@ -408,7 +406,6 @@ mod tests {
                 .collect::<Vec<_>>(),
             [(first[1].id, 2)]
         );
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]
@@ -417,7 +414,7 @@ mod tests {
             visibility_timeout: Duration::from_millis(1),
             max_receives: 3,
         };
-        let (q, dir) = queue("dead", config);
+        let (q, _dir) = queue("dead", config);
         q.send(&[job(1)]).await.expect("send");
         for attempt in 1..=3 {
             let got = q.receive(10).await.expect("receive");
@@ -438,7 +435,6 @@ mod tests {
         assert_eq!(q.redrive().await.expect("redrive"), 1);
         let back = q.receive(10).await.expect("receive");
         assert_eq!((back.len(), back[0].receive_count), (1, 1));
-        let _ = std::fs::remove_dir_all(dir);
     }
 
     #[tokio::test]
@@ -460,8 +456,8 @@ mod tests {
         let in_flight = q.receive(1).await.expect("receive");
         assert_eq!(in_flight.len(), 1);
         drop(q);
-        let q =
-            SqliteQueue::open(&dir.join("queue.sqlite3"), QueueConfig::default()).expect("reopens");
+        let q = SqliteQueue::open(&dir.path().join("queue.sqlite3"), QueueConfig::default())
+            .expect("reopens");
         assert!(
             q.was_queued("recipes/1.json", "10:123")
                 .await
@@ -469,6 +465,5 @@ mod tests {
         );
         assert_eq!(q.release_in_flight().await.expect("release"), 1);
         assert_eq!(q.receive(10).await.expect("receive").len(), 1);
-        let _ = std::fs::remove_dir_all(dir);
     }
 }

@@ -8,24 +8,15 @@ use super::*;
 use shared::store::content_hash;
 
 /// A fresh directory for one test's database, removed afterwards.
-struct Scratch(PathBuf);
+struct Scratch(testkit::TempDir);
 
 impl Scratch {
     fn new(name: &str) -> Self {
-        let dir = std::env::temp_dir().join(format!("sqlite-store-{name}-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&dir);
-        std::fs::create_dir_all(&dir).expect("temp dir");
-        Self(dir)
+        Self(testkit::temp_dir(&format!("sqlite-store-{name}-")))
     }
 
     fn file(&self) -> PathBuf {
-        self.0.join("store.sqlite3")
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_dir_all(&self.0);
+        self.0.path().join("store.sqlite3")
     }
 }
 
