@@ -9,7 +9,7 @@ use serde_json::Value;
 use shared::RecipeId;
 use shared::job::{Job, Payload};
 use shared::keys::UploadKind;
-use shared::ports::{ObjectError, ObjectStore};
+use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::rejection::RejectReason;
 use tokio::sync::Semaphore;
 use tracing::Instrument as _;
@@ -203,7 +203,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             let version = version_id.as_deref();
             match deps
                 .objects
-                .get(bucket, key, version, deps.max_object_bytes)
+                .get(ObjectRef::new(bucket, key, version), deps.max_object_bytes)
                 .await
             {
                 Ok(Some(bytes)) => bytes,

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde_json::{Value, json};
 use shared::job::MAX_INLINE_BYTES;
 use shared::keys::UploadKind;
-use shared::ports::ObjectError;
+use shared::ports::{ObjectError, ObjectRef};
 
 use super::*;
 
@@ -44,12 +44,7 @@ impl Bucket {
 
 #[async_trait]
 impl ObjectStore for Bucket {
-    async fn size(
-        &self,
-        _bucket: &str,
-        key: &str,
-        _version_id: Option<&str>,
-    ) -> Result<Option<u64>, ObjectError> {
+    async fn size(&self, ObjectRef { key, .. }: ObjectRef<'_>) -> Result<Option<u64>, ObjectError> {
         self.sizes_asked.lock().expect("lock").push(key.to_owned());
         if let Some(failure) = &self.failure {
             return Err(failure.clone());
@@ -59,9 +54,7 @@ impl ObjectStore for Bucket {
 
     async fn get(
         &self,
-        _bucket: &str,
-        key: &str,
-        _version_id: Option<&str>,
+        ObjectRef { key, .. }: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError> {
         self.downloads.lock().expect("lock").push(key.to_owned());
@@ -474,25 +467,18 @@ async fn an_unavailable_bucket_fails_the_event_after_queueing_what_it_could() {
     struct HalfDown(Bucket);
     #[async_trait]
     impl ObjectStore for HalfDown {
-        async fn size(
-            &self,
-            b: &str,
-            k: &str,
-            v: Option<&str>,
-        ) -> Result<Option<u64>, ObjectError> {
-            self.0.size(b, k, v).await
+        async fn size(&self, object: ObjectRef<'_>) -> Result<Option<u64>, ObjectError> {
+            self.0.size(object).await
         }
         async fn get(
             &self,
-            b: &str,
-            k: &str,
-            v: Option<&str>,
+            object: ObjectRef<'_>,
             max: u64,
         ) -> Result<Option<Vec<u8>>, ObjectError> {
-            if k.contains("slow") {
+            if object.key.contains("slow") {
                 return Err(ObjectError::Transient("SlowDown".into()));
             }
-            self.0.get(b, k, v, max).await
+            self.0.get(object, max).await
         }
     }
     let bucket = HalfDown(Bucket::with(&[("makes/ok.json", MAKE.as_bytes())]));

@@ -7,7 +7,7 @@ use shared::Limits;
 use shared::job::{Job, MAX_INLINE_BYTES, Payload, Source};
 use shared::keys::{UploadKind, classify, has_document_suffix, recipe_id_from_key};
 use shared::parse::{make_from_value, read_document, recipe_from_value};
-use shared::ports::{ObjectError, ObjectStore};
+use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::rejection::{RejectReason, Rejection};
 use tracing::Instrument as _;
 
@@ -183,7 +183,11 @@ async fn judge(
         Some(size) => size,
         None => {
             let found = objects
-                .size(&source.bucket, &source.key, source.version_id.as_deref())
+                .size(ObjectRef::new(
+                    &source.bucket,
+                    &source.key,
+                    source.version_id.as_deref(),
+                ))
                 .await;
             match found {
                 Ok(Some(size)) => size,
@@ -199,9 +203,7 @@ async fn judge(
 
     let fetched = objects
         .get(
-            &source.bucket,
-            &source.key,
-            source.version_id.as_deref(),
+            ObjectRef::new(&source.bucket, &source.key, source.version_id.as_deref()),
             limits.max_bytes,
         )
         .await;

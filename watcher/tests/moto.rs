@@ -20,7 +20,7 @@ use serde_json::{Value, json};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
-use shared::ports::{JobSink, ObjectError, ObjectStore, QueueError};
+use shared::ports::{JobSink, ObjectError, ObjectRef, ObjectStore, QueueError};
 use testkit::MotoServer;
 use testkit::aws::{create_queue, notify_queue, queue_arn, s3_client, sdk_config};
 use watcher::handle_event;
@@ -215,7 +215,10 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
         panic!("a claim check, got {:?}", claim.payload);
     };
     let fetched = objects
-        .get(bucket, key, version_id.as_deref(), limits.max_bytes)
+        .get(
+            ObjectRef::new(bucket, key, version_id.as_deref()),
+            limits.max_bytes,
+        )
         .await
         .expect("readable");
     assert_eq!(fetched, Some(long), "the claim check points at the upload");
@@ -249,16 +252,20 @@ async fn s3_objects_read_within_the_limit_and_report_gone_objects() {
     let size = RECIPE.len() as u64;
 
     assert_eq!(
-        objects.size(BUCKET, "recipes/a b+c.json", None).await,
+        objects
+            .size(ObjectRef::new(BUCKET, "recipes/a b+c.json", None))
+            .await,
         Ok(Some(size))
     );
     assert_eq!(
-        objects.get(BUCKET, "recipes/a b+c.json", None, size).await,
+        objects
+            .get(ObjectRef::new(BUCKET, "recipes/a b+c.json", None), size)
+            .await,
         Ok(Some(RECIPE.as_bytes().to_vec()))
     );
     assert_eq!(
         objects
-            .get(BUCKET, "recipes/a b+c.json", None, size - 1)
+            .get(ObjectRef::new(BUCKET, "recipes/a b+c.json", None), size - 1)
             .await,
         Err(ObjectError::TooLarge {
             size,
@@ -266,16 +273,23 @@ async fn s3_objects_read_within_the_limit_and_report_gone_objects() {
         })
     );
     assert_eq!(
-        objects.size(BUCKET, "recipes/gone.json", None).await,
-        Ok(None)
-    );
-    assert_eq!(
-        objects.get(BUCKET, "recipes/gone.json", None, 100).await,
+        objects
+            .size(ObjectRef::new(BUCKET, "recipes/gone.json", None))
+            .await,
         Ok(None)
     );
     assert_eq!(
         objects
-            .get("no-such-bucket", "recipes/a.json", None, 100)
+            .get(ObjectRef::new(BUCKET, "recipes/gone.json", None), 100)
+            .await,
+        Ok(None)
+    );
+    assert_eq!(
+        objects
+            .get(
+                ObjectRef::new("no-such-bucket", "recipes/a.json", None),
+                100
+            )
             .await,
         Ok(None)
     );

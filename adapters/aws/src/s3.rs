@@ -6,7 +6,7 @@ use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::transient::sdk_error_is_transient;
-use shared::ports::{ObjectError, ObjectStore};
+use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 
 /// Uploads in S3 buckets, read through one shared client.
 #[derive(Clone, Debug)]
@@ -25,9 +25,11 @@ impl S3Objects {
 impl ObjectStore for S3Objects {
     async fn size(
         &self,
-        bucket: &str,
-        key: &str,
-        version_id: Option<&str>,
+        ObjectRef {
+            bucket,
+            key,
+            version_id,
+        }: ObjectRef<'_>,
     ) -> Result<Option<u64>, ObjectError> {
         let head = self
             .client
@@ -45,9 +47,11 @@ impl ObjectStore for S3Objects {
 
     async fn get(
         &self,
-        bucket: &str,
-        key: &str,
-        version_id: Option<&str>,
+        ObjectRef {
+            bucket,
+            key,
+            version_id,
+        }: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError> {
         let doing = format!("GetObject s3://{bucket}/{key}");

@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use async_trait::async_trait;
 
-use shared::ports::{ObjectError, ObjectStore};
+use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 
 /// The bucket folder. The bucket name in a request is not used: there is one folder.
 #[derive(Clone, Debug)]
@@ -50,12 +50,7 @@ fn io_error(key: &str, error: &std::io::Error) -> ObjectError {
 
 #[async_trait]
 impl ObjectStore for DirObjects {
-    async fn size(
-        &self,
-        _bucket: &str,
-        key: &str,
-        _version_id: Option<&str>,
-    ) -> Result<Option<u64>, ObjectError> {
+    async fn size(&self, ObjectRef { key, .. }: ObjectRef<'_>) -> Result<Option<u64>, ObjectError> {
         let Some(path) = self.path_of(key) else {
             return Ok(None);
         };
@@ -69,9 +64,7 @@ impl ObjectStore for DirObjects {
 
     async fn get(
         &self,
-        _bucket: &str,
-        key: &str,
-        _version_id: Option<&str>,
+        ObjectRef { key, .. }: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError> {
         let Some(path) = self.path_of(key) else {
@@ -141,19 +134,27 @@ mod tests {
         std::fs::write(dir.join("recipes/pie.json"), b"{}").expect("write");
         let objects = DirObjects::new(dir);
         assert_eq!(
-            objects.size("b", "recipes/pie.json", None).await,
+            objects
+                .size(ObjectRef::new("b", "recipes/pie.json", None))
+                .await,
             Ok(Some(2))
         );
         assert_eq!(
-            objects.get("b", "recipes/pie.json", None, 10).await,
+            objects
+                .get(ObjectRef::new("b", "recipes/pie.json", None), 10)
+                .await,
             Ok(Some(b"{}".to_vec()))
         );
         assert_eq!(
-            objects.get("b", "recipes/pie.json", None, 1).await,
+            objects
+                .get(ObjectRef::new("b", "recipes/pie.json", None), 1)
+                .await,
             Err(ObjectError::TooLarge { size: 2, limit: 1 })
         );
         assert_eq!(
-            objects.get("b", "recipes/gone.json", None, 10).await,
+            objects
+                .get(ObjectRef::new("b", "recipes/gone.json", None), 10)
+                .await,
             Ok(None)
         );
     }

@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
-use shared::ports::{ObjectError, ObjectStore};
+use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use testkit::TempDir;
 use testkit::router::Serving;
 use tokio::net::TcpListener;
@@ -210,9 +210,7 @@ impl Bucket {
 impl ObjectStore for Bucket {
     async fn size(
         &self,
-        bucket: &str,
-        key: &str,
-        _version_id: Option<&str>,
+        ObjectRef { bucket, key, .. }: ObjectRef<'_>,
     ) -> Result<Option<u64>, ObjectError> {
         if self.unavailable {
             return Err(ObjectError::Transient("SlowDown".into()));
@@ -227,9 +225,7 @@ impl ObjectStore for Bucket {
 
     async fn get(
         &self,
-        bucket: &str,
-        key: &str,
-        _version_id: Option<&str>,
+        ObjectRef { bucket, key, .. }: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError> {
         if self.unavailable {

@@ -35,24 +35,40 @@ pub enum ObjectError {
     Permanent(String),
 }
 
+/// One object: its bucket, its key and, where the bucket keeps versions,
+/// which version.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ObjectRef<'a> {
+    /// The bucket (ignored by a directory).
+    pub bucket: &'a str,
+    /// The key, as decoded.
+    pub key: &'a str,
+    /// The version, when the event named one.
+    pub version_id: Option<&'a str>,
+}
+
+impl<'a> ObjectRef<'a> {
+    /// The object at `key` in `bucket`, in `version_id` if given.
+    pub const fn new(bucket: &'a str, key: &'a str, version_id: Option<&'a str>) -> Self {
+        Self {
+            bucket,
+            key,
+            version_id,
+        }
+    }
+}
+
 /// Where uploads are kept: a bucket, or a directory.
 #[async_trait]
 pub trait ObjectStore: Send + Sync {
     /// The object's size in bytes; `None` if it does not exist (any more).
-    async fn size(
-        &self,
-        bucket: &str,
-        key: &str,
-        version_id: Option<&str>,
-    ) -> Result<Option<u64>, ObjectError>;
+    async fn size(&self, object: ObjectRef<'_>) -> Result<Option<u64>, ObjectError>;
 
     /// The object's bytes, refusing more than `max_bytes` with
     /// [`ObjectError::TooLarge`]; `None` if it does not exist (any more).
     async fn get(
         &self,
-        bucket: &str,
-        key: &str,
-        version_id: Option<&str>,
+        object: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError>;
 }
