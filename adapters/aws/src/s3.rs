@@ -23,20 +23,14 @@ impl S3Objects {
 
 #[async_trait]
 impl ObjectStore for S3Objects {
-    async fn size(
-        &self,
-        ObjectRef {
-            bucket,
-            key,
-            version_id,
-        }: ObjectRef<'_>,
-    ) -> Result<Option<u64>, ObjectError> {
+    async fn size(&self, object: ObjectRef<'_>) -> Result<Option<u64>, ObjectError> {
+        let ObjectRef { bucket, key, .. } = object;
         let head = self
             .client
             .head_object()
             .bucket(bucket)
             .key(key)
-            .set_version_id(version_id.map(str::to_owned))
+            .set_version_id(object.version_id.map(str::to_owned))
             .send()
             .await;
         match head {
@@ -47,20 +41,17 @@ impl ObjectStore for S3Objects {
 
     async fn get(
         &self,
-        ObjectRef {
-            bucket,
-            key,
-            version_id,
-        }: ObjectRef<'_>,
+        object: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError> {
+        let ObjectRef { bucket, key, .. } = object;
         let doing = format!("GetObject s3://{bucket}/{key}");
         let object = match self
             .client
             .get_object()
             .bucket(bucket)
             .key(key)
-            .set_version_id(version_id.map(str::to_owned))
+            .set_version_id(object.version_id.map(str::to_owned))
             .send()
             .await
         {
