@@ -54,6 +54,24 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(payload)
 
 
+class _Stub:
+    """A stub server on a free loopback port, with this object as its state."""
+
+    handler = None
+
+    def start(self):
+        self.lock = threading.Lock()
+        self.server = _serve(self.handler, self)
+
+    @property
+    def url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
 class RuntimeApi:
     """One function's Runtime API for one run: `events` in order, then the
     next poll sets `exhausted` and is held until the process is ended."""
@@ -143,21 +161,13 @@ class _RuntimeHandler(_Handler):
         self.answer(202, b'{"status":"OK"}', [("Content-Type", "application/json")])
 
 
-class RecordingApi:
+class RecordingApi(_Stub):
     """The API as the sender calls it: every write answered 201."""
 
     def __init__(self):
         self.requests = []
-        self.lock = threading.Lock()
-        self.server = _serve(_RecordingHandler, self)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.handler = _RecordingHandler
+        self.start()
 
 
 class _RecordingHandler(_Handler):
@@ -184,7 +194,7 @@ class _RecordingHandler(_Handler):
 _HOP = {"connection", "keep-alive", "transfer-encoding", "content-length", "host"}
 
 
-class CountingProxy:
+class CountingProxy(_Stub):
     """Forwards AWS calls to moto and records each as (label, service,
     operation, request body). `label` is set by the caller to the function
     being measured."""
@@ -193,16 +203,8 @@ class CountingProxy:
         self.moto_port = moto_port
         self.label = None
         self.calls = []
-        self.lock = threading.Lock()
-        self.server = _serve(_ProxyHandler, self)
-
-    @property
-    def url(self):
-        return f"http://127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.handler = _ProxyHandler
+        self.start()
 
 
 def _operation(method, path, headers, body):
