@@ -243,12 +243,7 @@ impl RecipeStore for DynamoStore {
     }
 
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
-        let list = List {
-            pk: DIRECTORY_PK,
-            prefix: RECIPE_PREFIX,
-            forward: true,
-            what: "recipes",
-        };
+        let list = List::oldest_first(DIRECTORY_PK, RECIPE_PREFIX, "recipes");
         let page: Page<RecipeItem> = self.page(list, page, &[]).await?;
         Ok(Page {
             items: page
@@ -276,12 +271,7 @@ impl RecipeStore for DynamoStore {
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
         let pk = recipe_pk(recipe_id);
-        let list = List {
-            pk: &pk,
-            prefix: VERSION_PREFIX,
-            forward: true,
-            what: "recipe versions",
-        };
+        let list = List::oldest_first(&pk, VERSION_PREFIX, "recipe versions");
         self.recipe_page(
             recipe_id,
             list,
@@ -410,12 +400,7 @@ impl RecipeStore for DynamoStore {
         page: &PageRequest,
     ) -> Result<Option<Page<MakeSummary>>, StoreError> {
         let pk = recipe_pk(recipe_id);
-        let list = List {
-            pk: &pk,
-            prefix: MAKE_PREFIX,
-            forward: true,
-            what: "makes",
-        };
+        let list = List::oldest_first(&pk, MAKE_PREFIX, "makes");
         // A list reads only what it shows, not the documents and diffs.
         let projection = [
             "makeId",
@@ -444,12 +429,7 @@ impl RecipeStore for DynamoStore {
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
         let pk = recipe_pk(recipe_id);
-        let list = List {
-            pk: &pk,
-            prefix: MAKE_PREFIX,
-            forward: true,
-            what: "make facts",
-        };
+        let list = List::oldest_first(&pk, MAKE_PREFIX, "make facts");
         let page: Option<Page<FactsItem>> =
             self.recipe_page(recipe_id, list, page, &["facts"]).await?;
         Ok(page.map(|page| Page {
@@ -501,12 +481,7 @@ impl RecipeStore for DynamoStore {
     }
 
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError> {
-        let list = List {
-            pk: REJECTIONS_PK,
-            prefix: REJECTION_PREFIX,
-            forward: false,
-            what: "rejections",
-        };
+        let list = List::newest_first(REJECTIONS_PK, REJECTION_PREFIX, "rejections");
         self.page(list, page, &[]).await
     }
 

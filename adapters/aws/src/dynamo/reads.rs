@@ -235,6 +235,27 @@ pub(super) struct List<'a> {
     pub(super) what: &'a str,
 }
 
+impl<'a> List<'a> {
+    /// The items of partition `pk` whose sort keys start with `prefix`,
+    /// in ascending sort-key order; `what` names them in errors.
+    pub(super) fn oldest_first(pk: &'a str, prefix: &'a str, what: &'a str) -> Self {
+        Self {
+            pk,
+            prefix,
+            forward: true,
+            what,
+        }
+    }
+
+    /// The same, in descending sort-key order.
+    pub(super) fn newest_first(pk: &'a str, prefix: &'a str, what: &'a str) -> Self {
+        Self {
+            forward: false,
+            ..Self::oldest_first(pk, prefix, what)
+        }
+    }
+}
+
 /// Where a page starts, from a cursor this list handed out.
 pub(super) fn start_key(cursor: &Cursor, list: &List<'_>) -> Result<Item, StoreError> {
     let position = cursor.decode()?;

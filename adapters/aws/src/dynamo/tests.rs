@@ -78,12 +78,7 @@ async fn store_on_moto(moto: &testkit::MotoServer) -> DynamoStore {
 }
 
 fn list(pk: &str) -> List<'_> {
-    List {
-        pk,
-        prefix: MAKE_PREFIX,
-        forward: true,
-        what: "makes",
-    }
+    List::oldest_first(pk, MAKE_PREFIX, "makes")
 }
 
 #[test]
