@@ -3,7 +3,7 @@
 //! what was wrong and where.
 
 use axum::body::Bytes;
-use axum::extract::{FromRef, FromRequest, FromRequestParts, Path, Query, Request};
+use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use shared::model::{MakeId, RecipeId};
@@ -178,15 +178,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
 /// at most the configured size limit.
 pub struct JsonBody(pub Bytes);
 
-impl<S> FromRequest<S> for JsonBody
-where
-    S: Send + Sync,
-    AppState: FromRef<S>,
-{
+impl FromRequest<AppState> for JsonBody {
     type Rejection = Problem;
 
-    async fn from_request(request: Request, state: &S) -> Result<Self, Problem> {
-        let limit = AppState::from_ref(state).service().limits().max_bytes;
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, Problem> {
+        let limit = state.service().limits().max_bytes;
         let (parts, body) = request.into_parts();
         media_type(&parts.headers)?;
         let too_large = || {

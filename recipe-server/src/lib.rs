@@ -18,6 +18,7 @@ use axum::Router;
 use axum::routing::{MethodRouter, get, post};
 use shared::Limits;
 use shared::store::RecipeStore;
+use shared::wire;
 
 use crate::service::Service;
 
@@ -32,18 +33,18 @@ pub const OPENAPI: &str = include_str!("../openapi.json");
 pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/health"),
     ("GET", "/openapi.json"),
-    ("GET", "/recipes"),
-    ("POST", "/recipes"),
-    ("PUT", "/recipes"),
+    ("GET", wire::path::RECIPES),
+    ("POST", wire::path::RECIPES),
+    ("PUT", wire::path::RECIPES),
     ("GET", "/recipes/{recipeId}"),
     ("GET", "/recipes/{recipeId}/versions"),
-    ("GET", "/recipes/{recipeId}/makes"),
-    ("POST", "/recipes/{recipeId}/makes"),
-    ("GET", "/recipes/{recipeId}/makes/{makeId}"),
+    ("GET", wire::path::MAKES),
+    ("POST", wire::path::MAKES),
+    ("GET", wire::path::MAKE),
     ("GET", "/recipes/{recipeId}/makes/{makeId}/differences"),
     ("GET", "/recipes/{recipeId}/insights"),
-    ("GET", "/rejections"),
-    ("POST", "/rejections"),
+    ("GET", wire::path::REJECTIONS),
+    ("POST", wire::path::REJECTIONS),
     ("GET", "/"),
     ("GET", "/assets/{file}"),
     ("GET", "/dashboard/config.json"),
@@ -98,18 +99,18 @@ fn handler_for(method: &str, path: &str) -> Option<MethodRouter<AppState>> {
     Some(match (method, path) {
         ("GET", "/health") => get(h::health),
         ("GET", "/openapi.json") => get(h::openapi),
-        ("GET", "/recipes") => get(h::list_recipes),
-        ("POST", "/recipes") => post(h::put_recipe),
-        ("PUT", "/recipes") => axum::routing::put(h::put_recipe),
+        ("GET", wire::path::RECIPES) => get(h::list_recipes),
+        ("POST", wire::path::RECIPES) => post(h::put_recipe),
+        ("PUT", wire::path::RECIPES) => axum::routing::put(h::put_recipe),
         ("GET", "/recipes/{recipeId}") => get(h::get_recipe),
         ("GET", "/recipes/{recipeId}/versions") => get(h::list_versions),
-        ("GET", "/recipes/{recipeId}/makes") => get(h::list_makes),
-        ("POST", "/recipes/{recipeId}/makes") => post(h::post_make),
-        ("GET", "/recipes/{recipeId}/makes/{makeId}") => get(h::get_make),
+        ("GET", wire::path::MAKES) => get(h::list_makes),
+        ("POST", wire::path::MAKES) => post(h::post_make),
+        ("GET", wire::path::MAKE) => get(h::get_make),
         ("GET", "/recipes/{recipeId}/makes/{makeId}/differences") => get(h::get_differences),
         ("GET", "/recipes/{recipeId}/insights") => get(h::get_insights),
-        ("GET", "/rejections") => get(h::list_rejections),
-        ("POST", "/rejections") => post(h::post_rejection),
+        ("GET", wire::path::REJECTIONS) => get(h::list_rejections),
+        ("POST", wire::path::REJECTIONS) => post(h::post_rejection),
         ("GET", "/") => get(dashboard::index),
         ("GET", "/assets/{file}") => get(dashboard::asset),
         ("GET", "/dashboard/config.json") => get(dashboard::config),

@@ -26,9 +26,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         Ok("jwt") | Err(_) => false,
         Ok(other) => return Err(format!("READ_AUTH={other:?}: expected jwt or public").into()),
     };
-    let dashboard = match public_reads {
-        true => DashboardAuth::Open,
-        false => DashboardAuth::from_env()?,
+    let dashboard = if public_reads {
+        DashboardAuth::Open
+    } else {
+        DashboardAuth::from_env()?
     };
     let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;

@@ -83,6 +83,23 @@ impl Problem {
         Self::new(StatusCode::FORBIDDEN, "forbidden", "Forbidden", detail)
     }
 
+    /// 422: a document the API will not take, with the JSON path at fault.
+    pub fn invalid_document(
+        code: impl Into<String>,
+        detail: impl Into<String>,
+        path: Option<String>,
+    ) -> Self {
+        Self {
+            path,
+            ..Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                code,
+                "Invalid document",
+                detail,
+            )
+        }
+    }
+
     /// 500: a bug or corrupt data, logged by the caller; the client learns
     /// nothing more.
     pub fn internal() -> Self {
@@ -99,33 +116,11 @@ impl From<Failure> for Problem {
     fn from(failure: Failure) -> Self {
         match failure {
             Failure::Refused(refusal) => {
-                let mut problem = if refusal.conflict {
-                    Problem::new(
-                        StatusCode::CONFLICT,
-                        refusal.code,
-                        "Make conflict",
-                        refusal.message,
-                    )
-                } else {
-                    Problem::new(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        refusal.code,
-                        "Invalid document",
-                        refusal.message,
-                    )
-                };
-                problem.path = refusal.path;
-                problem
+                Problem::invalid_document(refusal.code, refusal.message, refusal.path)
             }
+            Failure::Conflict(error) => Problem::from(error),
             Failure::InvalidRejection { path, detail } => {
-                let mut problem = Problem::new(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "invalid-rejection",
-                    "Invalid document",
-                    detail,
-                );
-                problem.path = Some(path);
-                problem
+                Problem::invalid_document("invalid-rejection", detail, Some(path))
             }
             Failure::RecipeNotFound(id) => Problem::recipe_not_found(id.as_str()),
             Failure::VersionNotFound(id, version) => Problem::not_found(

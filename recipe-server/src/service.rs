@@ -40,6 +40,8 @@ pub enum Failure {
     /// The upload was refused for good, and the refusal is recorded as a
     /// rejection.
     Refused(Refusal),
+    /// The make's id is taken by other content; recorded as a rejection too.
+    Conflict(StoreError),
     /// The body of a posted rejection breaks the contract (at `path`).
     InvalidRejection {
         /// The JSON path of the field.
@@ -74,26 +76,22 @@ pub struct Refusal {
     pub message: String,
     /// The JSON path it applies to, when it applies to one.
     pub path: Option<String>,
-    /// Whether the make id is taken by other content (a conflict, not an
-    /// invalid document).
-    pub conflict: bool,
 }
 
 impl Refusal {
-    fn invalid(code: impl Into<String>, message: impl Into<String>, path: &str) -> Self {
+    fn new(code: impl Into<String>, message: impl Into<String>, path: Option<&str>) -> Self {
         Self {
             code: code.into(),
             message: message.into(),
-            path: Some(path.to_owned()),
-            conflict: false,
+            path: path.map(str::to_owned),
         }
     }
 
     fn from_rejection(rejection: &Rejection) -> Self {
-        Self::invalid(
+        Self::new(
             rejection.code(),
             rejection.reason.to_string(),
-            &rejection.path.to_string(),
+            Some(&rejection.path.to_string()),
         )
     }
 }
@@ -202,14 +200,14 @@ impl Service {
             }
         };
         if make.recipe_id() != recipe_id {
-            let refusal = Refusal::invalid(
+            let refusal = Refusal::new(
                 "recipe-id-mismatch",
                 format!(
                     "the make names recipe {:?} but was sent to recipe {:?}",
                     make.recipe_id().as_str(),
                     recipe_id.as_str()
                 ),
-                "$.recipeId",
+                Some("$.recipeId"),
             );
             return Err(self.refuse(write, UploadKind::Make, refusal).await);
         }
@@ -255,28 +253,23 @@ impl Service {
         };
         let size = stored_size(&new)?;
         if size > MAX_MAKE_BYTES {
-            let refusal = Refusal {
-                path: None,
-                ..Refusal::invalid(
-                    "too-large-to-store",
-                    format!(
-                        "the make and its diff come to {size} bytes; a stored make is limited to {MAX_MAKE_BYTES} bytes"
-                    ),
-                    "$",
-                )
-            };
+            let refusal = Refusal::new(
+                "too-large-to-store",
+                format!(
+                    "the make and its diff come to {size} bytes; a stored make is limited to {MAX_MAKE_BYTES} bytes"
+                ),
+                None,
+            );
             return Err(self.refuse(write, UploadKind::Make, refusal).await);
         }
         let written = match self.store.put_make(&new).await {
             Ok(written) => written,
             Err(error @ StoreError::MakeConflict(_)) => {
-                let refusal = Refusal {
-                    code: "make-conflict".into(),
-                    message: error.to_string(),
-                    path: None,
-                    conflict: true,
-                };
-                return Err(self.refuse(write, UploadKind::Make, refusal).await);
+                let refusal = Refusal::new("make-conflict", error.to_string(), None);
+                return Err(match self.record(write, UploadKind::Make, &refusal).await {
+                    Ok(()) => Failure::Conflict(error),
+                    Err(failure) => failure,
+                });
             }
             Err(error) => return Err(error.into()),
         };
@@ -422,6 +415,14 @@ impl Service {
     /// the failure; if the store cannot take it, the write fails as
     /// unavailable so that it is retried rather than lost.
     async fn refuse(&self, write: &Write, kind: UploadKind, refusal: Refusal) -> Failure {
+        match self.record(write, kind, &refusal).await {
+            Ok(()) => Failure::Refused(refusal),
+            Err(failure) => failure,
+        }
+    }
+
+    /// Stores `refusal` as the rejection of this write.
+    async fn record(&self, write: &Write, kind: UploadKind, refusal: &Refusal) -> Result<()> {
         let rejection = NewRejection {
             key: rejection_key(write.key.as_str()),
             object_key: write.object_key.clone(),
@@ -431,13 +432,9 @@ impl Service {
             path: refusal.path.clone().unwrap_or_else(|| "$".to_owned()),
             at: now_rfc3339(),
         };
-        match self.store.put_rejection(&rejection).await {
-            Ok(_) => {
-                tracing::info!(code = %refusal.code, object_key = ?write.object_key, "upload rejected");
-                Failure::Refused(refusal)
-            }
-            Err(error) => Failure::Store(error),
-        }
+        self.store.put_rejection(&rejection).await?;
+        tracing::info!(code = %refusal.code, object_key = ?write.object_key, "upload rejected");
+        Ok(())
     }
 
     /// The recipe a make is diffed against: the current version, parsed

@@ -19,7 +19,8 @@ pub mod header {
     pub const OBJECT_KEY: &str = "x-object-key";
 }
 
-/// The route templates of the writes, as the server's router names them.
+/// The route templates of the writes, as the server's router names them;
+/// the sender's paths are these with the ids filled in.
 pub mod path {
     /// Recipe versions.
     pub const RECIPES: &str = "/recipes";
@@ -56,7 +57,7 @@ impl Route {
     pub fn path(&self) -> String {
         match self {
             Route::Recipes => path::RECIPES.to_owned(),
-            Route::Makes(recipe_id) => format!("/recipes/{}/makes", segment(recipe_id)),
+            Route::Makes(recipe_id) => path::MAKES.replace("{recipeId}", &segment(recipe_id)),
             Route::Rejections => path::REJECTIONS.to_owned(),
         }
     }
@@ -64,7 +65,9 @@ impl Route {
 
 /// The path of one stored make, each id percent-encoded as one segment.
 pub fn make_path(recipe_id: &str, make_id: &str) -> String {
-    format!("/recipes/{}/makes/{}", segment(recipe_id), segment(make_id))
+    path::MAKE
+        .replace("{recipeId}", &segment(recipe_id))
+        .replace("{makeId}", &segment(make_id))
 }
 
 /// Percent-encodes everything but RFC 3986's unreserved characters, so the
