@@ -139,42 +139,28 @@ pub fn summary(recipe: &Recipe, make: &Make, diff: &MakeDiff) -> String {
         out.line();
         return out.text;
     }
-    let mut parts = Vec::new();
-    for (n, one, many) in [
+    #[rustfmt::skip]
+    let counts = [
         (s.name_changed, "new name", "new names"),
         (s.rating_changed, "new rating", "new ratings"),
         (s.fields_changed, "field changed", "fields changed"),
         (s.scaled, "scaled", "scaled"),
         (s.ingredients_added, "ingredient added", "ingredients added"),
-        (
-            s.ingredients_removed,
-            "ingredient removed",
-            "ingredients removed",
-        ),
+        (s.ingredients_removed, "ingredient removed", "ingredients removed"),
         (s.ingredients_substituted, "substitution", "substitutions"),
         (s.ingredients_renamed, "rename", "renames"),
-        (
-            s.quantities_changed,
-            "quantity changed",
-            "quantities changed",
-        ),
+        (s.quantities_changed, "quantity changed", "quantities changed"),
         (s.units_changed, "unit changed", "units changed"),
         (s.ingredients_moved, "ingredient moved", "ingredients moved"),
-        (
-            s.ingredient_details_changed,
-            "ingredient detail changed",
-            "ingredient details changed",
-        ),
+        (s.ingredient_details_changed, "ingredient detail changed", "ingredient details changed"),
         (s.steps_inserted, "step added", "steps added"),
         (s.steps_deleted, "step skipped", "steps skipped"),
         (s.steps_moved, "step moved", "steps moved"),
         (s.steps_edited, "step edited", "steps edited"),
-        (
-            s.step_details_changed,
-            "step detail changed",
-            "step details changed",
-        ),
-    ] {
+        (s.step_details_changed, "step detail changed", "step details changed"),
+    ];
+    let mut parts = Vec::new();
+    for (n, one, many) in counts {
         if n > 0 {
             parts.push(if one == "scaled" {
                 one.to_owned()

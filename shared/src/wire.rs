@@ -242,32 +242,25 @@ mod tests {
 
     #[test]
     fn a_recipe_id_stays_one_path_segment() {
-        assert_eq!(
-            Route::Makes("Lemon Tart/2?x".into()).path(),
-            "/recipes/Lemon%20Tart%2F2%3Fx/makes"
-        );
-        assert_eq!(
-            Route::Makes("crème".into()).path(),
-            "/recipes/cr%C3%A8me/makes"
-        );
-        assert_eq!(
-            Route::Makes("a-1_b.c~".into()).path(),
-            "/recipes/a-1_b.c~/makes"
-        );
+        for (id, path) in [
+            ("Lemon Tart/2?x", "/recipes/Lemon%20Tart%2F2%3Fx/makes"),
+            ("crème", "/recipes/cr%C3%A8me/makes"),
+            ("a-1_b.c~", "/recipes/a-1_b.c~/makes"),
+        ] {
+            assert_eq!(Route::Makes(id.into()).path(), path, "{id}");
+        }
     }
 
     #[test]
     fn object_keys_travel_percent_encoded() {
-        assert_eq!(
-            object_key_header("makes/pie 2+1%.json").as_deref(),
-            Some("makes/pie%202%2B1%25.json")
-        );
-        assert_eq!(
-            object_key_header("recipes/crème.json").as_deref(),
-            Some("recipes/cr%C3%A8me.json")
-        );
-        assert_eq!(object_key_header("recipes/a\nb.json"), None);
-        assert_eq!(object_key_header(""), None);
+        for (key, header) in [
+            ("makes/pie 2+1%.json", Some("makes/pie%202%2B1%25.json")),
+            ("recipes/crème.json", Some("recipes/cr%C3%A8me.json")),
+            ("recipes/a\nb.json", None),
+            ("", None),
+        ] {
+            assert_eq!(object_key_header(key).as_deref(), header, "{key:?}");
+        }
         assert!(object_key_header(&"é".repeat(1024)).is_some());
         assert_eq!(object_key_header(&"a".repeat(1025)), None);
     }

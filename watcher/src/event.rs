@@ -122,27 +122,26 @@ mod tests {
 
     #[test]
     fn keys_decode_as_s3_encodes_them() {
-        assert_eq!(
-            decode_key("makes/sunday+dinner%2B1.json").as_deref(),
-            Ok("makes/sunday dinner+1.json")
-        );
-        // moto encodes the slash too (Python's quote_plus); S3 does not.
-        assert_eq!(
-            decode_key("makes%2Fsunday+dinner%2B1.json").as_deref(),
-            Ok("makes/sunday dinner+1.json")
-        );
-        assert_eq!(
-            decode_key("recipes/cr%C3%A8me+br%C3%BBl%C3%A9e.json").as_deref(),
-            Ok("recipes/crème brûlée.json")
-        );
-        assert_eq!(
-            decode_key("recipes/50%25.json").as_deref(),
-            Ok("recipes/50%.json")
-        );
-        assert_eq!(
-            decode_key("recipes/bad%FF.json"),
-            Err("recipes/bad\u{FFFD}.json".to_owned())
-        );
+        for (encoded, decoded) in [
+            (
+                "makes/sunday+dinner%2B1.json",
+                Ok("makes/sunday dinner+1.json"),
+            ),
+            // moto encodes the slash too (Python's quote_plus); S3 does not.
+            (
+                "makes%2Fsunday+dinner%2B1.json",
+                Ok("makes/sunday dinner+1.json"),
+            ),
+            (
+                "recipes/cr%C3%A8me+br%C3%BBl%C3%A9e.json",
+                Ok("recipes/crème brûlée.json"),
+            ),
+            ("recipes/50%25.json", Ok("recipes/50%.json")),
+            ("recipes/bad%FF.json", Err("recipes/bad\u{FFFD}.json")),
+        ] {
+            let key = decode_key(encoded);
+            assert_eq!(key.as_deref().map_err(String::as_str), decoded, "{encoded}");
+        }
     }
 
     #[test]
