@@ -169,31 +169,43 @@ fn edits() -> impl Strategy<Value = Vec<Edit>> {
     })
 }
 
+/// Removes the item at `at` (wrapped to the list's length), if there is one.
+fn delete<T>(items: &mut Vec<T>, at: usize) {
+    if !items.is_empty() {
+        items.remove(at % items.len());
+    }
+}
+
+/// Inserts `item` at `at` (wrapped to one past the end).
+fn insert<T>(items: &mut Vec<T>, at: usize, item: T) {
+    items.insert(at % (items.len() + 1), item);
+}
+
+/// Moves the item at `from` to `to` (both wrapped to the list's length), if
+/// there is one.
+fn move_item<T>(items: &mut Vec<T>, from: usize, to: usize) {
+    let n = items.len();
+    if n > 0 {
+        let item = items.remove(from % n);
+        items.insert(to % n, item);
+    }
+}
+
 fn apply(doc: &Doc, edits: &[Edit]) -> Doc {
     let mut d = doc.clone();
     for e in edits {
         let ni = d.ingredients.len();
         let ns = d.steps.len();
         match e.clone() {
-            Edit::DeleteIngredient(i) if ni > 0 => {
-                d.ingredients.remove(i % ni);
-            }
-            Edit::InsertIngredient(i, g) => d.ingredients.insert(i % (ni + 1), g),
-            Edit::MoveIngredient(a, b) if ni > 0 => {
-                let g = d.ingredients.remove(a % ni);
-                d.ingredients.insert(b % ni, g);
-            }
+            Edit::DeleteIngredient(i) => delete(&mut d.ingredients, i),
+            Edit::InsertIngredient(i, g) => insert(&mut d.ingredients, i, g),
+            Edit::MoveIngredient(a, b) => move_item(&mut d.ingredients, a, b),
             Edit::ChangeQuantity(i, q) if ni > 0 => d.ingredients[i % ni].quantity = q,
             Edit::ChangeUnit(i, u) if ni > 0 => d.ingredients[i % ni].unit = u.to_owned(),
             Edit::Rename(i, n) if ni > 0 => d.ingredients[i % ni].name = n.to_owned(),
-            Edit::DeleteStep(i) if ns > 0 => {
-                d.steps.remove(i % ns);
-            }
-            Edit::InsertStep(i, s) => d.steps.insert(i % (ns + 1), s),
-            Edit::MoveStep(a, b) if ns > 0 => {
-                let s = d.steps.remove(a % ns);
-                d.steps.insert(b % ns, s);
-            }
+            Edit::DeleteStep(i) => delete(&mut d.steps, i),
+            Edit::InsertStep(i, s) => insert(&mut d.steps, i, s),
+            Edit::MoveStep(a, b) => move_item(&mut d.steps, a, b),
             Edit::Reword(i, w) if ns > 0 => {
                 let s = &mut d.steps[i % ns];
                 s.text = format!("{} {w}", s.text);

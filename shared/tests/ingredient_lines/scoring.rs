@@ -396,43 +396,46 @@ impl Totals {
 
     /// A table of the counts and rates.
     pub fn table(&self) -> String {
-        let row = |what: &str, count: String, of: usize, pct: f64| {
-            format!("{what:<34} {count:>9} / {of:<6} {pct:6.2}%\n")
-        };
         let mut out = format!(
             "{:<34} {:>9}   {:<6} {:>7}\n",
             "measure", "agree", "lines", "rate"
         );
-        out += &row(
-            "first quantity + unit exact",
-            self.quantity_unit.to_string(),
-            self.readable,
-            self.quantity_unit_pct(),
-        );
-        out += &row(
-            "  first quantity",
-            self.quantity.to_string(),
-            self.readable,
-            self.quantity_pct(),
-        );
-        out += &row(
-            "  first unit",
-            self.unit.to_string(),
-            self.lines,
-            self.unit_pct(),
-        );
-        out += &row(
-            "name mean word F1 (headline)",
-            format!("{:.1}", self.name_f1_sum),
-            self.lines,
-            self.name_f1_pct(),
-        );
-        out += &row(
-            &format!("name match (F1 >= {NAME_MATCH_F1})"),
-            self.name_match.to_string(),
-            self.lines,
-            self.name_match_pct(),
-        );
+        let name_match = format!("name match (F1 >= {NAME_MATCH_F1})");
+        // Each row: what, how many agree, of how many lines, the rate.
+        for (what, count, of, pct) in [
+            (
+                "first quantity + unit exact",
+                self.quantity_unit.to_string(),
+                self.readable,
+                self.quantity_unit_pct(),
+            ),
+            (
+                "  first quantity",
+                self.quantity.to_string(),
+                self.readable,
+                self.quantity_pct(),
+            ),
+            (
+                "  first unit",
+                self.unit.to_string(),
+                self.lines,
+                self.unit_pct(),
+            ),
+            (
+                "name mean word F1 (headline)",
+                format!("{:.1}", self.name_f1_sum),
+                self.lines,
+                self.name_f1_pct(),
+            ),
+            (
+                name_match.as_str(),
+                self.name_match.to_string(),
+                self.lines,
+                self.name_match_pct(),
+            ),
+        ] {
+            out += &format!("{what:<34} {count:>9} / {of:<6} {pct:6.2}%\n");
+        }
         out += &format!(
             "({} of {} lines have a label amount the rules cannot read, such as `few`, \
              and are left out of the quantity rows)\n",
