@@ -77,36 +77,40 @@ mod tests {
 
     #[test]
     fn only_the_two_prefixes_are_followed() {
-        assert_eq!(classify("recipes/pie.json"), Some(UploadKind::Recipe));
-        assert_eq!(classify("makes/2024/pie.json"), Some(UploadKind::Make));
-        assert_eq!(classify("recipes/"), None);
-        assert_eq!(classify("rejections/pie.json"), None);
-        assert_eq!(classify("Recipes/pie.json"), None);
+        for (key, kind) in [
+            ("recipes/pie.json", Some(UploadKind::Recipe)),
+            ("makes/2024/pie.json", Some(UploadKind::Make)),
+            ("recipes/", None),
+            ("rejections/pie.json", None),
+            ("Recipes/pie.json", None),
+        ] {
+            assert_eq!(classify(key), kind, "{key}");
+        }
     }
 
     #[test]
     fn a_key_names_its_recipe() {
-        assert_eq!(
-            recipe_id_from_key("recipes/desserts/Lemon Tart.jsonld").map(|i| i.to_string()),
-            Some("Lemon Tart".into())
-        );
-        assert_eq!(
-            recipe_id_from_key("recipes/a+b.JSON").map(|i| i.to_string()),
-            Some("a+b".into())
-        );
-        assert_eq!(recipe_id_from_key("recipes/.json"), None);
-        assert_eq!(
-            recipe_id_from_key("recipes/cakes/Lemon Drizzle.HTML").map(|i| i.to_string()),
-            Some("Lemon Drizzle".into())
-        );
-        assert_eq!(
-            recipe_id_from_key("recipes/pie.htm").map(|i| i.to_string()),
-            Some("pie".into())
-        );
-        assert!(has_document_suffix("recipes/x.JsonLD"));
-        assert!(has_document_suffix("makes/x.html"));
-        assert!(has_document_suffix("makes/x.Htm"));
-        assert!(!has_document_suffix("recipes/x.txt"));
-        assert!(!has_document_suffix("recipes/x.xhtml.txt"));
+        for (key, id) in [
+            ("recipes/desserts/Lemon Tart.jsonld", Some("Lemon Tart")),
+            ("recipes/a+b.JSON", Some("a+b")),
+            ("recipes/.json", None),
+            ("recipes/cakes/Lemon Drizzle.HTML", Some("Lemon Drizzle")),
+            ("recipes/pie.htm", Some("pie")),
+        ] {
+            assert_eq!(
+                recipe_id_from_key(key).as_ref().map(RecipeId::as_str),
+                id,
+                "{key}"
+            );
+        }
+        for (key, is_document) in [
+            ("recipes/x.JsonLD", true),
+            ("makes/x.html", true),
+            ("makes/x.Htm", true),
+            ("recipes/x.txt", false),
+            ("recipes/x.xhtml.txt", false),
+        ] {
+            assert_eq!(has_document_suffix(key), is_document, "{key}");
+        }
     }
 }

@@ -332,11 +332,15 @@ mod tests {
 
     #[test]
     fn html_is_removed_and_entities_decoded() {
-        assert_eq!(strip_html("Salt &amp; pepper"), "Salt & pepper");
-        assert_eq!(strip_html("a<br/>b"), "a\nb");
-        assert_eq!(strip_html("<p>Mix</p><p>Bake</p>"), "\nMix\n\nBake\n");
-        assert_eq!(strip_html("1 < 2"), "1 < 2");
-        assert_eq!(strip_html("it&#39;s 75&deg;F"), "it's 75°F");
+        for (html, text) in [
+            ("Salt &amp; pepper", "Salt & pepper"),
+            ("a<br/>b", "a\nb"),
+            ("<p>Mix</p><p>Bake</p>", "\nMix\n\nBake\n"),
+            ("1 < 2", "1 < 2"),
+            ("it&#39;s 75&deg;F", "it's 75°F"),
+        ] {
+            assert_eq!(strip_html(html), text, "{html}");
+        }
     }
 
     #[test]
@@ -355,11 +359,15 @@ mod tests {
     #[test]
     fn names_match_across_case_plural_and_punctuation() {
         assert_eq!(name_key("Tomatoes,"), name_key("tomato"));
-        assert_eq!(name_key("Fresh Berries"), "fresh berry");
-        assert_eq!(name_key("Glass"), "glass");
-        assert_eq!(name_key("Crème fraîche"), "crème fraîche");
-        assert_eq!(name_key("eggs"), "egg");
-        assert_eq!(name_key("peaches"), "peach");
+        for (name, key) in [
+            ("Fresh Berries", "fresh berry"),
+            ("Glass", "glass"),
+            ("Crème fraîche", "crème fraîche"),
+            ("eggs", "egg"),
+            ("peaches", "peach"),
+        ] {
+            assert_eq!(name_key(name), key, "{name}");
+        }
     }
 
     #[test]

@@ -19,6 +19,16 @@ fn s(text: &str) -> Option<String> {
     Some(text.to_owned())
 }
 
+/// What [`parts`] gives: quantity, unit symbol, name, note.
+type Parts = (Option<String>, Option<String>, String, Option<String>);
+
+/// Asserts that each line splits into its parts.
+fn assert_parts(cases: &[(&str, Parts)]) {
+    for (line, expected) in cases {
+        assert_eq!(&parts(line), expected, "{line}");
+    }
+}
+
 fn measure(m: Option<&Measure>) -> Option<String> {
     m.map(|m| {
         format!(
@@ -31,37 +41,27 @@ fn measure(m: Option<&Measure>) -> Option<String> {
 
 #[test]
 fn splits_quantity_unit_name_and_preparation() {
-    assert_eq!(
-        parts("1 1/2 cups all-purpose flour, sifted"),
-        (s("1.5"), s("cup"), "all-purpose flour".into(), None)
-    );
+    assert_parts(&[
+        (
+            "1 1/2 cups all-purpose flour, sifted",
+            (s("1.5"), s("cup"), "all-purpose flour".into(), None),
+        ),
+        ("½ tsp salt", (s("0.5"), s("tsp"), "salt".into(), None)),
+        (
+            "3-4 cloves garlic (minced)",
+            (s("3-4"), s("clove"), "garlic".into(), s("minced")),
+        ),
+        ("200g butter", (s("200"), s("g"), "butter".into(), None)),
+        ("1¼ cups sugar", (s("1.25"), s("cup"), "sugar".into(), None)),
+        (
+            "2 Tbsp. olive oil",
+            (s("2"), s("tbsp"), "olive oil".into(), None),
+        ),
+        ("1 fl oz cream", (s("1"), s("fl oz"), "cream".into(), None)),
+    ]);
     assert_eq!(
         parse_line("1 1/2 cups all-purpose flour, sifted").preparation,
         s("sifted")
-    );
-    assert_eq!(
-        parts("½ tsp salt"),
-        (s("0.5"), s("tsp"), "salt".into(), None)
-    );
-    assert_eq!(
-        parts("3-4 cloves garlic (minced)"),
-        (s("3-4"), s("clove"), "garlic".into(), s("minced"))
-    );
-    assert_eq!(
-        parts("200g butter"),
-        (s("200"), s("g"), "butter".into(), None)
-    );
-    assert_eq!(
-        parts("1¼ cups sugar"),
-        (s("1.25"), s("cup"), "sugar".into(), None)
-    );
-    assert_eq!(
-        parts("2 Tbsp. olive oil"),
-        (s("2"), s("tbsp"), "olive oil".into(), None)
-    );
-    assert_eq!(
-        parts("1 fl oz cream"),
-        (s("1"), s("fl oz"), "cream".into(), None)
     );
 }
 
@@ -108,11 +108,10 @@ fn metric_and_imperial_together_keep_the_first_as_the_amount() {
         assert_eq!(parsed.name, name, "{line}");
         assert_eq!(parsed.note, None, "{line}");
     }
-    assert_eq!(parts("500g"), (None, None, "500 g".into(), None));
-    assert_eq!(
-        parts("2tbsp honey"),
-        (s("2"), s("tbsp"), "honey".into(), None)
-    );
+    assert_parts(&[
+        ("500g", (None, None, "500 g".into(), None)),
+        ("2tbsp honey", (s("2"), s("tbsp"), "honey".into(), None)),
+    ]);
 }
 
 #[test]
@@ -211,18 +210,14 @@ fn the_units_of_real_kitchens_are_known() {
 
 #[test]
 fn the_unit_may_follow_the_food() {
-    assert_eq!(
-        parts("6 garlic cloves, minced"),
-        (s("6"), s("clove"), "garlic".into(), None)
-    );
-    assert_eq!(
-        parts("4 thyme sprigs"),
-        (s("4"), s("sprig"), "thyme".into(), None)
-    );
-    assert_eq!(
-        parts("4 bay leaves"),
-        (s("4"), None, "bay leaves".into(), None)
-    );
+    assert_parts(&[
+        (
+            "6 garlic cloves, minced",
+            (s("6"), s("clove"), "garlic".into(), None),
+        ),
+        ("4 thyme sprigs", (s("4"), s("sprig"), "thyme".into(), None)),
+        ("4 bay leaves", (s("4"), None, "bay leaves".into(), None)),
+    ]);
 }
 
 #[test]
@@ -231,22 +226,21 @@ fn amounts_that_are_not_at_the_start() {
     assert_eq!(zest.quantity.map(|q| q.value()), Some(1.0));
     assert_eq!(zest.name, "orange");
     assert_eq!(zest.preparation, s("zest of"));
-    assert_eq!(
-        parts("About 2/3 cup milk"),
-        (s("0.667"), s("cup"), "milk".into(), s("about"))
-    );
-    assert_eq!(
-        parts("Rum, ½ cup"),
-        (s("0.5"), s("cup"), "Rum".into(), None)
-    );
-    assert_eq!(
-        parts("pepper, to taste"),
-        (None, None, "pepper".into(), s("to taste"))
-    );
-    assert_eq!(
-        parts("Juice of half a lemon"),
-        (s("0.5"), None, "lemon".into(), None)
-    );
+    assert_parts(&[
+        (
+            "About 2/3 cup milk",
+            (s("0.667"), s("cup"), "milk".into(), s("about")),
+        ),
+        ("Rum, ½ cup", (s("0.5"), s("cup"), "Rum".into(), None)),
+        (
+            "pepper, to taste",
+            (None, None, "pepper".into(), s("to taste")),
+        ),
+        (
+            "Juice of half a lemon",
+            (s("0.5"), None, "lemon".into(), None),
+        ),
+    ]);
 }
 
 #[test]
@@ -320,14 +314,16 @@ fn counted_packages_carry_their_size() {
 
 #[test]
 fn a_measured_container_is_the_amount_with_its_form_as_a_note() {
-    assert_eq!(
-        parts("400g can chickpeas, drained"),
-        (s("400"), s("g"), "chickpeas".into(), s("can"))
-    );
-    assert_eq!(
-        parts("2.5cm/1in piece fresh root ginger"),
-        (s("2.5"), s("cm"), "fresh root ginger".into(), s("piece"))
-    );
+    assert_parts(&[
+        (
+            "400g can chickpeas, drained",
+            (s("400"), s("g"), "chickpeas".into(), s("can")),
+        ),
+        (
+            "2.5cm/1in piece fresh root ginger",
+            (s("2.5"), s("cm"), "fresh root ginger".into(), s("piece")),
+        ),
+    ]);
 }
 
 #[test]
@@ -373,36 +369,28 @@ fn the_name_stands_apart_from_preparation_and_purpose() {
 
 #[test]
 fn words_can_be_amounts_before_a_unit() {
-    assert_eq!(
-        parts("a pinch of salt"),
-        (s("1"), s("pinch"), "salt".into(), None)
-    );
-    assert_eq!(
-        parts("pinch of salt"),
-        (None, s("pinch"), "salt".into(), None)
-    );
-    assert_eq!(
-        parts("a little oil"),
-        (None, None, "oil".into(), s("a little"))
-    );
-    assert_eq!(
-        parts("Several sprigs fresh thyme"),
-        (None, s("sprig"), "fresh thyme".into(), s("several"))
-    );
-    assert_eq!(parts("Pinch salt"), (None, s("pinch"), "salt".into(), None));
-    assert_eq!(
-        parts("1 tablespoon, plus 1 teaspoon, sugar"),
-        (s("1"), s("tbsp"), "sugar".into(), None)
-    );
-    assert_eq!(parts("two eggs"), (s("2"), None, "eggs".into(), None));
+    assert_parts(&[
+        ("a pinch of salt", (s("1"), s("pinch"), "salt".into(), None)),
+        ("pinch of salt", (None, s("pinch"), "salt".into(), None)),
+        ("a little oil", (None, None, "oil".into(), s("a little"))),
+        (
+            "Several sprigs fresh thyme",
+            (None, s("sprig"), "fresh thyme".into(), s("several")),
+        ),
+        ("Pinch salt", (None, s("pinch"), "salt".into(), None)),
+        (
+            "1 tablespoon, plus 1 teaspoon, sugar",
+            (s("1"), s("tbsp"), "sugar".into(), None),
+        ),
+        ("two eggs", (s("2"), None, "eggs".into(), None)),
+    ]);
 }
 
 #[test]
 fn unreadable_lines_keep_their_text_as_the_name() {
-    assert_eq!(parts("2 cups"), (None, None, "2 cups".into(), None));
-    assert_eq!(parts("(optional"), (None, None, "(optional".into(), None));
-    assert_eq!(parts("Water"), (None, None, "Water".into(), None));
-    assert_eq!(parts("*"), (None, None, "*".into(), None));
+    for line in ["2 cups", "(optional", "Water", "*"] {
+        assert_eq!(parts(line), (None, None, line.into(), None), "{line}");
+    }
     assert_eq!(parts("\u{200b}").2, "\u{200b}");
 }
 
