@@ -237,19 +237,21 @@ impl Service {
         );
         let document = recipe_json(make.content());
         let new = NewMake {
-            recipe_id: recipe_id.clone(),
-            make_id,
-            version,
-            made_at,
-            notes: make.notes().map(str::to_owned),
-            rating: make.content().rating(),
-            content_hash: content_hash(&document),
-            diff: serde_json::to_value(&diff).map_err(|e| internal("a diff", &e))?,
+            make: StoredMake {
+                recipe_id: recipe_id.clone(),
+                make_id,
+                version,
+                made_at,
+                notes: make.notes().map(str::to_owned),
+                rating: make.content().rating(),
+                created_at: at,
+                content_hash: content_hash(&document),
+                document,
+                diff: serde_json::to_value(&diff).map_err(|e| internal("a diff", &e))?,
+            },
             summary: diff.summary.clone(),
             facts,
-            document,
             key: write.key.clone(),
-            at,
         };
         let size = stored_size(&new)?;
         if size > MAX_MAKE_BYTES {
@@ -492,9 +494,9 @@ fn assigned_make_id(key: &IdempotencyKey, at: &str) -> Result<MakeId> {
 }
 
 /// What a make weighs in the store: its document, diff and facts as JSON.
-fn stored_size(make: &NewMake) -> Result<usize> {
-    let facts = serde_json::to_string(&make.facts).map_err(|e| internal("facts", &e))?;
-    Ok(make.document.to_string().len() + make.diff.to_string().len() + facts.len())
+fn stored_size(new: &NewMake) -> Result<usize> {
+    let facts = serde_json::to_string(&new.facts).map_err(|e| internal("facts", &e))?;
+    Ok(new.make.document.to_string().len() + new.make.diff.to_string().len() + facts.len())
 }
 
 fn internal(what: &str, error: &serde_json::Error) -> Failure {

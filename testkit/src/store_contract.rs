@@ -9,7 +9,7 @@ use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
     IdempotencyKey, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore, StoreError,
-    StoredVersion, Written, content_hash,
+    StoredMake, StoredVersion, Written, content_hash,
 };
 
 fn id(text: &str) -> RecipeId {
@@ -68,15 +68,18 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
     let document = json!({"recipeId": recipe, "recipeName": "Pie", "ingredients": [{"ingredientName": "flour", "quantity": content}], "steps": [], "fields": {}});
     let at = "2026-01-02T00:00:00.000Z".to_owned();
     NewMake {
-        recipe_id: id(recipe),
-        make_id: make_id(make),
-        version: 1,
-        made_at: Some("2026-01-02".into()),
-        notes: Some("less sugar".into()),
-        rating,
-        content_hash: content_hash(&document),
-        document,
-        diff: json!({"summary": {"total": 1}, "changes": [{"op": "quantity-changed"}]}),
+        make: StoredMake {
+            recipe_id: id(recipe),
+            make_id: make_id(make),
+            version: 1,
+            made_at: Some("2026-01-02".into()),
+            notes: Some("less sugar".into()),
+            rating,
+            created_at: at.clone(),
+            content_hash: content_hash(&document),
+            document,
+            diff: json!({"summary": {"total": 1}, "changes": [{"op": "quantity-changed"}]}),
+        },
         summary: shared::diff::Summary {
             total: 1,
             ..Default::default()
@@ -85,7 +88,7 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
             make_id: make_id(make),
             version: 1,
             made_at: Some("2026-01-02".into()),
-            created_at: at.clone(),
+            created_at: at,
             rating,
             scale_factor: Some(2.0),
             ingredients: vec![shared::insights::IngredientFact {
@@ -97,7 +100,6 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
             steps_added: 0,
         },
         key: key(k),
-        at,
     }
 }
 

@@ -228,37 +228,21 @@ pub struct RecipeSummary {
     pub updated_at: String,
 }
 
-/// A make to store, with its diff.
+/// A make to store: the make as it will be read back, and what is stored
+/// beside it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewMake {
-    /// The recipe it was made from.
-    pub recipe_id: RecipeId,
-    /// The make's id (from the upload, or assigned by the server).
-    pub make_id: MakeId,
-    /// The recipe version it was diffed against.
-    pub version: u32,
-    /// When it was made, as the upload says.
-    pub made_at: Option<String>,
-    /// The cook's notes.
-    pub notes: Option<String>,
-    /// The make's rating.
-    pub rating: Option<f64>,
-    /// The canonical JSON of what was cooked.
-    pub document: Value,
-    /// The `MakeDiff`, as JSON.
-    pub diff: Value,
+    /// The make, whole; its `created_at` is when the write is made, and its
+    /// `content_hash` tells a replay under another key (equal) from a
+    /// conflict (different).
+    pub make: StoredMake,
     /// The diff's summary counts, kept apart so that a list of makes does
     /// not read every diff whole.
     pub summary: Summary,
     /// What insights are computed from.
     pub facts: MakeFacts,
-    /// SHA-256 of the canonical JSON, hex: a second upload of the same make
-    /// under another key is a replay when this matches, a conflict otherwise.
-    pub content_hash: String,
     /// The write's key.
     pub key: IdempotencyKey,
-    /// When it was stored (RFC 3339, UTC).
-    pub at: String,
 }
 
 /// A stored make, whole.
@@ -285,6 +269,17 @@ pub struct StoredMake {
     pub document: Value,
     /// The diff against `version`.
     pub diff: Value,
+}
+
+impl StoredMake {
+    /// The reference a write of this make returns.
+    pub fn to_ref(&self) -> MakeRef {
+        MakeRef {
+            recipe_id: self.recipe_id.clone(),
+            make_id: self.make_id.clone(),
+            version: self.version,
+        }
+    }
 }
 
 /// A make in a list.

@@ -141,7 +141,8 @@ pub(super) struct MakeItem {
 }
 
 impl MakeItem {
-    pub(super) fn from_new(make: &NewMake) -> Self {
+    pub(super) fn from_new(new: &NewMake) -> Self {
+        let make = &new.make;
         Self {
             recipe_id: make.recipe_id.clone(),
             make_id: make.make_id.clone(),
@@ -149,15 +150,15 @@ impl MakeItem {
             made_at: make.made_at.clone(),
             notes: make.notes.clone(),
             rating: make.rating,
-            created_at: make.at.clone(),
+            created_at: make.created_at.clone(),
             content_hash: make.content_hash.clone(),
-            scale_factor: make.facts.scale_factor,
+            scale_factor: new.facts.scale_factor,
             // Kept apart from the diff so that a list of makes does not
             // read every diff whole.
-            summary: make.summary.clone(),
+            summary: new.summary.clone(),
             document: make.document.clone(),
             diff: make.diff.clone(),
-            facts: make.facts.clone(),
+            facts: new.facts.clone(),
         }
     }
 

@@ -281,18 +281,15 @@ impl RecipeStore for DynamoStore {
         .await
     }
 
-    async fn put_make(&self, make: &NewMake) -> Result<Written<MakeRef>, StoreError> {
+    async fn put_make(&self, new: &NewMake) -> Result<Written<MakeRef>, StoreError> {
         const MAKE: usize = 0;
         const FIRST: usize = 1;
         const META: usize = 2;
+        let make = &new.make;
         let pk = recipe_pk(&make.recipe_id);
-        let made = MakeRef {
-            recipe_id: make.recipe_id.clone(),
-            make_id: make.make_id.clone(),
-            version: make.version,
-        };
+        let made = make.to_ref();
         let make_item = with_key(
-            to_item(&MakeItem::from_new(make), "a make")?,
+            to_item(&MakeItem::from_new(new), "a make")?,
             pk.clone(),
             make_sk(&make.make_id),
         );
@@ -333,22 +330,26 @@ impl RecipeStore for DynamoStore {
             backoff(attempt).await;
             let items = vec![
                 self.put(make_item.clone(), Some(NOT_EXISTS))?,
-                self.put_first(MAKE_WRITE, &make.key, &made, &make.at)?,
+                self.put_first(MAKE_WRITE, &new.key, &made, &make.created_at)?,
                 // A make of an unknown recipe must fail as a whole, so that
                 // its key is not burned and a retry can succeed later.
                 self.update(
                     item_key(pk.clone(), META_SK),
-                    counters(&make.at),
+                    counters(&make.created_at),
                     Some(EXISTS.to_owned()),
                 )?,
-                self.update(item_key(DIRECTORY_PK, pk.clone()), counters(&make.at), None)?,
+                self.update(
+                    item_key(DIRECTORY_PK, pk.clone()),
+                    counters(&make.created_at),
+                    None,
+                )?,
             ];
             let Transaction::Cancelled(cancelled) = self.transact("storing a make", items).await?
             else {
                 return Ok(Written::Created(made));
             };
             if cancelled.may_have_failed(FIRST)
-                && let Some(first) = self.first_result::<MakeRef>(MAKE_WRITE, &make.key).await?
+                && let Some(first) = self.first_result::<MakeRef>(MAKE_WRITE, &new.key).await?
             {
                 return Ok(Written::Replayed(first));
             }
@@ -371,7 +372,7 @@ impl RecipeStore for DynamoStore {
                     version: existing.version,
                 };
                 return Ok(Written::Replayed(
-                    self.record_make_key(make, existing).await?,
+                    self.record_make_key(new, existing).await?,
                 ));
             }
             // Nothing explains the cancellation but a race with another

@@ -197,10 +197,10 @@ impl DynamoStore {
     /// of the same make), and returns what the key leads to.
     pub(super) async fn record_make_key(
         &self,
-        make: &NewMake,
+        new: &NewMake,
         existing: MakeRef,
     ) -> Result<MakeRef, StoreError> {
-        let item = idempotency_item(MAKE_WRITE, &make.key, &existing, &make.at)?;
+        let item = idempotency_item(MAKE_WRITE, &new.key, &existing, &new.make.created_at)?;
         let result = self
             .client
             .put_item()
@@ -218,7 +218,7 @@ impl DynamoStore {
                 ) =>
             {
                 // A concurrent attempt with this key recorded it first.
-                let first = self.first_result(MAKE_WRITE, &make.key).await?;
+                let first = self.first_result(MAKE_WRITE, &new.key).await?;
                 Ok(first.unwrap_or(existing))
             }
             Err(err) => Err(sdk_error("recording a make's idempotency key", err)),

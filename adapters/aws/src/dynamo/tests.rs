@@ -29,22 +29,26 @@ fn version(recipe: &str, content: u32, k: &str) -> NewVersion {
 
 fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
     let make_id = MakeId::parse(id).expect("valid id");
+    let at = "2026-01-02T00:00:00.000Z".to_owned();
     NewMake {
-        recipe_id: recipe_id(recipe),
-        make_id: make_id.clone(),
-        version: 1,
-        made_at: None,
-        notes: None,
-        rating: None,
-        content_hash: content_hash(&document),
-        document,
-        diff: json!({"summary": {}}),
+        make: StoredMake {
+            recipe_id: recipe_id(recipe),
+            make_id: make_id.clone(),
+            version: 1,
+            made_at: None,
+            notes: None,
+            rating: None,
+            created_at: at.clone(),
+            content_hash: content_hash(&document),
+            document,
+            diff: json!({"summary": {}}),
+        },
         summary: shared::diff::Summary::default(),
         facts: MakeFacts {
             make_id,
             version: 1,
             made_at: None,
-            created_at: "2026-01-02T00:00:00.000Z".into(),
+            created_at: at,
             rating: None,
             scale_factor: None,
             ingredients: vec![],
@@ -53,7 +57,6 @@ fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
             steps_added: 0,
         },
         key: key(k),
-        at: "2026-01-02T00:00:00.000Z".into(),
     }
 }
 

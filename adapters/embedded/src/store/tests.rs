@@ -36,16 +36,20 @@ fn version(recipe: &str, key: &str) -> NewVersion {
 fn make(recipe: &str, make: &str, key: &str) -> NewMake {
     let document = json!({"recipeId": recipe, "ingredients": [{"ingredientName": "salt"}]});
     let make_id = MakeId::parse(make).expect("id");
+    let at = "2026-01-02T00:00:00.000Z".to_owned();
     NewMake {
-        recipe_id: RecipeId::parse(recipe).expect("id"),
-        make_id: make_id.clone(),
-        version: 1,
-        made_at: None,
-        notes: None,
-        rating: Some(3.0),
-        content_hash: content_hash(&document),
-        document,
-        diff: json!({"summary": {"total": 0}, "changes": []}),
+        make: StoredMake {
+            recipe_id: RecipeId::parse(recipe).expect("id"),
+            make_id: make_id.clone(),
+            version: 1,
+            made_at: None,
+            notes: None,
+            rating: Some(3.0),
+            created_at: at.clone(),
+            content_hash: content_hash(&document),
+            document,
+            diff: json!({"summary": {"total": 0}, "changes": []}),
+        },
         summary: shared::diff::Summary {
             total: 0,
             ..Default::default()
@@ -54,7 +58,7 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
             make_id,
             version: 1,
             made_at: None,
-            created_at: "2026-01-02T00:00:00.000Z".into(),
+            created_at: at,
             rating: Some(3.0),
             scale_factor: None,
             ingredients: vec![],
@@ -63,7 +67,6 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
             steps_added: 0,
         },
         key: IdempotencyKey::parse(key).expect("key"),
-        at: "2026-01-02T00:00:00.000Z".into(),
     }
 }
 

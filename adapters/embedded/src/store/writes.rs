@@ -158,33 +158,33 @@ pub(super) fn put_make(
     connection: &mut Connection,
     new: &NewMake,
 ) -> Result<Written<MakeRef>, StoreError> {
+    let make = &new.make;
     write(connection, "storing a make", |tx| {
         if let Some(first) = seen::<MakeRef>(tx, MAKE_WRITE, &new.key)? {
             return Ok(Written::Replayed(first));
         }
         // Refused before anything is recorded, so a retry after the recipe
         // arrives still goes through.
-        if !recipe_exists(tx, &new.recipe_id)? {
-            return Err(StoreError::RecipeNotFound(new.recipe_id.clone()));
+        if !recipe_exists(tx, &make.recipe_id)? {
+            return Err(StoreError::RecipeNotFound(make.recipe_id.clone()));
         }
         let existing: Option<(u32, String)> = tx
             .query_row(
                 "SELECT version, content_hash FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
-                params![new.recipe_id.as_str(), new.make_id.as_str()],
+                params![make.recipe_id.as_str(), make.make_id.as_str()],
                 |row| Ok((row.get(0)?, row.get(1)?)),
             )
             .optional()
             .map_err(db("looking up a make"))?;
         if let Some((version, hash)) = existing {
-            if hash != new.content_hash {
-                return Err(StoreError::MakeConflict(new.make_id.clone()));
+            if hash != make.content_hash {
+                return Err(StoreError::MakeConflict(make.make_id.clone()));
             }
             let first = MakeRef {
-                recipe_id: new.recipe_id.clone(),
-                make_id: new.make_id.clone(),
                 version,
+                ..make.to_ref()
             };
-            remember(tx, MAKE_WRITE, &new.key, &first, &new.at)?;
+            remember(tx, MAKE_WRITE, &new.key, &first, &make.created_at)?;
             return Ok(Written::Replayed(first));
         }
         tx.execute(
@@ -192,16 +192,16 @@ pub(super) fn put_make(
                                 document, diff, summary, scale_factor, facts)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             params![
-                new.recipe_id.as_str(),
-                new.make_id.as_str(),
-                new.version,
-                new.made_at,
-                new.notes,
-                new.rating,
-                new.at,
-                new.content_hash,
-                to_json(&new.document, "a make")?,
-                to_json(&new.diff, "a make's diff")?,
+                make.recipe_id.as_str(),
+                make.make_id.as_str(),
+                make.version,
+                make.made_at,
+                make.notes,
+                make.rating,
+                make.created_at,
+                make.content_hash,
+                to_json(&make.document, "a make")?,
+                to_json(&make.diff, "a make's diff")?,
                 to_json(&new.summary, "a make's diff summary")?,
                 new.facts.scale_factor,
                 to_json(&new.facts, "a make's facts")?,
@@ -215,15 +215,11 @@ pub(super) fn put_make(
                  rated_count = rated_count + (?2 IS NOT NULL),
                  updated_at = ?3
              WHERE recipe_id = ?1",
-            params![new.recipe_id.as_str(), new.rating, new.at],
+            params![make.recipe_id.as_str(), make.rating, make.created_at],
         )
         .map_err(db("counting a make on its recipe"))?;
-        let first = MakeRef {
-            recipe_id: new.recipe_id.clone(),
-            make_id: new.make_id.clone(),
-            version: new.version,
-        };
-        remember(tx, MAKE_WRITE, &new.key, &first, &new.at)?;
+        let first = make.to_ref();
+        remember(tx, MAKE_WRITE, &new.key, &first, &make.created_at)?;
         Ok(Written::Created(first))
     })
 }
