@@ -182,17 +182,12 @@ impl Aws {
         if handles.is_empty() {
             return;
         }
-        let entries = handles
-            .iter()
-            .enumerate()
-            .map(|(i, handle)| {
-                DeleteMessageBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(handle)
-                    .build()
-                    .expect("an entry")
-            })
-            .collect();
+        let entries = batch_entries(handles, |id, handle| {
+            DeleteMessageBatchRequestEntry::builder()
+                .id(id)
+                .receipt_handle(handle)
+                .build()
+        });
         self.sqs
             .delete_message_batch()
             .queue_url(url)
@@ -208,18 +203,13 @@ impl Aws {
         if handles.is_empty() {
             return;
         }
-        let entries = handles
-            .iter()
-            .enumerate()
-            .map(|(i, handle)| {
-                ChangeMessageVisibilityBatchRequestEntry::builder()
-                    .id(i.to_string())
-                    .receipt_handle(handle)
-                    .visibility_timeout(0)
-                    .build()
-                    .expect("an entry")
-            })
-            .collect();
+        let entries = batch_entries(handles, |id, handle| {
+            ChangeMessageVisibilityBatchRequestEntry::builder()
+                .id(id)
+                .receipt_handle(handle)
+                .visibility_timeout(0)
+                .build()
+        });
         self.sqs
             .change_message_visibility_batch()
             .queue_url(url)
@@ -356,6 +346,19 @@ impl Aws {
             }
         }
     }
+}
+
+/// One SQS batch entry per receipt handle, each with its index as its entry
+/// id (`entry` builds one from the id and the handle).
+fn batch_entries<T, E: std::fmt::Debug>(
+    handles: &[String],
+    entry: impl Fn(String, &str) -> Result<T, E>,
+) -> Vec<T> {
+    handles
+        .iter()
+        .enumerate()
+        .map(|(i, handle)| entry(i.to_string(), handle).expect("an entry"))
+        .collect()
 }
 
 /// An SQS message as Lambda hands it to the function.
