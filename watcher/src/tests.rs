@@ -143,6 +143,15 @@ fn rejection(job: &Job) -> (&str, &str, &str) {
     }
 }
 
+/// `records` as one S3 event, handled with the default limits.
+async fn handle_records(
+    records: Vec<Value>,
+    objects: &dyn ObjectStore,
+    queue: &Queue,
+) -> Result<EventSummary, WatcherError> {
+    handle_event(event(records), objects, queue, &Limits::default()).await
+}
+
 async fn one_job(bucket: &Bucket, key: &str, size: Option<u64>) -> Job {
     handle_upload(upload(key, size), bucket, &Limits::default())
         .await
@@ -154,11 +163,10 @@ async fn one_job(bucket: &Bucket, key: &str, size: Option<u64>) -> Job {
 async fn a_key_with_a_space_and_a_plus_is_decoded_before_it_is_read() {
     let bucket = Bucket::with(&[("makes/sunday dinner+1.json", MAKE.as_bytes())]);
     let queue = Queue::default();
-    let summary = handle_event(
-        event(vec![record("makes/sunday+dinner%2B1.json", None)]),
+    let summary = handle_records(
+        vec![record("makes/sunday+dinner%2B1.json", None)],
         &bucket,
         &queue,
-        &Limits::default(),
     )
     .await
     .expect("handled");
@@ -193,18 +201,17 @@ async fn every_record_of_an_event_is_handled_and_queued_in_one_call() {
     let mut removed = record("makes/c.json", Some(3));
     removed["eventName"] = json!("ObjectRemoved:Delete");
     let queue = Queue::default();
-    let summary = handle_event(
-        event(vec![
+    let summary = handle_records(
+        vec![
             record("recipes/apple+pie.json", None),
             record("makes/a.json", None),
             record("photos/pie.jpg", Some(10)),
             removed,
             record("makes/", Some(0)),
             record("makes/b.json", None),
-        ]),
+        ],
         &bucket,
         &queue,
-        &Limits::default(),
     )
     .await
     .expect("handled");
@@ -443,14 +450,13 @@ async fn a_document_too_large_for_a_message_travels_by_claim_check() {
 #[tokio::test]
 async fn a_key_that_is_not_utf8_once_decoded_is_refused_as_bad_key() {
     let queue = Queue::default();
-    let summary = handle_event(
-        event(vec![
+    let summary = handle_records(
+        vec![
             record("makes/pie%FF.json", Some(10)),
             record("other/%FF", Some(1)),
-        ]),
+        ],
         &Bucket::default(),
         &queue,
-        &Limits::default(),
     )
     .await
     .expect("handled");
@@ -483,14 +489,13 @@ async fn an_unavailable_bucket_fails_the_event_after_queueing_what_it_could() {
     }
     let bucket = HalfDown(Bucket::with(&[("makes/ok.json", MAKE.as_bytes())]));
     let queue = Queue::default();
-    let result = handle_event(
-        event(vec![
+    let result = handle_records(
+        vec![
             record("makes/slow.json", Some(5)),
             record("makes/ok.json", None),
-        ]),
+        ],
         &bucket,
         &queue,
-        &Limits::default(),
     )
     .await;
     assert!(
@@ -516,13 +521,7 @@ async fn a_queue_that_cannot_take_the_jobs_fails_the_event() {
         }),
         ..Queue::default()
     };
-    let result = handle_event(
-        event(vec![record("makes/a.json", None)]),
-        &bucket,
-        &queue,
-        &Limits::default(),
-    )
-    .await;
+    let result = handle_records(vec![record("makes/a.json", None)], &bucket, &queue).await;
     assert!(matches!(result, Err(WatcherError::Queue(_))), "{result:?}");
 }
 
@@ -558,14 +557,9 @@ async fn the_same_event_twice_gives_the_same_jobs() {
     let bucket = Bucket::with(&[("makes/a.json", MAKE.as_bytes())]);
     let queue = Queue::default();
     for _ in 0..2 {
-        handle_event(
-            event(vec![record("makes/a.json", None)]),
-            &bucket,
-            &queue,
-            &Limits::default(),
-        )
-        .await
-        .expect("handled");
+        handle_records(vec![record("makes/a.json", None)], &bucket, &queue)
+            .await
+            .expect("handled");
     }
     let jobs = queue.jobs();
     assert_eq!(jobs[0], jobs[1]);
