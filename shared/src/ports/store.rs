@@ -113,6 +113,16 @@ pub struct Page<T> {
     pub next_cursor: Option<Cursor>,
 }
 
+impl<T> Page<T> {
+    /// The same page (and cursor), each item turned into another.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
+}
+
 /// What a write did.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Written<T> {
@@ -129,6 +139,14 @@ impl<T> Written<T> {
     pub fn into_inner(self) -> T {
         match self {
             Written::Created(t) | Written::Replayed(t) | Written::Unchanged(t) => t,
+        }
+    }
+    /// The same outcome, its record turned into another.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Written<U> {
+        match self {
+            Written::Created(t) => Written::Created(f(t)),
+            Written::Replayed(t) => Written::Replayed(f(t)),
+            Written::Unchanged(t) => Written::Unchanged(f(t)),
         }
     }
     /// Whether a new record was written.

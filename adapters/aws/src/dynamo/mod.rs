@@ -245,14 +245,7 @@ impl RecipeStore for DynamoStore {
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
         let list = List::oldest_first(DIRECTORY_PK, RECIPE_PREFIX, "recipes");
         let page: Page<RecipeItem> = self.page(list, page, &[]).await?;
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(RecipeItem::into_summary)
-                .collect(),
-            next_cursor: page.next_cursor,
-        })
+        Ok(page.map(RecipeItem::into_summary))
     }
 
     async fn recipe_summary(
@@ -270,13 +263,13 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
-        let pk = recipe_pk(recipe_id);
-        let list = List::oldest_first(&pk, VERSION_PREFIX, "recipe versions");
+        let projection = ["version", "name", "contentHash", "createdAt"];
         self.recipe_page(
             recipe_id,
-            list,
+            VERSION_PREFIX,
+            "recipe versions",
             page,
-            &["version", "name", "contentHash", "createdAt"],
+            &projection,
         )
         .await
     }
@@ -400,8 +393,6 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeSummary>>, StoreError> {
-        let pk = recipe_pk(recipe_id);
-        let list = List::oldest_first(&pk, MAKE_PREFIX, "makes");
         // A list reads only what it shows, not the documents and diffs.
         let projection = [
             "makeId",
@@ -412,16 +403,10 @@ impl RecipeStore for DynamoStore {
             "summary",
             "scaleFactor",
         ];
-        let page: Option<Page<MakeSummaryItem>> =
-            self.recipe_page(recipe_id, list, page, &projection).await?;
-        Ok(page.map(|page| Page {
-            items: page
-                .items
-                .into_iter()
-                .map(MakeSummaryItem::into_summary)
-                .collect(),
-            next_cursor: page.next_cursor,
-        }))
+        let page: Option<Page<MakeSummaryItem>> = self
+            .recipe_page(recipe_id, MAKE_PREFIX, "makes", page, &projection)
+            .await?;
+        Ok(page.map(|page| page.map(MakeSummaryItem::into_summary)))
     }
 
     async fn make_facts(
@@ -429,14 +414,10 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
-        let pk = recipe_pk(recipe_id);
-        let list = List::oldest_first(&pk, MAKE_PREFIX, "make facts");
-        let page: Option<Page<FactsItem>> =
-            self.recipe_page(recipe_id, list, page, &["facts"]).await?;
-        Ok(page.map(|page| Page {
-            items: page.items.into_iter().map(|item| item.facts).collect(),
-            next_cursor: page.next_cursor,
-        }))
+        let page: Option<Page<FactsItem>> = self
+            .recipe_page(recipe_id, MAKE_PREFIX, "make facts", page, &["facts"])
+            .await?;
+        Ok(page.map(|page| page.map(|item| item.facts)))
     }
 
     async fn put_rejection(

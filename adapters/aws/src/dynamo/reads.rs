@@ -176,14 +176,19 @@ impl DynamoStore {
         })
     }
 
-    /// A page of one recipe's items, or `None` when the recipe is unknown.
+    /// A page of one recipe's items whose sort keys start with `prefix`,
+    /// oldest first (`what` names them in errors), or `None` when the recipe
+    /// is unknown.
     pub(super) async fn recipe_page<T: DeserializeOwned>(
         &self,
         recipe_id: &RecipeId,
-        list: List<'_>,
+        prefix: &str,
+        what: &str,
         request: &PageRequest,
         projection: &[&str],
     ) -> Result<Option<Page<T>>, StoreError> {
+        let pk = recipe_pk(recipe_id);
+        let list = List::oldest_first(&pk, prefix, what);
         let page = self.page(list, request, projection).await?;
         // Only an empty page needs the recipe looked up: any item in the
         // partition proves that it exists.

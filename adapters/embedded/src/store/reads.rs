@@ -287,10 +287,7 @@ pub(super) fn makes_page<T>(
     let page = into_page(items, limit, list, |(make_id, _): &(String, T)| {
         json!(make_id)
     });
-    Ok(Some(Page {
-        items: page.items.into_iter().map(|(_, item)| item).collect(),
-        next_cursor: page.next_cursor,
-    }))
+    Ok(Some(page.map(|(_, item)| item)))
 }
 
 pub(super) const MAKE_SUMMARY_COLUMNS: &str =
