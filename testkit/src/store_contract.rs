@@ -8,8 +8,8 @@ use serde_json::json;
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    IdempotencyKey, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore, StoreError,
-    StoredMake, StoredVersion, Written, content_hash,
+    IdempotencyKey, MakeRef, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore,
+    RecipeSummary, StoreError, StoredMake, StoredVersion, Written, content_hash,
 };
 
 fn id(text: &str) -> RecipeId {
@@ -62,6 +62,25 @@ async fn stored_version(
         .await
         .expect("get")
         .expect("exists")
+}
+
+/// The summary of `recipe`, which must exist.
+async fn recipe_summary(store: &dyn RecipeStore, recipe: &str) -> RecipeSummary {
+    store
+        .recipe_summary(&id(recipe))
+        .await
+        .expect("get")
+        .expect("exists")
+}
+
+/// Stores `make`, which must not fail.
+async fn put_make(store: &dyn RecipeStore, make: NewMake) -> Written<MakeRef> {
+    store.put_make(&make).await.expect("put")
+}
+
+/// Asserts that a lookup (of `what`) answered and found nothing.
+fn assert_none<T: std::fmt::Debug>(what: &str, found: Result<Option<T>, StoreError>) {
+    assert!(matches!(found, Ok(None)), "{what}: {found:?}");
 }
 
 fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) -> NewMake {
@@ -131,26 +150,19 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
 }
 
 async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
-    let first = put(store, "c1", "Pie", 1, "c1-a").await;
-    assert!(
-        matches!(&first, Written::Created(v) if v.version == 1),
-        "{first:?}"
-    );
-    let replay = put(store, "c1", "Pie", 1, "c1-a").await;
-    assert!(
-        matches!(&replay, Written::Replayed(v) if v.version == 1),
-        "{replay:?}"
-    );
-    let same = put(store, "c1", "Pie", 1, "c1-b").await;
-    assert!(
-        matches!(&same, Written::Unchanged(v) if v.version == 1),
-        "{same:?}"
-    );
-    let second = put(store, "c1", "Better Pie", 2, "c1-c").await;
-    assert!(
-        matches!(&second, Written::Created(v) if v.version == 2),
-        "{second:?}"
-    );
+    // Each write in turn, and what it did to which version.
+    let writes = [
+        ("Pie", 1, "c1-a", Written::Created(1)),
+        // The same key again.
+        ("Pie", 1, "c1-a", Written::Replayed(1)),
+        // The same content under a new key.
+        ("Pie", 1, "c1-b", Written::Unchanged(1)),
+        ("Better Pie", 2, "c1-c", Written::Created(2)),
+    ];
+    for (name, content, k, expected) in writes {
+        let written = put(store, "c1", name, content, k).await;
+        assert_eq!(written.map(|v| v.version), expected, "key {k}");
+    }
 
     let current = stored_version(store, "c1", None).await;
     assert_eq!((current.version, current.name.as_str()), (2, "Better Pie"));
@@ -158,12 +170,9 @@ async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
     let old = stored_version(store, "c1", Some(1)).await;
     assert_eq!((old.version, old.name.as_str()), (1, "Pie"));
     assert_eq!(old.document["ingredients"][0]["quantity"], 1);
-    assert!(
-        store
-            .version(&id("c1"), Some(3))
-            .await
-            .expect("get")
-            .is_none()
+    assert_none(
+        "a version not yet stored",
+        store.version(&id("c1"), Some(3)).await,
     );
 
     let versions = store
@@ -175,11 +184,7 @@ async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
         versions.items.iter().map(|v| v.version).collect::<Vec<_>>(),
         [1, 2]
     );
-    let summary = store
-        .recipe_summary(&id("c1"))
-        .await
-        .expect("get")
-        .expect("exists");
+    let summary = recipe_summary(store, "c1").await;
     assert_eq!(
         (
             summary.current_version,
@@ -195,10 +200,7 @@ async fn a_delayed_duplicate_never_creates_a_version(store: &dyn RecipeStore) {
     put(store, "c2", "Soup", 2, "c2-b").await;
     // The first upload's event, delivered again after the second upload.
     let late = put(store, "c2", "Soup", 1, "c2-a").await;
-    assert!(
-        matches!(&late, Written::Replayed(v) if v.version == 1),
-        "{late:?}"
-    );
+    assert_eq!(late.map(|v| v.version), Written::Replayed(1));
     let current = stored_version(store, "c2", None).await;
     assert_eq!(current.version, 2);
 }
@@ -233,25 +235,16 @@ async fn recipes_list_in_pages(store: &dyn RecipeStore) {
 
 async fn a_make_is_stored_exactly_once(store: &dyn RecipeStore) {
     put(store, "m1", "Pie", 1, "m1-v").await;
-    let first = store
-        .put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0)))
-        .await
-        .expect("put");
+    let first = put_make(store, make("m1", "m1-a", "m1-k1", 3, Some(5.0))).await;
     assert!(first.is_created());
-    let replay = store
-        .put_make(&make("m1", "m1-a", "m1-k1", 3, Some(5.0)))
-        .await
-        .expect("put");
+    let replay = put_make(store, make("m1", "m1-a", "m1-k1", 3, Some(5.0))).await;
     assert!(
         matches!(&replay, Written::Replayed(r) if r.make_id.as_str() == "m1-a"),
         "{replay:?}"
     );
     // The same key with another make id (the server assigns ids per request)
     // still returns the first make.
-    let other_id = store
-        .put_make(&make("m1", "m1-other", "m1-k1", 3, Some(5.0)))
-        .await
-        .expect("put");
+    let other_id = put_make(store, make("m1", "m1-other", "m1-k1", 3, Some(5.0))).await;
     assert!(
         matches!(&other_id, Written::Replayed(r) if r.make_id.as_str() == "m1-a"),
         "{other_id:?}"
@@ -266,19 +259,12 @@ async fn a_make_is_stored_exactly_once(store: &dyn RecipeStore) {
     assert_eq!(stored.notes.as_deref(), Some("less sugar"));
     assert_eq!(stored.diff["changes"][0]["op"], "quantity-changed");
     assert_eq!(stored.document["ingredients"][0]["quantity"], 3);
-    assert!(
-        store
-            .make(&id("m1"), &make_id("m1-other"))
-            .await
-            .expect("get")
-            .is_none()
+    assert_none(
+        "a make under an id the key did not store",
+        store.make(&id("m1"), &make_id("m1-other")).await,
     );
 
-    let summary = store
-        .recipe_summary(&id("m1"))
-        .await
-        .expect("get")
-        .expect("exists");
+    let summary = recipe_summary(store, "m1").await;
     assert_eq!(summary.make_count, 1);
     assert_eq!(summary.average_make_rating, Some(5.0));
 }
@@ -314,25 +300,15 @@ async fn concurrent_duplicates_create_one_make(store: Arc<dyn RecipeStore>) {
         .expect("list")
         .expect("exists");
     assert_eq!(makes.items.len(), 1);
-    let summary = store
-        .recipe_summary(&id("m2"))
-        .await
-        .expect("get")
-        .expect("exists");
+    let summary = recipe_summary(store.as_ref(), "m2").await;
     assert_eq!(summary.make_count, 1);
 }
 
 async fn a_reused_make_id_is_a_replay_or_a_conflict(store: &dyn RecipeStore) {
     put(store, "m3", "Pie", 1, "m3-v").await;
-    store
-        .put_make(&make("m3", "dinner", "m3-k1", 3, None))
-        .await
-        .expect("put");
+    put_make(store, make("m3", "dinner", "m3-k1", 3, None)).await;
     // Uploaded again deliberately (new key), same content: the same make.
-    let again = store
-        .put_make(&make("m3", "dinner", "m3-k2", 3, None))
-        .await
-        .expect("put");
+    let again = put_make(store, make("m3", "dinner", "m3-k2", 3, None)).await;
     assert!(
         matches!(&again, Written::Replayed(r) if r.make_id.as_str() == "dinner"),
         "{again:?}"
@@ -363,26 +339,15 @@ async fn a_make_for_an_unknown_recipe_is_refused(store: &dyn RecipeStore) {
     );
     // Refusing it must not burn the key: once the recipe exists, the retry works.
     put(store, "nobody", "Late Recipe", 1, "nobody-v").await;
-    let retried = store
-        .put_make(&make("nobody", "x", "nobody-k", 1, None))
-        .await
-        .expect("put");
+    let retried = put_make(store, make("nobody", "x", "nobody-k", 1, None)).await;
     assert!(retried.is_created());
 }
 
 async fn makes_and_facts_list_in_pages(store: &dyn RecipeStore) {
     put(store, "m4", "Pie", 1, "m4-v").await;
     for n in 0..5 {
-        store
-            .put_make(&make(
-                "m4",
-                &format!("m4-{n}"),
-                &format!("m4-k{n}"),
-                n,
-                Some(f64::from(n)),
-            ))
-            .await
-            .expect("put");
+        let (m, k) = (format!("m4-{n}"), format!("m4-k{n}"));
+        put_make(store, make("m4", &m, &k, n, Some(f64::from(n)))).await;
     }
     let mut ids = Vec::new();
     let mut page = PageRequest::first(2);
@@ -407,11 +372,7 @@ async fn makes_and_facts_list_in_pages(store: &dyn RecipeStore) {
     assert_eq!(facts.items.len(), 5);
     assert_eq!(facts.items[4].rating, Some(4.0));
     assert_eq!(facts.items[0].ingredients[0].ingredient, "flour");
-    let summary = store
-        .recipe_summary(&id("m4"))
-        .await
-        .expect("get")
-        .expect("exists");
+    let summary = recipe_summary(store, "m4").await;
     assert_eq!(summary.make_count, 5);
     assert_eq!(summary.average_make_rating, Some(2.0));
 }
@@ -462,48 +423,14 @@ async fn rejections_are_stored_once_and_listed_newest_first(store: &dyn RecipeSt
 }
 
 async fn unknown_things_are_none_and_bad_cursors_are_refused(store: &dyn RecipeStore) {
-    assert!(
-        store
-            .version(&id("ghost"), None)
-            .await
-            .expect("get")
-            .is_none()
-    );
-    assert!(
-        store
-            .recipe_summary(&id("ghost"))
-            .await
-            .expect("get")
-            .is_none()
-    );
-    assert!(
-        store
-            .versions(&id("ghost"), &PageRequest::first(5))
-            .await
-            .expect("list")
-            .is_none()
-    );
-    assert!(
-        store
-            .makes(&id("ghost"), &PageRequest::first(5))
-            .await
-            .expect("list")
-            .is_none()
-    );
-    assert!(
-        store
-            .make_facts(&id("ghost"), &PageRequest::first(5))
-            .await
-            .expect("list")
-            .is_none()
-    );
-    assert!(
-        store
-            .make(&id("ghost"), &make_id("x"))
-            .await
-            .expect("get")
-            .is_none()
-    );
+    // An unknown recipe has none of these.
+    let (ghost, first) = (id("ghost"), PageRequest::first(5));
+    assert_none("version", store.version(&ghost, None).await);
+    assert_none("summary", store.recipe_summary(&ghost).await);
+    assert_none("versions", store.versions(&ghost, &first).await);
+    assert_none("makes", store.makes(&ghost, &first).await);
+    assert_none("facts", store.make_facts(&ghost, &first).await);
+    assert_none("make", store.make(&ghost, &make_id("x")).await);
     let bad = PageRequest {
         limit: 5,
         cursor: Some(shared::store::Cursor::from_client("not-a-cursor!")),
