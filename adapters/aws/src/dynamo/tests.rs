@@ -80,6 +80,13 @@ async fn store_on_moto(moto: &testkit::MotoServer) -> DynamoStore {
     DynamoStore::new(client, "recipes")
 }
 
+/// A store on `moto` holding version 1 of recipe `pie`, stored under `k`.
+async fn store_with_pie(moto: &testkit::MotoServer, k: &str) -> DynamoStore {
+    let store = store_on_moto(moto).await;
+    store.put_version(&version("pie", 1, k)).await.expect("put");
+    store
+}
+
 fn list(pk: &str) -> List<'_> {
     List::oldest_first(pk, MAKE_PREFIX, "makes")
 }
@@ -177,11 +184,7 @@ async fn concurrent_new_versions_get_consecutive_numbers() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_key_for_two_kinds_of_write_is_two_writes() {
     let moto = testkit::MotoServer::start();
-    let store = store_on_moto(&moto).await;
-    store
-        .put_version(&version("pie", 1, "shared-key"))
-        .await
-        .expect("put");
+    let store = store_with_pie(&moto, "shared-key").await;
     let made = store
         .put_make(&make("pie", "m", "shared-key", json!({"a": 1})))
         .await
@@ -192,11 +195,7 @@ async fn one_key_for_two_kinds_of_write_is_two_writes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_full_page_is_not_followed_by_an_empty_one() {
     let moto = testkit::MotoServer::start();
-    let store = store_on_moto(&moto).await;
-    store
-        .put_version(&version("pie", 1, "v"))
-        .await
-        .expect("put");
+    let store = store_with_pie(&moto, "v").await;
     for n in 0..4 {
         let document = json!({"n": n});
         store
