@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, Params, params};
 
 use shared::job::Job;
 use shared::ports::{JobSink, QueueError};
@@ -74,6 +74,23 @@ fn millis(duration: Duration) -> i64 {
 
 fn sql_error(what: &str, error: &rusqlite::Error) -> String {
     format!("queue: {what}: {error}")
+}
+
+/// Runs the statement `sql` once with each of `rows` as its parameters;
+/// `preparing` and `running` name the two steps in errors.
+fn execute_each<P: Params>(
+    conn: &Connection,
+    sql: &str,
+    rows: impl IntoIterator<Item = P>,
+    (preparing, running): (&str, &str),
+) -> Result<(), String> {
+    let mut statement = conn
+        .prepare_cached(sql)
+        .map_err(|e| sql_error(preparing, &e))?;
+    for row in rows {
+        statement.execute(row).map_err(|e| sql_error(running, &e))?;
+    }
+    Ok(())
 }
 
 const SCHEMA: &str = "
@@ -146,24 +163,19 @@ impl SqliteQueue {
         self.with(move |conn| {
             let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
             let now = now_ms();
-            {
-                let mut insert = tx
-                    .prepare_cached("INSERT INTO jobs (body, enqueued_at, visible_at) VALUES (?1, ?2, ?2)")
-                    .map_err(|e| sql_error("preparing an insert", &e))?;
-                for body in &bodies {
-                    insert.execute(params![body, now]).map_err(|e| sql_error("inserting a job", &e))?;
-                }
-                let mut mark = tx
-                    .prepare_cached(
-                        "INSERT INTO queued_files (key, fingerprint, queued_at) VALUES (?1, ?2, ?3)
-                         ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, queued_at = excluded.queued_at",
-                    )
-                    .map_err(|e| sql_error("preparing a mark", &e))?;
-                for (key, fingerprint) in &files {
-                    mark.execute(params![key, fingerprint, now])
-                        .map_err(|e| sql_error("recording a file", &e))?;
-                }
-            }
+            execute_each(
+                &tx,
+                "INSERT INTO jobs (body, enqueued_at, visible_at) VALUES (?1, ?2, ?2)",
+                bodies.iter().map(|body| (body, now)),
+                ("preparing an insert", "inserting a job"),
+            )?;
+            execute_each(
+                &tx,
+                "INSERT INTO queued_files (key, fingerprint, queued_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, queued_at = excluded.queued_at",
+                files.iter().map(|(key, fingerprint)| (key, fingerprint, now)),
+                ("preparing a mark", "recording a file"),
+            )?;
             tx.commit().map_err(|e| sql_error("committing", &e))
         })
         .await
@@ -225,15 +237,14 @@ impl SqliteQueue {
                 for row in rows {
                     received.push(row.map_err(|e| sql_error("reading a job", &e))?);
                 }
-                let mut hide = tx
-                    .prepare_cached("UPDATE jobs SET receive_count = receive_count + 1, visible_at = ?2 WHERE id = ?1")
-                    .map_err(|e| sql_error("preparing a hide", &e))?;
-                let hidden_until = now.saturating_add(millis(config.visibility_timeout));
-                for message in &received {
-                    hide.execute(params![message.id, hidden_until])
-                        .map_err(|e| sql_error("hiding a job", &e))?;
-                }
             }
+            let hidden_until = now.saturating_add(millis(config.visibility_timeout));
+            execute_each(
+                &tx,
+                "UPDATE jobs SET receive_count = receive_count + 1, visible_at = ?2 WHERE id = ?1",
+                received.iter().map(|message| (message.id, hidden_until)),
+                ("preparing a hide", "hiding a job"),
+            )?;
             tx.commit().map_err(|e| sql_error("committing", &e))?;
             Ok(received)
         })
@@ -245,16 +256,12 @@ impl SqliteQueue {
         let ids = ids.to_vec();
         self.with(move |conn| {
             let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
-            {
-                let mut delete = tx
-                    .prepare_cached("DELETE FROM jobs WHERE id = ?1")
-                    .map_err(|e| sql_error("preparing a delete", &e))?;
-                for id in &ids {
-                    delete
-                        .execute(params![id])
-                        .map_err(|e| sql_error("acknowledging", &e))?;
-                }
-            }
+            execute_each(
+                &tx,
+                "DELETE FROM jobs WHERE id = ?1",
+                ids.iter().map(|&id| (id,)),
+                ("preparing a delete", "acknowledging"),
+            )?;
             tx.commit().map_err(|e| sql_error("committing", &e))
         })
         .await
@@ -265,17 +272,13 @@ impl SqliteQueue {
         let ids = ids.to_vec();
         self.with(move |conn| {
             let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
-            {
-                let mut update = tx
-                    .prepare_cached("UPDATE jobs SET visible_at = ?2 WHERE id = ?1")
-                    .map_err(|e| sql_error("preparing a retry", &e))?;
-                let at = now_ms().saturating_add(millis(delay));
-                for id in &ids {
-                    update
-                        .execute(params![id, at])
-                        .map_err(|e| sql_error("scheduling a retry", &e))?;
-                }
-            }
+            let at = now_ms().saturating_add(millis(delay));
+            execute_each(
+                &tx,
+                "UPDATE jobs SET visible_at = ?2 WHERE id = ?1",
+                ids.iter().map(|&id| (id, at)),
+                ("preparing a retry", "scheduling a retry"),
+            )?;
             tx.commit().map_err(|e| sql_error("committing", &e))
         })
         .await
