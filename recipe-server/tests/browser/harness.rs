@@ -8,6 +8,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::http::Request;
+use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::{BodyExt, Full};
 use recipe_server::{AppState, Auth, DashboardAuth};
@@ -303,15 +304,28 @@ pub async fn wait_for_page(client: &Client, page: &str, state: &str) {
     }
 }
 
-/// The text of the element `selector` finds, which must exist.
-pub async fn text_of(client: &Client, selector: &str) -> String {
+/// The element `selector` finds, which must exist.
+pub async fn find(client: &Client, selector: &str) -> Element {
     client
         .find(Locator::Css(selector))
         .await
         .unwrap_or_else(|e| panic!("no {selector}: {e}"))
-        .text()
+}
+
+/// Opens `route` on the server (`#/…`, or empty for the start page) and
+/// waits until `page` has loaded in `state`.
+pub async fn open(b: &Browser, route: &str, page: &str, state: &str) {
+    let client = &b.client;
+    client
+        .goto(&format!("{}/{route}", b.base()))
         .await
-        .expect("text")
+        .expect("open");
+    wait_for_page(client, page, state).await;
+}
+
+/// The text of the element `selector` finds, which must exist.
+pub async fn text_of(client: &Client, selector: &str) -> String {
+    find(client, selector).await.text().await.expect("text")
 }
 
 /// Asserts that the text of the element `selector` finds contains `needle`.
@@ -335,13 +349,17 @@ pub async fn texts_of(client: &Client, selector: &str) -> Vec<String> {
 
 /// Clicks the element `selector` finds, which must exist.
 pub async fn click(client: &Client, selector: &str) {
-    client
-        .find(Locator::Css(selector))
+    find(client, selector)
         .await
-        .unwrap_or_else(|e| panic!("no {selector} to click: {e}"))
         .click()
         .await
         .unwrap_or_else(|e| panic!("clicking {selector}: {e}"));
+}
+
+/// Clicks the element `selector` finds and waits until `page` is ready.
+pub async fn click_to(client: &Client, selector: &str, page: &str) {
+    click(client, selector).await;
+    wait_for_page(client, page, "ready").await;
 }
 
 /// `screenshots/` in the workspace (git-ignored), kept for a look.
@@ -416,6 +434,13 @@ pub async fn assert_contrast(client: &Client, page: &str) {
         json!([]),
         "text under 4.5:1 contrast on the {page} page"
     );
+}
+
+/// Asserts that no text on `page` is under 4.5:1 contrast, then saves a
+/// screenshot of it as `name`.
+pub async fn assert_contrast_and_screenshot(client: &Client, page: &str, name: &str) {
+    assert_contrast(client, page).await;
+    screenshot(client, name).await;
 }
 
 /// Asserts that no script opened an alert.

@@ -36,6 +36,11 @@ async fn post_recipe(app: &axum::Router, key: &str, media: &str, body: Vec<u8>) 
         .to_owned()
 }
 
+/// Posts a recipe given as JSON, which must be created.
+async fn post_json_recipe(app: &axum::Router, key: &str, recipe: &Value) {
+    post_recipe(app, key, "application/json", recipe.to_string().into()).await;
+}
+
 /// Posts a make of `recipe_id`, which must be created.
 async fn post_make(app: &axum::Router, recipe_id: &str, key: &str, media: &str, body: Vec<u8>) {
     let uri = format!("/recipes/{}/makes", segment(recipe_id));
@@ -149,13 +154,7 @@ async fn toast_and_markup(app: &axum::Router) {
         "ingredients": [{"ingredientId": 1, "quantity": 2, "measurement": "slice", "ingredientName": "bread"}],
         "steps": [{"stepId": 1, "stepText": "Toast the bread until golden."}]
     });
-    post_recipe(
-        app,
-        "recipes/toast.json",
-        "application/json",
-        toast.to_string().into(),
-    )
-    .await;
+    post_json_recipe(app, "recipes/toast.json", &toast).await;
 
     let xss = json!({
         "recipeName": XSS_NAME, "recipeId": "xss", "rating": 3,
@@ -165,13 +164,7 @@ async fn toast_and_markup(app: &axum::Router) {
         ],
         "steps": [{"stepId": 1, "stepText": "Stir <b>well</b> then serve."}]
     });
-    post_recipe(
-        app,
-        "recipes/xss.json",
-        "application/json",
-        xss.to_string().into(),
-    )
-    .await;
+    post_json_recipe(app, "recipes/xss.json", &xss).await;
     let xss_make = with(xss, |m| {
         m["makeId"] = json!("xss-make");
         m["madeAt"] = json!("2024-07-01T10:00:00Z");

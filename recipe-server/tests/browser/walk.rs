@@ -4,13 +4,14 @@
 
 use std::time::Duration;
 
+use fantoccini::Client;
 use fantoccini::key::Key;
-use fantoccini::{Client, Locator};
 use serde_json::json;
 
 use crate::harness::{
-    Browser, assert_contrast, assert_text_contains, click, js, no_alert, no_console_errors,
-    screenshot, screenshots_dir, text_of, texts_of, wait_for_page,
+    Browser, assert_contrast_and_screenshot, assert_text_contains, click, click_to, find, js,
+    no_alert, no_console_errors, open, screenshot, screenshots_dir, text_of, texts_of,
+    wait_for_page,
 };
 use crate::seed::{REJECTED_KEY, XSS_NAME};
 
@@ -43,9 +44,7 @@ async fn the_dashboard_shows_recipes_makes_insights_and_rejections_in_a_real_bro
 /// The recipes list, and its search.
 async fn the_recipes_list_and_its_search(b: &Browser) {
     let client = &b.client;
-    let base = b.base();
-    client.goto(&format!("{base}/")).await.expect("open");
-    wait_for_page(client, "recipes", "ready").await;
+    open(b, "", "recipes", "ready").await;
     assert_eq!(
         client.title().await.expect("title"),
         "Recipes · Recipe diff"
@@ -62,12 +61,8 @@ async fn the_recipes_list_and_its_search(b: &Browser) {
             "{expected:?} is not among {names:?}"
         );
     }
-    assert_contrast(client, "recipes").await;
-    screenshot(client, "01-recipes").await;
-    let search = client
-        .find(Locator::Css("#recipe-search"))
-        .await
-        .expect("a search box");
+    assert_contrast_and_screenshot(client, "recipes", "01-recipes").await;
+    let search = find(client, "#recipe-search").await;
     assert_eq!(
         text_of(client, "label[for='recipe-search']").await,
         "Search recipes"
@@ -89,10 +84,7 @@ async fn the_recipes_list_and_its_search(b: &Browser) {
 /// By keyboard: search for the apple pie, Tab to it, Enter.
 async fn a_recipe_by_keyboard(b: &Browser) {
     let client = &b.client;
-    let search = client
-        .find(Locator::Css("#recipe-search"))
-        .await
-        .expect("a search box");
+    let search = find(client, "#recipe-search").await;
     search.clear().await.expect("clear");
     search.send_keys("apple").await.expect("type");
     let tab: char = Key::Tab.into();
@@ -120,19 +112,18 @@ async fn a_recipe_by_keyboard(b: &Browser) {
     );
     let makes = texts_of(client, ".timeline__title").await;
     assert_eq!(makes.len(), 4, "{makes:?}");
-    assert_contrast(client, "recipe").await;
-    screenshot(client, "02-recipe-apple-pie").await;
+    assert_contrast_and_screenshot(client, "recipe", "02-recipe-apple-pie").await;
 }
 
 /// The apple pie make: less sugar, baked longer.
 async fn the_apple_pie_make(b: &Browser) {
     let client = &b.client;
-    click(
+    click_to(
         client,
         "a[href='#/recipes/1/makes/2024-05-01-family-dinner']",
+        "make",
     )
     .await;
-    wait_for_page(client, "make", "ready").await;
     let sugar = text_of(
         client,
         "li[data-change='quantity-changed'][data-ingredient='white sugar']",
@@ -147,8 +138,7 @@ async fn the_apple_pie_make(b: &Browser) {
     let edited = text_of(client, "li[data-change='step-edited']").await;
     assert!(edited.contains("EDITED"), "{edited}");
     assert_text_contains(client, ".panel--glance", "Rating").await;
-    assert_contrast(client, "make").await;
-    screenshot(client, "03-make-apple-pie").await;
+    assert_contrast_and_screenshot(client, "make", "03-make-apple-pie").await;
 }
 
 /// The harvest feast make, by clicking from the top.
@@ -193,8 +183,7 @@ async fn the_harvest_feast_make(b: &Browser) {
         texts_of(client, "ins").await,
         ["fifty", "and basting the chicken"]
     );
-    assert_contrast(client, "harvest feast make").await;
-    screenshot(client, "04-make-harvest-feast").await;
+    assert_contrast_and_screenshot(client, "harvest feast make", "04-make-harvest-feast").await;
     // Only the changes, at a click.
     click(client, "#only-changes").await;
     let visible_rows = js(
@@ -226,8 +215,7 @@ async fn the_doubled_pancakes(b: &Browser) {
     assert!(flour.contains("on scale"), "{flour}");
     let salt_scale = text_of(client, ".panel--scaled tr[data-ingredient='salt']").await;
     assert!(salt_scale.contains("off scale"), "{salt_scale}");
-    assert_contrast(client, "scaled make").await;
-    screenshot(client, "06-make-pancakes-scaled").await;
+    assert_contrast_and_screenshot(client, "scaled make", "06-make-pancakes-scaled").await;
 }
 
 /// Insights: the charts are drawn.
@@ -271,28 +259,24 @@ async fn the_insights(b: &Browser) {
     )
     .await;
     assert_eq!(swaps, json!(["white sugar → brown sugar"]));
-    assert_contrast(client, "insights").await;
-    screenshot(client, "07-insights-apple-pie").await;
+    assert_contrast_and_screenshot(client, "insights", "07-insights-apple-pie").await;
 }
 
 /// Rejected uploads, with their reasons.
 async fn the_rejections(b: &Browser) {
     let client = &b.client;
-    click(client, "nav a[data-nav='rejections']").await;
-    wait_for_page(client, "rejections", "ready").await;
+    click_to(client, "nav a[data-nav='rejections']", "rejections").await;
     let rejection = text_of(client, ".rejection").await;
     assert!(
         rejection.contains(REJECTED_KEY) && rejection.contains("$.rating"),
         "{rejection}"
     );
-    assert_contrast(client, "rejections").await;
-    screenshot(client, "08-rejections").await;
+    assert_contrast_and_screenshot(client, "rejections", "08-rejections").await;
 }
 
 /// The other examples: sections and a swap (schema.org), and text beyond ASCII.
 async fn the_other_examples(b: &Browser) {
     let client = &b.client;
-    let base = b.base();
     for (route, name) in [
         (
             "#/recipes/lemon-tart/makes/tart-for-anna",
@@ -303,10 +287,8 @@ async fn the_other_examples(b: &Browser) {
             "08c-make-creme-brulee",
         ),
     ] {
-        client.goto(&format!("{base}/{route}")).await.expect("open");
-        wait_for_page(client, "make", "ready").await;
-        assert_contrast(client, name).await;
-        screenshot(client, name).await;
+        open(b, route, "make", "ready").await;
+        assert_contrast_and_screenshot(client, name, name).await;
     }
     assert_text_contains(
         client,
@@ -319,36 +301,23 @@ async fn the_other_examples(b: &Browser) {
 /// An empty state: a recipe nobody has made.
 async fn an_empty_state(b: &Browser) {
     let client = &b.client;
-    let base = b.base();
-    client
-        .goto(&format!("{base}/#/recipes/toast"))
-        .await
-        .expect("open");
-    wait_for_page(client, "recipe", "ready").await;
+    open(b, "#/recipes/toast", "recipe", "ready").await;
     assert_text_contains(client, "#h-makes + .state--empty", "No makes logged yet").await;
-    client
-        .goto(&format!("{base}/#/recipes/toast/insights"))
-        .await
-        .expect("open");
-    wait_for_page(client, "insights", "empty").await;
+    open(b, "#/recipes/toast/insights", "insights", "empty").await;
 }
 
 /// Markup in recipe text stays text.
 async fn markup_stays_text(b: &Browser) {
     let client = &b.client;
-    let base = b.base();
     let driver = &b.driver;
-    client.goto(&format!("{base}/")).await.expect("open");
-    wait_for_page(client, "recipes", "ready").await;
-    click(client, "a[href='#/recipes/xss']").await;
-    wait_for_page(client, "recipe", "ready").await;
+    open(b, "", "recipes", "ready").await;
+    click_to(client, "a[href='#/recipes/xss']", "recipe").await;
     assert_eq!(text_of(client, "main h1").await, XSS_NAME);
     assert_eq!(
         client.title().await.expect("title"),
         format!("{XSS_NAME} · Recipe diff")
     );
-    click(client, "a[href='#/recipes/xss/makes/xss-make']").await;
-    wait_for_page(client, "make", "ready").await;
+    click_to(client, "a[href='#/recipes/xss/makes/xss-make']", "make").await;
     assert_eq!(text_of(client, "main h1").await, XSS_NAME);
     assert_text_contains(
         client,
@@ -371,7 +340,6 @@ async fn markup_stays_text(b: &Browser) {
 /// A phone's width: no sideways scrolling.
 async fn a_phone_s_width(b: &Browser) {
     let client = &b.client;
-    let base = b.base();
     let driver = &b.driver;
     client.set_window_size(375, 812).await.expect("resize");
     for (route, page, name) in [
@@ -384,8 +352,7 @@ async fn a_phone_s_width(b: &Browser) {
         ("#/recipes/1/insights", "insights", "12-phone-insights"),
         ("#/rejections", "rejections", "13-phone-rejections"),
     ] {
-        client.goto(&format!("{base}/{route}")).await.expect("open");
-        wait_for_page(client, page, "ready").await;
+        open(b, route, page, "ready").await;
         let widths = js(
             client,
             "[document.documentElement.scrollWidth, document.documentElement.clientWidth]",
@@ -404,20 +371,14 @@ async fn a_phone_s_width(b: &Browser) {
 /// An error: the problem's detail is shown.
 async fn an_error(b: &Browser) {
     let client = &b.client;
-    let base = b.base();
-    client
-        .goto(&format!("{base}/#/recipes/no-such-recipe"))
-        .await
-        .expect("open");
-    wait_for_page(client, "recipe", "error").await;
+    open(b, "#/recipes/no-such-recipe", "recipe", "error").await;
     let error = text_of(client, "main [role='alert']").await;
     assert!(
         error.contains("there is no recipe \"no-such-recipe\"")
             && error.contains("recipe-not-found"),
         "{error}"
     );
-    assert_contrast(client, "error").await;
-    screenshot(client, "14-error").await;
+    assert_contrast_and_screenshot(client, "error", "14-error").await;
     no_alert(client).await;
     println!("screenshots are in {}", screenshots_dir().display());
 }
@@ -426,10 +387,7 @@ async fn an_error(b: &Browser) {
 /// recipe `recipe` (an href), then `link` on the recipe's page, which opens
 /// `page`.
 async fn from_the_top(client: &Client, recipe: &str, link: &str, page: &str) {
-    click(client, "nav a[data-nav='recipes']").await;
-    wait_for_page(client, "recipes", "ready").await;
-    click(client, &format!("a[href='{recipe}']")).await;
-    wait_for_page(client, "recipe", "ready").await;
-    click(client, &format!("a[href='{link}']")).await;
-    wait_for_page(client, page, "ready").await;
+    click_to(client, "nav a[data-nav='recipes']", "recipes").await;
+    click_to(client, &format!("a[href='{recipe}']"), "recipe").await;
+    click_to(client, &format!("a[href='{link}']"), page).await;
 }
