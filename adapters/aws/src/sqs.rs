@@ -325,6 +325,34 @@ mod tests {
         queued: Mutex<Vec<String>>,
     }
 
+    impl FlakyQueue {
+        /// A queue that refuses entries as `failures` says.
+        fn failing(failures: Vec<(String, u32, bool, &'static str)>) -> Self {
+            Self {
+                failures: Mutex::new(failures),
+                ..Self::default()
+            }
+        }
+
+        /// A queue whose first `calls` whole calls fail.
+        fn down_for(calls: u32) -> Self {
+            Self {
+                down_for: Mutex::new(calls),
+                ..Self::default()
+            }
+        }
+
+        /// The bodies of each call, in order.
+        fn calls(&self) -> Vec<Vec<String>> {
+            self.calls.lock().expect("lock").clone()
+        }
+
+        /// The bodies queued, in order.
+        fn queued(&self) -> Vec<String> {
+            self.queued.lock().expect("lock").clone()
+        }
+    }
+
     #[async_trait]
     impl BatchCall for FlakyQueue {
         async fn call(&self, entries: &[(String, &str)]) -> Result<BatchReply, CallError> {
@@ -376,19 +404,18 @@ mod tests {
 
     #[tokio::test]
     async fn only_the_entries_reported_failed_are_sent_again() {
-        let queue = FlakyQueue::default();
-        *queue.failures.lock().expect("lock") = vec![
+        let queue = FlakyQueue::failing(vec![
             ("job-3".into(), 2, false, "InternalError"),
             ("job-7".into(), 1, false, "InternalError"),
-        ];
+        ]);
         let sent = send_with_retries(&queue, &bodies(10), &quick()).await;
         assert_eq!(sent, Ok(()));
-        let calls = queue.calls.lock().expect("lock").clone();
+        let calls = queue.calls();
         assert_eq!(calls.len(), 3);
         assert_eq!(calls[0].len(), 10);
         assert_eq!(calls[1], vec!["job-3", "job-7"]);
         assert_eq!(calls[2], vec!["job-3"]);
-        let mut queued = queue.queued.lock().expect("lock").clone();
+        let mut queued = queue.queued();
         queued.sort();
         let mut expected = bodies(10);
         expected.sort();
@@ -397,9 +424,12 @@ mod tests {
 
     #[tokio::test]
     async fn entries_still_failing_after_the_last_attempt_are_counted() {
-        let queue = FlakyQueue::default();
-        *queue.failures.lock().expect("lock") =
-            vec![("job-12".into(), 99, false, "KMS.ThrottlingException")];
+        let queue = FlakyQueue::failing(vec![(
+            "job-12".into(),
+            99,
+            false,
+            "KMS.ThrottlingException",
+        )]);
         let sent = send_with_retries(&queue, &bodies(15), &quick()).await;
         match sent {
             Err(QueueError::Transient {
@@ -410,15 +440,13 @@ mod tests {
             other => panic!("expected one transient failure, got {other:?}"),
         }
         // The first batch once, the second batch five times.
-        assert_eq!(queue.calls.lock().expect("lock").len(), 6);
-        assert_eq!(queue.queued.lock().expect("lock").len(), 14);
+        assert_eq!(queue.calls().len(), 6);
+        assert_eq!(queue.queued().len(), 14);
     }
 
     #[tokio::test]
     async fn sender_faults_are_permanent_and_not_retried() {
-        let queue = FlakyQueue::default();
-        *queue.failures.lock().expect("lock") =
-            vec![("job-4".into(), 99, true, "InvalidMessageContents")];
+        let queue = FlakyQueue::failing(vec![("job-4".into(), 99, true, "InvalidMessageContents")]);
         let sent = send_with_retries(&queue, &bodies(10), &quick()).await;
         match sent {
             Err(QueueError::Permanent(reason)) => {
@@ -426,26 +454,20 @@ mod tests {
             }
             other => panic!("expected a permanent failure, got {other:?}"),
         }
-        assert_eq!(queue.calls.lock().expect("lock").len(), 1);
-        assert_eq!(
-            queue.queued.lock().expect("lock").len(),
-            9,
-            "the others are queued"
-        );
+        assert_eq!(queue.calls().len(), 1);
+        assert_eq!(queue.queued().len(), 9, "the others are queued");
     }
 
     #[tokio::test]
     async fn whole_calls_that_fail_are_retried_and_an_unreachable_queue_gives_up() {
-        let queue = FlakyQueue::default();
-        *queue.down_for.lock().expect("lock") = 2;
+        let queue = FlakyQueue::down_for(2);
         assert_eq!(
             send_with_retries(&queue, &bodies(3), &quick()).await,
             Ok(())
         );
-        assert_eq!(queue.queued.lock().expect("lock").len(), 3);
+        assert_eq!(queue.queued().len(), 3);
 
-        let queue = FlakyQueue::default();
-        *queue.down_for.lock().expect("lock") = 99;
+        let queue = FlakyQueue::down_for(99);
         let sent = send_with_retries(&queue, &bodies(25), &quick()).await;
         assert!(
             matches!(
@@ -459,7 +481,7 @@ mod tests {
             "{sent:?}"
         );
         assert_eq!(
-            queue.calls.lock().expect("lock").len(),
+            queue.calls().len(),
             5,
             "later batches are not tried against a queue that is down"
         );
