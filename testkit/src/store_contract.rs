@@ -8,8 +8,8 @@ use serde_json::json;
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    IdempotencyKey, MakeRef, NewMake, NewRejection, NewVersion, PageRequest, RecipeStore,
-    RecipeSummary, StoreError, StoredMake, StoredVersion, Written, content_hash,
+    IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, PageRequest,
+    RecipeStore, RecipeSummary, StoreError, StoredMake, StoredVersion, Written, content_hash,
 };
 
 fn id(text: &str) -> RecipeId {
@@ -71,6 +71,16 @@ async fn recipe_summary(store: &dyn RecipeStore, recipe: &str) -> RecipeSummary 
         .await
         .expect("get")
         .expect("exists")
+}
+
+/// The first page (of up to 50) of `recipe`'s makes; the recipe must exist.
+async fn makes(store: &dyn RecipeStore, recipe: &str) -> Vec<MakeSummary> {
+    store
+        .makes(&id(recipe), &PageRequest::first(50))
+        .await
+        .expect("list")
+        .expect("exists")
+        .items
 }
 
 /// Stores `make`, which must not fail.
@@ -294,12 +304,7 @@ async fn concurrent_duplicates_create_one_make(store: Arc<dyn RecipeStore>) {
         ids.windows(2).all(|w| w[0] == w[1]),
         "every attempt reports the same make: {ids:?}"
     );
-    let makes = store
-        .makes(&id("m2"), &PageRequest::first(50))
-        .await
-        .expect("list")
-        .expect("exists");
-    assert_eq!(makes.items.len(), 1);
+    assert_eq!(makes(store.as_ref(), "m2").await.len(), 1);
     let summary = recipe_summary(store.as_ref(), "m2").await;
     assert_eq!(summary.make_count, 1);
 }
@@ -321,12 +326,7 @@ async fn a_reused_make_id_is_a_replay_or_a_conflict(store: &dyn RecipeStore) {
         matches!(&conflict, Err(StoreError::MakeConflict(id)) if id.as_str() == "dinner"),
         "{conflict:?}"
     );
-    let makes = store
-        .makes(&id("m3"), &PageRequest::first(50))
-        .await
-        .expect("list")
-        .expect("exists");
-    assert_eq!(makes.items.len(), 1);
+    assert_eq!(makes(store, "m3").await.len(), 1);
 }
 
 async fn a_make_for_an_unknown_recipe_is_refused(store: &dyn RecipeStore) {
