@@ -10,6 +10,26 @@ use std::time::Duration;
 
 use common::{Chain, DataDir, RECIPE, make, put, run, wait_until};
 
+/// Asserts that the chain holds no rejections (`context` says what would
+/// have gone wrong).
+fn assert_no_rejections(chain: &Chain, context: &str) {
+    let rejections = chain.get("/rejections");
+    assert_eq!(
+        rejections["items"].as_array().map(Vec::len),
+        Some(0),
+        "{context}: {rejections}"
+    );
+}
+
+/// Drops the apple pie recipe into the bucket and waits until the chain
+/// has stored it.
+fn put_the_recipe(data: &DataDir, chain: &Chain) {
+    put(&data.bucket(), "recipes/pie.json", RECIPE);
+    wait_until("the recipe", Duration::from_secs(30), || {
+        chain.get("/recipes/1")["version"] == 1
+    });
+}
+
 #[test]
 fn examples_show_their_diffs_within_seconds() {
     let data = DataDir::new("examples");
@@ -21,12 +41,7 @@ fn examples_show_their_diffs_within_seconds() {
     });
     let diff = chain.get("/recipes/harvest-feast/makes/harvest-2024-11-28");
     assert_eq!(diff["diff"]["summary"]["total"], 8);
-    let rejections = chain.get("/rejections");
-    assert_eq!(
-        rejections["items"].as_array().map(Vec::len),
-        Some(0),
-        "{rejections}"
-    );
+    assert_no_rejections(&chain, "the examples");
 }
 
 #[test]
@@ -109,10 +124,7 @@ fn files_already_in_the_folder_are_picked_up_exactly_once() {
 fn a_file_written_slowly_is_read_only_when_complete() {
     let data = DataDir::new("slow");
     let chain = Chain::start(data.path(), &[]);
-    put(&data.bucket(), "recipes/pie.json", RECIPE);
-    wait_until("the recipe", Duration::from_secs(30), || {
-        chain.get("/recipes/1")["version"] == 1
-    });
+    put_the_recipe(&data, &chain);
     // Written in pieces, straight under its final name, with pauses.
     let bytes = make(1);
     let path = data.bucket().join("makes/slow.json");
@@ -127,22 +139,14 @@ fn a_file_written_slowly_is_read_only_when_complete() {
         chain.make_count("1") == 1
     });
     std::thread::sleep(Duration::from_millis(500));
-    let rejections = chain.get("/rejections");
-    assert_eq!(
-        rejections["items"].as_array().map(Vec::len),
-        Some(0),
-        "a half-written file was read: {rejections}"
-    );
+    assert_no_rejections(&chain, "a half-written file was read");
 }
 
 #[test]
 fn kill_9_with_a_thousand_makes_in_flight_loses_nothing_and_duplicates_nothing() {
     let data = DataDir::new("crash");
     let chain = Chain::start(data.path(), &[]);
-    put(&data.bucket(), "recipes/pie.json", RECIPE);
-    wait_until("the recipe", Duration::from_secs(30), || {
-        chain.get("/recipes/1")["version"] == 1
-    });
+    put_the_recipe(&data, &chain);
     for n in 0..1000 {
         put(&data.bucket(), &format!("makes/{n:04}.json"), &make(n));
     }

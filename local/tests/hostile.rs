@@ -390,6 +390,14 @@ fn put_raw(bucket: &Path, key: &[u8], bytes: &[u8]) {
     std::fs::rename(&partial, &target).expect("rename");
 }
 
+/// The text under `field` of each item that has one.
+fn texts(items: &[Value], field: &str) -> BTreeSet<String> {
+    items
+        .iter()
+        .filter_map(|item| item[field].as_str().map(str::to_owned))
+        .collect()
+}
+
 /// Rejections by object key.
 fn rejections(chain: &Chain) -> BTreeMap<String, (String, String)> {
     let mut found = BTreeMap::new();
@@ -583,12 +591,8 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
         }
     }
     let stored: Vec<Value> = chain.all("/recipes?limit=100");
-    let ids: BTreeSet<String> = stored
-        .iter()
-        .filter_map(|r| r["recipeId"].as_str().map(str::to_owned))
-        .collect();
     assert_eq!(
-        ids,
+        texts(&stored, "recipeId"),
         expected_recipes.keys().cloned().collect::<BTreeSet<_>>(),
         "the recipes"
     );
@@ -601,12 +605,8 @@ fn every_hostile_upload_ends_as_the_table_says_through_the_embedded_chain() {
         }
         let makes = chain.all(&format!("/recipes/{}/makes?limit=100", segment(id)));
         let expected = expected_makes.remove(id).unwrap_or_default();
-        let found: BTreeSet<String> = makes
-            .iter()
-            .filter_map(|m| m["makeId"].as_str().map(str::to_owned))
-            .collect();
         assert_eq!(
-            found,
+            texts(&makes, "makeId"),
             expected.keys().cloned().collect::<BTreeSet<_>>(),
             "the makes of {id}"
         );
