@@ -132,6 +132,13 @@ impl RecipeApi for HttpApi {
                 "the server would refuse this object key; sent without X-Object-Key"
             ),
         }
+        if let Some(sequencer) = &request.object_sequencer {
+            if wire::sequencer_is_valid(sequencer) {
+                builder = builder.header(wire::header::OBJECT_SEQUENCER, sequencer);
+            } else {
+                tracing::warn!(%sequencer, "the server would refuse this sequencer; sent without X-Object-Sequencer");
+            }
+        }
         match &self.signer {
             Signer::Bearer(token) => builder = builder.bearer_auth(token),
             #[cfg(feature = "lambda")]

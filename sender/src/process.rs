@@ -76,6 +76,8 @@ pub enum Outcome {
         /// The rejection's code.
         code: String,
     },
+    /// The object was deleted, and what came from it is gone.
+    Deleted,
     /// Not done: the queue delivers the message again (and, after its
     /// maximum receives, moves it to the DLQ).
     Failed {
@@ -162,6 +164,9 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
             Outcome::Rejected { code } => {
                 tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %code, "rejected");
             }
+            Outcome::Deleted => {
+                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "deleted");
+            }
             Outcome::Failed { reason } if reason == crate::verdict::RECIPE_NOT_ARRIVED => {
                 tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "waiting; the queue will deliver it again");
             }
@@ -191,6 +196,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             };
             return record(job, deps, &job.idempotency_key, refusal).await;
         }
+        Payload::Deleted => return delete(job, deps).await,
         Payload::Inline { document } => match serde_json::to_vec(document) {
             Ok(body) => body,
             Err(e) => return Outcome::failed(format!("serialising the document: {e}")),
@@ -256,6 +262,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
         idempotency_key: job.idempotency_key.clone(),
         correlation_id: job.correlation_id.clone(),
         object_key: job.source.key.clone(),
+        object_sequencer: job.source.sequencer.clone(),
         body,
     };
     match deps.api.send(&request).await {
@@ -354,6 +361,7 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
         idempotency_key: key.to_owned(),
         correlation_id: job.correlation_id.clone(),
         object_key: job.source.key.clone(),
+        object_sequencer: job.source.sequencer.clone(),
         body,
     };
     match deps.api.send(&request).await {
@@ -368,6 +376,46 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
                 tracing::error!(rejection = %code, refused = %refused.code, detail = %refused.message, "the server refused the rejection itself");
                 Outcome::failed(format!(
                     "the rejection {code} was itself refused: {}: {}",
+                    refused.code, refused.message
+                ))
+            }
+        },
+    }
+}
+
+/// Tells the server an object was deleted. A deletion is never dropped: if
+/// the server refuses it, the message fails until it reaches the DLQ.
+async fn delete(job: &Job, deps: &Deps) -> Outcome {
+    let body = wire::DeletionBody {
+        object_key: job.source.key.clone(),
+        kind: job.kind,
+        sequencer: job
+            .source
+            .sequencer
+            .clone()
+            .filter(|s| wire::sequencer_is_valid(s)),
+    };
+    let body = match serde_json::to_vec(&body) {
+        Ok(body) => body,
+        Err(error) => return Outcome::failed(format!("serialising the deletion: {error}")),
+    };
+    let request = ApiRequest {
+        route: Route::Deletions,
+        idempotency_key: job.idempotency_key.clone(),
+        correlation_id: job.correlation_id.clone(),
+        object_key: job.source.key.clone(),
+        object_sequencer: job.source.sequencer.clone(),
+        body,
+    };
+    match deps.api.send(&request).await {
+        Err(error) => Outcome::failed(error.to_string()),
+        Ok(response) => match verdict(&response) {
+            Verdict::Done => Outcome::Deleted,
+            Verdict::Retry(reason) => Outcome::failed(reason),
+            Verdict::Refused(refused) => {
+                tracing::error!(refused = %refused.code, detail = %refused.message, "the server refused a deletion");
+                Outcome::failed(format!(
+                    "the deletion was refused: {}: {}",
                     refused.code, refused.message
                 ))
             }

@@ -90,6 +90,9 @@ pub enum Payload {
         #[serde(default, rename = "versionId", skip_serializing_if = "Option::is_none")]
         version_id: Option<String>,
     },
+    /// The object was deleted from the bucket (in a versioned bucket, a
+    /// delete marker hides it): what came from it goes too.
+    Deleted,
     /// The watcher refused the upload; the sender records why.
     Rejected {
         /// The rejection's stable code.
@@ -184,6 +187,14 @@ mod tests {
             source("0056").idempotency_key()
         );
         assert_eq!(source("0055").idempotency_key().len(), 64);
+    }
+
+    #[test]
+    fn a_deletion_travels_as_its_own_payload() {
+        let job = Job::new(UploadKind::Recipe, source("2"), None, Payload::Deleted);
+        let body = job.to_body();
+        assert!(body.contains(r#""payload":{"type":"deleted"}"#), "{body}");
+        assert_eq!(Job::from_body(&body), Ok(job));
     }
 
     #[test]

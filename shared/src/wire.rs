@@ -17,6 +17,9 @@ pub mod header {
     pub const CORRELATION_ID: &str = "x-correlation-id";
     /// The bucket key the upload came from, percent-encoded UTF-8.
     pub const OBJECT_KEY: &str = "x-object-key";
+    /// The upload's place in the order of events on its key (S3's
+    /// sequencer): a deletion removes only what came before it.
+    pub const OBJECT_SEQUENCER: &str = "x-object-sequencer";
 }
 
 /// The route templates of the writes, as the server's router names them;
@@ -30,10 +33,14 @@ pub mod path {
     pub const MAKE: &str = "/recipes/{recipeId}/makes/{makeId}";
     /// Rejections.
     pub const REJECTIONS: &str = "/rejections";
+    /// Objects deleted from the bucket.
+    pub const DELETIONS: &str = "/deletions";
 }
 
 /// The longest object key either side accepts, in characters (S3's limit).
 pub const MAX_OBJECT_KEY_CHARS: usize = 1024;
+/// The longest sequencer either side accepts, in characters.
+pub const MAX_SEQUENCER_CHARS: usize = 64;
 /// The longest rejection message, in characters.
 pub const MAX_MESSAGE_CHARS: usize = 2000;
 /// The longest JSON path in a rejection, in characters.
@@ -50,6 +57,8 @@ pub enum Route {
     Makes(String),
     /// `POST /rejections`: an upload the chain could not accept.
     Rejections,
+    /// `POST /deletions`: an object deleted from the bucket.
+    Deletions,
 }
 
 impl Route {
@@ -59,6 +68,7 @@ impl Route {
             Route::Recipes => path::RECIPES.to_owned(),
             Route::Makes(recipe_id) => path::MAKES.replace("{recipeId}", &segment(recipe_id)),
             Route::Rejections => path::REJECTIONS.to_owned(),
+            Route::Deletions => path::DELETIONS.to_owned(),
         }
     }
 }
@@ -87,6 +97,14 @@ pub fn object_key_header(key: &str) -> Option<String> {
 /// [`MAX_OBJECT_KEY_CHARS`] characters, none of them control characters.
 pub fn object_key_is_valid(key: &str) -> bool {
     text_is_valid(key, MAX_OBJECT_KEY_CHARS)
+}
+
+/// Whether a sequencer is one the server accepts: 1 to
+/// [`MAX_SEQUENCER_CHARS`] hexadecimal digits (S3's, and the local chain's).
+pub fn sequencer_is_valid(sequencer: &str) -> bool {
+    !sequencer.is_empty()
+        && sequencer.len() <= MAX_SEQUENCER_CHARS
+        && sequencer.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Whether a text field of a rejection is acceptable: 1 to `max`
@@ -233,6 +251,51 @@ impl RejectionBody {
                 )
             })
         })
+    }
+}
+
+/// The body of `POST /deletions`: an object deleted from the bucket (or
+/// hidden by a delete marker). What came from it before `sequencer` goes;
+/// what comes from it later is new.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct DeletionBody {
+    /// The bucket key that was deleted.
+    pub object_key: String,
+    /// `recipe` under `recipes/`, `make` under `makes/`.
+    pub kind: UploadKind,
+    /// The deletion's place in the order of events on the key; without
+    /// one, everything that came from the key goes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequencer: Option<String>,
+}
+
+impl DeletionBody {
+    /// The first field that breaks the contract, as its JSON path and the
+    /// sentence that says why; `None` when the body is acceptable.
+    pub fn invalid_field(&self) -> Option<(&'static str, String)> {
+        if !object_key_is_valid(&self.object_key) {
+            return Some((
+                "$.objectKey",
+                format!(
+                    "objectKey must be 1 to {MAX_OBJECT_KEY_CHARS} characters without control characters"
+                ),
+            ));
+        }
+        if crate::keys::classify(&self.object_key) != Some(self.kind) {
+            return Some((
+                "$.kind",
+                "kind must be recipe for a key under recipes/ and make for one under makes/"
+                    .to_owned(),
+            ));
+        }
+        match &self.sequencer {
+            Some(sequencer) if !sequencer_is_valid(sequencer) => Some((
+                "$.sequencer",
+                format!("sequencer must be 1 to {MAX_SEQUENCER_CHARS} hexadecimal digits"),
+            )),
+            _ => None,
+        }
     }
 }
 

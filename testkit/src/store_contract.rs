@@ -2,6 +2,8 @@
 //! (`adapters/embedded/tests/store.rs`, `adapters/aws/tests/store.rs`). Each check uses recipe ids of its
 //! own, so the checks can share one store.
 
+mod deletion;
+
 use std::sync::Arc;
 
 use serde_json::json;
@@ -34,6 +36,7 @@ fn version(recipe: &str, name: &str, content: u32, k: &str) -> NewVersion {
         document,
         key: key(k),
         at: format!("2026-01-01T00:00:{:02}.000Z", content % 60),
+        origin: None,
     }
 }
 
@@ -129,6 +132,7 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
             steps_added: 0,
         },
         key: key(k),
+        origin: None,
     }
 }
 
@@ -141,6 +145,7 @@ fn rejection(k: &str, at: &str) -> NewRejection {
         message: "not valid JSON: EOF while parsing (line 1, column 1)".into(),
         path: "$".into(),
         at: at.to_owned(),
+        sequencer: None,
     }
 }
 
@@ -156,6 +161,7 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
     makes_and_facts_list_in_pages(store.as_ref()).await;
     rejections_are_stored_once_and_listed_newest_first(store.as_ref()).await;
     unknown_things_are_none_and_bad_cursors_are_refused(store.as_ref()).await;
+    deletion::run(store.as_ref()).await;
     store.ping().await.expect("ping");
 }
 

@@ -67,6 +67,31 @@ impl Record {
                 .starts_with("ObjectCreated:")
         })
     }
+
+    /// What a removal record announces, or `None` for any other record.
+    pub(crate) fn removal(&self) -> Option<Removal> {
+        let name = self.event_name.as_deref()?;
+        let name = name.strip_prefix("s3:").unwrap_or(name);
+        match name.strip_prefix("ObjectRemoved:")? {
+            // A versioned bucket's DELETE without a version: the object is
+            // hidden, and the bucket shows nothing under the key.
+            "DeleteMarkerCreated" => Some(Removal::Hidden),
+            // With a version id, one version was removed for good, and an
+            // older one may now show; without one (an unversioned bucket),
+            // the object is gone.
+            _ if self.s3.object.version_id.is_some() => Some(Removal::OneVersion),
+            _ => Some(Removal::Hidden),
+        }
+    }
+}
+
+/// How an object was removed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Removal {
+    /// Nothing shows under the key any more.
+    Hidden,
+    /// One version was deleted for good; the key may still show another.
+    OneVersion,
 }
 
 /// Reads an event; anything that is neither a test event nor an object with

@@ -16,10 +16,10 @@ use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, Payload};
 use shared::keys::classify;
-use shared::ports::{JobSink, ObjectStore, QueueError};
+use shared::ports::{JobSink, ObjectError, ObjectRef, ObjectStore, QueueError};
 
 pub use event::decode_key;
-pub use upload::{Upload, handle_upload};
+pub use upload::{Upload, handle_removal, handle_upload};
 
 /// The object store could not be reached (throttled, timed out, down): the
 /// upload should be tried again later.
@@ -66,13 +66,16 @@ pub struct EventSummary {
     pub jobs: usize,
     /// Of those, rejection jobs.
     pub rejected: usize,
+    /// Of those, deletions.
+    pub deleted: usize,
     /// Records not followed: other events, other prefixes, folder markers.
     pub ignored: usize,
 }
 
-/// Handles an S3 event notification: every `ObjectCreated` record under a
-/// followed prefix becomes one job, and all of them go to `jobs` in one
-/// call. The `s3:TestEvent` is acknowledged and ignored. Records are read
+/// Handles an S3 event notification: every `ObjectCreated` and
+/// `ObjectRemoved` record under a followed prefix becomes one job, and all
+/// of them go to `jobs` in one call. (A removal of one version for good is a
+/// deletion only if nothing shows under the key afterwards.) The `s3:TestEvent` is acknowledged and ignored. Records are read
 /// leniently (only the bucket and the key are required).
 ///
 /// Returns an error when some upload could not be read for now, the jobs
@@ -110,8 +113,9 @@ pub async fn handle_event(
                 continue;
             }
         };
-        if !record.is_object_created() {
-            tracing::debug!(index, event_name = ?record.event_name, "not an ObjectCreated record; ignored");
+        let removal = record.removal();
+        if removal.is_none() && !record.is_object_created() {
+            tracing::debug!(index, event_name = ?record.event_name, "neither ObjectCreated nor ObjectRemoved; ignored");
             summary.ignored += 1;
             continue;
         }
@@ -128,10 +132,13 @@ pub async fn handle_event(
             sequencer: object.sequencer,
             size: object.size,
         };
-        let job = if decoded {
-            handle_upload(upload, objects, limits).await
-        } else {
-            Ok(bad_encoding(upload, &object.key))
+        let job = match removal {
+            Some(removal) if decoded => removed(upload, removal, objects).await,
+            // A key that is not UTF-8 was refused when it was created, and
+            // nothing else came from it.
+            Some(_) => Ok(None),
+            None if decoded => handle_upload(upload, objects, limits).await,
+            None => Ok(bad_encoding(upload, &object.key)),
         };
         match job {
             Ok(Some(job)) => queued.push(job),
@@ -143,6 +150,10 @@ pub async fn handle_event(
     summary.rejected = queued
         .iter()
         .filter(|job| matches!(job.payload, Payload::Rejected { .. }))
+        .count();
+    summary.deleted = queued
+        .iter()
+        .filter(|job| matches!(job.payload, Payload::Deleted))
         .count();
     if !queued.is_empty() {
         jobs.send(&queued).await?;
@@ -161,10 +172,40 @@ pub async fn handle_event(
         records = summary.records,
         jobs = summary.jobs,
         rejected = summary.rejected,
+        deleted = summary.deleted,
         ignored = summary.ignored,
         "event handled"
     );
     Ok(summary)
+}
+
+/// The deletion job for a removed object; a version removed for good while
+/// the key still shows an object is not a deletion (the bucket still holds
+/// the upload, whose own event brought it in).
+async fn removed(
+    upload: Upload,
+    removal: event::Removal,
+    objects: &dyn ObjectStore,
+) -> Result<Option<Job>, Transient> {
+    if removal == event::Removal::OneVersion {
+        let current = objects
+            .size(ObjectRef::new(&upload.bucket, &upload.key, None))
+            .await;
+        match current {
+            Ok(Some(_)) => {
+                tracing::info!(key = %upload.key, version_id = ?upload.version_id, "one version deleted; the key still shows an object, so nothing is withdrawn");
+                return Ok(None);
+            }
+            Ok(None) => {}
+            Err(ObjectError::Transient(reason)) => return Err(Transient(reason)),
+            // Too large or unreadable: it still shows.
+            Err(error) => {
+                tracing::info!(key = %upload.key, %error, "one version deleted; the key still shows an object");
+                return Ok(None);
+            }
+        }
+    }
+    Ok(handle_removal(upload))
 }
 
 /// A key that is not UTF-8 once decoded cannot name an S3 object; if it

@@ -81,6 +81,19 @@ pub async fn handle_upload(
     .await
 }
 
+/// The job for an object deleted from the bucket (or hidden by a delete
+/// marker): `None` when the key is not under a followed prefix. Nothing is
+/// read: the object is gone, and the server removes what came from it.
+pub fn handle_removal(removal: Upload) -> Option<Job> {
+    let Some(kind) = classify(&removal.key) else {
+        tracing::info!(bucket = %removal.bucket, key = %removal.key, "a deletion outside the followed prefixes; ignored");
+        return None;
+    };
+    let job = Job::new(kind, removal.into_source(), None, Payload::Deleted);
+    log_job(&job);
+    Some(job)
+}
+
 /// The correlation id [`Job::new`] gives a job from `source`, known before
 /// the job is, so that every log line of the upload carries it.
 pub(crate) fn correlation_id(source: &Source) -> String {
@@ -105,6 +118,9 @@ pub(crate) fn log_job(job: &Job) {
             path,
         } => {
             tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), %code, %path, %message, "upload rejected");
+        }
+        Payload::Deleted => {
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), sequencer = ?job.source.sequencer, "deletion queued");
         }
     }
 }

@@ -20,6 +20,9 @@ pub struct ApiRequest {
     /// The `X-Object-Key` header: the bucket key the upload came from, as
     /// decoded (the HTTP adapter percent-encodes it).
     pub object_key: String,
+    /// The `X-Object-Sequencer` header: the upload's place in the order of
+    /// events on its key, when known.
+    pub object_sequencer: Option<String>,
     /// The JSON body.
     pub body: Vec<u8>,
 }

@@ -19,6 +19,13 @@
 //!   equals the current version's creates nothing ([`Written::Unchanged`]).
 //! - **Pagination** is by opaque [`Cursor`]s; an unreadable cursor is
 //!   [`StoreError::InvalidCursor`]. Lists never scan the whole store.
+//! - **Deletion follows the bucket.** A write that came from a bucket object
+//!   records its [`Origin`]. [`RecipeStore::delete_object`] removes the
+//!   makes and rejections that came from the object before the deletion
+//!   and withdraws its recipe versions, and it remembers the deletion, so
+//!   that an upload event delivered after it (S3 events are unordered)
+//!   stores nothing ([`StoreError::Deleted`]). Order is the sequencer's
+//!   ([`Origin::order`]), never arrival.
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -170,9 +177,88 @@ pub enum StoreError {
     /// The recipe a make refers to does not exist.
     #[error("recipe {0} does not exist")]
     RecipeNotFound(RecipeId),
+    /// The object the write came from was deleted after it was uploaded:
+    /// nothing was stored (the bucket no longer holds it).
+    #[error("the object {0} was deleted after this upload")]
+    Deleted(String),
     /// A bug or corrupt data: not retryable.
     #[error("store error: {0}")]
     Internal(String),
+}
+
+/// The bucket object a write came from, and its place in the order of
+/// events on its key.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Origin {
+    /// The object key.
+    pub object_key: String,
+    /// The upload's sequencer, in the store's fixed-width form
+    /// ([`Origin::order`]); without one, the upload is older than any
+    /// deletion of its key.
+    pub sequencer: Option<String>,
+}
+
+impl Origin {
+    /// An origin, its sequencer brought to the fixed-width form.
+    pub fn new(object_key: impl Into<String>, sequencer: Option<&str>) -> Self {
+        Self {
+            object_key: object_key.into(),
+            sequencer: sequencer.map(Self::order),
+        }
+    }
+
+    /// A sequencer as the stores keep it: 64 upper-case hexadecimal digits,
+    /// so that comparing the text orders the events. The later of two
+    /// events on one key has the greater hexadecimal value; S3's sequencers
+    /// may differ in length, so they compare as numbers (leading zeros do
+    /// not count), not as text. Text that is not hexadecimal (the wire
+    /// refuses it) orders first.
+    pub fn order(sequencer: &str) -> String {
+        if sequencer.is_empty() || !sequencer.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return "0".repeat(64);
+        }
+        let digits = sequencer.trim_start_matches('0').to_ascii_uppercase();
+        format!("{digits:0>64}")
+    }
+
+    /// Whether this upload came before a deletion at `sequencer` (its
+    /// fixed-width form): then the deletion removes it.
+    pub fn is_before(&self, sequencer: Option<&str>) -> bool {
+        match (self.sequencer.as_deref(), sequencer) {
+            // A deletion without a sequencer removes everything.
+            (_, None) => true,
+            (None, Some(_)) => true,
+            (Some(upload), Some(deletion)) => upload < deletion,
+        }
+    }
+}
+
+/// An object deleted from the bucket (or hidden by a delete marker).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ObjectDeletion {
+    /// The object key.
+    pub object_key: String,
+    /// What was under it.
+    pub kind: UploadKind,
+    /// The deletion's sequencer, fixed-width ([`Origin::order`]); without
+    /// one, everything that came from the key goes, and nothing is
+    /// remembered against later uploads.
+    pub sequencer: Option<String>,
+    /// When (RFC 3339, UTC).
+    pub at: String,
+}
+
+/// What a deletion removed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Removed {
+    /// Makes removed, with their diffs and facts.
+    pub makes: u64,
+    /// Recipe versions withdrawn.
+    pub versions: u64,
+    /// Rejections removed.
+    pub rejections: u64,
 }
 
 /// A recipe version to store.
@@ -192,6 +278,8 @@ pub struct NewVersion {
     pub key: IdempotencyKey,
     /// When (RFC 3339, UTC).
     pub at: String,
+    /// The bucket object it came from, when it came from one.
+    pub origin: Option<Origin>,
 }
 
 /// A stored recipe version.
@@ -208,6 +296,10 @@ pub struct StoredVersion {
     pub content_hash: String,
     /// When it was stored.
     pub created_at: String,
+    /// When the object it came from was deleted; a withdrawn version is
+    /// never current, and its makes are kept and marked.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<String>,
     /// The canonical JSON.
     pub document: Value,
 }
@@ -224,6 +316,9 @@ pub struct VersionSummary {
     pub content_hash: String,
     /// When it was stored.
     pub created_at: String,
+    /// When the object it came from was deleted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub withdrawn_at: Option<String>,
 }
 
 /// A recipe in the list of recipes.
@@ -234,8 +329,12 @@ pub struct RecipeSummary {
     pub recipe_id: RecipeId,
     /// The current version's name.
     pub name: String,
-    /// The current version.
+    /// The current version: the newest one not withdrawn (the newest one,
+    /// when all are).
     pub current_version: u32,
+    /// Every version is withdrawn: the recipe's objects were deleted.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withdrawn: bool,
     /// The current version's rating.
     pub rating: Option<f64>,
     /// How many makes are stored.
@@ -261,6 +360,8 @@ pub struct NewMake {
     pub facts: MakeFacts,
     /// The write's key.
     pub key: IdempotencyKey,
+    /// The bucket object it came from, when it came from one.
+    pub origin: Option<Origin>,
 }
 
 /// A stored make, whole.
@@ -350,9 +451,21 @@ pub struct NewRejection {
     pub path: String,
     /// When (RFC 3339, UTC).
     pub at: String,
+    /// The upload's sequencer, fixed-width ([`Origin::order`]), when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sequencer: Option<String>,
 }
 
+
 impl NewRejection {
+    /// Where the rejected upload came from, when it came from the bucket.
+    pub fn origin(&self) -> Option<Origin> {
+        self.object_key.as_ref().map(|key| Origin {
+            object_key: key.clone(),
+            sequencer: self.sequencer.clone(),
+        })
+    }
+
     /// The rejection as stored, with its id ([`rejection_id`]).
     pub fn to_stored(&self) -> StoredRejection {
         StoredRejection {
@@ -472,6 +585,46 @@ pub trait RecipeStore: Send + Sync + 'static {
     /// Rejections, newest first.
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError>;
 
+    /// An object was deleted from the bucket: removes the makes (with their
+    /// diffs, facts and counts) and rejections that came from it before the
+    /// deletion, withdraws the recipe versions that did, and remembers the
+    /// deletion so that an older upload of the key delivered later stores
+    /// nothing. Safe to repeat.
+    async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError>;
+
     /// Whether the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sequencers_order_as_hexadecimal_numbers() {
+        use std::cmp::Ordering::{Equal, Greater, Less};
+        for (a, b, order) in [
+            ("0055AED6DCD90281E5", "0055AED6DCD90281E6", Less),
+            // S3's sequencers may differ in length: the value decides.
+            ("0055AED6DCD90281E5", "55AED6DCD90281E5", Equal),
+            ("FF", "0100", Less),
+            ("00ff", "FE", Greater),
+            ("a", "A", Equal),
+            ("not hex", "01", Less),
+        ] {
+            let (x, y) = (Origin::order(a), Origin::order(b));
+            assert_eq!(x.len(), 64, "{a}");
+            assert_eq!(x.cmp(&y), order, "{a} vs {b}");
+        }
+    }
+
+    #[test]
+    fn a_deletion_removes_only_what_came_before_it() {
+        let upload = Origin::new("makes/a.json", Some("0A"));
+        assert!(upload.is_before(Some(&Origin::order("0B"))));
+        assert!(!upload.is_before(Some(&Origin::order("0A"))));
+        assert!(!upload.is_before(Some(&Origin::order("09"))));
+        assert!(upload.is_before(None), "a deletion without a sequencer removes all");
+        assert!(Origin::new("makes/a.json", None).is_before(Some(&Origin::order("01"))));
+    }
 }

@@ -26,8 +26,8 @@ use shared::model::{MakeId, RecipeId};
 use shared::rejection::RejectReason;
 use shared::store::{
     Cursor, IdempotencyKey, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, StoreError, StoredMake,
-    StoredRejection, StoredVersion, VersionRef, VersionSummary, Written,
+    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, Removed,
+    StoreError, StoredMake, StoredRejection, StoredVersion, VersionRef, VersionSummary, Written,
 };
 
 mod reads;
@@ -38,11 +38,13 @@ mod writes;
 use reads::*;
 use writes::*;
 
-/// What `PRAGMA user_version` says once [`SCHEMA_V1`] (`schema.sql`) is in
-/// place; raise it with each migration.
-const SCHEMA_VERSION: i64 = 1;
+/// What `PRAGMA user_version` says once every migration is in place; raise
+/// it with each migration.
+const SCHEMA_VERSION: i64 = 2;
 
-const SCHEMA_V1: &str = include_str!("schema.sql");
+/// The migrations, in order: the one at index `n` brings a store from
+/// schema version `n` to `n + 1`.
+const MIGRATIONS: [&str; 2] = [include_str!("schema.sql"), include_str!("schema-2.sql")];
 
 /// How long a write waits for another process's transaction before the
 /// call fails as `Unavailable`.
@@ -152,9 +154,11 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
             path.display()
         )));
     }
-    if found < 1 {
-        tx.execute_batch(SCHEMA_V1)
+    for migration in MIGRATIONS.iter().skip(usize::try_from(found).unwrap_or(0)) {
+        tx.execute_batch(migration)
             .map_err(|e| db_error(&context, e))?;
+    }
+    if found < SCHEMA_VERSION {
         tx.pragma_update(None, "user_version", SCHEMA_VERSION)
             .map_err(|e| db_error(&context, e))?;
     }
@@ -288,6 +292,12 @@ impl RecipeStore for SqliteStore {
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError> {
         let page = page.clone();
         self.call(move |connection| rejections(connection, &page))
+            .await
+    }
+
+    async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError> {
+        let deletion = deletion.clone();
+        self.call(move |connection| delete_object(connection, &deletion))
             .await
     }
 

@@ -46,7 +46,7 @@ pub(super) fn load_version(
 ) -> Result<Option<StoredVersion>, StoreError> {
     connection
         .query_row(
-            "SELECT recipe_id, version, name, content_hash, created_at, document FROM versions
+            "SELECT recipe_id, version, name, content_hash, created_at, document, withdrawn_at FROM versions
              WHERE recipe_id = ?1
                AND version = coalesce(?2, (SELECT current_version FROM recipes WHERE recipe_id = ?1))",
             params![recipe_id.as_str(), version],
@@ -58,6 +58,7 @@ pub(super) fn load_version(
                     content_hash: row.get(3)?,
                     created_at: row.get(4)?,
                     document: json_at(row, 5)?,
+                    withdrawn_at: row.get(6)?,
                 })
             },
         )
@@ -76,11 +77,11 @@ pub(super) fn recipe_summary_from(row: &Row<'_>) -> rusqlite::Result<RecipeSumma
         make_count: row.get(4)?,
         average_make_rating: (rated_count > 0).then(|| round4(rating_sum / rated_count as f64)),
         updated_at: row.get(7)?,
+        withdrawn: row.get(8)?,
     })
 }
 
-pub(super) const RECIPE_SUMMARY_COLUMNS: &str =
-    "recipe_id, name, current_version, rating, make_count, rating_sum, rated_count, updated_at";
+pub(super) const RECIPE_SUMMARY_COLUMNS: &str = "recipe_id, name, current_version, rating, make_count, rating_sum, rated_count, updated_at, withdrawn";
 
 pub(super) fn rejection_from(row: &Row<'_>) -> rusqlite::Result<StoredRejection> {
     Ok(StoredRejection {
@@ -200,7 +201,7 @@ pub(super) fn versions(
     }
     let items = tx
         .prepare_cached(
-            "SELECT version, name, content_hash, created_at FROM versions
+            "SELECT version, name, content_hash, created_at, withdrawn_at FROM versions
              WHERE recipe_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
         )
         .and_then(|mut statement| {
@@ -211,6 +212,7 @@ pub(super) fn versions(
                         name: row.get(1)?,
                         content_hash: row.get(2)?,
                         created_at: row.get(3)?,
+                        withdrawn_at: row.get(4)?,
                     })
                 })?
                 .collect()

@@ -30,6 +30,7 @@ fn version(recipe: &str, key: &str) -> NewVersion {
         document,
         key: IdempotencyKey::parse(key).expect("key"),
         at: "2026-01-01T00:00:00.000Z".into(),
+        origin: None,
     }
 }
 
@@ -67,6 +68,7 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
             steps_added: 0,
         },
         key: IdempotencyKey::parse(key).expect("key"),
+        origin: None,
     }
 }
 
@@ -123,6 +125,48 @@ async fn a_reopened_store_keeps_its_data_and_a_newer_schema_is_refused() {
         matches!(&newer, Err(StoreError::Internal(m)) if m.contains("newer")),
         "{newer:?}"
     );
+}
+
+#[tokio::test]
+async fn a_store_of_the_first_schema_is_migrated_with_its_data() {
+    let scratch = Scratch::new("migrate");
+    let connection = Connection::open(scratch.file()).expect("opens");
+    connection.execute_batch(MIGRATIONS[0]).expect("schema 1");
+    connection
+        .pragma_update(None, "user_version", 1)
+        .expect("pragma");
+    connection
+        .execute(
+            "INSERT INTO recipes (recipe_id, name, current_version, content_hash, updated_at)
+             VALUES ('old', 'Old Pie', 1, 'h', '2025-01-01T00:00:00.000Z')",
+            [],
+        )
+        .expect("a recipe of schema 1");
+    drop(connection);
+
+    let store = SqliteStore::open(&scratch.file()).expect("migrates");
+    let summary = store
+        .recipe_summary(&RecipeId::parse("old").expect("id"))
+        .await
+        .expect("read")
+        .expect("kept");
+    assert_eq!(
+        (summary.name.as_str(), summary.withdrawn),
+        ("Old Pie", false)
+    );
+    let deletion = ObjectDeletion {
+        object_key: "makes/old.json".into(),
+        kind: UploadKind::Make,
+        sequencer: Some(Origin::order("01")),
+        at: "2026-01-01T00:00:00.000Z".into(),
+    };
+    assert_eq!(store.delete_object(&deletion).await, Ok(Removed::default()));
+    drop(store);
+    let connection = Connection::open(scratch.file()).expect("opens");
+    let version: i64 = connection
+        .pragma_query_value(None, "user_version", |row| row.get(0))
+        .expect("pragma");
+    assert_eq!(version, SCHEMA_VERSION);
 }
 
 #[tokio::test]

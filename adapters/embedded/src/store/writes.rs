@@ -64,11 +64,34 @@ pub(super) fn remember<T: Serialize>(
     Ok(())
 }
 
+/// Refuses a write whose upload is older than the last deletion of its
+/// object (S3 events are unordered: the deletion may be handled first).
+fn check_not_deleted(tx: &Transaction<'_>, origin: Option<&Origin>) -> Result<(), StoreError> {
+    let Some(origin) = origin else {
+        return Ok(());
+    };
+    let deleted: Option<String> = tx
+        .query_row(
+            "SELECT sequencer FROM deletions WHERE object_key = ?1",
+            [&origin.object_key],
+            |row| row.get(0),
+        )
+        .optional()
+        .map_err(db("looking up a deletion"))?;
+    match deleted {
+        Some(sequencer) if origin.is_before(Some(&sequencer)) => {
+            Err(StoreError::Deleted(origin.object_key.clone()))
+        }
+        _ => Ok(()),
+    }
+}
+
 pub(super) fn put_version(
     connection: &mut Connection,
     new: &NewVersion,
 ) -> Result<Written<StoredVersion>, StoreError> {
     write(connection, "storing a recipe version", |tx| {
+        check_not_deleted(tx, new.origin.as_ref())?;
         if let Some(first) = seen::<VersionRef>(tx, VERSION_WRITE, &new.key)? {
             let stored =
                 load_version(tx, &first.recipe_id, Some(first.version))?.ok_or_else(|| {
@@ -82,15 +105,19 @@ pub(super) fn put_version(
             return Ok(Written::Replayed(stored));
         }
         let recipe_id = new.recipe_id.as_str();
-        let current: Option<(u32, String)> = tx
+        // The current version, unless every version is withdrawn, and the
+        // newest number (a withdrawn version keeps its number).
+        let current: Option<(u32, String, bool, u32)> = tx
             .query_row(
-                "SELECT current_version, content_hash FROM recipes WHERE recipe_id = ?1",
+                "SELECT current_version, content_hash, withdrawn,
+                        (SELECT max(version) FROM versions WHERE recipe_id = ?1)
+                 FROM recipes WHERE recipe_id = ?1",
                 [recipe_id],
-                |row| Ok((row.get(0)?, row.get(1)?)),
+                |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
             )
             .optional()
             .map_err(db("reading the recipe's current version"))?;
-        if let Some((version, hash)) = &current
+        if let Some((version, hash, false, _)) = &current
             && *hash == new.content_hash
         {
             let stored = load_version(tx, &new.recipe_id, Some(*version))?.ok_or_else(|| {
@@ -106,7 +133,7 @@ pub(super) fn put_version(
             return Ok(Written::Unchanged(stored));
         }
         let version = match current {
-            Some((current, _)) => current.checked_add(1).ok_or_else(|| {
+            Some((_, _, _, newest)) => newest.checked_add(1).ok_or_else(|| {
                 StoreError::Internal(format!("recipe {recipe_id} has run out of version numbers"))
             })?,
             None => 1,
@@ -120,13 +147,15 @@ pub(super) fn put_version(
                  current_version = excluded.current_version,
                  rating = excluded.rating,
                  content_hash = excluded.content_hash,
+                 withdrawn = 0,
                  updated_at = excluded.updated_at",
             params![recipe_id, new.name, version, new.rating, new.content_hash, new.at],
         )
         .map_err(db("updating the recipe's current version"))?;
         tx.execute(
-            "INSERT INTO versions (recipe_id, version, name, rating, content_hash, created_at, document)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            "INSERT INTO versions (recipe_id, version, name, rating, content_hash, created_at, document,
+                                   origin_key, origin_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             params![
                 recipe_id,
                 version,
@@ -134,7 +163,9 @@ pub(super) fn put_version(
                 new.rating,
                 new.content_hash,
                 new.at,
-                to_json(&new.document, "a recipe version")?
+                to_json(&new.document, "a recipe version")?,
+                new.origin.as_ref().map(|o| &o.object_key),
+                new.origin.as_ref().and_then(|o| o.sequencer.as_ref()),
             ],
         )
         .map_err(db("inserting a recipe version"))?;
@@ -149,6 +180,7 @@ pub(super) fn put_version(
             name: new.name.clone(),
             content_hash: new.content_hash.clone(),
             created_at: new.at.clone(),
+            withdrawn_at: None,
             document: new.document.clone(),
         }))
     })
@@ -160,6 +192,7 @@ pub(super) fn put_make(
 ) -> Result<Written<MakeRef>, StoreError> {
     let make = &new.make;
     write(connection, "storing a make", |tx| {
+        check_not_deleted(tx, new.origin.as_ref())?;
         if let Some(first) = seen::<MakeRef>(tx, MAKE_WRITE, &new.key)? {
             return Ok(Written::Replayed(first));
         }
@@ -189,8 +222,8 @@ pub(super) fn put_make(
         }
         tx.execute(
             "INSERT INTO makes (recipe_id, make_id, version, made_at, notes, rating, created_at, content_hash,
-                                document, diff, summary, scale_factor, facts)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                                document, diff, summary, scale_factor, facts, origin_key, origin_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
             params![
                 make.recipe_id.as_str(),
                 make.make_id.as_str(),
@@ -205,6 +238,8 @@ pub(super) fn put_make(
                 to_json(&new.summary, "a make's diff summary")?,
                 new.facts.scale_factor,
                 to_json(&new.facts, "a make's facts")?,
+                new.origin.as_ref().map(|o| &o.object_key),
+                new.origin.as_ref().and_then(|o| o.sequencer.as_ref()),
             ],
         )
         .map_err(db("inserting a make"))?;
@@ -229,6 +264,7 @@ pub(super) fn put_rejection(
     new: &NewRejection,
 ) -> Result<Written<StoredRejection>, StoreError> {
     write(connection, "storing a rejection", |tx| {
+        check_not_deleted(tx, new.origin().as_ref())?;
         if let Some(first) = seen::<RejectionRef>(tx, REJECTION_WRITE, &new.key)? {
             let stored = tx
                 .query_row(
@@ -250,7 +286,8 @@ pub(super) fn put_rejection(
         let stored = new.to_stored();
         tx.execute(
             &format!(
-                "INSERT INTO rejections ({REJECTION_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"
+                "INSERT INTO rejections ({REJECTION_COLUMNS}, sequencer)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
             ),
             params![
                 stored.rejection_id,
@@ -259,7 +296,8 @@ pub(super) fn put_rejection(
                 stored.code,
                 stored.message,
                 stored.path,
-                stored.created_at
+                stored.created_at,
+                new.sequencer,
             ],
         )
         .map_err(db("inserting a rejection"))?;
@@ -269,4 +307,122 @@ pub(super) fn put_rejection(
         remember(tx, REJECTION_WRITE, &new.key, &first, &new.at)?;
         Ok(Written::Created(stored))
     })
+}
+
+/// Removes what came from a deleted object before the deletion (makes with
+/// their counts, rejections), withdraws its versions, and remembers the
+/// deletion; all in one transaction.
+pub(super) fn delete_object(
+    connection: &mut Connection,
+    deletion: &ObjectDeletion,
+) -> Result<Removed, StoreError> {
+    write(connection, "deleting what came from an object", |tx| {
+        let key = deletion.object_key.as_str();
+        let before = deletion.sequencer.as_deref();
+        // Rows whose upload came before the deletion: all of them when the
+        // deletion has no sequencer.
+        let older = "origin_key = ?1 AND (?2 IS NULL OR origin_seq IS NULL OR origin_seq < ?2)";
+        let mut removed = Removed::default();
+
+        let makes: Vec<(String, String, Option<f64>)> = tx
+            .prepare_cached(&format!(
+                "SELECT recipe_id, make_id, rating FROM makes WHERE {older}"
+            ))
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params![key, before], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })?
+                    .collect()
+            })
+            .map_err(db("finding the makes of a deleted object"))?;
+        for (recipe_id, make_id, rating) in &makes {
+            tx.execute(
+                "DELETE FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
+                params![recipe_id, make_id],
+            )
+            .map_err(db("removing a make"))?;
+            tx.execute(
+                "UPDATE recipes SET
+                     make_count = make_count - 1,
+                     rating_sum = rating_sum - coalesce(?2, 0),
+                     rated_count = rated_count - (?2 IS NOT NULL),
+                     updated_at = ?3
+                 WHERE recipe_id = ?1",
+                params![recipe_id, rating, deletion.at],
+            )
+            .map_err(db("uncounting a make"))?;
+        }
+        removed.makes = makes.len() as u64;
+
+        let recipes: Vec<String> = tx
+            .prepare_cached(&format!(
+                "SELECT DISTINCT recipe_id FROM versions WHERE {older} AND withdrawn_at IS NULL"
+            ))
+            .and_then(|mut statement| {
+                statement
+                    .query_map(params![key, before], |row| row.get(0))?
+                    .collect()
+            })
+            .map_err(db("finding the versions of a deleted object"))?;
+        removed.versions = tx
+            .execute(
+                &format!(
+                    "UPDATE versions SET withdrawn_at = ?3 WHERE {older} AND withdrawn_at IS NULL"
+                ),
+                params![key, before, deletion.at],
+            )
+            .map_err(db("withdrawing versions"))? as u64;
+        for recipe_id in &recipes {
+            recompute_current(tx, recipe_id, &deletion.at)?;
+        }
+
+        removed.rejections = tx
+            .execute(
+                "DELETE FROM rejections WHERE object_key = ?1
+                     AND (?2 IS NULL OR sequencer IS NULL OR sequencer < ?2)",
+                params![key, before],
+            )
+            .map_err(db("removing rejections"))? as u64;
+
+        if let Some(sequencer) = before {
+            tx.execute(
+                "INSERT INTO deletions (object_key, sequencer, deleted_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (object_key) DO UPDATE SET
+                     sequencer = max(sequencer, excluded.sequencer),
+                     deleted_at = excluded.deleted_at",
+                params![key, sequencer, deletion.at],
+            )
+            .map_err(db("remembering a deletion"))?;
+        }
+        Ok(removed)
+    })
+}
+
+/// Points a recipe at its newest version that is not withdrawn, or marks
+/// it withdrawn when every version is.
+fn recompute_current(tx: &Transaction<'_>, recipe_id: &str, at: &str) -> Result<(), StoreError> {
+    let newest: Option<(u32, String, Option<f64>, String)> = tx
+        .query_row(
+            "SELECT version, name, rating, content_hash FROM versions
+             WHERE recipe_id = ?1 AND withdrawn_at IS NULL ORDER BY version DESC LIMIT 1",
+            [recipe_id],
+            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+        )
+        .optional()
+        .map_err(db("finding a recipe's newest version"))?;
+    match newest {
+        Some((version, name, rating, hash)) => tx.execute(
+            "UPDATE recipes SET current_version = ?2, name = ?3, rating = ?4, content_hash = ?5,
+                 withdrawn = 0, updated_at = ?6
+             WHERE recipe_id = ?1",
+            params![recipe_id, version, name, rating, hash, at],
+        ),
+        None => tx.execute(
+            "UPDATE recipes SET withdrawn = 1, updated_at = ?2 WHERE recipe_id = ?1",
+            params![recipe_id, at],
+        ),
+    }
+    .map_err(db("pointing a recipe at its current version"))?;
+    Ok(())
 }
