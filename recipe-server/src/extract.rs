@@ -7,7 +7,7 @@ use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, StatusCode, header};
 use shared::model::{MakeId, RecipeId};
-use shared::store::{Cursor, IdempotencyKey, MAX_PAGE, PageRequest};
+use shared::store::{Cursor, IdempotencyKey, MAX_PAGE, Origin, PageRequest};
 use shared::wire;
 
 use crate::AppState;
@@ -124,8 +124,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PageQuery {
     }
 }
 
-/// What every write carries in its headers: the `Idempotency-Key`, and the
-/// `X-Object-Key` it came from (percent-encoded UTF-8).
+/// What every write carries in its headers: the `Idempotency-Key`, the
+/// `X-Object-Key` it came from (percent-encoded UTF-8) and the upload's
+/// `X-Object-Sequencer`.
 impl<S: Send + Sync> FromRequestParts<S> for Write {
     type Rejection = Problem;
 
@@ -170,7 +171,30 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
                     .into_owned(),
             ),
         };
-        Ok(Self { key, object_key })
+        let sequencer = match headers.get(wire::header::OBJECT_SEQUENCER) {
+            None => None,
+            Some(value) => Some(
+                value
+                    .to_str()
+                    .ok()
+                    .filter(|v| wire::sequencer_is_valid(v))
+                    .map(Origin::order)
+                    .ok_or_else(|| {
+                        Problem::bad_request(
+                            "invalid-object-sequencer",
+                            format!(
+                                "X-Object-Sequencer must be 1 to {} hexadecimal digits",
+                                wire::MAX_SEQUENCER_CHARS
+                            ),
+                        )
+                    })?,
+            ),
+        };
+        Ok(Self {
+            key,
+            object_key,
+            sequencer,
+        })
     }
 }
 

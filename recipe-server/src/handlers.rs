@@ -120,6 +120,30 @@ pub async fn post_rejection(
     Ok((status, Json(body)).into_response())
 }
 
+pub async fn post_deletion(
+    State(state): State<AppState>,
+    _write: Write,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let (deletion, removed) = state.service().delete_object(&body).await?;
+    tracing::info!(
+        kind = deletion.kind.as_str(),
+        object_key = %deletion.object_key,
+        sequencer = ?deletion.sequencer,
+        makes = removed.makes,
+        versions = removed.versions,
+        rejections = removed.rejections,
+        "deletion"
+    );
+    let body = json!({
+        "status": "deleted",
+        "objectKey": deletion.object_key,
+        "kind": deletion.kind,
+        "removed": to_json(&removed)?,
+    });
+    Ok((StatusCode::OK, Json(body)).into_response())
+}
+
 // ---------------------------------------------------------------- reads
 
 pub async fn list_recipes(
@@ -142,6 +166,9 @@ pub async fn get_recipe(
     body["currentVersion"] = Value::from(view.summary.current_version);
     body["makeCount"] = Value::from(view.summary.make_count);
     body["averageMakeRating"] = to_json(&view.summary.average_make_rating)?;
+    if view.summary.withdrawn {
+        body["withdrawn"] = Value::Bool(true);
+    }
     Ok(Json(body).into_response())
 }
 

@@ -1,7 +1,7 @@
 //! The recipe server: one axum [`Router`] with the whole API, run by
 //! `lambda_http` in AWS and served on a socket by the local chain and the
-//! tests. Writes (recipe versions, makes, rejections) are idempotent by
-//! their `Idempotency-Key`; reads are paginated with opaque cursors; every
+//! tests. Writes (recipe versions, makes, rejections, deletions) are
+//! idempotent by their `Idempotency-Key` (a deletion by its nature); reads are paginated with opaque cursors; every
 //! error is `application/problem+json`.
 
 pub mod auth;
@@ -45,6 +45,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/recipes/{recipeId}/insights"),
     ("GET", wire::path::REJECTIONS),
     ("POST", wire::path::REJECTIONS),
+    ("POST", wire::path::DELETIONS),
     ("GET", "/"),
     ("GET", "/assets/{file}"),
     ("GET", "/dashboard/config.json"),
@@ -111,6 +112,7 @@ fn handler_for(method: &str, path: &str) -> Option<MethodRouter<AppState>> {
         ("GET", "/recipes/{recipeId}/insights") => get(h::get_insights),
         ("GET", wire::path::REJECTIONS) => get(h::list_rejections),
         ("POST", wire::path::REJECTIONS) => post(h::post_rejection),
+        ("POST", wire::path::DELETIONS) => post(h::post_deletion),
         ("GET", "/") => get(dashboard::index),
         ("GET", "/assets/{file}") => get(dashboard::asset),
         ("GET", "/dashboard/config.json") => get(dashboard::config),

@@ -122,6 +122,12 @@ impl From<Failure> for Problem {
             Failure::InvalidRejection { path, detail } => {
                 Problem::invalid_document("invalid-rejection", detail, Some(path))
             }
+            Failure::InvalidDeletion { path, detail } => {
+                Problem::invalid_document("invalid-deletion", detail, Some(path))
+            }
+            Failure::RecipeWithdrawn(refusal) => {
+                Problem::invalid_document(refusal.code, refusal.message, refusal.path)
+            }
             Failure::RecipeNotFound(id) => Problem::recipe_not_found(id.as_str()),
             Failure::VersionNotFound(id, version) => Problem::not_found(
                 "version-not-found",
@@ -166,6 +172,14 @@ impl From<StoreError> for Problem {
                 "make-conflict",
                 "Make conflict",
                 format!("make {id} already exists with different content"),
+            ),
+            StoreError::Deleted(object_key) => Problem::new(
+                StatusCode::GONE,
+                "object-deleted",
+                "Object deleted",
+                format!(
+                    "the object {object_key:?} was deleted from the bucket after this upload; nothing was stored"
+                ),
             ),
             StoreError::Internal(message) => {
                 tracing::error!(%message, "store error");

@@ -1,7 +1,7 @@
 //! The recipe server's use cases, over the store port and nothing of HTTP:
 //! put a recipe version, log a make (parse, resolve the version, assign the
 //! id, diff, compute the facts, check the size, store), record a rejection,
-//! and the reads. The handlers extract a request's parts, call one of these
+//! delete what came from a deleted object, and the reads. The handlers extract a request's parts, call one of these
 //! and turn the result (or its [`Failure`]) into a response.
 //!
 //! Every upload this service refuses for good is recorded as a rejection
@@ -20,10 +20,10 @@ use shared::model::{MakeId, RecipeId};
 use shared::parse::{parse_make, parse_recipe, recipe_from_value};
 use shared::store::{
     IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection,
-    NewVersion, Page, PageRequest, RecipeStore, RecipeSummary, StoreError, StoredMake,
-    StoredRejection, StoredVersion, VersionSummary, Written, content_hash,
+    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed,
+    StoreError, StoredMake, StoredRejection, StoredVersion, VersionSummary, Written, content_hash,
 };
-use shared::wire::{RejectionBody, rejection_key};
+use shared::wire::{DeletionBody, RejectionBody, rejection_key};
 use shared::{Limits, Recipe, Rejection, diff_make};
 
 /// Parsed recipe versions, by recipe and version. Versions never change
@@ -49,6 +49,16 @@ pub enum Failure {
         /// What is wrong with it.
         detail: String,
     },
+    /// The body of a posted deletion breaks the contract (at `path`).
+    InvalidDeletion {
+        /// The JSON path of the field.
+        path: String,
+        /// What is wrong with it.
+        detail: String,
+    },
+    /// Every version of the recipe is withdrawn: a make of it is refused,
+    /// and the refusal recorded.
+    RecipeWithdrawn(Refusal),
     /// There is no such recipe.
     RecipeNotFound(RecipeId),
     /// The recipe has no such version.
@@ -105,6 +115,18 @@ pub struct Write {
     pub key: IdempotencyKey,
     /// The bucket key the upload came from, when it came from one.
     pub object_key: Option<String>,
+    /// The upload's sequencer, fixed-width ([`Origin::order`]), when given.
+    pub sequencer: Option<String>,
+}
+
+impl Write {
+    /// The bucket object the write came from, when it came from one.
+    pub fn origin(&self) -> Option<Origin> {
+        self.object_key.as_ref().map(|key| Origin {
+            object_key: key.clone(),
+            sequencer: self.sequencer.clone(),
+        })
+    }
 }
 
 /// A logged make: what the store did, and the diff's counts.
@@ -180,6 +202,7 @@ impl Service {
             document,
             key: write.key.clone(),
             at: now_rfc3339(),
+            origin: write.origin(),
         };
         Ok(self.store.put_version(&version).await?)
     }
@@ -215,6 +238,20 @@ impl Service {
         // still be on its way, and the sender retries.
         let Some((version, recipe)) = self.current_recipe(recipe_id).await? else {
             return Err(Failure::RecipeNotFound(recipe_id.clone()));
+        };
+        let Some(version) = version else {
+            let refusal = Refusal::new(
+                "recipe-withdrawn",
+                format!(
+                    "every version of recipe {:?} was withdrawn: its objects were deleted from the bucket",
+                    recipe_id.as_str()
+                ),
+                Some("$.recipeId"),
+            );
+            return Err(match self.record(write, UploadKind::Make, &refusal).await {
+                Ok(()) => Failure::RecipeWithdrawn(refusal),
+                Err(failure) => failure,
+            });
         };
         let at = now_rfc3339();
         let make_id = match make.make_id() {
@@ -252,6 +289,7 @@ impl Service {
             summary: diff.summary.clone(),
             facts,
             key: write.key.clone(),
+            origin: write.origin(),
         };
         let size = stored_size(&new)?;
         if size > MAX_MAKE_BYTES {
@@ -306,8 +344,34 @@ impl Service {
             message: body.message,
             path: body.path.unwrap_or_else(|| "$".into()),
             at: now_rfc3339(),
+            sequencer: write.sequencer.clone(),
         };
         Ok(self.store.put_rejection(&rejection).await?)
+    }
+
+    /// An object was deleted from the bucket: removes what came from it
+    /// before the deletion, and keeps older uploads of it from being
+    /// stored later. Safe to repeat.
+    pub async fn delete_object(&self, body: &[u8]) -> Result<(DeletionBody, Removed)> {
+        let body: DeletionBody =
+            serde_json::from_slice(body).map_err(|e| Failure::InvalidDeletion {
+                path: "$".into(),
+                detail: format!("not a deletion: {e}"),
+            })?;
+        if let Some((path, detail)) = body.invalid_field() {
+            return Err(Failure::InvalidDeletion {
+                path: path.into(),
+                detail,
+            });
+        }
+        let deletion = ObjectDeletion {
+            object_key: body.object_key.clone(),
+            kind: body.kind,
+            sequencer: body.sequencer.as_deref().map(Origin::order),
+            at: now_rfc3339(),
+        };
+        let removed = self.store.delete_object(&deletion).await?;
+        Ok((body, removed))
     }
 
     /// Recipes, by id.
@@ -433,6 +497,7 @@ impl Service {
             message: refusal.message.clone(),
             path: refusal.path.clone().unwrap_or_else(|| "$".to_owned()),
             at: now_rfc3339(),
+            sequencer: write.sequencer.clone(),
         };
         self.store.put_rejection(&rejection).await?;
         tracing::info!(code = %refusal.code, object_key = ?write.object_key, "upload rejected");
@@ -440,16 +505,21 @@ impl Service {
     }
 
     /// The recipe a make is diffed against: the current version, parsed
-    /// once per version.
-    async fn current_recipe(&self, recipe_id: &RecipeId) -> Result<Option<(u32, Arc<Recipe>)>> {
+    /// once per version; its number is `None` when every version is
+    /// withdrawn.
+    async fn current_recipe(
+        &self,
+        recipe_id: &RecipeId,
+    ) -> Result<Option<(Option<u32>, Arc<Recipe>)>> {
         // The small summary names the current version; the document is read
         // only when that version is not parsed and cached yet.
         let Some(summary) = self.store.recipe_summary(recipe_id).await? else {
             return Ok(None);
         };
+        let number = (!summary.withdrawn).then_some(summary.current_version);
         let key = (recipe_id.clone(), summary.current_version);
         if let Some(recipe) = self.cached_version(&key) {
-            return Ok(Some((summary.current_version, recipe)));
+            return Ok(Some((number, recipe)));
         }
         let Some(stored) = self
             .store
@@ -468,7 +538,7 @@ impl Service {
             })?;
         let recipe = Arc::new(recipe);
         self.cache_version(key, Arc::clone(&recipe));
-        Ok(Some((stored.version, recipe)))
+        Ok(Some((number, recipe)))
     }
 
     fn cached_version(&self, key: &(RecipeId, u32)) -> Option<Arc<Recipe>> {

@@ -15,8 +15,9 @@ use serde_json::{Value, json};
 use shared::Limits;
 use shared::insights::MakeFacts;
 use shared::store::{
-    MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page, PageRequest, RecipeStore,
-    RecipeSummary, StoreError, StoredMake, StoredRejection, StoredVersion, VersionSummary, Written,
+    MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, ObjectDeletion, Page, PageRequest,
+    RecipeStore, RecipeSummary, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
+    VersionSummary, Written,
 };
 use shared::{MakeId, RecipeId};
 
@@ -250,7 +251,10 @@ async fn an_invalid_make_is_refused_with_its_path_and_recorded() {
 /// How many rejections the first page lists.
 async fn rejection_count(app: &axum::Router) -> usize {
     let (_, _, rejections) = send(app, get("/rejections")).await;
-    rejections["items"].as_array().expect("a page of rejections").len()
+    rejections["items"]
+        .as_array()
+        .expect("a page of rejections")
+        .len()
 }
 
 #[tokio::test]
@@ -326,6 +330,7 @@ counted! {
     make_facts(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeFacts>>;
     put_rejection(r: &NewRejection) -> Written<StoredRejection>;
     rejections(p: &PageRequest) -> Page<StoredRejection>;
+    delete_object(d: &ObjectDeletion) -> Removed;
     ping() -> ();
 }
 
@@ -514,7 +519,7 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
 }
 
 /// Every write route, with a body that would be accepted.
-fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 4] {
+fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 5] {
     [
         ("POST", "/recipes", fixture("pairs/apple-pie/recipe.json")),
         ("PUT", "/recipes", fixture("pairs/apple-pie/recipe.json")),
@@ -527,6 +532,11 @@ fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 4] {
             "POST",
             "/rejections",
             br#"{"objectKey": "makes/x.json", "kind": "make", "code": "invalid-json", "message": "not JSON"}"#.to_vec(),
+        ),
+        (
+            "POST",
+            "/deletions",
+            br#"{"objectKey": "makes/x.json", "kind": "make", "sequencer": "0A"}"#.to_vec(),
         ),
     ]
 }

@@ -78,6 +78,8 @@ pub enum Outcome {
     },
     /// The object was deleted, and what came from it is gone.
     Deleted,
+    /// The upload's object was deleted after it: nothing was stored.
+    Superseded,
     /// Not done: the queue delivers the message again (and, after its
     /// maximum receives, moves it to the DLQ).
     Failed {
@@ -166,6 +168,9 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
             }
             Outcome::Deleted => {
                 tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "deleted");
+            }
+            Outcome::Superseded => {
+                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "superseded: the object was deleted after this upload");
             }
             Outcome::Failed { reason } if reason == crate::verdict::RECIPE_NOT_ARRIVED => {
                 tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "waiting; the queue will deliver it again");
@@ -269,6 +274,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
         Err(error) => Outcome::failed(error.to_string()),
         Ok(response) => match verdict(&response) {
             Verdict::Done => Outcome::Stored,
+            Verdict::Superseded => Outcome::Superseded,
             Verdict::Retry(reason) => Outcome::failed(reason),
             Verdict::Refused(refusal) => reject(job, deps, refusal).await,
         },
@@ -368,6 +374,7 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
         Err(error) => Outcome::failed(format!("recording rejection {code}: {error}")),
         Ok(response) => match verdict(&response) {
             Verdict::Done => Outcome::Rejected { code },
+            Verdict::Superseded => Outcome::Superseded,
             Verdict::Retry(reason) => {
                 Outcome::failed(format!("recording rejection {code}: {reason}"))
             }
@@ -410,7 +417,7 @@ async fn delete(job: &Job, deps: &Deps) -> Outcome {
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(error.to_string()),
         Ok(response) => match verdict(&response) {
-            Verdict::Done => Outcome::Deleted,
+            Verdict::Done | Verdict::Superseded => Outcome::Deleted,
             Verdict::Retry(reason) => Outcome::failed(reason),
             Verdict::Refused(refused) => {
                 tracing::error!(refused = %refused.code, detail = %refused.message, "the server refused a deletion");

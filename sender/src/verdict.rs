@@ -7,6 +7,8 @@ use shared::ports::api::ApiResponse;
 
 /// The problem code of a make whose recipe has not arrived yet.
 const RECIPE_NOT_FOUND: &str = "recipe-not-found";
+/// The problem code of an upload whose object was deleted after it.
+const OBJECT_DELETED: &str = "object-deleted";
 
 /// Why the server refused a write for good, as it goes into a rejection.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -28,6 +30,9 @@ pub(crate) const RECIPE_NOT_ARRIVED: &str = "the make's recipe has not arrived y
 pub(crate) enum Verdict {
     /// 2xx: the effect exists (created, replayed or unchanged).
     Done,
+    /// 410 `object-deleted`: the upload's object was deleted after it, so
+    /// there is nothing to store (and nothing to reject).
+    Superseded,
     /// Try again later: the queue redelivers the message.
     Retry(String),
     /// The server will never accept this write.
@@ -64,6 +69,7 @@ pub(crate) fn verdict(response: &ApiResponse) -> Verdict {
             "the server answered {status}{}",
             code.map(|c| format!(" {c}")).unwrap_or_default()
         )),
+        410 if code == Some(OBJECT_DELETED) => Verdict::Superseded,
         // The recipe may still be on its way.
         404 if code == Some(RECIPE_NOT_FOUND) => Verdict::Retry(RECIPE_NOT_ARRIVED.to_owned()),
         // The chain's own credentials were refused: not the upload's fault,
@@ -117,6 +123,19 @@ mod tests {
                 r#"{"code":"recipe-not-found","detail":"there is no recipe \"1\""}"#
             ),
             Verdict::Retry(_)
+        ));
+    }
+
+    #[test]
+    fn an_upload_deleted_after_it_was_made_is_superseded_not_refused() {
+        assert_eq!(
+            answer(410, r#"{"code":"object-deleted","detail":"deleted"}"#),
+            Verdict::Superseded
+        );
+        // Another 410 is a refusal like any other client error.
+        assert!(matches!(
+            answer(410, r#"{"code":"gone","detail":"gone"}"#),
+            Verdict::Refused(_)
         ));
     }
 

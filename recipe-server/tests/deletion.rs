@@ -1,0 +1,239 @@
+//! Deletion through the API: what came from a deleted object leaves every
+//! read, an upload older than its deletion stores nothing (410), and a
+//! recipe whose objects are all deleted is withdrawn.
+
+mod common;
+
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use common::{TempStore, app, fixture, get, send, write};
+use serde_json::{Value, json};
+
+/// A write of the fixture `path` to `uri`, as the chain sends it: with the
+/// object it came from and the upload's sequencer.
+fn upload(uri: &str, key: &str, path: &str, object: &str, sequencer: &str) -> Request<Body> {
+    let mut request = write("POST", uri, key, fixture(path));
+    let headers = request.headers_mut();
+    headers.insert("x-object-key", object.parse().expect("a header"));
+    headers.insert("x-object-sequencer", sequencer.parse().expect("a header"));
+    request
+}
+
+fn deletion(key: &str, body: Value) -> Request<Body> {
+    write("POST", "/deletions", key, body.to_string())
+}
+
+async fn rejections(app: &axum::Router) -> Vec<Value> {
+    let (_, _, page) = send(app, get("/rejections")).await;
+    page["items"].as_array().expect("a page").clone()
+}
+
+#[tokio::test]
+async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
+    let t = TempStore::new("delete-make");
+    let app = app(t.store.clone());
+    let recipe = upload(
+        "/recipes",
+        "k-r",
+        "pairs/apple-pie/recipe.json",
+        "recipes/pie.json",
+        "01",
+    );
+    assert_eq!(send(&app, recipe).await.0, StatusCode::CREATED);
+    let make = || {
+        upload(
+            "/recipes/1/makes",
+            "k-m",
+            "pairs/apple-pie/make.json",
+            "makes/sunday.json",
+            "02",
+        )
+    };
+    let (status, _, made) = send(&app, make()).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let make_path = format!(
+        "/recipes/1/makes/{}",
+        made["makeId"].as_str().expect("an id")
+    );
+
+    let body = json!({"objectKey": "makes/sunday.json", "kind": "make", "sequencer": "03"});
+    let (status, _, answer) = send(&app, deletion("k-d", body.clone())).await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert_eq!(
+        answer,
+        json!({"status": "deleted", "objectKey": "makes/sunday.json", "kind": "make",
+               "removed": {"makes": 1, "versions": 0, "rejections": 0}})
+    );
+    let (status, _, problem) = send(&app, get(&make_path)).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("make-not-found"))
+    );
+    let (_, _, makes) = send(&app, get("/recipes/1/makes")).await;
+    assert_eq!(makes["items"], json!([]));
+    let (_, _, recipe) = send(&app, get("/recipes/1")).await;
+    assert_eq!(recipe["makeCount"], 0);
+    let (_, _, insights) = send(&app, get("/recipes/1/insights")).await;
+    assert_eq!(insights["makes"], 0, "{insights}");
+
+    // The same deletion again (a duplicate event): nothing more to remove.
+    let (status, _, again) = send(&app, deletion("k-d2", body)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        again["removed"],
+        json!({"makes": 0, "versions": 0, "rejections": 0})
+    );
+    // The make's own write delivered again: gone, and not a rejection.
+    let (status, _, problem) = send(&app, make()).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::GONE, Some("object-deleted")),
+        "{problem}"
+    );
+    assert!(rejections(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
+    let t = TempStore::new("delete-first");
+    let app = app(t.store.clone());
+    let recipe = upload(
+        "/recipes",
+        "k-r",
+        "pairs/apple-pie/recipe.json",
+        "recipes/pie.json",
+        "01",
+    );
+    send(&app, recipe).await;
+    let body =
+        json!({"objectKey": "makes/late.json", "kind": "make", "sequencer": "0055AED6DCD90281E5"});
+    let (status, _, answer) = send(&app, deletion("k-d", body)).await;
+    assert_eq!(
+        (status, &answer["removed"]["makes"]),
+        (StatusCode::OK, &json!(0))
+    );
+
+    // S3 sequencers differ in length: the value orders them.
+    let older = upload(
+        "/recipes/1/makes",
+        "k-old",
+        "pairs/apple-pie/make.json",
+        "makes/late.json",
+        "55AED6DCD90281E4",
+    );
+    assert_eq!(send(&app, older).await.0, StatusCode::GONE);
+    let newer = upload(
+        "/recipes/1/makes",
+        "k-new",
+        "pairs/apple-pie/make.json",
+        "makes/late.json",
+        "0055AED6DCD90281E6",
+    );
+    assert_eq!(send(&app, newer).await.0, StatusCode::CREATED);
+    let (_, _, recipe) = send(&app, get("/recipes/1")).await;
+    assert_eq!(recipe["makeCount"], 1);
+}
+
+#[tokio::test]
+async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes() {
+    let t = TempStore::new("withdraw");
+    let app = app(t.store.clone());
+    let recipe = upload(
+        "/recipes",
+        "k-r",
+        "pairs/apple-pie/recipe.json",
+        "recipes/pie.json",
+        "01",
+    );
+    send(&app, recipe).await;
+    let made = upload(
+        "/recipes/1/makes",
+        "k-m",
+        "pairs/apple-pie/make.json",
+        "makes/m.json",
+        "01",
+    );
+    assert_eq!(send(&app, made).await.0, StatusCode::CREATED);
+
+    let body = json!({"objectKey": "recipes/pie.json", "kind": "recipe", "sequencer": "02"});
+    let (_, _, answer) = send(&app, deletion("k-d", body)).await;
+    assert_eq!(
+        answer["removed"],
+        json!({"makes": 0, "versions": 1, "rejections": 0})
+    );
+    let (_, _, recipe) = send(&app, get("/recipes/1")).await;
+    assert_eq!(recipe["withdrawn"], true, "{recipe}");
+    assert!(recipe["withdrawnAt"].is_string(), "{recipe}");
+    // Its make is kept, and still reads.
+    assert_eq!(recipe["makeCount"], 1);
+    let (_, _, listed) = send(&app, get("/recipes")).await;
+    assert_eq!(listed["items"][0]["withdrawn"], true);
+
+    let another = upload(
+        "/recipes/1/makes",
+        "k-m2",
+        "pairs/apple-pie/make.json",
+        "makes/m2.json",
+        "03",
+    );
+    let (status, _, problem) = send(&app, another).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("recipe-withdrawn")),
+        "{problem}"
+    );
+    let recorded = rejections(&app).await;
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0]["code"], "recipe-withdrawn");
+}
+
+#[tokio::test]
+async fn a_deletion_that_breaks_the_contract_is_refused_with_its_path() {
+    let t = TempStore::new("bad-deletion");
+    let app = app(t.store.clone());
+    for (body, path) in [
+        (
+            json!({"objectKey": "makes/a.json", "kind": "recipe"}),
+            "$.kind",
+        ),
+        (
+            json!({"objectKey": "notes/a.json", "kind": "make"}),
+            "$.kind",
+        ),
+        (
+            json!({"objectKey": "makes/a.json", "kind": "make", "sequencer": "xyz"}),
+            "$.sequencer",
+        ),
+        (json!({"objectKey": "", "kind": "make"}), "$.objectKey"),
+        (
+            json!({"objectKey": "makes/a.json", "kind": "make", "extra": 1}),
+            "$",
+        ),
+        (json!({"kind": "make"}), "$"),
+    ] {
+        let (status, _, problem) = send(&app, deletion("k", body.clone())).await;
+        assert_eq!(
+            (status, problem["code"].as_str(), problem["path"].as_str()),
+            (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Some("invalid-deletion"),
+                Some(path)
+            ),
+            "{body}"
+        );
+    }
+    // A write whose sequencer is not hexadecimal is refused before the store.
+    let mut bad = write(
+        "POST",
+        "/recipes",
+        "k",
+        fixture("pairs/apple-pie/recipe.json"),
+    );
+    bad.headers_mut()
+        .insert("x-object-sequencer", "not-hex".parse().expect("a header"));
+    let (status, _, problem) = send(&app, bad).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("invalid-object-sequencer"))
+    );
+}
