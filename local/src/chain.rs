@@ -63,6 +63,7 @@ pub fn status(data: &Path) -> Result<(), String> {
         let stats = queue.stats().await?;
         let (recipes, makes) = count_recipes(&store).await?;
         let rejections = count_rejections(&store).await?;
+        let deletions = store.deletion_count().await.map_err(|e| e.to_string())?;
         println!("data folder   {}", paths.data.display());
         println!(
             "queue         {} waiting ({} in flight)",
@@ -80,6 +81,7 @@ pub fn status(data: &Path) -> Result<(), String> {
         println!("recipes       {recipes}");
         println!("makes         {makes}");
         println!("rejections    {rejections}");
+        println!("deletions     {deletions}");
         Ok(())
     })
 }

@@ -114,6 +114,10 @@ CREATE TABLE IF NOT EXISTS queued_files (
     fingerprint TEXT NOT NULL,
     queued_at INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
 ";
 
 impl SqliteQueue {
@@ -175,6 +179,79 @@ impl SqliteQueue {
                  ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, queued_at = excluded.queued_at",
                 files.iter().map(|(key, fingerprint)| (key, fingerprint, now)),
                 ("preparing a mark", "recording a file"),
+            )?;
+            tx.commit().map_err(|e| sql_error("committing", &e))
+        })
+        .await
+    }
+
+    /// Reserves `count` sequencers for the local watcher's jobs and returns
+    /// the first: every call's are greater than any before, across restarts
+    /// (S3's sequencers order the events on a key the same way).
+    pub async fn reserve_sequencers(&self, count: u64) -> Result<u64, String> {
+        let count = i64::try_from(count.max(1)).unwrap_or(i64::MAX);
+        self.with(move |conn| {
+            let last: i64 = conn
+                .query_row(
+                    "INSERT INTO counters (name, value) VALUES ('sequencer', ?1)
+                     ON CONFLICT (name) DO UPDATE SET value = value + ?1
+                     RETURNING value",
+                    [count],
+                    |row| row.get(0),
+                )
+                .map_err(|e| sql_error("reserving sequencers", &e))?;
+            u64::try_from(last - count + 1).map_err(|e| format!("queue: a sequencer: {e}"))
+        })
+        .await
+    }
+
+    /// The keys of the files queued and not deleted since: at start-up, the
+    /// ones whose file is gone were deleted while the chain was down.
+    pub async fn queued_keys(&self) -> Result<Vec<String>, String> {
+        self.with(|conn| {
+            conn.prepare("SELECT key FROM queued_files ORDER BY key")
+                .and_then(|mut statement| statement.query_map([], |row| row.get(0))?.collect())
+                .map_err(|e| sql_error("listing the queued files", &e))
+        })
+        .await
+    }
+
+    /// Whether a file is recorded under `key` (queued, and not deleted since).
+    pub async fn is_recorded(&self, key: &str) -> Result<bool, String> {
+        let key = key.to_owned();
+        self.with(move |conn| {
+            conn.query_row(
+                "SELECT 1 FROM queued_files WHERE key = ?1",
+                [key],
+                |_| Ok(()),
+            )
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| sql_error("looking up a file", &e))
+        })
+        .await
+    }
+
+    /// Queues the deletion jobs of files that were deleted and, in the same
+    /// transaction, forgets those files, so that each deletion is queued
+    /// exactly once (and a file dropped again later is a new upload).
+    pub async fn send_for_deletions(&self, jobs: &[Job], keys: &[String]) -> Result<(), String> {
+        let bodies: Vec<String> = jobs.iter().map(Job::to_body).collect();
+        let keys = keys.to_vec();
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
+            let now = now_ms();
+            execute_each(
+                &tx,
+                "INSERT INTO jobs (body, enqueued_at, visible_at) VALUES (?1, ?2, ?2)",
+                bodies.iter().map(|body| (body, now)),
+                ("preparing an insert", "inserting a job"),
+            )?;
+            execute_each(
+                &tx,
+                "DELETE FROM queued_files WHERE key = ?1",
+                keys.iter().map(|key| (key,)),
+                ("preparing a removal", "forgetting a file"),
             )?;
             tx.commit().map_err(|e| sql_error("committing", &e))
         })
@@ -468,5 +545,36 @@ mod tests {
         );
         assert_eq!(q.release_in_flight().await.expect("release"), 1);
         assert_eq!(q.receive(10).await.expect("receive").len(), 1);
+    }
+
+    #[tokio::test]
+    async fn a_deleted_file_is_forgotten_with_its_deletion_queued() {
+        let (q, dir) = queue("deletions", QueueConfig::default());
+        let files = [
+            ("makes/a.json".to_owned(), "1:1".to_owned()),
+            ("makes/b.json".to_owned(), "1:2".to_owned()),
+        ];
+        q.send_for_files(&[job(1), job(2)], &files)
+            .await
+            .expect("send");
+        assert_eq!(
+            q.queued_keys().await.expect("list"),
+            ["makes/a.json", "makes/b.json"]
+        );
+        q.send_for_deletions(&[job(3)], &["makes/a.json".to_owned()])
+            .await
+            .expect("send");
+        assert_eq!(q.queued_keys().await.expect("list"), ["makes/b.json"]);
+        assert!(!q.was_queued("makes/a.json", "1:1").await.expect("lookup"));
+        assert_eq!(q.stats().await.expect("stats").depth, 3);
+
+        // Sequencers only grow, across a reopen too.
+        let first = q.reserve_sequencers(5).await.expect("reserve");
+        let next = q.reserve_sequencers(1).await.expect("reserve");
+        assert_eq!(next, first + 5);
+        drop(q);
+        let q = SqliteQueue::open(&dir.path().join("queue.sqlite3"), QueueConfig::default())
+            .expect("reopens");
+        assert_eq!(q.reserve_sequencers(2).await.expect("reserve"), next + 1);
     }
 }

@@ -4,6 +4,13 @@
 //! is never read half-written), and it is queued exactly once: the job and
 //! the record of the file (key, size, modification time) are written in one
 //! transaction, and files already recorded are skipped, at start and after.
+//!
+//! A recorded file that disappears (deleted, or moved out of the bucket
+//! folder, while the chain runs or while it is down) is a deletion: its job
+//! is queued and the file forgotten in one transaction. Every job carries a
+//! sequencer from the queue's counter, so that the server orders a file's
+//! uploads and deletions as they happened here, whatever order it handles
+//! them in (S3's sequencers do the same in AWS).
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -98,11 +105,13 @@ pub fn start(
     let (events_tx, mut events) = mpsc::unbounded_channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |event: notify::Result<notify::Event>| {
         // Reading a folder or a file raises access events; only writes,
-        // creations and renames can bring an upload.
+        // creations, renames and removals can bring an upload or a deletion.
         if let Ok(event) = event
             && matches!(
                 event.kind,
-                notify::EventKind::Create(_) | notify::EventKind::Modify(_)
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
             )
         {
             for path in event.paths {
@@ -124,16 +133,33 @@ pub fn start(
         // Keep the watcher alive as long as the task runs.
         let _watcher = watcher;
         let mut pending: HashMap<PathBuf, Pending> = HashMap::new();
+        let mut gone: HashMap<PathBuf, Instant> = HashMap::new();
         let mut rescans: Vec<(Instant, PathBuf)> = Vec::new();
         for root in &roots {
             scan(root, &mut pending);
+        }
+        // Files deleted while the chain was down.
+        match queue.queued_keys().await {
+            Ok(keys) => {
+                let now = Instant::now();
+                for key in keys {
+                    if let Some(path) = objects.path_of(&key)
+                        && !path.exists()
+                    {
+                        gone.insert(path, now);
+                    }
+                }
+            }
+            Err(error) => {
+                tracing::warn!(%error, "cannot list the queued files; deletions made while the chain was down are not seen")
+            }
         }
 
         let mut tick = tokio::time::interval(Duration::from_millis(50));
         loop {
             tokio::select! {
                 () = stopped(&mut stop) => break,
-                Some(path) = events.recv() => note(path, &mut pending, &mut rescans),
+                Some(path) = events.recv() => note(path, &mut pending, &mut gone, &mut rescans),
                 _ = tick.tick() => {
                     let now = Instant::now();
                     rescans.retain(|(due, dir)| {
@@ -143,7 +169,8 @@ pub fn start(
                         }
                         keep
                     });
-                    let queued = settle_and_queue(&mut pending, &bucket, &objects, &queue, &limits).await;
+                    let mut queued = settle_and_queue(&mut pending, &bucket, &objects, &queue, &limits).await;
+                    queued += queue_deletions(&mut gone, &objects, &queue).await;
                     if queued > 0 {
                         wake.send_modify(|n| *n = n.wrapping_add(queued));
                     }
@@ -171,9 +198,16 @@ fn scan(dir: &Path, pending: &mut HashMap<PathBuf, Pending>) {
 fn note(
     path: PathBuf,
     pending: &mut HashMap<PathBuf, Pending>,
+    gone: &mut HashMap<PathBuf, Instant>,
     rescans: &mut Vec<(Instant, PathBuf)>,
 ) {
     if is_temporary(&path) {
+        return;
+    }
+    if !path.exists() {
+        // Removed or moved away; a save that replaces the file puts it
+        // back within the settling time, and then it is no deletion.
+        gone.insert(path, Instant::now() + SETTLE);
         return;
     }
     if path.is_dir() {
@@ -225,8 +259,8 @@ async fn settle_and_queue(
         .map(|(k, _)| k.clone())
         .collect();
 
-    let mut jobs = Vec::new();
-    let mut files = Vec::new();
+    // The files that held still and were not queued in this state yet.
+    let mut ready = Vec::new();
     for path in due {
         let Some(entry) = pending.remove(&path) else {
             continue;
@@ -254,10 +288,9 @@ async fn settle_and_queue(
                 None => continue,
             },
         };
-        let fingerprint = current.text();
-        match queue.was_queued(&key, &fingerprint).await {
+        match queue.was_queued(&key, &current.text()).await {
             Ok(true) => continue,
-            Ok(false) => {}
+            Ok(false) => ready.push((path, key, utf8, current)),
             Err(error) => {
                 tracing::warn!(%key, %error, "cannot check the queue; trying again");
                 pending.insert(
@@ -267,15 +300,39 @@ async fn settle_and_queue(
                         due: now + RETRY,
                     },
                 );
-                continue;
             }
         }
+    }
+    if ready.is_empty() {
+        return 0;
+    }
+    let first = match queue.reserve_sequencers(ready.len() as u64).await {
+        Ok(first) => first,
+        Err(error) => {
+            tracing::warn!(%error, "cannot reserve sequencers; trying again");
+            for (path, _, _, current) in ready {
+                pending.insert(
+                    path,
+                    Pending {
+                        seen: current,
+                        due: now + RETRY,
+                    },
+                );
+            }
+            return 0;
+        }
+    };
+
+    let mut jobs = Vec::new();
+    let mut files = Vec::new();
+    for (n, (path, key, utf8, current)) in (first..).zip(ready) {
+        let fingerprint = current.text();
         let upload = watcher::Upload {
             bucket: LOCAL_BUCKET.to_owned(),
             key: key.clone(),
             version_id: None,
             e_tag: None,
-            sequencer: Some(fingerprint.clone()),
+            sequencer: Some(sequencer(n)),
             size: Some(current.size),
         };
         let job = if utf8 {
@@ -323,6 +380,77 @@ async fn settle_and_queue(
         return 0;
     }
     count
+}
+
+/// A local sequencer as text: hexadecimal, like S3's.
+fn sequencer(n: u64) -> String {
+    format!("{n:016X}")
+}
+
+/// Queues a deletion for each recorded file that is gone once its settling
+/// time is over; returns how many were queued. A file that is back (saved
+/// by replacing it) is no deletion: its new state is an upload.
+async fn queue_deletions(
+    gone: &mut HashMap<PathBuf, Instant>,
+    objects: &DirObjects,
+    queue: &SqliteQueue,
+) -> u64 {
+    let now = Instant::now();
+    let due: Vec<PathBuf> = gone
+        .iter()
+        .filter(|(_, due)| **due <= now)
+        .map(|(path, _)| path.clone())
+        .collect();
+    let mut keys = Vec::new();
+    for path in due {
+        gone.remove(&path);
+        if path.exists() {
+            continue;
+        }
+        let Some(key) = objects.key_of(&path) else {
+            continue;
+        };
+        match queue.is_recorded(&key).await {
+            Ok(true) => keys.push((path, key)),
+            // Never queued (a temporary file, or one deleted before it
+            // settled): nothing came from it.
+            Ok(false) => {}
+            Err(error) => {
+                tracing::warn!(%key, %error, "cannot check the queue; trying again");
+                gone.insert(path, now + RETRY);
+            }
+        }
+    }
+    if keys.is_empty() {
+        return 0;
+    }
+    let first = match queue.reserve_sequencers(keys.len() as u64).await {
+        Ok(first) => first,
+        Err(error) => {
+            tracing::warn!(%error, "cannot reserve sequencers; trying again");
+            gone.extend(keys.into_iter().map(|(path, _)| (path, now + RETRY)));
+            return 0;
+        }
+    };
+    let mut jobs = Vec::new();
+    for (n, (_, key)) in (first..).zip(&keys) {
+        let removal = watcher::Upload {
+            bucket: LOCAL_BUCKET.to_owned(),
+            key: key.clone(),
+            version_id: None,
+            e_tag: None,
+            sequencer: Some(sequencer(n)),
+            size: None,
+        };
+        jobs.extend(watcher::handle_removal(removal));
+    }
+    let forgotten: Vec<String> = keys.iter().map(|(_, key)| key.clone()).collect();
+    if let Err(error) = queue.send_for_deletions(&jobs, &forgotten).await {
+        tracing::warn!(%error, "cannot queue deletions; trying again");
+        gone.extend(keys.into_iter().map(|(path, _)| (path, now + RETRY)));
+        return 0;
+    }
+    jobs.len() as u64
 }
 
 /// The key of a file below the bucket folder whose name is not UTF-8, with

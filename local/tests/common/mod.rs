@@ -205,6 +205,7 @@ pub struct Status {
     pub recipes: u64,
     pub makes: u64,
     pub rejections: u64,
+    pub deletions: u64,
 }
 
 /// `recipe-chain status`, read.
@@ -228,6 +229,7 @@ pub fn status(data: &Path) -> Status {
         recipes: number("recipes", 0),
         makes: number("makes", 0),
         rejections: number("rejections", 0),
+        deletions: number("deletions", 0),
     }
 }
 

@@ -100,6 +100,17 @@ impl SqliteStore {
         .map_err(|e| StoreError::Internal(format!("a store call did not finish: {e}")))?
     }
 
+    /// How many bucket objects were deleted (each key counted once, at its
+    /// latest deletion), for `recipe-chain status`.
+    pub async fn deletion_count(&self) -> Result<u64, StoreError> {
+        self.call(|connection| {
+            connection
+                .query_row("SELECT count(*) FROM deletions", [], |row| row.get(0))
+                .map_err(db("counting deletions"))
+        })
+        .await
+    }
+
     /// A page of one recipe's makes, each read from `columns` by `from_row`.
     async fn makes_list<T: Send + 'static>(
         &self,
