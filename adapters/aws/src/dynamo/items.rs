@@ -13,6 +13,8 @@ pub(super) const DIRECTORY_PK: &str = "RECIPES";
 pub(super) const REJECTIONS_PK: &str = "REJECTIONS";
 pub(super) const REJECTION_PREFIX: &str = "REJ#";
 pub(super) const IDEMPOTENCY_PREFIX: &str = "IDEM#";
+pub(super) const OBJECT_PREFIX: &str = "OBJECT#";
+pub(super) const DELETED_SK: &str = "DELETED";
 
 // Idempotency records are kept per kind of write (in the sort key), as the
 // SQLite store does, so a key reused across kinds cannot make one write
@@ -43,6 +45,11 @@ pub(super) struct RecipeFields<'a> {
     // clears the previous version's.
     pub(super) rating: Option<f64>,
     pub(super) content_hash: &'a str,
+    /// The highest version number ever used (withdrawn versions keep
+    /// theirs): the next version is one more.
+    pub(super) latest_version: u32,
+    /// Every version is withdrawn.
+    pub(super) withdrawn: bool,
     pub(super) updated_at: &'a str,
 }
 
@@ -63,14 +70,26 @@ pub(super) struct RecipeItem {
     #[serde(default)]
     pub(super) rated_count: u64,
     pub(super) updated_at: String,
+    // Written since deletion follows the bucket; before, the current
+    // version was always the latest and never withdrawn.
+    #[serde(default)]
+    pub(super) latest_version: Option<u32>,
+    #[serde(default)]
+    pub(super) withdrawn: bool,
 }
 
 impl RecipeItem {
+    /// The highest version number ever used.
+    pub(super) fn latest(&self) -> u32 {
+        self.latest_version.unwrap_or(self.current_version)
+    }
+
     pub(super) fn into_summary(self) -> RecipeSummary {
         RecipeSummary {
             recipe_id: self.recipe_id,
             name: self.name,
             current_version: self.current_version,
+            withdrawn: self.withdrawn,
             rating: self.rating,
             make_count: self.make_count,
             average_make_rating: (self.rated_count > 0)
@@ -91,10 +110,22 @@ pub(super) struct VersionItem {
     pub(super) created_at: String,
     #[serde(with = "json_text")]
     pub(super) document: Value,
+    // The bucket object it came from (absent on items written before
+    // deletion followed the bucket, and on records not from the bucket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) origin_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) origin_seq: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) withdrawn_at: Option<String>,
 }
 
 impl VersionItem {
-    pub(super) fn from_stored(stored: &StoredVersion, rating: Option<f64>) -> Self {
+    pub(super) fn from_stored(
+        stored: &StoredVersion,
+        rating: Option<f64>,
+        origin: Option<&Origin>,
+    ) -> Self {
         Self {
             recipe_id: stored.recipe_id.clone(),
             version: stored.version,
@@ -103,6 +134,9 @@ impl VersionItem {
             content_hash: stored.content_hash.clone(),
             created_at: stored.created_at.clone(),
             document: stored.document.clone(),
+            origin_key: origin.map(|o| o.object_key.clone()),
+            origin_seq: origin.and_then(|o| o.sequencer.clone()),
+            withdrawn_at: stored.withdrawn_at.clone(),
         }
     }
 
@@ -113,6 +147,7 @@ impl VersionItem {
             name: self.name,
             content_hash: self.content_hash,
             created_at: self.created_at,
+            withdrawn_at: self.withdrawn_at,
             document: self.document,
         }
     }
@@ -138,6 +173,12 @@ pub(super) struct MakeItem {
     pub(super) diff: Value,
     #[serde(with = "json_text")]
     pub(super) facts: MakeFacts,
+    // The bucket object it came from (absent on items written before
+    // deletion followed the bucket, and on records not from the bucket).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) origin_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) origin_seq: Option<String>,
 }
 
 impl MakeItem {
@@ -159,6 +200,8 @@ impl MakeItem {
             document: make.document.clone(),
             diff: make.diff.clone(),
             facts: new.facts.clone(),
+            origin_key: new.origin.as_ref().map(|o| o.object_key.clone()),
+            origin_seq: new.origin.as_ref().and_then(|o| o.sequencer.clone()),
         }
     }
 
@@ -176,6 +219,35 @@ impl MakeItem {
             diff: self.diff,
         }
     }
+}
+
+/// What a deletion reads of a recipe's versions to find the current one.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct VersionHead {
+    pub(super) version: u32,
+    pub(super) name: String,
+    pub(super) rating: Option<f64>,
+    pub(super) content_hash: String,
+    #[serde(default)]
+    pub(super) withdrawn_at: Option<String>,
+    #[serde(default)]
+    pub(super) origin_key: Option<String>,
+    #[serde(default)]
+    pub(super) origin_seq: Option<String>,
+}
+
+impl VersionHead {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 7] = [
+        "version",
+        "name",
+        "rating",
+        "contentHash",
+        "withdrawnAt",
+        "originKey",
+        "originSeq",
+    ];
 }
 
 /// The attributes of a make that a list shows.
@@ -210,6 +282,34 @@ impl MakeSummaryItem {
 pub(super) struct FactsItem {
     #[serde(with = "json_text")]
     pub(super) facts: MakeFacts,
+}
+
+/// What a pointer (`pk = OBJECT#<key>`) says about the record it indexes,
+/// by its sort key's prefix: `MAKE#` (`recipeId`, `makeId`, `rating`),
+/// `VERSION#` (`recipeId`, `version`) or `REJ#` (`rejectionId`); each with
+/// the upload's `sequencer` when it had one.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct PointerItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) recipe_id: Option<RecipeId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) make_id: Option<MakeId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) rating: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) version: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) rejection_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) sequencer: Option<String>,
+}
+
+/// The newest deletion of an object (`pk = OBJECT#<key>`, `sk = DELETED`).
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct TombstoneItem {
+    pub(super) sequencer: String,
 }
 
 /// An idempotency record: what the first write with a key returned.
@@ -259,6 +359,26 @@ pub(super) fn make_sk(make_id: &MakeId) -> String {
 
 pub(super) fn rejection_sk(rejection_id: &str) -> String {
     format!("{REJECTION_PREFIX}{rejection_id}")
+}
+
+/// The partition of a bucket object: its deletion's tombstone and a pointer
+/// to each record that came from it.
+pub(super) fn object_pk(object_key: &str) -> String {
+    format!("{OBJECT_PREFIX}{object_key}")
+}
+
+/// The pointer to a make: the recipe id's length first, so that ids
+/// holding `#` cannot make two makes' pointers one.
+pub(super) fn make_pointer_sk(recipe_id: &RecipeId, make_id: &MakeId) -> String {
+    format!(
+        "{MAKE_PREFIX}{}#{recipe_id}#{make_id}",
+        recipe_id.as_str().len()
+    )
+}
+
+/// The pointer to a version: the number is the last ten characters.
+pub(super) fn version_pointer_sk(recipe_id: &RecipeId, version: u32) -> String {
+    format!("{VERSION_PREFIX}{recipe_id}#{version:010}")
 }
 
 pub(super) fn item_key(pk: impl Into<String>, sk: impl Into<String>) -> Item {

@@ -32,12 +32,14 @@ use shared::diff::{Summary, round4};
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, Page,
-    PageRequest, RecipeStore, RecipeSummary, RejectionRef, StoreError, StoredMake, StoredRejection,
-    StoredVersion, VersionRef, VersionSummary, Written,
+    Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
+    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, Removed,
+    StoreError, StoredMake, StoredRejection, StoredVersion, VersionRef, VersionSummary, Written,
 };
 
+mod deletion;
 mod items;
+mod origin;
 mod reads;
 mod table;
 #[cfg(test)]
@@ -45,6 +47,7 @@ mod tests;
 mod transact;
 
 use items::*;
+use origin::*;
 use reads::*;
 use transact::*;
 
@@ -100,9 +103,11 @@ impl RecipeStore for DynamoStore {
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
             let current = self.recipe_item(&version.recipe_id).await?;
+            // A withdrawn recipe has no current content to be unchanged
+            // from: the same content again is a new version.
             if let Some(current) = current
                 .as_ref()
-                .filter(|c| c.content_hash == version.content_hash)
+                .filter(|c| !c.withdrawn && c.content_hash == version.content_hash)
             {
                 // Recording the key even though nothing changes keeps a
                 // later duplicate of this upload from becoming a version.
@@ -111,19 +116,16 @@ impl RecipeStore for DynamoStore {
                     version: current.current_version,
                 };
                 let mut check = Expression::default();
-                let condition = check.equals("currentVersion", number(current.current_version));
-                let check = ConditionCheck::builder()
-                    .table_name(&self.table)
-                    .set_key(Some(item_key(pk.clone(), META_SK)))
-                    .condition_expression(condition)
-                    .set_expression_attribute_names(Some(check.names.into_iter().collect()))
-                    .set_expression_attribute_values(Some(check.values.into_iter().collect()))
-                    .build()
-                    .map_err(build_error)?;
-                let items = vec![
+                let same = check.equals("currentVersion", number(current.current_version));
+                let withdrawn = check.name("withdrawn");
+                let no = check.value("withdrawn", AttributeValue::Bool(false));
+                check.text =
+                    format!("{same} AND (attribute_not_exists({withdrawn}) OR {withdrawn} = {no})");
+                let mut items = vec![
                     self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
-                    TransactWriteItem::builder().condition_check(check).build(),
+                    self.check(item_key(pk.clone(), META_SK), check)?,
                 ];
+                let guard = self.guard(&mut items, version.origin.as_ref(), None)?;
                 match self
                     .transact("storing an unchanged recipe version", items)
                     .await?
@@ -140,6 +142,8 @@ impl RecipeStore for DynamoStore {
                         });
                     }
                     Transaction::Cancelled(cancelled) => {
+                        self.refuse_if_deleted(&cancelled, guard, version.origin.as_ref())
+                            .await?;
                         if cancelled.may_have_failed(CHECKED_FIRST)
                             && let Some(first) = self.replayed_version(&version.key).await?
                         {
@@ -151,8 +155,10 @@ impl RecipeStore for DynamoStore {
                 }
             }
 
+            // Withdrawn versions keep their numbers: the next one follows
+            // the latest ever stored.
             let number_of = match &current {
-                Some(c) => c.current_version.checked_add(1).ok_or_else(|| {
+                Some(c) => c.latest().checked_add(1).ok_or_else(|| {
                     StoreError::Internal(format!(
                         "recipe {} has run out of version numbers",
                         version.recipe_id
@@ -166,6 +172,7 @@ impl RecipeStore for DynamoStore {
                 name: version.name.clone(),
                 content_hash: version.content_hash.clone(),
                 created_at: version.at.clone(),
+                withdrawn_at: None,
                 document: version.document.clone(),
             };
             let fields = to_item(
@@ -175,19 +182,21 @@ impl RecipeStore for DynamoStore {
                     current_version: number_of,
                     rating: version.rating,
                     content_hash: &version.content_hash,
+                    latest_version: number_of,
+                    withdrawn: false,
                     updated_at: &version.at,
                 },
                 "a recipe",
             )?;
             let mut meta = Expression::set_all(fields.clone());
-            // The optimistic lock: this version follows the one read above.
+            // The optimistic lock: this version follows the latest read above.
             let condition = match &current {
-                Some(c) => meta.equals("currentVersion", number(c.current_version)),
+                Some(c) => version_lock(&mut meta, c),
                 None => NOT_EXISTS.to_owned(),
             };
             let version_item = with_key(
                 to_item(
-                    &VersionItem::from_stored(&stored, version.rating),
+                    &VersionItem::from_stored(&stored, version.rating, version.origin.as_ref()),
                     "a recipe version",
                 )?,
                 pk.clone(),
@@ -197,7 +206,7 @@ impl RecipeStore for DynamoStore {
                 recipe_id: version.recipe_id.clone(),
                 version: number_of,
             };
-            let items = vec![
+            let mut items = vec![
                 self.put(version_item, Some(NOT_EXISTS))?,
                 self.update(item_key(pk.clone(), META_SK), meta, Some(condition))?,
                 self.update(
@@ -207,9 +216,13 @@ impl RecipeStore for DynamoStore {
                 )?,
                 self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
             ];
+            let origin = version.origin.as_ref();
+            let pointer = origin.map(|o| Pointer::version(&version.recipe_id, number_of, o));
+            let guard = self.guard(&mut items, origin, pointer)?;
             match self.transact("storing a recipe version", items).await? {
                 Transaction::Committed => return Ok(Written::Created(stored)),
                 Transaction::Cancelled(cancelled) => {
+                    self.refuse_if_deleted(&cancelled, guard, origin).await?;
                     if cancelled.may_have_failed(FIRST)
                         && let Some(first) = self.replayed_version(&version.key).await?
                     {
@@ -263,7 +276,7 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
-        let projection = ["version", "name", "contentHash", "createdAt"];
+        let projection = ["version", "name", "contentHash", "createdAt", "withdrawnAt"];
         self.recipe_page(
             recipe_id,
             VERSION_PREFIX,
@@ -319,9 +332,10 @@ impl RecipeStore for DynamoStore {
             expression
         };
 
+        let origin = new.origin.as_ref();
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
-            let items = vec![
+            let mut items = vec![
                 self.put(make_item.clone(), Some(NOT_EXISTS))?,
                 self.put_first(MAKE_WRITE, &new.key, &made, &make.created_at)?,
                 // A make of an unknown recipe must fail as a whole, so that
@@ -337,10 +351,13 @@ impl RecipeStore for DynamoStore {
                     None,
                 )?,
             ];
+            let pointer = origin.map(|o| Pointer::make(new, o));
+            let guard = self.guard(&mut items, origin, pointer)?;
             let Transaction::Cancelled(cancelled) = self.transact("storing a make", items).await?
             else {
                 return Ok(Written::Created(made));
             };
+            self.refuse_if_deleted(&cancelled, guard, origin).await?;
             if cancelled.may_have_failed(FIRST)
                 && let Some(first) = self.first_result::<MakeRef>(MAKE_WRITE, &new.key).await?
             {
@@ -431,17 +448,24 @@ impl RecipeStore for DynamoStore {
         let first = RejectionRef {
             rejection_id: stored.rejection_id.clone(),
         };
+        let origin = rejection.origin();
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
-            let items = vec![
+            let mut items = vec![
                 self.put(item.clone(), Some(NOT_EXISTS))?,
                 self.put_first(REJECTION_WRITE, &rejection.key, &first, &rejection.at)?,
             ];
+            let pointer = origin
+                .as_ref()
+                .map(|o| Pointer::rejection(&stored.rejection_id, o));
+            let guard = self.guard(&mut items, origin.as_ref(), pointer)?;
             let Transaction::Cancelled(cancelled) =
                 self.transact("storing a rejection", items).await?
             else {
                 return Ok(Written::Created(stored));
             };
+            self.refuse_if_deleted(&cancelled, guard, origin.as_ref())
+                .await?;
             if cancelled.may_have_failed(FIRST)
                 && let Some(first) = self.replayed_rejection(&rejection.key).await?
             {
@@ -465,6 +489,10 @@ impl RecipeStore for DynamoStore {
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError> {
         let list = List::newest_first(REJECTIONS_PK, REJECTION_PREFIX, "rejections");
         self.page(list, page, &[]).await
+    }
+
+    async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError> {
+        self.delete_from_object(deletion).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -110,6 +110,59 @@ impl DynamoStore {
         })
     }
 
+    /// Every item of partition `pk` (whose sort keys start with `prefix`,
+    /// when given), in ascending or descending sort-key order, with only
+    /// the `projection`'s attributes (all when empty) besides the keys:
+    /// for the few items of one partition that a deletion goes through.
+    pub(super) async fn query_all(
+        &self,
+        pk: &str,
+        prefix: Option<&str>,
+        forward: bool,
+        projection: &[&str],
+        what: &str,
+    ) -> Result<Vec<Item>, StoreError> {
+        let mut items = Vec::new();
+        let mut start = None;
+        loop {
+            let mut query = self
+                .client
+                .query()
+                .table_name(&self.table)
+                .expression_attribute_names("#pk", "pk")
+                .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+                .scan_index_forward(forward)
+                .consistent_read(true)
+                .set_exclusive_start_key(start);
+            query = match prefix {
+                Some(prefix) => query
+                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                    .expression_attribute_names("#sk", "sk")
+                    .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
+                None => query.key_condition_expression("#pk = :pk"),
+            };
+            if !projection.is_empty() {
+                let mut placeholders = vec!["#pk".to_owned(), "#ssk".to_owned()];
+                query = query.expression_attribute_names("#ssk", "sk");
+                for attribute in projection {
+                    let placeholder = format!("#{attribute}");
+                    query = query.expression_attribute_names(&placeholder, *attribute);
+                    placeholders.push(placeholder);
+                }
+                query = query.projection_expression(placeholders.join(", "));
+            }
+            let output = query
+                .send()
+                .await
+                .map_err(|e| sdk_error(&format!("reading {what}"), e))?;
+            items.extend(output.items.unwrap_or_default());
+            match output.last_evaluated_key {
+                Some(key) if !key.is_empty() => start = Some(key),
+                _ => return Ok(items),
+            }
+        }
+    }
+
     /// One page of `list`.
     pub(super) async fn page<T: DeserializeOwned>(
         &self,

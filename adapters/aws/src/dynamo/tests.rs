@@ -24,6 +24,7 @@ fn version(recipe: &str, content: u32, k: &str) -> NewVersion {
         document,
         key: key(k),
         at: "2026-01-01T00:00:00.000Z".into(),
+        origin: None,
     }
 }
 
@@ -57,6 +58,7 @@ fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
             steps_added: 0,
         },
         key: key(k),
+        origin: None,
     }
 }
 

@@ -2,6 +2,8 @@
 //! `TransactWriteItems` call with its cancellation explained, and what a
 //! failed call means.
 
+use aws_sdk_dynamodb::types::Delete;
+
 use super::*;
 
 pub(super) const NOT_EXISTS: &str = "attribute_not_exists(pk)";
@@ -130,6 +132,46 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().update(update).build())
     }
 
+    /// Deletes the item at `key`, if `condition` (the expression's text)
+    /// holds.
+    pub(super) fn delete(
+        &self,
+        key: Item,
+        condition: Option<Expression>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let (text, names, values) = match condition {
+            Some(c) => (Some(c.text), c.names, c.values),
+            None => Default::default(),
+        };
+        let delete = Delete::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .set_condition_expression(text)
+            .set_expression_attribute_names(non_empty(names))
+            .set_expression_attribute_values(non_empty(values))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().delete(delete).build())
+    }
+
+    /// Checks that `condition` (the expression's text) holds for the item at
+    /// `key`, writing nothing.
+    pub(super) fn check(
+        &self,
+        key: Item,
+        condition: Expression,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let check = ConditionCheck::builder()
+            .table_name(&self.table)
+            .set_key(Some(key))
+            .condition_expression(condition.text)
+            .set_expression_attribute_names(non_empty(condition.names))
+            .set_expression_attribute_values(non_empty(condition.values))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().condition_check(check).build())
+    }
+
     /// One `TransactWriteItems` call, with its cancellation explained.
     pub(super) async fn transact(
         &self,
@@ -193,6 +235,26 @@ impl DynamoStore {
             failed: known.then_some(failed),
         }))
     }
+}
+
+/// The optimistic lock of a write that depends on a recipe's versions as
+/// `recipe` shows them: no version was added since. (Items written before
+/// deletion followed the bucket have no `latestVersion`: their current
+/// version is their latest.)
+pub(super) fn version_lock(expression: &mut Expression, recipe: &RecipeItem) -> String {
+    match recipe.latest_version {
+        Some(latest) => expression.equals("latestVersion", number(latest)),
+        None => format!(
+            "attribute_not_exists({}) AND {}",
+            expression.name("latestVersion"),
+            expression.equals("currentVersion", number(recipe.current_version))
+        ),
+    }
+}
+
+/// DynamoDB refuses empty maps of placeholders: none at all instead.
+fn non_empty<V>(map: BTreeMap<String, V>) -> Option<HashMap<String, V>> {
+    (!map.is_empty()).then(|| map.into_iter().collect())
 }
 
 /// Waits before another attempt at a write that lost a race: a little
