@@ -269,10 +269,7 @@ fn the_notification_follows_exactly_the_watched_prefixes() {
                 Some(watcher_id),
                 "{bucket} notifies the watcher"
             );
-            assert_eq!(
-                config["Event"], "s3:ObjectCreated:*",
-                "{bucket}: every creation"
-            );
+            let event = config["Event"].as_str().expect("an event").to_owned();
             let rules = as_list(&config["Filter"]["S3Key"]["Rules"]);
             assert_eq!(
                 rules.len(),
@@ -280,7 +277,10 @@ fn the_notification_follows_exactly_the_watched_prefixes() {
                 "{bucket}: one prefix rule, no suffix filter"
             );
             assert_eq!(rules[0]["Name"], "prefix");
-            prefixes.push(rules[0]["Value"].as_str().expect("a prefix").to_owned());
+            prefixes.push((
+                event,
+                rules[0]["Value"].as_str().expect("a prefix").to_owned(),
+            ));
         }
     }
     // SAM's own S3 events would bypass the check above.
@@ -292,10 +292,16 @@ fn the_notification_follows_exactly_the_watched_prefixes() {
             );
         }
     }
+    // Every creation and every removal (deletions follow the bucket), under
+    // exactly the watched prefixes.
     prefixes.sort();
-    let mut watched: Vec<String> = shared::keys::WATCHED_PREFIXES
+    let mut watched: Vec<(String, String)> = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
         .iter()
-        .map(|p| p.to_string())
+        .flat_map(|event| {
+            shared::keys::WATCHED_PREFIXES
+                .iter()
+                .map(|prefix| (event.to_string(), prefix.to_string()))
+        })
         .collect();
     watched.sort();
     assert_eq!(prefixes, watched);

@@ -75,7 +75,7 @@ pub async fn queue_arn(sqs: &aws_sdk_sqs::Client, url: &str) -> String {
         .clone()
 }
 
-/// Has `bucket` announce every object created under each of `prefixes`
+/// Has `bucket` announce every object created or removed under each of `prefixes`
 /// (`recipes/`, `makes/`) to the queue `queue_arn`, one rule a prefix named
 /// after it, as the template's notification does.
 ///
@@ -92,6 +92,7 @@ pub async fn notify_queue(
             .id(prefix.trim_end_matches('/'))
             .queue_arn(queue_arn)
             .events(Event::from("s3:ObjectCreated:*"))
+            .events(Event::from("s3:ObjectRemoved:*"))
             .filter(
                 NotificationConfigurationFilter::builder()
                     .key(

@@ -78,6 +78,18 @@ impl Aws {
             .send()
             .await
             .expect("bucket created");
+        // Versioned, as the template's bucket is: a deletion leaves a
+        // delete marker, and events carry version ids.
+        s3.put_bucket_versioning()
+            .bucket(BUCKET)
+            .versioning_configuration(
+                aws_sdk_s3::types::VersioningConfiguration::builder()
+                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                    .build(),
+            )
+            .send()
+            .await
+            .expect("versioning enabled");
         testkit::aws::notify_queue(&s3, BUCKET, &capture_arn, &["recipes/", "makes/"]).await;
         DynamoStore::create_table(&dynamo, TABLE)
             .await
@@ -115,6 +127,33 @@ impl Aws {
             .send()
             .await
             .expect("uploaded");
+    }
+
+    /// Deletes `key` as a user does in a versioned bucket: a delete marker
+    /// hides it (`version`: that version is removed for good instead).
+    pub async fn remove(&self, key: &str, version: Option<&str>) {
+        self.s3
+            .delete_object()
+            .bucket(BUCKET)
+            .key(key)
+            .set_version_id(version.map(str::to_owned))
+            .send()
+            .await
+            .expect("deleted");
+    }
+
+    /// The version id of the object under `key` now.
+    pub async fn version_of(&self, key: &str) -> String {
+        self.s3
+            .head_object()
+            .bucket(BUCKET)
+            .key(key)
+            .send()
+            .await
+            .expect("the object exists")
+            .version_id()
+            .expect("a versioned bucket")
+            .to_owned()
     }
 
     /// Receives up to `want` messages from a queue within `patience`.
