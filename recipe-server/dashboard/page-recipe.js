@@ -9,7 +9,7 @@ export function stars(value, label = 'rated') {
   return h('span', { class: 'rating' }, h('span', { 'aria-hidden': 'true' }, '★ '), srOnly(`${label} `), rating(value), srOnly(' out of 5'));
 }
 
-function makeItem(recipeId, make, recipeRating) {
+function makeItem(recipeId, make, recipeRating, withdrawn) {
   const when = make.madeAt || make.createdAt;
   const delta = typeof make.rating === 'number' && typeof recipeRating === 'number' ? make.rating - recipeRating : null;
   const phrases = summaryPhrases(make.summary);
@@ -29,6 +29,7 @@ function makeItem(recipeId, make, recipeRating) {
           h('span', { class: ['delta', delta > 0 ? 'delta--up' : 'delta--down'] }, `${signed(delta)} vs recipe`),
         typeof make.scaleFactor === 'number' && h('span', { class: 'badge badge--scaled' }, `scaled ${ratio(make.scaleFactor)}`),
         h('span', { class: 'muted' }, `made from version ${make.version}`),
+        withdrawn.has(make.version) && h('span', { class: 'badge badge--withdrawn' }, 'version withdrawn'),
       ),
       phrases.length
         ? h('ul', { class: 'chips', 'aria-label': 'What changed' }, phrases.map((p) => h('li', { class: 'chip' }, p.text)))
@@ -79,6 +80,8 @@ export async function recipePage(recipeId) {
   const recipeRating = doc.rating;
   makes.sort((a, b) => (time(b.madeAt || b.createdAt) ?? 0) - (time(a.madeAt || a.createdAt) ?? 0));
   versions.sort((a, b) => b.version - a.version);
+  // Versions whose file was deleted from the bucket: kept, never current.
+  const withdrawn = new Set(versions.filter((v) => v.withdrawnAt).map((v) => v.version));
 
   const header = h(
     'header',
@@ -96,6 +99,13 @@ export async function recipePage(recipeId) {
       doc.recipeYield && h('span', {}, `Makes ${doc.recipeYield}`),
       h('span', { class: 'muted' }, `Version ${recipe.version} of ${recipe.currentVersion}`),
     ),
+    recipe.withdrawn &&
+      h(
+        'p',
+        { class: 'notice notice--withdrawn', role: 'status' },
+        h('strong', {}, 'Withdrawn. '),
+        'Every file of this recipe was deleted from the bucket, so new makes of it are refused. The makes already logged are kept.',
+      ),
     h('p', { class: 'page-header__actions' }, link(['recipes', recipeId, 'insights'], { class: 'button' }, 'Insights: what cooks change')),
   );
 
@@ -104,7 +114,7 @@ export async function recipePage(recipeId) {
     { class: 'panel', 'aria-labelledby': 'h-makes' },
     h('h2', { id: 'h-makes' }, 'Makes'),
     makes.length
-      ? h('ol', { class: 'timeline', reversed: true }, makes.map((m) => makeItem(recipeId, m, recipeRating)))
+      ? h('ol', { class: 'timeline', reversed: true }, makes.map((m) => makeItem(recipeId, m, recipeRating, withdrawn)))
       : emptyState('No makes logged yet.', 'Each time someone cooks this recipe, upload what they did under makes/ and it shows here.'),
   );
 
@@ -133,8 +143,14 @@ export async function recipePage(recipeId) {
           versions.map((v) =>
             h(
               'tr',
-              {},
-              h('th', { scope: 'row' }, `v${v.version}`, v.version === recipe.currentVersion ? h('span', { class: 'badge badge--current' }, 'current') : ''),
+              { class: v.withdrawnAt ? 'row--withdrawn' : '' },
+              h(
+                'th',
+                { scope: 'row' },
+                `v${v.version}`,
+                v.version === recipe.currentVersion && !recipe.withdrawn ? h('span', { class: 'badge badge--current' }, 'current') : '',
+                v.withdrawnAt ? h('span', { class: 'badge badge--withdrawn', title: `withdrawn ${dateTime(v.withdrawnAt)}` }, 'withdrawn') : '',
+              ),
               h('td', {}, v.name),
               h('td', {}, h('time', { datetime: v.createdAt }, dateTime(v.createdAt))),
             ),

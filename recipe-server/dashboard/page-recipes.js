@@ -33,7 +33,7 @@ function card(recipe) {
     h(
       'p',
       { class: 'recipe-card__foot' },
-      h('span', {}, `Version ${recipe.currentVersion}`),
+      recipe.withdrawn ? h('span', { class: 'badge badge--withdrawn' }, 'withdrawn') : h('span', {}, `Version ${recipe.currentVersion}`),
       h('span', {}, 'Updated ', h('time', { datetime: recipe.updatedAt }, date(recipe.updatedAt))),
     ),
   );

@@ -81,6 +81,7 @@ pub async fn seed(app: &axum::Router) {
     the_example_pairs(app).await;
     more_apple_pie_makes(app).await;
     toast_and_markup(app).await;
+    withdrawn(app).await;
     let (status, body) = post(
         app,
         "/recipes/1/makes",
@@ -144,6 +145,47 @@ async fn more_apple_pie_makes(app: &axum::Router) {
     ] {
         post_make(app, "1", key, "application/json", body).await;
     }
+}
+
+/// Tells the server that `object_key` was deleted from the bucket.
+async fn delete(app: &axum::Router, object_key: &str, kind: &str) {
+    let body = json!({"objectKey": object_key, "kind": kind}).to_string();
+    let request = common::write(
+        "POST",
+        "/deletions",
+        &format!("seed-delete:{object_key}"),
+        body,
+    );
+    let (status, _, answer) = common::send(app, request).await;
+    assert_eq!(status, StatusCode::OK, "deleting {object_key}: {answer}");
+}
+
+/// A recipe with a withdrawn version, and a recipe withdrawn whole (with a
+/// make, which is kept): their files were deleted from the bucket.
+async fn withdrawn(app: &axum::Router) {
+    let stew = |name: &str, minutes: u32| {
+        json!({
+            "recipeName": name, "recipeId": "stew", "rating": 4,
+            "ingredients": [{"ingredientId": 1, "quantity": 500, "measurement": "g", "ingredientName": "beef"}],
+            "steps": [{"stepId": 1, "stepText": format!("Simmer for {minutes} minutes.")}]
+        })
+    };
+    post_json_recipe(app, "recipes/stew.json", &stew("Beef Stew", 90)).await;
+    post_json_recipe(app, "recipes/stew-quick.json", &stew("Quick Beef Stew", 45)).await;
+    delete(app, "recipes/stew-quick.json", "recipe").await;
+
+    let soup = json!({
+        "recipeName": "Leek Soup", "recipeId": "soup", "rating": 3,
+        "ingredients": [{"ingredientId": 1, "quantity": 3, "measurement": "", "ingredientName": "leeks"}],
+        "steps": [{"stepId": 1, "stepText": "Sweat the leeks, add stock, blend."}]
+    });
+    post_json_recipe(app, "recipes/soup.json", &soup).await;
+    let made = with(soup, |m| {
+        m["makeId"] = json!("soup-make");
+        m["rating"] = json!(5);
+    });
+    post_make(app, "soup", "makes/soup.json", "application/json", made).await;
+    delete(app, "recipes/soup.json", "recipe").await;
 }
 
 /// A recipe nobody has made yet, and a recipe (with a make) whose text is

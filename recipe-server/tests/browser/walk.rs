@@ -33,6 +33,7 @@ async fn the_dashboard_shows_recipes_makes_insights_and_rejections_in_a_real_bro
             the_rejections(b).await;
             the_other_examples(b).await;
             an_empty_state(b).await;
+            withdrawn_recipes(b).await;
             markup_stays_text(b).await;
             a_phone_s_width(b).await;
             an_error(b).await;
@@ -304,6 +305,34 @@ async fn an_empty_state(b: &Browser) {
     open(b, "#/recipes/toast", "recipe", "ready").await;
     assert_text_contains(client, "#h-makes + .state--empty", "No makes logged yet").await;
     open(b, "#/recipes/toast/insights", "insights", "empty").await;
+}
+
+/// Recipes whose files were deleted from the bucket: a withdrawn version
+/// is marked and no longer current; a recipe withdrawn whole says so, and
+/// its make is kept, marked as made from a withdrawn version.
+async fn withdrawn_recipes(b: &Browser) {
+    let client = &b.client;
+    open(b, "#/recipes/stew", "recipe", "ready").await;
+    assert_eq!(text_of(client, "main h1").await, "Beef Stew");
+    let rows = texts_of(client, ".table tbody th").await;
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert!(
+        rows[0].starts_with("v2") && rows[0].contains("withdrawn") && !rows[0].contains("current"),
+        "{rows:?}"
+    );
+    assert!(
+        rows[1].starts_with("v1") && rows[1].contains("current"),
+        "{rows:?}"
+    );
+    assert!(texts_of(client, ".notice--withdrawn").await.is_empty());
+
+    open(b, "#/recipes/soup", "recipe", "ready").await;
+    assert_text_contains(client, ".notice--withdrawn", "Withdrawn.").await;
+    assert_text_contains(client, ".timeline", "version withdrawn").await;
+    assert_contrast_and_screenshot(client, "recipe", "08b-withdrawn-recipe").await;
+    open(b, "", "recipes", "ready").await;
+    let soup = text_of(client, ".recipe-card:has(a[href='#/recipes/soup'])").await;
+    assert!(soup.contains("withdrawn"), "{soup:?}");
 }
 
 /// Markup in recipe text stays text.
