@@ -9,6 +9,17 @@
 //! then explained (from its cancellation reasons, or by reading the items
 //! when the reasons do not say) as a replay, a missing recipe, a taken make
 //! id, or a lost race that is retried.
+//!
+//! Deletion follows the bucket with a tombstone and pointers per object
+//! key (see [`DynamoStore`]'s table). A write that came from a bucket
+//! object adds to its transaction a `ConditionCheck` on the object's
+//! tombstone (`origin`) and, when it creates a record, a pointer to it; a
+//! failed check is explained before anything else, as
+//! [`StoreError::Deleted`], so that a write delivered again after its
+//! object's deletion is refused, never replayed. A deletion raises the
+//! tombstone first, then reads the pointers with one strongly consistent
+//! `Query` and removes or withdraws each older record in a transaction of
+//! its own (`deletion`).
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -58,12 +69,16 @@ use transact::*;
 ///
 /// | item | `pk` | `sk` | attributes |
 /// |---|---|---|---|
-/// | a recipe | `RECIPE#<id>` | `META` | `recipeId`, `name`, `currentVersion`, `rating`, `contentHash`, `makeCount`, `ratingSum`, `ratedCount`, `updatedAt` |
-/// | a version | `RECIPE#<id>` | `VERSION#<n, 10 digits>` | `recipeId`, `version`, `name`, `rating`, `contentHash`, `createdAt`, `document` (JSON text) |
-/// | a make | `RECIPE#<id>` | `MAKE#<makeId>` | `recipeId`, `makeId`, `version`, `madeAt`, `notes`, `rating`, `createdAt`, `contentHash`, `scaleFactor`; `document`, `diff`, `facts`, `summary` (JSON text) |
+/// | a recipe | `RECIPE#<id>` | `META` | `recipeId`, `name`, `currentVersion`, `rating`, `contentHash`, `makeCount`, `ratingSum`, `ratedCount`, `updatedAt`; `latestVersion`, `withdrawn` |
+/// | a version | `RECIPE#<id>` | `VERSION#<n, 10 digits>` | `recipeId`, `version`, `name`, `rating`, `contentHash`, `createdAt`, `document` (JSON text); `originKey`, `originSeq`, `withdrawnAt` |
+/// | a make | `RECIPE#<id>` | `MAKE#<makeId>` | `recipeId`, `makeId`, `version`, `madeAt`, `notes`, `rating`, `createdAt`, `contentHash`, `scaleFactor`; `document`, `diff`, `facts`, `summary` (JSON text); `originKey`, `originSeq` |
 /// | the recipe directory | `RECIPES` | `RECIPE#<id>` | as the recipe's `META` item |
 /// | a rejection | `REJECTIONS` | `REJ#<rejectionId>` | the [`StoredRejection`] fields |
 /// | an idempotency record | `IDEM#<key>` | `IDEM#<version\|make\|rejection>` | `first` (what the first write returned), `createdAt`, `expiresAt` (epoch seconds, 30 days on) |
+/// | a deletion's tombstone | `OBJECT#<object key>` | `DELETED` | `sequencer` (the newest deletion's), `deletedAt` |
+/// | a pointer to a make | `OBJECT#<object key>` | `MAKE#<recipe id's length>#<recipeId>#<makeId>` | `recipeId`, `makeId`, `rating`, `sequencer` |
+/// | a pointer to a version | `OBJECT#<object key>` | `VERSION#<recipeId>#<n, 10 digits>` | `recipeId`, `version`, `sequencer` |
+/// | a pointer to a rejection | `OBJECT#<object key>` | `REJ#<rejectionId>` | `rejectionId`, `sequencer` |
 ///
 /// The directory copies each recipe's `META` item (in the same transactions)
 /// so that listing recipes is one `Query` rather than a `Scan`. Documents are
@@ -74,6 +89,30 @@ use transact::*;
 /// made; a duplicate later than that is still a replay when it names an
 /// existing make with the same content, or an unchanged version when its
 /// content equals the current version's.
+///
+/// Deletion: every attribute after a `;` above is newer than the rest and
+/// optional when read, so items written before deletion followed the bucket
+/// stay readable (a recipe without `latestVersion` has its current version
+/// as its latest; without `withdrawn`, it is not). The tombstone and the
+/// pointers of an object share its partition, so a deletion finds what
+/// came from the object with one `Query` and no index; each write from the
+/// object checks the tombstone (`attribute_not_exists(pk) OR sequencer <=
+/// :upload`, only `attribute_not_exists(pk)` for an upload without a
+/// sequencer) and puts its pointer in the transaction that stores its
+/// record. A deletion first raises the tombstone (a conditional update: it
+/// only ever rises), so any older upload committing afterwards fails its
+/// check; the pointers it then reads with a strongly consistent `Query`
+/// are therefore all there will be. Each record older than the deletion is
+/// removed or withdrawn in its own transaction, with its pointer and its
+/// recipe's counters or current version, on condition that it is still the
+/// record the pointer names: a deletion redelivered after a crash finishes
+/// the work and removes nothing twice. Withdrawing a version points the
+/// recipe at the newest version not withdrawn (read without documents),
+/// under the optimistic lock on `latestVersion` that new versions take, and
+/// checks that that version is not being withdrawn at the same time. A
+/// deletion without a sequencer removes everything the pointers name and
+/// leaves no tombstone. Records stored before this change have no pointer,
+/// so a deletion leaves them alone.
 pub struct DynamoStore {
     client: Client,
     table: String,

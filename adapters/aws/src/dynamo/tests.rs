@@ -6,6 +6,8 @@ use super::*;
 use shared::insights::MakeFacts;
 use shared::store::content_hash;
 
+mod deletion;
+
 fn recipe_id(text: &str) -> RecipeId {
     RecipeId::parse(text).expect("valid id")
 }

@@ -1,0 +1,249 @@
+//! Deletion on DynamoDB: what the shared contract cannot reach (a deletion
+//! interrupted half-way, pointers left behind, items written before
+//! deletion followed the bucket).
+
+use shared::keys::UploadKind;
+use shared::store::{ObjectDeletion, Removed};
+
+use super::*;
+
+fn deletion(object_key: &str, sequencer: Option<&str>) -> ObjectDeletion {
+    ObjectDeletion {
+        object_key: object_key.to_owned(),
+        kind: UploadKind::Make,
+        sequencer: sequencer.map(Origin::order),
+        at: "2026-01-03T00:00:00.000Z".to_owned(),
+    }
+}
+
+fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
+    Some(Origin::new(object_key, Some(sequencer)))
+}
+
+fn made_from(recipe: &str, id: &str, object_key: &str, sequencer: &str) -> NewMake {
+    let mut new = make(recipe, id, &format!("{id}-k"), json!({"make": id}));
+    new.make.rating = Some(4.0);
+    new.origin = from(object_key, sequencer);
+    new
+}
+
+async fn summary(store: &DynamoStore, recipe: &str) -> RecipeSummary {
+    store
+        .recipe_summary(&recipe_id(recipe))
+        .await
+        .expect("get")
+        .expect("exists")
+}
+
+/// Writes an item by hand, as an earlier release or a crash left it.
+async fn put_raw(store: &DynamoStore, item: Item) {
+    store
+        .client
+        .put_item()
+        .table_name(&store.table)
+        .set_item(Some(item))
+        .send()
+        .await
+        .expect("put item");
+}
+
+/// The sort keys of an object's partition.
+async fn object_items(store: &DynamoStore, object_key: &str) -> Vec<String> {
+    store
+        .query_all(&object_pk(object_key), None, true, &[], "an object")
+        .await
+        .expect("query")
+        .into_iter()
+        .filter_map(|item| item.get("sk").and_then(|v| v.as_s().ok()).cloned())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deletion_interrupted_after_its_tombstone_finishes_when_delivered_again() {
+    let moto = testkit::MotoServer::start();
+    let store = store_with_pie(&moto, "v").await;
+    let new = made_from("pie", "m", "makes/m.json", "05");
+    assert!(store.put_make(&new).await.expect("put").is_created());
+    // The first delivery raised the tombstone, then the process died.
+    put_raw(
+        &store,
+        HashMap::from([
+            (
+                "pk".to_owned(),
+                AttributeValue::S(object_pk("makes/m.json")),
+            ),
+            ("sk".to_owned(), AttributeValue::S(DELETED_SK.to_owned())),
+            (
+                "sequencer".to_owned(),
+                AttributeValue::S(Origin::order("07")),
+            ),
+        ]),
+    )
+    .await;
+    let removed = store
+        .delete_object(&deletion("makes/m.json", Some("07")))
+        .await
+        .expect("delete");
+    assert_eq!(removed.makes, 1);
+    assert_eq!(summary(&store, "pie").await.make_count, 0);
+    assert_eq!(object_items(&store, "makes/m.json").await, [DELETED_SK]);
+    // A deletion older than the remembered one lowers nothing.
+    store
+        .delete_object(&deletion("makes/m.json", Some("06")))
+        .await
+        .expect("delete");
+    let tombstone = store.tombstone("makes/m.json").await.expect("get");
+    assert_eq!(tombstone.map(|t| t.sequencer), Some(Origin::order("07")));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pointers_whose_records_are_gone_or_replaced_are_cleared_and_count_nothing() {
+    let moto = testkit::MotoServer::start();
+    let store = store_with_pie(&moto, "v").await;
+    // Make `m` came from another object; a pointer from this one names it.
+    let other = made_from("pie", "m", "makes/other.json", "05");
+    assert!(store.put_make(&other).await.expect("put").is_created());
+    let stale = made_from("pie", "m", "makes/gone.json", "05");
+    let pk = object_pk("makes/gone.json");
+    let origin = stale.origin.clone().expect("origin");
+    for pointer in [
+        Pointer::make(&stale, &origin),
+        Pointer::version(&recipe_id("pie"), 9, &origin),
+        Pointer::rejection("2026-01-01T00:00:00.000Z~abc", &origin),
+    ] {
+        let item = to_item(&pointer.item, "a pointer").expect("item");
+        put_raw(&store, with_key(item, pk.clone(), pointer.sk)).await;
+    }
+    let removed = store
+        .delete_object(&deletion("makes/gone.json", Some("06")))
+        .await
+        .expect("delete");
+    assert_eq!(removed, Removed::default());
+    assert_eq!(object_items(&store, "makes/gone.json").await, [DELETED_SK]);
+    let kept = store
+        .make(&recipe_id("pie"), &MakeId::parse("m").expect("id"))
+        .await
+        .expect("get");
+    assert!(kept.is_some(), "a make from another object stays");
+    let summary = summary(&store, "pie").await;
+    assert_eq!((summary.make_count, summary.current_version), (1, 1));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_deletion_without_a_sequencer_removes_everything_and_remembers_nothing() {
+    let moto = testkit::MotoServer::start();
+    let store = store_with_pie(&moto, "v").await;
+    let new = made_from("pie", "m", "makes/m.json", "05");
+    store.put_make(&new).await.expect("put");
+    let mut refused = NewRejection {
+        key: key("r"),
+        object_key: Some("makes/m.json".into()),
+        kind: Some(UploadKind::Make),
+        code: "invalid-json".into(),
+        message: "not JSON".into(),
+        path: "$".into(),
+        at: "2026-01-02T00:00:00.000Z".into(),
+        sequencer: None,
+    };
+    store.put_rejection(&refused).await.expect("put");
+    let removed = store
+        .delete_object(&deletion("makes/m.json", None))
+        .await
+        .expect("delete");
+    assert_eq!(
+        removed,
+        Removed {
+            makes: 1,
+            rejections: 1,
+            ..Removed::default()
+        }
+    );
+    assert!(object_items(&store, "makes/m.json").await.is_empty());
+    // Nothing is remembered: an older upload delivered now is stored.
+    let late = made_from("pie", "late", "makes/m.json", "01");
+    assert!(store.put_make(&late).await.expect("put").is_created());
+    refused.key = key("r2");
+    assert!(
+        store
+            .put_rejection(&refused)
+            .await
+            .expect("put")
+            .is_created()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn when_every_version_is_withdrawn_the_newest_is_current() {
+    let moto = testkit::MotoServer::start();
+    let store = store_on_moto(&moto).await;
+    for (content, object_key) in [(1, "recipes/a.json"), (2, "recipes/b.json")] {
+        let mut new = version("pie", content, &format!("v{content}"));
+        new.origin = from(object_key, "01");
+        store.put_version(&new).await.expect("put");
+    }
+    // The newer version's object goes first, then the older's.
+    for object_key in ["recipes/b.json", "recipes/a.json"] {
+        let removed = store
+            .delete_object(&deletion(object_key, Some("02")))
+            .await
+            .expect("delete");
+        assert_eq!(removed.versions, 1, "{object_key}");
+    }
+    let summary = summary(&store, "pie").await;
+    assert!(summary.withdrawn);
+    assert_eq!(summary.current_version, 2);
+    let listed = store.recipes(&PageRequest::first(10)).await.expect("list");
+    assert!(
+        listed.items[0].withdrawn,
+        "the directory follows the recipe"
+    );
+    let current = store.version(&recipe_id("pie"), None).await.expect("get");
+    assert!(current.is_some_and(|v| v.version == 2 && v.withdrawn_at.is_some()));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_recipe_stored_before_deletion_followed_the_bucket_keeps_its_numbers() {
+    let moto = testkit::MotoServer::start();
+    let store = store_on_moto(&moto).await;
+    store
+        .put_version(&version("pie", 1, "v1"))
+        .await
+        .expect("put");
+    store
+        .put_version(&version("pie", 2, "v2"))
+        .await
+        .expect("put");
+    // An earlier release wrote neither attribute.
+    for key in [
+        item_key(recipe_pk(&recipe_id("pie")), META_SK),
+        item_key(DIRECTORY_PK, recipe_pk(&recipe_id("pie"))),
+    ] {
+        store
+            .client
+            .update_item()
+            .table_name(&store.table)
+            .set_key(Some(key))
+            .update_expression("REMOVE latestVersion, withdrawn")
+            .send()
+            .await
+            .expect("update");
+    }
+    let before = summary(&store, "pie").await;
+    assert_eq!((before.current_version, before.withdrawn), (2, false));
+    // Withdrawing its current version still finds the one before.
+    let mut third = version("pie", 3, "v3");
+    third.origin = from("recipes/pie.json", "01");
+    let written = store.put_version(&third).await.expect("put");
+    assert_eq!(written.map(|v| v.version), Written::Created(3));
+    store
+        .delete_object(&deletion("recipes/pie.json", Some("02")))
+        .await
+        .expect("delete");
+    let after = summary(&store, "pie").await;
+    assert_eq!((after.current_version, after.withdrawn), (2, false));
+    let next = store
+        .put_version(&version("pie", 4, "v4"))
+        .await
+        .expect("put");
+    assert_eq!(next.map(|v| v.version), Written::Created(4));
+}
