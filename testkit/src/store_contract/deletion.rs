@@ -167,7 +167,11 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
     );
     let summary = recipe_summary(store, "del-rec").await;
     assert_eq!(
-        (summary.current_version, summary.name.as_str(), summary.withdrawn),
+        (
+            summary.current_version,
+            summary.name.as_str(),
+            summary.withdrawn
+        ),
         (1, "Pie", false)
     );
     // The make made from a version is kept.
@@ -178,6 +182,11 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
     let summary = recipe_summary(store, "del-rec").await;
     assert!(summary.withdrawn, "{summary:?}");
     assert_eq!(summary.make_count, 1);
+    assert_eq!(
+        (summary.current_version, summary.name.as_str()),
+        (2, "Pie II"),
+        "all withdrawn: the newest version is the current one"
+    );
     let versions = store
         .versions(&id("del-rec"), &shared::store::PageRequest::first(10))
         .await

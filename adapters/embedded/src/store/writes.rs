@@ -399,30 +399,31 @@ pub(super) fn delete_object(
     })
 }
 
-/// Points a recipe at its newest version that is not withdrawn, or marks
-/// it withdrawn when every version is.
+/// Points a recipe at its newest version that is not withdrawn; when every
+/// version is withdrawn, at its newest version, and marks it withdrawn.
 fn recompute_current(tx: &Transaction<'_>, recipe_id: &str, at: &str) -> Result<(), StoreError> {
-    let newest: Option<(u32, String, Option<f64>, String)> = tx
+    let (version, name, rating, hash, withdrawn): (u32, String, Option<f64>, String, bool) = tx
         .query_row(
-            "SELECT version, name, rating, content_hash FROM versions
-             WHERE recipe_id = ?1 AND withdrawn_at IS NULL ORDER BY version DESC LIMIT 1",
+            "SELECT version, name, rating, content_hash, withdrawn_at IS NOT NULL FROM versions
+             WHERE recipe_id = ?1 ORDER BY withdrawn_at IS NULL DESC, version DESC LIMIT 1",
             [recipe_id],
-            |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?)),
+            |row| {
+                Ok((
+                    row.get(0)?,
+                    row.get(1)?,
+                    row.get(2)?,
+                    row.get(3)?,
+                    row.get(4)?,
+                ))
+            },
         )
-        .optional()
         .map_err(db("finding a recipe's newest version"))?;
-    match newest {
-        Some((version, name, rating, hash)) => tx.execute(
-            "UPDATE recipes SET current_version = ?2, name = ?3, rating = ?4, content_hash = ?5,
-                 withdrawn = 0, updated_at = ?6
-             WHERE recipe_id = ?1",
-            params![recipe_id, version, name, rating, hash, at],
-        ),
-        None => tx.execute(
-            "UPDATE recipes SET withdrawn = 1, updated_at = ?2 WHERE recipe_id = ?1",
-            params![recipe_id, at],
-        ),
-    }
+    tx.execute(
+        "UPDATE recipes SET current_version = ?2, name = ?3, rating = ?4, content_hash = ?5,
+             withdrawn = ?6, updated_at = ?7
+         WHERE recipe_id = ?1",
+        params![recipe_id, version, name, rating, hash, withdrawn, at],
+    )
     .map_err(db("pointing a recipe at its current version"))?;
     Ok(())
 }
