@@ -16,6 +16,7 @@ const RECIPE: &str = include_str!("../../fixtures/pairs/apple-pie/recipe.json");
 const MAKE: &str = include_str!("../../fixtures/pairs/apple-pie/make.json");
 const PUT_EVENT: &str = include_str!("../../events/s3-put.json");
 const TEST_EVENT: &str = include_str!("../../events/s3-test-event.json");
+const DELETE_EVENT: &str = include_str!("../../events/s3-delete.json");
 
 /// A bucket in memory that counts what was asked of it.
 #[derive(Default)]
@@ -215,21 +216,29 @@ async fn every_record_of_an_event_is_handled_and_queued_in_one_call() {
     )
     .await
     .expect("handled");
+    // A removal under a followed prefix is a deletion (it was ignored
+    // before deletions followed the bucket).
     assert_eq!(
         summary,
         EventSummary {
             test_event: false,
             records: 6,
-            jobs: 3,
+            jobs: 4,
             rejected: 0,
-            ignored: 3,
+            deleted: 1,
+            ignored: 2,
         }
     );
     assert_eq!(queue.calls(), 1);
     let keys: Vec<String> = queue.jobs().into_iter().map(|j| j.source.key).collect();
     assert_eq!(
         keys,
-        ["recipes/apple pie.json", "makes/a.json", "makes/b.json"]
+        [
+            "recipes/apple pie.json",
+            "makes/a.json",
+            "makes/c.json",
+            "makes/b.json"
+        ]
     );
 }
 
@@ -576,4 +585,82 @@ fn the_correlation_id_in_the_logs_is_the_jobs() {
         },
     );
     assert_eq!(upload::correlation_id(&job.source), job.correlation_id);
+}
+
+#[tokio::test]
+async fn a_real_shaped_delete_marker_event_is_a_deletion_with_its_sequencer() {
+    let value: Value = serde_json::from_str(DELETE_EVENT).expect("fixture");
+    // What Lambda really sends: the strict type reads it too.
+    let strict: aws_lambda_events::event::s3::S3Event =
+        serde_json::from_value(value.clone()).expect("a real S3 event");
+    assert_eq!(strict.records.len(), 1);
+    // Nothing is read: the object is gone.
+    let bucket = Bucket::default();
+    let queue = Queue::default();
+    let summary = handle_event(value, &bucket, &queue, &Limits::default())
+        .await
+        .expect("handled");
+    assert_eq!((summary.jobs, summary.deleted), (1, 1), "{summary:?}");
+    assert!(bucket.downloads().is_empty());
+    assert!(bucket.sizes_asked.lock().expect("lock").is_empty());
+    let job = &queue.jobs()[0];
+    assert_eq!(job.payload, Payload::Deleted);
+    assert_eq!(job.kind, UploadKind::Make);
+    assert_eq!(job.source.key, "makes/sunday dinner+1.json");
+    assert_eq!(job.source.sequencer.as_deref(), Some("0069228E380D4B1F77"));
+    assert_eq!(
+        job.source.version_id.as_deref(),
+        Some("Zq8d0pVn3.eKx7L2mYwQ5sTbR1uJ6hGf")
+    );
+}
+
+/// A removal of one version for good (`ObjectRemoved:Delete` with a
+/// version id), as S3 sends it.
+fn version_removed(key: &str) -> Value {
+    let mut removed = record(key, None);
+    removed["eventName"] = json!("ObjectRemoved:Delete");
+    removed["s3"]["object"] =
+        json!({"key": key, "versionId": "v1", "sequencer": "0069228E380D4B1F78"});
+    removed
+}
+
+#[tokio::test]
+async fn one_version_removed_for_good_is_a_deletion_only_when_nothing_shows() {
+    // Another version still shows under the key: nothing is withdrawn.
+    let still = Bucket::with(&[("makes/m.json", MAKE.as_bytes())]);
+    let queue = Queue::default();
+    let summary = handle_records(vec![version_removed("makes/m.json")], &still, &queue)
+        .await
+        .expect("handled");
+    assert_eq!((summary.jobs, summary.ignored), (0, 1), "{summary:?}");
+    assert_eq!(queue.calls(), 0);
+
+    // Nothing shows any more: a deletion.
+    let empty = Bucket::default();
+    let summary = handle_records(vec![version_removed("makes/m.json")], &empty, &queue)
+        .await
+        .expect("handled");
+    assert_eq!(summary.deleted, 1, "{summary:?}");
+
+    // The bucket cannot say: the event fails, to be retried whole.
+    let down = Bucket {
+        failure: Some(ObjectError::Transient("throttled".into())),
+        ..Bucket::default()
+    };
+    let failed = handle_records(vec![version_removed("makes/m.json")], &down, &queue).await;
+    assert!(
+        matches!(failed, Err(WatcherError::Objects(_))),
+        "{failed:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_removal_outside_the_followed_prefixes_is_ignored() {
+    let mut removed = record("photos/pie.jpg", None);
+    removed["eventName"] = json!("ObjectRemoved:DeleteMarkerCreated");
+    let queue = Queue::default();
+    let summary = handle_records(vec![removed], &Bucket::default(), &queue)
+        .await
+        .expect("handled");
+    assert_eq!((summary.jobs, summary.ignored), (0, 1), "{summary:?}");
 }
