@@ -286,3 +286,31 @@ async fn the_fixture_event_stores_its_recipe_and_make() {
     assert!(second.batch_item_failures.is_empty(), "{second:?}");
     assert_eq!(server.makes("1").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_deleted_upload_is_taken_back_and_its_late_delivery_stores_nothing() {
+    let server = Server::start().await;
+    let deps = deps(http_api(&server.url()));
+    assert_eq!(
+        process_job(&recipe_job(recipe(), "1"), &deps).await,
+        Outcome::Stored
+    );
+    let made = make_job(make(), "2");
+    assert_eq!(process_job(&made, &deps).await, Outcome::Stored);
+    assert_eq!(server.makes("1").await.len(), 1);
+
+    let deletion = Job::new(
+        UploadKind::Make,
+        source(&made.source.key, "3"),
+        None,
+        Payload::Deleted,
+    );
+    assert_eq!(process_job(&deletion, &deps).await, Outcome::Deleted);
+    assert!(server.makes("1").await.is_empty());
+    // The make's own job delivered again after its deletion: superseded,
+    // and not recorded as a rejection.
+    assert_eq!(process_job(&made, &deps).await, Outcome::Superseded);
+    assert!(server.rejections().await.is_empty());
+    // The deletion delivered again: done, nothing more to remove.
+    assert_eq!(process_job(&deletion, &deps).await, Outcome::Deleted);
+}

@@ -72,6 +72,7 @@ async fn every_write_carries_the_job_s_keys_and_the_write_token() {
         request.headers["x-object-key"],
         "makes/apple%20pie%202%2B1.json"
     );
+    assert_eq!(request.headers["x-object-sequencer"], "7");
     assert_eq!(request.headers["authorization"], format!("Bearer {TOKEN}"));
     assert_eq!(request.headers["content-type"], "application/json");
     let sent: Value = serde_json::from_slice(&request.body).unwrap();
@@ -111,6 +112,34 @@ impl Scripted {
     fn sent(&self) -> Vec<ApiRequest> {
         self.sent.lock().unwrap().clone()
     }
+}
+
+#[tokio::test]
+async fn a_deletion_the_server_refuses_fails_the_message_and_is_never_dropped() {
+    let api = Arc::new(Scripted {
+        write: Some((422, problem(422, "invalid-deletion", "no such kind"))),
+        ..Scripted::default()
+    });
+    let deps = deps(api.clone());
+    let deletion = shared::job::Job::new(
+        shared::keys::UploadKind::Make,
+        source("makes/gone.json", "0A"),
+        None,
+        shared::job::Payload::Deleted,
+    );
+    let outcome = process_job(&deletion, &deps).await;
+    assert!(
+        matches!(&outcome, Outcome::Failed { reason } if reason.contains("invalid-deletion")),
+        "{outcome:?}"
+    );
+    let sent = api.sent();
+    assert_eq!(sent.len(), 1, "no rejection is recorded for a deletion");
+    assert_eq!(sent[0].route, Route::Deletions);
+    let body: Value = serde_json::from_slice(&sent[0].body).unwrap();
+    assert_eq!(
+        body,
+        json!({"objectKey": "makes/gone.json", "kind": "make", "sequencer": "0A"})
+    );
 }
 
 #[tokio::test]
