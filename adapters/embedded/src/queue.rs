@@ -220,11 +220,9 @@ impl SqliteQueue {
     pub async fn is_recorded(&self, key: &str) -> Result<bool, String> {
         let key = key.to_owned();
         self.with(move |conn| {
-            conn.query_row(
-                "SELECT 1 FROM queued_files WHERE key = ?1",
-                [key],
-                |_| Ok(()),
-            )
+            conn.query_row("SELECT 1 FROM queued_files WHERE key = ?1", [key], |_| {
+                Ok(())
+            })
             .optional()
             .map(|found| found.is_some())
             .map_err(|e| sql_error("looking up a file", &e))

@@ -456,7 +456,6 @@ pub struct NewRejection {
     pub sequencer: Option<String>,
 }
 
-
 impl NewRejection {
     /// Where the rejected upload came from, when it came from the bucket.
     pub fn origin(&self) -> Option<Origin> {
@@ -624,7 +623,10 @@ mod tests {
         assert!(upload.is_before(Some(&Origin::order("0B"))));
         assert!(!upload.is_before(Some(&Origin::order("0A"))));
         assert!(!upload.is_before(Some(&Origin::order("09"))));
-        assert!(upload.is_before(None), "a deletion without a sequencer removes all");
+        assert!(
+            upload.is_before(None),
+            "a deletion without a sequencer removes all"
+        );
         assert!(Origin::new("makes/a.json", None).is_before(Some(&Origin::order("01"))));
     }
 }
