@@ -151,50 +151,57 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
                 IdempotencyKey::parse(text)
                     .map_err(|reason| Problem::bad_request("invalid-idempotency-key", reason))
             })?;
-        let object_key = match headers.get(wire::header::OBJECT_KEY) {
-            None => None,
-            Some(value) => Some(
-                value
-                    .to_str()
+        let object_key = optional_header(
+            headers,
+            wire::header::OBJECT_KEY,
+            |v| {
+                percent_encoding::percent_decode_str(v)
+                    .decode_utf8()
                     .ok()
-                    .and_then(|v| percent_encoding::percent_decode_str(v).decode_utf8().ok())
                     .filter(|v| wire::object_key_is_valid(v))
-                    .ok_or_else(|| {
-                        Problem::bad_request(
-                            "invalid-object-key",
-                            format!(
-                                "X-Object-Key must be a percent-encoded UTF-8 key of 1 to {} characters",
-                                wire::MAX_OBJECT_KEY_CHARS
-                            ),
-                        )
-                    })?
-                    .into_owned(),
+                    .map(|v| v.into_owned())
+            },
+            "invalid-object-key",
+            format!(
+                "X-Object-Key must be a percent-encoded UTF-8 key of 1 to {} characters",
+                wire::MAX_OBJECT_KEY_CHARS
             ),
-        };
-        let sequencer = match headers.get(wire::header::OBJECT_SEQUENCER) {
-            None => None,
-            Some(value) => Some(
-                value
-                    .to_str()
-                    .ok()
-                    .filter(|v| wire::sequencer_is_valid(v))
-                    .map(Origin::order)
-                    .ok_or_else(|| {
-                        Problem::bad_request(
-                            "invalid-object-sequencer",
-                            format!(
-                                "X-Object-Sequencer must be 1 to {} hexadecimal digits",
-                                wire::MAX_SEQUENCER_CHARS
-                            ),
-                        )
-                    })?,
+        )?;
+        let sequencer = optional_header(
+            headers,
+            wire::header::OBJECT_SEQUENCER,
+            |v| wire::sequencer_is_valid(v).then(|| Origin::order(v)),
+            "invalid-object-sequencer",
+            format!(
+                "X-Object-Sequencer must be 1 to {} hexadecimal digits",
+                wire::MAX_SEQUENCER_CHARS
             ),
-        };
+        )?;
         Ok(Self {
             key,
             object_key,
             sequencer,
         })
+    }
+}
+
+/// An optional header read by `read`; one that is present and unreadable is
+/// a 400 `code` saying `why`.
+fn optional_header<T>(
+    headers: &HeaderMap,
+    name: &str,
+    read: impl FnOnce(&str) -> Option<T>,
+    code: &'static str,
+    why: String,
+) -> Result<Option<T>, Problem> {
+    match headers.get(name) {
+        None => Ok(None),
+        Some(value) => value
+            .to_str()
+            .ok()
+            .and_then(read)
+            .map(Some)
+            .ok_or_else(|| Problem::bad_request(code, why)),
     }
 }
 

@@ -119,11 +119,8 @@ impl From<Failure> for Problem {
                 Problem::invalid_document(refusal.code, refusal.message, refusal.path)
             }
             Failure::Conflict(error) => Problem::from(error),
-            Failure::InvalidRejection { path, detail } => {
-                Problem::invalid_document("invalid-rejection", detail, Some(path))
-            }
-            Failure::InvalidDeletion { path, detail } => {
-                Problem::invalid_document("invalid-deletion", detail, Some(path))
+            Failure::InvalidBody { code, path, detail } => {
+                Problem::invalid_document(code, detail, Some(path))
             }
             Failure::RecipeWithdrawn(refusal) => {
                 Problem::invalid_document(refusal.code, refusal.message, refusal.path)

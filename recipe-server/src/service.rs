@@ -42,15 +42,11 @@ pub enum Failure {
     Refused(Refusal),
     /// The make's id is taken by other content; recorded as a rejection too.
     Conflict(StoreError),
-    /// The body of a posted rejection breaks the contract (at `path`).
-    InvalidRejection {
-        /// The JSON path of the field.
-        path: String,
-        /// What is wrong with it.
-        detail: String,
-    },
-    /// The body of a posted deletion breaks the contract (at `path`).
-    InvalidDeletion {
+    /// The body of a posted rejection or deletion breaks the wire
+    /// contract (at `path`).
+    InvalidBody {
+        /// The problem's code: `invalid-rejection`, `invalid-deletion`.
+        code: &'static str,
         /// The JSON path of the field.
         path: String,
         /// What is wrong with it.
@@ -122,10 +118,7 @@ pub struct Write {
 impl Write {
     /// The bucket object the write came from, when it came from one.
     pub fn origin(&self) -> Option<Origin> {
-        self.object_key.as_ref().map(|key| Origin {
-            object_key: key.clone(),
-            sequencer: self.sequencer.clone(),
-        })
+        Origin::of(self.object_key.as_ref(), self.sequencer.as_ref())
     }
 }
 
@@ -325,17 +318,12 @@ impl Service {
         write: &Write,
         body: &[u8],
     ) -> Result<Written<StoredRejection>> {
-        let body: RejectionBody =
-            serde_json::from_slice(body).map_err(|e| Failure::InvalidRejection {
-                path: "$".into(),
-                detail: format!("not a rejection: {e}"),
-            })?;
-        if let Some((path, detail)) = body.invalid_field() {
-            return Err(Failure::InvalidRejection {
-                path: path.into(),
-                detail,
-            });
-        }
+        let body: RejectionBody = contract_body(
+            body,
+            "invalid-rejection",
+            "a rejection",
+            RejectionBody::invalid_field,
+        )?;
         let rejection = NewRejection {
             key: write.key.clone(),
             object_key: body.object_key,
@@ -353,17 +341,12 @@ impl Service {
     /// before the deletion, and keeps older uploads of it from being
     /// stored later. Safe to repeat.
     pub async fn delete_object(&self, body: &[u8]) -> Result<(DeletionBody, Removed)> {
-        let body: DeletionBody =
-            serde_json::from_slice(body).map_err(|e| Failure::InvalidDeletion {
-                path: "$".into(),
-                detail: format!("not a deletion: {e}"),
-            })?;
-        if let Some((path, detail)) = body.invalid_field() {
-            return Err(Failure::InvalidDeletion {
-                path: path.into(),
-                detail,
-            });
-        }
+        let body: DeletionBody = contract_body(
+            body,
+            "invalid-deletion",
+            "a deletion",
+            DeletionBody::invalid_field,
+        )?;
         let deletion = ObjectDeletion {
             object_key: body.object_key.clone(),
             kind: body.kind,
@@ -552,6 +535,28 @@ impl Service {
             }
             cache.insert(key, recipe);
         }
+    }
+}
+
+/// A posted body of the wire contract: JSON of `T` within the contract's
+/// limits (`invalid` names the first field that is not), or `InvalidBody`
+/// under `code`.
+fn contract_body<T: serde::de::DeserializeOwned>(
+    body: &[u8],
+    code: &'static str,
+    what: &str,
+    invalid: impl Fn(&T) -> Option<(&'static str, String)>,
+) -> Result<T> {
+    let refused = |path: &str, detail: String| Failure::InvalidBody {
+        code,
+        path: path.to_owned(),
+        detail,
+    };
+    let parsed: T =
+        serde_json::from_slice(body).map_err(|e| refused("$", format!("not {what}: {e}")))?;
+    match invalid(&parsed) {
+        Some((path, detail)) => Err(refused(path, detail)),
+        None => Ok(parsed),
     }
 }
 

@@ -262,14 +262,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             Err(refusal) => return reject(job, deps, refusal).await,
         },
     };
-    let request = ApiRequest {
-        route,
-        idempotency_key: job.idempotency_key.clone(),
-        correlation_id: job.correlation_id.clone(),
-        object_key: job.source.key.clone(),
-        object_sequencer: job.source.sequencer.clone(),
-        body,
-    };
+    let request = request(job, route, &job.idempotency_key, body);
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(error.to_string()),
         Ok(response) => match verdict(&response) {
@@ -278,6 +271,19 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             Verdict::Retry(reason) => Outcome::failed(reason),
             Verdict::Refused(refusal) => reject(job, deps, refusal).await,
         },
+    }
+}
+
+/// A write for `job` to `route` under the idempotency key `key`, carrying
+/// the job's correlation id, object key and sequencer.
+fn request(job: &Job, route: Route, key: &str, body: Vec<u8>) -> ApiRequest {
+    ApiRequest {
+        route,
+        idempotency_key: key.to_owned(),
+        correlation_id: job.correlation_id.clone(),
+        object_key: job.source.key.clone(),
+        object_sequencer: job.source.sequencer.clone(),
+        body,
     }
 }
 
@@ -362,14 +368,7 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
         Ok(body) => body,
         Err(error) => return Outcome::failed(format!("recording rejection {code}: {error}")),
     };
-    let request = ApiRequest {
-        route: Route::Rejections,
-        idempotency_key: key.to_owned(),
-        correlation_id: job.correlation_id.clone(),
-        object_key: job.source.key.clone(),
-        object_sequencer: job.source.sequencer.clone(),
-        body,
-    };
+    let request = request(job, Route::Rejections, key, body);
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(format!("recording rejection {code}: {error}")),
         Ok(response) => match verdict(&response) {
@@ -406,14 +405,7 @@ async fn delete(job: &Job, deps: &Deps) -> Outcome {
         Ok(body) => body,
         Err(error) => return Outcome::failed(format!("serialising the deletion: {error}")),
     };
-    let request = ApiRequest {
-        route: Route::Deletions,
-        idempotency_key: job.idempotency_key.clone(),
-        correlation_id: job.correlation_id.clone(),
-        object_key: job.source.key.clone(),
-        object_sequencer: job.source.sequencer.clone(),
-        body,
-    };
+    let request = request(job, Route::Deletions, &job.idempotency_key, body);
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(error.to_string()),
         Ok(response) => match verdict(&response) {

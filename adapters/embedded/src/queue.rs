@@ -162,8 +162,27 @@ impl SqliteQueue {
         jobs: &[Job],
         files: &[(String, String)],
     ) -> Result<(), String> {
-        let bodies: Vec<String> = jobs.iter().map(Job::to_body).collect();
         let files = files.to_vec();
+        self.send_recording(jobs, move |tx, now| {
+            execute_each(
+                tx,
+                "INSERT INTO queued_files (key, fingerprint, queued_at) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, queued_at = excluded.queued_at",
+                files.iter().map(|(key, fingerprint)| (key, fingerprint, now)),
+                ("preparing a mark", "recording a file"),
+            )
+        })
+        .await
+    }
+
+    /// Queues `jobs` and, in the same transaction, what `record` writes
+    /// about the files they came from (given the transaction and the time).
+    async fn send_recording(
+        &self,
+        jobs: &[Job],
+        record: impl FnOnce(&rusqlite::Transaction<'_>, i64) -> Result<(), String> + Send + 'static,
+    ) -> Result<(), String> {
+        let bodies: Vec<String> = jobs.iter().map(Job::to_body).collect();
         self.with(move |conn| {
             let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
             let now = now_ms();
@@ -173,13 +192,7 @@ impl SqliteQueue {
                 bodies.iter().map(|body| (body, now)),
                 ("preparing an insert", "inserting a job"),
             )?;
-            execute_each(
-                &tx,
-                "INSERT INTO queued_files (key, fingerprint, queued_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (key) DO UPDATE SET fingerprint = excluded.fingerprint, queued_at = excluded.queued_at",
-                files.iter().map(|(key, fingerprint)| (key, fingerprint, now)),
-                ("preparing a mark", "recording a file"),
-            )?;
+            record(&tx, now)?;
             tx.commit().map_err(|e| sql_error("committing", &e))
         })
         .await
@@ -234,24 +247,14 @@ impl SqliteQueue {
     /// transaction, forgets those files, so that each deletion is queued
     /// exactly once (and a file dropped again later is a new upload).
     pub async fn send_for_deletions(&self, jobs: &[Job], keys: &[String]) -> Result<(), String> {
-        let bodies: Vec<String> = jobs.iter().map(Job::to_body).collect();
         let keys = keys.to_vec();
-        self.with(move |conn| {
-            let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
-            let now = now_ms();
+        self.send_recording(jobs, move |tx, _| {
             execute_each(
-                &tx,
-                "INSERT INTO jobs (body, enqueued_at, visible_at) VALUES (?1, ?2, ?2)",
-                bodies.iter().map(|body| (body, now)),
-                ("preparing an insert", "inserting a job"),
-            )?;
-            execute_each(
-                &tx,
+                tx,
                 "DELETE FROM queued_files WHERE key = ?1",
                 keys.iter().map(|key| (key,)),
                 ("preparing a removal", "forgetting a file"),
-            )?;
-            tx.commit().map_err(|e| sql_error("committing", &e))
+            )
         })
         .await
     }

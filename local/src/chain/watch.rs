@@ -91,6 +91,12 @@ struct Pending {
     due: Instant,
 }
 
+/// Notes that the file at `path`, last seen as `seen`, is to be looked at
+/// again at `due`.
+fn wait(pending: &mut HashMap<PathBuf, Pending>, path: PathBuf, seen: Fingerprint, due: Instant) {
+    pending.insert(path, Pending { seen, due });
+}
+
 /// Starts watching the bucket folder (after queueing whatever is already
 /// there and was never queued). Wakes the pumps through `wake` when it
 /// queues jobs; ends when `stop` turns true.
@@ -235,13 +241,7 @@ fn note_file(path: PathBuf, pending: &mut HashMap<PathBuf, Pending>) {
     if pending.get(&path).is_some_and(|p| p.seen == seen) {
         return;
     }
-    pending.insert(
-        path,
-        Pending {
-            seen,
-            due: Instant::now() + SETTLE,
-        },
-    );
+    wait(pending, path, seen, Instant::now() + SETTLE);
 }
 
 /// Queues the files that held still; returns how many jobs were queued.
@@ -270,13 +270,7 @@ async fn settle_and_queue(
         };
         if current != entry.seen {
             // Still being written.
-            pending.insert(
-                path,
-                Pending {
-                    seen: current,
-                    due: now + SETTLE,
-                },
-            );
+            wait(pending, path, current, now + SETTLE);
             continue;
         }
         // A name that is not UTF-8 cannot be an object key; the file is
@@ -293,34 +287,18 @@ async fn settle_and_queue(
             Ok(false) => ready.push((path, key, utf8, current)),
             Err(error) => {
                 tracing::warn!(%key, %error, "cannot check the queue; trying again");
-                pending.insert(
-                    path,
-                    Pending {
-                        seen: current,
-                        due: now + RETRY,
-                    },
-                );
+                wait(pending, path, current, now + RETRY);
             }
         }
     }
     if ready.is_empty() {
         return 0;
     }
-    let first = match queue.reserve_sequencers(ready.len() as u64).await {
-        Ok(first) => first,
-        Err(error) => {
-            tracing::warn!(%error, "cannot reserve sequencers; trying again");
-            for (path, _, _, current) in ready {
-                pending.insert(
-                    path,
-                    Pending {
-                        seen: current,
-                        due: now + RETRY,
-                    },
-                );
-            }
-            return 0;
+    let Some(first) = reserve(queue, ready.len()).await else {
+        for (path, _, _, current) in ready {
+            wait(pending, path, current, now + RETRY);
         }
+        return 0;
     };
 
     let mut jobs = Vec::new();
@@ -347,13 +325,7 @@ async fn settle_and_queue(
             }
             Err(error) => {
                 tracing::warn!(%key, %error, "cannot read the file; trying again");
-                pending.insert(
-                    path,
-                    Pending {
-                        seen: current,
-                        due: now + RETRY,
-                    },
-                );
+                wait(pending, path, current, now + RETRY);
             }
         }
     }
@@ -368,18 +340,24 @@ async fn settle_and_queue(
             if let Some(path) = objects.path_of(&key)
                 && let Some(seen) = Fingerprint::of(&path)
             {
-                pending.insert(
-                    path,
-                    Pending {
-                        seen,
-                        due: Instant::now() + RETRY,
-                    },
-                );
+                wait(pending, path, seen, Instant::now() + RETRY);
             }
         }
         return 0;
     }
     count
+}
+
+/// Reserves `count` sequencers and returns the first; `None` (logged) when
+/// the queue cannot, and the caller tries again later.
+async fn reserve(queue: &SqliteQueue, count: usize) -> Option<u64> {
+    match queue.reserve_sequencers(count as u64).await {
+        Ok(first) => Some(first),
+        Err(error) => {
+            tracing::warn!(%error, "cannot reserve sequencers; trying again");
+            None
+        }
+    }
 }
 
 /// A local sequencer as text: hexadecimal, like S3's.
@@ -424,13 +402,9 @@ async fn queue_deletions(
     if keys.is_empty() {
         return 0;
     }
-    let first = match queue.reserve_sequencers(keys.len() as u64).await {
-        Ok(first) => first,
-        Err(error) => {
-            tracing::warn!(%error, "cannot reserve sequencers; trying again");
-            gone.extend(keys.into_iter().map(|(path, _)| (path, now + RETRY)));
-            return 0;
-        }
+    let Some(first) = reserve(queue, keys.len()).await else {
+        gone.extend(keys.into_iter().map(|(path, _)| (path, now + RETRY)));
+        return 0;
     };
     let mut jobs = Vec::new();
     for (n, (_, key)) in (first..).zip(&keys) {

@@ -208,6 +208,15 @@ impl Origin {
         }
     }
 
+    /// The origin of a write that names its object (and perhaps its
+    /// sequencer, already fixed-width); `None` when it names none.
+    pub fn of(object_key: Option<&String>, sequencer: Option<&String>) -> Option<Self> {
+        object_key.map(|key| Self {
+            object_key: key.clone(),
+            sequencer: sequencer.cloned(),
+        })
+    }
+
     /// A sequencer as the stores keep it: 64 upper-case hexadecimal digits,
     /// so that comparing the text orders the events. The later of two
     /// events on one key has the greater hexadecimal value; S3's sequencers
@@ -459,10 +468,7 @@ pub struct NewRejection {
 impl NewRejection {
     /// Where the rejected upload came from, when it came from the bucket.
     pub fn origin(&self) -> Option<Origin> {
-        self.object_key.as_ref().map(|key| Origin {
-            object_key: key.clone(),
-            sequencer: self.sequencer.clone(),
-        })
+        Origin::of(self.object_key.as_ref(), self.sequencer.as_ref())
     }
 
     /// The rejection as stored, with its id ([`rejection_id`]).
