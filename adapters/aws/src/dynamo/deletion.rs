@@ -120,45 +120,16 @@ impl DynamoStore {
             return Err(found.unreadable("make"));
         };
         let pk = recipe_pk(recipe_id);
-        let counters = || {
-            let mut expression = Expression::default();
-            let (rated, rating) = match found.pointer.rating {
-                Some(rating) => (1, rating),
-                None => (0, 0.0),
-            };
-            let adds = [
-                ("makeCount", number(-1)),
-                ("ratedCount", number(-rated)),
-                ("ratingSum", number(-rating)),
-            ]
-            .map(|(attribute, value)| {
-                format!(
-                    "{} {}",
-                    expression.name(attribute),
-                    expression.value(attribute, value)
-                )
-            });
-            let set = format!(
-                "{} = {}",
-                expression.name("updatedAt"),
-                expression.value("updatedAt", AttributeValue::S(found.at.to_owned()))
-            );
-            expression.text = format!("ADD {} SET {set}", adds.join(", "));
-            expression
-        };
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
+            let [meta, directory] = self.count_make(&pk, -1, found.pointer.rating, found.at)?;
             let items = vec![
                 self.delete(
                     item_key(pk.clone(), make_sk(make_id)),
                     Some(found.same_origin()),
                 )?,
-                self.update(
-                    item_key(pk.clone(), META_SK),
-                    counters(),
-                    Some(EXISTS.to_owned()),
-                )?,
-                self.update(item_key(DIRECTORY_PK, pk.clone()), counters(), None)?,
+                meta,
+                directory,
                 self.delete(found.key.clone(), None)?,
             ];
             let Transaction::Cancelled(cancelled) = self
@@ -172,7 +143,7 @@ impl DynamoStore {
                 None => self
                     .make_item(recipe_id, make_id)
                     .await?
-                    .is_none_or(|m| !found.made(&m.origin_key, &m.origin_seq)),
+                    .is_none_or(|m| !m.origin.is_from(found.origin)),
             };
             if gone {
                 self.delete_pointer(found).await?;
@@ -220,8 +191,7 @@ impl DynamoStore {
                 self.delete_pointer(found).await?;
                 return Ok(false);
             };
-            if target.withdrawn_at.is_some() || !found.made(&target.origin_key, &target.origin_seq)
-            {
+            if target.withdrawn_at.is_some() || !target.origin.is_from(found.origin) {
                 self.delete_pointer(found).await?;
                 return Ok(false);
             }
@@ -231,22 +201,18 @@ impl DynamoStore {
             // Versions are newest first, and the target is one of them.
             let shown = current.or(versions.first()).unwrap_or(target);
             let latest = recipe.latest().max(shown.version);
-            let fields = to_item(
-                &RecipeFields {
-                    recipe_id,
-                    name: &shown.name,
-                    current_version: shown.version,
-                    rating: shown.rating,
-                    content_hash: &shown.content_hash,
-                    latest_version: latest,
-                    withdrawn: current.is_none(),
-                    updated_at: found.at,
-                },
-                "a recipe",
-            )?;
-            let mut meta = Expression::set_all(fields.clone());
+            let fields = RecipeFields {
+                recipe_id,
+                name: &shown.name,
+                current_version: shown.version,
+                rating: shown.rating,
+                content_hash: &shown.content_hash,
+                latest_version: latest,
+                withdrawn: current.is_none(),
+                updated_at: found.at,
+            };
             // No version was added since the versions were read.
-            let lock = version_lock(&mut meta, &recipe);
+            let [meta, directory] = self.set_recipe(&pk, &fields, Some(&recipe))?;
             let mut withdraw = Expression::default();
             withdraw.text = format!(
                 "SET {} = {}",
@@ -263,12 +229,8 @@ impl DynamoStore {
                     withdraw,
                     Some(unwithdrawn.clone()),
                 )?,
-                self.update(item_key(pk.clone(), META_SK), meta, Some(lock))?,
-                self.update(
-                    item_key(DIRECTORY_PK, pk.clone()),
-                    Expression::set_all(fields),
-                    None,
-                )?,
+                meta,
+                directory,
                 self.delete(found.key.clone(), None)?,
             ];
             if let Some(current) = current {
@@ -353,13 +315,6 @@ struct Found<'a> {
 }
 
 impl Found<'_> {
-    /// Whether a record with these origin attributes is the one the pointer
-    /// names.
-    fn made(&self, key: &Option<String>, sequencer: &Option<String>) -> bool {
-        key.as_deref() == Some(self.origin.object_key.as_str())
-            && *sequencer == self.origin.sequencer
-    }
-
     /// The condition that an item exists and came from the pointer's upload.
     fn same_origin(&self) -> Expression {
         let mut condition = Expression::default();

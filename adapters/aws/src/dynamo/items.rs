@@ -99,6 +99,34 @@ impl RecipeItem {
     }
 }
 
+/// The bucket object a version or make came from, as its item keeps it
+/// (`originKey`, `originSeq`): absent on items written before deletion
+/// followed the bucket, and on records not from the bucket.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct OriginFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) origin_key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) origin_seq: Option<String>,
+}
+
+impl OriginFields {
+    pub(super) fn of(origin: Option<&Origin>) -> Self {
+        Self {
+            origin_key: origin.map(|o| o.object_key.clone()),
+            origin_seq: origin.and_then(|o| o.sequencer.clone()),
+        }
+    }
+
+    /// Whether they record `origin`'s upload: whether their record is the
+    /// one a pointer from that upload names.
+    pub(super) fn is_from(&self, origin: &Origin) -> bool {
+        self.origin_key.as_deref() == Some(origin.object_key.as_str())
+            && self.origin_seq == origin.sequencer
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct VersionItem {
@@ -110,12 +138,8 @@ pub(super) struct VersionItem {
     pub(super) created_at: String,
     #[serde(with = "json_text")]
     pub(super) document: Value,
-    // The bucket object it came from (absent on items written before
-    // deletion followed the bucket, and on records not from the bucket).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) origin_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) origin_seq: Option<String>,
+    #[serde(flatten)]
+    pub(super) origin: OriginFields,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) withdrawn_at: Option<String>,
 }
@@ -134,8 +158,7 @@ impl VersionItem {
             content_hash: stored.content_hash.clone(),
             created_at: stored.created_at.clone(),
             document: stored.document.clone(),
-            origin_key: origin.map(|o| o.object_key.clone()),
-            origin_seq: origin.and_then(|o| o.sequencer.clone()),
+            origin: OriginFields::of(origin),
             withdrawn_at: stored.withdrawn_at.clone(),
         }
     }
@@ -173,12 +196,8 @@ pub(super) struct MakeItem {
     pub(super) diff: Value,
     #[serde(with = "json_text")]
     pub(super) facts: MakeFacts,
-    // The bucket object it came from (absent on items written before
-    // deletion followed the bucket, and on records not from the bucket).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) origin_key: Option<String>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) origin_seq: Option<String>,
+    #[serde(flatten)]
+    pub(super) origin: OriginFields,
 }
 
 impl MakeItem {
@@ -200,8 +219,7 @@ impl MakeItem {
             document: make.document.clone(),
             diff: make.diff.clone(),
             facts: new.facts.clone(),
-            origin_key: new.origin.as_ref().map(|o| o.object_key.clone()),
-            origin_seq: new.origin.as_ref().and_then(|o| o.sequencer.clone()),
+            origin: OriginFields::of(new.origin.as_ref()),
         }
     }
 
@@ -231,10 +249,8 @@ pub(super) struct VersionHead {
     pub(super) content_hash: String,
     #[serde(default)]
     pub(super) withdrawn_at: Option<String>,
-    #[serde(default)]
-    pub(super) origin_key: Option<String>,
-    #[serde(default)]
-    pub(super) origin_seq: Option<String>,
+    #[serde(flatten)]
+    pub(super) origin: OriginFields,
 }
 
 impl VersionHead {

@@ -214,25 +214,18 @@ impl RecipeStore for DynamoStore {
                 withdrawn_at: None,
                 document: version.document.clone(),
             };
-            let fields = to_item(
-                &RecipeFields {
-                    recipe_id: &version.recipe_id,
-                    name: &version.name,
-                    current_version: number_of,
-                    rating: version.rating,
-                    content_hash: &version.content_hash,
-                    latest_version: number_of,
-                    withdrawn: false,
-                    updated_at: &version.at,
-                },
-                "a recipe",
-            )?;
-            let mut meta = Expression::set_all(fields.clone());
-            // The optimistic lock: this version follows the latest read above.
-            let condition = match &current {
-                Some(c) => version_lock(&mut meta, c),
-                None => NOT_EXISTS.to_owned(),
+            let fields = RecipeFields {
+                recipe_id: &version.recipe_id,
+                name: &version.name,
+                current_version: number_of,
+                rating: version.rating,
+                content_hash: &version.content_hash,
+                latest_version: number_of,
+                withdrawn: false,
+                updated_at: &version.at,
             };
+            // The optimistic lock: this version follows the latest read above.
+            let [meta, directory] = self.set_recipe(&pk, &fields, current.as_ref())?;
             let version_item = with_key(
                 to_item(
                     &VersionItem::from_stored(&stored, version.rating, version.origin.as_ref()),
@@ -247,12 +240,8 @@ impl RecipeStore for DynamoStore {
             };
             let mut items = vec![
                 self.put(version_item, Some(NOT_EXISTS))?,
-                self.update(item_key(pk.clone(), META_SK), meta, Some(condition))?,
-                self.update(
-                    item_key(DIRECTORY_PK, pk.clone()),
-                    Expression::set_all(fields),
-                    None,
-                )?,
+                meta,
+                directory,
                 self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
             ];
             let origin = version.origin.as_ref();
@@ -344,51 +333,18 @@ impl RecipeStore for DynamoStore {
                 "make item is {size} bytes, over the 400 KB item limit"
             )));
         }
-        let counters = |updated: &str| {
-            let mut expression = Expression::default();
-            let (rated, rating) = match make.rating {
-                Some(rating) => (1, rating),
-                None => (0, 0.0),
-            };
-            let adds = [
-                ("makeCount", number(1)),
-                ("ratedCount", number(rated)),
-                ("ratingSum", number(rating)),
-            ]
-            .map(|(attribute, value)| {
-                format!(
-                    "{} {}",
-                    expression.name(attribute),
-                    expression.value(attribute, value)
-                )
-            });
-            let set = format!(
-                "{} = {}",
-                expression.name("updatedAt"),
-                expression.value("updatedAt", AttributeValue::S(updated.to_owned()))
-            );
-            expression.text = format!("ADD {} SET {set}", adds.join(", "));
-            expression
-        };
-
         let origin = new.origin.as_ref();
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
+            // A make of an unknown recipe must fail as a whole (counting
+            // it needs the recipe), so that its key is not burned and a
+            // retry can succeed later.
+            let [meta, directory] = self.count_make(&pk, 1, make.rating, &make.created_at)?;
             let mut items = vec![
                 self.put(make_item.clone(), Some(NOT_EXISTS))?,
                 self.put_first(MAKE_WRITE, &new.key, &made, &make.created_at)?,
-                // A make of an unknown recipe must fail as a whole, so that
-                // its key is not burned and a retry can succeed later.
-                self.update(
-                    item_key(pk.clone(), META_SK),
-                    counters(&make.created_at),
-                    Some(EXISTS.to_owned()),
-                )?,
-                self.update(
-                    item_key(DIRECTORY_PK, pk.clone()),
-                    counters(&make.created_at),
-                    None,
-                )?,
+                meta,
+                directory,
             ];
             let pointer = origin.map(|o| Pointer::make(new, o));
             let guard = self.guard(&mut items, origin, pointer)?;

@@ -1,5 +1,7 @@
 //! Reads: single items, the first result of a key, and pages of a list.
 
+use aws_sdk_dynamodb::operation::query::builders::QueryFluentBuilder;
+
 use super::*;
 
 impl DynamoStore {
@@ -125,33 +127,9 @@ impl DynamoStore {
         let mut items = Vec::new();
         let mut start = None;
         loop {
-            let mut query = self
-                .client
-                .query()
-                .table_name(&self.table)
-                .expression_attribute_names("#pk", "pk")
-                .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
-                .scan_index_forward(forward)
-                .consistent_read(true)
-                .set_exclusive_start_key(start);
-            query = match prefix {
-                Some(prefix) => query
-                    .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-                    .expression_attribute_names("#sk", "sk")
-                    .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
-                None => query.key_condition_expression("#pk = :pk"),
-            };
-            if !projection.is_empty() {
-                let mut placeholders = vec!["#pk".to_owned(), "#ssk".to_owned()];
-                query = query.expression_attribute_names("#ssk", "sk");
-                for attribute in projection {
-                    let placeholder = format!("#{attribute}");
-                    query = query.expression_attribute_names(&placeholder, *attribute);
-                    placeholders.push(placeholder);
-                }
-                query = query.projection_expression(placeholders.join(", "));
-            }
-            let output = query
+            let output = self
+                .query(pk, prefix, forward, projection)
+                .set_exclusive_start_key(start)
                 .send()
                 .await
                 .map_err(|e| sdk_error(&format!("reading {what}"), e))?;
@@ -161,6 +139,45 @@ impl DynamoStore {
                 _ => return Ok(items),
             }
         }
+    }
+
+    /// A strongly consistent `Query` of partition `pk` (of its items whose
+    /// sort keys start with `prefix`, when given), in ascending or
+    /// descending sort-key order, reading only the `projection`'s
+    /// attributes (all when empty) besides the keys.
+    fn query(
+        &self,
+        pk: &str,
+        prefix: Option<&str>,
+        forward: bool,
+        projection: &[&str],
+    ) -> QueryFluentBuilder {
+        let mut query = self
+            .client
+            .query()
+            .table_name(&self.table)
+            .expression_attribute_names("#pk", "pk")
+            .expression_attribute_values(":pk", AttributeValue::S(pk.to_owned()))
+            .scan_index_forward(forward)
+            .consistent_read(true);
+        query = match prefix {
+            Some(prefix) => query
+                .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
+                .expression_attribute_names("#sk", "sk")
+                .expression_attribute_values(":prefix", AttributeValue::S(prefix.to_owned())),
+            None => query.key_condition_expression("#pk = :pk"),
+        };
+        if !projection.is_empty() {
+            let mut placeholders = vec!["#pk".to_owned(), "#sk".to_owned()];
+            query = query.expression_attribute_names("#sk", "sk");
+            for attribute in projection {
+                let placeholder = format!("#{attribute}");
+                query = query.expression_attribute_names(&placeholder, *attribute);
+                placeholders.push(placeholder);
+            }
+            query = query.projection_expression(placeholders.join(", "));
+        }
+        query
     }
 
     /// One page of `list`.
@@ -176,31 +193,12 @@ impl DynamoStore {
             .as_ref()
             .map(|cursor| start_key(cursor, &list))
             .transpose()?;
-        let mut query = self
-            .client
-            .query()
-            .table_name(&self.table)
-            .key_condition_expression("#pk = :pk AND begins_with(#sk, :prefix)")
-            .expression_attribute_names("#pk", "pk")
-            .expression_attribute_names("#sk", "sk")
-            .expression_attribute_values(":pk", AttributeValue::S(list.pk.to_owned()))
-            .expression_attribute_values(":prefix", AttributeValue::S(list.prefix.to_owned()))
-            .scan_index_forward(list.forward)
+        let output = self
+            .query(list.pk, Some(list.prefix), list.forward, projection)
             // One more than a page tells whether another page follows, so
             // that the last page has no cursor.
             .limit(i32::try_from(limit + 1).unwrap_or(i32::MAX))
-            .consistent_read(true)
-            .set_exclusive_start_key(start);
-        if !projection.is_empty() {
-            let mut placeholders = vec!["#pk".to_owned(), "#sk".to_owned()];
-            for attribute in projection {
-                let placeholder = format!("#{attribute}");
-                query = query.expression_attribute_names(&placeholder, *attribute);
-                placeholders.push(placeholder);
-            }
-            query = query.projection_expression(placeholders.join(", "));
-        }
-        let output = query
+            .set_exclusive_start_key(start)
             .send()
             .await
             .map_err(|e| sdk_error(&format!("listing {}", list.what), e))?;

@@ -172,6 +172,48 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
+    /// Counts a make rated `rating` on the recipe of partition `pk`, or
+    /// uncounts it (`by` is 1 or -1), at `at`: the updates of its `META`
+    /// item, on condition that it exists, and of its directory entry.
+    pub(super) fn count_make(
+        &self,
+        pk: &str,
+        by: i32,
+        rating: Option<f64>,
+        at: &str,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        let counters = || make_counters(by, rating, at);
+        Ok([
+            self.update(item_key(pk, META_SK), counters(), Some(EXISTS.to_owned()))?,
+            self.update(item_key(DIRECTORY_PK, pk), counters(), None)?,
+        ])
+    }
+
+    /// Sets `fields` on the recipe of partition `pk` and on its directory
+    /// entry, under the optimistic lock on its versions as `read` shows
+    /// them (without `read`, on condition that the recipe does not exist).
+    pub(super) fn set_recipe(
+        &self,
+        pk: &str,
+        fields: &RecipeFields<'_>,
+        read: Option<&RecipeItem>,
+    ) -> Result<[TransactWriteItem; 2], StoreError> {
+        let fields = to_item(fields, "a recipe")?;
+        let mut meta = Expression::set_all(fields.clone());
+        let lock = match read {
+            Some(recipe) => version_lock(&mut meta, recipe),
+            None => NOT_EXISTS.to_owned(),
+        };
+        Ok([
+            self.update(item_key(pk, META_SK), meta, Some(lock))?,
+            self.update(
+                item_key(DIRECTORY_PK, pk),
+                Expression::set_all(fields),
+                None,
+            )?,
+        ])
+    }
+
     /// One `TransactWriteItems` call, with its cancellation explained.
     pub(super) async fn transact(
         &self,
@@ -241,7 +283,7 @@ impl DynamoStore {
 /// `recipe` shows them: no version was added since. (Items written before
 /// deletion followed the bucket have no `latestVersion`: their current
 /// version is their latest.)
-pub(super) fn version_lock(expression: &mut Expression, recipe: &RecipeItem) -> String {
+fn version_lock(expression: &mut Expression, recipe: &RecipeItem) -> String {
     match recipe.latest_version {
         Some(latest) => expression.equals("latestVersion", number(latest)),
         None => format!(
@@ -250,6 +292,36 @@ pub(super) fn version_lock(expression: &mut Expression, recipe: &RecipeItem) -> 
             expression.equals("currentVersion", number(recipe.current_version))
         ),
     }
+}
+
+/// The update of a recipe's make counters (`makeCount`, `ratedCount`,
+/// `ratingSum`) and `updatedAt` when a make rated `rating` is added
+/// (`by` = 1) or removed (`by` = -1) at `at`.
+fn make_counters(by: i32, rating: Option<f64>, at: &str) -> Expression {
+    let mut expression = Expression::default();
+    let (rated, rating) = match rating {
+        Some(rating) => (1, rating),
+        None => (0, 0.0),
+    };
+    let adds = [
+        ("makeCount", number(by)),
+        ("ratedCount", number(by * rated)),
+        ("ratingSum", number(f64::from(by) * rating)),
+    ]
+    .map(|(attribute, value)| {
+        format!(
+            "{} {}",
+            expression.name(attribute),
+            expression.value(attribute, value)
+        )
+    });
+    let set = format!(
+        "{} = {}",
+        expression.name("updatedAt"),
+        expression.value("updatedAt", AttributeValue::S(at.to_owned()))
+    );
+    expression.text = format!("ADD {} SET {set}", adds.join(", "));
+    expression
 }
 
 /// DynamoDB refuses empty maps of placeholders: none at all instead.

@@ -27,6 +27,15 @@ fn made_from(recipe: &str, id: &str, object_key: &str, sequencer: &str) -> NewMa
     new
 }
 
+/// A store on `moto` holding version 1 of recipe `pie` and its make `m`,
+/// rated 4, from upload `05` of `object_key`.
+async fn store_with_make_from(moto: &testkit::MotoServer, object_key: &str) -> DynamoStore {
+    let store = store_with_pie(moto, "v").await;
+    let new = made_from("pie", "m", object_key, "05");
+    assert!(store.put_make(&new).await.expect("put").is_created());
+    store
+}
+
 async fn summary(store: &DynamoStore, recipe: &str) -> RecipeSummary {
     store
         .recipe_summary(&recipe_id(recipe))
@@ -61,9 +70,7 @@ async fn object_items(store: &DynamoStore, object_key: &str) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_deletion_interrupted_after_its_tombstone_finishes_when_delivered_again() {
     let moto = testkit::MotoServer::start();
-    let store = store_with_pie(&moto, "v").await;
-    let new = made_from("pie", "m", "makes/m.json", "05");
-    assert!(store.put_make(&new).await.expect("put").is_created());
+    let store = store_with_make_from(&moto, "makes/m.json").await;
     // The first delivery raised the tombstone, then the process died.
     put_raw(
         &store,
@@ -99,10 +106,8 @@ async fn a_deletion_interrupted_after_its_tombstone_finishes_when_delivered_agai
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn pointers_whose_records_are_gone_or_replaced_are_cleared_and_count_nothing() {
     let moto = testkit::MotoServer::start();
-    let store = store_with_pie(&moto, "v").await;
     // Make `m` came from another object; a pointer from this one names it.
-    let other = made_from("pie", "m", "makes/other.json", "05");
-    assert!(store.put_make(&other).await.expect("put").is_created());
+    let store = store_with_make_from(&moto, "makes/other.json").await;
     let stale = made_from("pie", "m", "makes/gone.json", "05");
     let pk = object_pk("makes/gone.json");
     let origin = stale.origin.clone().expect("origin");
@@ -132,9 +137,7 @@ async fn pointers_whose_records_are_gone_or_replaced_are_cleared_and_count_nothi
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_deletion_without_a_sequencer_removes_everything_and_remembers_nothing() {
     let moto = testkit::MotoServer::start();
-    let store = store_with_pie(&moto, "v").await;
-    let new = made_from("pie", "m", "makes/m.json", "05");
-    store.put_make(&new).await.expect("put");
+    let store = store_with_make_from(&moto, "makes/m.json").await;
     let mut refused = NewRejection {
         key: key("r"),
         object_key: Some("makes/m.json".into()),
