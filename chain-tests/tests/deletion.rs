@@ -35,12 +35,31 @@ async fn events(aws: &Aws, names: &[&str]) -> Vec<Value> {
     events
 }
 
-async fn with_recipe(aws: &Aws, gateway: &Gateway) {
-    aws.upload("recipes/apple pie.json", RECIPE).await;
+/// Uploads `body` as `key` and carries its event through the chain.
+async fn upload_and_handle(aws: &Aws, gateway: &Gateway, key: &str, body: &[u8]) {
+    aws.upload(key, body).await;
     for event in events(aws, &["ObjectCreated:Put"]).await {
         aws.watch(event).await;
     }
     aws.drain(gateway, 5).await;
+}
+
+/// moto and the gateway, with the recipe already stored through the chain.
+async fn chain_with_recipe() -> (Aws, Gateway) {
+    let aws = Aws::start().await;
+    let gateway = Gateway::start(&aws).await;
+    upload_and_handle(&aws, &gateway, "recipes/apple pie.json", RECIPE).await;
+    (aws, gateway)
+}
+
+/// Every job was handled, and none went to the dead-letter queue.
+async fn assert_queues_empty(aws: &Aws) {
+    assert_eq!(aws.depth(&aws.jobs_url).await, 0, "jobs left on the queue");
+    assert_eq!(
+        aws.depth(&aws.dlq_url).await,
+        0,
+        "jobs on the dead-letter queue"
+    );
 }
 
 /// Removes every version of `key` for good, the last one raising moto's
@@ -54,15 +73,9 @@ const MAKE_PATH: &str = "/recipes/1/makes/2024-05-01-family-dinner";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_deleted_make_leaves_dynamodb() {
-    let aws = Aws::start().await;
-    let gateway = Gateway::start(&aws).await;
-    with_recipe(&aws, &gateway).await;
+    let (aws, gateway) = chain_with_recipe().await;
 
-    aws.upload("makes/sunday dinner+1.json", MAKE).await;
-    for event in events(&aws, &["ObjectCreated:Put"]).await {
-        aws.watch(event).await;
-    }
-    aws.drain(&gateway, 5).await;
+    upload_and_handle(&aws, &gateway, "makes/sunday dinner+1.json", MAKE).await;
     assert_eq!(gateway.get(MAKE_PATH).await.0, StatusCode::OK);
 
     remove_for_good(&aws, "makes/sunday dinner+1.json").await;
@@ -76,15 +89,12 @@ async fn a_deleted_make_leaves_dynamodb() {
     assert_eq!(recipe["makeCount"], 0, "{recipe}");
     let (_, insights) = gateway.get("/recipes/1/insights").await;
     assert_eq!(insights["makes"], 0, "{insights}");
-    assert_eq!(aws.depth(&aws.jobs_url).await, 0);
-    assert_eq!(aws.depth(&aws.dlq_url).await, 0);
+    assert_queues_empty(&aws).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_deletion_handled_before_its_upload_leaves_nothing_behind() {
-    let aws = Aws::start().await;
-    let gateway = Gateway::start(&aws).await;
-    with_recipe(&aws, &gateway).await;
+    let (aws, gateway) = chain_with_recipe().await;
 
     aws.upload("makes/again.json", MAKE).await;
     remove_for_good(&aws, "makes/again.json").await;
@@ -111,6 +121,5 @@ async fn a_deletion_handled_before_its_upload_leaves_nothing_behind() {
         gateway.rejections().await.is_empty(),
         "superseded, not rejected"
     );
-    assert_eq!(aws.depth(&aws.jobs_url).await, 0);
-    assert_eq!(aws.depth(&aws.dlq_url).await, 0);
+    assert_queues_empty(&aws).await;
 }

@@ -5,6 +5,7 @@
 
 mod common;
 
+use std::path::Path;
 use std::time::Duration;
 
 use common::{Chain, DataDir, RECIPE, make, put, status, wait_until};
@@ -17,12 +18,24 @@ fn rejection_count(chain: &Chain) -> usize {
         .map_or(0, Vec::len)
 }
 
+/// A chain started on a fresh data directory, the recipe dropped into its
+/// bucket.
+fn start_with_recipe(name: &str) -> (DataDir, Chain) {
+    let data = DataDir::new(name);
+    let chain = Chain::start(data.path(), &[]);
+    put(&data.bucket(), "recipes/pie.json", RECIPE);
+    (data, chain)
+}
+
+/// Deletes the file `key` from the bucket folder.
+fn remove(bucket: &Path, key: &str) {
+    std::fs::remove_file(bucket.join(key)).expect("rm");
+}
+
 #[test]
 fn deleting_files_takes_back_their_makes_rejections_and_recipe() {
-    let data = DataDir::new("delete");
+    let (data, chain) = start_with_recipe("delete");
     let bucket = data.bucket();
-    let chain = Chain::start(data.path(), &[]);
-    put(&bucket, "recipes/pie.json", RECIPE);
     for n in 0..3 {
         put(&bucket, &format!("makes/{n}.json"), &make(n));
     }
@@ -31,8 +44,8 @@ fn deleting_files_takes_back_their_makes_rejections_and_recipe() {
         chain.make_count("1") == 3 && rejection_count(&chain) == 1
     });
 
-    std::fs::remove_file(bucket.join("makes/1.json")).expect("rm");
-    std::fs::remove_file(bucket.join("makes/bad.json")).expect("rm");
+    remove(&bucket, "makes/1.json");
+    remove(&bucket, "makes/bad.json");
     wait_until("the deleted make and rejection gone", PATIENCE, || {
         chain.make_count("1") == 2 && rejection_count(&chain) == 0
     });
@@ -58,7 +71,7 @@ fn deleting_files_takes_back_their_makes_rejections_and_recipe() {
     wait_until("the make back", PATIENCE, || chain.make_count("1") == 3);
 
     // The recipe's file goes: the recipe is withdrawn, its makes kept.
-    std::fs::remove_file(bucket.join("recipes/pie.json")).expect("rm");
+    remove(&bucket, "recipes/pie.json");
     wait_until("the recipe withdrawn", PATIENCE, || {
         chain.get("/recipes/1")["withdrawn"] == true
     });
@@ -73,14 +86,12 @@ fn deleting_files_takes_back_their_makes_rejections_and_recipe() {
 
 #[test]
 fn a_file_deleted_while_the_chain_is_down_is_deleted_at_start() {
-    let data = DataDir::new("delete-down");
+    let (data, chain) = start_with_recipe("delete-down");
     let bucket = data.bucket();
-    let chain = Chain::start(data.path(), &[]);
-    put(&bucket, "recipes/pie.json", RECIPE);
     put(&bucket, "makes/0.json", &make(0));
     wait_until("the make", PATIENCE, || chain.make_count("1") == 1);
     chain.kill();
-    std::fs::remove_file(bucket.join("makes/0.json")).expect("rm");
+    remove(&bucket, "makes/0.json");
     let chain = Chain::start(data.path(), &[]);
     wait_until("the make gone", PATIENCE, || chain.make_count("1") == 0);
     assert_eq!(status(data.path()).deletions, 1);

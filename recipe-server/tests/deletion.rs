@@ -19,6 +19,28 @@ fn upload(uri: &str, key: &str, path: &str, object: &str, sequencer: &str) -> Re
     request
 }
 
+/// The apple-pie recipe (recipe 1 in a fresh store), from `recipes/pie.json`.
+fn pie_recipe() -> Request<Body> {
+    upload(
+        "/recipes",
+        "k-r",
+        "pairs/apple-pie/recipe.json",
+        "recipes/pie.json",
+        "01",
+    )
+}
+
+/// A make of the apple-pie recipe (recipe 1), from the object `object`.
+fn pie_make(key: &str, object: &str, sequencer: &str) -> Request<Body> {
+    upload(
+        "/recipes/1/makes",
+        key,
+        "pairs/apple-pie/make.json",
+        object,
+        sequencer,
+    )
+}
+
 fn deletion(key: &str, body: Value) -> Request<Body> {
     write("POST", "/deletions", key, body.to_string())
 }
@@ -32,23 +54,8 @@ async fn rejections(app: &axum::Router) -> Vec<Value> {
 async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
     let t = TempStore::new("delete-make");
     let app = app(t.store.clone());
-    let recipe = upload(
-        "/recipes",
-        "k-r",
-        "pairs/apple-pie/recipe.json",
-        "recipes/pie.json",
-        "01",
-    );
-    assert_eq!(send(&app, recipe).await.0, StatusCode::CREATED);
-    let make = || {
-        upload(
-            "/recipes/1/makes",
-            "k-m",
-            "pairs/apple-pie/make.json",
-            "makes/sunday.json",
-            "02",
-        )
-    };
+    assert_eq!(send(&app, pie_recipe()).await.0, StatusCode::CREATED);
+    let make = || pie_make("k-m", "makes/sunday.json", "02");
     let (status, _, made) = send(&app, make()).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
     let make_path = format!(
@@ -97,14 +104,7 @@ async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
 async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
     let t = TempStore::new("delete-first");
     let app = app(t.store.clone());
-    let recipe = upload(
-        "/recipes",
-        "k-r",
-        "pairs/apple-pie/recipe.json",
-        "recipes/pie.json",
-        "01",
-    );
-    send(&app, recipe).await;
+    send(&app, pie_recipe()).await;
     let body =
         json!({"objectKey": "makes/late.json", "kind": "make", "sequencer": "0055AED6DCD90281E5"});
     let (status, _, answer) = send(&app, deletion("k-d", body)).await;
@@ -114,21 +114,9 @@ async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
     );
 
     // S3 sequencers differ in length: the value orders them.
-    let older = upload(
-        "/recipes/1/makes",
-        "k-old",
-        "pairs/apple-pie/make.json",
-        "makes/late.json",
-        "55AED6DCD90281E4",
-    );
+    let older = pie_make("k-old", "makes/late.json", "55AED6DCD90281E4");
     assert_eq!(send(&app, older).await.0, StatusCode::GONE);
-    let newer = upload(
-        "/recipes/1/makes",
-        "k-new",
-        "pairs/apple-pie/make.json",
-        "makes/late.json",
-        "0055AED6DCD90281E6",
-    );
+    let newer = pie_make("k-new", "makes/late.json", "0055AED6DCD90281E6");
     assert_eq!(send(&app, newer).await.0, StatusCode::CREATED);
     let (_, _, recipe) = send(&app, get("/recipes/1")).await;
     assert_eq!(recipe["makeCount"], 1);
@@ -138,21 +126,8 @@ async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
 async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes() {
     let t = TempStore::new("withdraw");
     let app = app(t.store.clone());
-    let recipe = upload(
-        "/recipes",
-        "k-r",
-        "pairs/apple-pie/recipe.json",
-        "recipes/pie.json",
-        "01",
-    );
-    send(&app, recipe).await;
-    let made = upload(
-        "/recipes/1/makes",
-        "k-m",
-        "pairs/apple-pie/make.json",
-        "makes/m.json",
-        "01",
-    );
+    send(&app, pie_recipe()).await;
+    let made = pie_make("k-m", "makes/m.json", "01");
     assert_eq!(send(&app, made).await.0, StatusCode::CREATED);
 
     let body = json!({"objectKey": "recipes/pie.json", "kind": "recipe", "sequencer": "02"});
@@ -169,13 +144,7 @@ async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes()
     let (_, _, listed) = send(&app, get("/recipes")).await;
     assert_eq!(listed["items"][0]["withdrawn"], true);
 
-    let another = upload(
-        "/recipes/1/makes",
-        "k-m2",
-        "pairs/apple-pie/make.json",
-        "makes/m2.json",
-        "03",
-    );
+    let another = pie_make("k-m2", "makes/m2.json", "03");
     let (status, _, problem) = send(&app, another).await;
     assert_eq!(
         (status, problem["code"].as_str()),

@@ -12,6 +12,14 @@ use serde_json::json;
 use shared::job::{Job, Payload};
 use shared::keys::UploadKind;
 
+/// Stores the fixture recipe (recipe 1) through the sender, one job.
+async fn store_the_recipe(deps: &Deps) {
+    assert_eq!(
+        process_job(&recipe_job(recipe(), "1"), deps).await,
+        Outcome::Stored
+    );
+}
+
 #[tokio::test]
 async fn a_recipe_then_a_make_are_both_stored() {
     let server = Server::start().await;
@@ -39,10 +47,7 @@ async fn a_recipe_then_a_make_are_both_stored() {
 async fn the_same_message_twice_concurrently_creates_one_make() {
     let server = Server::start().await;
     let deps = deps(http_api(&server.url()));
-    assert_eq!(
-        process_job(&recipe_job(recipe(), "1"), &deps).await,
-        Outcome::Stored
-    );
+    store_the_recipe(&deps).await;
 
     // No makeId: the server names the make from the idempotency key, so
     // only the key keeps the two deliveries one make.
@@ -140,10 +145,7 @@ async fn a_make_before_its_recipe_fails_then_succeeds_once_the_recipe_arrives() 
         "a missing recipe is not a rejection"
     );
 
-    assert_eq!(
-        process_job(&recipe_job(recipe(), "1"), &deps).await,
-        Outcome::Stored
-    );
+    store_the_recipe(&deps).await;
     assert!(
         process_batch(vec![message("make", &make)], &deps)
             .await
@@ -291,10 +293,7 @@ async fn the_fixture_event_stores_its_recipe_and_make() {
 async fn a_deleted_upload_is_taken_back_and_its_late_delivery_stores_nothing() {
     let server = Server::start().await;
     let deps = deps(http_api(&server.url()));
-    assert_eq!(
-        process_job(&recipe_job(recipe(), "1"), &deps).await,
-        Outcome::Stored
-    );
+    store_the_recipe(&deps).await;
     let made = make_job(make(), "2");
     assert_eq!(process_job(&made, &deps).await, Outcome::Stored);
     assert_eq!(server.makes("1").await.len(), 1);

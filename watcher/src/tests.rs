@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use std::sync::Mutex;
 
 use async_trait::async_trait;
+use aws_lambda_events::event::s3::S3Event;
 use serde_json::{Value, json};
 use shared::job::MAX_INLINE_BYTES;
 use shared::keys::UploadKind;
@@ -242,13 +243,19 @@ async fn every_record_of_an_event_is_handled_and_queued_in_one_call() {
     );
 }
 
+/// A real-shaped event fixture, as a value and as `aws_lambda_events`'
+/// strict type: the fixture is what Lambda really sends, so the strict type
+/// reads it, with its `records`.
+fn real_event(fixture: &str, records: usize) -> (Value, S3Event) {
+    let value: Value = serde_json::from_str(fixture).expect("fixture");
+    let strict: S3Event = serde_json::from_value(value.clone()).expect("a real S3 event");
+    assert_eq!(strict.records.len(), records);
+    (value, strict)
+}
+
 #[tokio::test]
 async fn a_real_shaped_put_event_is_read_and_aws_lambda_events_agrees() {
-    let value: Value = serde_json::from_str(PUT_EVENT).expect("fixture");
-    // The fixture is what Lambda really sends: the strict type reads it.
-    let strict: aws_lambda_events::event::s3::S3Event =
-        serde_json::from_value(value.clone()).expect("a real S3 event");
-    assert_eq!(strict.records.len(), 2);
+    let (value, strict) = real_event(PUT_EVENT, 2);
     let bucket = Bucket::with(&[
         ("recipes/apple pie.json", RECIPE.as_bytes()),
         ("makes/sunday dinner+1.json", MAKE.as_bytes()),
@@ -589,11 +596,7 @@ fn the_correlation_id_in_the_logs_is_the_jobs() {
 
 #[tokio::test]
 async fn a_real_shaped_delete_marker_event_is_a_deletion_with_its_sequencer() {
-    let value: Value = serde_json::from_str(DELETE_EVENT).expect("fixture");
-    // What Lambda really sends: the strict type reads it too.
-    let strict: aws_lambda_events::event::s3::S3Event =
-        serde_json::from_value(value.clone()).expect("a real S3 event");
-    assert_eq!(strict.records.len(), 1);
+    let (value, _) = real_event(DELETE_EVENT, 1);
     // Nothing is read: the object is gone.
     let bucket = Bucket::default();
     let queue = Queue::default();

@@ -3,7 +3,9 @@
 //! the events arrive in.
 
 use shared::keys::UploadKind;
-use shared::store::{ObjectDeletion, Origin, RecipeStore, Removed, StoreError, Written};
+use shared::store::{
+    NewRejection, ObjectDeletion, Origin, RecipeStore, Removed, StoreError, Written,
+};
 
 use super::{
     assert_none, id, make, make_id, makes, put, recipe_summary, rejection, stored_version, version,
@@ -33,6 +35,36 @@ fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
     Some(Origin::new(object_key, Some(sequencer)))
 }
 
+/// A rejection of the upload of `object_key` at `sequencer`.
+fn rejection_from(k: &str, at: &str, object_key: &str, sequencer: &str) -> NewRejection {
+    NewRejection {
+        object_key: Some(object_key.to_owned()),
+        sequencer: Some(Origin::order(sequencer)),
+        ..rejection(k, at)
+    }
+}
+
+/// What a deletion that removed one make answers.
+const REMOVED_ONE_MAKE: Removed = Removed {
+    makes: 1,
+    versions: 0,
+    rejections: 0,
+};
+
+/// What a deletion that withdrew one recipe version answers.
+const REMOVED_ONE_VERSION: Removed = Removed {
+    makes: 0,
+    versions: 1,
+    rejections: 0,
+};
+
+/// What a deletion that removed one rejection answers.
+const REMOVED_ONE_REJECTION: Removed = Removed {
+    makes: 0,
+    versions: 0,
+    rejections: 1,
+};
+
 /// Runs every deletion check.
 pub(super) async fn run(store: &dyn RecipeStore) {
     a_deleted_make_goes_with_its_counts_and_facts(store).await;
@@ -49,13 +81,7 @@ async fn a_deleted_make_goes_with_its_counts_and_facts(store: &dyn RecipeStore) 
         assert!(store.put_make(&new).await.expect("put").is_created());
     }
     let removed = delete(store, "makes/del-m1.json", "07").await;
-    assert_eq!(
-        removed,
-        Removed {
-            makes: 1,
-            ..Removed::default()
-        }
-    );
+    assert_eq!(removed, REMOVED_ONE_MAKE);
     assert_none(
         "the deleted make",
         store.make(&id("del-make"), &make_id("m1")).await,
@@ -111,9 +137,12 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
         Err(StoreError::Deleted("recipes/del-late.json".into()))
     );
     assert_eq!(stored_version(store, "del-late", None).await.version, 1);
-    let mut refused = rejection("dl-r", "2026-01-02T00:00:00.000Z");
-    refused.object_key = Some("makes/del-late.json".into());
-    refused.sequencer = Some(Origin::order("0E"));
+    let refused = rejection_from(
+        "dl-r",
+        "2026-01-02T00:00:00.000Z",
+        "makes/del-late.json",
+        "0E",
+    );
     assert_eq!(
         store.put_rejection(&refused).await,
         Err(StoreError::Deleted("makes/del-late.json".into()))
@@ -149,13 +178,7 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
 
     // The second version's object goes: the first is current again.
     let removed = delete(store, "recipes/del-rec-2.json", "02").await;
-    assert_eq!(
-        removed,
-        Removed {
-            versions: 1,
-            ..Removed::default()
-        }
-    );
+    assert_eq!(removed, REMOVED_ONE_VERSION);
     let current = stored_version(store, "del-rec", None).await;
     assert_eq!((current.version, current.name.as_str()), (1, "Pie"));
     assert!(
@@ -210,18 +233,15 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
 }
 
 async fn a_deleted_rejection_goes(store: &dyn RecipeStore) {
-    let mut refused = rejection("del-rej", "2026-01-02T00:00:01.000Z");
-    refused.object_key = Some("makes/del-rej.json".into());
-    refused.sequencer = Some(Origin::order("01"));
+    let refused = rejection_from(
+        "del-rej",
+        "2026-01-02T00:00:01.000Z",
+        "makes/del-rej.json",
+        "01",
+    );
     store.put_rejection(&refused).await.expect("put");
     let removed = delete(store, "makes/del-rej.json", "02").await;
-    assert_eq!(
-        removed,
-        Removed {
-            rejections: 1,
-            ..Removed::default()
-        }
-    );
+    assert_eq!(removed, REMOVED_ONE_REJECTION);
     let listed = store
         .rejections(&shared::store::PageRequest::first(100))
         .await
