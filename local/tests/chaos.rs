@@ -14,7 +14,13 @@
 //! - a malformed upload is one rejection, under its key, with the expected
 //!   code and JSON path;
 //! - a make of an unknown recipe ends in the dead-letter queue, and becomes
-//!   a make once its recipe arrives and the dead letters are redriven.
+//!   a make once its recipe arrives and the dead letters are redriven;
+//! - a deleted file leaves nothing: some are deleted right after they are
+//!   written (before the chain reads them, while their job waits or is
+//!   retried, or while the chain is down), some once their effect is
+//!   stored, and some of those are dropped again with other content, which
+//!   is a new upload. Uploads - deletions = versions + makes + rejections +
+//!   dead letters.
 //!
 //! "Arrives twice" locally: there is no event stream to replay, so the same
 //! upload event arrives again when the folder watcher is told of the same
@@ -26,14 +32,15 @@
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use common::{Chain, DataDir, put, reannounce, run, status, wait_until};
 use serde_json::Value;
 use testkit::chaos::{
-    GHOST, Ledger, Orphans, Plan, Sizes, Upload, bytes, dead_notes, make, plan, recipe, recipe_id,
+    GHOST, Ledger, Orphans, Outcome, Plan, Sizes, Upload, bytes, dead_notes, make, plan, recipe,
+    recipe_id,
 };
 
 /// Uploads in the run (the ghost recipe added at the end is not one).
@@ -49,6 +56,86 @@ const REANNOUNCE_EVERY: usize = 9;
 fn chaos_plan() -> (Sizes, Plan) {
     let sizes = Sizes::of(UPLOADS).with_reuploads(REUPLOADS);
     (sizes, plan(sizes, Orphans::First))
+}
+
+/// The run's deletions, chosen from the plan.
+struct Deletions {
+    /// Deleted by the writer right after it writes them: three orphans
+    /// (their jobs are being retried), makes and malformed files.
+    soon: BTreeSet<String>,
+    /// Deleted once the stream's effects are stored.
+    later: Vec<String>,
+    /// Some of the later ones, dropped again with other notes.
+    again: Vec<Upload>,
+}
+
+/// The notes of a make upload.
+fn notes(upload: &Upload) -> Option<&str> {
+    match &upload.outcome {
+        Outcome::Make { notes, .. } | Outcome::SameMake { notes, .. } => Some(notes),
+        Outcome::Dead { notes } => Some(notes),
+        _ => None,
+    }
+}
+
+/// Makes whose notes no other upload shares (no copy, no re-upload), so
+/// that deleting their file removes them whole, and malformed files.
+fn deletions(plan: &Plan) -> Deletions {
+    let mut shared: BTreeMap<&str, usize> = BTreeMap::new();
+    for upload in plan.stream.iter().chain(&plan.reuploads) {
+        if let Some(notes) = notes(upload) {
+            *shared.entry(notes).or_default() += 1;
+        }
+    }
+    let lone_makes: Vec<&Upload> = plan
+        .stream
+        .iter()
+        .filter(|u| matches!(u.outcome, Outcome::Make { .. }))
+        .filter(|u| notes(u).is_some_and(|n| shared[n] == 1))
+        .collect();
+    let malformed: Vec<&Upload> = plan
+        .stream
+        .iter()
+        .filter(|u| matches!(u.outcome, Outcome::Rejection { .. }))
+        .collect();
+    let orphans = plan
+        .stream
+        .iter()
+        .filter(|u| matches!(u.outcome, Outcome::Dead { .. }))
+        .take(3);
+    let soon = orphans
+        .chain(lone_makes.iter().copied().step_by(50))
+        .chain(malformed.iter().copied().step_by(20))
+        .map(|u| u.key.clone())
+        .collect();
+    let later_makes: Vec<&Upload> = lone_makes.iter().copied().skip(25).step_by(50).collect();
+    let later = later_makes
+        .iter()
+        .copied()
+        .chain(malformed.iter().copied().skip(10).step_by(20))
+        .map(|u| u.key.clone())
+        .collect();
+    let again = later_makes
+        .iter()
+        .take(5)
+        .map(|u| {
+            let Outcome::Make { recipe, notes } = &u.outcome else {
+                unreachable!("a make")
+            };
+            let notes = format!("{notes} again");
+            let mut document: Value = serde_json::from_slice(&u.bytes).expect("a make");
+            document["notes"] = Value::from(notes.clone());
+            Upload {
+                key: u.key.clone(),
+                bytes: bytes(&document),
+                outcome: Outcome::Make {
+                    recipe: recipe.clone(),
+                    notes,
+                },
+            }
+        })
+        .collect();
+    Deletions { soon, later, again }
 }
 
 /// What the chain holds, read through the API (the dead letters are read
@@ -88,14 +175,33 @@ fn stored_rejections(chain: &Chain) -> usize {
 fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     let started = Instant::now();
     let (sizes, plan) = chaos_plan();
+    let deleted = deletions(&plan);
+    let gone = |u: &&Upload| deleted.soon.contains(&u.key) || deleted.later.contains(&u.key);
+    // What stays: every upload but the deleted ones, and the files dropped
+    // again after their deletion.
     let everything: Vec<&Upload> = plan
         .recipes
         .iter()
         .chain(&plan.stream)
         .chain(&plan.reuploads)
+        .filter(|u| !gone(u))
+        .chain(&deleted.again)
         .collect();
     let expected = Ledger::expected(&everything);
     let dead = dead_notes(&everything);
+    // What the stream comes to before the later deletions.
+    let before_later: Vec<&Upload> = plan
+        .stream
+        .iter()
+        .filter(|u| !deleted.soon.contains(&u.key))
+        .collect();
+    let stream_expected = Ledger::expected(&before_later);
+    let after_later: Vec<&Upload> = before_later
+        .iter()
+        .copied()
+        .filter(|u| !deleted.later.contains(&u.key))
+        .collect();
+    let later_expected = Ledger::expected(&after_later);
     let data = DataDir::new("chaos");
     let bucket = data.bucket();
 
@@ -116,11 +222,16 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
             .iter()
             .map(|u| (u.key.clone(), u.bytes.clone()))
             .collect();
+        let soon = deleted.soon.clone();
         std::thread::spawn(move || {
             let mut reannounced = 0;
             for (i, (key, bytes)) in files.iter().enumerate() {
                 put(&bucket, key, bytes);
-                if i >= 30 && i.is_multiple_of(REANNOUNCE_EVERY) {
+                if soon.contains(key) {
+                    std::fs::remove_file(bucket.join(key)).expect("deleted");
+                }
+                if i >= 30 && i.is_multiple_of(REANNOUNCE_EVERY) && !soon.contains(&files[i - 30].0)
+                {
                     let again: PathBuf = bucket.join(&files[i - 30].0);
                     reannounce(&again);
                     reannounced += 1;
@@ -154,25 +265,55 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     );
 
     // Everything in the stream is done (the orphans dead-lettered) before
-    // the deliberate re-uploads are written.
-    let before_reuploads = total_makes - sizes.reuploads as u64;
+    // the later deletions and the deliberate re-uploads.
+    let settled = |makes: usize, rejections: usize, dead: usize| {
+        let now = status(data.path());
+        (now.waiting, now.in_flight) == (0, 0)
+            && now.dead == dead as u64
+            && stored_makes(&chain) == makes as u64
+            && stored_rejections(&chain) == rejections
+    };
+    let stream_dead = dead.len();
     wait_until("the stream's effects", Duration::from_secs(120), || {
-        stored_makes(&chain) >= before_reuploads
-            && stored_rejections(&chain) >= expected.rejections.len()
-            && status(data.path()).dead >= sizes.orphans as u64
+        settled(
+            stream_expected.make_total(),
+            stream_expected.rejections.len(),
+            stream_dead,
+        )
     });
-    for upload in &plan.reuploads {
+    for key in &deleted.later {
+        std::fs::remove_file(bucket.join(key)).expect("deleted");
+    }
+    // A file put back at once is a save that replaces it, not a deletion:
+    // the re-uploads wait until the deletions are done.
+    wait_until("the later deletions", Duration::from_secs(60), || {
+        settled(
+            later_expected.make_total(),
+            later_expected.rejections.len(),
+            stream_dead,
+        )
+    });
+    for upload in plan.reuploads.iter().chain(&deleted.again) {
         put(&bucket, &upload.key, &upload.bytes);
     }
-    wait_until("the re-uploads", Duration::from_secs(60), || {
-        stored_makes(&chain) >= total_makes
-    });
+    wait_until(
+        "the later deletions and re-uploads",
+        Duration::from_secs(60),
+        || settled(total_makes as usize, expected.rejections.len(), stream_dead),
+    );
     // Late duplicates would show up now.
     std::thread::sleep(Duration::from_millis(1500));
     let after = status(data.path());
     assert_eq!(
         (after.waiting, after.in_flight, after.dead),
-        (0, 0, sizes.orphans as u64),
+        (0, 0, dead.len() as u64),
+        "{after:?}"
+    );
+    // Every deletion the chain saw is counted once; files deleted before
+    // the chain read them left nothing to delete.
+    let deletions_made = (deleted.soon.len() + deleted.later.len()) as u64;
+    assert!(
+        after.deletions >= deleted.later.len() as u64 && after.deletions <= deletions_made,
         "{after:?}"
     );
 
@@ -198,11 +339,11 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     });
     let redrive = run(&["redrive"], data.path());
     assert!(
-        redrive.contains(&format!("{} dead-lettered jobs are back", sizes.orphans)),
+        redrive.contains(&format!("{} dead-lettered jobs are back", dead.len())),
         "{redrive}"
     );
     wait_until("the redriven makes", Duration::from_secs(60), || {
-        chain.make_count(GHOST) >= sizes.orphans as u64
+        chain.make_count(GHOST) >= dead.len() as u64
     });
     std::thread::sleep(Duration::from_millis(500));
     let mut ghost_notes = BTreeSet::new();
@@ -211,8 +352,11 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
         let stored = chain.get(&format!("/recipes/{GHOST}/makes/{make_id}"));
         ghost_notes.insert(stored["notes"].as_str().unwrap_or_default().to_owned());
     }
-    assert_eq!(ghost_notes, dead, "the dead letters were the orphans");
-    assert_eq!(chain.make_count(GHOST), sizes.orphans as u64);
+    assert_eq!(
+        ghost_notes, dead,
+        "the dead letters were the orphans that were not deleted"
+    );
+    assert_eq!(chain.make_count(GHOST), dead.len() as u64);
     let last = status(data.path());
     assert_eq!(
         (last.waiting, last.in_flight, last.dead),
@@ -221,9 +365,11 @@ fn a_thousand_uploads_through_kill_9_and_ctrl_c_are_each_accounted_for_once() {
     );
 
     eprintln!(
-        "chaos (embedded): {UPLOADS} uploads -> {} versions, {} makes, {} rejections, {} dead letters (then redriven); \
+        "chaos (embedded): {UPLOADS} uploads, {} deleted and {} dropped again -> {} versions, {} makes, {} rejections, {} dead letters (then redriven); \
          {reannounced} uploads announced twice, plus every file re-seen at 2 restarts; \
          kill -9 at {at_kill} makes, Ctrl-C at {at_interrupt}; {:.1} s",
+        deleted.soon.len() + deleted.later.len(),
+        deleted.again.len(),
         expected.version_total(),
         expected.make_total(),
         expected.rejections.len(),

@@ -230,6 +230,13 @@ impl Service {
         // An unknown recipe is not recorded as a rejection: the recipe may
         // still be on its way, and the sender retries.
         let Some((version, recipe)) = self.current_recipe(recipe_id).await? else {
+            // Unless its object was deleted since: then the make is gone,
+            // and waiting for the recipe would only end in the DLQ.
+            if let Some(origin) = write.origin()
+                && self.store.is_deleted(&origin).await?
+            {
+                return Err(StoreError::Deleted(origin.object_key).into());
+            }
             return Err(Failure::RecipeNotFound(recipe_id.clone()));
         };
         let Some(version) = version else {

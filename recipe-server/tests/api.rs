@@ -15,9 +15,9 @@ use serde_json::{Value, json};
 use shared::Limits;
 use shared::insights::MakeFacts;
 use shared::store::{
-    MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, ObjectDeletion, Page, PageRequest,
-    RecipeStore, RecipeSummary, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
-    VersionSummary, Written,
+    MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, ObjectDeletion, Origin, Page,
+    PageRequest, RecipeStore, RecipeSummary, Removed, StoreError, StoredMake, StoredRejection,
+    StoredVersion, VersionSummary, Written,
 };
 use shared::{MakeId, RecipeId};
 
@@ -331,6 +331,7 @@ counted! {
     put_rejection(r: &NewRejection) -> Written<StoredRejection>;
     rejections(p: &PageRequest) -> Page<StoredRejection>;
     delete_object(d: &ObjectDeletion) -> Removed;
+    is_deleted(o: &Origin) -> bool;
     ping() -> ();
 }
 

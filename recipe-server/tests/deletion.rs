@@ -123,6 +123,29 @@ async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
 }
 
 #[tokio::test]
+async fn a_make_deleted_before_its_recipe_arrives_is_gone_not_waiting() {
+    let t = TempStore::new("delete-orphan");
+    let app = app(t.store.clone());
+    let body = json!({"objectKey": "makes/early.json", "kind": "make", "sequencer": "05"});
+    assert_eq!(send(&app, deletion("k-d", body)).await.0, StatusCode::OK);
+    // No recipe yet: a make whose object was deleted is not worth waiting
+    // for (410), while any other is (404, and the sender retries).
+    let (status, _, problem) = send(&app, pie_make("k-m", "makes/early.json", "04")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::GONE, Some("object-deleted")),
+        "{problem}"
+    );
+    let (status, _, problem) = send(&app, pie_make("k-m2", "makes/other.json", "04")).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("recipe-not-found")),
+        "{problem}"
+    );
+    assert!(rejections(&app).await.is_empty());
+}
+
+#[tokio::test]
 async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes() {
     let t = TempStore::new("withdraw");
     let app = app(t.store.clone());

@@ -597,6 +597,13 @@ pub trait RecipeStore: Send + Sync + 'static {
     /// nothing. Safe to repeat.
     async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError>;
 
+    /// Whether the object an upload came from was deleted after it (a
+    /// later deletion of its key is remembered). A write of it would fail
+    /// with [`StoreError::Deleted`]; this asks without writing, for an
+    /// upload that cannot be stored yet (a make whose recipe has not
+    /// arrived), so that it is not retried for nothing.
+    async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError>;
+
     /// Whether the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -120,6 +120,20 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
         delete(store, "makes/del-late.json", "10").await,
         Removed::default()
     );
+    // Asked without writing: older uploads are deleted, later ones are not,
+    // and another key is untouched.
+    for (key, sequencer, deleted) in [
+        ("makes/del-late.json", "0F", true),
+        ("makes/del-late.json", "11", false),
+        ("makes/del-other.json", "01", false),
+    ] {
+        let origin = Origin::new(key, Some(sequencer));
+        assert_eq!(
+            store.is_deleted(&origin).await,
+            Ok(deleted),
+            "{key} at {sequencer}"
+        );
+    }
     let mut late = make("del-late", "late", "dl-m1", 7, None);
     late.origin = from("makes/del-late.json", "0F");
     assert_eq!(

@@ -486,6 +486,13 @@ impl RecipeStore for DynamoStore {
         self.page(list, page, &[]).await
     }
 
+    async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
+        Ok(self
+            .tombstone(&origin.object_key)
+            .await?
+            .is_some_and(|t| origin.is_before(Some(&t.sequencer))))
+    }
+
     async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError> {
         self.delete_from_object(deletion).await
     }

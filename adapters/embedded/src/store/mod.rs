@@ -312,6 +312,12 @@ impl RecipeStore for SqliteStore {
             .await
     }
 
+    async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
+        let origin = origin.clone();
+        self.call(move |connection| is_deleted(connection, &origin))
+            .await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.call(|connection| {
             connection

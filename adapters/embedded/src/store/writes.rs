@@ -64,13 +64,10 @@ pub(super) fn remember<T: Serialize>(
     Ok(())
 }
 
-/// Refuses a write whose upload is older than the last deletion of its
-/// object (S3 events are unordered: the deletion may be handled first).
-fn check_not_deleted(tx: &Transaction<'_>, origin: Option<&Origin>) -> Result<(), StoreError> {
-    let Some(origin) = origin else {
-        return Ok(());
-    };
-    let deleted: Option<String> = tx
+/// Whether the upload `origin` names is older than the last deletion of
+/// its object.
+pub(super) fn is_deleted(connection: &Connection, origin: &Origin) -> Result<bool, StoreError> {
+    let deleted: Option<String> = connection
         .query_row(
             "SELECT sequencer FROM deletions WHERE object_key = ?1",
             [&origin.object_key],
@@ -78,8 +75,14 @@ fn check_not_deleted(tx: &Transaction<'_>, origin: Option<&Origin>) -> Result<()
         )
         .optional()
         .map_err(db("looking up a deletion"))?;
-    match deleted {
-        Some(sequencer) if origin.is_before(Some(&sequencer)) => {
+    Ok(deleted.is_some_and(|sequencer| origin.is_before(Some(&sequencer))))
+}
+
+/// Refuses a write whose upload is older than the last deletion of its
+/// object (S3 events are unordered: the deletion may be handled first).
+fn check_not_deleted(tx: &Transaction<'_>, origin: Option<&Origin>) -> Result<(), StoreError> {
+    match origin {
+        Some(origin) if is_deleted(tx, origin)? => {
             Err(StoreError::Deleted(origin.object_key.clone()))
         }
         _ => Ok(()),
