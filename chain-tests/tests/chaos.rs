@@ -10,13 +10,23 @@
 //!   and every 5th batch loses its deletes, so that SQS delivers those
 //!   jobs again (at-least-once delivery);
 //! - the gateway (the server) is taken down twice mid-run, with jobs
-//!   failing against it, and brought up again.
+//!   failing against it, and brought up again;
+//! - some uploads are deleted in the chunk they arrive in, their removal
+//!   events handed to the watcher before their creation events (deletion
+//!   first), or after them, or twice, or while the server is down and their
+//!   jobs are retried (three orphans among them); others are deleted once
+//!   stored, and some of those uploaded again with other content.
+//!
+//! moto's events carry no sequencer, which S3's do; the test gives each
+//! event one, in the order the objects were written and deleted, as S3
+//! would.
 //!
 //! At the end every upload is accounted for exactly once, by an outcome
 //! derived from what was uploaded: a recipe version, a make (told apart by
 //! its notes), a rejection under its key with the expected code and path,
 //! or a job in the DLQ (the makes of the recipe that never came), which,
-//! redriven once the recipe exists, becomes exactly one make each.
+//! redriven once the recipe exists, becomes exactly one make each; or it
+//! was deleted, and nothing of it is left.
 //!
 //! Not modelled on moto: a deliberate re-upload of identical bytes under
 //! the same key. moto's events carry neither a version id nor a sequencer,
@@ -33,7 +43,9 @@ use aws_sdk_sqs::types::{Message, MessageSystemAttributeName};
 use common::{Aws, Gateway};
 use serde_json::Value;
 use shared::job::Job;
-use testkit::chaos::{GHOST, Ledger, Orphans, Outcome, Sizes, Upload, bytes, plan, recipe};
+use testkit::chaos::{
+    GHOST, Ledger, Orphans, Outcome, Sizes, Upload, bytes, deletions, plan, recipe,
+};
 
 /// Uploads in a run unless `CHAOS_UPLOADS` says otherwise. moto's
 /// DynamoDB copies the whole table for every item of a transaction, so the
@@ -219,14 +231,90 @@ fn event_key(event: &Value) -> String {
     watcher::decode_key(raw).unwrap_or_else(|lossy| lossy)
 }
 
-/// Uploads a chunk, and hands its S3 events to the watcher (those of the
-/// keys in `twice` twice). Returns how many were handed over twice.
-async fn upload_and_watch(aws: &Aws, uploads: &[Upload], twice: &BTreeSet<String>) -> usize {
+/// Plays S3 for the events moto raises: numbers them in the order the
+/// objects were written and deleted (for each key, the creation before the
+/// removal), as S3's sequencers do.
+struct Sequencers(u64);
+
+impl Sequencers {
+    fn stamp(&mut self, events: &mut [Value]) {
+        events.sort_by_key(|e| (event_key(e), is_removal(e)));
+        for event in events {
+            self.0 += 1;
+            event["Records"][0]["s3"]["object"]["sequencer"] =
+                Value::from(format!("{:016X}", self.0));
+        }
+    }
+}
+
+fn is_removal(event: &Value) -> bool {
+    event["Records"][0]["eventName"]
+        .as_str()
+        .is_some_and(|n| n.starts_with("ObjectRemoved"))
+}
+
+/// What happens to a chunk's uploads besides their upload.
+#[derive(Default)]
+struct ChunkFaults<'a> {
+    /// Keys whose creation event is handed to the watcher twice.
+    twice: Option<&'a BTreeSet<String>>,
+    /// Keys deleted (for good) right after the chunk is written, before
+    /// the watcher sees it: their upload is gone when it is read.
+    delete_early: BTreeSet<String>,
+    /// Keys deleted once their jobs are queued: the deletion races the
+    /// upload's job, or its retries.
+    delete_late: BTreeSet<String>,
+}
+
+/// Deletes `keys` for good.
+async fn delete_all(aws: &Aws, keys: &BTreeSet<String>) {
+    for key in keys {
+        let version = aws.version_of(key).await;
+        aws.remove(key, Some(&version)).await;
+    }
+}
+
+/// Takes `count` events off the capture queue and numbers them.
+async fn numbered_events(aws: &Aws, count: usize, sequencers: &mut Sequencers) -> Vec<Value> {
+    let mut events = take_events(aws, count).await;
+    sequencers.stamp(&mut events);
+    events
+}
+
+/// Hands removal events to the watcher, every third one twice. Returns
+/// how many were handed over twice.
+async fn watch_removals(aws: &Aws, removals: Vec<Value>) -> usize {
+    let mut doubled = 0;
+    for (i, removal) in removals.into_iter().enumerate() {
+        if i % 3 == 2 {
+            assert_eq!(aws.watch(removal.clone()).await.deleted, 1);
+            doubled += 1;
+        }
+        let summary = aws.watch(removal).await;
+        assert_eq!(summary.deleted, 1, "{summary:?}");
+    }
+    doubled
+}
+
+/// Uploads a chunk and hands its S3 events to the watcher: the creations
+/// of keys in `faults.twice` twice; the removals of the keys deleted early
+/// before the creations (the deletion handled first), those of the keys
+/// deleted late after them. Returns how many events were handed over twice.
+async fn upload_and_watch(
+    aws: &Aws,
+    uploads: &[Upload],
+    faults: &ChunkFaults<'_>,
+    sequencers: &mut Sequencers,
+) -> usize {
     for upload in uploads {
         aws.upload(&upload.key, &upload.bytes).await;
     }
-    let mut doubled = 0;
-    for event in take_events(aws, uploads.len()).await {
+    delete_all(aws, &faults.delete_early).await;
+    let events = numbered_events(aws, uploads.len() + faults.delete_early.len(), sequencers).await;
+    let (early, creations): (Vec<Value>, Vec<Value>) = events.into_iter().partition(is_removal);
+    let mut doubled = watch_removals(aws, early).await;
+    let twice = faults.twice.cloned().unwrap_or_default();
+    for event in creations {
         let again = twice.contains(&event_key(&event));
         let summary = aws.watch(event.clone()).await;
         assert_eq!(summary.jobs, 1, "{summary:?}");
@@ -235,7 +323,9 @@ async fn upload_and_watch(aws: &Aws, uploads: &[Upload], twice: &BTreeSet<String
             doubled += 1;
         }
     }
-    doubled
+    delete_all(aws, &faults.delete_late).await;
+    let late = numbered_events(aws, faults.delete_late.len(), sequencers).await;
+    doubled + watch_removals(aws, late).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -246,9 +336,27 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
     let gateway = Gateway::start(&aws).await;
     let sizes = sizes_from_env();
     let plan = plan(sizes, Orphans::Shuffled);
-    let (recipes, stream) = (plan.recipes, plan.stream);
-    let everything: Vec<&Upload> = recipes.iter().chain(&stream).collect();
-    let expected = Ledger::expected(&everything);
+    let deleted = deletions(&plan);
+    // The orphans are not deleted here: their jobs reach the DLQ after five
+    // quick receives, and whether a deletion beats that would be a race of
+    // the test's own making. (The embedded chaos run, with its backoff,
+    // deletes orphans while their jobs are retried.)
+    let soon: BTreeSet<String> = plan
+        .stream
+        .iter()
+        .filter(|u| deleted.soon.contains(&u.key) && !matches!(u.outcome, Outcome::Dead { .. }))
+        .map(|u| u.key.clone())
+        .collect();
+    let gone = |u: &&Upload| soon.contains(&u.key) || deleted.later.contains(&u.key);
+    let (recipes, stream) = (&plan.recipes, &plan.stream);
+    let everything: Vec<&Upload> = recipes.iter().chain(stream).collect();
+    let kept: Vec<&Upload> = everything
+        .iter()
+        .copied()
+        .filter(|u| !gone(u))
+        .chain(&deleted.again)
+        .collect();
+    let expected = Ledger::expected(&kept);
     let orphans: BTreeSet<String> = stream
         .iter()
         .filter(|u| matches!(u.outcome, Outcome::Dead { .. }))
@@ -260,9 +368,29 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
         .filter(|(i, _)| i % 10 == 3)
         .map(|(_, u)| u.key.clone())
         .collect();
+    let mut sequencers = Sequencers(0x0066_0000_0000_0000);
     let mut tally = Tally::default();
 
-    tally.watched_twice += upload_and_watch(&aws, &recipes, &twice).await;
+    // Of the uploads deleted in their own chunk, every other one is deleted
+    // once its job is queued (in the outage chunks, while the jobs fail and
+    // wait to be retried); the rest before the watcher reads them.
+    let late: BTreeSet<String> = soon.iter().step_by(2).cloned().collect();
+    let with_twice = |chunk: &[Upload]| {
+        let of_chunk = |late_ones: bool| {
+            chunk
+                .iter()
+                .filter(|u| soon.contains(&u.key) && late.contains(&u.key) == late_ones)
+                .map(|u| u.key.clone())
+                .collect()
+        };
+        ChunkFaults {
+            twice: Some(&twice),
+            delete_early: of_chunk(false),
+            delete_late: of_chunk(true),
+        }
+    };
+    tally.watched_twice +=
+        upload_and_watch(&aws, recipes, &with_twice(recipes), &mut sequencers).await;
     drain(&aws, &gateway, &mut tally).await;
 
     let chunks: Vec<&[Upload]> = stream.chunks(sizes.total / 10).collect();
@@ -275,7 +403,8 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
             // The server goes down with this chunk's jobs queued: every
             // call fails and the jobs wait; then it comes back.
             gateway.down().await;
-            tally.watched_twice += upload_and_watch(&aws, chunk, &twice).await;
+            tally.watched_twice +=
+                upload_and_watch(&aws, chunk, &with_twice(chunk), &mut sequencers).await;
             for _ in 0..2 {
                 let (taken, failed) = round(&aws, &gateway, Faults::default()).await;
                 assert_eq!(taken, failed, "with the server down, every call fails");
@@ -283,7 +412,8 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
             }
             gateway.up().await;
         } else {
-            tally.watched_twice += upload_and_watch(&aws, chunk, &twice).await;
+            tally.watched_twice +=
+                upload_and_watch(&aws, chunk, &with_twice(chunk), &mut sequencers).await;
         }
         drain(&aws, &gateway, &mut tally).await;
         chunk_times.push(chunk_started.elapsed().as_secs_f64());
@@ -292,6 +422,26 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
         outage_failures >= 20,
         "the outages failed {outage_failures} calls"
     );
+
+    // Deleted once stored, and some of those uploaded again.
+    let later: Vec<Upload> = stream
+        .iter()
+        .filter(|u| deleted.later.contains(&u.key))
+        .cloned()
+        .collect();
+    let keys: BTreeSet<String> = later.iter().map(|u| u.key.clone()).collect();
+    delete_all(&aws, &keys).await;
+    let removals = numbered_events(&aws, keys.len(), &mut sequencers).await;
+    tally.watched_twice += watch_removals(&aws, removals).await;
+    drain(&aws, &gateway, &mut tally).await;
+    upload_and_watch(
+        &aws,
+        &deleted.again,
+        &ChunkFaults::default(),
+        &mut sequencers,
+    )
+    .await;
+    drain(&aws, &gateway, &mut tally).await;
 
     // Nothing is left on the queue; the DLQ holds exactly the orphans' jobs
     // (an orphan's event handed over twice queued two jobs for it).
@@ -332,7 +482,13 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
         bytes: bytes(&ghost),
         outcome: Outcome::Version(GHOST.into()),
     };
-    upload_and_watch(&aws, std::slice::from_ref(&ghost), &BTreeSet::new()).await;
+    upload_and_watch(
+        &aws,
+        std::slice::from_ref(&ghost),
+        &ChunkFaults::default(),
+        &mut sequencers,
+    )
+    .await;
     drain(&aws, &gateway, &mut tally).await;
     for message in &dead {
         aws.sqs
@@ -356,10 +512,12 @@ async fn uploads_with_duplicate_events_and_deliveries_and_two_outages_are_each_a
     assert_eq!(aws.depth(&aws.dlq_url).await, 0);
 
     eprintln!(
-        "chaos (moto): {} uploads -> {} versions, {} makes, {} rejections, {} DLQ entries ({} orphans); \
+        "chaos (moto): {} uploads, {} deleted and {} uploaded again -> {} versions, {} makes, {} rejections, {} DLQ entries ({} orphans); \
          {} S3 events handed over twice, {} batches sent to two invocations, {} batches lost their deletes, \
          {outage_failures} calls failed in 2 outages; {} deliveries in {} rounds; chunks of {} took {:.1} s first, {:.1} s last; {:.1} s",
         sizes.total,
+        soon.len() + deleted.later.len(),
+        deleted.again.len(),
         expected.versions.values().sum::<usize>(),
         expected.makes.values().sum::<usize>(),
         expected.rejections.len(),

@@ -586,3 +586,84 @@ pub fn dead_notes(uploads: &[&Upload]) -> BTreeSet<String> {
         })
         .collect()
 }
+
+/// The deletions of a run, chosen from its plan.
+pub struct Deletions {
+    /// Deleted right after they are written: three orphans (their jobs are
+    /// being retried), makes and malformed files.
+    pub soon: BTreeSet<String>,
+    /// Deleted once the stream's effects are stored.
+    pub later: Vec<String>,
+    /// Some of the later ones, dropped again with other notes.
+    pub again: Vec<Upload>,
+}
+
+/// The notes of a make upload.
+fn notes(upload: &Upload) -> Option<&str> {
+    match &upload.outcome {
+        Outcome::Make { notes, .. } | Outcome::SameMake { notes, .. } => Some(notes),
+        Outcome::Dead { notes } => Some(notes),
+        _ => None,
+    }
+}
+
+/// The deletions of a run of `plan`, the same for every run: makes whose
+/// notes no other upload shares (no copy, no re-upload), so that deleting
+/// their file removes them whole, malformed files, and three orphans.
+pub fn deletions(plan: &Plan) -> Deletions {
+    let mut shared: BTreeMap<&str, usize> = BTreeMap::new();
+    for upload in plan.stream.iter().chain(&plan.reuploads) {
+        if let Some(notes) = notes(upload) {
+            *shared.entry(notes).or_default() += 1;
+        }
+    }
+    let lone_makes: Vec<&Upload> = plan
+        .stream
+        .iter()
+        .filter(|u| matches!(u.outcome, Outcome::Make { .. }))
+        .filter(|u| notes(u).is_some_and(|n| shared[n] == 1))
+        .collect();
+    let malformed: Vec<&Upload> = plan
+        .stream
+        .iter()
+        .filter(|u| matches!(u.outcome, Outcome::Rejection { .. }))
+        .collect();
+    let orphans = plan
+        .stream
+        .iter()
+        .filter(|u| matches!(u.outcome, Outcome::Dead { .. }))
+        .take(3);
+    let soon = orphans
+        .chain(lone_makes.iter().copied().step_by(50))
+        .chain(malformed.iter().copied().step_by(20))
+        .map(|u| u.key.clone())
+        .collect();
+    let later_makes: Vec<&Upload> = lone_makes.iter().copied().skip(25).step_by(50).collect();
+    let later = later_makes
+        .iter()
+        .copied()
+        .chain(malformed.iter().copied().skip(10).step_by(20))
+        .map(|u| u.key.clone())
+        .collect();
+    let again = later_makes
+        .iter()
+        .take(5)
+        .map(|u| {
+            let Outcome::Make { recipe, notes } = &u.outcome else {
+                unreachable!("a make")
+            };
+            let notes = format!("{notes} again");
+            let mut document: Value = serde_json::from_slice(&u.bytes).expect("a make");
+            document["notes"] = Value::from(notes.clone());
+            Upload {
+                key: u.key.clone(),
+                bytes: bytes(&document),
+                outcome: Outcome::Make {
+                    recipe: recipe.clone(),
+                    notes,
+                },
+            }
+        })
+        .collect();
+    Deletions { soon, later, again }
+}
