@@ -45,6 +45,22 @@ fn deletion(key: &str, body: Value) -> Request<Body> {
     write("POST", "/deletions", key, body.to_string())
 }
 
+/// Sends `request` and asserts that the answer is the problem `code`, with
+/// `status`.
+async fn assert_problem(
+    app: &axum::Router,
+    request: Request<Body>,
+    status: StatusCode,
+    code: &str,
+) {
+    let (found, _, problem) = send(app, request).await;
+    assert_eq!(
+        (found, problem["code"].as_str()),
+        (status, Some(code)),
+        "{problem}"
+    );
+}
+
 async fn rejections(app: &axum::Router) -> Vec<Value> {
     let (_, _, page) = send(app, get("/rejections")).await;
     page["items"].as_array().expect("a page").clone()
@@ -71,11 +87,13 @@ async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
         json!({"status": "deleted", "objectKey": "makes/sunday.json", "kind": "make",
                "removed": {"makes": 1, "versions": 0, "rejections": 0}})
     );
-    let (status, _, problem) = send(&app, get(&make_path)).await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("make-not-found"))
-    );
+    assert_problem(
+        &app,
+        get(&make_path),
+        StatusCode::NOT_FOUND,
+        "make-not-found",
+    )
+    .await;
     let (_, _, makes) = send(&app, get("/recipes/1/makes")).await;
     assert_eq!(makes["items"], json!([]));
     let (_, _, recipe) = send(&app, get("/recipes/1")).await;
@@ -91,12 +109,7 @@ async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
         json!({"makes": 0, "versions": 0, "rejections": 0})
     );
     // The make's own write delivered again: gone, and not a rejection.
-    let (status, _, problem) = send(&app, make()).await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::GONE, Some("object-deleted")),
-        "{problem}"
-    );
+    assert_problem(&app, make(), StatusCode::GONE, "object-deleted").await;
     assert!(rejections(&app).await.is_empty());
 }
 
@@ -130,18 +143,20 @@ async fn a_make_deleted_before_its_recipe_arrives_is_gone_not_waiting() {
     assert_eq!(send(&app, deletion("k-d", body)).await.0, StatusCode::OK);
     // No recipe yet: a make whose object was deleted is not worth waiting
     // for (410), while any other is (404, and the sender retries).
-    let (status, _, problem) = send(&app, pie_make("k-m", "makes/early.json", "04")).await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::GONE, Some("object-deleted")),
-        "{problem}"
-    );
-    let (status, _, problem) = send(&app, pie_make("k-m2", "makes/other.json", "04")).await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::NOT_FOUND, Some("recipe-not-found")),
-        "{problem}"
-    );
+    assert_problem(
+        &app,
+        pie_make("k-m", "makes/early.json", "04"),
+        StatusCode::GONE,
+        "object-deleted",
+    )
+    .await;
+    assert_problem(
+        &app,
+        pie_make("k-m2", "makes/other.json", "04"),
+        StatusCode::NOT_FOUND,
+        "recipe-not-found",
+    )
+    .await;
     assert!(rejections(&app).await.is_empty());
 }
 
@@ -168,12 +183,13 @@ async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes()
     assert_eq!(listed["items"][0]["withdrawn"], true);
 
     let another = pie_make("k-m2", "makes/m2.json", "03");
-    let (status, _, problem) = send(&app, another).await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::UNPROCESSABLE_ENTITY, Some("recipe-withdrawn")),
-        "{problem}"
-    );
+    assert_problem(
+        &app,
+        another,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "recipe-withdrawn",
+    )
+    .await;
     let recorded = rejections(&app).await;
     assert_eq!(recorded.len(), 1);
     assert_eq!(recorded[0]["code"], "recipe-withdrawn");
@@ -223,9 +239,11 @@ async fn a_deletion_that_breaks_the_contract_is_refused_with_its_path() {
     );
     bad.headers_mut()
         .insert("x-object-sequencer", "not-hex".parse().expect("a header"));
-    let (status, _, problem) = send(&app, bad).await;
-    assert_eq!(
-        (status, problem["code"].as_str()),
-        (StatusCode::BAD_REQUEST, Some("invalid-object-sequencer"))
-    );
+    assert_problem(
+        &app,
+        bad,
+        StatusCode::BAD_REQUEST,
+        "invalid-object-sequencer",
+    )
+    .await;
 }

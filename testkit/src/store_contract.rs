@@ -76,14 +76,14 @@ async fn recipe_summary(store: &dyn RecipeStore, recipe: &str) -> RecipeSummary 
         .expect("exists")
 }
 
+/// The items of a recipe's list page, which must be read and must exist.
+fn first_page<T>(found: Result<Option<shared::store::Page<T>>, StoreError>) -> Vec<T> {
+    found.expect("list").expect("exists").items
+}
+
 /// The first page (of up to 50) of `recipe`'s makes; the recipe must exist.
 async fn makes(store: &dyn RecipeStore, recipe: &str) -> Vec<MakeSummary> {
-    store
-        .makes(&id(recipe), &PageRequest::first(50))
-        .await
-        .expect("list")
-        .expect("exists")
-        .items
+    first_page(store.makes(&id(recipe), &PageRequest::first(50)).await)
 }
 
 /// Stores `make`, which must not fail.

@@ -253,11 +253,7 @@ async fn settle_and_queue(
     limits: &Limits,
 ) -> u64 {
     let now = Instant::now();
-    let due: Vec<PathBuf> = pending
-        .iter()
-        .filter(|(_, p)| p.due <= now)
-        .map(|(k, _)| k.clone())
-        .collect();
+    let due = due_paths(pending, now, |p| p.due);
 
     // The files that held still and were not queued in this state yet.
     let mut ready = Vec::new();
@@ -348,6 +344,19 @@ async fn settle_and_queue(
     count
 }
 
+/// The paths in `waiting` whose time (`due_of`) has come by `now`.
+fn due_paths<T>(
+    waiting: &HashMap<PathBuf, T>,
+    now: Instant,
+    due_of: impl Fn(&T) -> Instant,
+) -> Vec<PathBuf> {
+    waiting
+        .iter()
+        .filter(|(_, entry)| due_of(entry) <= now)
+        .map(|(path, _)| path.clone())
+        .collect()
+}
+
 /// Reserves `count` sequencers and returns the first; `None` (logged) when
 /// the queue cannot, and the caller tries again later.
 async fn reserve(queue: &SqliteQueue, count: usize) -> Option<u64> {
@@ -374,11 +383,7 @@ async fn queue_deletions(
     queue: &SqliteQueue,
 ) -> u64 {
     let now = Instant::now();
-    let due: Vec<PathBuf> = gone
-        .iter()
-        .filter(|(_, due)| **due <= now)
-        .map(|(path, _)| path.clone())
-        .collect();
+    let due = due_paths(gone, now, |due| *due);
     let mut keys = Vec::new();
     for path in due {
         gone.remove(&path);

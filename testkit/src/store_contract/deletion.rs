@@ -8,7 +8,8 @@ use shared::store::{
 };
 
 use super::{
-    assert_none, id, make, make_id, makes, put, recipe_summary, rejection, stored_version, version,
+    assert_none, first_page, id, make, make_id, makes, put, recipe_summary, rejection,
+    stored_version, version,
 };
 
 fn deletion(object_key: &str, sequencer: &str) -> ObjectDeletion {
@@ -92,12 +93,11 @@ async fn a_deleted_make_goes_with_its_counts_and_facts(store: &dyn RecipeStore) 
         .map(|m| m.make_id.to_string())
         .collect();
     assert_eq!(left, ["m2"], "the makes left");
-    let facts = store
-        .make_facts(&id("del-make"), &shared::store::PageRequest::first(50))
-        .await
-        .expect("facts")
-        .expect("exists")
-        .items;
+    let facts = first_page(
+        store
+            .make_facts(&id("del-make"), &shared::store::PageRequest::first(50))
+            .await,
+    );
     assert_eq!(facts.len(), 1, "{facts:?}");
     let summary = recipe_summary(store, "del-make").await;
     assert_eq!(
@@ -224,12 +224,11 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
         (2, "Pie II"),
         "all withdrawn: the newest version is the current one"
     );
-    let versions = store
-        .versions(&id("del-rec"), &shared::store::PageRequest::first(10))
-        .await
-        .expect("list")
-        .expect("exists")
-        .items;
+    let versions = first_page(
+        store
+            .versions(&id("del-rec"), &shared::store::PageRequest::first(10))
+            .await,
+    );
     assert!(
         versions.iter().all(|v| v.withdrawn_at.is_some()),
         "{versions:?}"
