@@ -9,7 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
-use common::{TOKEN, TempStore, app, fixture, get, send, write};
+use common::{TOKEN, TempStore, app, fixture, fresh_app, get, send, write};
 use recipe_server::{AppState, Auth, DashboardAuth};
 use serde_json::{Value, json};
 use shared::Limits;
@@ -44,8 +44,7 @@ async fn post_apple_make(app: &axum::Router, uri: &str) -> (StatusCode, String, 
 
 #[tokio::test]
 async fn a_recipe_version_is_created_only_when_its_content_changes() {
-    let t = TempStore::new("versions");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("versions");
     let recipe = fixture("pairs/apple-pie/recipe.json");
     let (status, _, body) = send(&app, write("POST", "/recipes", "k1", recipe.clone())).await;
     assert_eq!(
@@ -91,8 +90,7 @@ async fn a_recipe_version_is_created_only_when_its_content_changes() {
 
 #[tokio::test]
 async fn a_make_is_diffed_stored_and_read_back() {
-    let t = TempStore::new("make");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("make");
     with_apple_pie(&app).await;
     let (status, _, body) = post_fixture(
         &app,
@@ -148,8 +146,7 @@ async fn a_make_is_diffed_stored_and_read_back() {
 
 #[tokio::test]
 async fn a_replayed_make_returns_the_first_result_and_never_a_second_make() {
-    let t = TempStore::new("replay");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("replay");
     with_apple_pie(&app).await;
     // No makeId in the upload: the server assigns one, and a replay must get the same.
     let anonymous = String::from_utf8(fixture("pairs/apple-pie/make.json"))
@@ -186,8 +183,7 @@ async fn a_replayed_make_returns_the_first_result_and_never_a_second_make() {
 
 #[tokio::test]
 async fn the_correlation_id_is_echoed_and_one_is_made_when_missing() {
-    let t = TempStore::new("correlation");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("correlation");
     let mut request = get("/health");
     request
         .headers_mut()
@@ -215,8 +211,7 @@ async fn the_correlation_id_is_echoed_and_one_is_made_when_missing() {
 
 #[tokio::test]
 async fn an_invalid_make_is_refused_with_its_path_and_recorded() {
-    let t = TempStore::new("invalid");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("invalid");
     with_apple_pie(&app).await;
     let bad = r#"{"recipeName": "Apple Pie", "recipeId": 1, "ingredients": [{"ingredientName": "sugar", "quantity": "lots"}]}"#;
     let mut request = write("POST", "/recipes/1/makes", "k-bad", bad);
@@ -259,8 +254,7 @@ async fn rejection_count(app: &axum::Router) -> usize {
 
 #[tokio::test]
 async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
-    let t = TempStore::new("unknown");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("unknown");
     let (status, _, problem) = post_apple_make(&app, "/recipes/1/makes").await;
     assert_eq!(
         (status, problem["code"].as_str()),
@@ -275,8 +269,7 @@ async fn a_make_for_an_unknown_recipe_is_404_and_not_a_rejection() {
 
 #[tokio::test]
 async fn a_make_sent_to_another_recipe_is_refused() {
-    let t = TempStore::new("mismatch");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("mismatch");
     let (status, _, problem) = post_apple_make(&app, "/recipes/2/makes").await;
     assert_eq!(
         (status, problem["code"].as_str(), problem["path"].as_str()),
@@ -386,8 +379,7 @@ impl futures_core::Stream for Chunks {
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_415() {
-    let t = TempStore::new("media");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("media");
     let mut request = write("POST", "/recipes", "k", "recipeName: pie");
     request
         .headers_mut()
@@ -404,8 +396,7 @@ async fn a_body_that_is_not_json_is_415() {
 
 #[tokio::test]
 async fn writes_need_the_token_and_reads_do_not() {
-    let t = TempStore::new("auth");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("auth");
     let mut unsigned = write(
         "POST",
         "/recipes",
@@ -440,8 +431,7 @@ async fn writes_need_the_token_and_reads_do_not() {
 
 #[tokio::test]
 async fn errors_are_problem_documents_with_stable_types() {
-    let t = TempStore::new("errors");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("errors");
     for (request, status, code) in [
         (get("/nowhere"), StatusCode::NOT_FOUND, "no-route"),
         (
@@ -506,8 +496,7 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
     assert_eq!(routed, documented);
 
     // And each is wired: no documented route falls through to "no route" or 405.
-    let t = TempStore::new("routes");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("routes");
     for (method, path) in &documented {
         let uri = path.replace("{recipeId}", "r").replace("{makeId}", "m");
         let (_, _, body) = send(&app, write(method, &uri, "route-check", "{}")).await;

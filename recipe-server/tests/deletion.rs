@@ -6,7 +6,7 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{TempStore, app, fixture, get, send, write};
+use common::{fixture, fresh_app, get, send, write};
 use serde_json::{Value, json};
 
 /// A write of the fixture `path` to `uri`, as the chain sends it: with the
@@ -45,6 +45,13 @@ fn deletion(key: &str, body: Value) -> Request<Body> {
     write("POST", "/deletions", key, body.to_string())
 }
 
+/// A fresh server holding the apple-pie recipe, from `recipes/pie.json`.
+async fn app_with_pie(name: &str) -> (common::TempStore, axum::Router) {
+    let (t, app) = fresh_app(name);
+    assert_eq!(send(&app, pie_recipe()).await.0, StatusCode::CREATED);
+    (t, app)
+}
+
 /// Sends `request` and asserts that the answer is the problem `code`, with
 /// `status`.
 async fn assert_problem(
@@ -68,9 +75,7 @@ async fn rejections(app: &axum::Router) -> Vec<Value> {
 
 #[tokio::test]
 async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
-    let t = TempStore::new("delete-make");
-    let app = app(t.store.clone());
-    assert_eq!(send(&app, pie_recipe()).await.0, StatusCode::CREATED);
+    let (_t, app) = app_with_pie("delete-make").await;
     let make = || pie_make("k-m", "makes/sunday.json", "02");
     let (status, _, made) = send(&app, make()).await;
     assert_eq!(status, StatusCode::CREATED, "{made}");
@@ -115,9 +120,7 @@ async fn a_deleted_make_leaves_every_read_and_its_replay_stores_nothing() {
 
 #[tokio::test]
 async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
-    let t = TempStore::new("delete-first");
-    let app = app(t.store.clone());
-    send(&app, pie_recipe()).await;
+    let (_t, app) = app_with_pie("delete-first").await;
     let body =
         json!({"objectKey": "makes/late.json", "kind": "make", "sequencer": "0055AED6DCD90281E5"});
     let (status, _, answer) = send(&app, deletion("k-d", body)).await;
@@ -137,8 +140,7 @@ async fn a_deletion_handled_before_its_upload_wins_and_a_later_upload_is_new() {
 
 #[tokio::test]
 async fn a_make_deleted_before_its_recipe_arrives_is_gone_not_waiting() {
-    let t = TempStore::new("delete-orphan");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("delete-orphan");
     let body = json!({"objectKey": "makes/early.json", "kind": "make", "sequencer": "05"});
     assert_eq!(send(&app, deletion("k-d", body)).await.0, StatusCode::OK);
     // No recipe yet: a make whose object was deleted is not worth waiting
@@ -162,9 +164,7 @@ async fn a_make_deleted_before_its_recipe_arrives_is_gone_not_waiting() {
 
 #[tokio::test]
 async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes() {
-    let t = TempStore::new("withdraw");
-    let app = app(t.store.clone());
-    send(&app, pie_recipe()).await;
+    let (_t, app) = app_with_pie("withdraw").await;
     let made = pie_make("k-m", "makes/m.json", "01");
     assert_eq!(send(&app, made).await.0, StatusCode::CREATED);
 
@@ -197,8 +197,7 @@ async fn a_recipe_whose_objects_are_deleted_is_withdrawn_and_refuses_new_makes()
 
 #[tokio::test]
 async fn a_deletion_that_breaks_the_contract_is_refused_with_its_path() {
-    let t = TempStore::new("bad-deletion");
-    let app = app(t.store.clone());
+    let (_t, app) = fresh_app("bad-deletion");
     for (body, path) in [
         (
             json!({"objectKey": "makes/a.json", "kind": "recipe"}),

@@ -462,12 +462,18 @@ mod tests {
         )
     }
 
+    /// A queue's settings: the visibility timeout in milliseconds, and the
+    /// receives before a message is dead-lettered.
+    fn config(visibility_ms: u64, max_receives: u32) -> QueueConfig {
+        QueueConfig {
+            visibility_timeout: Duration::from_millis(visibility_ms),
+            max_receives,
+        }
+    }
+
     #[tokio::test]
     async fn received_messages_are_hidden_until_acked_or_timed_out() {
-        let config = QueueConfig {
-            visibility_timeout: Duration::from_millis(200),
-            max_receives: 5,
-        };
+        let config = config(200, 5);
         let (q, _dir) = queue("visibility", config);
         q.send(&[job(1), job(2)]).await.expect("send");
         let first = q.receive(10).await.expect("receive");
@@ -491,10 +497,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_message_received_too_often_is_dead_lettered_and_can_be_redriven() {
-        let config = QueueConfig {
-            visibility_timeout: Duration::from_millis(1),
-            max_receives: 3,
-        };
+        let config = config(1, 3);
         let (q, _dir) = queue("dead", config);
         q.send(&[job(1)]).await.expect("send");
         for attempt in 1..=3 {

@@ -301,14 +301,7 @@ async fn settle_and_queue(
     let mut files = Vec::new();
     for (n, (path, key, utf8, current)) in (first..).zip(ready) {
         let fingerprint = current.text();
-        let upload = watcher::Upload {
-            bucket: LOCAL_BUCKET.to_owned(),
-            key: key.clone(),
-            version_id: None,
-            e_tag: None,
-            sequencer: Some(sequencer(n)),
-            size: Some(current.size),
-        };
+        let upload = local_upload(key.clone(), n, Some(current.size));
         let job = if utf8 {
             watcher::handle_upload(upload, objects, limits).await
         } else {
@@ -369,9 +362,17 @@ async fn reserve(queue: &SqliteQueue, count: usize) -> Option<u64> {
     }
 }
 
-/// A local sequencer as text: hexadecimal, like S3's.
-fn sequencer(n: u64) -> String {
-    format!("{n:016X}")
+/// An upload (or removal) of `key` in the local bucket, with sequencer `n`
+/// (hexadecimal, like S3's).
+fn local_upload(key: String, n: u64, size: Option<u64>) -> watcher::Upload {
+    watcher::Upload {
+        bucket: LOCAL_BUCKET.to_owned(),
+        key,
+        version_id: None,
+        e_tag: None,
+        sequencer: Some(format!("{n:016X}")),
+        size,
+    }
 }
 
 /// Queues a deletion for each recorded file that is gone once its settling
@@ -413,14 +414,7 @@ async fn queue_deletions(
     };
     let mut jobs = Vec::new();
     for (n, (_, key)) in (first..).zip(&keys) {
-        let removal = watcher::Upload {
-            bucket: LOCAL_BUCKET.to_owned(),
-            key: key.clone(),
-            version_id: None,
-            e_tag: None,
-            sequencer: Some(sequencer(n)),
-            size: None,
-        };
+        let removal = local_upload(key.clone(), n, None);
         jobs.extend(watcher::handle_removal(removal));
     }
     let forgotten: Vec<String> = keys.iter().map(|(_, key)| key.clone()).collect();

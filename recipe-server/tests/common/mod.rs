@@ -34,6 +34,14 @@ impl TempStore {
     }
 }
 
+/// A fresh store named `name` and a router with the local write token over
+/// it (the store is removed when the first is dropped).
+pub fn fresh_app(name: &str) -> (TempStore, axum::Router) {
+    let t = TempStore::new(name);
+    let app = app(t.store.clone());
+    (t, app)
+}
+
 /// A router with the local write token over `store`.
 pub fn app(store: Arc<dyn RecipeStore>) -> axum::Router {
     router(AppState::new(
