@@ -114,7 +114,7 @@ pub async fn post_rejection(
     let written = state.service().record_rejection(&write, &body).await?;
     let (status, word) = written_status(&written);
     let stored = written.into_inner();
-    tracing::info!(code = %stored.code, object_key = ?stored.object_key, status = word, "rejection");
+    tracing::info!(code = %stored.upload.code, object_key = ?stored.upload.object_key, status = word, "rejection");
     let mut body = to_json(&stored)?;
     body["status"] = Value::from(word);
     Ok((status, Json(body)).into_response())

@@ -20,8 +20,9 @@ use shared::model::{MakeId, RecipeId};
 use shared::parse::{parse_make, parse_recipe, recipe_from_value};
 use shared::store::{
     IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection,
-    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed,
-    StoreError, StoredMake, StoredRejection, StoredVersion, VersionSummary, Written, content_hash,
+    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary,
+    RejectedUpload, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
+    VersionSummary, Written, content_hash,
 };
 use shared::wire::{DeletionBody, RejectionBody, rejection_key};
 use shared::{Limits, Recipe, Rejection, diff_make};
@@ -119,6 +120,16 @@ impl Write {
     /// The bucket object the write came from, when it came from one.
     pub fn origin(&self) -> Option<Origin> {
         Origin::of(self.object_key.as_ref(), self.sequencer.as_ref())
+    }
+
+    /// The rejection of this write's upload, under the key `key`, now.
+    fn rejection(&self, key: IdempotencyKey, upload: RejectedUpload) -> NewRejection {
+        NewRejection {
+            key,
+            upload,
+            at: now_rfc3339(),
+            sequencer: self.sequencer.clone(),
+        }
     }
 }
 
@@ -331,16 +342,16 @@ impl Service {
             "a rejection",
             RejectionBody::invalid_field,
         )?;
-        let rejection = NewRejection {
-            key: write.key.clone(),
-            object_key: body.object_key,
-            kind: body.kind,
-            code: body.code,
-            message: body.message,
-            path: body.path.unwrap_or_else(|| "$".into()),
-            at: now_rfc3339(),
-            sequencer: write.sequencer.clone(),
-        };
+        let rejection = write.rejection(
+            write.key.clone(),
+            RejectedUpload {
+                object_key: body.object_key,
+                kind: body.kind,
+                code: body.code,
+                message: body.message,
+                path: body.path.unwrap_or_else(|| "$".into()),
+            },
+        );
         Ok(self.store.put_rejection(&rejection).await?)
     }
 
@@ -479,16 +490,16 @@ impl Service {
 
     /// Stores `refusal` as the rejection of this write.
     async fn record(&self, write: &Write, kind: UploadKind, refusal: &Refusal) -> Result<()> {
-        let rejection = NewRejection {
-            key: rejection_key(write.key.as_str()),
-            object_key: write.object_key.clone(),
-            kind: Some(kind),
-            code: refusal.code.clone(),
-            message: refusal.message.clone(),
-            path: refusal.path.clone().unwrap_or_else(|| "$".to_owned()),
-            at: now_rfc3339(),
-            sequencer: write.sequencer.clone(),
-        };
+        let rejection = write.rejection(
+            rejection_key(write.key.as_str()),
+            RejectedUpload {
+                object_key: write.object_key.clone(),
+                kind: Some(kind),
+                code: refusal.code.clone(),
+                message: refusal.message.clone(),
+                path: refusal.path.clone().unwrap_or_else(|| "$".to_owned()),
+            },
+        );
         self.store.put_rejection(&rejection).await?;
         tracing::info!(code = %refusal.code, object_key = ?write.object_key, "upload rejected");
         Ok(())

@@ -139,11 +139,13 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
 fn rejection(k: &str, at: &str) -> NewRejection {
     NewRejection {
         key: key(k),
-        object_key: Some(format!("makes/{k}.json")),
-        kind: Some(shared::keys::UploadKind::Make),
-        code: "invalid-json".into(),
-        message: "not valid JSON: EOF while parsing (line 1, column 1)".into(),
-        path: "$".into(),
+        upload: shared::store::RejectedUpload {
+            object_key: Some(format!("makes/{k}.json")),
+            kind: Some(shared::keys::UploadKind::Make),
+            code: "invalid-json".into(),
+            message: "not valid JSON: EOF while parsing (line 1, column 1)".into(),
+            path: "$".into(),
+        },
         at: at.to_owned(),
         sequencer: None,
     }
@@ -407,7 +409,7 @@ async fn rejections_are_stored_once_and_listed_newest_first(store: &dyn RecipeSt
             result
                 .items
                 .iter()
-                .map(|r| r.object_key.clone().unwrap_or_default()),
+                .map(|r| r.upload.object_key.clone().unwrap_or_default()),
         );
         match result.next_cursor {
             Some(cursor) => page.cursor = Some(cursor),

@@ -442,12 +442,10 @@ pub struct MakeRef {
     pub version: u32,
 }
 
-/// An upload the chain could not accept, to store.
+/// What is recorded of an upload the chain could not accept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct NewRejection {
-    /// The write's key.
-    pub key: IdempotencyKey,
+pub struct RejectedUpload {
     /// The object key in the bucket, when the upload came from one.
     pub object_key: Option<String>,
     /// A recipe or a make, when known.
@@ -458,28 +456,32 @@ pub struct NewRejection {
     pub message: String,
     /// The JSON path it applies to (`$` for the whole document).
     pub path: String,
+}
+
+/// An upload the chain could not accept, to store.
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewRejection {
+    /// The write's key.
+    pub key: IdempotencyKey,
+    /// What is recorded.
+    pub upload: RejectedUpload,
     /// When (RFC 3339, UTC).
     pub at: String,
     /// The upload's sequencer, fixed-width ([`Origin::order`]), when known.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sequencer: Option<String>,
 }
 
 impl NewRejection {
     /// Where the rejected upload came from, when it came from the bucket.
     pub fn origin(&self) -> Option<Origin> {
-        Origin::of(self.object_key.as_ref(), self.sequencer.as_ref())
+        Origin::of(self.upload.object_key.as_ref(), self.sequencer.as_ref())
     }
 
     /// The rejection as stored, with its id ([`rejection_id`]).
     pub fn to_stored(&self) -> StoredRejection {
         StoredRejection {
             rejection_id: rejection_id(&self.at, &self.key),
-            object_key: self.object_key.clone(),
-            kind: self.kind,
-            code: self.code.clone(),
-            message: self.message.clone(),
-            path: self.path.clone(),
+            upload: self.upload.clone(),
             created_at: self.at.clone(),
         }
     }
@@ -491,16 +493,9 @@ impl NewRejection {
 pub struct StoredRejection {
     /// Its id: sortable by time.
     pub rejection_id: String,
-    /// The object key in the bucket, when the upload came from one.
-    pub object_key: Option<String>,
-    /// A recipe or a make, when known.
-    pub kind: Option<UploadKind>,
-    /// The stable code.
-    pub code: String,
-    /// The sentence for people.
-    pub message: String,
-    /// The JSON path.
-    pub path: String,
+    /// What is recorded (its fields stand beside the id in JSON).
+    #[serde(flatten)]
+    pub upload: RejectedUpload,
     /// When it was stored.
     pub created_at: String,
 }

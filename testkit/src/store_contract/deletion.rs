@@ -38,11 +38,10 @@ fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
 
 /// A rejection of the upload of `object_key` at `sequencer`.
 fn rejection_from(k: &str, at: &str, object_key: &str, sequencer: &str) -> NewRejection {
-    NewRejection {
-        object_key: Some(object_key.to_owned()),
-        sequencer: Some(Origin::order(sequencer)),
-        ..rejection(k, at)
-    }
+    let mut refused = rejection(k, at);
+    refused.upload.object_key = Some(object_key.to_owned());
+    refused.sequencer = Some(Origin::order(sequencer));
+    refused
 }
 
 /// What a deletion that removed one make answers.
@@ -263,7 +262,7 @@ async fn a_deleted_rejection_goes(store: &dyn RecipeStore) {
     assert!(
         listed
             .iter()
-            .all(|r| r.object_key.as_deref() != Some("makes/del-rej.json")),
+            .all(|r| r.upload.object_key.as_deref() != Some("makes/del-rej.json")),
         "{listed:?}"
     );
 }

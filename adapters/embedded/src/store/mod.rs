@@ -26,8 +26,9 @@ use shared::model::{MakeId, RecipeId};
 use shared::rejection::RejectReason;
 use shared::store::{
     Cursor, IdempotencyKey, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, Removed,
-    StoreError, StoredMake, StoredRejection, StoredVersion, VersionRef, VersionSummary, Written,
+    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, RejectedUpload,
+    RejectionRef, Removed, StoreError, StoredMake, StoredRejection, StoredVersion, VersionRef,
+    VersionSummary, Written,
 };
 
 mod reads;

@@ -86,15 +86,17 @@ pub(super) const RECIPE_SUMMARY_COLUMNS: &str = "recipe_id, name, current_versio
 pub(super) fn rejection_from(row: &Row<'_>) -> rusqlite::Result<StoredRejection> {
     Ok(StoredRejection {
         rejection_id: row.get(0)?,
-        object_key: row.get(1)?,
-        kind: row
-            .get::<_, Option<String>>(2)?
-            .map(|kind| serde_json::from_value(Value::String(kind)))
-            .transpose()
-            .map_err(|e| conversion(2, e))?,
-        code: row.get(3)?,
-        message: row.get(4)?,
-        path: row.get(5)?,
+        upload: RejectedUpload {
+            object_key: row.get(1)?,
+            kind: row
+                .get::<_, Option<String>>(2)?
+                .map(|kind| serde_json::from_value(Value::String(kind)))
+                .transpose()
+                .map_err(|e| conversion(2, e))?,
+            code: row.get(3)?,
+            message: row.get(4)?,
+            path: row.get(5)?,
+        },
         created_at: row.get(6)?,
     })
 }

@@ -140,11 +140,13 @@ async fn a_deletion_without_a_sequencer_removes_everything_and_remembers_nothing
     let store = store_with_make_from(&moto, "makes/m.json").await;
     let mut refused = NewRejection {
         key: key("r"),
-        object_key: Some("makes/m.json".into()),
-        kind: Some(UploadKind::Make),
-        code: "invalid-json".into(),
-        message: "not JSON".into(),
-        path: "$".into(),
+        upload: shared::store::RejectedUpload {
+            object_key: Some("makes/m.json".into()),
+            kind: Some(UploadKind::Make),
+            code: "invalid-json".into(),
+            message: "not JSON".into(),
+            path: "$".into(),
+        },
         at: "2026-01-02T00:00:00.000Z".into(),
         sequencer: None,
     };
