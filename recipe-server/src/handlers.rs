@@ -74,16 +74,16 @@ pub async fn put_recipe(
     let written = state.service().put_recipe(&write, &body).await?;
     let (status, word) = written_status(&written);
     let stored = written.into_inner();
-    tracing::info!(recipe_id = %stored.recipe_id, version = stored.version, status = word, "recipe version");
+    tracing::info!(recipe_id = %stored.recipe_id, version = stored.head.version, status = word, "recipe version");
     let location = format!(
         "{}/{}?version={}",
         wire::path::RECIPES,
         wire::segment(stored.recipe_id.as_str()),
-        stored.version
+        stored.head.version
     );
     Ok(with_location(
         status,
-        json!({"status": word, "recipeId": stored.recipe_id, "version": stored.version, "name": stored.name}),
+        json!({"status": word, "recipeId": stored.recipe_id, "version": stored.head.version, "name": stored.head.name}),
         &location,
     ))
 }

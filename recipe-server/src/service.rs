@@ -534,7 +534,7 @@ impl Service {
             recipe_from_value(&stored.document, &self.limits, None).map_err(|rejection| {
                 Failure::Internal(format!(
                     "version {} of recipe {recipe_id} does not parse: {rejection}",
-                    stored.version
+                    stored.head.version
                 ))
             })?;
         let recipe = Arc::new(recipe);

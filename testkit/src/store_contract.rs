@@ -179,14 +179,17 @@ async fn versions_are_created_only_on_change(store: &dyn RecipeStore) {
     ];
     for (name, content, k, expected) in writes {
         let written = put(store, "c1", name, content, k).await;
-        assert_eq!(written.map(|v| v.version), expected, "key {k}");
+        assert_eq!(written.map(|v| v.head.version), expected, "key {k}");
     }
 
     let current = stored_version(store, "c1", None).await;
-    assert_eq!((current.version, current.name.as_str()), (2, "Better Pie"));
+    assert_eq!(
+        (current.head.version, current.head.name.as_str()),
+        (2, "Better Pie")
+    );
     assert_eq!(current.document["ingredients"][0]["quantity"], 2);
     let old = stored_version(store, "c1", Some(1)).await;
-    assert_eq!((old.version, old.name.as_str()), (1, "Pie"));
+    assert_eq!((old.head.version, old.head.name.as_str()), (1, "Pie"));
     assert_eq!(old.document["ingredients"][0]["quantity"], 1);
     assert_none(
         "a version not yet stored",
@@ -218,9 +221,9 @@ async fn a_delayed_duplicate_never_creates_a_version(store: &dyn RecipeStore) {
     put(store, "c2", "Soup", 2, "c2-b").await;
     // The first upload's event, delivered again after the second upload.
     let late = put(store, "c2", "Soup", 1, "c2-a").await;
-    assert_eq!(late.map(|v| v.version), Written::Replayed(1));
+    assert_eq!(late.map(|v| v.head.version), Written::Replayed(1));
     let current = stored_version(store, "c2", None).await;
-    assert_eq!(current.version, 2);
+    assert_eq!(current.head.version, 2);
 }
 
 async fn recipes_list_in_pages(store: &dyn RecipeStore) {

@@ -291,24 +291,33 @@ pub struct NewVersion {
     pub origin: Option<Origin>,
 }
 
+impl NewVersion {
+    /// This version as stored under the number `version`.
+    pub fn stored(&self, version: u32) -> StoredVersion {
+        StoredVersion {
+            recipe_id: self.recipe_id.clone(),
+            head: VersionSummary {
+                version,
+                name: self.name.clone(),
+                content_hash: self.content_hash.clone(),
+                created_at: self.at.clone(),
+                withdrawn_at: None,
+            },
+            document: self.document.clone(),
+        }
+    }
+}
+
 /// A stored recipe version.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StoredVersion {
     /// The recipe.
     pub recipe_id: RecipeId,
-    /// 1, 2, 3, ...
-    pub version: u32,
-    /// Its name in this version.
-    pub name: String,
-    /// SHA-256 of the canonical JSON, hex.
-    pub content_hash: String,
-    /// When it was stored.
-    pub created_at: String,
-    /// When the object it came from was deleted; a withdrawn version is
-    /// never current, and its makes are kept and marked.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub withdrawn_at: Option<String>,
+    /// The version's figures, as its list shows them (their fields stand
+    /// beside the recipe id in JSON).
+    #[serde(flatten)]
+    pub head: VersionSummary,
     /// The canonical JSON.
     pub document: Value,
 }
@@ -325,7 +334,8 @@ pub struct VersionSummary {
     pub content_hash: String,
     /// When it was stored.
     pub created_at: String,
-    /// When the object it came from was deleted.
+    /// When the object it came from was deleted; a withdrawn version is
+    /// never current, and its makes are kept and marked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn_at: Option<String>,
 }

@@ -149,7 +149,10 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
         store.put_version(&old).await,
         Err(StoreError::Deleted("recipes/del-late.json".into()))
     );
-    assert_eq!(stored_version(store, "del-late", None).await.version, 1);
+    assert_eq!(
+        stored_version(store, "del-late", None).await.head.version,
+        1
+    );
     let refused = rejection_from(
         "dl-r",
         "2026-01-02T00:00:00.000Z",
@@ -193,10 +196,14 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
     let removed = delete(store, "recipes/del-rec-2.json", "02").await;
     assert_eq!(removed, REMOVED_ONE_VERSION);
     let current = stored_version(store, "del-rec", None).await;
-    assert_eq!((current.version, current.name.as_str()), (1, "Pie"));
+    assert_eq!(
+        (current.head.version, current.head.name.as_str()),
+        (1, "Pie")
+    );
     assert!(
         stored_version(store, "del-rec", Some(2))
             .await
+            .head
             .withdrawn_at
             .is_some(),
         "a withdrawn version is kept, marked"
@@ -238,7 +245,7 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
     back.origin = from("recipes/del-rec.json", "03");
     let written = store.put_version(&back).await.expect("put");
     assert!(
-        matches!(&written, Written::Created(v) if v.version == 3),
+        matches!(&written, Written::Created(v) if v.head.version == 3),
         "{written:?}"
     );
     assert!(!recipe_summary(store, "del-rec").await.withdrawn);

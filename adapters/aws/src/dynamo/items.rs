@@ -152,25 +152,27 @@ impl VersionItem {
     ) -> Self {
         Self {
             recipe_id: stored.recipe_id.clone(),
-            version: stored.version,
-            name: stored.name.clone(),
+            version: stored.head.version,
+            name: stored.head.name.clone(),
             rating,
-            content_hash: stored.content_hash.clone(),
-            created_at: stored.created_at.clone(),
+            content_hash: stored.head.content_hash.clone(),
+            created_at: stored.head.created_at.clone(),
             document: stored.document.clone(),
             origin: OriginFields::of(origin),
-            withdrawn_at: stored.withdrawn_at.clone(),
+            withdrawn_at: stored.head.withdrawn_at.clone(),
         }
     }
 
     pub(super) fn into_stored(self) -> StoredVersion {
         StoredVersion {
             recipe_id: self.recipe_id,
-            version: self.version,
-            name: self.name,
-            content_hash: self.content_hash,
-            created_at: self.created_at,
-            withdrawn_at: self.withdrawn_at,
+            head: VersionSummary {
+                version: self.version,
+                name: self.name,
+                content_hash: self.content_hash,
+                created_at: self.created_at,
+                withdrawn_at: self.withdrawn_at,
+            },
             document: self.document,
         }
     }

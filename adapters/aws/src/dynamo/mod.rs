@@ -205,15 +205,7 @@ impl RecipeStore for DynamoStore {
                 })?,
                 None => 1,
             };
-            let stored = StoredVersion {
-                recipe_id: version.recipe_id.clone(),
-                version: number_of,
-                name: version.name.clone(),
-                content_hash: version.content_hash.clone(),
-                created_at: version.at.clone(),
-                withdrawn_at: None,
-                document: version.document.clone(),
-            };
+            let stored = version.stored(number_of);
             let fields = RecipeFields {
                 recipe_id: &version.recipe_id,
                 name: &version.name,

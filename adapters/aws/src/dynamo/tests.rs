@@ -162,7 +162,7 @@ async fn concurrent_new_versions_get_consecutive_numbers() {
     for task in tasks {
         let written = task.await.expect("task").expect("put");
         assert!(written.is_created(), "{written:?}");
-        numbers.push(written.into_inner().version);
+        numbers.push(written.into_inner().head.version);
     }
     numbers.sort_unstable();
     assert_eq!(numbers, [1, 2, 3, 4, 5, 6]);
@@ -171,7 +171,7 @@ async fn concurrent_new_versions_get_consecutive_numbers() {
         .await
         .expect("get")
         .expect("exists");
-    assert_eq!(current.version, 6);
+    assert_eq!(current.head.version, 6);
     let summary = store
         .recipe_summary(&recipe_id("race"))
         .await

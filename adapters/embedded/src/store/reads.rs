@@ -53,12 +53,14 @@ pub(super) fn load_version(
             |row| {
                 Ok(StoredVersion {
                     recipe_id: id_at(row, 0, RecipeId::parse)?,
-                    version: row.get(1)?,
-                    name: row.get(2)?,
-                    content_hash: row.get(3)?,
-                    created_at: row.get(4)?,
+                    head: VersionSummary {
+                        version: row.get(1)?,
+                        name: row.get(2)?,
+                        content_hash: row.get(3)?,
+                        created_at: row.get(4)?,
+                        withdrawn_at: row.get(6)?,
+                    },
                     document: json_at(row, 5)?,
-                    withdrawn_at: row.get(6)?,
                 })
             },
         )

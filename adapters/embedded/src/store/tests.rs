@@ -112,7 +112,7 @@ async fn a_reopened_store_keeps_its_data_and_a_newer_schema_is_refused() {
     drop(store);
     let store = SqliteStore::open(&scratch.file()).expect("reopens");
     let replay = store.put_version(&version("r", "v")).await.expect("put");
-    assert!(matches!(replay, Written::Replayed(v) if v.version == 1));
+    assert!(matches!(replay, Written::Replayed(v) if v.head.version == 1));
     drop(store);
 
     let connection = Connection::open(scratch.file()).expect("opens");

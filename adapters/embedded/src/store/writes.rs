@@ -177,15 +177,7 @@ pub(super) fn put_version(
             version,
         };
         remember(tx, VERSION_WRITE, &new.key, &first, &new.at)?;
-        Ok(Written::Created(StoredVersion {
-            recipe_id: new.recipe_id.clone(),
-            version,
-            name: new.name.clone(),
-            content_hash: new.content_hash.clone(),
-            created_at: new.at.clone(),
-            withdrawn_at: None,
-            document: new.document.clone(),
-        }))
+        Ok(Written::Created(new.stored(version)))
     })
 }
 

@@ -203,7 +203,7 @@ async fn when_every_version_is_withdrawn_the_newest_is_current() {
         "the directory follows the recipe"
     );
     let current = store.version(&recipe_id("pie"), None).await.expect("get");
-    assert!(current.is_some_and(|v| v.version == 2 && v.withdrawn_at.is_some()));
+    assert!(current.is_some_and(|v| v.head.version == 2 && v.head.withdrawn_at.is_some()));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -239,7 +239,7 @@ async fn a_recipe_stored_before_deletion_followed_the_bucket_keeps_its_numbers()
     let mut third = version("pie", 3, "v3");
     third.origin = from("recipes/pie.json", "01");
     let written = store.put_version(&third).await.expect("put");
-    assert_eq!(written.map(|v| v.version), Written::Created(3));
+    assert_eq!(written.map(|v| v.head.version), Written::Created(3));
     store
         .delete_object(&deletion("recipes/pie.json", Some("02")))
         .await
@@ -250,5 +250,5 @@ async fn a_recipe_stored_before_deletion_followed_the_bucket_keeps_its_numbers()
         .put_version(&version("pie", 4, "v4"))
         .await
         .expect("put");
-    assert_eq!(next.map(|v| v.version), Written::Created(4));
+    assert_eq!(next.map(|v| v.head.version), Written::Created(4));
 }
