@@ -145,20 +145,22 @@ async fn a_make_deleted_before_its_recipe_arrives_is_gone_not_waiting() {
     assert_eq!(send(&app, deletion("k-d", body)).await.0, StatusCode::OK);
     // No recipe yet: a make whose object was deleted is not worth waiting
     // for (410), while any other is (404, and the sender retries).
-    assert_problem(
-        &app,
-        pie_make("k-m", "makes/early.json", "04"),
-        StatusCode::GONE,
-        "object-deleted",
-    )
-    .await;
-    assert_problem(
-        &app,
-        pie_make("k-m2", "makes/other.json", "04"),
-        StatusCode::NOT_FOUND,
-        "recipe-not-found",
-    )
-    .await;
+    for (key, object, status, code) in [
+        (
+            "k-m",
+            "makes/early.json",
+            StatusCode::GONE,
+            "object-deleted",
+        ),
+        (
+            "k-m2",
+            "makes/other.json",
+            StatusCode::NOT_FOUND,
+            "recipe-not-found",
+        ),
+    ] {
+        assert_problem(&app, pie_make(key, object, "04"), status, code).await;
+    }
     assert!(rejections(&app).await.is_empty());
 }
 

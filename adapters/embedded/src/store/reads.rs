@@ -38,6 +38,18 @@ pub(super) fn recipe_exists(
         .map_err(db("looking up a recipe"))
 }
 
+/// A version's figures, from `version, name, content_hash, created_at,
+/// withdrawn_at` starting at column `first`.
+pub(super) fn version_summary_at(row: &Row<'_>, first: usize) -> rusqlite::Result<VersionSummary> {
+    Ok(VersionSummary {
+        version: row.get(first)?,
+        name: row.get(first + 1)?,
+        content_hash: row.get(first + 2)?,
+        created_at: row.get(first + 3)?,
+        withdrawn_at: row.get(first + 4)?,
+    })
+}
+
 /// A version, or the current one when `version` is `None`.
 pub(super) fn load_version(
     connection: &Connection,
@@ -46,21 +58,15 @@ pub(super) fn load_version(
 ) -> Result<Option<StoredVersion>, StoreError> {
     connection
         .query_row(
-            "SELECT recipe_id, version, name, content_hash, created_at, document, withdrawn_at FROM versions
+            "SELECT recipe_id, version, name, content_hash, created_at, withdrawn_at, document FROM versions
              WHERE recipe_id = ?1
                AND version = coalesce(?2, (SELECT current_version FROM recipes WHERE recipe_id = ?1))",
             params![recipe_id.as_str(), version],
             |row| {
                 Ok(StoredVersion {
                     recipe_id: id_at(row, 0, RecipeId::parse)?,
-                    head: VersionSummary {
-                        version: row.get(1)?,
-                        name: row.get(2)?,
-                        content_hash: row.get(3)?,
-                        created_at: row.get(4)?,
-                        withdrawn_at: row.get(6)?,
-                    },
-                    document: json_at(row, 5)?,
+                    head: version_summary_at(row, 1)?,
+                    document: json_at(row, 6)?,
                 })
             },
         )
@@ -211,13 +217,7 @@ pub(super) fn versions(
         .and_then(|mut statement| {
             statement
                 .query_map(params![recipe_id.as_str(), last, limit + 1], |row| {
-                    Ok(VersionSummary {
-                        version: row.get(0)?,
-                        name: row.get(1)?,
-                        content_hash: row.get(2)?,
-                        created_at: row.get(3)?,
-                        withdrawn_at: row.get(4)?,
-                    })
+                    version_summary_at(row, 0)
                 })?
                 .collect()
         })
