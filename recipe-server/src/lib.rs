@@ -15,7 +15,7 @@ pub mod service;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{MethodRouter, get, post};
+use axum::routing::{MethodFilter, MethodRouter, on};
 use shared::Limits;
 use shared::store::RecipeStore;
 use shared::wire;
@@ -28,28 +28,43 @@ pub use dashboard::DashboardAuth;
 /// The OpenAPI document: the API's contract, tested against this server.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
-/// Every route of the API, as `(method, path)`. The router is built from
-/// this table, and a test checks it against the OpenAPI document.
-pub const ROUTES: &[(&str, &str)] = &[
-    ("GET", "/health"),
-    ("GET", "/openapi.json"),
-    ("GET", wire::path::RECIPES),
-    ("POST", wire::path::RECIPES),
-    ("PUT", wire::path::RECIPES),
-    ("GET", "/recipes/{recipeId}"),
-    ("GET", "/recipes/{recipeId}/versions"),
-    ("GET", wire::path::MAKES),
-    ("POST", wire::path::MAKES),
-    ("GET", wire::path::MAKE),
-    ("GET", "/recipes/{recipeId}/makes/{makeId}/differences"),
-    ("GET", "/recipes/{recipeId}/insights"),
-    ("GET", wire::path::REJECTIONS),
-    ("POST", wire::path::REJECTIONS),
-    ("POST", wire::path::DELETIONS),
-    ("GET", "/"),
-    ("GET", "/assets/{file}"),
-    ("GET", "/dashboard/config.json"),
-];
+/// Declares every route once, with the handler that serves it: the
+/// [`ROUTES`] table (which a test checks against the OpenAPI document) and
+/// the handlers the router is built from.
+macro_rules! routes {
+    ($($method:ident $path:expr => $handler:expr;)*) => {
+        /// Every route of the API, as `(method, path)`. The router is built
+        /// from the same declarations, and a test checks this table against
+        /// the OpenAPI document.
+        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
+
+        /// Every route's path and handler, in [`ROUTES`]' order.
+        fn route_handlers() -> Vec<(&'static str, MethodRouter<AppState>)> {
+            vec![$(($path, on(MethodFilter::$method, $handler))),*]
+        }
+    };
+}
+
+routes! {
+    GET "/health" => handlers::health;
+    GET "/openapi.json" => handlers::openapi;
+    GET wire::path::RECIPES => handlers::list_recipes;
+    POST wire::path::RECIPES => handlers::put_recipe;
+    PUT wire::path::RECIPES => handlers::put_recipe;
+    GET "/recipes/{recipeId}" => handlers::get_recipe;
+    GET "/recipes/{recipeId}/versions" => handlers::list_versions;
+    GET wire::path::MAKES => handlers::list_makes;
+    POST wire::path::MAKES => handlers::post_make;
+    GET wire::path::MAKE => handlers::get_make;
+    GET "/recipes/{recipeId}/makes/{makeId}/differences" => handlers::get_differences;
+    GET "/recipes/{recipeId}/insights" => handlers::get_insights;
+    GET wire::path::REJECTIONS => handlers::list_rejections;
+    POST wire::path::REJECTIONS => handlers::post_rejection;
+    POST wire::path::DELETIONS => handlers::post_deletion;
+    GET "/" => dashboard::index;
+    GET "/assets/{file}" => dashboard::asset;
+    GET "/dashboard/config.json" => dashboard::config;
+}
 
 struct Inner {
     service: Arc<Service>,
@@ -95,43 +110,11 @@ impl AppState {
     }
 }
 
-fn handler_for(method: &str, path: &str) -> Option<MethodRouter<AppState>> {
-    use handlers as h;
-    Some(match (method, path) {
-        ("GET", "/health") => get(h::health),
-        ("GET", "/openapi.json") => get(h::openapi),
-        ("GET", wire::path::RECIPES) => get(h::list_recipes),
-        ("POST", wire::path::RECIPES) => post(h::put_recipe),
-        ("PUT", wire::path::RECIPES) => axum::routing::put(h::put_recipe),
-        ("GET", "/recipes/{recipeId}") => get(h::get_recipe),
-        ("GET", "/recipes/{recipeId}/versions") => get(h::list_versions),
-        ("GET", wire::path::MAKES) => get(h::list_makes),
-        ("POST", wire::path::MAKES) => post(h::post_make),
-        ("GET", wire::path::MAKE) => get(h::get_make),
-        ("GET", "/recipes/{recipeId}/makes/{makeId}/differences") => get(h::get_differences),
-        ("GET", "/recipes/{recipeId}/insights") => get(h::get_insights),
-        ("GET", wire::path::REJECTIONS) => get(h::list_rejections),
-        ("POST", wire::path::REJECTIONS) => post(h::post_rejection),
-        ("POST", wire::path::DELETIONS) => post(h::post_deletion),
-        ("GET", "/") => get(dashboard::index),
-        ("GET", "/assets/{file}") => get(dashboard::asset),
-        ("GET", "/dashboard/config.json") => get(dashboard::config),
-        _ => return None,
-    })
-}
-
 /// The whole API.
-///
-/// # Panics
-/// If [`ROUTES`] names a route without a handler (a programming error that
-/// the tests catch).
 pub fn router(state: AppState) -> Router {
     let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
-    for (method, path) in ROUTES {
-        let Some(handler) = handler_for(method, path) else {
-            panic!("no handler for {method} {path}");
-        };
-        match by_path.iter_mut().find(|(p, _)| p == path) {
+    for (path, handler) in route_handlers() {
+        match by_path.iter_mut().find(|(p, _)| *p == path) {
             Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
             None => by_path.push((path, handler)),
         }

@@ -9,10 +9,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use axum::body::{Body, Bytes};
 use axum::http::{Request, StatusCode};
-use common::{TOKEN, TempStore, app, fixture, fresh_app, get, send, write};
-use recipe_server::{AppState, Auth, DashboardAuth};
+use common::{TempStore, app, fixture, fresh_app, get, send, write};
+use recipe_server::DashboardAuth;
 use serde_json::{Value, json};
-use shared::Limits;
 use shared::insights::MakeFacts;
 use shared::store::{
     MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, ObjectDeletion, Origin, Page,
@@ -609,11 +608,7 @@ async fn an_announced_oversized_body_is_413_over_the_socket_before_it_is_sent() 
 
     let t = TempStore::new("oversized-socket");
     let counting = Counting::over(t.store.clone());
-    let state = recipe_server::AppState::new(
-        counting.clone(),
-        shared::Limits::default(),
-        recipe_server::Auth::LocalToken(common::TOKEN.into()),
-    );
+    let state = common::local_state(counting.clone());
     let server = testkit::router::Serving::start(|listener, shutdown| {
         recipe_server::serve(listener, state, shutdown)
     })
@@ -899,12 +894,7 @@ async fn the_page_and_its_files_are_served_with_their_types_and_a_strict_policy(
 #[tokio::test]
 async fn with_cognito_the_config_names_the_hosted_ui_and_the_policy_allows_it() {
     let t = TempStore::new("dashboard-cognito");
-    let state = AppState::new(
-        t.store.clone(),
-        Limits::default(),
-        Auth::LocalToken(TOKEN.into()),
-    )
-    .with_dashboard_auth(
+    let state = common::local_state(t.store.clone()).with_dashboard_auth(
         DashboardAuth::cognito("recipes.auth.eu-west-1.amazoncognito.com", "abc123")
             .expect("valid"),
     );
@@ -933,14 +923,8 @@ async fn with_cognito_the_config_names_the_hosted_ui_and_the_policy_allows_it() 
 #[tokio::test]
 async fn behind_api_gateway_the_dashboard_is_public_and_the_data_is_not() {
     let t = TempStore::new("dashboard-gateway");
-    let state = AppState::new(
-        t.store.clone(),
-        Limits::default(),
-        Auth::ApiGateway {
-            public_reads: false,
-        },
-    )
-    .with_dashboard_auth(DashboardAuth::cognito("auth.example.com", "abc123").expect("valid"));
+    let state = common::gateway_state(t.store.clone(), false)
+        .with_dashboard_auth(DashboardAuth::cognito("auth.example.com", "abc123").expect("valid"));
     let app = recipe_server::router(state);
     for uri in ["/", "/assets/app.js", "/dashboard/config.json"] {
         assert_eq!(

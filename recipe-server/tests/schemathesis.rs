@@ -9,8 +9,6 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use common::{TOKEN, TempStore, fixture};
-use recipe_server::{AppState, Auth};
-use shared::Limits;
 use testkit::router::Serving;
 
 fn schemathesis() -> PathBuf {
@@ -29,11 +27,7 @@ fn schemathesis() -> PathBuf {
 async fn seeded_server(name: &str) -> (TempStore, Serving) {
     let t = TempStore::new(name);
     seed(t.store.clone()).await;
-    let state = AppState::new(
-        t.store.clone(),
-        Limits::default(),
-        Auth::LocalToken(TOKEN.into()),
-    );
+    let state = common::local_state(t.store.clone());
     let server =
         Serving::start(|listener, shutdown| recipe_server::serve(listener, state, shutdown)).await;
     (t, server)

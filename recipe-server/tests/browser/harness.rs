@@ -11,12 +11,11 @@ use axum::http::Request;
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
 use http_body_util::{BodyExt, Full};
-use recipe_server::{AppState, Auth, DashboardAuth};
+use recipe_server::DashboardAuth;
 use serde_json::{Value, json};
-use shared::Limits;
 use testkit::router::Serving;
 
-use crate::common::{TOKEN, TempStore};
+use crate::common::{TempStore, local_state};
 use crate::seed::seed;
 
 // ------------------------------------------------------------ the server
@@ -53,11 +52,7 @@ impl Server {
     /// Seeds a fresh store and serves it.
     pub async fn start(dashboard: Option<DashboardAuth>) -> Self {
         let t = TempStore::new("browser");
-        let mut state = AppState::new(
-            t.store.clone(),
-            Limits::default(),
-            Auth::LocalToken(TOKEN.into()),
-        );
+        let mut state = local_state(t.store.clone());
         if let Some(dashboard) = dashboard {
             state = state.with_dashboard_auth(dashboard);
         }

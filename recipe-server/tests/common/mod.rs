@@ -42,24 +42,29 @@ pub fn fresh_app(name: &str) -> (TempStore, axum::Router) {
     (t, app)
 }
 
+/// The server's state over `store` with the default limits, writes taken
+/// with the local write token.
+pub fn local_state(store: Arc<dyn RecipeStore>) -> AppState {
+    AppState::new(store, Limits::default(), Auth::LocalToken(TOKEN.into()))
+}
+
 /// A router with the local write token over `store`.
 pub fn app(store: Arc<dyn RecipeStore>) -> axum::Router {
-    router(AppState::new(
-        store,
-        Limits::default(),
-        Auth::LocalToken(TOKEN.into()),
-    ))
+    router(local_state(store))
 }
 
 /// A router behind API Gateway over `store`: the authorizers' verdicts in
 /// the request context decide, reads are open with `public_reads`.
 #[cfg(feature = "lambda")]
 pub fn gateway_app(store: Arc<dyn RecipeStore>, public_reads: bool) -> axum::Router {
-    router(AppState::new(
-        store,
-        Limits::default(),
-        Auth::ApiGateway { public_reads },
-    ))
+    router(gateway_state(store, public_reads))
+}
+
+/// The server's state behind API Gateway over `store`, with the default
+/// limits.
+#[cfg(feature = "lambda")]
+pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppState {
+    AppState::new(store, Limits::default(), Auth::ApiGateway { public_reads })
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {
