@@ -249,23 +249,19 @@ pub fn names_a_resource(resource: &Value) -> bool {
 /// When `cargo metadata` fails.
 pub fn cargo_metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
-    let out = Command::new(cargo)
-        .args([
-            "metadata",
-            "--no-deps",
-            "--format-version",
-            "1",
-            "--offline",
-        ])
-        .current_dir(workspace_root())
-        .output()
-        .expect("cargo metadata runs");
-    assert!(
-        out.status.success(),
-        "cargo metadata failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = testkit::output_of(
+        Command::new(cargo)
+            .args([
+                "metadata",
+                "--no-deps",
+                "--format-version",
+                "1",
+                "--offline",
+            ])
+            .current_dir(workspace_root()),
+        "cargo metadata",
     );
-    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+    serde_json::from_slice(&out).expect("cargo metadata prints JSON")
 }
 
 /// Names in `var("NAME")`, `var_os("NAME")` and `lookup("NAME")` calls in

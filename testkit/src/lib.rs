@@ -136,3 +136,20 @@ pub fn change_ops(diff: &serde_json::Value) -> Vec<&str> {
         .filter_map(|c| c["op"].as_str())
         .collect()
 }
+
+/// Runs `command` to completion and returns what it printed; panics with
+/// `what` and its error output when it fails.
+///
+/// # Panics
+/// When the command cannot be run or exits unsuccessfully.
+pub fn output_of(command: &mut Command, what: &str) -> Vec<u8> {
+    let out = command
+        .output()
+        .unwrap_or_else(|e| panic!("{what} cannot run: {e}"));
+    assert!(
+        out.status.success(),
+        "{what} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out.stdout
+}

@@ -117,18 +117,14 @@ pub fn wait_until(what: &str, limit: Duration, mut check: impl FnMut() -> bool) 
 
 /// `recipe-chain` with arguments, to completion.
 pub fn run(args: &[&str], data: &Path) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
-        .args(args)
-        .arg("--data")
-        .arg(data)
-        .output()
-        .expect("runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = testkit::output_of(
+        Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
+            .args(args)
+            .arg("--data")
+            .arg(data),
+        &format!("recipe-chain {args:?}"),
     );
-    String::from_utf8_lossy(&out.stdout).into_owned()
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 pub const RECIPE: &[u8] = include_bytes!("../../../fixtures/pairs/apple-pie/recipe.json");
