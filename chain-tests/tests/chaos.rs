@@ -269,8 +269,7 @@ struct ChunkFaults<'a> {
 /// Deletes `keys` for good.
 async fn delete_all(aws: &Aws, keys: &BTreeSet<String>) {
     for key in keys {
-        let version = aws.version_of(key).await;
-        aws.remove(key, Some(&version)).await;
+        aws.remove_for_good(key).await;
     }
 }
 

@@ -62,13 +62,6 @@ async fn assert_queues_empty(aws: &Aws) {
     );
 }
 
-/// Removes every version of `key` for good, the last one raising moto's
-/// `ObjectRemoved:Delete`.
-async fn remove_for_good(aws: &Aws, key: &str) {
-    let version = aws.version_of(key).await;
-    aws.remove(key, Some(&version)).await;
-}
-
 const MAKE_PATH: &str = "/recipes/1/makes/2024-05-01-family-dinner";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -78,7 +71,7 @@ async fn a_deleted_make_leaves_dynamodb() {
     upload_and_handle(&aws, &gateway, "makes/sunday dinner+1.json", MAKE).await;
     assert_eq!(gateway.get(MAKE_PATH).await.0, StatusCode::OK);
 
-    remove_for_good(&aws, "makes/sunday dinner+1.json").await;
+    aws.remove_for_good("makes/sunday dinner+1.json").await;
     for event in events(&aws, &["ObjectRemoved:Delete"]).await {
         let summary = aws.watch(event).await;
         assert_eq!((summary.jobs, summary.deleted), (1, 1), "{summary:?}");
@@ -97,7 +90,7 @@ async fn a_deletion_handled_before_its_upload_leaves_nothing_behind() {
     let (aws, gateway) = chain_with_recipe().await;
 
     aws.upload("makes/again.json", MAKE).await;
-    remove_for_good(&aws, "makes/again.json").await;
+    aws.remove_for_good("makes/again.json").await;
     let mut both = events(&aws, &["ObjectCreated:Put", "ObjectRemoved:Delete"]).await;
     // S3 numbers the events on a key in the order they happened; moto does
     // not, so each event gets the sequencer S3 would have given it.

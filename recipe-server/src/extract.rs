@@ -162,20 +162,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
                     .map(|v| v.into_owned())
             },
             "invalid-object-key",
-            format!(
-                "X-Object-Key must be a percent-encoded UTF-8 key of 1 to {} characters",
-                wire::MAX_OBJECT_KEY_CHARS
-            ),
+            || {
+                format!(
+                    "X-Object-Key must be a percent-encoded UTF-8 key of 1 to {} characters",
+                    wire::MAX_OBJECT_KEY_CHARS
+                )
+            },
         )?;
         let sequencer = optional_header(
             headers,
             wire::header::OBJECT_SEQUENCER,
             |v| wire::sequencer_is_valid(v).then(|| Origin::order(v)),
             "invalid-object-sequencer",
-            format!(
-                "X-Object-Sequencer must be 1 to {} hexadecimal digits",
-                wire::MAX_SEQUENCER_CHARS
-            ),
+            || {
+                format!(
+                    "X-Object-Sequencer must be 1 to {} hexadecimal digits",
+                    wire::MAX_SEQUENCER_CHARS
+                )
+            },
         )?;
         Ok(Self {
             key,
@@ -192,7 +196,7 @@ fn optional_header<T>(
     name: &str,
     read: impl FnOnce(&str) -> Option<T>,
     code: &'static str,
-    why: String,
+    why: impl FnOnce() -> String,
 ) -> Result<Option<T>, Problem> {
     match headers.get(name) {
         None => Ok(None),
@@ -201,7 +205,7 @@ fn optional_header<T>(
             .ok()
             .and_then(read)
             .map(Some)
-            .ok_or_else(|| Problem::bad_request(code, why)),
+            .ok_or_else(|| Problem::bad_request(code, why())),
     }
 }
 

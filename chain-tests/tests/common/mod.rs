@@ -129,31 +129,26 @@ impl Aws {
             .expect("uploaded");
     }
 
-    /// Deletes `key` as a user does in a versioned bucket: a delete marker
-    /// hides it (`version`: that version is removed for good instead).
-    pub async fn remove(&self, key: &str, version: Option<&str>) {
-        self.s3
-            .delete_object()
-            .bucket(BUCKET)
-            .key(key)
-            .set_version_id(version.map(str::to_owned))
-            .send()
-            .await
-            .expect("deleted");
-    }
-
-    /// The version id of the object under `key` now.
-    pub async fn version_of(&self, key: &str) -> String {
-        self.s3
+    /// Removes the object under `key` for good: its current version is
+    /// deleted by version id (no delete marker), which, for an object with
+    /// one version, makes moto raise `ObjectRemoved:Delete`.
+    pub async fn remove_for_good(&self, key: &str) {
+        let head = self
+            .s3
             .head_object()
             .bucket(BUCKET)
             .key(key)
             .send()
             .await
-            .expect("the object exists")
-            .version_id()
-            .expect("a versioned bucket")
-            .to_owned()
+            .expect("the object exists");
+        self.s3
+            .delete_object()
+            .bucket(BUCKET)
+            .key(key)
+            .version_id(head.version_id().expect("a versioned bucket"))
+            .send()
+            .await
+            .expect("deleted");
     }
 
     /// Receives up to `want` messages from a queue within `patience`.
