@@ -15,6 +15,7 @@ use std::time::Duration;
 
 use embedded_adapters::SqliteStore;
 use embedded_adapters::{DirObjects, QueueConfig, SqliteQueue};
+use shared::ports::{ObjectError, ObjectPurge};
 use shared::store::{PageRequest, RecipeStore};
 
 use crate::paths::Paths;
@@ -32,6 +33,28 @@ const MAX_RECEIVES: u32 = 5;
 /// Resolves when `stop` turns true (or its sender is gone).
 async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
+}
+
+/// Set (by a test only) to hold every erasure for good after it removes its
+/// first object from the bucket, so that the test can `kill -9` the chain
+/// in the middle of one and see the next start finish it.
+const HOLD_ERASURE: &str = "RECIPE_CHAIN_TEST_HOLD_ERASURE";
+
+/// The bucket folder as erasure removes from it.
+struct ErasureBucket {
+    objects: Arc<DirObjects>,
+    hold: bool,
+}
+
+#[async_trait::async_trait]
+impl ObjectPurge for ErasureBucket {
+    async fn purge(&self, key: &str) -> Result<u64, ObjectError> {
+        let removed = self.objects.purge(key).await?;
+        if self.hold && removed > 0 {
+            std::future::pending::<()>().await;
+        }
+        Ok(removed)
+    }
 }
 
 fn queue_config() -> QueueConfig {
@@ -223,11 +246,29 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
 
     let released = queue.release_in_flight().await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let erasure =
+        recipe_server::service::Erasure::new(crate::paths::object_ids(&paths.object_id_secret)?)
+            .with_bucket(Arc::new(ErasureBucket {
+                objects: Arc::clone(&objects),
+                hold: std::env::var_os(HOLD_ERASURE).is_some(),
+            }))
+            .with_jobs(Arc::new(queue.clone()));
     let state = recipe_server::AppState::new(
         Arc::clone(&store),
         limits.clone(),
         recipe_server::Auth::LocalToken(token.clone()),
+        erasure,
     );
+    // An erasure the last run was stopped in the middle of is finished
+    // before anything else.
+    let resumed = state
+        .service()
+        .resume_erasures()
+        .await
+        .map_err(|failure| format!("finishing an interrupted erasure: {failure:?}"))?;
+    if resumed > 0 {
+        println!("finished {resumed} erasure(s) interrupted when the chain last stopped");
+    }
     let mut server_stop = stop_rx.clone();
     let server = tokio::spawn(recipe_server::serve(listener, state, async move {
         let _ = server_stop.wait_for(|stop| *stop).await;

@@ -18,6 +18,9 @@ pub struct Paths {
     pub store: PathBuf,
     /// The write token of the running chain.
     pub token: PathBuf,
+    /// The secret that object ids are keyed hashes under (see
+    /// `shared::object_id`): made once, kept for the data folder's life.
+    pub object_id_secret: PathBuf,
 }
 
 impl Paths {
@@ -29,6 +32,7 @@ impl Paths {
             queue: data.join("queue.sqlite3"),
             store: data.join("store.sqlite3"),
             token: data.join("write-token"),
+            object_id_secret: data.join("object-id-secret"),
             data,
         }
     }
@@ -60,6 +64,26 @@ pub fn new_token() -> String {
         token.push_str(&format!("{:016x}", hasher.finish()));
     }
     token
+}
+
+/// The data folder's object-id secret: read from its file, or, the first
+/// time, 256 bits from the operating system's random source written there
+/// (readable by the owner only). Tombstones in the store are keyed hashes
+/// under it, so it must outlive every run on this folder.
+pub fn object_ids(path: &Path) -> Result<shared::store::ObjectIds, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => shared::store::ObjectIds::from_hex(&text)
+            .map_err(|reason| format!("{}: {reason}", path.display())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            let mut secret = [0u8; shared::object_id::MIN_SECRET_BYTES];
+            getrandom::fill(&mut secret)
+                .map_err(|e| format!("no random bytes for the object-id secret: {e}"))?;
+            let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
+            write_token(path, &text)?;
+            shared::store::ObjectIds::new(&secret)
+        }
+        Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+    }
 }
 
 /// Writes the token where the tools can read it, readable by the owner only.

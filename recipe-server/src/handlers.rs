@@ -10,8 +10,9 @@ use shared::wire;
 
 use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
 use crate::problem::Problem;
-use crate::service::Write;
+use crate::service::{Erased, Failure, Write};
 use crate::{AppState, OPENAPI};
+use shared::store::ErasureTarget;
 
 type Result<T, E = Problem> = std::result::Result<T, E>;
 
@@ -142,6 +143,49 @@ pub async fn post_deletion(
         "removed": to_json(&removed)?,
     });
     Ok((StatusCode::OK, Json(body)).into_response())
+}
+
+// ---------------------------------------------------------------- erasure
+
+pub async fn erase_recipe(
+    State(state): State<AppState>,
+    RecipePath(recipe_id): RecipePath,
+) -> Result<Response> {
+    let target = ErasureTarget::Recipe {
+        recipe_id: recipe_id.clone(),
+    };
+    match state.service().erase(&target).await? {
+        Some(erased) => Ok(erased_response(&erased)),
+        None => Err(Failure::RecipeNotFound(recipe_id).into()),
+    }
+}
+
+pub async fn erase_make(
+    State(state): State<AppState>,
+    MakePath(recipe_id, make_id): MakePath,
+) -> Result<Response> {
+    let target = ErasureTarget::Make {
+        recipe_id: recipe_id.clone(),
+        make_id: make_id.clone(),
+    };
+    match state.service().erase(&target).await? {
+        Some(erased) => Ok(erased_response(&erased)),
+        None => Err(Failure::MakeNotFound(recipe_id, make_id).into()),
+    }
+}
+
+/// 204, and a log line with the counts (never an id or a key: the line
+/// outlives what it is about).
+fn erased_response(erased: &Erased) -> Response {
+    tracing::info!(
+        makes = erased.removed.makes,
+        versions = erased.removed.versions,
+        rejections = erased.removed.rejections,
+        objects = erased.objects,
+        jobs = erased.jobs,
+        "erased"
+    );
+    StatusCode::NO_CONTENT.into_response()
 }
 
 // ---------------------------------------------------------------- reads

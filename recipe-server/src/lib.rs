@@ -1,8 +1,10 @@
 //! The recipe server: one axum [`Router`] with the whole API, run by
 //! `lambda_http` in AWS and served on a socket by the local chain and the
 //! tests. Writes (recipe versions, makes, rejections, deletions) are
-//! idempotent by their `Idempotency-Key` (a deletion by its nature); reads are paginated with opaque cursors; every
-//! error is `application/problem+json`.
+//! idempotent by their `Idempotency-Key` (a deletion by its nature); an
+//! erasure (`DELETE`) is 204 the first time and 404 after; reads are
+//! paginated with opaque cursors; every error is
+//! `application/problem+json`.
 
 pub mod auth;
 mod dashboard;
@@ -20,7 +22,7 @@ use shared::Limits;
 use shared::store::RecipeStore;
 use shared::wire;
 
-use crate::service::Service;
+use crate::service::{Erasure, Service};
 
 pub use auth::Auth;
 pub use dashboard::DashboardAuth;
@@ -61,6 +63,8 @@ routes! {
     GET wire::path::REJECTIONS => handlers::list_rejections;
     POST wire::path::REJECTIONS => handlers::post_rejection;
     POST wire::path::DELETIONS => handlers::post_deletion;
+    DELETE "/recipes/{recipeId}" => handlers::erase_recipe;
+    DELETE wire::path::MAKE => handlers::erase_make;
     GET "/" => dashboard::index;
     GET "/assets/{file}" => dashboard::asset;
     GET "/dashboard/config.json" => dashboard::config;
@@ -77,10 +81,11 @@ struct Inner {
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
-    /// A server over `store`, refusing documents beyond `limits`.
-    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits, auth: Auth) -> Self {
+    /// A server over `store`, refusing documents beyond `limits`, erasing
+    /// through `erasure`.
+    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits, auth: Auth, erasure: Erasure) -> Self {
         Self(Arc::new(Inner {
-            service: Arc::new(Service::new(store, limits)),
+            service: Arc::new(Service::new(store, limits, erasure)),
             auth,
             dashboard: None,
         }))
@@ -101,7 +106,8 @@ impl AppState {
         self.0.dashboard.as_ref()
     }
 
-    pub(crate) fn service(&self) -> &Service {
+    /// The use cases (the local chain resumes erasures through them).
+    pub fn service(&self) -> &Service {
         &self.0.service
     }
 

@@ -4,16 +4,21 @@
 //! the local chain serves on a socket.
 //!
 //! Environment, read once here (a bad value stops start-up with the reason):
-//! `TABLE_NAME` (required), `READ_AUTH` (`jwt`, the default, or `public`),
+//! `TABLE_NAME` (required), `BUCKET_NAME` (required: erasure removes the
+//! erased objects' versions from it), `OBJECT_ID_SECRET` (required: 64 or
+//! more hexadecimal digits, the secret that tombstones' object ids are keyed
+//! hashes under), `READ_AUTH` (`jwt`, the default, or `public`),
 //! with JWT reads `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` for the
 //! dashboard's sign-in, the limits in `shared::limits::LIMIT_VARIABLES`, and
 //! `RUST_LOG` (default `info`).
 
 use std::sync::Arc;
 
-use aws_adapters::DynamoStore;
+use aws_adapters::{DynamoStore, S3Purge};
+use recipe_server::service::Erasure;
 use recipe_server::{AppState, Auth, DashboardAuth, router};
 use shared::Limits;
+use shared::store::ObjectIds;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
@@ -32,9 +37,25 @@ async fn main() -> Result<(), lambda_http::Error> {
         DashboardAuth::from_env()?
     };
     let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
+    let bucket = std::env::var("BUCKET_NAME")
+        .map_err(|_| "BUCKET_NAME is not set: erasure removes objects from the bucket")?;
+    let ids = std::env::var("OBJECT_ID_SECRET")
+        .map_err(|_| "OBJECT_ID_SECRET is not set: tombstones need the object-id secret".to_owned())
+        .and_then(|text| {
+            ObjectIds::from_hex(&text).map_err(|e| format!("OBJECT_ID_SECRET: {e}"))
+        })?;
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
-    let state = AppState::new(Arc::new(store), limits, Auth::ApiGateway { public_reads })
-        .with_dashboard_auth(dashboard);
+    let erasure = Erasure::new(ids).with_bucket(Arc::new(S3Purge::new(
+        aws_sdk_s3::Client::new(&config),
+        bucket,
+    )));
+    let state = AppState::new(
+        Arc::new(store),
+        limits,
+        Auth::ApiGateway { public_reads },
+        erasure,
+    )
+    .with_dashboard_auth(dashboard);
     lambda_http::run(router(state)).await
 }

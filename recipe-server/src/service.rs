@@ -1,7 +1,8 @@
 //! The recipe server's use cases, over the store port and nothing of HTTP:
 //! put a recipe version, log a make (parse, resolve the version, assign the
 //! id, diff, compute the facts, check the size, store), record a rejection,
-//! delete what came from a deleted object, and the reads. The handlers extract a request's parts, call one of these
+//! delete what came from a deleted object, erase a recipe or a make, and
+//! the reads. The handlers extract a request's parts, call one of these
 //! and turn the result (or its [`Failure`]) into a response.
 //!
 //! Every upload this service refuses for good is recorded as a rejection
@@ -18,11 +19,12 @@ use shared::insights::{Insights, InsightsBuilder, MakeFacts};
 use shared::keys::{UploadKind, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{parse_make, parse_recipe, recipe_from_value};
+use shared::ports::{JobPurge, ObjectPurge};
 use shared::store::{
-    IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection,
-    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary,
-    RejectedUpload, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
-    VersionSummary, Written, content_hash,
+    ErasureTarget, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake,
+    NewRejection, NewVersion, ObjectDeletion, ObjectIds, Origin, Page, PageRequest, RecipeStore,
+    RecipeSummary, RejectedUpload, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
+    Tombstone, VersionSummary, Written, content_hash,
 };
 use shared::wire::{DeletionBody, RejectionBody, rejection_key};
 use shared::{Limits, Recipe, Rejection, diff_make};
@@ -118,19 +120,69 @@ pub struct Write {
 
 impl Write {
     /// The bucket object the write came from, when it came from one.
-    pub fn origin(&self) -> Option<Origin> {
-        Origin::of(self.object_key.as_ref(), self.sequencer.as_ref())
+    pub fn origin(&self, ids: &ObjectIds) -> Option<Origin> {
+        Origin::of(ids, self.object_key.as_ref(), self.sequencer.as_ref())
     }
 
     /// The rejection of this write's upload, under the key `key`, now.
-    fn rejection(&self, key: IdempotencyKey, upload: RejectedUpload) -> NewRejection {
+    fn rejection(
+        &self,
+        ids: &ObjectIds,
+        key: IdempotencyKey,
+        upload: RejectedUpload,
+    ) -> NewRejection {
         NewRejection {
             key,
-            upload,
             at: now_rfc3339(),
             sequencer: self.sequencer.clone(),
+            object_id: upload.object_key.as_deref().map(|k| ids.id(k)),
+            upload,
         }
     }
+}
+
+/// What an erasure reaches beyond the store: the object ids' secret, and
+/// where the erased objects and jobs are removed from.
+#[derive(Clone)]
+pub struct Erasure {
+    ids: ObjectIds,
+    bucket: Option<Arc<dyn ObjectPurge>>,
+    jobs: Option<Arc<dyn JobPurge>>,
+}
+
+impl Erasure {
+    /// Object ids under `ids`; no bucket or queue to purge (a server that
+    /// only serves the store, as in some tests).
+    pub fn new(ids: ObjectIds) -> Self {
+        Self {
+            ids,
+            bucket: None,
+            jobs: None,
+        }
+    }
+
+    /// Erased objects are removed from `bucket`, every version.
+    pub fn with_bucket(mut self, bucket: Arc<dyn ObjectPurge>) -> Self {
+        self.bucket = Some(bucket);
+        self
+    }
+
+    /// Jobs that would bring erased data back are removed from `jobs`.
+    pub fn with_jobs(mut self, jobs: Arc<dyn JobPurge>) -> Self {
+        self.jobs = Some(jobs);
+        self
+    }
+}
+
+/// What an erasure did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Erased {
+    /// Records removed from the store.
+    pub removed: Removed,
+    /// Object versions (or files) removed from the bucket.
+    pub objects: u64,
+    /// Jobs removed from the queue and the dead-letter queue.
+    pub jobs: u64,
 }
 
 /// A logged make: what the store did, and the diff's counts.
@@ -164,15 +216,21 @@ pub struct MakeDifferences {
 pub struct Service {
     store: Arc<dyn RecipeStore>,
     limits: Limits,
-    versions: Mutex<HashMap<(RecipeId, u32), Arc<Recipe>>>,
+    erasure: Erasure,
+    versions: Mutex<HashMap<VersionKey, Arc<Recipe>>>,
 }
 
+/// A parsed version's place in the cache: its recipe, number and content.
+type VersionKey = (RecipeId, u32, String);
+
 impl Service {
-    /// The use cases over `store`, refusing documents beyond `limits`.
-    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits) -> Self {
+    /// The use cases over `store`, refusing documents beyond `limits`,
+    /// erasing through `erasure`.
+    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits, erasure: Erasure) -> Self {
         Self {
             store,
             limits,
+            erasure,
             versions: Mutex::new(HashMap::new()),
         }
     }
@@ -206,7 +264,7 @@ impl Service {
             document,
             key: write.key.clone(),
             at: now_rfc3339(),
-            origin: write.origin(),
+            origin: write.origin(&self.erasure.ids),
         };
         Ok(self.store.put_version(&version).await?)
     }
@@ -243,7 +301,7 @@ impl Service {
         let Some((version, recipe)) = self.current_recipe(recipe_id).await? else {
             // Unless its object was deleted since: then the make is gone,
             // and waiting for the recipe would only end in the DLQ.
-            if let Some(origin) = write.origin()
+            if let Some(origin) = write.origin(&self.erasure.ids)
                 && self.store.is_deleted(&origin).await?
             {
                 return Err(StoreError::Deleted(origin.object_key).into());
@@ -300,7 +358,7 @@ impl Service {
             summary: diff.summary.clone(),
             facts,
             key: write.key.clone(),
-            origin: write.origin(),
+            origin: write.origin(&self.erasure.ids),
         };
         let size = stored_size(&new)?;
         if size > MAX_MAKE_BYTES {
@@ -343,6 +401,7 @@ impl Service {
             RejectionBody::invalid_field,
         )?;
         let rejection = write.rejection(
+            &self.erasure.ids,
             write.key.clone(),
             RejectedUpload {
                 object_key: body.object_key,
@@ -366,6 +425,7 @@ impl Service {
             DeletionBody::invalid_field,
         )?;
         let deletion = ObjectDeletion {
+            object_id: self.erasure.ids.id(&body.object_key),
             object_key: body.object_key.clone(),
             kind: body.kind,
             sequencer: body.sequencer.as_deref().map(Origin::order),
@@ -373,6 +433,59 @@ impl Service {
         };
         let removed = self.store.delete_object(&deletion).await?;
         Ok((body, removed))
+    }
+
+    /// Erases `target` for good: begins (the store remembers the erasure
+    /// and names the objects its records came from), removes the jobs
+    /// that could bring it back and the objects from the bucket (every
+    /// version), then removes every record, keeping only tombstones under
+    /// object ids. Every step is safe to repeat, so an erasure interrupted
+    /// anywhere is finished by running it again ([`Service::resume_erasures`]).
+    /// `Ok(None)` when the target names nothing.
+    pub async fn erase(&self, target: &ErasureTarget) -> Result<Option<Erased>> {
+        let Some(objects) = self.store.begin_erasure(target, &now_rfc3339()).await? else {
+            return Ok(None);
+        };
+        let keys: Vec<String> = objects.iter().map(|o| o.object_key.clone()).collect();
+        let mut erased = Erased::default();
+        if let Some(jobs) = &self.erasure.jobs {
+            // A make's erasure leaves its recipe: only its own object's jobs go.
+            let recipe = match target {
+                ErasureTarget::Recipe { recipe_id } => Some(recipe_id),
+                ErasureTarget::Make { .. } => None,
+            };
+            erased.jobs = jobs
+                .purge_jobs(recipe, &keys)
+                .await
+                .map_err(|e| Failure::Store(StoreError::Unavailable(e.to_string())))?;
+        }
+        if let Some(bucket) = &self.erasure.bucket {
+            for key in &keys {
+                erased.objects += bucket
+                    .purge(key)
+                    .await
+                    .map_err(|e| Failure::Store(StoreError::Unavailable(e.to_string())))?;
+            }
+        }
+        let tombstones = Tombstone::of(&self.erasure.ids, &objects);
+        erased.removed = self
+            .store
+            .finish_erasure(target, &tombstones, &now_rfc3339())
+            .await?;
+        if let Ok(mut cache) = self.versions.lock() {
+            cache.retain(|(id, _, _), _| id != target.recipe_id());
+        }
+        Ok(Some(erased))
+    }
+
+    /// Finishes every erasure begun and not finished (the process stopped
+    /// in the middle of one); answers how many.
+    pub async fn resume_erasures(&self) -> Result<usize> {
+        let pending = self.store.pending_erasures().await?;
+        for target in &pending {
+            self.erase(target).await?;
+        }
+        Ok(pending.len())
     }
 
     /// Recipes, by id.
@@ -491,6 +604,7 @@ impl Service {
     /// Stores `refusal` as the rejection of this write.
     async fn record(&self, write: &Write, kind: UploadKind, refusal: &Refusal) -> Result<()> {
         let rejection = write.rejection(
+            &self.erasure.ids,
             rejection_key(write.key.as_str()),
             RejectedUpload {
                 object_key: write.object_key.clone(),
@@ -518,7 +632,11 @@ impl Service {
             return Ok(None);
         };
         let number = (!summary.withdrawn).then_some(summary.current_version);
-        let key = (recipe_id.clone(), summary.current_version);
+        let key = (
+            recipe_id.clone(),
+            summary.current_version,
+            summary.content_hash.clone(),
+        );
         if let Some(recipe) = self.cached_version(&key) {
             return Ok(Some((number, recipe)));
         }
@@ -542,11 +660,11 @@ impl Service {
         Ok(Some((number, recipe)))
     }
 
-    fn cached_version(&self, key: &(RecipeId, u32)) -> Option<Arc<Recipe>> {
+    fn cached_version(&self, key: &VersionKey) -> Option<Arc<Recipe>> {
         self.versions.lock().ok()?.get(key).cloned()
     }
 
-    fn cache_version(&self, key: (RecipeId, u32), recipe: Arc<Recipe>) {
+    fn cache_version(&self, key: VersionKey, recipe: Arc<Recipe>) {
         if let Ok(mut cache) = self.versions.lock() {
             if cache.len() >= VERSION_CACHE_ENTRIES {
                 cache.clear();

@@ -14,9 +14,9 @@ use recipe_server::DashboardAuth;
 use serde_json::{Value, json};
 use shared::insights::MakeFacts;
 use shared::store::{
-    MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, ObjectDeletion, Origin, Page,
-    PageRequest, RecipeStore, RecipeSummary, Removed, StoreError, StoredMake, StoredRejection,
-    StoredVersion, VersionSummary, Written,
+    ErasedObject, ErasureTarget, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
+    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed, StoreError,
+    StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
 };
 use shared::{MakeId, RecipeId};
 
@@ -324,6 +324,9 @@ counted! {
     rejections(p: &PageRequest) -> Page<StoredRejection>;
     delete_object(d: &ObjectDeletion) -> Removed;
     is_deleted(o: &Origin) -> bool;
+    begin_erasure(t: &ErasureTarget, at: &str) -> Option<Vec<ErasedObject>>;
+    finish_erasure(t: &ErasureTarget, s: &[Tombstone], at: &str) -> Removed;
+    pending_erasures() -> Vec<ErasureTarget>;
     ping() -> ();
 }
 
@@ -508,7 +511,7 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
 }
 
 /// Every write route, with a body that would be accepted.
-fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 5] {
+fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 7] {
     [
         ("POST", "/recipes", fixture("pairs/apple-pie/recipe.json")),
         ("PUT", "/recipes", fixture("pairs/apple-pie/recipe.json")),
@@ -527,6 +530,13 @@ fn write_routes() -> [(&'static str, &'static str, Vec<u8>); 5] {
             "/deletions",
             br#"{"objectKey": "makes/x.json", "kind": "make", "sequencer": "0A"}"#.to_vec(),
         ),
+        // Erasures, last: the make, then the recipe.
+        (
+            "DELETE",
+            "/recipes/1/makes/2024-05-01-family-dinner",
+            Vec::new(),
+        ),
+        ("DELETE", "/recipes/1", Vec::new()),
     ]
 }
 
@@ -767,7 +777,8 @@ mod behind_api_gateway {
         let (app, counting) = counting_app(&t, false);
         // API Gateway passes bodies up to 10 MB; the server's limit is 1 MiB.
         let huge = format!("{{\"recipeName\": \"{}\"}}", "x".repeat(2 * 1024 * 1024));
-        for (method, path, _) in write_routes() {
+        // Erasures read no body, so they have none to refuse.
+        for (method, path, _) in write_routes().into_iter().filter(|(m, ..)| *m != "DELETE") {
             let mut event = write_event(method, path, huge.as_bytes());
             let (status, problem) = invoke(&app, &event).await;
             assert_eq!(

@@ -9,6 +9,8 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
     let mut command = Command::new(env!("CARGO_BIN_EXE_recipe-server"));
     for name in [
         "TABLE_NAME",
+        "BUCKET_NAME",
+        "OBJECT_ID_SECRET",
         "READ_AUTH",
         "COGNITO_DOMAIN",
         "COGNITO_CLIENT_ID",
@@ -59,4 +61,35 @@ fn a_missing_table_name_stops_start_up() {
         stderr.contains("TABLE_NAME"),
         "the reason names it: {stderr}"
     );
+}
+
+#[test]
+fn erasure_settings_missing_or_unusable_stop_start_up_with_the_reason() {
+    for (env, named) in [
+        (
+            vec![("TABLE_NAME", "recipes"), ("READ_AUTH", "public")],
+            "BUCKET_NAME",
+        ),
+        (
+            vec![
+                ("TABLE_NAME", "recipes"),
+                ("READ_AUTH", "public"),
+                ("BUCKET_NAME", "uploads"),
+            ],
+            "OBJECT_ID_SECRET is not set",
+        ),
+        (
+            vec![
+                ("TABLE_NAME", "recipes"),
+                ("READ_AUTH", "public"),
+                ("BUCKET_NAME", "uploads"),
+                ("OBJECT_ID_SECRET", "abcd"),
+            ],
+            "at least 32 are needed",
+        ),
+    ] {
+        let (ok, stderr) = start(&env);
+        assert!(!ok, "started with {env:?}");
+        assert!(stderr.contains(named), "{named}: {stderr}");
+    }
 }

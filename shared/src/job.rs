@@ -17,7 +17,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use sha2::{Digest as _, Sha256};
 
-use crate::keys::UploadKind;
+use crate::keys::{UploadKind, recipe_id_from_key};
+use crate::limits::Limits;
+use crate::model::RecipeId;
 
 /// The contract's version.
 pub const JOB_VERSION: u32 = 1;
@@ -126,6 +128,31 @@ pub struct Job {
 }
 
 impl Job {
+    /// Whether this job would bring back something an erasure removes:
+    /// its source is one of `object_keys`, or, when a recipe is erased, it
+    /// is a make of `recipe_id` or its document (or, failing that, its
+    /// key) names the recipe.
+    pub fn names(&self, recipe_id: Option<&RecipeId>, object_keys: &[String]) -> bool {
+        if object_keys.contains(&self.source.key) {
+            return true;
+        }
+        let Some(recipe_id) = recipe_id else {
+            return false;
+        };
+        if self.recipe_id.as_deref() == Some(recipe_id.as_str()) {
+            return true;
+        }
+        let from_key = recipe_id_from_key(&self.source.key);
+        match (&self.kind, &self.payload) {
+            (UploadKind::Recipe, Payload::Inline { document }) => {
+                crate::parse::recipe_from_value(document, &Limits::default(), from_key.as_ref())
+                    .is_ok_and(|recipe| recipe.id == *recipe_id)
+            }
+            (UploadKind::Recipe, _) => from_key.as_ref() == Some(recipe_id),
+            _ => false,
+        }
+    }
+
     /// A job for `source`, with its key and a correlation id derived from it.
     pub fn new(
         kind: UploadKind,

@@ -3,6 +3,9 @@
 //! own, so the checks can share one store.
 
 mod deletion;
+mod erasure;
+
+pub use erasure::{CANARIES, erasure_leaves_no_trace};
 
 use std::sync::Arc;
 
@@ -148,6 +151,7 @@ fn rejection(k: &str, at: &str) -> NewRejection {
         },
         at: at.to_owned(),
         sequencer: None,
+        object_id: None,
     }
 }
 
@@ -164,6 +168,7 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
     rejections_are_stored_once_and_listed_newest_first(store.as_ref()).await;
     unknown_things_are_none_and_bad_cursors_are_refused(store.as_ref()).await;
     deletion::run(store.as_ref()).await;
+    erasure::run(store.as_ref()).await;
     store.ping().await.expect("ping");
 }
 

@@ -32,6 +32,6 @@ pub fn init_lambda_logs() {
 #[cfg(feature = "dynamodb")]
 pub use dynamo::DynamoStore;
 #[cfg(feature = "s3")]
-pub use s3::S3Objects;
+pub use s3::{S3Objects, S3Purge};
 #[cfg(feature = "sqs")]
 pub use sqs::{Backoff, SqsJobs};

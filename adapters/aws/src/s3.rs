@@ -1,12 +1,14 @@
 //! [`ObjectStore`] on S3: `HeadObject` for the size check, `GetObject` for
-//! the bytes, never reading past the caller's limit.
+//! the bytes, never reading past the caller's limit; and [`ObjectPurge`],
+//! which removes every version of a key for an erasure.
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::transient::sdk_error_is_transient;
-use shared::ports::{ObjectError, ObjectRef, ObjectStore};
+use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use shared::ports::{ObjectError, ObjectPurge, ObjectRef, ObjectStore};
 
 /// Uploads in S3 buckets, read through one shared client.
 #[derive(Clone, Debug)]
@@ -121,4 +123,108 @@ where
     } else {
         ObjectError::Permanent(message)
     })
+}
+
+/// [`ObjectPurge`] on one versioned S3 bucket: `ListObjectVersions` finds
+/// every version and delete marker of a key, `DeleteObjects` removes them
+/// by version id (which removes them for good, not behind a new marker).
+#[derive(Clone, Debug)]
+pub struct S3Purge {
+    client: Client,
+    bucket: String,
+}
+
+impl S3Purge {
+    /// Purges keys of `bucket` with `client`.
+    pub fn new(client: Client, bucket: impl Into<String>) -> Self {
+        Self {
+            client,
+            bucket: bucket.into(),
+        }
+    }
+}
+
+#[async_trait]
+impl ObjectPurge for S3Purge {
+    async fn purge(&self, key: &str) -> Result<u64, ObjectError> {
+        let bucket = &self.bucket;
+        let doing = format!("purging s3://{bucket}/{key}");
+        let fail = |message: String, transient: bool| {
+            if transient {
+                ObjectError::Transient(message)
+            } else {
+                ObjectError::Permanent(message)
+            }
+        };
+        let mut removed = 0;
+        // Deleting while listing moves the listing on: list again from the
+        // start until the key has nothing left.
+        loop {
+            let listed = self
+                .client
+                .list_object_versions()
+                .bucket(bucket)
+                .prefix(key)
+                .max_keys(1000)
+                .send()
+                .await
+                .map_err(|e| {
+                    let transient = sdk_error_is_transient(&e);
+                    fail(format!("{doing}: {}", DisplayErrorContext(&e)), transient)
+                })?;
+            // The prefix also matches longer keys: only this key's go.
+            let versions = listed
+                .versions()
+                .iter()
+                .filter(|v| v.key() == Some(key))
+                .map(|v| v.version_id().map(str::to_owned));
+            let markers = listed
+                .delete_markers()
+                .iter()
+                .filter(|m| m.key() == Some(key))
+                .map(|m| m.version_id().map(str::to_owned));
+            let ids: Vec<ObjectIdentifier> = versions
+                .chain(markers)
+                .map(|version| {
+                    ObjectIdentifier::builder()
+                        .key(key)
+                        .set_version_id(version)
+                        .build()
+                        .map_err(|e| fail(format!("{doing}: {e}"), false))
+                })
+                .collect::<Result<_, _>>()?;
+            if ids.is_empty() {
+                return Ok(removed);
+            }
+            let count = ids.len() as u64;
+            let delete = Delete::builder()
+                .set_objects(Some(ids))
+                .quiet(true)
+                .build()
+                .map_err(|e| fail(format!("{doing}: {e}"), false))?;
+            let output = self
+                .client
+                .delete_objects()
+                .bucket(bucket)
+                .delete(delete)
+                .send()
+                .await
+                .map_err(|e| {
+                    let transient = sdk_error_is_transient(&e);
+                    fail(format!("{doing}: {}", DisplayErrorContext(&e)), transient)
+                })?;
+            if let Some(error) = output.errors().first() {
+                return Err(fail(
+                    format!(
+                        "{doing}: {} of {count} versions were not deleted; the first: {} {}",
+                        output.errors().len(),
+                        error.code().unwrap_or("?"),
+                        error.message().unwrap_or("")
+                    ),
+                    true,
+                ));
+            }
+            removed += count;
+        }
+    }
 }

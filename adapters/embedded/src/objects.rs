@@ -5,7 +5,7 @@ use std::path::{Component, Path, PathBuf};
 
 use async_trait::async_trait;
 
-use shared::ports::{ObjectError, ObjectRef, ObjectStore};
+use shared::ports::{ObjectError, ObjectPurge, ObjectRef, ObjectStore};
 
 /// The bucket folder. The bucket name in a request is not used: there is one folder.
 #[derive(Clone, Debug)]
@@ -46,6 +46,21 @@ impl DirObjects {
 
 fn io_error(key: &str, error: &std::io::Error) -> ObjectError {
     ObjectError::Transient(format!("{key}: {error}"))
+}
+
+#[async_trait]
+impl ObjectPurge for DirObjects {
+    /// Removes the file (a folder keeps no versions).
+    async fn purge(&self, key: &str) -> Result<u64, ObjectError> {
+        let Some(path) = self.path_of(key) else {
+            return Ok(0);
+        };
+        match tokio::fs::remove_file(&path).await {
+            Ok(()) => Ok(1),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(io_error(key, &e)),
+        }
+    }
 }
 
 #[async_trait]

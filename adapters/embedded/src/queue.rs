@@ -12,7 +12,8 @@ use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Params, params};
 
 use shared::job::Job;
-use shared::ports::{JobSink, QueueError};
+use shared::model::RecipeId;
+use shared::ports::{JobPurge, JobSink, QueueError};
 
 /// How the queue treats messages.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -131,6 +132,10 @@ impl SqliteQueue {
             .map_err(|e| sql_error("switching to WAL", &e))?;
         conn.pragma_update(None, "synchronous", "NORMAL")
             .map_err(|e| sql_error("setting synchronous", &e))?;
+        // Deleted jobs are overwritten, not left in free pages: an erasure
+        // must leave no document behind (see `purge_jobs`).
+        conn.pragma_update(None, "secure_delete", "ON")
+            .map_err(|e| sql_error("setting secure_delete", &e))?;
         conn.execute_batch(SCHEMA)
             .map_err(|e| sql_error("creating the schema", &e))?;
         Ok(Self {
@@ -414,6 +419,59 @@ impl SqliteQueue {
             })
         })
         .await
+    }
+}
+
+#[async_trait]
+impl JobPurge for SqliteQueue {
+    async fn purge_jobs(
+        &self,
+        recipe_id: Option<&RecipeId>,
+        object_keys: &[String],
+    ) -> Result<u64, QueueError> {
+        let (recipe_id, keys) = (recipe_id.cloned(), object_keys.to_vec());
+        self.with(move |conn| {
+            let tx = conn.transaction().map_err(|e| sql_error("beginning", &e))?;
+            let mut removed = 0;
+            for table in ["jobs", "dead_jobs"] {
+                let rows: Vec<(i64, String)> = tx
+                    .prepare(&format!("SELECT id, body FROM {table}"))
+                    .and_then(|mut s| {
+                        s.query_map([], |row| Ok((row.get(0)?, row.get(1)?)))?
+                            .collect()
+                    })
+                    .map_err(|e| sql_error("reading jobs", &e))?;
+                for (id, body) in rows {
+                    // A body that is not a job names nothing it could bring back.
+                    let names = serde_json::from_str::<Job>(&body)
+                        .is_ok_and(|job| job.names(recipe_id.as_ref(), &keys));
+                    if names {
+                        removed += tx
+                            .execute(&format!("DELETE FROM {table} WHERE id = ?1"), [id])
+                            .map_err(|e| sql_error("removing a job", &e))?
+                            as u64;
+                    }
+                }
+            }
+            execute_each(
+                &tx,
+                "DELETE FROM queued_files WHERE key = ?1",
+                keys.iter().map(|key| (key,)),
+                ("preparing a removal", "forgetting a file"),
+            )?;
+            tx.commit().map_err(|e| sql_error("committing", &e))?;
+            // What the deletions overwrote may still be in the log: fold it
+            // into the file and empty it.
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(|e| sql_error("checkpointing", &e))?;
+            Ok(removed)
+        })
+        .await
+        .map_err(|reason| QueueError::Transient {
+            failed: 0,
+            total: 0,
+            reason,
+        })
     }
 }
 

@@ -458,6 +458,7 @@ impl Gateway {
             self.store.clone(),
             Limits::default(),
             recipe_server::Auth::ApiGateway { public_reads: true },
+            recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests()),
         );
         let app = recipe_server::router(state);
         let (faults, verified) = (Arc::clone(&self.faults), Arc::clone(&self.verified));

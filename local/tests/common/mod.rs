@@ -35,10 +35,20 @@ pub struct Chain {
 impl Chain {
     /// Starts `recipe-chain up` on a free port and waits for its banner.
     pub fn start(data: &Path, extra: &[&str]) -> Self {
+        Self::start_with(data, extra, &[])
+    }
+
+    /// Starts like [`Chain::start`], with `env` set.
+    pub fn start_with_env(data: &Path, env: &[(&str, &str)]) -> Self {
+        Self::start_with(data, &[], env)
+    }
+
+    fn start_with(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
             .args(["up", "--port", "0", "--data"])
             .arg(data)
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
@@ -249,12 +259,22 @@ impl Chain {
     /// log (warnings and errors) copied to `log`, so a test can look for
     /// panics and server errors.
     pub fn start_logging(data: &Path, log: &Path) -> Self {
+        Self::start_logging_at(data, log, "warn")
+    }
+
+    /// Starts like [`Chain::start_logging`], logging at `level` (`info`:
+    /// what a deployment logs), appending to `log`.
+    pub fn start_logging_at(data: &Path, log: &Path, level: &str) -> Self {
         use std::io::Write as _;
-        let mut file = std::fs::File::create(log).expect("a log file");
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(log)
+            .expect("a log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
             .args(["up", "--port", "0", "--data"])
             .arg(data)
-            .env("RUST_LOG", "warn")
+            .env("RUST_LOG", level)
             .env("NO_COLOR", "1")
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())

@@ -8,9 +8,10 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::Request;
 use embedded_adapters::SqliteStore;
+use recipe_server::service::Erasure;
 use recipe_server::{AppState, Auth, router};
 use shared::Limits;
-use shared::store::RecipeStore;
+use shared::store::{ObjectIds, RecipeStore};
 
 pub const TOKEN: &str = "test-write-token";
 
@@ -45,7 +46,12 @@ pub fn fresh_app(name: &str) -> (TempStore, axum::Router) {
 /// The server's state over `store` with the default limits, writes taken
 /// with the local write token.
 pub fn local_state(store: Arc<dyn RecipeStore>) -> AppState {
-    AppState::new(store, Limits::default(), Auth::LocalToken(TOKEN.into()))
+    AppState::new(
+        store,
+        Limits::default(),
+        Auth::LocalToken(TOKEN.into()),
+        Erasure::new(ObjectIds::for_tests()),
+    )
 }
 
 /// A router with the local write token over `store`.
@@ -64,7 +70,12 @@ pub fn gateway_app(store: Arc<dyn RecipeStore>, public_reads: bool) -> axum::Rou
 /// limits.
 #[cfg(feature = "lambda")]
 pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppState {
-    AppState::new(store, Limits::default(), Auth::ApiGateway { public_reads })
+    AppState::new(
+        store,
+        Limits::default(),
+        Auth::ApiGateway { public_reads },
+        Erasure::new(ObjectIds::for_tests()),
+    )
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {

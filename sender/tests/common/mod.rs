@@ -51,6 +51,7 @@ impl Server {
             Arc::new(store),
             Limits::default(),
             Auth::LocalToken(TOKEN.into()),
+            recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests()),
         );
         let serving = Serving::on(listener, |listener, shutdown| {
             recipe_server::serve(listener, state, shutdown)

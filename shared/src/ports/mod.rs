@@ -8,6 +8,8 @@
 //! | [`JobSink`] | watcher | SQS `SendMessageBatch` | the SQLite queue |
 //! | [`api::RecipeApi`] | sender | HTTPS + SigV4 | HTTP on loopback |
 //! | [`store::RecipeStore`] | recipe server | DynamoDB | SQLite |
+//! | [`ObjectPurge`] | recipe server (erasure) | S3, every version | the directory |
+//! | [`JobPurge`] | recipe server (erasure) | the SQS dead-letter queue | the SQLite queue |
 
 pub mod api;
 pub mod store;
@@ -15,6 +17,7 @@ pub mod store;
 use async_trait::async_trait;
 
 use crate::job::Job;
+use crate::model::RecipeId;
 
 /// Why reading an object failed.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
@@ -71,6 +74,29 @@ pub trait ObjectStore: Send + Sync {
         object: ObjectRef<'_>,
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError>;
+}
+
+/// Where an erasure removes objects for good.
+#[async_trait]
+pub trait ObjectPurge: Send + Sync {
+    /// Removes the object at `key` for good: in a versioned bucket every
+    /// version and delete marker under the key, so that nothing can bring
+    /// it back. Answers how many versions (or files) went; an object that
+    /// is not there is no error.
+    async fn purge(&self, key: &str) -> Result<u64, ObjectError>;
+}
+
+/// Where an erasure removes the jobs that would bring erased data back.
+#[async_trait]
+pub trait JobPurge: Send + Sync {
+    /// Removes every job, waiting or dead-lettered, whose source is one of
+    /// `object_keys` or whose document names `recipe_id` (when given: a
+    /// recipe's erasure); answers how many went.
+    async fn purge_jobs(
+        &self,
+        recipe_id: Option<&RecipeId>,
+        object_keys: &[String],
+    ) -> Result<u64, QueueError>;
 }
 
 /// Why putting jobs on the queue failed.

@@ -25,7 +25,15 @@
 //!   and withdraws its recipe versions, and it remembers the deletion, so
 //!   that an upload event delivered after it (S3 events are unordered)
 //!   stores nothing ([`StoreError::Deleted`]). Order is the sequencer's
-//!   ([`Origin::order`]), never arrival.
+//!   ([`Origin::order`]), never arrival. The deletion is remembered under
+//!   the key's [`ObjectId`], never the key itself.
+//! - **Erasure leaves nothing.** [`RecipeStore::begin_erasure`] remembers
+//!   that a recipe (or one make) is being erased and answers the bucket
+//!   objects its records came from; the caller removes those from the
+//!   bucket, then [`RecipeStore::finish_erasure`] removes every record
+//!   and its idempotency records and keeps only tombstones under object
+//!   ids. An erasure begun and not finished (a crash) is listed by
+//!   [`RecipeStore::pending_erasures`] until it is finished.
 
 use async_trait::async_trait;
 use base64::Engine as _;
@@ -36,6 +44,7 @@ use crate::diff::Summary;
 use crate::insights::MakeFacts;
 use crate::keys::UploadKind;
 use crate::model::{MakeId, RecipeId};
+pub use crate::object_id::{ObjectId, ObjectIds};
 pub use crate::wire::IdempotencyKey;
 
 /// The most a stored make (its content, diff and facts, as JSON) may weigh:
@@ -193,6 +202,8 @@ pub enum StoreError {
 pub struct Origin {
     /// The object key.
     pub object_key: String,
+    /// The key's keyed hash: what a deletion's tombstone is kept under.
+    pub object_id: ObjectId,
     /// The upload's sequencer, in the store's fixed-width form
     /// ([`Origin::order`]); without one, the upload is older than any
     /// deletion of its key.
@@ -201,18 +212,25 @@ pub struct Origin {
 
 impl Origin {
     /// An origin, its sequencer brought to the fixed-width form.
-    pub fn new(object_key: impl Into<String>, sequencer: Option<&str>) -> Self {
+    pub fn new(ids: &ObjectIds, object_key: impl Into<String>, sequencer: Option<&str>) -> Self {
+        let object_key = object_key.into();
         Self {
-            object_key: object_key.into(),
+            object_id: ids.id(&object_key),
+            object_key,
             sequencer: sequencer.map(Self::order),
         }
     }
 
     /// The origin of a write that names its object (and perhaps its
     /// sequencer, already fixed-width); `None` when it names none.
-    pub fn of(object_key: Option<&String>, sequencer: Option<&String>) -> Option<Self> {
+    pub fn of(
+        ids: &ObjectIds,
+        object_key: Option<&String>,
+        sequencer: Option<&String>,
+    ) -> Option<Self> {
         object_key.map(|key| Self {
             object_key: key.clone(),
+            object_id: ids.id(key),
             sequencer: sequencer.cloned(),
         })
     }
@@ -229,6 +247,27 @@ impl Origin {
         }
         let digits = sequencer.trim_start_matches('0').to_ascii_uppercase();
         format!("{digits:0>64}")
+    }
+
+    /// The sequencer just after `sequencer` (both fixed-width): what an
+    /// erasure's tombstone holds, so that it refuses the erased upload
+    /// itself, not only older ones. The greatest sequencer stays itself.
+    pub fn after(sequencer: &str) -> String {
+        let mut digits: Vec<u8> = Self::order(sequencer).into_bytes();
+        for digit in digits.iter_mut().rev() {
+            match *digit {
+                b'F' => *digit = b'0',
+                b'9' => {
+                    *digit = b'A';
+                    return String::from_utf8_lossy(&digits).into_owned();
+                }
+                _ => {
+                    *digit += 1;
+                    return String::from_utf8_lossy(&digits).into_owned();
+                }
+            }
+        }
+        "F".repeat(64)
     }
 
     /// Whether this upload came before a deletion at `sequencer` (its
@@ -248,6 +287,8 @@ impl Origin {
 pub struct ObjectDeletion {
     /// The object key.
     pub object_key: String,
+    /// The key's keyed hash, under which the deletion is remembered.
+    pub object_id: ObjectId,
     /// What was under it.
     pub kind: UploadKind,
     /// The deletion's sequencer, fixed-width ([`Origin::order`]); without
@@ -264,10 +305,99 @@ pub struct ObjectDeletion {
 pub struct Removed {
     /// Makes removed, with their diffs and facts.
     pub makes: u64,
-    /// Recipe versions withdrawn.
+    /// Recipe versions withdrawn (by a deletion) or removed (by an erasure).
     pub versions: u64,
     /// Rejections removed.
     pub rejections: u64,
+}
+
+/// What an erasure takes away.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "camelCase")]
+pub enum ErasureTarget {
+    /// A recipe: every version, every make, the rejections of its objects.
+    #[serde(rename_all = "camelCase")]
+    Recipe {
+        /// The recipe.
+        recipe_id: RecipeId,
+    },
+    /// One make, with its diff and facts.
+    #[serde(rename_all = "camelCase")]
+    Make {
+        /// The recipe it was made from.
+        recipe_id: RecipeId,
+        /// The make.
+        make_id: MakeId,
+    },
+}
+
+impl ErasureTarget {
+    /// The recipe the target is or belongs to.
+    pub fn recipe_id(&self) -> &RecipeId {
+        match self {
+            ErasureTarget::Recipe { recipe_id } | ErasureTarget::Make { recipe_id, .. } => {
+                recipe_id
+            }
+        }
+    }
+}
+
+/// A bucket object that records of an erased target came from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErasedObject {
+    /// The object key.
+    pub object_key: String,
+    /// The newest sequencer of its uploads that the store holds
+    /// (fixed-width), when any had one.
+    pub sequencer: Option<String>,
+}
+
+/// An erased object, by its key's id: the store removes what it keeps
+/// under the id (pointers to the erased records) and, when the object had a
+/// sequencer, raises its tombstone, so that an older upload of it
+/// delivered later stores nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tombstone {
+    /// The object key's keyed hash.
+    pub object_id: ObjectId,
+    /// Just after the newest sequencer erased ([`Origin::after`]), so that
+    /// the erased uploads are refused too; without one, no tombstone is
+    /// raised (an upload without a sequencer is not ordered).
+    pub sequencer: Option<String>,
+}
+
+impl Tombstone {
+    /// The tombstones of `objects` under `ids`, one per object.
+    pub fn of(ids: &ObjectIds, objects: &[ErasedObject]) -> Vec<Tombstone> {
+        objects
+            .iter()
+            .map(|object| Tombstone {
+                object_id: ids.id(&object.object_key),
+                sequencer: object.sequencer.as_deref().map(Origin::after),
+            })
+            .collect()
+    }
+}
+
+/// The bucket objects of one object key among `objects`, merged: the
+/// newest sequencer of each key, sorted by key. Both stores answer
+/// [`RecipeStore::begin_erasure`] through it.
+pub fn merge_objects(objects: impl IntoIterator<Item = ErasedObject>) -> Vec<ErasedObject> {
+    let mut newest: std::collections::BTreeMap<String, Option<String>> = Default::default();
+    for object in objects {
+        let entry = newest.entry(object.object_key).or_default();
+        if object.sequencer > *entry {
+            *entry = object.sequencer;
+        }
+    }
+    newest
+        .into_iter()
+        .map(|(object_key, sequencer)| ErasedObject {
+            object_key,
+            sequencer,
+        })
+        .collect()
 }
 
 /// A recipe version to store.
@@ -362,6 +492,11 @@ pub struct RecipeSummary {
     pub average_make_rating: Option<f64>,
     /// When the recipe or one of its makes last changed.
     pub updated_at: String,
+    /// SHA-256 of the current version's canonical JSON, hex: what a parsed
+    /// version is cached under, so that a recipe erased and added again
+    /// under the same id and number is never read from a stale cache.
+    #[serde(default)]
+    pub content_hash: String,
 }
 
 /// A make to store: the make as it will be read back, and what is stored
@@ -479,12 +614,18 @@ pub struct NewRejection {
     pub at: String,
     /// The upload's sequencer, fixed-width ([`Origin::order`]), when known.
     pub sequencer: Option<String>,
+    /// The object key's keyed hash, when the upload came from the bucket.
+    pub object_id: Option<ObjectId>,
 }
 
 impl NewRejection {
     /// Where the rejected upload came from, when it came from the bucket.
     pub fn origin(&self) -> Option<Origin> {
-        Origin::of(self.upload.object_key.as_ref(), self.sequencer.as_ref())
+        Some(Origin {
+            object_key: self.upload.object_key.clone()?,
+            object_id: self.object_id.clone()?,
+            sequencer: self.sequencer.clone(),
+        })
     }
 
     /// The rejection as stored, with its id ([`rejection_id`]).
@@ -609,6 +750,34 @@ pub trait RecipeStore: Send + Sync + 'static {
     /// arrived), so that it is not retried for nothing.
     async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError>;
 
+    /// Starts erasing `target`: remembers that its erasure is under way
+    /// (until [`RecipeStore::finish_erasure`]) and answers the bucket
+    /// objects its records came from ([`merge_objects`]), which the caller
+    /// removes from the bucket before finishing. `None` when the target
+    /// names nothing and no erasure of it is under way. Safe to repeat.
+    async fn begin_erasure(
+        &self,
+        target: &ErasureTarget,
+        at: &str,
+    ) -> Result<Option<Vec<ErasedObject>>, StoreError>;
+
+    /// Finishes erasing `target`: removes its records (a recipe's versions,
+    /// makes, diffs, facts and counters; a make and its share of the
+    /// counters), the rejections of the objects that records came from
+    /// (for a recipe, also those of `recipes/` keys that name it), and the
+    /// idempotency records of all of these; raises `tombstones`; and
+    /// forgets the erasure under way. Safe to repeat: a second call
+    /// removes nothing more.
+    async fn finish_erasure(
+        &self,
+        target: &ErasureTarget,
+        tombstones: &[Tombstone],
+        at: &str,
+    ) -> Result<Removed, StoreError>;
+
+    /// Erasures begun and not finished, oldest first.
+    async fn pending_erasures(&self) -> Result<Vec<ErasureTarget>, StoreError>;
+
     /// Whether the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }
@@ -636,8 +805,22 @@ mod tests {
     }
 
     #[test]
+    fn the_sequencer_after_is_one_more() {
+        for (sequencer, after) in [("0A", "0B"), ("09", "0A"), ("0F", "10"), ("FF", "100")] {
+            assert_eq!(
+                Origin::after(sequencer),
+                Origin::order(after),
+                "{sequencer}"
+            );
+        }
+        let greatest = "F".repeat(64);
+        assert_eq!(Origin::after(&greatest), greatest);
+    }
+
+    #[test]
     fn a_deletion_removes_only_what_came_before_it() {
-        let upload = Origin::new("makes/a.json", Some("0A"));
+        let ids = ObjectIds::for_tests();
+        let upload = Origin::new(&ids, "makes/a.json", Some("0A"));
         assert!(upload.is_before(Some(&Origin::order("0B"))));
         assert!(!upload.is_before(Some(&Origin::order("0A"))));
         assert!(!upload.is_before(Some(&Origin::order("09"))));
@@ -645,6 +828,6 @@ mod tests {
             upload.is_before(None),
             "a deletion without a sequencer removes all"
         );
-        assert!(Origin::new("makes/a.json", None).is_before(Some(&Origin::order("01"))));
+        assert!(Origin::new(&ids, "makes/a.json", None).is_before(Some(&Origin::order("01"))));
     }
 }

@@ -4,7 +4,7 @@
 
 use shared::keys::UploadKind;
 use shared::store::{
-    NewRejection, ObjectDeletion, Origin, RecipeStore, Removed, StoreError, Written,
+    NewRejection, ObjectDeletion, ObjectIds, Origin, RecipeStore, Removed, StoreError, Written,
 };
 
 use super::{
@@ -15,6 +15,7 @@ use super::{
 fn deletion(object_key: &str, sequencer: &str) -> ObjectDeletion {
     ObjectDeletion {
         object_key: object_key.to_owned(),
+        object_id: ObjectIds::for_tests().id(object_key),
         kind: if object_key.starts_with("recipes/") {
             UploadKind::Recipe
         } else {
@@ -33,7 +34,11 @@ async fn delete(store: &dyn RecipeStore, object_key: &str, sequencer: &str) -> R
 }
 
 fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
-    Some(Origin::new(object_key, Some(sequencer)))
+    Some(Origin::new(
+        &ObjectIds::for_tests(),
+        object_key,
+        Some(sequencer),
+    ))
 }
 
 /// A rejection of the upload of `object_key` at `sequencer`.
@@ -41,6 +46,7 @@ fn rejection_from(k: &str, at: &str, object_key: &str, sequencer: &str) -> NewRe
     let mut refused = rejection(k, at);
     refused.upload.object_key = Some(object_key.to_owned());
     refused.sequencer = Some(Origin::order(sequencer));
+    refused.object_id = Some(ObjectIds::for_tests().id(object_key));
     refused
 }
 
@@ -126,7 +132,7 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
         ("makes/del-late.json", "11", false),
         ("makes/del-other.json", "01", false),
     ] {
-        let origin = Origin::new(key, Some(sequencer));
+        let origin = Origin::new(&ObjectIds::for_tests(), key, Some(sequencer));
         assert_eq!(
             store.is_deleted(&origin).await,
             Ok(deleted),

@@ -1,6 +1,6 @@
 //! Deletion following the bucket: [`RecipeStore::delete_object`].
 //!
-//! First the tombstone is raised (`OBJECT#<key>` / `DELETED`, holding the
+//! First the tombstone is raised (`OBJECT#<object id>` / `DELETED`, holding the
 //! newest deletion's sequencer), so that every write from an older upload
 //! that commits afterwards fails its guard ([`DynamoStore::guard`]). Then
 //! one strongly consistent `Query` of the object's partition finds the
@@ -25,10 +25,10 @@ impl DynamoStore {
         let object_key = deletion.object_key.as_str();
         let before = deletion.sequencer.as_deref();
         if let Some(sequencer) = before {
-            self.raise_tombstone(object_key, sequencer, &deletion.at)
+            self.raise_tombstone(&deletion.object_id, sequencer, &deletion.at)
                 .await?;
         }
-        let pk = object_pk(object_key);
+        let pk = object_pk(&deletion.object_id);
         let items = self
             .query_all(&pk, None, true, &[], "what came from an object")
             .await?;
@@ -48,6 +48,7 @@ impl DynamoStore {
             let pointer: PointerItem = from_item(item, "a pointer")?;
             let origin = Origin {
                 object_key: object_key.to_owned(),
+                object_id: deletion.object_id.clone(),
                 sequencer: pointer.sequencer.clone(),
             };
             if !origin.is_before(before) {
@@ -76,9 +77,9 @@ impl DynamoStore {
     }
 
     /// Remembers the deletion, unless a later one of the key is remembered.
-    async fn raise_tombstone(
+    pub(super) async fn raise_tombstone(
         &self,
-        object_key: &str,
+        object_id: &ObjectId,
         sequencer: &str,
         at: &str,
     ) -> Result<(), StoreError> {
@@ -86,7 +87,7 @@ impl DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(item_key(object_pk(object_key), DELETED_SK)))
+            .set_key(Some(item_key(object_pk(object_id), DELETED_SK)))
             .update_expression("SET #sequencer = :sequencer, #deletedAt = :at")
             .condition_expression(format!("{NOT_EXISTS} OR #sequencer < :sequencer"))
             .expression_attribute_names("#sequencer", "sequencer")

@@ -15,6 +15,12 @@ pub(super) const REJECTION_PREFIX: &str = "REJ#";
 pub(super) const IDEMPOTENCY_PREFIX: &str = "IDEM#";
 pub(super) const OBJECT_PREFIX: &str = "OBJECT#";
 pub(super) const DELETED_SK: &str = "DELETED";
+/// The sort-key prefix of a key pointer: an idempotency key of a write to
+/// the recipe, so that an erasure finds and removes its record.
+pub(super) const KEY_PREFIX: &str = "KEY#";
+/// The partition of the erasures under way.
+pub(super) const ERASURES_PK: &str = "ERASURES";
+pub(super) const ERASURE_PREFIX: &str = "ERASE#";
 
 // Idempotency records are kept per kind of write (in the sort key), as the
 // SQLite store does, so a key reused across kinds cannot make one write
@@ -95,6 +101,7 @@ impl RecipeItem {
             average_make_rating: (self.rated_count > 0)
                 .then(|| round4(self.rating_sum / self.rated_count as f64)),
             updated_at: self.updated_at,
+            content_hash: self.content_hash,
         }
     }
 }
@@ -302,7 +309,16 @@ pub(super) struct FactsItem {
     pub(super) facts: MakeFacts,
 }
 
-/// What a pointer (`pk = OBJECT#<key>`) says about the record it indexes,
+/// A key pointer (`pk = RECIPE#<id>`, `sk = KEY#<kind>#<key>`): the make
+/// its write stored, for a make write.
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct KeyPointerItem {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) make_id: Option<MakeId>,
+}
+
+/// What a pointer (`pk = OBJECT#<id>`) says about the record it indexes,
 /// by its sort key's prefix: `MAKE#` (`recipeId`, `makeId`, `rating`),
 /// `VERSION#` (`recipeId`, `version`) or `REJ#` (`rejectionId`); each with
 /// the upload's `sequencer` when it had one.
@@ -323,7 +339,7 @@ pub(super) struct PointerItem {
     pub(super) sequencer: Option<String>,
 }
 
-/// The newest deletion of an object (`pk = OBJECT#<key>`, `sk = DELETED`).
+/// The newest deletion of an object (`pk = OBJECT#<id>`, `sk = DELETED`).
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct TombstoneItem {
@@ -379,10 +395,17 @@ pub(super) fn rejection_sk(rejection_id: &str) -> String {
     format!("{REJECTION_PREFIX}{rejection_id}")
 }
 
-/// The partition of a bucket object: its deletion's tombstone and a pointer
-/// to each record that came from it.
-pub(super) fn object_pk(object_key: &str) -> String {
-    format!("{OBJECT_PREFIX}{object_key}")
+/// The partition of a bucket object, named by its id (a keyed hash of its
+/// key): its deletion's tombstone and a pointer to each record that came
+/// from it.
+pub(super) fn object_pk(object_id: &ObjectId) -> String {
+    format!("{OBJECT_PREFIX}{object_id}")
+}
+
+/// The key pointer of an idempotency key of kind `kind` in a recipe's
+/// partition.
+pub(super) fn key_pointer_sk(kind: &str, key: &IdempotencyKey) -> String {
+    format!("{KEY_PREFIX}{kind}#{}", key.as_str())
 }
 
 /// The pointer to a make: the recipe id's length first, so that ids

@@ -43,12 +43,14 @@ use shared::diff::{Summary, round4};
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    Cursor, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, RejectionRef, Removed,
-    StoreError, StoredMake, StoredRejection, StoredVersion, VersionRef, VersionSummary, Written,
+    Cursor, ErasedObject, ErasureTarget, IdempotencyKey, MakeRef, MakeSummary, NewMake,
+    NewRejection, NewVersion, ObjectDeletion, ObjectId, Origin, Page, PageRequest, RecipeStore,
+    RecipeSummary, RejectionRef, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
+    Tombstone, VersionRef, VersionSummary, Written,
 };
 
 mod deletion;
+mod erasure;
 mod items;
 mod origin;
 mod reads;
@@ -163,6 +165,7 @@ impl RecipeStore for DynamoStore {
                 let mut items = vec![
                     self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
                     self.check(item_key(pk.clone(), META_SK), check)?,
+                    self.put_key_pointer(&version.recipe_id, VERSION_WRITE, &version.key, None)?,
                 ];
                 let guard = self.guard(&mut items, version.origin.as_ref(), None)?;
                 match self
@@ -235,6 +238,7 @@ impl RecipeStore for DynamoStore {
                 meta,
                 directory,
                 self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
+                self.put_key_pointer(&version.recipe_id, VERSION_WRITE, &version.key, None)?,
             ];
             let origin = version.origin.as_ref();
             let pointer = origin.map(|o| Pointer::version(&version.recipe_id, number_of, o));
@@ -337,6 +341,7 @@ impl RecipeStore for DynamoStore {
                 self.put_first(MAKE_WRITE, &new.key, &made, &make.created_at)?,
                 meta,
                 directory,
+                self.put_key_pointer(&make.recipe_id, MAKE_WRITE, &new.key, Some(&make.make_id))?,
             ];
             let pointer = origin.map(|o| Pointer::make(new, o));
             let guard = self.guard(&mut items, origin, pointer)?;
@@ -480,13 +485,34 @@ impl RecipeStore for DynamoStore {
 
     async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
         Ok(self
-            .tombstone(&origin.object_key)
+            .tombstone(&origin.object_id)
             .await?
             .is_some_and(|t| origin.is_before(Some(&t.sequencer))))
     }
 
     async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError> {
         self.delete_from_object(deletion).await
+    }
+
+    async fn begin_erasure(
+        &self,
+        target: &ErasureTarget,
+        at: &str,
+    ) -> Result<Option<Vec<ErasedObject>>, StoreError> {
+        self.begin(target, at).await
+    }
+
+    async fn finish_erasure(
+        &self,
+        target: &ErasureTarget,
+        tombstones: &[Tombstone],
+        at: &str,
+    ) -> Result<Removed, StoreError> {
+        self.finish(target, tombstones, at).await
+    }
+
+    async fn pending_erasures(&self) -> Result<Vec<ErasureTarget>, StoreError> {
+        self.pending().await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -56,6 +56,27 @@ impl Pointer {
 }
 
 impl DynamoStore {
+    /// The put of a key pointer: the idempotency key `key` of a `kind`
+    /// write to `recipe_id`, so that erasing the recipe (or the make
+    /// `make_id`) removes the key's record.
+    pub(super) fn put_key_pointer(
+        &self,
+        recipe_id: &RecipeId,
+        kind: &str,
+        key: &IdempotencyKey,
+        make_id: Option<&MakeId>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let item = KeyPointerItem {
+            make_id: make_id.cloned(),
+        };
+        let item = with_key(
+            to_item(&item, "a key pointer")?,
+            recipe_pk(recipe_id),
+            key_pointer_sk(kind, key),
+        );
+        self.put(item, None)
+    }
+
     /// Appends to `items` the check that the origin's object was not
     /// deleted after the upload and, when given, the put of the pointer to
     /// the record; returns the check's index, which
@@ -70,7 +91,7 @@ impl DynamoStore {
         let Some(origin) = origin else {
             return Ok(None);
         };
-        let pk = object_pk(&origin.object_key);
+        let pk = object_pk(&origin.object_id);
         if let Some(pointer) = pointer {
             let item = with_key(to_item(&pointer.item, "a pointer")?, pk.clone(), pointer.sk);
             items.push(self.put(item, None)?);
@@ -109,7 +130,7 @@ impl DynamoStore {
             // Tombstones only ever rise: if it refuses the upload now, it
             // refused it then, or will on every retry.
             None => self
-                .tombstone(&origin.object_key)
+                .tombstone(&origin.object_id)
                 .await?
                 .is_some_and(|t| origin.is_before(Some(&t.sequencer))),
         };
@@ -122,10 +143,10 @@ impl DynamoStore {
     /// The newest remembered deletion of an object.
     pub(super) async fn tombstone(
         &self,
-        object_key: &str,
+        object_id: &ObjectId,
     ) -> Result<Option<TombstoneItem>, StoreError> {
         self.get(
-            item_key(object_pk(object_key), DELETED_SK),
+            item_key(object_pk(object_id), DELETED_SK),
             "a deletion's tombstone",
         )
         .await

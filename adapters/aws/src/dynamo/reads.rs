@@ -256,6 +256,21 @@ impl DynamoStore {
         new: &NewMake,
         existing: MakeRef,
     ) -> Result<MakeRef, StoreError> {
+        // The key pointer first: one left without its record is harmless.
+        let pointer = self.put_key_pointer(
+            &existing.recipe_id,
+            MAKE_WRITE,
+            &new.key,
+            Some(&existing.make_id),
+        )?;
+        if let Transaction::Cancelled(_) = self
+            .transact("recording a make's key pointer", vec![pointer])
+            .await?
+        {
+            return Err(StoreError::Unavailable(
+                "recording a make's key pointer lost a race; try again".into(),
+            ));
+        }
         let item = idempotency_item(MAKE_WRITE, &new.key, &existing, &new.make.created_at)?;
         let result = self
             .client

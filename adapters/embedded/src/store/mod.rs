@@ -31,12 +31,14 @@ use shared::store::{
     VersionSummary, Written,
 };
 
+mod erasure;
 mod reads;
 #[cfg(test)]
 mod tests;
 mod writes;
 
 use reads::*;
+use shared::store::{ErasedObject, ErasureTarget, Tombstone};
 use writes::*;
 
 /// What `PRAGMA user_version` says once every migration is in place; raise
@@ -148,6 +150,9 @@ fn configure(connection: &Connection, path: &Path) -> Result<(), StoreError> {
     connection
         .pragma_update(None, "synchronous", "NORMAL")
         .and_then(|()| connection.pragma_update(None, "foreign_keys", "ON"))
+        // Removed rows are overwritten, not left in free pages: an erasure
+        // must leave no document behind.
+        .and_then(|()| connection.pragma_update(None, "secure_delete", "ON"))
         .map_err(|e| db_error(&context, e))
 }
 
@@ -316,6 +321,40 @@ impl RecipeStore for SqliteStore {
     async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
         let origin = origin.clone();
         self.call(move |connection| is_deleted(connection, &origin))
+            .await
+    }
+
+    async fn begin_erasure(
+        &self,
+        target: &ErasureTarget,
+        at: &str,
+    ) -> Result<Option<Vec<ErasedObject>>, StoreError> {
+        let (target, at) = (target.clone(), at.to_owned());
+        self.call(move |connection| erasure::begin_erasure(connection, &target, &at))
+            .await
+    }
+
+    async fn finish_erasure(
+        &self,
+        target: &ErasureTarget,
+        tombstones: &[Tombstone],
+        at: &str,
+    ) -> Result<Removed, StoreError> {
+        let (target, tombstones, at) = (target.clone(), tombstones.to_vec(), at.to_owned());
+        self.call(move |connection| {
+            let removed = erasure::finish_erasure(connection, &target, &tombstones, &at)?;
+            // The log may still hold the pages as they were before: fold
+            // it into the file and empty it.
+            connection
+                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(db("checkpointing after an erasure"))?;
+            Ok(removed)
+        })
+        .await
+    }
+
+    async fn pending_erasures(&self) -> Result<Vec<ErasureTarget>, StoreError> {
+        self.call(|connection| erasure::pending_erasures(connection))
             .await
     }
 

@@ -86,10 +86,11 @@ pub(super) fn recipe_summary_from(row: &Row<'_>) -> rusqlite::Result<RecipeSumma
         average_make_rating: (rated_count > 0).then(|| round4(rating_sum / rated_count as f64)),
         updated_at: row.get(7)?,
         withdrawn: row.get(8)?,
+        content_hash: row.get(9)?,
     })
 }
 
-pub(super) const RECIPE_SUMMARY_COLUMNS: &str = "recipe_id, name, current_version, rating, make_count, rating_sum, rated_count, updated_at, withdrawn";
+pub(super) const RECIPE_SUMMARY_COLUMNS: &str = "recipe_id, name, current_version, rating, make_count, rating_sum, rated_count, updated_at, withdrawn, content_hash";
 
 pub(super) fn rejection_from(row: &Row<'_>) -> rusqlite::Result<StoredRejection> {
     Ok(StoredRejection {

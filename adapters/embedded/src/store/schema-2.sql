@@ -14,7 +14,11 @@ CREATE INDEX IF NOT EXISTS versions_by_origin ON versions (origin_key);
 CREATE INDEX IF NOT EXISTS makes_by_origin ON makes (origin_key);
 CREATE INDEX IF NOT EXISTS rejections_by_object ON rejections (object_key);
 CREATE TABLE IF NOT EXISTS deletions (
-    object_key TEXT PRIMARY KEY NOT NULL,
+    object_id  TEXT PRIMARY KEY NOT NULL,
     sequencer  TEXT NOT NULL,
     deleted_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS erasures (
+    target   TEXT PRIMARY KEY NOT NULL, -- the ErasureTarget as JSON
+    begun_at TEXT NOT NULL
 );

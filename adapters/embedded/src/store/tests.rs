@@ -156,6 +156,7 @@ async fn a_store_of_the_first_schema_is_migrated_with_its_data() {
     );
     let deletion = ObjectDeletion {
         object_key: "makes/old.json".into(),
+        object_id: shared::store::ObjectIds::for_tests().id("makes/old.json"),
         kind: UploadKind::Make,
         sequencer: Some(Origin::order("01")),
         at: "2026-01-01T00:00:00.000Z".into(),

@@ -69,8 +69,8 @@ pub(super) fn remember<T: Serialize>(
 pub(super) fn is_deleted(connection: &Connection, origin: &Origin) -> Result<bool, StoreError> {
     let deleted: Option<String> = connection
         .query_row(
-            "SELECT sequencer FROM deletions WHERE object_key = ?1",
-            [&origin.object_key],
+            "SELECT sequencer FROM deletions WHERE object_id = ?1",
+            [origin.object_id.as_str()],
             |row| row.get(0),
         )
         .optional()
@@ -332,21 +332,7 @@ pub(super) fn delete_object(
             })
             .map_err(db("finding the makes of a deleted object"))?;
         for (recipe_id, make_id, rating) in &makes {
-            tx.execute(
-                "DELETE FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
-                params![recipe_id, make_id],
-            )
-            .map_err(db("removing a make"))?;
-            tx.execute(
-                "UPDATE recipes SET
-                     make_count = make_count - 1,
-                     rating_sum = rating_sum - coalesce(?2, 0),
-                     rated_count = rated_count - (?2 IS NOT NULL),
-                     updated_at = ?3
-                 WHERE recipe_id = ?1",
-                params![recipe_id, rating, deletion.at],
-            )
-            .map_err(db("uncounting a make"))?;
+            remove_make(tx, recipe_id, make_id, *rating, &deletion.at)?;
         }
         removed.makes = makes.len() as u64;
 
@@ -381,17 +367,54 @@ pub(super) fn delete_object(
             .map_err(db("removing rejections"))? as u64;
 
         if let Some(sequencer) = before {
-            tx.execute(
-                "INSERT INTO deletions (object_key, sequencer, deleted_at) VALUES (?1, ?2, ?3)
-                 ON CONFLICT (object_key) DO UPDATE SET
-                     sequencer = max(sequencer, excluded.sequencer),
-                     deleted_at = excluded.deleted_at",
-                params![key, sequencer, deletion.at],
-            )
-            .map_err(db("remembering a deletion"))?;
+            remember_deletion(tx, deletion.object_id.as_str(), sequencer, &deletion.at)?;
         }
         Ok(removed)
     })
+}
+
+/// Removes one make and takes it out of its recipe's counters.
+pub(super) fn remove_make(
+    tx: &Transaction<'_>,
+    recipe_id: &str,
+    make_id: &str,
+    rating: Option<f64>,
+    at: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "DELETE FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
+        params![recipe_id, make_id],
+    )
+    .map_err(db("removing a make"))?;
+    tx.execute(
+        "UPDATE recipes SET
+             make_count = make_count - 1,
+             rating_sum = rating_sum - coalesce(?2, 0),
+             rated_count = rated_count - (?2 IS NOT NULL),
+             updated_at = ?3
+         WHERE recipe_id = ?1",
+        params![recipe_id, rating, at],
+    )
+    .map_err(db("uncounting a make"))?;
+    Ok(())
+}
+
+/// Raises the tombstone of an object id to `sequencer` (it never falls).
+pub(super) fn remember_deletion(
+    tx: &Transaction<'_>,
+    object_id: &str,
+    sequencer: &str,
+    at: &str,
+) -> Result<(), StoreError> {
+    tx.execute(
+        "INSERT INTO deletions (object_id, sequencer, deleted_at) VALUES (?1, ?2, ?3)
+         ON CONFLICT (object_id) DO UPDATE SET
+             sequencer = max(sequencer, excluded.sequencer),
+             deleted_at = excluded.deleted_at",
+        params![object_id, sequencer, at],
+    )
+    .map_err(db("remembering a deletion"))?;
+    Ok(())
 }
 
 /// Points a recipe at its newest version that is not withdrawn; when every

@@ -3,13 +3,14 @@
 //! deletion followed the bucket).
 
 use shared::keys::UploadKind;
-use shared::store::{ObjectDeletion, Removed};
+use shared::store::{ObjectDeletion, ObjectIds, Removed};
 
 use super::*;
 
 fn deletion(object_key: &str, sequencer: Option<&str>) -> ObjectDeletion {
     ObjectDeletion {
         object_key: object_key.to_owned(),
+        object_id: ObjectIds::for_tests().id(object_key),
         kind: UploadKind::Make,
         sequencer: sequencer.map(Origin::order),
         at: "2026-01-03T00:00:00.000Z".to_owned(),
@@ -17,7 +18,11 @@ fn deletion(object_key: &str, sequencer: Option<&str>) -> ObjectDeletion {
 }
 
 fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
-    Some(Origin::new(object_key, Some(sequencer)))
+    Some(Origin::new(
+        &ObjectIds::for_tests(),
+        object_key,
+        Some(sequencer),
+    ))
 }
 
 fn made_from(recipe: &str, id: &str, object_key: &str, sequencer: &str) -> NewMake {
@@ -59,7 +64,13 @@ async fn put_raw(store: &DynamoStore, item: Item) {
 /// The sort keys of an object's partition.
 async fn object_items(store: &DynamoStore, object_key: &str) -> Vec<String> {
     store
-        .query_all(&object_pk(object_key), None, true, &[], "an object")
+        .query_all(
+            &object_pk(&ObjectIds::for_tests().id(object_key)),
+            None,
+            true,
+            &[],
+            "an object",
+        )
         .await
         .expect("query")
         .into_iter()
@@ -77,7 +88,7 @@ async fn a_deletion_interrupted_after_its_tombstone_finishes_when_delivered_agai
         HashMap::from([
             (
                 "pk".to_owned(),
-                AttributeValue::S(object_pk("makes/m.json")),
+                AttributeValue::S(object_pk(&ObjectIds::for_tests().id("makes/m.json"))),
             ),
             ("sk".to_owned(), AttributeValue::S(DELETED_SK.to_owned())),
             (
@@ -99,7 +110,10 @@ async fn a_deletion_interrupted_after_its_tombstone_finishes_when_delivered_agai
         .delete_object(&deletion("makes/m.json", Some("06")))
         .await
         .expect("delete");
-    let tombstone = store.tombstone("makes/m.json").await.expect("get");
+    let tombstone = store
+        .tombstone(&ObjectIds::for_tests().id("makes/m.json"))
+        .await
+        .expect("get");
     assert_eq!(tombstone.map(|t| t.sequencer), Some(Origin::order("07")));
 }
 
@@ -109,7 +123,7 @@ async fn pointers_whose_records_are_gone_or_replaced_are_cleared_and_count_nothi
     // Make `m` came from another object; a pointer from this one names it.
     let store = store_with_make_from(&moto, "makes/other.json").await;
     let stale = made_from("pie", "m", "makes/gone.json", "05");
-    let pk = object_pk("makes/gone.json");
+    let pk = object_pk(&ObjectIds::for_tests().id("makes/gone.json"));
     let origin = stale.origin.clone().expect("origin");
     for pointer in [
         Pointer::make(&stale, &origin),
@@ -149,6 +163,7 @@ async fn a_deletion_without_a_sequencer_removes_everything_and_remembers_nothing
         },
         at: "2026-01-02T00:00:00.000Z".into(),
         sequencer: None,
+        object_id: Some(ObjectIds::for_tests().id("makes/m.json")),
     };
     store.put_rejection(&refused).await.expect("put");
     let removed = store

@@ -1,0 +1,284 @@
+//! Erasure in the running chain: `DELETE /recipes/{id}` leaves no trace of
+//! the recipe in the store, the queue, the dead letters, the bucket folder,
+//! the files' bytes or the logs; and an erasure cut short by `kill -9` is
+//! finished when the chain starts again.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::{Chain, DataDir, put, status, wait_until};
+use embedded_adapters::{QueueConfig, SqliteQueue};
+use serde_json::{Value, json};
+use shared::job::{Job, Payload, Source};
+use shared::keys::UploadKind;
+use shared::ports::JobSink as _;
+
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// The recipe id, and words that appear only in the erased documents.
+const RECIPE_ID: &str = "canary-7f3a";
+const WORDS: [&str; 3] = ["Quincewhistle", "Elderbramble", "Marrowfeather"];
+
+fn recipe() -> Vec<u8> {
+    json!({
+        "recipeId": RECIPE_ID,
+        "recipeName": "Quincewhistle Pie",
+        "ingredients": [
+            {"ingredientId": 1, "quantity": 2, "measurement": "cup", "ingredientName": "Elderbramble flour"},
+            {"ingredientId": 2, "quantity": 1, "measurement": "cup", "ingredientName": "sugar"}
+        ],
+        "steps": [{"stepId": 1, "stepText": "Bake the Quincewhistle until golden."}]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn make(notes: &str) -> Vec<u8> {
+    json!({
+        "recipeId": RECIPE_ID,
+        "recipeName": "Quincewhistle Pie",
+        "rating": 4,
+        "notes": notes,
+        "ingredients": [
+            {"ingredientId": 1, "quantity": 3, "measurement": "cup", "ingredientName": "Elderbramble flour"},
+            {"ingredientId": 2, "quantity": 1, "measurement": "cup", "ingredientName": "sugar"}
+        ],
+        "steps": [{"stepId": 1, "stepText": "Bake the Quincewhistle until golden."}]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+fn token(data: &Path) -> String {
+    std::fs::read_to_string(data.join("write-token")).expect("the write token")
+}
+
+fn erase(chain: &Chain, data: &Path, path: &str) -> u16 {
+    let authorization = format!("Bearer {}", token(data));
+    testkit::http::request(
+        &chain.address,
+        "DELETE",
+        path,
+        &[("Authorization", authorization.as_str())],
+        b"",
+    )
+    .expect("the chain answers")
+    .status
+}
+
+/// Every file below `dir`, as text (lossy), with its path.
+fn files_below(dir: &Path) -> Vec<(String, String)> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                found.push((
+                    path.display().to_string(),
+                    String::from_utf8_lossy(&bytes).into_owned(),
+                ));
+            }
+        }
+    }
+    found
+}
+
+/// A job for a make of the recipe, dead-lettered in the chain's queue
+/// (the chain is stopped while it is put there).
+fn dead_letter_a_make(data: &Path) {
+    let queue = SqliteQueue::open(
+        &data.join("queue.sqlite3"),
+        QueueConfig {
+            max_receives: 1,
+            ..QueueConfig::default()
+        },
+    )
+    .expect("the queue");
+    let document: Value =
+        serde_json::from_slice(&make("Notes of Marrowfeather, lost")).expect("JSON");
+    let source = Source {
+        bucket: "local".into(),
+        key: "makes/lost.json".into(),
+        version_id: None,
+        e_tag: None,
+        sequencer: Some("0000000000000FFF".into()),
+        size: None,
+    };
+    let job = Job::new(
+        UploadKind::Make,
+        source,
+        Some(RECIPE_ID.into()),
+        Payload::Inline { document },
+    );
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    runtime.block_on(async {
+        queue.send(&[job]).await.expect("queued");
+        let received = queue.receive(10).await.expect("received");
+        queue
+            .retry_later(&[received[0].id], Duration::ZERO)
+            .await
+            .expect("retried");
+        assert!(queue.receive(10).await.expect("received").is_empty());
+        assert_eq!(queue.stats().await.expect("stats").dead, 1);
+    });
+}
+
+#[test]
+fn an_erased_recipe_leaves_no_trace_in_the_data_folder_or_the_logs() {
+    let data = DataDir::new("erase");
+    let log = data.path().join("chain.log");
+    let bucket = data.bucket();
+    let chain = Chain::start_logging_at(data.path(), &log, "info");
+    put(&bucket, "recipes/qw.json", &recipe());
+    wait_until("the recipe", PATIENCE, || {
+        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
+    });
+    put(&bucket, "makes/qw-1.json", &make("Notes of Marrowfeather"));
+    put(&bucket, "makes/qw-2.json", &make("A second Quincewhistle"));
+    wait_until("two makes", PATIENCE, || chain.make_count(RECIPE_ID) == 2);
+    // A broken re-upload of the recipe's file: a rejection of its object.
+    put(
+        &bucket,
+        "recipes/qw.json",
+        br#"{"recipeId": "canary-7f3a", "recipeName": "Quincewhistle", "ingredients": 7}"#,
+    );
+    wait_until("the rejection", PATIENCE, || {
+        status(data.path()).rejections == 1
+    });
+    chain.kill();
+    dead_letter_a_make(data.path());
+
+    let chain = Chain::start_logging_at(data.path(), &log, "info");
+    let before = status(data.path());
+    assert_eq!(
+        (before.recipes, before.makes, before.rejections, before.dead),
+        (1, 2, 1, 1),
+        "{before:?}"
+    );
+    let everything = files_below(data.path());
+    for word in WORDS.iter().chain([&RECIPE_ID]) {
+        assert!(
+            everything.iter().any(|(_, text)| text.contains(word)),
+            "{word} must be somewhere before the erasure, or the search proves nothing"
+        );
+    }
+
+    assert_eq!(
+        erase(&chain, data.path(), &format!("/recipes/{RECIPE_ID}")),
+        204
+    );
+    wait_until("the queue drained", PATIENCE, || {
+        let s = status(data.path());
+        s.waiting == 0 && s.in_flight == 0
+    });
+    assert_eq!(
+        erase(&chain, data.path(), &format!("/recipes/{RECIPE_ID}")),
+        404,
+        "a second erasure finds nothing"
+    );
+    let after = status(data.path());
+    assert_eq!(
+        (after.recipes, after.makes, after.rejections, after.dead),
+        (0, 0, 0, 0),
+        "{after:?}"
+    );
+    for path in [
+        format!("/recipes/{RECIPE_ID}"),
+        format!("/recipes/{RECIPE_ID}/insights"),
+    ] {
+        assert!(
+            chain.get(&path)["code"]
+                .as_str()
+                .is_some_and(|c| c.ends_with("not-found")),
+            "{path}"
+        );
+    }
+    let left: Vec<String> = files_below(&bucket)
+        .into_iter()
+        .map(|(path, _)| path)
+        .collect();
+    assert!(left.is_empty(), "files left in the bucket: {left:?}");
+    chain.interrupt_within(PATIENCE);
+
+    // Not a word of the documents, nor the recipe's id, in any byte of the
+    // data folder (store, queue, their logs); not a word of the documents
+    // in the chain's own log.
+    for (path, text) in files_below(data.path()) {
+        let logged = path.ends_with("chain.log");
+        for word in WORDS {
+            assert!(!text.contains(word), "{word} is in {path}");
+        }
+        if !logged {
+            assert!(!text.contains(RECIPE_ID), "{RECIPE_ID} is in {path}");
+        }
+    }
+}
+
+#[test]
+fn kill_9_in_the_middle_of_an_erasure_is_finished_at_the_next_start() {
+    let data = DataDir::new("erase-kill");
+    let bucket = data.bucket();
+    let chain = Chain::start(data.path(), &[]);
+    put(&bucket, "recipes/qw.json", &recipe());
+    wait_until("the recipe", PATIENCE, || {
+        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
+    });
+    for n in 0..5 {
+        put(
+            &bucket,
+            &format!("makes/qw-{n}.json"),
+            &make(&format!("make {n}")),
+        );
+    }
+    wait_until("five makes", PATIENCE, || chain.make_count(RECIPE_ID) == 5);
+    chain.kill();
+
+    // This start holds every erasure after its first object is removed
+    // from the bucket, so that the kill lands in the middle of one.
+    let chain = Chain::start_with_env(data.path(), &[("RECIPE_CHAIN_TEST_HOLD_ERASURE", "1")]);
+    let address = chain.address.clone();
+    let authorization = format!("Bearer {}", token(data.path()));
+    let path = format!("/recipes/{RECIPE_ID}");
+    std::thread::spawn(move || {
+        // Never answered: the chain is killed while this waits.
+        let _ = testkit::http::request(
+            &address,
+            "DELETE",
+            &path,
+            &[("Authorization", authorization.as_str())],
+            b"",
+        );
+    });
+    wait_until("the first object removed", PATIENCE, || {
+        files_below(&bucket).len() == 5
+    });
+    chain.kill();
+    assert_eq!(
+        files_below(&bucket).len(),
+        5,
+        "the erasure stopped half-way"
+    );
+    assert_eq!(
+        status(data.path()).makes,
+        5,
+        "nothing was taken from the store yet"
+    );
+
+    let chain = Chain::start(data.path(), &[]);
+    assert!(
+        chain.get(&format!("/recipes/{RECIPE_ID}"))["code"] == "recipe-not-found",
+        "the erasure was finished before the chain served anything"
+    );
+    let after = status(data.path());
+    assert_eq!((after.recipes, after.makes), (0, 0), "{after:?}");
+    assert!(files_below(&bucket).is_empty(), "every object is gone");
+    assert_eq!(
+        erase(&chain, data.path(), &format!("/recipes/{RECIPE_ID}")),
+        404
+    );
+}

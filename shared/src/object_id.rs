@@ -1,0 +1,119 @@
+//! Object ids: how the store names a bucket object in what it keeps after
+//! everything that came from the object is gone (a deletion's tombstone).
+//!
+//! An object key can say who a record is about (`makes/anna/…`), and an
+//! erasure must leave no trace of it; yet the store must still refuse an
+//! older upload of that key delivered after the deletion. So tombstones
+//! hold a keyed hash of the key, HMAC-SHA256 under a secret of the
+//! deployment that the store never holds: without the secret, a tombstone
+//! cannot be tied to a key, not even by guessing keys and hashing them.
+
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
+/// The fewest secret bytes accepted (256 bits).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// A keyed hash of an object key: 64 lower-case hexadecimal digits.
+#[derive(
+    Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct ObjectId(String);
+
+impl ObjectId {
+    /// An id as a store read it back (not checked: the store wrote it).
+    pub fn from_stored(text: impl Into<String>) -> Self {
+        Self(text.into())
+    }
+
+    /// The hexadecimal text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for ObjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Turns object keys into [`ObjectId`]s under one secret.
+#[derive(Clone)]
+pub struct ObjectIds {
+    mac: Hmac<Sha256>,
+}
+
+impl std::fmt::Debug for ObjectIds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Never the secret.
+        f.write_str("ObjectIds(..)")
+    }
+}
+
+impl ObjectIds {
+    /// Ids under `secret`, which must hold at least [`MIN_SECRET_BYTES`].
+    pub fn new(secret: &[u8]) -> Result<Self, String> {
+        if secret.len() < MIN_SECRET_BYTES {
+            return Err(format!(
+                "the object-id secret has {} bytes; at least {MIN_SECRET_BYTES} are needed",
+                secret.len()
+            ));
+        }
+        let mac = Hmac::<Sha256>::new_from_slice(secret)
+            .map_err(|e| format!("the object-id secret is unusable: {e}"))?;
+        Ok(Self { mac })
+    }
+
+    /// Ids under a secret written as hexadecimal text (surrounding
+    /// whitespace ignored), as the configuration holds it.
+    pub fn from_hex(text: &str) -> Result<Self, String> {
+        let secret = hex::decode(text.trim())
+            .map_err(|e| format!("the object-id secret is not hexadecimal: {e}"))?;
+        Self::new(&secret)
+    }
+
+    /// The id of `object_key`.
+    pub fn id(&self, object_key: &str) -> ObjectId {
+        let mut mac = self.mac.clone();
+        mac.update(object_key.as_bytes());
+        ObjectId(hex::encode(mac.finalize().into_bytes()))
+    }
+
+    /// Ids under a fixed, public secret: for tests and examples only.
+    pub fn for_tests() -> Self {
+        // A fixed secret of the required length cannot fail.
+        match Self::new(&[7; MIN_SECRET_BYTES]) {
+            Ok(ids) => ids,
+            Err(reason) => unreachable!("{reason}"),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_depend_on_the_key_and_on_the_secret() {
+        let a = ObjectIds::new(&[1; 32]).expect("secret");
+        let b = ObjectIds::new(&[2; 32]).expect("secret");
+        let id = a.id("makes/anna.json");
+        assert_eq!(id, a.id("makes/anna.json"), "the same key, the same id");
+        assert_ne!(id, a.id("makes/anne.json"));
+        assert_ne!(id, b.id("makes/anna.json"), "another secret, another id");
+        assert_eq!(id.as_str().len(), 64);
+        assert!(!id.as_str().contains("anna"));
+    }
+
+    #[test]
+    fn a_short_or_unreadable_secret_is_refused_with_the_reason() {
+        let short = ObjectIds::new(&[1; 16]).expect_err("16 bytes");
+        assert!(short.contains("16 bytes"), "{short}");
+        let text = ObjectIds::from_hex("not hex").expect_err("not hex");
+        assert!(text.contains("not hexadecimal"), "{text}");
+        assert!(ObjectIds::from_hex(&format!("{}\n", "ab".repeat(32))).is_ok());
+        assert_eq!(format!("{:?}", ObjectIds::for_tests()), "ObjectIds(..)");
+    }
+}
