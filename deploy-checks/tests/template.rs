@@ -28,6 +28,7 @@ const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
         &[
             "TABLE_NAME",
             "BUCKET_NAME",
+            "DEAD_LETTER_QUEUE_URL",
             "OBJECT_ID_SECRET",
             "READ_AUTH",
             "COGNITO_DOMAIN",

@@ -4,8 +4,9 @@
 //! the local chain serves on a socket.
 //!
 //! Environment, read once here (a bad value stops start-up with the reason):
-//! `TABLE_NAME` (required), `BUCKET_NAME` (required: erasure removes the
-//! erased objects' versions from it), `OBJECT_ID_SECRET` (required: 64 or
+//! `TABLE_NAME` (required), `BUCKET_NAME` and `DEAD_LETTER_QUEUE_URL`
+//! (required: an erasure removes the erased objects' versions and dead
+//! jobs from them), `OBJECT_ID_SECRET` (required: 64 or
 //! more hexadecimal digits, the secret that tombstones' object ids are keyed
 //! hashes under), `READ_AUTH` (`jwt`, the default, or `public`),
 //! with JWT reads `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` for the
@@ -14,7 +15,7 @@
 
 use std::sync::Arc;
 
-use aws_adapters::{DynamoStore, S3Purge};
+use aws_adapters::{DynamoStore, S3Purge, SqsDeadLetters};
 use recipe_server::service::Erasure;
 use recipe_server::{AppState, Auth, DashboardAuth, router};
 use shared::Limits;
@@ -39,6 +40,9 @@ async fn main() -> Result<(), lambda_http::Error> {
     let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
     let bucket = std::env::var("BUCKET_NAME")
         .map_err(|_| "BUCKET_NAME is not set: erasure removes objects from the bucket")?;
+    let dead_letters = std::env::var("DEAD_LETTER_QUEUE_URL").map_err(
+        |_| "DEAD_LETTER_QUEUE_URL is not set: erasure removes jobs from the dead-letter queue",
+    )?;
     let ids = std::env::var("OBJECT_ID_SECRET")
         .map_err(|_| "OBJECT_ID_SECRET is not set: tombstones need the object-id secret".to_owned())
         .and_then(|text| {
@@ -46,10 +50,15 @@ async fn main() -> Result<(), lambda_http::Error> {
         })?;
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
-    let erasure = Erasure::new(ids).with_bucket(Arc::new(S3Purge::new(
-        aws_sdk_s3::Client::new(&config),
-        bucket,
-    )));
+    let erasure = Erasure::new(ids)
+        .with_bucket(Arc::new(S3Purge::new(
+            aws_sdk_s3::Client::new(&config),
+            bucket,
+        )))
+        .with_jobs(Arc::new(SqsDeadLetters::new(
+            aws_sdk_sqs::Client::new(&config),
+            dead_letters,
+        )));
     let state = AppState::new(
         Arc::new(store),
         limits,

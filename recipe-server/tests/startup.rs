@@ -10,6 +10,7 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
     for name in [
         "TABLE_NAME",
         "BUCKET_NAME",
+        "DEAD_LETTER_QUEUE_URL",
         "OBJECT_ID_SECRET",
         "READ_AUTH",
         "COGNITO_DOMAIN",
@@ -76,6 +77,15 @@ fn erasure_settings_missing_or_unusable_stop_start_up_with_the_reason() {
                 ("READ_AUTH", "public"),
                 ("BUCKET_NAME", "uploads"),
             ],
+            "DEAD_LETTER_QUEUE_URL",
+        ),
+        (
+            vec![
+                ("TABLE_NAME", "recipes"),
+                ("READ_AUTH", "public"),
+                ("BUCKET_NAME", "uploads"),
+                ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
+            ],
             "OBJECT_ID_SECRET is not set",
         ),
         (
@@ -83,6 +93,7 @@ fn erasure_settings_missing_or_unusable_stop_start_up_with_the_reason() {
                 ("TABLE_NAME", "recipes"),
                 ("READ_AUTH", "public"),
                 ("BUCKET_NAME", "uploads"),
+                ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
                 ("OBJECT_ID_SECRET", "abcd"),
             ],
             "at least 32 are needed",

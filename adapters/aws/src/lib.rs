@@ -1,10 +1,13 @@
 //! The AWS adapters of the domain's ports: [`S3Objects`] reads uploads from
 //! a bucket, [`SqsJobs`] puts jobs on a queue, [`DynamoStore`] keeps
-//! recipes, makes and rejections in one table. Each takes an SDK client
+//! recipes, makes and rejections in one table; [`S3Purge`] and
+//! [`SqsDeadLetters`] remove what an erasure takes. Each takes an SDK client
 //! built once by the caller, so tests point them at moto with an endpoint
 //! override. Features (`s3`, `sqs`, `dynamodb`; all by default) let each
 //! function link only the SDKs it uses.
 
+#[cfg(feature = "sqs")]
+mod dead_letters;
 #[cfg(feature = "dynamodb")]
 mod dynamo;
 #[cfg(feature = "s3")]
@@ -29,6 +32,8 @@ pub fn init_lambda_logs() {
         .try_init();
 }
 
+#[cfg(feature = "sqs")]
+pub use dead_letters::SqsDeadLetters;
 #[cfg(feature = "dynamodb")]
 pub use dynamo::DynamoStore;
 #[cfg(feature = "s3")]
