@@ -432,12 +432,21 @@ pub struct Gateway {
     pub verified: Arc<AtomicUsize>,
     stop: Mutex<Option<tokio::sync::oneshot::Sender<()>>>,
     store: Arc<DynamoStore>,
+    erasure: recipe_server::service::Erasure,
 }
 
 impl Gateway {
     pub async fn start(aws: &Aws) -> Self {
         let store = Arc::new(DynamoStore::new(aws.dynamo.clone(), TABLE));
+        // As the Lambda builds it: the bucket and the dead-letter queue.
+        let erasure = recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests())
+            .with_bucket(Arc::new(aws_adapters::S3Purge::new(aws.s3.clone(), BUCKET)))
+            .with_jobs(Arc::new(aws_adapters::SqsDeadLetters::new(
+                aws.sqs.clone(),
+                aws.dlq_url.clone(),
+            )));
         let gateway = Self {
+            erasure,
             addr: SocketAddr::from(([127, 0, 0, 1], testkit::free_port())),
             faults: Arc::new(Faults::default()),
             verified: Arc::new(AtomicUsize::new(0)),
@@ -458,7 +467,7 @@ impl Gateway {
             self.store.clone(),
             Limits::default(),
             recipe_server::Auth::ApiGateway { public_reads: true },
-            recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests()),
+            self.erasure.clone(),
         );
         let app = recipe_server::router(state);
         let (faults, verified) = (Arc::clone(&self.faults), Arc::clone(&self.verified));
@@ -529,6 +538,28 @@ impl Gateway {
             StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
             response.json,
         )
+    }
+
+    /// A `DELETE` (an erasure) through the gateway, signed with SigV4 as an
+    /// operator's tool signs it; the status.
+    pub async fn erase(&self, path: &str) -> StatusCode {
+        let credentials =
+            aws_credential_types::Credentials::new(ACCESS_KEY, SECRET, None, None, "test");
+        let signer = sender::SigV4Signer::new(
+            aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
+            REGION,
+        );
+        let url = format!("{}{path}", self.url());
+        let signed = signer.sign("DELETE", &url, &[], b"").await.expect("signed");
+        let (address, path) = (self.addr.to_string(), path.to_owned());
+        let response = tokio::task::spawn_blocking(move || {
+            let headers: Vec<(&str, &str)> = signed.iter().map(|(n, v)| (*n, v.as_str())).collect();
+            testkit::http::request(&address, "DELETE", &path, &headers, b"")
+        })
+        .await
+        .expect("task")
+        .expect("the gateway answers");
+        StatusCode::from_u16(response.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
     }
 
     /// The stored rejections (the first page), through the API.
