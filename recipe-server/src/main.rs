@@ -66,5 +66,18 @@ async fn main() -> Result<(), lambda_http::Error> {
         erasure,
     )
     .with_dashboard_auth(dashboard);
+    // An erasure cut short (a timeout, a crash) is finished by a call
+    // again, and by every new execution environment, within a part of the
+    // start-up budget; what is left waits for the next.
+    match tokio::time::timeout(RESUME_BUDGET, state.service().resume_erasures()).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(finished)) => tracing::info!(finished, "interrupted erasures finished"),
+        Ok(Err(failure)) => tracing::warn!(?failure, "interrupted erasures not finished yet"),
+        Err(_) => tracing::warn!("interrupted erasures not finished within the start-up budget"),
+    }
     lambda_http::run(router(state)).await
 }
+
+/// How long start-up spends finishing interrupted erasures (Lambda allows
+/// 10 s for start-up).
+const RESUME_BUDGET: std::time::Duration = std::time::Duration::from_secs(5);
