@@ -59,29 +59,6 @@ async fn upload_and_handle(aws: &Aws, gateway: &Gateway, key: &str, body: &[u8])
     aws.drain(gateway, 5).await;
 }
 
-/// Every item of the table, as text.
-async fn table_text(aws: &Aws) -> String {
-    let mut text = String::new();
-    let mut start = None;
-    loop {
-        let page = aws
-            .dynamo
-            .scan()
-            .table_name(common::TABLE)
-            .set_exclusive_start_key(start)
-            .send()
-            .await
-            .expect("scan");
-        for item in page.items() {
-            text.push_str(&format!("{item:?}\n"));
-        }
-        match page.last_evaluated_key {
-            Some(key) if !key.is_empty() => start = Some(key),
-            _ => return text,
-        }
-    }
-}
-
 /// Every object version and delete marker in the bucket, by key.
 async fn bucket_keys(aws: &Aws) -> Vec<String> {
     let listed = aws
@@ -140,7 +117,7 @@ async fn an_erased_recipe_leaves_no_trace_in_dynamodb_s3_sqs_or_the_logs() {
         .send()
         .await
         .expect("dead-lettered");
-    let table = table_text(&aws).await;
+    let table = testkit::aws::table_text(&aws.dynamo, common::TABLE).await;
     for word in CONTENT {
         assert!(table.contains(word), "{word} must be in the table first");
     }
@@ -160,7 +137,7 @@ async fn an_erased_recipe_leaves_no_trace_in_dynamodb_s3_sqs_or_the_logs() {
 
     assert_eq!(gateway.get("/recipes/1").await.0, StatusCode::NOT_FOUND);
     assert_eq!(gateway.erase("/recipes/1").await, StatusCode::NOT_FOUND);
-    let table = table_text(&aws).await;
+    let table = testkit::aws::table_text(&aws.dynamo, common::TABLE).await;
     for trace in CONTENT.iter().chain(&[RECIPE_KEY, MAKE_KEY, "RECIPE#1\""]) {
         assert!(!table.contains(trace), "{trace} is still in the table");
     }

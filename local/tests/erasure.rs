@@ -21,7 +21,8 @@ const PATIENCE: Duration = Duration::from_secs(30);
 const RECIPE_ID: &str = "canary-7f3a";
 const WORDS: [&str; 3] = ["Quincewhistle", "Elderbramble", "Marrowfeather"];
 
-fn recipe() -> Vec<u8> {
+/// The recipe's document: 2 cups of the flour.
+fn recipe_document() -> Value {
     json!({
         "recipeId": RECIPE_ID,
         "recipeName": "Quincewhistle Pie",
@@ -31,24 +32,19 @@ fn recipe() -> Vec<u8> {
         ],
         "steps": [{"stepId": 1, "stepText": "Bake the Quincewhistle until golden."}]
     })
-    .to_string()
-    .into_bytes()
 }
 
+fn recipe() -> Vec<u8> {
+    recipe_document().to_string().into_bytes()
+}
+
+/// A make of it with 3 cups of the flour, a rating and `notes`.
 fn make(notes: &str) -> Vec<u8> {
-    json!({
-        "recipeId": RECIPE_ID,
-        "recipeName": "Quincewhistle Pie",
-        "rating": 4,
-        "notes": notes,
-        "ingredients": [
-            {"ingredientId": 1, "quantity": 3, "measurement": "cup", "ingredientName": "Elderbramble flour"},
-            {"ingredientId": 2, "quantity": 1, "measurement": "cup", "ingredientName": "sugar"}
-        ],
-        "steps": [{"stepId": 1, "stepText": "Bake the Quincewhistle until golden."}]
-    })
-    .to_string()
-    .into_bytes()
+    let mut make = recipe_document();
+    make["ingredients"][0]["quantity"] = json!(3);
+    make["rating"] = json!(4);
+    make["notes"] = json!(notes);
+    make.to_string().into_bytes()
 }
 
 fn token(data: &Path) -> String {

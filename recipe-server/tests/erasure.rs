@@ -77,6 +77,17 @@ impl Erasing {
         body
     }
 
+    /// The apple-pie recipe (recipe 1), from `recipes/pie.json`.
+    async fn upload_pie(&self) {
+        self.upload(
+            "/recipes",
+            "recipes/pie.json",
+            "pairs/apple-pie/recipe.json",
+            "01",
+        )
+        .await;
+    }
+
     fn in_bucket(&self, key: &str) -> bool {
         self.t.dir().join("bucket").join(key).exists()
     }
@@ -114,13 +125,7 @@ fn dead_make_job(key: &str) -> Job {
 #[tokio::test]
 async fn a_recipe_erasure_takes_it_from_the_store_the_bucket_and_the_queue() {
     let e = Erasing::new("erase-recipe");
-    e.upload(
-        "/recipes",
-        "recipes/pie.json",
-        "pairs/apple-pie/recipe.json",
-        "01",
-    )
-    .await;
+    e.upload_pie().await;
     let made = e
         .upload(
             "/recipes/1/makes",
@@ -181,13 +186,7 @@ async fn a_recipe_erasure_takes_it_from_the_store_the_bucket_and_the_queue() {
 #[tokio::test]
 async fn a_make_erasure_takes_only_the_make_and_the_insights_follow() {
     let e = Erasing::new("erase-make");
-    e.upload(
-        "/recipes",
-        "recipes/pie.json",
-        "pairs/apple-pie/recipe.json",
-        "01",
-    )
-    .await;
+    e.upload_pie().await;
     let mut ids = Vec::new();
     for (key, sequencer, make_id) in [("makes/a.json", "02", "a"), ("makes/b.json", "03", "b")] {
         let mut document: Value =
@@ -223,13 +222,7 @@ async fn a_make_erasure_takes_only_the_make_and_the_insights_follow() {
 #[tokio::test]
 async fn an_erasure_without_the_write_token_erases_nothing() {
     let e = Erasing::new("erase-unauthorised");
-    e.upload(
-        "/recipes",
-        "recipes/pie.json",
-        "pairs/apple-pie/recipe.json",
-        "01",
-    )
-    .await;
+    e.upload_pie().await;
     let unsigned = Request::builder()
         .method("DELETE")
         .uri("/recipes/1")

@@ -1,5 +1,6 @@
 //! The AWS SDK's clients pointed at a [`MotoServer`], and the resources the
-//! tests create on it: queues, and a bucket's notification to a queue.
+//! tests create on it: queues, a versioned bucket and its notification to a
+//! queue; and a whole table as text, for tests that search it.
 
 use std::collections::HashMap;
 
@@ -34,6 +35,54 @@ pub fn s3_client(config: &aws_config::SdkConfig) -> aws_sdk_s3::Client {
             .force_path_style(true)
             .build(),
     )
+}
+
+/// Creates the bucket `name`, versioned as the template's upload bucket is.
+///
+/// # Panics
+/// When moto refuses: the test cannot go on without it.
+pub async fn versioned_bucket(s3: &aws_sdk_s3::Client, name: &str) {
+    s3.create_bucket()
+        .bucket(name)
+        .send()
+        .await
+        .expect("bucket created");
+    s3.put_bucket_versioning()
+        .bucket(name)
+        .versioning_configuration(
+            aws_sdk_s3::types::VersioningConfiguration::builder()
+                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("versioning enabled");
+}
+
+/// Every item of `table` (a full scan), one per line as the SDK prints
+/// it: for tests that search the table for what must not be there.
+///
+/// # Panics
+/// When the scan fails.
+pub async fn table_text(dynamo: &aws_sdk_dynamodb::Client, table: &str) -> String {
+    let mut text = String::new();
+    let mut start = None;
+    loop {
+        let page = dynamo
+            .scan()
+            .table_name(table)
+            .set_exclusive_start_key(start)
+            .send()
+            .await
+            .expect("scan");
+        for item in page.items() {
+            text.push_str(&format!("{item:?}\n"));
+        }
+        match page.last_evaluated_key {
+            Some(key) if !key.is_empty() => start = Some(key),
+            _ => return text,
+        }
+    }
 }
 
 /// Creates a queue with `attributes`; returns its URL.

@@ -90,6 +90,19 @@ impl ObjectStore for S3Objects {
     }
 }
 
+/// A failed call of a purge: transient or not, as the error says.
+fn call_failed<E>(doing: &str, err: &SdkError<E>) -> ObjectError
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    let message = format!("{doing}: {}", DisplayErrorContext(err));
+    if sdk_error_is_transient(err) {
+        ObjectError::Transient(message)
+    } else {
+        ObjectError::Permanent(message)
+    }
+}
+
 /// A content length as S3 reports it (never negative in practice).
 fn length(content_length: Option<i64>) -> u64 {
     content_length
@@ -149,13 +162,7 @@ impl ObjectPurge for S3Purge {
     async fn purge(&self, key: &str) -> Result<u64, ObjectError> {
         let bucket = &self.bucket;
         let doing = format!("purging s3://{bucket}/{key}");
-        let fail = |message: String, transient: bool| {
-            if transient {
-                ObjectError::Transient(message)
-            } else {
-                ObjectError::Permanent(message)
-            }
-        };
+        let refused = |e: &dyn std::fmt::Display| ObjectError::Permanent(format!("{doing}: {e}"));
         let mut removed = 0;
         // Deleting while listing moves the listing on: list again from the
         // start until the key has nothing left.
@@ -168,10 +175,7 @@ impl ObjectPurge for S3Purge {
                 .max_keys(1000)
                 .send()
                 .await
-                .map_err(|e| {
-                    let transient = sdk_error_is_transient(&e);
-                    fail(format!("{doing}: {}", DisplayErrorContext(&e)), transient)
-                })?;
+                .map_err(|e| call_failed(&doing, &e))?;
             // The prefix also matches longer keys: only this key's go.
             let versions = listed
                 .versions()
@@ -190,7 +194,7 @@ impl ObjectPurge for S3Purge {
                         .key(key)
                         .set_version_id(version)
                         .build()
-                        .map_err(|e| fail(format!("{doing}: {e}"), false))
+                        .map_err(|e| refused(&e))
                 })
                 .collect::<Result<_, _>>()?;
             if ids.is_empty() {
@@ -201,7 +205,7 @@ impl ObjectPurge for S3Purge {
                 .set_objects(Some(ids))
                 .quiet(true)
                 .build()
-                .map_err(|e| fail(format!("{doing}: {e}"), false))?;
+                .map_err(|e| refused(&e))?;
             let output = self
                 .client
                 .delete_objects()
@@ -209,20 +213,14 @@ impl ObjectPurge for S3Purge {
                 .delete(delete)
                 .send()
                 .await
-                .map_err(|e| {
-                    let transient = sdk_error_is_transient(&e);
-                    fail(format!("{doing}: {}", DisplayErrorContext(&e)), transient)
-                })?;
+                .map_err(|e| call_failed(&doing, &e))?;
             if let Some(error) = output.errors().first() {
-                return Err(fail(
-                    format!(
-                        "{doing}: {} of {count} versions were not deleted; the first: {} {}",
-                        output.errors().len(),
-                        error.code().unwrap_or("?"),
-                        error.message().unwrap_or("")
-                    ),
-                    true,
-                ));
+                return Err(ObjectError::Transient(format!(
+                    "{doing}: {} of {count} versions were not deleted; the first: {} {}",
+                    output.errors().len(),
+                    error.code().unwrap_or("?"),
+                    error.message().unwrap_or("")
+                )));
             }
             removed += count;
         }

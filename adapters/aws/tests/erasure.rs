@@ -43,21 +43,7 @@ async fn a_purge_removes_every_version_and_marker_of_the_key_and_nothing_else() 
     let moto = MotoServer::start();
     let config = testkit::aws::sdk_config(&moto).await;
     let s3 = testkit::aws::s3_client(&config);
-    s3.create_bucket()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("bucket");
-    s3.put_bucket_versioning()
-        .bucket(BUCKET)
-        .versioning_configuration(
-            aws_sdk_s3::types::VersioningConfiguration::builder()
-                .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                .build(),
-        )
-        .send()
-        .await
-        .expect("versioned");
+    testkit::aws::versioned_bucket(&s3, BUCKET).await;
     // Two versions and a delete marker; and a longer key with the same
     // beginning, which must stay.
     for (key, body) in [

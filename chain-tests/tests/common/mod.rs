@@ -73,23 +73,9 @@ impl Aws {
         let capture_url = create_queue(&sqs, "s3-events", HashMap::new()).await;
         let capture_arn = queue_arn(&sqs, &capture_url).await;
 
-        s3.create_bucket()
-            .bucket(BUCKET)
-            .send()
-            .await
-            .expect("bucket created");
         // Versioned, as the template's bucket is: a deletion leaves a
         // delete marker, and events carry version ids.
-        s3.put_bucket_versioning()
-            .bucket(BUCKET)
-            .versioning_configuration(
-                aws_sdk_s3::types::VersioningConfiguration::builder()
-                    .status(aws_sdk_s3::types::BucketVersioningStatus::Enabled)
-                    .build(),
-            )
-            .send()
-            .await
-            .expect("versioning enabled");
+        testkit::aws::versioned_bucket(&s3, BUCKET).await;
         testkit::aws::notify_queue(&s3, BUCKET, &capture_arn, &["recipes/", "makes/"]).await;
         DynamoStore::create_table(&dynamo, TABLE)
             .await
