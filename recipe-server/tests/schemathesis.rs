@@ -239,6 +239,8 @@ fn linked_document() -> serde_json::Value {
     };
     let written_version = {
         let mut links = by_recipe("$response.body#/recipeId");
+        links["Erase"] = json!({"operationId": "eraseRecipe",
+            "parameters": {"recipeId": "$response.body#/recipeId"}});
         links["ThisVersion"] = json!({"operationId": "getRecipe", "parameters": {
             "recipeId": "$response.body#/recipeId", "version": "$response.body#/version"}});
         links
@@ -293,9 +295,11 @@ fn linked_document() -> serde_json::Value {
             &["200", "201"],
             json!({
                 "Make": {"operationId": "getMake", "parameters": make.clone()},
-                "Differences": {"operationId": "getDifferences", "parameters": make},
+                "Differences": {"operationId": "getDifferences", "parameters": make.clone()},
                 "Insights": {"operationId": "getInsights",
                     "parameters": {"recipeId": "$response.body#/recipeId"}},
+                // Erased, then read (use_after_free: a 404 is expected).
+                "Erase": {"operationId": "eraseMake", "parameters": make},
             }),
         ),
         (
