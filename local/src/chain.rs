@@ -231,9 +231,10 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
     let queue = SqliteQueue::open(&paths.queue, queue_config())?;
     let store: Arc<dyn RecipeStore> =
         Arc::new(SqliteStore::open(&paths.store).map_err(|e| e.to_string())?);
+    paths.protect_databases()?;
     let objects = Arc::new(DirObjects::new(&paths.bucket));
     let limits = shared::Limits::from_lookup(|name| std::env::var(name).ok())?;
-    let token = crate::paths::new_token();
+    let token = crate::paths::new_token()?;
     crate::paths::write_token(&paths.token, &token)?;
 
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.map_err(|e| {

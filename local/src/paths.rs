@@ -37,33 +37,56 @@ impl Paths {
         }
     }
 
-    /// Creates the folders.
+    /// Creates the folders; the data folder is readable by its owner only
+    /// (0700), whatever the umask, as the store, the queue and the secrets
+    /// in it are.
     pub fn create(&self) -> Result<(), String> {
         for prefix in WATCHED_PREFIXES {
             let dir = self.bucket.join(prefix.trim_end_matches('/'));
             std::fs::create_dir_all(&dir)
                 .map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
         }
+        owner_only(&self.data, 0o700)
+    }
+
+    /// Makes the store's and the queue's files readable by the owner only
+    /// (0600); SQLite gives their logs the same mode.
+    pub fn protect_databases(&self) -> Result<(), String> {
+        for file in [&self.store, &self.queue] {
+            owner_only(file, 0o600)?;
+        }
         Ok(())
     }
 }
 
-/// A new random write token (128 bits, hex), from the OS-seeded hasher keys.
-pub fn new_token() -> String {
-    use std::hash::{BuildHasher, Hasher};
-    let mut token = String::new();
-    for round in 0..2u64 {
-        let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-        hasher.write_u64(round);
-        hasher.write_u128(
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_nanos()),
-        );
-        hasher.write_u32(std::process::id());
-        token.push_str(&format!("{:016x}", hasher.finish()));
+/// A new random write token: 128 bits from the operating system's random
+/// source, as hexadecimal.
+pub fn new_token() -> Result<String, String> {
+    Ok(hex(&random::<16>("the write token")?))
+}
+
+/// `N` bytes from the operating system's random source, for `what`.
+fn random<const N: usize>(what: &str) -> Result<[u8; N], String> {
+    let mut bytes = [0u8; N];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no random bytes for {what}: {e}"))?;
+    Ok(bytes)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Sets `path`'s mode (on Unix; elsewhere the folder's ACLs decide).
+fn owner_only(path: &Path, mode: u32) -> Result<(), String> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| format!("cannot restrict {} to its owner: {e}", path.display()))?;
     }
-    token
+    #[cfg(not(unix))]
+    let _ = (path, mode);
+    Ok(())
 }
 
 /// The data folder's object-id secret: read from its file, or, the first
@@ -75,24 +98,35 @@ pub fn object_ids(path: &Path) -> Result<shared::store::ObjectIds, String> {
         Ok(text) => shared::store::ObjectIds::from_hex(&text)
             .map_err(|reason| format!("{}: {reason}", path.display())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            let mut secret = [0u8; shared::object_id::MIN_SECRET_BYTES];
-            getrandom::fill(&mut secret)
-                .map_err(|e| format!("no random bytes for the object-id secret: {e}"))?;
-            let text: String = secret.iter().map(|b| format!("{b:02x}")).collect();
-            write_token(path, &text)?;
+            let secret = random::<{ shared::object_id::MIN_SECRET_BYTES }>("the object-id secret")?;
+            write_token(path, &hex(&secret))?;
             shared::store::ObjectIds::new(&secret)
         }
         Err(e) => Err(format!("cannot read {}: {e}", path.display())),
     }
 }
 
-/// Writes the token where the tools can read it, readable by the owner only.
+/// Writes the token where the tools can read it, readable by the owner
+/// only. The file is made anew (`O_EXCL`): whatever was at the path is
+/// removed first, and a link planted there in between makes the write
+/// fail rather than be followed.
 pub fn write_token(path: &Path, token: &str) -> Result<(), String> {
-    std::fs::write(path, token).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    use std::io::Write as _;
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(format!("cannot replace {}: {e}", path.display())),
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::PermissionsExt as _;
-        let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600));
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
     }
-    Ok(())
+    let mut file = options
+        .open(path)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    file.write_all(token.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))
 }

@@ -144,6 +144,7 @@ pub fn router(state: AppState) -> Router {
         // must load before its user can sign in (it holds no recipe data).
         .merge(public.method_not_allowed_fallback(middleware::method_not_allowed))
         .layer(axum::middleware::from_fn(middleware::correlate))
+        .layer(axum::middleware::from_fn(middleware::security_headers))
         // A panic is a bug; it must still answer with a problem document
         // (and be logged), never drop the connection.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
@@ -152,13 +153,20 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
-/// Serves the API on `listener` until `shutdown` completes.
+/// Serves the API on `listener` (on this machine) until `shutdown`
+/// completes, answering only to its own names and refusing writes from
+/// other sites' pages (`middleware::local_only`).
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    let names = middleware::LocalNames::new(listener.local_addr()?.port());
+    let app = router(state).layer(axum::middleware::from_fn_with_state(
+        names,
+        middleware::local_only,
+    ));
+    axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await
 }

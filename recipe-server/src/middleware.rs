@@ -1,9 +1,10 @@
 //! The layers and fallbacks around every handler: the correlation id and
-//! request log, the answer to a panic, and the problems for an unknown path
-//! or method. (Authorisation is `auth::authorise`.)
+//! request log, the security headers, the local server's host and origin
+//! check, the answer to a panic, and the problems for an unknown path or
+//! method. (Authorisation is `auth::authorise`.)
 
-use axum::extract::Request;
-use axum::http::{HeaderValue, StatusCode};
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::clock::{compact, now_rfc3339};
@@ -36,6 +37,86 @@ pub async fn correlate(request: Request, next: Next) -> Response {
             .insert(wire::header::CORRELATION_ID, value);
     }
     response
+}
+
+/// `X-Content-Type-Options: nosniff` on every response: a browser never
+/// guesses a type other than the one sent (a JSON body read as a page).
+pub async fn security_headers(request: Request, next: Next) -> Response {
+    let mut response = next.run(request).await;
+    response.headers_mut().insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    response
+}
+
+/// The names the local server answers to: `127.0.0.1:PORT` and
+/// `localhost:PORT`, and the origins of its own pages.
+#[derive(Clone, Debug)]
+pub struct LocalNames {
+    hosts: [String; 2],
+    origins: [String; 2],
+}
+
+impl LocalNames {
+    /// The names of a server listening on 127.0.0.1:`port`.
+    pub fn new(port: u16) -> Self {
+        Self {
+            hosts: [format!("127.0.0.1:{port}"), format!("localhost:{port}")],
+            origins: [
+                format!("http://127.0.0.1:{port}"),
+                format!("http://localhost:{port}"),
+            ],
+        }
+    }
+}
+
+/// The local server answers only to its own names, so that a web page on
+/// another name (a DNS-rebinding attack: `evil.example` made to resolve to
+/// 127.0.0.1) cannot read it: any other `Host` is 421. A write whose
+/// `Origin` is another site's (or `null`) is 403, so that no page can post
+/// to it either; clients that are not browsers send no `Origin`.
+pub async fn local_only(State(names): State<LocalNames>, request: Request, next: Next) -> Response {
+    let host = request
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| request.uri().authority().map(|a| a.as_str().to_owned()));
+    let known = host
+        .as_deref()
+        .is_some_and(|host| names.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)));
+    if !known {
+        return Problem::new(
+            StatusCode::MISDIRECTED_REQUEST,
+            "misdirected-request",
+            "Misdirected request",
+            format!(
+                "this server answers only to {} and {}",
+                names.hosts[0], names.hosts[1]
+            ),
+        )
+        .into_response();
+    }
+    let safe = matches!(
+        *request.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS
+    );
+    if !safe && let Some(origin) = request.headers().get(header::ORIGIN) {
+        let ours = origin
+            .to_str()
+            .is_ok_and(|o| names.origins.iter().any(|n| n.eq_ignore_ascii_case(o)));
+        if !ours {
+            return Problem::new(
+                StatusCode::FORBIDDEN,
+                "cross-origin-write",
+                "Forbidden",
+                "writes are taken only from this server's own pages and from clients that are not browsers",
+            )
+            .into_response();
+        }
+    }
+    next.run(request).await
 }
 
 /// The answer when a handler panicked: logged, and a 500 problem.

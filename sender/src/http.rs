@@ -68,6 +68,13 @@ impl HttpApi {
                 "the API URL {base_url:?} must be http(s)://host[:port][/stage]"
             )));
         }
+        // Writes carry signatures and documents: in clear text only to this
+        // machine.
+        if url.scheme() == "http" && !is_loopback(&url) {
+            return Err(SetupError(format!(
+                "the API URL {base_url:?} must be https: http:// is allowed only to this machine (127.0.0.1, ::1 or localhost)"
+            )));
+        }
         if url.query().is_some() || url.fragment().is_some() {
             return Err(SetupError(format!(
                 "the API URL {base_url:?} must not have a query or a fragment"
@@ -90,6 +97,18 @@ impl HttpApi {
             signer,
         })
     }
+}
+
+/// Whether `url` names this machine.
+fn is_loopback(url: &reqwest::Url) -> bool {
+    let Some(host) = url.host_str() else {
+        return false;
+    };
+    let host = host.trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
 }
 
 fn transport(error: &reqwest::Error) -> TransportError {
@@ -176,10 +195,30 @@ mod tests {
             Some("https://abc.execute-api.eu-west-1.amazonaws.com/prod".to_owned())
         );
         assert!(ok("http://127.0.0.1:8080").is_ok());
+        assert!(ok("http://localhost:8080/").is_ok());
+        assert!(ok("http://[::1]:8080").is_ok());
+        for clear in [
+            "http://example.com",
+            "http://10.0.0.1:8080",
+            "http://localhost.example.com",
+        ] {
+            let refused = ok(clear).map(|_| ()).expect_err(clear);
+            assert!(
+                refused.to_string().contains("must be https"),
+                "{clear}: {refused}"
+            );
+        }
         assert!(ok("ftp://example.com").is_err());
         assert!(ok("not a url").is_err());
         assert!(ok("https://example.com/?q=1").is_err());
-        assert!(HttpApi::new("http://x", Signer::Bearer("t".into()), Duration::ZERO).is_err());
+        assert!(
+            HttpApi::new(
+                "http://127.0.0.1",
+                Signer::Bearer("t".into()),
+                Duration::ZERO
+            )
+            .is_err_and(|e| e.to_string().contains("timeout"))
+        );
     }
 
     #[test]

@@ -14,6 +14,18 @@ pub struct Response {
     pub json: serde_json::Value,
     /// The body as text.
     pub text: String,
+    /// The response's headers, names in lower case, in order.
+    pub headers: Vec<(String, String)>,
+}
+
+impl Response {
+    /// The first value of the header `name` (any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
 }
 
 /// `GET path` on `address` (`127.0.0.1:port`).
@@ -21,7 +33,8 @@ pub fn get(address: &str, path: &str) -> std::io::Result<Response> {
     request(address, "GET", path, &[], b"")
 }
 
-/// Any request; `headers` are `(name, value)`.
+/// Any request; `headers` are `(name, value)` (a `Host` among them
+/// replaces the address as the `Host`).
 pub fn request(
     address: &str,
     method: &str,
@@ -32,9 +45,16 @@ pub fn request(
     let mut stream = TcpStream::connect(address)?;
     stream.set_read_timeout(Some(Duration::from_secs(30)))?;
     let mut head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\nContent-Length: {}\r\n",
+        "{method} {path} HTTP/1.1\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
     );
+    // The address is the `Host`, unless the caller names another.
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("host"))
+    {
+        head.push_str(&format!("Host: {address}\r\n"));
+    }
     for (name, value) in headers {
         head.push_str(&format!("{name}: {value}\r\n"));
     }
@@ -54,10 +74,17 @@ pub fn request(
     } else {
         body.to_owned()
     };
+    let headers = head
+        .lines()
+        .skip(1)
+        .filter_map(|line| line.split_once(':'))
+        .map(|(name, value)| (name.trim().to_ascii_lowercase(), value.trim().to_owned()))
+        .collect();
     Ok(Response {
         status,
         json: serde_json::from_str(&body).unwrap_or(serde_json::Value::Null),
         text: body,
+        headers,
     })
 }
 
