@@ -31,6 +31,8 @@ const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
             "DEAD_LETTER_QUEUE_URL",
             "OBJECT_ID_SECRET",
             "READ_AUTH",
+            "READ_GROUP",
+            "SENDER_ROLE",
             "COGNITO_DOMAIN",
             "COGNITO_CLIENT_ID",
             "RUST_LOG",

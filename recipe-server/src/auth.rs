@@ -1,7 +1,9 @@
 //! Who may call what. Writes come only from the chain (invariant 5): in
-//! Lambda they must have passed API Gateway's IAM authorizer; on a socket
-//! they must carry the local write token. Reads are open locally and follow
-//! the configured mode behind API Gateway.
+//! Lambda they must have passed API Gateway's IAM authorizer as the
+//! sender's role; on a socket they must carry the local write token.
+//! Erasures (`DELETE`) need the IAM authorizer, as whoever the operator
+//! granted the routes to. Reads are open locally; behind API Gateway they
+//! need a signed-in user in the readers' group, unless reads are public.
 
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -23,6 +25,12 @@ pub enum Auth {
     ApiGateway {
         /// Whether reads are open to anyone (an explicit deployment choice).
         public_reads: bool,
+        /// The Cognito group (`cognito:groups`) a signed-in user must be in
+        /// to read.
+        read_group: String,
+        /// The IAM role whose sessions alone may write, by name: the
+        /// sender's.
+        writer_role: String,
     },
 }
 
@@ -62,12 +70,22 @@ fn check(auth: &Auth, request: &Request) -> Result<(), Problem> {
             }
         }
         #[cfg(feature = "lambda")]
-        Auth::ApiGateway { public_reads } => api_gateway(request, write, *public_reads),
+        Auth::ApiGateway {
+            public_reads,
+            read_group,
+            writer_role,
+        } => api_gateway(request, write, *public_reads, read_group, writer_role),
     }
 }
 
 #[cfg(feature = "lambda")]
-fn api_gateway(request: &Request, write: bool, public_reads: bool) -> Result<(), Problem> {
+fn api_gateway(
+    request: &Request,
+    write: bool,
+    public_reads: bool,
+    read_group: &str,
+    writer_role: &str,
+) -> Result<(), Problem> {
     use lambda_http::request::RequestContext;
     let authorizer = match request.extensions().get::<RequestContext>() {
         Some(RequestContext::ApiGatewayV2(context)) => context.authorizer.as_ref(),
@@ -76,17 +94,85 @@ fn api_gateway(request: &Request, write: bool, public_reads: bool) -> Result<(),
     if write {
         // API Gateway refuses unsigned writes before they get here; this is
         // the second lock on the door, should a route ever lose its authorizer.
-        return match authorizer.and_then(|a| a.iam.as_ref()) {
-            Some(_) => Ok(()),
-            None => Err(Problem::unauthorized(
+        let Some(iam) = authorizer.and_then(|a| a.iam.as_ref()) else {
+            return Err(Problem::unauthorized(
                 "writes must be signed with SigV4 and pass the IAM authorizer",
+            ));
+        };
+        // An erasure is an operator's; every other write is the chain's.
+        if request.method() == Method::DELETE {
+            return Ok(());
+        }
+        let role = iam.user_arn.as_deref().and_then(assumed_role);
+        return match role {
+            Some(role) if role == writer_role => Ok(()),
+            _ => Err(Problem::forbidden(
+                "writes are taken only from the chain's sender",
             )),
         };
     }
-    if public_reads || authorizer.and_then(|a| a.jwt.as_ref()).is_some() {
+    if public_reads {
+        return Ok(());
+    }
+    let Some(jwt) = authorizer.and_then(|a| a.jwt.as_ref()) else {
+        return Err(Problem::unauthorized("reads need a signed-in user's token"));
+    };
+    let groups = jwt
+        .claims
+        .get("cognito:groups")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if groups_of(groups).any(|group| group == read_group) {
         Ok(())
     } else {
-        Err(Problem::unauthorized("reads need a signed-in user's token"))
+        Err(Problem::forbidden(format!(
+            "reads need a user in the {read_group} group"
+        )))
+    }
+}
+
+/// The role of an assumed-role session's ARN
+/// (`arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION`).
+#[cfg(feature = "lambda")]
+fn assumed_role(arn: &str) -> Option<&str> {
+    let (_, resource) = arn.split_once(":assumed-role/")?;
+    let (role, _session) = resource.split_once('/')?;
+    Some(role)
+}
+
+/// The groups of a `cognito:groups` claim as API Gateway passes it on:
+/// `[a b]`, or a JSON array's text, or one name.
+#[cfg(feature = "lambda")]
+fn groups_of(claim: &str) -> impl Iterator<Item = &str> {
+    claim
+        .trim()
+        .trim_start_matches('[')
+        .trim_end_matches(']')
+        .split(|c: char| c == ',' || c.is_whitespace())
+        .map(|group| group.trim_matches('"'))
+        .filter(|group| !group.is_empty())
+}
+
+#[cfg(all(test, feature = "lambda"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_role_of_a_session_and_the_groups_of_a_claim_are_read() {
+        assert_eq!(
+            assumed_role("arn:aws:sts::123456789012:assumed-role/stack-sender/stack-sender"),
+            Some("stack-sender")
+        );
+        assert_eq!(assumed_role("arn:aws:iam::123456789012:user/alice"), None);
+        for (claim, groups) in [
+            ("[readers cooks]", vec!["readers", "cooks"]),
+            ("[\"readers\",\"cooks\"]", vec!["readers", "cooks"]),
+            ("readers", vec!["readers"]),
+            ("[]", vec![]),
+            ("", vec![]),
+        ] {
+            assert_eq!(groups_of(claim).collect::<Vec<_>>(), groups, "{claim}");
+        }
     }
 }
 

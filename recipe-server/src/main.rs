@@ -8,7 +8,9 @@
 //! (required: an erasure removes the erased objects' versions and dead
 //! jobs from them), `OBJECT_ID_SECRET` (required: 64 or
 //! more hexadecimal digits, the secret that tombstones' object ids are keyed
-//! hashes under), `READ_AUTH` (`jwt`, the default, or `public`),
+//! hashes under), `SENDER_ROLE` (required: the only role whose sessions may
+//! write), `READ_GROUP` (the Cognito group readers must be in; `readers` by
+//! default), `READ_AUTH` (`jwt`, the default, or `public`),
 //! with JWT reads `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` for the
 //! dashboard's sign-in, the limits in `shared::limits::LIMIT_VARIABLES`, and
 //! `RUST_LOG` (default `info`).
@@ -38,6 +40,10 @@ async fn main() -> Result<(), lambda_http::Error> {
         DashboardAuth::from_env()?
     };
     let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
+    let read_group = std::env::var("READ_GROUP").unwrap_or_else(|_| "readers".into());
+    let writer_role = std::env::var("SENDER_ROLE").map_err(
+        |_| "SENDER_ROLE is not set: writes are taken only from the sender's role, by name",
+    )?;
     let bucket = std::env::var("BUCKET_NAME")
         .map_err(|_| "BUCKET_NAME is not set: erasure removes objects from the bucket")?;
     let dead_letters = std::env::var("DEAD_LETTER_QUEUE_URL").map_err(
@@ -62,7 +68,11 @@ async fn main() -> Result<(), lambda_http::Error> {
     let state = AppState::new(
         Arc::new(store),
         limits,
-        Auth::ApiGateway { public_reads },
+        Auth::ApiGateway {
+            public_reads,
+            read_group,
+            writer_role,
+        },
         erasure,
     )
     .with_dashboard_auth(dashboard);

@@ -723,6 +723,7 @@ mod behind_api_gateway {
             "iss": "https://cognito-idp.eu-west-1.amazonaws.com/eu-west-1_EXAMPLE",
             "client_id": "dashboard",
             "token_use": "access",
+            "cognito:groups": "[readers cooks]",
             "exp": exp.to_string(),
             "iat": (exp - 3600).to_string(),
         }, "scopes": null}})
@@ -821,6 +822,68 @@ mod behind_api_gateway {
         event["requestContext"]["authorizer"] = claims(1_000_000_000);
         let (status, _) = invoke(&app, &event).await;
         assert_eq!(status, StatusCode::OK);
+    }
+
+    #[tokio::test]
+    async fn a_read_needs_a_user_in_the_readers_group() {
+        let t = TempStore::new("apigw-groups");
+        let (app, counting) = counting_app(&t, false);
+        for groups in [
+            None,
+            Some("[]"),
+            Some("[cooks]"),
+            Some("[readersx]"),
+            Some("reader"),
+        ] {
+            let mut event = event("apigw-v2-get-recipes.json");
+            let authorizer = &mut event["requestContext"]["authorizer"]["jwt"]["claims"];
+            match groups {
+                Some(groups) => authorizer["cognito:groups"] = groups.into(),
+                None => {
+                    authorizer
+                        .as_object_mut()
+                        .expect("claims")
+                        .remove("cognito:groups");
+                }
+            }
+            let (status, problem) = invoke(&app, &event).await;
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::FORBIDDEN, Some("forbidden")),
+                "groups {groups:?}"
+            );
+        }
+        assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test]
+    async fn only_the_senders_role_may_write_and_anyone_granted_may_erase() {
+        let t = TempStore::new("apigw-writer");
+        let (app, counting) = counting_app(&t, false);
+        let body = fixture("pairs/apple-pie/recipe.json");
+        for arn in [
+            "arn:aws:sts::123456789012:assumed-role/someone-else/session",
+            "arn:aws:iam::123456789012:user/recipe-sender-role",
+            "arn:aws:sts::123456789012:assumed-role/recipe-sender-role-2/recipe-sender",
+        ] {
+            let mut event = write_event("POST", "/recipes", &body);
+            event["requestContext"]["authorizer"]["iam"]["userArn"] = arn.into();
+            let (status, problem) = invoke(&app, &event).await;
+            assert_eq!(
+                (status, problem["code"].as_str()),
+                (StatusCode::FORBIDDEN, Some("forbidden")),
+                "{arn}"
+            );
+        }
+        assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
+        let (status, _) = invoke(&app, &write_event("POST", "/recipes", &body)).await;
+        assert_eq!(status, StatusCode::CREATED, "the sender's own role");
+        // An operator's erasure: signed, not the sender.
+        let mut erase = write_event("DELETE", "/recipes/1", b"");
+        erase["requestContext"]["authorizer"]["iam"]["userArn"] =
+            "arn:aws:sts::123456789012:assumed-role/operator/alice".into();
+        let (status, _) = invoke(&app, &erase).await;
+        assert_eq!(status, StatusCode::NO_CONTENT);
     }
 }
 

@@ -11,6 +11,8 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
         "TABLE_NAME",
         "BUCKET_NAME",
         "DEAD_LETTER_QUEUE_URL",
+        "SENDER_ROLE",
+        "READ_GROUP",
         "OBJECT_ID_SECRET",
         "READ_AUTH",
         "COGNITO_DOMAIN",
@@ -65,41 +67,25 @@ fn a_missing_table_name_stops_start_up() {
 }
 
 #[test]
-fn erasure_settings_missing_or_unusable_stop_start_up_with_the_reason() {
-    for (env, named) in [
-        (
-            vec![("TABLE_NAME", "recipes"), ("READ_AUTH", "public")],
-            "BUCKET_NAME",
-        ),
-        (
-            vec![
-                ("TABLE_NAME", "recipes"),
-                ("READ_AUTH", "public"),
-                ("BUCKET_NAME", "uploads"),
-            ],
-            "DEAD_LETTER_QUEUE_URL",
-        ),
-        (
-            vec![
-                ("TABLE_NAME", "recipes"),
-                ("READ_AUTH", "public"),
-                ("BUCKET_NAME", "uploads"),
-                ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
-            ],
-            "OBJECT_ID_SECRET is not set",
-        ),
-        (
-            vec![
-                ("TABLE_NAME", "recipes"),
-                ("READ_AUTH", "public"),
-                ("BUCKET_NAME", "uploads"),
-                ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
-                ("OBJECT_ID_SECRET", "abcd"),
-            ],
-            "at least 32 are needed",
-        ),
+fn writer_and_erasure_settings_missing_or_unusable_stop_start_up_with_the_reason() {
+    // Each case adds one setting to the ones before it.
+    let settings = [
+        ("TABLE_NAME", "recipes"),
+        ("READ_AUTH", "public"),
+        ("SENDER_ROLE", "stack-sender"),
+        ("BUCKET_NAME", "uploads"),
+        ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
+        ("OBJECT_ID_SECRET", "abcd"),
+    ];
+    for (given, named) in [
+        (2, "SENDER_ROLE"),
+        (3, "BUCKET_NAME"),
+        (4, "DEAD_LETTER_QUEUE_URL"),
+        (5, "OBJECT_ID_SECRET is not set"),
+        (6, "at least 32 are needed"),
     ] {
-        let (ok, stderr) = start(&env);
+        let env = &settings[..given];
+        let (ok, stderr) = start(env);
         assert!(!ok, "started with {env:?}");
         assert!(stderr.contains(named), "{named}: {stderr}");
     }

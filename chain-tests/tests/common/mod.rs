@@ -452,7 +452,12 @@ impl Gateway {
         let state = recipe_server::AppState::new(
             self.store.clone(),
             Limits::default(),
-            recipe_server::Auth::ApiGateway { public_reads: true },
+            recipe_server::Auth::ApiGateway {
+                public_reads: true,
+                read_group: "readers".into(),
+                // The role of the sessions the gateway's IAM check reports.
+                writer_role: "sender".into(),
+            },
             self.erasure.clone(),
         );
         let app = recipe_server::router(state);

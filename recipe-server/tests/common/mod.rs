@@ -73,7 +73,12 @@ pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppStat
     AppState::new(
         store,
         Limits::default(),
-        Auth::ApiGateway { public_reads },
+        Auth::ApiGateway {
+            public_reads,
+            read_group: "readers".into(),
+            // The role of the sessions in events/apigw-v2-post-recipe.json.
+            writer_role: "recipe-sender-role".into(),
+        },
         Erasure::new(ObjectIds::for_tests()),
     )
 }
