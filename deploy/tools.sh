@@ -12,6 +12,9 @@
 ACTION_VALIDATOR_VERSION=0.6.0
 
 # install_venv DIR REQUIREMENTS: a venv at DIR with REQUIREMENTS installed.
+# The deploy tools' requirements are complete locks with every hash
+# (requirements-*.in says how they are made): --require-hashes refuses any
+# file that is not the one locked, and --no-deps installs exactly the lock.
 install_venv() {
   local dir=$1 requirements=$2
   if [[ ! -x $dir/bin/python ]]; then
@@ -20,7 +23,7 @@ install_venv() {
   fi
   if [[ ! -f $dir/.installed || $requirements -nt $dir/.installed ]]; then
     echo "installing $requirements into $dir…" >&2
-    "$dir/bin/python" -m pip install -q --disable-pip-version-check -r "$requirements"
+    "$dir/bin/python" -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r "$requirements"
     touch "$dir/.installed"
   fi
 }
@@ -34,7 +37,7 @@ install_cargo_lambda() {
   fi
   if [[ ! -f .venv/.installed-build || deploy/requirements-build.txt -nt .venv/.installed-build ]]; then
     echo "installing cargo-lambda and zig into .venv…" >&2
-    .venv/bin/python -m pip install -q --disable-pip-version-check -r deploy/requirements-build.txt
+    .venv/bin/python -m pip install -q --disable-pip-version-check --require-hashes --no-deps -r deploy/requirements-build.txt
     touch .venv/.installed-build
   fi
 }
