@@ -21,8 +21,16 @@ use serde_json::{Value, json};
 /// limits (`shared::limits::LIMIT_VARIABLES`) are added to the functions
 /// marked `true`, which read them through `Limits::from_lookup`.
 const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
-    ("watcher", &["QUEUE_URL", "RUST_LOG"], true),
-    ("sender", &["API_URL", "API_TIMEOUT_MS", "RUST_LOG"], true),
+    (
+        "watcher",
+        &["QUEUE_URL", "OBJECT_ID_SECRET", "RUST_LOG"],
+        true,
+    ),
+    (
+        "sender",
+        &["API_URL", "API_TIMEOUT_MS", "OBJECT_ID_SECRET", "RUST_LOG"],
+        true,
+    ),
     (
         "recipe-server",
         &[

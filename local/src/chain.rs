@@ -247,13 +247,14 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
 
     let released = queue.release_in_flight().await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let erasure =
-        recipe_server::service::Erasure::new(crate::paths::object_ids(&paths.object_id_secret)?)
-            .with_bucket(Arc::new(ErasureBucket {
-                objects: Arc::clone(&objects),
-                hold: std::env::var_os(HOLD_ERASURE).is_some(),
-            }))
-            .with_jobs(Arc::new(queue.clone()));
+    let ids = crate::paths::object_ids(&paths.object_id_secret)?;
+    shared::object_id::set_log_ids(ids.clone());
+    let erasure = recipe_server::service::Erasure::new(ids)
+        .with_bucket(Arc::new(ErasureBucket {
+            objects: Arc::clone(&objects),
+            hold: std::env::var_os(HOLD_ERASURE).is_some(),
+        }))
+        .with_jobs(Arc::new(queue.clone()));
     let state = recipe_server::AppState::new(
         Arc::clone(&store),
         limits.clone(),

@@ -43,7 +43,7 @@ pub async fn authorise(State(state): State<AppState>, request: Request, next: Ne
     match check(state.auth(), &request) {
         Ok(()) => next.run(request).await,
         Err(problem) => {
-            tracing::warn!(method = %request.method(), path = %request.uri().path(), code = %problem.code, "refused");
+            tracing::warn!(method = %request.method(), code = %problem.code, "refused");
             problem.into_response()
         }
     }

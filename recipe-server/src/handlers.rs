@@ -12,6 +12,7 @@ use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
 use crate::problem::Problem;
 use crate::service::{Erased, Failure, Write};
 use crate::{AppState, OPENAPI};
+use shared::object_id::logged;
 use shared::store::ErasureTarget;
 
 type Result<T, E = Problem> = std::result::Result<T, E>;
@@ -75,7 +76,7 @@ pub async fn put_recipe(
     let written = state.service().put_recipe(&write, &body).await?;
     let (status, word) = written_status(&written);
     let stored = written.into_inner();
-    tracing::info!(recipe_id = %stored.recipe_id, version = stored.head.version, status = word, "recipe version");
+    tracing::info!(recipe = %logged(stored.recipe_id.as_str()), version = stored.head.version, status = word, "recipe version");
     let location = format!(
         "{}/{}?version={}",
         wire::path::RECIPES,
@@ -98,7 +99,7 @@ pub async fn post_make(
     let logged = state.service().log_make(&recipe_id, &write, &body).await?;
     let (status, word) = written_status(&logged.written);
     let stored = logged.written.into_inner();
-    tracing::info!(recipe_id = %stored.recipe_id, make_id = %stored.make_id, changes = logged.summary.total, status = word, "make");
+    tracing::info!(recipe = %shared::object_id::logged(stored.recipe_id.as_str()), make = %shared::object_id::logged(stored.make_id.as_str()), changes = logged.summary.total, status = word, "make");
     let mut body = json!({"status": word, "recipeId": stored.recipe_id, "makeId": stored.make_id, "version": stored.version});
     if status == StatusCode::CREATED {
         body["summary"] = to_json(&logged.summary)?;
@@ -115,7 +116,7 @@ pub async fn post_rejection(
     let written = state.service().record_rejection(&write, &body).await?;
     let (status, word) = written_status(&written);
     let stored = written.into_inner();
-    tracing::info!(code = %stored.upload.code, object_key = ?stored.upload.object_key, status = word, "rejection");
+    tracing::info!(code = %stored.upload.code, key = ?stored.upload.object_key.as_deref().map(logged), status = word, "rejection");
     let mut body = to_json(&stored)?;
     body["status"] = Value::from(word);
     Ok((status, Json(body)).into_response())
@@ -129,7 +130,7 @@ pub async fn post_deletion(
     let (deletion, removed) = state.service().delete_object(&body).await?;
     tracing::info!(
         kind = deletion.kind.as_str(),
-        object_key = %deletion.object_key,
+        key = %logged(&deletion.object_key),
         sequencer = ?deletion.sequencer,
         makes = removed.makes,
         versions = removed.versions,

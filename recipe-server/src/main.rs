@@ -54,6 +54,7 @@ async fn main() -> Result<(), lambda_http::Error> {
         .and_then(|text| {
             ObjectIds::from_hex(&text).map_err(|e| format!("OBJECT_ID_SECRET: {e}"))
         })?;
+    shared::object_id::set_log_ids(ids.clone());
     let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&config), table);
     let erasure = Erasure::new(ids)

@@ -21,7 +21,15 @@ pub async fn correlate(request: Request, next: Next) -> Response {
         .and_then(|v| v.to_str().ok())
         .filter(|v| !v.is_empty() && v.len() <= 128 && v.bytes().all(|b| b.is_ascii_graphic()))
         .map_or_else(|| format!("srv-{}", compact(&now_rfc3339())), str::to_owned);
-    let span = tracing::info_span!("request", correlation_id = %id, method = %request.method(), path = %request.uri().path());
+    // The route's template (`/recipes/{recipeId}`), never the path: ids in
+    // a path may name a dish or a person.
+    let route = request
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("(no route)", |matched| matched.as_str())
+        .to_owned();
+    let span =
+        tracing::info_span!("request", correlation_id = %id, method = %request.method(), %route);
     let started = std::time::Instant::now();
     let mut response = tracing::Instrument::instrument(next.run(request), span.clone()).await;
     span.in_scope(|| {

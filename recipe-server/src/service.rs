@@ -615,7 +615,7 @@ impl Service {
             },
         );
         self.store.put_rejection(&rejection).await?;
-        tracing::info!(code = %refusal.code, object_key = ?write.object_key, "upload rejected");
+        tracing::info!(code = %refusal.code, key = ?write.object_key.as_deref().map(shared::object_id::logged), "upload rejected");
         Ok(())
     }
 

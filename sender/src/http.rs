@@ -147,7 +147,7 @@ impl RecipeApi for HttpApi {
         match wire::object_key_header(&request.object_key) {
             Some(key) => builder = builder.header(wire::header::OBJECT_KEY, key),
             None => tracing::warn!(
-                object_key = ?request.object_key,
+                key = %shared::object_id::logged(&request.object_key),
                 "the server would refuse this object key; sent without X-Object-Key"
             ),
         }

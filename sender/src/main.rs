@@ -17,6 +17,7 @@ use sender::{Config, Deps, HttpApi, SigV4Signer, Signer, handle_event};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     aws_adapters::init_lambda_logs();
+    aws_adapters::init_log_ids()?;
 
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;

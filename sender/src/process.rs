@@ -161,22 +161,22 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
         let outcome = process_job(&job, deps).await;
         match &outcome {
             Outcome::Stored => {
-                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "stored");
+                tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), "stored");
             }
             Outcome::Rejected { code } => {
-                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %code, "rejected");
+                tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), %code, "rejected");
             }
             Outcome::Deleted => {
-                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "deleted");
+                tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), "deleted");
             }
             Outcome::Superseded => {
-                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, "superseded: the object was deleted after this upload");
+                tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), "superseded: the object was deleted after this upload");
             }
             Outcome::Failed { reason } if reason == crate::verdict::RECIPE_NOT_ARRIVED => {
-                tracing::info!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "waiting; the queue will deliver it again");
+                tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), %reason, "waiting; the queue will deliver it again");
             }
             Outcome::Failed { reason } => {
-                tracing::warn!(kind = job.kind.as_str(), object_key = %job.source.key, %reason, "failed; the queue will deliver it again");
+                tracing::warn!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), %reason, "failed; the queue will deliver it again");
             }
         }
         outcome
@@ -379,7 +379,7 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
             }
             Verdict::Refused(refused) => {
                 // It will be refused every time: the message reaches the DLQ.
-                tracing::error!(rejection = %code, refused = %refused.code, detail = %refused.message, "the server refused the rejection itself");
+                tracing::error!(rejection = %code, refused = %refused.code, "the server refused the rejection itself");
                 Outcome::failed(format!(
                     "the rejection {code} was itself refused: {}: {}",
                     refused.code, refused.message
@@ -412,7 +412,7 @@ async fn delete(job: &Job, deps: &Deps) -> Outcome {
             Verdict::Done | Verdict::Superseded => Outcome::Deleted,
             Verdict::Retry(reason) => Outcome::failed(reason),
             Verdict::Refused(refused) => {
-                tracing::error!(refused = %refused.code, detail = %refused.message, "the server refused a deletion");
+                tracing::error!(refused = %refused.code, "the server refused a deletion");
                 Outcome::failed(format!(
                     "the deletion was refused: {}: {}",
                     refused.code, refused.message

@@ -8,6 +8,8 @@
 //! deployment that the store never holds: without the secret, a tombstone
 //! cannot be tied to a key, not even by guessing keys and hashing them.
 
+use std::sync::OnceLock;
+
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 
@@ -91,6 +93,52 @@ impl ObjectIds {
     }
 }
 
+/// The ids logs name keys and ids by; set once at start-up.
+static LOG_IDS: OnceLock<ObjectIds> = OnceLock::new();
+
+/// Makes logs name object keys and ids under `ids` (the deployment's
+/// object-id secret), so that the lines of every part of the chain about
+/// one object carry the same name. The first call wins.
+pub fn set_log_ids(ids: ObjectIds) {
+    let _ = LOG_IDS.set(ids);
+}
+
+/// An object key or an id as the logs show it: `#` and the first 16
+/// hexadecimal digits of its keyed hash, never the text itself (a key or a
+/// recipe id may name a person or a dish). Without [`set_log_ids`], the
+/// hash is keyed by a secret of this process only.
+pub fn logged(text: &str) -> Logged {
+    let ids = LOG_IDS.get_or_init(process_ids);
+    // Apart from the tombstones' ids: a log line never shows one of them.
+    let id = ids.id(&format!("log\u{0}{text}"));
+    Logged(id.0[..16].to_owned())
+}
+
+/// A pseudonym for logs ([`logged`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Logged(String);
+
+impl std::fmt::Display for Logged {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "#{}", self.0)
+    }
+}
+
+/// Ids under a secret of this process, drawn from the operating system's
+/// random source: stable within the process, meaningless outside it. If
+/// the source fails, the test key is used: the logs still never show a
+/// key, only a pseudonym that is easier to reverse by guessing.
+fn process_ids() -> ObjectIds {
+    let mut secret = [0_u8; MIN_SECRET_BYTES];
+    match getrandom::fill(&mut secret)
+        .ok()
+        .and_then(|()| ObjectIds::new(&secret).ok())
+    {
+        Some(ids) => ids,
+        None => ObjectIds::for_tests(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +153,15 @@ mod tests {
         assert_ne!(id, b.id("makes/anna.json"), "another secret, another id");
         assert_eq!(id.as_str().len(), 64);
         assert!(!id.as_str().contains("anna"));
+    }
+
+    #[test]
+    fn logs_name_a_key_by_a_short_stable_hash_never_by_the_key() {
+        let shown = logged("makes/anna-birthday.json").to_string();
+        assert_eq!(shown, logged("makes/anna-birthday.json").to_string());
+        assert_ne!(shown, logged("makes/anna-birthday.json ").to_string());
+        assert!(shown.starts_with('#') && shown.len() == 17, "{shown}");
+        assert!(!shown.contains("anna"));
     }
 
     #[test]

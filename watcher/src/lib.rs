@@ -193,14 +193,14 @@ async fn removed(
             .await;
         match current {
             Ok(Some(_)) => {
-                tracing::info!(key = %upload.key, version_id = ?upload.version_id, "one version deleted; the key still shows an object, so nothing is withdrawn");
+                tracing::info!(key = %shared::object_id::logged(&upload.key), version_id = ?upload.version_id, "one version deleted; the key still shows an object, so nothing is withdrawn");
                 return Ok(None);
             }
             Ok(None) => {}
             Err(ObjectError::Transient(reason)) => return Err(Transient(reason)),
             // Too large or unreadable: it still shows.
             Err(error) => {
-                tracing::info!(key = %upload.key, %error, "one version deleted; the key still shows an object");
+                tracing::info!(key = %shared::object_id::logged(&upload.key), %error, "one version deleted; the key still shows an object");
                 return Ok(None);
             }
         }

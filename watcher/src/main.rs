@@ -16,6 +16,7 @@ use shared::Limits;
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     aws_adapters::init_lambda_logs();
+    aws_adapters::init_log_ids()?;
 
     let queue_url = std::env::var("QUEUE_URL")
         .map_err(|_| "QUEUE_URL is not set: the function needs the jobs queue's URL")?;

@@ -6,6 +6,7 @@ use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, MAX_INLINE_BYTES, Payload, Source};
 use shared::keys::{UploadKind, classify, has_document_suffix, recipe_id_from_key};
+use shared::object_id::logged;
 use shared::parse::{make_from_value, read_document, recipe_from_value};
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::rejection::{RejectReason, Rejection};
@@ -54,7 +55,7 @@ pub async fn handle_upload(
     limits: &Limits,
 ) -> Result<Option<Job>, Transient> {
     let Some(kind) = classify(&upload.key) else {
-        tracing::debug!(bucket = %upload.bucket, key = %upload.key, "not under a followed prefix; ignored");
+        tracing::debug!(bucket = %upload.bucket, key = %logged(&upload.key), "not under a followed prefix; ignored");
         return Ok(None);
     };
     let source = upload.into_source();
@@ -63,7 +64,7 @@ pub async fn handle_upload(
         correlation_id = %correlation_id(&source),
         kind = kind.as_str(),
         bucket = %source.bucket,
-        key = %source.key,
+        key = %logged(&source.key),
     );
     async move {
         match judge(kind, source, objects, limits).await {
@@ -86,7 +87,7 @@ pub async fn handle_upload(
 /// read: the object is gone, and the server removes what came from it.
 pub fn handle_removal(removal: Upload) -> Option<Job> {
     let Some(kind) = classify(&removal.key) else {
-        tracing::info!(bucket = %removal.bucket, key = %removal.key, "a deletion outside the followed prefixes; ignored");
+        tracing::info!(bucket = %removal.bucket, key = %logged(&removal.key), "a deletion outside the followed prefixes; ignored");
         return None;
     };
     let job = Job::new(kind, removal.into_source(), None, Payload::Deleted);
@@ -101,23 +102,22 @@ pub(crate) fn correlation_id(source: &Source) -> String {
     format!("job-{}", key.get(..16).unwrap_or(&key))
 }
 
-/// Logs what became of an upload, with the job's correlation id.
+/// Logs what became of an upload, with the job's correlation id: the key
+/// and the recipe id by their pseudonyms, a rejection by its code and JSON
+/// path (its message may quote the document).
 pub(crate) fn log_job(job: &Job) {
-    let key = &job.source.key;
+    let key = logged(&job.source.key);
+    let recipe = job.recipe_id.as_deref().map(logged);
     let correlation_id = &job.correlation_id;
     match &job.payload {
         Payload::Inline { .. } => {
-            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe_id = ?job.recipe_id, payload = "inline", "upload accepted");
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe = ?recipe, payload = "inline", "upload accepted");
         }
         Payload::ClaimCheck { .. } => {
-            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe_id = ?job.recipe_id, payload = "claim-check", "upload accepted");
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe = ?recipe, payload = "claim-check", "upload accepted");
         }
-        Payload::Rejected {
-            code,
-            message,
-            path,
-        } => {
-            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), %code, %path, %message, "upload rejected");
+        Payload::Rejected { code, path, .. } => {
+            tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), %code, %path, "upload rejected");
         }
         Payload::Deleted => {
             tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), sequencer = ?job.source.sequencer, "deletion queued");

@@ -282,7 +282,7 @@ async fn settle_and_queue(
             Ok(true) => continue,
             Ok(false) => ready.push((path, key, utf8, current)),
             Err(error) => {
-                tracing::warn!(%key, %error, "cannot check the queue; trying again");
+                tracing::warn!(key = %shared::object_id::logged(&key), %error, "cannot check the queue; trying again");
                 wait(pending, path, current, now + RETRY);
             }
         }
@@ -313,7 +313,7 @@ async fn settle_and_queue(
                 files.push((key, fingerprint));
             }
             Err(error) => {
-                tracing::warn!(%key, %error, "cannot read the file; trying again");
+                tracing::warn!(key = %shared::object_id::logged(&key), %error, "cannot read the file; trying again");
                 wait(pending, path, current, now + RETRY);
             }
         }
@@ -400,7 +400,7 @@ async fn queue_deletions(
             // settled): nothing came from it.
             Ok(false) => {}
             Err(error) => {
-                tracing::warn!(%key, %error, "cannot check the queue; trying again");
+                tracing::warn!(key = %shared::object_id::logged(&key), %error, "cannot check the queue; trying again");
                 gone.insert(path, now + RETRY);
             }
         }
@@ -440,7 +440,7 @@ fn lossy_key(bucket: &Path, path: &Path) -> Option<String> {
 /// The rejection of a file whose name is not UTF-8 (S3 keys always are).
 fn not_utf8_name(upload: watcher::Upload) -> Option<Job> {
     let kind = classify(&upload.key)?;
-    tracing::warn!(key = %upload.key, "a file name that is not UTF-8 is refused");
+    tracing::warn!(key = %shared::object_id::logged(&upload.key), "a file name that is not UTF-8 is refused");
     let message = format!(
         "the file name {:?} is not UTF-8, so it cannot be an object key",
         upload.key
