@@ -33,9 +33,19 @@ pub fn workspace_root() -> PathBuf {
 /// # Panics
 /// When `template.yaml` is missing or not YAML.
 pub fn template() -> Value {
-    let path = workspace_root().join("template.yaml");
-    let text = std::fs::read_to_string(&path).expect("template.yaml is readable");
-    let yaml: serde_yaml_ng::Value = serde_yaml_ng::from_str(&text).expect("template.yaml is YAML");
+    yaml_file("template.yaml")
+}
+
+/// A YAML file of the workspace (`path` from its root) as CloudFormation's
+/// JSON form ([`to_json`]).
+///
+/// # Panics
+/// When the file is missing or not YAML.
+pub fn yaml_file(path: &str) -> Value {
+    let text = std::fs::read_to_string(workspace_root().join(path))
+        .unwrap_or_else(|e| panic!("{path}: {e}"));
+    let yaml: serde_yaml_ng::Value =
+        serde_yaml_ng::from_str(&text).unwrap_or_else(|e| panic!("{path} is not YAML: {e}"));
     to_json(yaml)
 }
 
@@ -170,7 +180,8 @@ pub fn as_list(v: &Value) -> Vec<&Value> {
     }
 }
 
-/// Every policy statement in the template, with where it is.
+/// Every policy statement in the template, with where it is (a
+/// conditional statement as it is when its condition holds).
 pub fn statements(t: &Value) -> Vec<(String, &Value)> {
     let mut found = Vec::new();
     for (name, r) in resources(t) {
@@ -196,6 +207,9 @@ pub fn statements(t: &Value) -> Vec<(String, &Value)> {
         }
         for document in documents {
             for s in as_list(&document["Statement"]) {
+                // `!If [Condition, statement, !Ref AWS::NoValue]`: the
+                // statement, as it is when the condition holds.
+                let s = s.get("Fn::If").map_or(s, |branches| &branches[1]);
                 found.push((name.clone(), s));
             }
         }

@@ -3,15 +3,10 @@
 //! job in a protected environment that the deploy role alone trusts, and
 //! the deploy tools installed from locks with every dependency's hash.
 
-use deploy_checks::{to_json, workspace_root};
-use serde_json::Value;
+use deploy_checks::{workspace_root, yaml_file as yaml};
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(workspace_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
-}
-
-fn yaml(path: &str) -> Value {
-    to_json(serde_yaml_ng::from_str(&read(path)).unwrap_or_else(|e| panic!("{path}: {e}")))
 }
 
 #[test]
