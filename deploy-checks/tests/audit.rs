@@ -110,3 +110,11 @@ fn a_surge_of_refused_calls_raises_an_alarm() {
         });
     assert!(alarmed, "no alarm with actions on {metric}");
 }
+
+#[test]
+fn every_user_signs_in_with_a_second_factor() {
+    let t = template();
+    for (id, pool) in of_type(&t, "AWS::Cognito::UserPool") {
+        assert_eq!(pool["Properties"]["MfaConfiguration"], "ON", "{id}");
+    }
+}

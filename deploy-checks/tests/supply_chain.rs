@@ -4,6 +4,7 @@
 //! the deploy tools installed from locks with every dependency's hash.
 
 use deploy_checks::{workspace_root, yaml_file as yaml};
+use serde_json::Value;
 
 fn read(path: &str) -> String {
     std::fs::read_to_string(workspace_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
@@ -81,5 +82,59 @@ fn the_deploy_tools_are_installed_from_locks_with_every_hash() {
                 && (tools.contains(lock) || tools.contains(name)),
             "deploy/tools.sh does not install {lock} with --require-hashes"
         );
+    }
+}
+
+#[test]
+fn the_deploy_role_reads_with_a_machine_identity_and_holds_no_cognito_action() {
+    use deploy_checks::{actions, as_list, of_type, statements, template};
+    let bootstrap = yaml("deploy/bootstrap.yaml");
+    let deploy: Vec<_> = statements(&bootstrap)
+        .into_iter()
+        .filter(|(owner, s)| owner == "GitHubDeployRole" && s["Effect"] == "Allow")
+        .collect();
+    assert!(!deploy.is_empty(), "the deploy role's statements");
+    for (_, s) in &deploy {
+        for action in actions(s) {
+            assert!(
+                !action.starts_with("cognito-idp:"),
+                "the deploy role may {action}: it could make or become a user"
+            );
+        }
+    }
+    let reads_secret = deploy
+        .iter()
+        .find(|(_, s)| actions(s).contains(&"secretsmanager:GetSecretValue"));
+    let resource = reads_secret.map_or(Value::Null, |(_, s)| s["Resource"].clone());
+    assert!(
+        resource["Fn::Sub"]
+            .as_str()
+            .is_some_and(|arn| arn.ends_with(":secret:${AppStackName}-smoke-reader-*")),
+        "the deploy role reads the smoke reader's secret and no other: {resource}"
+    );
+
+    // The identity is a client-credentials client with one scope, which is
+    // the scope the server lets read the smoke test's recipes only.
+    let t = template();
+    let clients = of_type(&t, "AWS::Cognito::UserPoolClient");
+    let (_, smoke) = clients
+        .iter()
+        .find(|(_, c)| {
+            c["Properties"]["AllowedOAuthFlows"] == serde_json::json!(["client_credentials"])
+        })
+        .expect("a client-credentials client");
+    let scopes = as_list(&smoke["Properties"]["AllowedOAuthScopes"]);
+    assert_eq!(scopes.len(), 1, "{scopes:?}");
+    let (_, server) = of_type(&t, "AWS::Serverless::Function")
+        .into_iter()
+        .find(|(_, f)| f["Metadata"]["BuildProperties"]["Binary"] == "recipe-server")
+        .expect("the server");
+    assert_eq!(
+        &server["Properties"]["Environment"]["Variables"]["SMOKE_SCOPE"], scopes[0],
+        "the server's SMOKE_SCOPE is the smoke client's scope"
+    );
+    // No user flow: the client signs no user in.
+    for flow in as_list(&smoke["Properties"]["ExplicitAuthFlows"]) {
+        assert_eq!(flow, "ALLOW_REFRESH_TOKEN_AUTH");
     }
 }

@@ -41,6 +41,7 @@ const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
             "READ_AUTH",
             "READ_GROUP",
             "SENDER_ROLE",
+            "SMOKE_SCOPE",
             "COGNITO_DOMAIN",
             "COGNITO_CLIENT_ID",
             "RUST_LOG",
@@ -556,4 +557,25 @@ fn every_skipped_security_check_says_why() {
             );
         }
     }
+}
+
+#[test]
+fn public_reads_are_off_by_default_and_warned_of_when_chosen() {
+    let t = template();
+    let equals = t["Conditions"]["PublicReads"]["Fn::Equals"]
+        .as_array()
+        .expect("PublicReads compares ReadAuth with a value");
+    let parameter = equals[0]["Ref"].as_str().expect("a parameter");
+    assert_ne!(
+        t["Parameters"][parameter]["Default"], equals[1],
+        "reads are public only by choice"
+    );
+    let warning = t["Outputs"]
+        .as_object()
+        .expect("outputs")
+        .values()
+        .find(|o| o["Condition"] == "PublicReads")
+        .expect("an output when reads are public");
+    let text = warning["Value"].as_str().unwrap_or_default();
+    assert!(text.starts_with("WARNING"), "{text}");
 }

@@ -3,7 +3,9 @@
 //! sender's role; on a socket they must carry the local write token.
 //! Erasures (`DELETE`) need the IAM authorizer, as whoever the operator
 //! granted the routes to. Reads are open locally; behind API Gateway they
-//! need a signed-in user in the readers' group, unless reads are public.
+//! need a signed-in user in the readers' group, unless reads are public,
+//! or the smoke test's machine identity, which may read only the smoke
+//! test's own recipes.
 
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -31,8 +33,17 @@ pub enum Auth {
         /// The IAM role whose sessions alone may write, by name: the
         /// sender's.
         writer_role: String,
+        /// The OAuth scope of the smoke test's machine identity (a Cognito
+        /// client-credentials client), if the deployment has one: a token
+        /// with it may read the recipes whose ids start with
+        /// [`SMOKE_RECIPES`], and nothing else.
+        smoke_scope: Option<String>,
     },
 }
+
+/// The start of the ids of the smoke test's recipes (`scripts/smoke`): the
+/// only recipes its machine identity may read.
+pub const SMOKE_RECIPES: &str = "smoke-";
 
 fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
@@ -74,7 +85,15 @@ fn check(auth: &Auth, request: &Request) -> Result<(), Problem> {
             public_reads,
             read_group,
             writer_role,
-        } => api_gateway(request, write, *public_reads, read_group, writer_role),
+            smoke_scope,
+        } => api_gateway(
+            request,
+            write,
+            *public_reads,
+            read_group,
+            writer_role,
+            smoke_scope.as_deref(),
+        ),
     }
 }
 
@@ -85,6 +104,7 @@ fn api_gateway(
     public_reads: bool,
     read_group: &str,
     writer_role: &str,
+    smoke_scope: Option<&str>,
 ) -> Result<(), Problem> {
     use lambda_http::request::RequestContext;
     let authorizer = match request.extensions().get::<RequestContext>() {
@@ -123,12 +143,44 @@ fn api_gateway(
         .map(String::as_str)
         .unwrap_or_default();
     if groups_of(groups).any(|group| group == read_group) {
+        return Ok(());
+    }
+    let smoke = smoke_scope.is_some_and(|scope| {
+        let in_claim = jwt
+            .claims
+            .get("scope")
+            .is_some_and(|claim| claim.split_whitespace().any(|s| s == scope));
+        let listed = jwt
+            .scopes
+            .as_ref()
+            .is_some_and(|scopes| scopes.iter().any(|s| s == scope));
+        in_claim || listed
+    });
+    if !smoke {
+        return Err(Problem::forbidden(format!(
+            "reads need a user in the {read_group} group"
+        )));
+    }
+    if is_a_smoke_recipe(request.uri().path()) {
         Ok(())
     } else {
         Err(Problem::forbidden(format!(
-            "reads need a user in the {read_group} group"
+            "the smoke test's identity reads only /recipes/{SMOKE_RECIPES}… and what is under them"
         )))
     }
+}
+
+/// Whether `path` is a smoke-test recipe or something under one, written
+/// plainly: no percent-encoding and no `.` or `..` segment, so that no
+/// spelling of another path passes for one.
+#[cfg(feature = "lambda")]
+fn is_a_smoke_recipe(path: &str) -> bool {
+    let plain = !path.contains('%') && !path.split('/').any(|s| s == "." || s == "..");
+    let id = path
+        .strip_prefix("/recipes/")
+        .and_then(|rest| rest.split('/').next())
+        .unwrap_or_default();
+    plain && id.len() > SMOKE_RECIPES.len() && id.starts_with(SMOKE_RECIPES)
 }
 
 /// The role of an assumed-role session's ARN
@@ -172,6 +224,30 @@ mod tests {
             ("", vec![]),
         ] {
             assert_eq!(groups_of(claim).collect::<Vec<_>>(), groups, "{claim}");
+        }
+    }
+
+    #[test]
+    fn a_smoke_recipe_is_one_whose_id_starts_smoke_written_plainly() {
+        for path in [
+            "/recipes/smoke-20261202-1",
+            "/recipes/smoke-1/makes/smoke-1-make/differences",
+        ] {
+            assert!(is_a_smoke_recipe(path), "{path}");
+        }
+        for path in [
+            "/recipes",
+            "/recipes/",
+            "/recipes/smoke-",
+            "/recipes/apple-pie",
+            "/recipes/apple-smoke-1",
+            "/recipes/smoke%2D1",
+            "/recipes/smoke-1/../apple-pie",
+            "/rejections",
+            "/insights/smoke-1",
+            "/smoke-1",
+        ] {
+            assert!(!is_a_smoke_recipe(path), "{path}");
         }
     }
 }

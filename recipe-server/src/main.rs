@@ -10,7 +10,9 @@
 //! more hexadecimal digits, the secret that tombstones' object ids are keyed
 //! hashes under), `SENDER_ROLE` (required: the only role whose sessions may
 //! write), `READ_GROUP` (the Cognito group readers must be in; `readers` by
-//! default), `READ_AUTH` (`jwt`, the default, or `public`),
+//! default), `SMOKE_SCOPE` (the OAuth scope of the smoke test's machine
+//! identity, which reads only its own `smoke-…` recipes; unset: none),
+//! `READ_AUTH` (`jwt`, the default, or `public`),
 //! with JWT reads `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` for the
 //! dashboard's sign-in, the limits in `shared::limits::LIMIT_VARIABLES`, and
 //! `RUST_LOG` (default `info`).
@@ -44,6 +46,7 @@ async fn main() -> Result<(), lambda_http::Error> {
     let writer_role = std::env::var("SENDER_ROLE").map_err(
         |_| "SENDER_ROLE is not set: writes are taken only from the sender's role, by name",
     )?;
+    let smoke_scope = std::env::var("SMOKE_SCOPE").ok().filter(|s| !s.is_empty());
     let bucket = std::env::var("BUCKET_NAME")
         .map_err(|_| "BUCKET_NAME is not set: erasure removes objects from the bucket")?;
     let dead_letters = std::env::var("DEAD_LETTER_QUEUE_URL").map_err(
@@ -73,6 +76,7 @@ async fn main() -> Result<(), lambda_http::Error> {
             public_reads,
             read_group,
             writer_role,
+            smoke_scope,
         },
         erasure,
     )

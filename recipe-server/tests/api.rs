@@ -856,6 +856,77 @@ mod behind_api_gateway {
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
     }
 
+    /// A read of `path` with a machine token (client credentials: no user,
+    /// no groups) that carries `scope`, as the claim or the scope list.
+    fn machine_read(path: &str, scope: &str, as_claim: bool) -> Value {
+        let mut event = event("apigw-v2-get-recipes.json");
+        event["rawPath"] = path.into();
+        event["requestContext"]["http"]["path"] = path.into();
+        let mut claims = serde_json::json!({
+            "sub": "smoke-client",
+            "client_id": "smoke-client",
+            "token_use": "access",
+        });
+        let mut scopes = Value::Null;
+        if as_claim {
+            claims["scope"] = scope.into();
+        } else {
+            scopes = serde_json::json!([scope]);
+        }
+        event["requestContext"]["authorizer"] =
+            serde_json::json!({"jwt": {"claims": claims, "scopes": scopes}});
+        event
+    }
+
+    #[tokio::test]
+    async fn the_smoke_identity_reads_only_the_smoke_tests_recipes() {
+        let t = TempStore::new("apigw-smoke");
+        let body = fixture("pairs/apple-pie/recipe.json");
+        let mut smoke: Value = serde_json::from_slice(&body).expect("JSON");
+        smoke["recipeId"] = "smoke-20261202-1".into();
+        let (app, _) = counting_app(&t, false);
+        for (key, recipe) in [
+            ("plain", body),
+            ("smoke", serde_json::to_vec(&smoke).expect("JSON")),
+        ] {
+            let mut write = write_event("POST", "/recipes", &recipe);
+            write["headers"]["idempotency-key"] = key.into();
+            let (status, stored) = invoke(&app, &write).await;
+            assert_eq!(status, StatusCode::CREATED, "{stored}");
+        }
+        for as_claim in [true, false] {
+            let read = |path: &str| machine_read(path, common::SMOKE_SCOPE, as_claim);
+            let (status, recipe) = invoke(&app, &read("/recipes/smoke-20261202-1")).await;
+            assert_eq!(
+                (status, recipe["recipeId"].as_str()),
+                (StatusCode::OK, Some("smoke-20261202-1")),
+                "{recipe}"
+            );
+            for path in [
+                "/recipes",
+                "/recipes/1",
+                "/recipes/smoke-20261202-1/../1",
+                "/recipes/smoke%2D20261202-1",
+                "/rejections",
+                "/insights",
+            ] {
+                let (status, problem) = invoke(&app, &read(path)).await;
+                assert_eq!(
+                    (status, problem["code"].as_str()),
+                    (StatusCode::FORBIDDEN, Some("forbidden")),
+                    "{path} (scope as claim: {as_claim})"
+                );
+            }
+            // Another scope is no reader's, not even for a smoke recipe.
+            let other = machine_read("/recipes/smoke-20261202-1", "recipe-diff/other", as_claim);
+            assert_eq!(invoke(&app, &other).await.0, StatusCode::FORBIDDEN);
+        }
+        // Without a smoke scope configured, the token reads nothing.
+        let plain = recipe_server::router(common::gateway_state_with(t.store.clone(), false, None));
+        let read = machine_read("/recipes/smoke-20261202-1", common::SMOKE_SCOPE, true);
+        assert_eq!(invoke(&plain, &read).await.0, StatusCode::FORBIDDEN);
+    }
+
     #[tokio::test]
     async fn only_the_senders_role_may_write_and_anyone_granted_may_erase() {
         let t = TempStore::new("apigw-writer");

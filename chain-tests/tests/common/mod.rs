@@ -457,6 +457,7 @@ impl Gateway {
                 read_group: "readers".into(),
                 // The role of the sessions the gateway's IAM check reports.
                 writer_role: "sender".into(),
+                smoke_scope: None,
             },
             self.erasure.clone(),
         );

@@ -66,10 +66,24 @@ pub fn gateway_app(store: Arc<dyn RecipeStore>, public_reads: bool) -> axum::Rou
     router(gateway_state(store, public_reads))
 }
 
+/// The OAuth scope of the smoke test's identity in [`gateway_state`].
+#[cfg(feature = "lambda")]
+pub const SMOKE_SCOPE: &str = "recipe-diff/smoke-read";
+
 /// The server's state behind API Gateway over `store`, with the default
 /// limits.
 #[cfg(feature = "lambda")]
 pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppState {
+    gateway_state_with(store, public_reads, Some(SMOKE_SCOPE))
+}
+
+/// [`gateway_state`] with the smoke test's scope `smoke_scope`.
+#[cfg(feature = "lambda")]
+pub fn gateway_state_with(
+    store: Arc<dyn RecipeStore>,
+    public_reads: bool,
+    smoke_scope: Option<&str>,
+) -> AppState {
     AppState::new(
         store,
         Limits::default(),
@@ -78,6 +92,7 @@ pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppStat
             read_group: "readers".into(),
             // The role of the sessions in events/apigw-v2-post-recipe.json.
             writer_role: "recipe-sender-role".into(),
+            smoke_scope: smoke_scope.map(str::to_owned),
         },
         Erasure::new(ObjectIds::for_tests()),
     )
