@@ -322,3 +322,49 @@ pub fn write_routes_of_the_contract() -> BTreeSet<String> {
     }
     routes
 }
+
+/// The `Allow` statements of the policies of resource `owner`.
+pub fn allowed<'a>(t: &'a Value, owner: &str) -> Vec<&'a Value> {
+    statements(t)
+        .into_iter()
+        .filter(|(name, s)| name == owner && s["Effect"] == "Allow")
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// A condition of the form `!Equals [!Ref Parameter, value]`: the
+/// parameter's name, and whether the condition holds for its default.
+///
+/// # Panics
+/// When the condition has another form.
+pub fn parameter_condition<'a>(t: &'a Value, condition: &str) -> (&'a str, bool) {
+    let equals = t["Conditions"][condition]["Fn::Equals"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{condition} compares a parameter with a value"));
+    let parameter = equals[0]["Ref"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{condition} compares a parameter"));
+    (
+        parameter,
+        t["Parameters"][parameter]["Default"] == equals[1],
+    )
+}
+
+/// The text of the output shown only when `holds(condition)` is true for
+/// its condition.
+///
+/// # Panics
+/// When no output is conditional so.
+pub fn output_when(t: &Value, holds: impl Fn(&Value) -> bool) -> &str {
+    t["Outputs"]
+        .as_object()
+        .expect("the template has outputs")
+        .values()
+        .find(|o| {
+            o["Condition"]
+                .as_str()
+                .is_some_and(|c| holds(&t["Conditions"][c]) || holds(&json!(c)))
+        })
+        .and_then(|o| o["Value"].as_str())
+        .expect("an output under that condition")
+}

@@ -3,7 +3,7 @@
 //! given: an action outside it would be denied in a deployed stack, where
 //! every role carries the boundary, and nowhere else.
 
-use deploy_checks::{actions, statements, template, yaml_file};
+use deploy_checks::{actions, allowed, statements, template, yaml_file};
 
 /// Whether `pattern` (an IAM action, `*` as a wildcard at its end) covers
 /// `action`.
@@ -17,15 +17,9 @@ fn covers(pattern: &str, action: &str) -> bool {
 #[test]
 fn the_boundary_allows_every_action_of_the_applications_roles() {
     let bootstrap = yaml_file("deploy/bootstrap.yaml");
-    let allowed: Vec<String> = statements(&bootstrap)
+    let allowed: Vec<&str> = allowed(&bootstrap, "AppPermissionsBoundary")
         .into_iter()
-        .filter(|(owner, s)| owner == "AppPermissionsBoundary" && s["Effect"] == "Allow")
-        .flat_map(|(_, s)| {
-            actions(s)
-                .into_iter()
-                .map(str::to_owned)
-                .collect::<Vec<_>>()
-        })
+        .flat_map(actions)
         .collect();
     assert!(!allowed.is_empty(), "the boundary allows nothing");
     let t = template();

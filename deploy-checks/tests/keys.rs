@@ -3,7 +3,9 @@
 //! it only through the stack's services, and a stack may do without it only
 //! through a parameter that says it is unfit for health data.
 
-use deploy_checks::{as_list, functions, of_type, resources, statements, template};
+use deploy_checks::{
+    as_list, functions, of_type, output_when, parameter_condition, resources, statements, template,
+};
 use serde_json::{Value, json};
 
 /// The logical id of the stack's key.
@@ -20,13 +22,10 @@ fn own_key_condition(t: &Value) -> String {
     let key = &resources(t)[KEY];
     assert_eq!(key["Type"], "AWS::KMS::Key");
     let condition = key["Condition"].as_str().expect("the key is conditional");
-    let equals = t["Conditions"][condition]["Fn::Equals"]
-        .as_array()
-        .expect("the condition compares the parameter with a value");
-    let parameter = equals[0]["Ref"].as_str().expect("a parameter");
-    assert_eq!(
-        t["Parameters"][parameter]["Default"], equals[1],
-        "the stack owns its key unless told otherwise"
+    let (parameter, by_default) = parameter_condition(t, condition);
+    assert!(
+        by_default,
+        "{parameter}: the stack owns its key unless told otherwise"
     );
     condition.to_owned()
 }
@@ -165,8 +164,7 @@ fn every_function_role_may_use_the_key() {
 fn doing_without_the_key_is_explicit_and_says_it_is_unfit_for_health_data() {
     let t = template();
     let condition = own_key_condition(&t);
-    let equals = &t["Conditions"][&condition]["Fn::Equals"];
-    let parameter = equals[0]["Ref"].as_str().expect("a parameter");
+    let (parameter, _) = parameter_condition(&t, &condition);
     let description = t["Parameters"][parameter]["Description"]
         .as_str()
         .unwrap_or_default();
@@ -174,19 +172,9 @@ fn doing_without_the_key_is_explicit_and_says_it_is_unfit_for_health_data() {
         description.to_lowercase().contains("unfit for health data"),
         "{parameter}: {description}"
     );
-    let warning = t["Outputs"]
-        .as_object()
-        .expect("outputs")
-        .values()
-        .find(|o| {
-            o["Condition"].as_str().is_some_and(|c| {
-                t["Conditions"][c] == json!({"Fn::Not": [{"Condition": condition}]})
-            })
-        })
-        .expect("an output when the stack does without its key");
-    let text = warning["Value"].as_str().unwrap_or_default();
+    let warning = output_when(&t, |c| c == &json!({"Fn::Not": [{"Condition": condition}]}));
     assert!(
-        text.starts_with("WARNING") && text.contains("unfit for health data"),
-        "{text}"
+        warning.starts_with("WARNING") && warning.contains("unfit for health data"),
+        "{warning}"
     );
 }

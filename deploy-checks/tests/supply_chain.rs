@@ -87,14 +87,11 @@ fn the_deploy_tools_are_installed_from_locks_with_every_hash() {
 
 #[test]
 fn the_deploy_role_reads_with_a_machine_identity_and_holds_no_cognito_action() {
-    use deploy_checks::{actions, as_list, of_type, statements, template};
+    use deploy_checks::{actions, allowed, as_list, of_type, template};
     let bootstrap = yaml("deploy/bootstrap.yaml");
-    let deploy: Vec<_> = statements(&bootstrap)
-        .into_iter()
-        .filter(|(owner, s)| owner == "GitHubDeployRole" && s["Effect"] == "Allow")
-        .collect();
+    let deploy = allowed(&bootstrap, "GitHubDeployRole");
     assert!(!deploy.is_empty(), "the deploy role's statements");
-    for (_, s) in &deploy {
+    for s in &deploy {
         for action in actions(s) {
             assert!(
                 !action.starts_with("cognito-idp:"),
@@ -104,8 +101,8 @@ fn the_deploy_role_reads_with_a_machine_identity_and_holds_no_cognito_action() {
     }
     let reads_secret = deploy
         .iter()
-        .find(|(_, s)| actions(s).contains(&"secretsmanager:GetSecretValue"));
-    let resource = reads_secret.map_or(Value::Null, |(_, s)| s["Resource"].clone());
+        .find(|s| actions(s).contains(&"secretsmanager:GetSecretValue"));
+    let resource = reads_secret.map_or(Value::Null, |s| s["Resource"].clone());
     assert!(
         resource["Fn::Sub"]
             .as_str()

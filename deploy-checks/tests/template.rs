@@ -10,8 +10,8 @@ use std::path::Path;
 
 use deploy_checks::{
     actions, arn_text, as_list, cargo_metadata, environment, functions, is_s3_read,
-    names_a_resource, number, of_type, property, resources, statements, target, template,
-    variables_read_in, workspace_root, write_routes_of_the_contract,
+    names_a_resource, number, of_type, output_when, parameter_condition, property, resources,
+    statements, target, template, variables_read_in, workspace_root, write_routes_of_the_contract,
 };
 use serde_json::{Value, json};
 
@@ -562,20 +562,8 @@ fn every_skipped_security_check_says_why() {
 #[test]
 fn public_reads_are_off_by_default_and_warned_of_when_chosen() {
     let t = template();
-    let equals = t["Conditions"]["PublicReads"]["Fn::Equals"]
-        .as_array()
-        .expect("PublicReads compares ReadAuth with a value");
-    let parameter = equals[0]["Ref"].as_str().expect("a parameter");
-    assert_ne!(
-        t["Parameters"][parameter]["Default"], equals[1],
-        "reads are public only by choice"
-    );
-    let warning = t["Outputs"]
-        .as_object()
-        .expect("outputs")
-        .values()
-        .find(|o| o["Condition"] == "PublicReads")
-        .expect("an output when reads are public");
-    let text = warning["Value"].as_str().unwrap_or_default();
-    assert!(text.starts_with("WARNING"), "{text}");
+    let (parameter, by_default) = parameter_condition(&t, "PublicReads");
+    assert!(!by_default, "{parameter}: reads are public only by choice");
+    let warning = output_when(&t, |c| c == "PublicReads");
+    assert!(warning.starts_with("WARNING"), "{warning}");
 }
