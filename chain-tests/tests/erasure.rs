@@ -59,22 +59,9 @@ async fn upload_and_handle(aws: &Aws, gateway: &Gateway, key: &str, body: &[u8])
     aws.drain(gateway, 5).await;
 }
 
-/// Every object version and delete marker in the bucket, by key.
-async fn bucket_keys(aws: &Aws) -> Vec<String> {
-    let listed = aws
-        .s3
-        .list_object_versions()
-        .bucket(BUCKET)
-        .send()
-        .await
-        .expect("listed");
-    listed
-        .versions()
-        .iter()
-        .filter_map(|v| v.key())
-        .chain(listed.delete_markers().iter().filter_map(|m| m.key()))
-        .map(str::to_owned)
-        .collect()
+/// Every object version and delete marker in the bucket, as `(key, kind)`.
+async fn bucket_keys(aws: &Aws) -> Vec<(String, &'static str)> {
+    testkit::aws::object_versions(&aws.s3, BUCKET, "").await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -141,7 +128,7 @@ async fn an_erased_recipe_leaves_no_trace_in_dynamodb_s3_sqs_or_the_logs() {
     for trace in CONTENT.iter().chain(&[RECIPE_KEY, MAKE_KEY, "RECIPE#1\""]) {
         assert!(!table.contains(trace), "{trace} is still in the table");
     }
-    assert_eq!(bucket_keys(&aws).await, Vec::<String>::new());
+    assert_eq!(bucket_keys(&aws).await, Vec::<(String, &str)>::new());
     assert_eq!(aws.depth(&aws.jobs_url).await, 0, "jobs left on the queue");
     assert_eq!(aws.depth(&aws.dlq_url).await, 0, "the dead job is gone");
     assert!(gateway.rejections().await.is_empty());

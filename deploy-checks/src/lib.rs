@@ -116,6 +116,23 @@ pub fn of_type<'a>(t: &'a Value, kind: &str) -> Vec<(&'a str, &'a Value)> {
         .collect()
 }
 
+/// The first resource of CloudFormation type `kind` for which `holds` is
+/// true: (logical id, resource).
+///
+/// # Panics
+/// When there is none; the message names `what` was looked for.
+pub fn find_of_type<'a>(
+    t: &'a Value,
+    kind: &str,
+    what: &str,
+    holds: impl Fn(&Value) -> bool,
+) -> (&'a str, &'a Value) {
+    of_type(t, kind)
+        .into_iter()
+        .find(|(_, r)| holds(r))
+        .unwrap_or_else(|| panic!("no {kind} is {what}"))
+}
+
 /// The functions by binary name: (logical id, resource).
 ///
 /// # Panics

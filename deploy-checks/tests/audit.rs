@@ -3,7 +3,9 @@
 //! be deleted by accident, every function is traced, and a surge of refused
 //! calls raises an alarm.
 
-use deploy_checks::{actions, functions, of_type, resources, statements, target, template};
+use deploy_checks::{
+    actions, find_of_type, functions, of_type, resources, statements, target, template,
+};
 use serde_json::Value;
 
 /// The types of resource that hold the application's data or its audit.
@@ -36,14 +38,11 @@ fn every_data_bearing_resource_is_kept_when_the_stack_goes_or_replaces_it() {
 #[test]
 fn the_access_log_is_kept_a_year_or_more() {
     let t = template();
-    let (_, group) = of_type(&t, "AWS::Logs::LogGroup")
-        .into_iter()
-        .find(|(_, g)| {
-            g["Properties"]["LogGroupName"]["Fn::Sub"]
-                .as_str()
-                .is_some_and(|n| n.starts_with("/aws/apigateway/"))
-        })
-        .expect("the API's access log group");
+    let (_, group) = find_of_type(&t, "AWS::Logs::LogGroup", "the API's access log", |g| {
+        g["Properties"]["LogGroupName"]["Fn::Sub"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("/aws/apigateway/"))
+    });
     let parameter = target(&group["Properties"]["RetentionInDays"]).expect("a parameter");
     let days = &t["Parameters"][parameter];
     let at_least_a_year = |v: &Value| v.as_i64().is_some_and(|d| d >= 365);
@@ -80,21 +79,15 @@ fn every_function_is_traced_and_may_write_its_traces() {
 #[test]
 fn a_surge_of_refused_calls_raises_an_alarm() {
     let t = template();
-    let (filter_id, filter) = of_type(&t, "AWS::Logs::MetricFilter")
-        .into_iter()
-        .find(|(_, f)| {
+    let (filter_id, filter) =
+        find_of_type(&t, "AWS::Logs::MetricFilter", "counting 401 and 403", |f| {
             let pattern = f["Properties"]["FilterPattern"]
                 .as_str()
                 .unwrap_or_default();
             pattern.contains("401") && pattern.contains("403")
-        })
-        .expect("a metric filter counting 401 and 403");
+        });
     let log = target(&filter["Properties"]["LogGroupName"]).expect("a log group");
-    let stage = of_type(&t, "AWS::ApiGatewayV2::Stage")
-        .into_iter()
-        .next()
-        .expect("the API stage")
-        .1;
+    let (_, stage) = find_of_type(&t, "AWS::ApiGatewayV2::Stage", "the API stage", |_| true);
     assert_eq!(
         target(&stage["Properties"]["AccessLogSettings"]["DestinationArn"]),
         Some(log),

@@ -87,7 +87,7 @@ fn the_deploy_tools_are_installed_from_locks_with_every_hash() {
 
 #[test]
 fn the_deploy_role_reads_with_a_machine_identity_and_holds_no_cognito_action() {
-    use deploy_checks::{actions, allowed, as_list, of_type, template};
+    use deploy_checks::{actions, allowed, as_list, find_of_type, template};
     let bootstrap = yaml("deploy/bootstrap.yaml");
     let deploy = allowed(&bootstrap, "GitHubDeployRole");
     assert!(!deploy.is_empty(), "the deploy role's statements");
@@ -113,19 +113,17 @@ fn the_deploy_role_reads_with_a_machine_identity_and_holds_no_cognito_action() {
     // The identity is a client-credentials client with one scope, which is
     // the scope the server lets read the smoke test's recipes only.
     let t = template();
-    let clients = of_type(&t, "AWS::Cognito::UserPoolClient");
-    let (_, smoke) = clients
-        .iter()
-        .find(|(_, c)| {
-            c["Properties"]["AllowedOAuthFlows"] == serde_json::json!(["client_credentials"])
-        })
-        .expect("a client-credentials client");
+    let (_, smoke) = find_of_type(
+        &t,
+        "AWS::Cognito::UserPoolClient",
+        "a client-credentials client",
+        |c| c["Properties"]["AllowedOAuthFlows"] == serde_json::json!(["client_credentials"]),
+    );
     let scopes = as_list(&smoke["Properties"]["AllowedOAuthScopes"]);
     assert_eq!(scopes.len(), 1, "{scopes:?}");
-    let (_, server) = of_type(&t, "AWS::Serverless::Function")
-        .into_iter()
-        .find(|(_, f)| f["Metadata"]["BuildProperties"]["Binary"] == "recipe-server")
-        .expect("the server");
+    let (_, server) = find_of_type(&t, "AWS::Serverless::Function", "the server", |f| {
+        f["Metadata"]["BuildProperties"]["Binary"] == "recipe-server"
+    });
     assert_eq!(
         &server["Properties"]["Environment"]["Variables"]["SMOKE_SCOPE"], scopes[0],
         "the server's SMOKE_SCOPE is the smoke client's scope"

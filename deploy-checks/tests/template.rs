@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use deploy_checks::{
-    actions, arn_text, as_list, cargo_metadata, environment, functions, is_s3_read,
+    actions, arn_text, as_list, cargo_metadata, environment, find_of_type, functions, is_s3_read,
     names_a_resource, number, of_type, output_when, parameter_condition, property, resources,
     statements, target, template, variables_read_in, workspace_root, write_routes_of_the_contract,
 };
@@ -320,10 +320,9 @@ fn the_notification_follows_exactly_the_watched_prefixes() {
     watched.sort();
     assert_eq!(prefixes, watched);
 
-    let permission = of_type(&t, "AWS::Lambda::Permission")
-        .into_iter()
-        .find(|(_, p)| p["Properties"]["Principal"] == "s3.amazonaws.com")
-        .expect("S3 may invoke the watcher");
+    let permission = find_of_type(&t, "AWS::Lambda::Permission", "S3's to invoke", |p| {
+        p["Properties"]["Principal"] == "s3.amazonaws.com"
+    });
     assert_eq!(
         target(&permission.1["Properties"]["FunctionName"]),
         Some(watcher_id)

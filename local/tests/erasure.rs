@@ -126,10 +126,8 @@ fn dead_letter_a_make(data: &Path) {
 
 #[test]
 fn an_erased_recipe_leaves_no_trace_in_the_data_folder_or_the_logs() {
-    let data = DataDir::new("erase");
-    let log = data.path().join("chain.log");
+    let (data, log, chain) = Chain::start_in_at_info("erase");
     let bucket = data.bucket();
-    let chain = Chain::start_logging_at(data.path(), &log, "info");
     put(&bucket, "recipes/qw.json", &recipe());
     wait_until("the recipe", PATIENCE, || {
         chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID

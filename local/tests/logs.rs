@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Chain, DataDir, put, status, wait_until};
+use common::{Chain, put, status, wait_until};
 use serde_json::json;
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -35,10 +35,8 @@ fn recipe() -> serde_json::Value {
 
 #[test]
 fn the_info_log_holds_no_content_key_id_or_refused_value() {
-    let data = DataDir::new("logs");
-    let log = data.path().join("chain.log");
+    let (data, log, chain) = Chain::start_in_at_info("logs");
     let bucket = data.bucket();
-    let chain = Chain::start_logging_at(data.path(), &log, "info");
     put(
         &bucket,
         &format!("recipes/{}.json", KEYS[0]),

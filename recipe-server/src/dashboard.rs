@@ -82,14 +82,14 @@ impl DashboardAuth {
         })
     }
 
-    /// From `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID`; open when neither is set.
-    pub fn from_env() -> Result<Self, String> {
-        let domain = std::env::var("COGNITO_DOMAIN")
-            .ok()
-            .filter(|v| !v.is_empty());
-        let client = std::env::var("COGNITO_CLIENT_ID")
-            .ok()
-            .filter(|v| !v.is_empty());
+    /// From `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` as `lookup` finds
+    /// them (the environment, in the function); open when neither is set.
+    ///
+    /// # Errors
+    /// When only one is set, or one is malformed.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let domain = lookup("COGNITO_DOMAIN").filter(|v| !v.is_empty());
+        let client = lookup("COGNITO_CLIENT_ID").filter(|v| !v.is_empty());
         match (domain, client) {
             (None, None) => Ok(Self::Open),
             (Some(domain), Some(client)) => Self::cognito(&domain, &client),
@@ -172,20 +172,21 @@ const SVG: &str = "image/svg+xml";
 
 const INDEX: Asset = asset!("index.html", "text/html; charset=utf-8");
 
-const ASSETS: &[Asset] = &[
-    asset!("app.js", JS),
-    asset!("api.js", JS),
-    asset!("auth.js", JS),
-    asset!("dom.js", JS),
-    asset!("format.js", JS),
-    asset!("charts.js", JS),
-    asset!("page-recipes.js", JS),
-    asset!("page-recipe.js", JS),
-    asset!("page-make.js", JS),
-    asset!("page-insights.js", JS),
-    asset!("page-rejections.js", JS),
-    asset!("app.css", CSS),
-    asset!("icon.svg", SVG),
+/// The assets of each content type, by file name.
+macro_rules! assets {
+    ($($content_type:expr => [$($name:literal),* $(,)?]),* $(,)?) => {
+        &[$($(asset!($name, $content_type),)*)*]
+    };
+}
+
+const ASSETS: &[Asset] = assets![
+    JS => [
+        "app.js", "api.js", "auth.js", "dom.js", "format.js", "charts.js",
+        "page-recipes.js", "page-recipe.js", "page-make.js", "page-insights.js",
+        "page-rejections.js",
+    ],
+    CSS => ["app.css"],
+    SVG => ["icon.svg"],
 ];
 
 /// The file, or 304 when the client's copy is current. Revalidated on every

@@ -10,9 +10,12 @@ pub mod auth;
 mod dashboard;
 mod extract;
 mod handlers;
+#[cfg(feature = "lambda")]
+pub mod lambda;
 mod middleware;
 pub mod problem;
 pub mod service;
+mod version_cache;
 
 use std::sync::Arc;
 

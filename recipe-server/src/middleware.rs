@@ -79,6 +79,10 @@ impl LocalNames {
     }
 }
 
+/// Why a write from another site's page is refused.
+const FOREIGN_WRITE: &str =
+    "writes are taken only from this server's own pages and from clients that are not browsers";
+
 /// The local server answers only to its own names, so that a web page on
 /// another name (a DNS-rebinding attack: `evil.example` made to resolve to
 /// 127.0.0.1) cannot read it: any other `Host` is 421. A write whose
@@ -115,12 +119,10 @@ pub async fn local_only(State(names): State<LocalNames>, request: Request, next:
             .to_str()
             .is_ok_and(|o| names.origins.iter().any(|n| n.eq_ignore_ascii_case(o)));
         if !ours {
-            return Problem::new(
-                StatusCode::FORBIDDEN,
-                "cross-origin-write",
-                "Forbidden",
-                "writes are taken only from this server's own pages and from clients that are not browsers",
-            )
+            return Problem {
+                code: "cross-origin-write".into(),
+                ..Problem::forbidden(FOREIGN_WRITE)
+            }
             .into_response();
         }
     }

@@ -8,8 +8,7 @@
 //! Every upload this service refuses for good is recorded as a rejection
 //! before the refusal is answered, so nothing is lost (invariant 1).
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use serde_json::Value;
 use shared::canonical::recipe_json;
@@ -29,9 +28,8 @@ use shared::store::{
 use shared::wire::{DeletionBody, RejectionBody, rejection_key};
 use shared::{Limits, Recipe, Rejection, diff_make};
 
-/// Parsed recipe versions, by recipe and version. Versions never change
-/// once stored, so entries never go stale; the map is cleared when full.
-const VERSION_CACHE_ENTRIES: usize = 1024;
+use crate::version_cache::VersionCache;
+
 /// Insights read at most this many makes (100 pages).
 const MAX_INSIGHT_MAKES: usize = 10_000;
 /// How many entries each insights list keeps.
@@ -217,11 +215,8 @@ pub struct Service {
     store: Arc<dyn RecipeStore>,
     limits: Limits,
     erasure: Erasure,
-    versions: Mutex<HashMap<VersionKey, Arc<Recipe>>>,
+    versions: VersionCache,
 }
-
-/// A parsed version's place in the cache: its recipe, number and content.
-type VersionKey = (RecipeId, u32, String);
 
 impl Service {
     /// The use cases over `store`, refusing documents beyond `limits`,
@@ -231,7 +226,7 @@ impl Service {
             store,
             limits,
             erasure,
-            versions: Mutex::new(HashMap::new()),
+            versions: VersionCache::default(),
         }
     }
 
@@ -472,9 +467,7 @@ impl Service {
             .store
             .finish_erasure(target, &tombstones, &now_rfc3339())
             .await?;
-        if let Ok(mut cache) = self.versions.lock() {
-            cache.retain(|(id, _, _), _| id != target.recipe_id());
-        }
+        self.versions.forget(target.recipe_id());
         Ok(Some(erased))
     }
 
@@ -517,10 +510,7 @@ impl Service {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Page<VersionSummary>> {
-        self.store
-            .versions(recipe_id, page)
-            .await?
-            .ok_or_else(|| Failure::RecipeNotFound(recipe_id.clone()))
+        of_recipe(recipe_id, self.store.versions(recipe_id, page).await)
     }
 
     /// A recipe's makes, by make id.
@@ -529,10 +519,7 @@ impl Service {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Page<MakeSummary>> {
-        self.store
-            .makes(recipe_id, page)
-            .await?
-            .ok_or_else(|| Failure::RecipeNotFound(recipe_id.clone()))
+        of_recipe(recipe_id, self.store.makes(recipe_id, page).await)
     }
 
     /// One make, whole.
@@ -637,7 +624,7 @@ impl Service {
             summary.current_version,
             summary.content_hash.clone(),
         );
-        if let Some(recipe) = self.cached_version(&key) {
+        if let Some(recipe) = self.versions.get(&key) {
             return Ok(Some((number, recipe)));
         }
         let Some(stored) = self
@@ -656,22 +643,15 @@ impl Service {
                 ))
             })?;
         let recipe = Arc::new(recipe);
-        self.cache_version(key, Arc::clone(&recipe));
+        self.versions.put(key, Arc::clone(&recipe));
         Ok(Some((number, recipe)))
     }
+}
 
-    fn cached_version(&self, key: &VersionKey) -> Option<Arc<Recipe>> {
-        self.versions.lock().ok()?.get(key).cloned()
-    }
-
-    fn cache_version(&self, key: VersionKey, recipe: Arc<Recipe>) {
-        if let Ok(mut cache) = self.versions.lock() {
-            if cache.len() >= VERSION_CACHE_ENTRIES {
-                cache.clear();
-            }
-            cache.insert(key, recipe);
-        }
-    }
+/// What the store found of `recipe_id`, or [`Failure::RecipeNotFound`] when
+/// it knows no such recipe.
+fn of_recipe<T>(recipe_id: &RecipeId, found: Result<Option<T>, StoreError>) -> Result<T> {
+    found?.ok_or_else(|| Failure::RecipeNotFound(recipe_id.clone()))
 }
 
 /// A posted body of the wire contract: JSON of `T` within the contract's

@@ -688,15 +688,25 @@ mod behind_api_gateway {
         (gateway_app(counting.clone(), public_reads), counting)
     }
 
+    /// Asserts that an answer is the problem `want` (status and code); `what`
+    /// names the case in the failure.
+    fn assert_problem(got: (StatusCode, Value), want: (StatusCode, &str), what: &str) {
+        let (status, problem) = got;
+        assert_eq!(
+            (status, problem["code"].as_str()),
+            (want.0, Some(want.1)),
+            "{what}: {problem}"
+        );
+    }
+
+    const FORBIDDEN: (StatusCode, &str) = (StatusCode::FORBIDDEN, "forbidden");
+    const UNAUTHORIZED: (StatusCode, &str) = (StatusCode::UNAUTHORIZED, "unauthorized");
+    const TOO_LARGE: (StatusCode, &str) = (StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large");
+
     /// Asserts that the function refuses `event` as unauthorized; `what`
     /// names the case in a failure.
     async fn assert_unauthorized(app: &axum::Router, event: &Value, what: &str) {
-        let (status, problem) = invoke(app, event).await;
-        assert_eq!(
-            (status, problem["code"].as_str()),
-            (StatusCode::UNAUTHORIZED, Some("unauthorized")),
-            "{what}"
-        );
+        assert_problem(invoke(app, event).await, UNAUTHORIZED, what);
     }
 
     /// The signed write event, sent to `method path` with `body`.
@@ -781,11 +791,10 @@ mod behind_api_gateway {
         // Erasures read no body, so they have none to refuse.
         for (method, path, _) in write_routes().into_iter().filter(|(m, ..)| *m != "DELETE") {
             let mut event = write_event(method, path, huge.as_bytes());
-            let (status, problem) = invoke(&app, &event).await;
-            assert_eq!(
-                (status, problem["code"].as_str()),
-                (StatusCode::PAYLOAD_TOO_LARGE, Some("payload-too-large")),
-                "{method} {path}"
+            assert_problem(
+                invoke(&app, &event).await,
+                TOO_LARGE,
+                &format!("{method} {path}"),
             );
             // Without the length header too.
             event["headers"]
@@ -846,11 +855,10 @@ mod behind_api_gateway {
                         .remove("cognito:groups");
                 }
             }
-            let (status, problem) = invoke(&app, &event).await;
-            assert_eq!(
-                (status, problem["code"].as_str()),
-                (StatusCode::FORBIDDEN, Some("forbidden")),
-                "groups {groups:?}"
+            assert_problem(
+                invoke(&app, &event).await,
+                FORBIDDEN,
+                &format!("groups {groups:?}"),
             );
         }
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
@@ -910,12 +918,8 @@ mod behind_api_gateway {
                 "/rejections",
                 "/insights",
             ] {
-                let (status, problem) = invoke(&app, &read(path)).await;
-                assert_eq!(
-                    (status, problem["code"].as_str()),
-                    (StatusCode::FORBIDDEN, Some("forbidden")),
-                    "{path} (scope as claim: {as_claim})"
-                );
+                let what = format!("{path} (scope as claim: {as_claim})");
+                assert_problem(invoke(&app, &read(path)).await, FORBIDDEN, &what);
             }
             // Another scope is no reader's, not even for a smoke recipe.
             let other = machine_read("/recipes/smoke-20261202-1", "recipe-diff/other", as_claim);
@@ -939,12 +943,7 @@ mod behind_api_gateway {
         ] {
             let mut event = write_event("POST", "/recipes", &body);
             event["requestContext"]["authorizer"]["iam"]["userArn"] = arn.into();
-            let (status, problem) = invoke(&app, &event).await;
-            assert_eq!(
-                (status, problem["code"].as_str()),
-                (StatusCode::FORBIDDEN, Some("forbidden")),
-                "{arn}"
-            );
+            assert_problem(invoke(&app, &event).await, FORBIDDEN, arn);
         }
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
         let (status, _) = invoke(&app, &write_event("POST", "/recipes", &body)).await;

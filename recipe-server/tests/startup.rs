@@ -29,41 +29,42 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
     )
 }
 
+/// Asserts that the function, given `vars`, stops at start-up and that its
+/// reason names every one of `named`.
+fn assert_refused(vars: &[(&str, &str)], named: &[&str]) {
+    let (ok, stderr) = start(vars);
+    assert!(!ok, "started with {vars:?}");
+    for name in named {
+        assert!(stderr.contains(name), "the reason names {name}: {stderr}");
+    }
+}
+
 #[test]
 fn a_bad_cognito_domain_stops_start_up_with_the_reason() {
-    let (ok, stderr) = start(&[
-        ("TABLE_NAME", "recipes"),
-        ("COGNITO_DOMAIN", "http://auth.example.com"),
-        ("COGNITO_CLIENT_ID", "abc123"),
-    ]);
-    assert!(!ok, "started with a bad COGNITO_DOMAIN");
-    assert!(
-        stderr.contains("COGNITO_DOMAIN") && stderr.contains("https"),
-        "the reason names the setting: {stderr}"
+    assert_refused(
+        &[
+            ("TABLE_NAME", "recipes"),
+            ("COGNITO_DOMAIN", "http://auth.example.com"),
+            ("COGNITO_CLIENT_ID", "abc123"),
+        ],
+        &["COGNITO_DOMAIN", "https"],
     );
 }
 
 #[test]
 fn half_of_the_cognito_settings_stops_start_up() {
-    let (ok, stderr) = start(&[
-        ("TABLE_NAME", "recipes"),
-        ("COGNITO_DOMAIN", "auth.example.com"),
-    ]);
-    assert!(!ok, "started with COGNITO_CLIENT_ID missing");
-    assert!(
-        stderr.contains("COGNITO_DOMAIN and COGNITO_CLIENT_ID"),
-        "the reason names both settings: {stderr}"
+    assert_refused(
+        &[
+            ("TABLE_NAME", "recipes"),
+            ("COGNITO_DOMAIN", "auth.example.com"),
+        ],
+        &["COGNITO_DOMAIN and COGNITO_CLIENT_ID"],
     );
 }
 
 #[test]
 fn a_missing_table_name_stops_start_up() {
-    let (ok, stderr) = start(&[]);
-    assert!(!ok, "started without TABLE_NAME");
-    assert!(
-        stderr.contains("TABLE_NAME"),
-        "the reason names it: {stderr}"
-    );
+    assert_refused(&[], &["TABLE_NAME"]);
 }
 
 #[test]
@@ -84,9 +85,6 @@ fn writer_and_erasure_settings_missing_or_unusable_stop_start_up_with_the_reason
         (5, "OBJECT_ID_SECRET is not set"),
         (6, "at least 32 are needed"),
     ] {
-        let env = &settings[..given];
-        let (ok, stderr) = start(env);
-        assert!(!ok, "started with {env:?}");
-        assert!(stderr.contains(named), "{named}: {stderr}");
+        assert_refused(&settings[..given], &[named]);
     }
 }

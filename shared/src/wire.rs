@@ -227,31 +227,40 @@ impl RejectionBody {
                 format!("code must be 1 to {MAX_CODE_CHARS} characters of a-z, 0-9 and -"),
             ));
         }
-        let fields = [
-            (
-                "$.message",
-                "message",
-                Some(&self.message),
-                MAX_MESSAGE_CHARS,
-            ),
-            (
+        invalid_text(
+            "$.message",
+            "message",
+            Some(&self.message),
+            MAX_MESSAGE_CHARS,
+        )
+        .or_else(|| {
+            invalid_text(
                 "$.objectKey",
                 "objectKey",
                 self.object_key.as_ref(),
                 MAX_OBJECT_KEY_CHARS,
-            ),
-            ("$.path", "path", self.path.as_ref(), MAX_PATH_CHARS),
-        ];
-        fields.into_iter().find_map(|(path, field, value, max)| {
-            let value = value?;
-            (!text_is_valid(value, max)).then(|| {
-                (
-                    path,
-                    format!("{field} must be 1 to {max} characters without control characters"),
-                )
-            })
+            )
         })
+        .or_else(|| invalid_text("$.path", "path", self.path.as_ref(), MAX_PATH_CHARS))
     }
+}
+
+/// `field`, at JSON path `path`, as [`RejectionBody::invalid_field`] and
+/// [`DeletionBody::invalid_field`] answer it when `value` is not 1 to `max`
+/// characters without control characters; absent text is valid.
+fn invalid_text(
+    path: &'static str,
+    field: &str,
+    value: Option<&String>,
+    max: usize,
+) -> Option<(&'static str, String)> {
+    let value = value?;
+    (!text_is_valid(value, max)).then(|| {
+        (
+            path,
+            format!("{field} must be 1 to {max} characters without control characters"),
+        )
+    })
 }
 
 /// The body of `POST /deletions`: an object deleted from the bucket (or
@@ -274,13 +283,9 @@ impl DeletionBody {
     /// The first field that breaks the contract, as its JSON path and the
     /// sentence that says why; `None` when the body is acceptable.
     pub fn invalid_field(&self) -> Option<(&'static str, String)> {
-        if !object_key_is_valid(&self.object_key) {
-            return Some((
-                "$.objectKey",
-                format!(
-                    "objectKey must be 1 to {MAX_OBJECT_KEY_CHARS} characters without control characters"
-                ),
-            ));
+        let key = Some(&self.object_key);
+        if let Some(invalid) = invalid_text("$.objectKey", "objectKey", key, MAX_OBJECT_KEY_CHARS) {
+            return Some(invalid);
         }
         if crate::keys::classify(&self.object_key) != Some(self.kind) {
             return Some((

@@ -59,6 +59,48 @@ pub async fn versioned_bucket(s3: &aws_sdk_s3::Client, name: &str) {
         .expect("versioning enabled");
 }
 
+/// Puts `body` under `key` in `bucket`; returns the object's ETag, without
+/// its quotes.
+///
+/// # Panics
+/// When the put fails.
+pub async fn put_object(s3: &aws_sdk_s3::Client, bucket: &str, key: &str, body: &[u8]) -> String {
+    s3.put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(aws_sdk_s3::primitives::ByteStream::from(body.to_vec()))
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("put {key}: {e:?}"))
+        .e_tag()
+        .unwrap_or_default()
+        .trim_matches('"')
+        .to_owned()
+}
+
+/// The object versions and delete markers under `prefix` in `bucket`, as
+/// `(key, "version" or "marker")`, sorted: for tests that check what a
+/// purge left.
+///
+/// # Panics
+/// When the listing fails.
+pub async fn object_versions(
+    s3: &aws_sdk_s3::Client,
+    bucket: &str,
+    prefix: &str,
+) -> Vec<(String, &'static str)> {
+    let request = s3.list_object_versions().bucket(bucket).prefix(prefix);
+    let listed = request.send().await.expect("listed");
+    let versions = listed.versions().iter().map(|v| (v.key(), "version"));
+    let markers = listed.delete_markers().iter().map(|m| (m.key(), "marker"));
+    let mut found: Vec<(String, &'static str)> = versions
+        .chain(markers)
+        .map(|(key, kind)| (key.unwrap_or_default().to_owned(), kind))
+        .collect();
+    found.sort();
+    found
+}
+
 /// Every item of `table` (a full scan), one per line as the SDK prints
 /// it: for tests that search the table for what must not be there.
 ///

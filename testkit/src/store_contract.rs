@@ -5,6 +5,7 @@
 mod deletion;
 mod erasure;
 
+pub use deletion::origin_from;
 pub use erasure::{CANARIES, erasure_leaves_no_trace};
 
 use std::sync::Arc;

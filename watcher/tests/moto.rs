@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aws_adapters::{Backoff, S3Objects, SqsJobs};
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_sqs::config::interceptors::{
     BeforeSerializationInterceptorContextMut, FinalizerInterceptorContextMut,
 };
@@ -69,17 +68,9 @@ async fn receive(sqs: &aws_sdk_sqs::Client, url: &str, want: usize) -> Vec<Strin
 }
 
 async fn put(s3: &aws_sdk_s3::Client, key: &str, bytes: Vec<u8>) -> String {
-    s3.put_object()
-        .bucket(BUCKET)
-        .key(key)
-        .body(ByteStream::from(bytes))
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("put {key}: {e:?}"))
-        .e_tag()
-        .expect("an ETag")
-        .trim_matches('"')
-        .to_owned()
+    let etag = testkit::aws::put_object(s3, BUCKET, key, &bytes).await;
+    assert!(!etag.is_empty(), "an ETag for {key}");
+    etag
 }
 
 /// A recipe whose document is too large for one message (over 192 KiB).

@@ -4,7 +4,6 @@
 //! in the queue.
 
 use aws_adapters::{S3Purge, SqsDeadLetters};
-use aws_sdk_s3::primitives::ByteStream;
 use serde_json::json;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
@@ -16,26 +15,7 @@ const BUCKET: &str = "uploads";
 
 /// The versions and delete markers under `prefix`, as `(key, kind)`.
 async fn versions(s3: &aws_sdk_s3::Client, prefix: &str) -> Vec<(String, &'static str)> {
-    let listed = s3
-        .list_object_versions()
-        .bucket(BUCKET)
-        .prefix(prefix)
-        .send()
-        .await
-        .expect("listed");
-    let mut found: Vec<(String, &'static str)> = listed
-        .versions()
-        .iter()
-        .map(|v| (v.key().unwrap_or_default().to_owned(), "version"))
-        .chain(
-            listed
-                .delete_markers()
-                .iter()
-                .map(|m| (m.key().unwrap_or_default().to_owned(), "marker")),
-        )
-        .collect();
-    found.sort();
-    found
+    testkit::aws::object_versions(s3, BUCKET, prefix).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -51,13 +31,7 @@ async fn a_purge_removes_every_version_and_marker_of_the_key_and_nothing_else() 
         ("makes/a.json", "two"),
         ("makes/a.json.old", "kept"),
     ] {
-        s3.put_object()
-            .bucket(BUCKET)
-            .key(key)
-            .body(ByteStream::from_static(body.as_bytes()))
-            .send()
-            .await
-            .expect("put");
+        testkit::aws::put_object(&s3, BUCKET, key, body.as_bytes()).await;
     }
     s3.delete_object()
         .bucket(BUCKET)

@@ -15,7 +15,6 @@ use std::time::{Duration, Instant};
 use aws_adapters::DynamoStore;
 use aws_adapters::{S3Objects, SqsJobs};
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_sqs::types::{
     ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
     MessageSystemAttributeName, QueueAttributeName,
@@ -105,14 +104,7 @@ impl Aws {
     }
 
     pub async fn upload(&self, key: &str, body: &[u8]) {
-        self.s3
-            .put_object()
-            .bucket(BUCKET)
-            .key(key)
-            .body(ByteStream::from(body.to_vec()))
-            .send()
-            .await
-            .expect("uploaded");
+        testkit::aws::put_object(&self.s3, BUCKET, key, body).await;
     }
 
     /// Removes the object under `key` for good: its current version is
@@ -328,33 +320,19 @@ impl Aws {
             .expect("every message has an id")
     }
 
+    /// Deletes the delivered `messages`, except the `failed` ones (by
+    /// message id), which are made visible again at once.
     pub async fn settle(&self, messages: &[aws_sdk_sqs::types::Message], failed: &[String]) {
-        for message in messages {
-            let Some(handle) = message.receipt_handle() else {
-                continue;
-            };
-            if failed
-                .iter()
-                .any(|id| Some(id.as_str()) == message.message_id())
-            {
-                self.sqs
-                    .change_message_visibility()
-                    .queue_url(&self.jobs_url)
-                    .receipt_handle(handle)
-                    .visibility_timeout(0)
-                    .send()
-                    .await
-                    .expect("made visible");
-            } else {
-                self.sqs
-                    .delete_message()
-                    .queue_url(&self.jobs_url)
-                    .receipt_handle(handle)
-                    .send()
-                    .await
-                    .expect("deleted");
-            }
-        }
+        let (again, done): (Vec<_>, Vec<_>) = messages
+            .iter()
+            .partition(|m| failed.iter().any(|id| Some(id.as_str()) == m.message_id()));
+        let handles = |of: Vec<&aws_sdk_sqs::types::Message>| -> Vec<String> {
+            of.iter()
+                .filter_map(|m| m.receipt_handle().map(str::to_owned))
+                .collect()
+        };
+        self.show_batch(&self.jobs_url, &handles(again)).await;
+        self.delete_batch(&self.jobs_url, &handles(done)).await;
     }
 
     /// Delivers until the queue is empty (or `rounds` runs out).

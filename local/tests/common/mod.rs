@@ -262,6 +262,15 @@ impl Chain {
         Self::start_logging_at(data, log, "warn")
     }
 
+    /// A new data folder `name` and a chain on it that logs at `info`
+    /// (what a deployment logs) into the folder's `chain.log`.
+    pub fn start_in_at_info(name: &str) -> (DataDir, PathBuf, Self) {
+        let data = DataDir::new(name);
+        let log = data.path().join("chain.log");
+        let chain = Self::start_logging_at(data.path(), &log, "info");
+        (data, log, chain)
+    }
+
     /// Starts like [`Chain::start_logging`], logging at `level` (`info`:
     /// what a deployment logs), appending to `log`.
     pub fn start_logging_at(data: &Path, log: &Path, level: &str) -> Self {

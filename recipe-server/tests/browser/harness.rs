@@ -88,6 +88,18 @@ pub struct Browser {
 }
 
 impl Browser {
+    /// Asserts that the element `selector` finds shows every one of
+    /// `needles` in its text.
+    pub async fn shows(&self, selector: &str, needles: &[&str]) {
+        let text = text_of(&self.client, selector).await;
+        for needle in needles {
+            assert!(
+                text.contains(needle),
+                "{selector} lacks {needle:?}: {text:?}"
+            );
+        }
+    }
+
     /// Starts the server (with `dashboard`'s sign-in, if any), chromedriver
     /// and a session; runs `walk` on them within `limit`; closes the
     /// session and stops chromedriver and the server.
@@ -321,12 +333,6 @@ pub async fn open(b: &Browser, route: &str, page: &str, state: &str) {
 /// The text of the element `selector` finds, which must exist.
 pub async fn text_of(client: &Client, selector: &str) -> String {
     find(client, selector).await.text().await.expect("text")
-}
-
-/// Asserts that the text of the element `selector` finds contains `needle`.
-pub async fn assert_text_contains(client: &Client, selector: &str, needle: &str) {
-    let text = text_of(client, selector).await;
-    assert!(text.contains(needle), "{selector}: {text:?}");
 }
 
 /// The texts of every element `selector` finds.

@@ -33,7 +33,9 @@ async fn delete(store: &dyn RecipeStore, object_key: &str, sequencer: &str) -> R
         .expect("delete")
 }
 
-fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
+/// The origin of an upload of `object_key` at `sequencer`, with its object
+/// id under the tests' secret.
+pub fn origin_from(object_key: &str, sequencer: &str) -> Option<Origin> {
     Some(Origin::new(
         &ObjectIds::for_tests(),
         object_key,
@@ -83,7 +85,7 @@ async fn a_deleted_make_goes_with_its_counts_and_facts(store: &dyn RecipeStore) 
     put(store, "del-make", "Pie", 1, "dm-v").await;
     for (m, rating, seq) in [("m1", 4.0, "05"), ("m2", 2.0, "06")] {
         let mut new = make("del-make", m, &format!("dm-{m}"), 7, Some(rating));
-        new.origin = from(&format!("makes/del-{m}.json"), seq);
+        new.origin = origin_from(&format!("makes/del-{m}.json"), seq);
         assert!(store.put_make(&new).await.expect("put").is_created());
     }
     let removed = delete(store, "makes/del-m1.json", "07").await;
@@ -140,7 +142,7 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
         );
     }
     let mut late = make("del-late", "late", "dl-m1", 7, None);
-    late.origin = from("makes/del-late.json", "0F");
+    late.origin = origin_from("makes/del-late.json", "0F");
     assert_eq!(
         store.put_make(&late).await,
         Err(StoreError::Deleted("makes/del-late.json".into())),
@@ -150,7 +152,7 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
     // A recipe upload and a rejection older than a deletion are refused too.
     delete(store, "recipes/del-late.json", "10").await;
     let mut old = version("del-late", "Pie", 2, "dl-v2");
-    old.origin = from("recipes/del-late.json", "0A");
+    old.origin = origin_from("recipes/del-late.json", "0A");
     assert_eq!(
         store.put_version(&old).await,
         Err(StoreError::Deleted("recipes/del-late.json".into()))
@@ -171,7 +173,7 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
     );
     // A re-upload after the deletion is new.
     let mut again = make("del-late", "late", "dl-m2", 7, None);
-    again.origin = from("makes/del-late.json", "11");
+    again.origin = origin_from("makes/del-late.json", "11");
     assert!(store.put_make(&again).await.expect("put").is_created());
     // The first upload delivered once more is still older than the deletion.
     assert_eq!(
@@ -189,13 +191,13 @@ async fn an_upload_older_than_its_deletion_stores_nothing(store: &dyn RecipeStor
 
 async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore) {
     let mut first = version("del-rec", "Pie", 1, "dr-v1");
-    first.origin = from("recipes/del-rec.json", "01");
+    first.origin = origin_from("recipes/del-rec.json", "01");
     assert!(store.put_version(&first).await.expect("put").is_created());
     let mut second = version("del-rec", "Pie II", 2, "dr-v2");
-    second.origin = from("recipes/del-rec-2.json", "01");
+    second.origin = origin_from("recipes/del-rec-2.json", "01");
     assert!(store.put_version(&second).await.expect("put").is_created());
     let mut cooked = make("del-rec", "m", "dr-m", 7, Some(5.0));
-    cooked.origin = from("makes/del-rec.json", "01");
+    cooked.origin = origin_from("makes/del-rec.json", "01");
     store.put_make(&cooked).await.expect("put");
 
     // The second version's object goes: the first is current again.
@@ -248,7 +250,7 @@ async fn a_deleted_recipe_object_withdraws_its_versions(store: &dyn RecipeStore)
 
     // The same content uploaded again is a new version, not "unchanged".
     let mut back = version("del-rec", "Pie", 1, "dr-v3");
-    back.origin = from("recipes/del-rec.json", "03");
+    back.origin = origin_from("recipes/del-rec.json", "03");
     let written = store.put_version(&back).await.expect("put");
     assert!(
         matches!(&written, Written::Created(v) if v.head.version == 3),

@@ -11,7 +11,10 @@ use shared::store::{
     Tombstone, Written,
 };
 
-use super::{assert_none, id, make, make_id, makes, put_make, recipe_summary, rejection, version};
+use super::deletion::origin_from;
+use super::{
+    assert_none, id, make, make_id, makes, put, put_make, recipe_summary, rejection, version,
+};
 
 const AT: &str = "2026-03-01T00:00:00.000Z";
 
@@ -28,12 +31,10 @@ fn one_make(recipe_id: &str, make: &str) -> ErasureTarget {
     }
 }
 
-fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
-    Some(Origin::new(
-        &ObjectIds::for_tests(),
-        object_key,
-        Some(sequencer),
-    ))
+/// Begins the erasure of `target`: the objects it answers, `None` when
+/// there is nothing to erase.
+async fn begin(store: &dyn RecipeStore, target: &ErasureTarget) -> Option<Vec<ErasedObject>> {
+    store.begin_erasure(target, AT).await.expect("begin")
 }
 
 fn object(object_key: &str, sequencer: Option<&str>) -> ErasedObject {
@@ -55,7 +56,7 @@ fn rejection_of(k: &str, object_key: &str, sequencer: &str) -> NewRejection {
 
 /// Begins and finishes erasing `target`, as the recipe server does.
 async fn erase(store: &dyn RecipeStore, target: &ErasureTarget) -> Option<Removed> {
-    let objects = store.begin_erasure(target, AT).await.expect("begin")?;
+    let objects = begin(store, target).await?;
     let tombstones = Tombstone::of(&ObjectIds::for_tests(), &objects);
     Some(
         store
@@ -87,15 +88,12 @@ pub(super) async fn run(store: &dyn RecipeStore) {
 
 async fn a_recipe_erasure_removes_everything_of_the_recipe(store: &dyn RecipeStore) {
     let mut first = version("er1", "Pie", 1, "er1-v1");
-    first.origin = from("recipes/er1.json", "0A");
+    first.origin = origin_from("recipes/er1.json", "0A");
     store.put_version(&first).await.expect("put");
     // A second version straight through the API: no object.
-    store
-        .put_version(&version("er1", "Pie", 2, "er1-v2"))
-        .await
-        .expect("put");
+    put(store, "er1", "Pie", 2, "er1-v2").await;
     let mut from_bucket = make("er1", "m1", "er1-m1", 1, Some(4.0));
-    from_bucket.origin = from("makes/er1-a.json", "05");
+    from_bucket.origin = origin_from("makes/er1-a.json", "05");
     put_make(store, from_bucket).await;
     put_make(store, make("er1", "m2", "er1-m2", 1, Some(2.0))).await;
     // A rejected re-upload of the recipe's file, and one that is not its.
@@ -106,15 +104,10 @@ async fn a_recipe_erasure_removes_everything_of_the_recipe(store: &dyn RecipeSto
         store.put_rejection(&rejection).await.expect("put");
     }
     // Another recipe, untouched.
-    store
-        .put_version(&version("er1-kept", "Tart", 1, "er1k-v1"))
-        .await
-        .expect("put");
+    put(store, "er1-kept", "Tart", 1, "er1k-v1").await;
 
-    let objects = store
-        .begin_erasure(&recipe("er1"), AT)
+    let objects = begin(store, &recipe("er1"))
         .await
-        .expect("begin")
         .expect("the recipe exists");
     assert_eq!(
         objects,
@@ -180,7 +173,7 @@ async fn a_recipe_erasure_removes_everything_of_the_recipe(store: &dyn RecipeSto
         );
     }
     let mut late = version("er1", "Pie", 1, "er1-v1");
-    late.origin = from("recipes/er1.json", "0A");
+    late.origin = origin_from("recipes/er1.json", "0A");
     assert_eq!(
         store
             .put_version(&late)
@@ -190,10 +183,7 @@ async fn a_recipe_erasure_removes_everything_of_the_recipe(store: &dyn RecipeSto
         "an upload delivered again after the erasure stores nothing"
     );
     // The write keys are forgotten too: the same key is a new write.
-    let again = store
-        .put_version(&version("er1", "Pie", 2, "er1-v2"))
-        .await
-        .expect("put");
+    let again = put(store, "er1", "Pie", 2, "er1-v2").await;
     assert_eq!(again.map(|v| v.head.version), Written::Created(1));
     // Repeating the erasure of what is gone removes nothing more.
     assert_eq!(
@@ -206,12 +196,9 @@ async fn a_recipe_erasure_removes_everything_of_the_recipe(store: &dyn RecipeSto
 }
 
 async fn a_make_erasure_removes_only_the_make(store: &dyn RecipeStore) {
-    store
-        .put_version(&version("er2", "Pie", 1, "er2-v1"))
-        .await
-        .expect("put");
+    put(store, "er2", "Pie", 1, "er2-v1").await;
     let mut gone = make("er2", "m1", "er2-m1", 1, Some(5.0));
-    gone.origin = from("makes/er2-a.json", "01");
+    gone.origin = origin_from("makes/er2-a.json", "01");
     put_make(store, gone.clone()).await;
     put_make(store, make("er2", "m2", "er2-m2", 1, Some(3.0))).await;
 
@@ -246,20 +233,11 @@ async fn a_make_erasure_removes_only_the_make(store: &dyn RecipeStore) {
 }
 
 async fn an_erasure_begun_is_pending_until_finished(store: &dyn RecipeStore) {
-    store
-        .put_version(&version("er3", "Pie", 1, "er3-v1"))
-        .await
-        .expect("put");
-    let objects = store
-        .begin_erasure(&recipe("er3"), AT)
-        .await
-        .expect("begin");
+    put(store, "er3", "Pie", 1, "er3-v1").await;
+    let objects = begin(store, &recipe("er3")).await;
     assert_eq!(objects, Some(vec![]));
     // Begun twice (a retry after a crash): still one erasure under way.
-    store
-        .begin_erasure(&recipe("er3"), AT)
-        .await
-        .expect("begin");
+    begin(store, &recipe("er3")).await;
     assert_eq!(
         store.pending_erasures().await.expect("list"),
         [recipe("er3")]
@@ -276,10 +254,7 @@ async fn an_erasure_begun_is_pending_until_finished(store: &dyn RecipeStore) {
 
 async fn nothing_to_erase_is_none(store: &dyn RecipeStore) {
     assert_eq!(erase(store, &recipe("er-none")).await, None);
-    store
-        .put_version(&version("er4", "Pie", 1, "er4-v1"))
-        .await
-        .expect("put");
+    put(store, "er4", "Pie", 1, "er4-v1").await;
     assert_eq!(erase(store, &one_make("er4", "nope")).await, None);
     assert!(store.pending_erasures().await.expect("list").is_empty());
 }
@@ -308,11 +283,11 @@ where
     let mut first = version(recipe_id, word, 1, "canary-v1");
     first.document = json!({"recipeId": recipe_id, "recipeName": word, "ingredients": [{"ingredientName": other_word, "quantity": 1}], "steps": [], "fields": {}});
     first.content_hash = shared::store::content_hash(&first.document);
-    first.origin = from(recipe_key, "01");
+    first.origin = origin_from(recipe_key, "01");
     store.put_version(&first).await.expect("put");
     let mut made = make(recipe_id, "canary-m", "canary-m1", 1, Some(4.0));
     made.make.notes = Some(notes.to_owned());
-    made.origin = from(make_key, "02");
+    made.origin = origin_from(make_key, "02");
     put_make(store, made).await;
     store
         .put_rejection(&rejection_of("canary-r", recipe_key, "03"))

@@ -4,6 +4,7 @@
 
 use shared::keys::UploadKind;
 use shared::store::{ObjectDeletion, ObjectIds, Removed};
+use testkit::store_contract::origin_from;
 
 use super::*;
 
@@ -17,18 +18,10 @@ fn deletion(object_key: &str, sequencer: Option<&str>) -> ObjectDeletion {
     }
 }
 
-fn from(object_key: &str, sequencer: &str) -> Option<Origin> {
-    Some(Origin::new(
-        &ObjectIds::for_tests(),
-        object_key,
-        Some(sequencer),
-    ))
-}
-
 fn made_from(recipe: &str, id: &str, object_key: &str, sequencer: &str) -> NewMake {
     let mut new = make(recipe, id, &format!("{id}-k"), json!({"make": id}));
     new.make.rating = Some(4.0);
-    new.origin = from(object_key, sequencer);
+    new.origin = origin_from(object_key, sequencer);
     new
 }
 
@@ -51,14 +44,8 @@ async fn summary(store: &DynamoStore, recipe: &str) -> RecipeSummary {
 
 /// Writes an item by hand, as an earlier release or a crash left it.
 async fn put_raw(store: &DynamoStore, item: Item) {
-    store
-        .client
-        .put_item()
-        .table_name(&store.table)
-        .set_item(Some(item))
-        .send()
-        .await
-        .expect("put item");
+    let request = store.client.put_item().table_name(&store.table);
+    request.set_item(Some(item)).send().await.expect("put item");
 }
 
 /// The sort keys of an object's partition.
@@ -198,7 +185,7 @@ async fn when_every_version_is_withdrawn_the_newest_is_current() {
     let store = store_on_moto(&moto).await;
     for (content, object_key) in [(1, "recipes/a.json"), (2, "recipes/b.json")] {
         let mut new = version("pie", content, &format!("v{content}"));
-        new.origin = from(object_key, "01");
+        new.origin = origin_from(object_key, "01");
         store.put_version(&new).await.expect("put");
     }
     // The newer version's object goes first, then the older's.
@@ -252,7 +239,7 @@ async fn a_recipe_stored_before_deletion_followed_the_bucket_keeps_its_numbers()
     assert_eq!((before.current_version, before.withdrawn), (2, false));
     // Withdrawing its current version still finds the one before.
     let mut third = version("pie", 3, "v3");
-    third.origin = from("recipes/pie.json", "01");
+    third.origin = origin_from("recipes/pie.json", "01");
     let written = store.put_version(&third).await.expect("put");
     assert_eq!(written.map(|v| v.head.version), Written::Created(3));
     store

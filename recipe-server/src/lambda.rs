@@ -1,0 +1,114 @@
+//! The Lambda function's set-up: its configuration, read once at start-up
+//! (a missing or bad setting stops it with a message that names the
+//! setting), the state it serves with, and the interrupted erasures each
+//! new execution environment finishes. The settings are listed on the
+//! binary (`src/main.rs`).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_adapters::{DynamoStore, S3Purge, SqsDeadLetters};
+use shared::Limits;
+use shared::store::ObjectIds;
+
+use crate::service::Erasure;
+use crate::{AppState, Auth, DashboardAuth};
+
+/// How long start-up spends finishing interrupted erasures (Lambda allows
+/// 10 s for start-up).
+const RESUME_BUDGET: Duration = Duration::from_secs(5);
+
+/// The function's configuration.
+pub struct Config {
+    /// The DynamoDB table (`TABLE_NAME`).
+    pub table: String,
+    /// The upload bucket an erasure removes objects from (`BUCKET_NAME`).
+    pub bucket: String,
+    /// The dead-letter queue an erasure removes jobs from
+    /// (`DEAD_LETTER_QUEUE_URL`).
+    pub dead_letters: String,
+    /// The secret object ids are keyed hashes under (`OBJECT_ID_SECRET`).
+    pub ids: ObjectIds,
+    /// The document limits (`shared::limits::LIMIT_VARIABLES`).
+    pub limits: Limits,
+    /// Who may read and write.
+    pub auth: Auth,
+    /// How the dashboard signs in.
+    pub dashboard: DashboardAuth,
+}
+
+impl Config {
+    /// Reads the configuration through `lookup` (the environment, in the
+    /// function); the error names the setting that is missing or bad.
+    ///
+    /// # Errors
+    /// When a required setting is missing or a setting is malformed.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let table = lookup("TABLE_NAME")
+            .ok_or("TABLE_NAME is not set: the function needs its DynamoDB table")?;
+        let public_reads = match lookup("READ_AUTH").as_deref() {
+            Some("public") => true,
+            Some("jwt") | None => false,
+            Some(other) => return Err(format!("READ_AUTH={other:?}: expected jwt or public")),
+        };
+        let dashboard = if public_reads {
+            DashboardAuth::Open
+        } else {
+            DashboardAuth::from_lookup(&lookup)?
+        };
+        let limits = Limits::from_lookup(&lookup)?;
+        let auth = Auth::ApiGateway {
+            public_reads,
+            read_group: lookup("READ_GROUP").unwrap_or_else(|| "readers".into()),
+            writer_role: lookup("SENDER_ROLE").ok_or(
+                "SENDER_ROLE is not set: writes are taken only from the sender's role, by name",
+            )?,
+            smoke_scope: lookup("SMOKE_SCOPE").filter(|s| !s.is_empty()),
+        };
+        let bucket = lookup("BUCKET_NAME")
+            .ok_or("BUCKET_NAME is not set: erasure removes objects from the bucket")?;
+        let dead_letters = lookup("DEAD_LETTER_QUEUE_URL").ok_or(
+            "DEAD_LETTER_QUEUE_URL is not set: erasure removes jobs from the dead-letter queue",
+        )?;
+        let secret = lookup("OBJECT_ID_SECRET")
+            .ok_or("OBJECT_ID_SECRET is not set: tombstones need the object-id secret")?;
+        let ids = ObjectIds::from_hex(&secret).map_err(|e| format!("OBJECT_ID_SECRET: {e}"))?;
+        Ok(Self {
+            table,
+            bucket,
+            dead_letters,
+            ids,
+            limits,
+            auth,
+            dashboard,
+        })
+    }
+}
+
+/// The server's state under `config`, with AWS clients built once from the
+/// environment's credentials and region; logs name objects by their ids
+/// under the configured secret from here on.
+pub async fn state(config: Config) -> AppState {
+    shared::object_id::set_log_ids(config.ids.clone());
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table);
+    let bucket = S3Purge::new(aws_sdk_s3::Client::new(&aws), config.bucket);
+    let jobs = SqsDeadLetters::new(aws_sdk_sqs::Client::new(&aws), config.dead_letters);
+    let erasure = Erasure::new(config.ids)
+        .with_bucket(Arc::new(bucket))
+        .with_jobs(Arc::new(jobs));
+    AppState::new(Arc::new(store), config.limits, config.auth, erasure)
+        .with_dashboard_auth(config.dashboard)
+}
+
+/// Finishes the erasures a timeout or a crash cut short, within a part of
+/// the start-up budget; what is left waits for the next environment, or
+/// for the erasure to be called again.
+pub async fn finish_interrupted_erasures(state: &AppState) {
+    match tokio::time::timeout(RESUME_BUDGET, state.service().resume_erasures()).await {
+        Ok(Ok(0)) => {}
+        Ok(Ok(finished)) => tracing::info!(finished, "interrupted erasures finished"),
+        Ok(Err(failure)) => tracing::warn!(?failure, "interrupted erasures not finished yet"),
+        Err(_) => tracing::warn!("interrupted erasures not finished within the start-up budget"),
+    }
+}
