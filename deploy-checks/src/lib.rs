@@ -321,18 +321,31 @@ pub fn variables_read_in(dir: &Path) -> BTreeSet<String> {
     found
 }
 
-/// The write operations of the API's contract, as route keys.
+/// The write operations of the API's contract, as route keys: those its
+/// security lets be signed with SigV4 (the chain's writes and erasures).
 ///
 /// # Panics
 /// When `recipe-server/openapi.json` is missing or not an OpenAPI document.
 pub fn write_routes_of_the_contract() -> BTreeSet<String> {
+    routes_secured_by("sigv4")
+}
+
+/// The operations of the API's contract whose security names `scheme`, as
+/// route keys.
+///
+/// # Panics
+/// When `recipe-server/openapi.json` is missing or not an OpenAPI document.
+pub fn routes_secured_by(scheme: &str) -> BTreeSet<String> {
     let path = workspace_root().join("recipe-server/openapi.json");
     let text = std::fs::read_to_string(path).expect("recipe-server/openapi.json is readable");
     let doc: Value = serde_json::from_str(&text).expect("the OpenAPI document is JSON");
     let mut routes = BTreeSet::new();
     for (path, operations) in doc["paths"].as_object().expect("paths") {
-        for method in operations.as_object().expect("operations").keys() {
-            if ["post", "put", "patch", "delete"].contains(&method.as_str()) {
+        for (method, operation) in operations.as_object().expect("operations") {
+            let secured = operation["security"]
+                .as_array()
+                .is_some_and(|ways| ways.iter().any(|way| way.get(scheme).is_some()));
+            if secured {
                 routes.insert(format!("{} {path}", method.to_uppercase()));
             }
         }

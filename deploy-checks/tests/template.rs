@@ -11,7 +11,8 @@ use std::path::Path;
 use deploy_checks::{
     actions, arn_text, as_list, cargo_metadata, environment, find_of_type, functions, is_s3_read,
     names_a_resource, number, of_type, output_when, parameter_condition, property, resources,
-    statements, target, template, variables_read_in, workspace_root, write_routes_of_the_contract,
+    routes_secured_by, statements, target, template, variables_read_in, workspace_root,
+    write_routes_of_the_contract,
 };
 use serde_json::{Value, json};
 
@@ -42,6 +43,7 @@ const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
             "READ_GROUP",
             "SENDER_ROLE",
             "SMOKE_SCOPE",
+            "UPLOAD_GROUP",
             "COGNITO_DOMAIN",
             "COGNITO_CLIENT_ID",
             "RUST_LOG",
@@ -340,6 +342,9 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
     // No role in the stack may write objects anywhere: the functions only
     // read uploads, and the recipe server removes them for an erasure
     // (docs/deletion.md), which writes nothing that could start the chain.
+    // The one put is the cooks': the server signs their upload forms (S3
+    // presigned POSTs, authorised as its role's PutObject under the two
+    // prefixes), and no function's code ever puts an object itself.
     let (_, server) = functions(&t)["recipe-server"];
     let server_role = target(&server["Properties"]["Role"]).expect("the server's role");
     for (owner, s) in statements(&t) {
@@ -349,8 +354,15 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
         for action in actions(s) {
             let erases = owner == server_role
                 && matches!(action, "s3:DeleteObject" | "s3:DeleteObjectVersion");
+            let signs_forms = owner == server_role
+                && action == "s3:PutObject"
+                && as_list(&s["Resource"]).iter().all(|r| {
+                    arn_text(r)
+                        .is_some_and(|arn| arn.ends_with("/recipes/*") || arn.ends_with("/makes/*"))
+                });
             let writes_s3 =
-                (action.starts_with("s3:") && !is_s3_read(action) && !erases) || action == "*";
+                (action.starts_with("s3:") && !is_s3_read(action) && !erases && !signs_forms)
+                    || action == "*";
             assert!(
                 !writes_s3,
                 "{owner} is allowed {action}: the chain must not write to S3"
@@ -382,6 +394,13 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
                 panic!("{id} allows {:?} on the upload bucket", actions(s));
             }
         }
+    }
+    for folder in ["watcher", "sender", "recipe-server", "adapters/aws"] {
+        let text = source_text(&workspace_root().join(folder).join("src"));
+        assert!(
+            !text.contains("put_object("),
+            "{folder} puts objects into S3: the chain must not write to the bucket"
+        );
     }
 }
 
@@ -501,6 +520,20 @@ fn writes_need_iam_and_reads_a_jwt_unless_public_reads_are_chosen() {
                 assert!(PUBLIC_ROUTES.contains(&key), "{id} ({key}) is public")
             }
             Value::String(kind) if kind == "AWS_IAM" => {}
+            // A cook's route needs a signed-in user even when reads are
+            // public: the contract's routes with only Cognito's security
+            // besides the local token.
+            Value::String(kind) if kind == "JWT" => {
+                assert!(
+                    routes_secured_by("cognito").contains(key),
+                    "{id} ({key}) is JWT"
+                );
+                assert_eq!(
+                    props["AuthorizerId"],
+                    json!({"Ref": "CognitoAuthorizer"}),
+                    "{id}"
+                );
+            }
             other => {
                 // Only the catch-all read route may depend on ReadAuth.
                 assert_eq!(key, "$default", "{id}");
@@ -565,4 +598,18 @@ fn public_reads_are_off_by_default_and_warned_of_when_chosen() {
     assert!(!by_default, "{parameter}: reads are public only by choice");
     let warning = output_when(&t, |c| c == "PublicReads");
     assert!(warning.starts_with("WARNING"), "{warning}");
+}
+
+/// Every `.rs` file's text below `dir`, concatenated.
+fn source_text(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text.push_str(&source_text(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            text.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+        }
+    }
+    text
 }

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use embedded_adapters::SqliteStore;
-use embedded_adapters::{DirObjects, QueueConfig, SqliteQueue};
+use embedded_adapters::{DirObjects, LocalForms, QueueConfig, SqliteQueue};
 use shared::ports::{ObjectError, ObjectPurge};
 use shared::store::{PageRequest, RecipeStore};
 
@@ -260,7 +260,8 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
         limits.clone(),
         recipe_server::Auth::LocalToken(token.clone()),
         erasure,
-    );
+    )
+    .with_uploads(Arc::new(LocalForms::new(DirObjects::new(&paths.bucket))?));
     // An erasure the last run was stopped in the middle of is finished
     // before anything else.
     let resumed = state

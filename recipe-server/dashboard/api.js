@@ -57,3 +57,87 @@ export async function getAll(path, { limit = 100, maxPages = 50 } = {}) {
 export function seg(text) {
   return encodeURIComponent(text);
 }
+
+async function problemOf(response) {
+  let problem = { title: response.statusText || 'Error', detail: `The server answered ${response.status}.` };
+  if ((response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      problem = await response.json();
+    } catch {
+      // Keep the generic problem.
+    }
+  }
+  return problem;
+}
+
+/** POSTs JSON to the API; answers the JSON answer or throws an ApiError. */
+export async function post(path, body) {
+  let response;
+  try {
+    response = await fetch(new URL(path, document.baseURI), {
+      method: 'POST',
+      headers: { Accept: 'application/json', 'Content-Type': 'application/json', ...authHeaders() },
+      body: JSON.stringify(body),
+    });
+  } catch {
+    throw new ApiError(0, { title: 'The server cannot be reached', detail: 'Check that the recipe server is running, then try again.' });
+  }
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
+  return response.json();
+}
+
+/**
+ * Uploads `file` (a Blob) to the bucket as `fileName`, under makes/ or
+ * recipes/ (`kind`): the server signs a form for exactly this upload, and
+ * the file goes with the form to the bucket itself (S3 in AWS, this server's
+ * folder locally). Answers the object key.
+ */
+export async function upload(kind, fileName, file) {
+  const form = await post('uploads', { kind, fileName });
+  const data = new FormData();
+  for (const [name, value] of Object.entries(form.fields)) data.append(name, value);
+  data.append('file', file, fileName);
+  let response;
+  try {
+    // No credentials: the signed form is the upload's only authority.
+    response = await fetch(new URL(form.url, document.baseURI), { method: 'POST', body: data, credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, { title: 'The upload did not reach the bucket', detail: 'Check your connection, then save again.' });
+  }
+  if (!response.ok) {
+    const type = response.headers.get('content-type') ?? '';
+    if (type.includes('json')) throw new ApiError(response.status, await problemOf(response));
+    // S3 answers in XML: its <Code> and <Message> say why.
+    const text = await response.text();
+    const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? `HTTP ${response.status}`;
+    const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? 'The bucket refused the upload.';
+    throw new ApiError(response.status, { title: 'The bucket refused the upload', detail: `${message} (${code})`, code });
+  }
+  return form.key;
+}
+
+/** Waits `ms` milliseconds. */
+export function pause(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Follows an upload through the chain: polls `found()` until it answers
+ * something, or the rejections list holds one for `key` (answered as
+ * { rejection }), or `seconds` pass (answered as { timedOut: true }).
+ */
+export async function follow(key, found, { seconds = 60, every = 700 } = {}) {
+  const until = Date.now() + seconds * 1000;
+  while (Date.now() < until) {
+    const result = await found().catch((error) => {
+      if (error?.status === 404) return null;
+      throw error;
+    });
+    if (result) return { result };
+    const rejections = await get('rejections', { limit: 100 });
+    const rejection = (rejections.items ?? []).find((r) => r.objectKey === key);
+    if (rejection) return { rejection };
+    await pause(every);
+  }
+  return { timedOut: true };
+}

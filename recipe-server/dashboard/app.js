@@ -1,4 +1,4 @@
-// The dashboard: a hash router over five pages, each built from the API's
+// The dashboard: a hash router over seven pages, each built from the API's
 // JSON with DOM nodes (dom.js), never from HTML strings.
 
 import { h, link } from './dom.js';
@@ -8,6 +8,8 @@ import { recipePage } from './page-recipe.js';
 import { makePage } from './page-make.js';
 import { insightsPage } from './page-insights.js';
 import { rejectionsPage } from './page-rejections.js';
+import { logMakePage } from './page-log.js';
+import { addRecipePage } from './page-add.js';
 
 const SITE = 'Recipe diff';
 
@@ -16,6 +18,8 @@ const ROUTES = [
   { name: 'recipe', pattern: /^#\/recipes\/([^/]+)$/, page: recipePage, nav: 'recipes' },
   { name: 'make', pattern: /^#\/recipes\/([^/]+)\/makes\/([^/]+)$/, page: makePage, nav: 'recipes' },
   { name: 'insights', pattern: /^#\/recipes\/([^/]+)\/insights$/, page: insightsPage, nav: 'recipes' },
+  { name: 'log', pattern: /^#\/recipes\/([^/]+)\/log$/, page: logMakePage, nav: 'recipes' },
+  { name: 'add', pattern: /^#\/add$/, page: addRecipePage, nav: 'add' },
   { name: 'rejections', pattern: /^#\/rejections$/, page: rejectionsPage, nav: 'rejections' },
 ];
 

@@ -427,3 +427,23 @@ export async function makePage(recipeId, makeId) {
     node: h('div', {}, header, glance, scaled && scaledPanel(scaled), toolbar, body),
   };
 }
+
+/** A make's diff as the editor previews it: what changed, nothing else. */
+export function previewView(make) {
+  const changes = make.diff?.changes ?? [];
+  const summary = make.diff?.summary ?? { total: changes.length };
+  const scaled = changes.find((c) => c.op === 'scaled');
+  const phrases = summaryPhrases(summary);
+  return h(
+    'div',
+    { class: 'diff diff--only-changes preview' },
+    phrases.length
+      ? h('ul', { class: 'chips' }, phrases.map((p) => h('li', { class: 'chip' }, p.text)))
+      : h('p', {}, 'Made exactly as the recipe says.'),
+    recipeLevel(changes).length > 0 && h('ul', { class: 'glance' }, recipeLevel(changes)),
+    h('h3', {}, 'Ingredients'),
+    ingredientList(make, changes, scaled),
+    h('h3', {}, 'Method'),
+    stepList(make, changes),
+  );
+}

@@ -106,7 +106,13 @@ export async function recipePage(recipeId) {
         h('strong', {}, 'Withdrawn. '),
         'Every file of this recipe was deleted from the bucket, so new makes of it are refused. The makes already logged are kept.',
       ),
-    h('p', { class: 'page-header__actions' }, link(['recipes', recipeId, 'insights'], { class: 'button' }, 'Insights: what cooks change')),
+    h(
+      'p',
+      { class: 'page-header__actions' },
+      !recipe.withdrawn && link(['recipes', recipeId, 'log'], { class: 'button', id: 'i-made-this' }, 'I made this'),
+      ' ',
+      link(['recipes', recipeId, 'insights'], { class: 'button button--quiet' }, 'Insights: what cooks change'),
+    ),
   );
 
   const timeline = h(
@@ -115,7 +121,7 @@ export async function recipePage(recipeId) {
     h('h2', { id: 'h-makes' }, 'Makes'),
     makes.length
       ? h('ol', { class: 'timeline', reversed: true }, makes.map((m) => makeItem(recipeId, m, recipeRating, withdrawn)))
-      : emptyState('No makes logged yet.', 'Each time someone cooks this recipe, upload what they did under makes/ and it shows here.'),
+      : emptyState('No makes logged yet.', 'Each time someone cooks this recipe, log it with “I made this” (or upload a make under makes/) and it shows here.'),
   );
 
   const current = h(

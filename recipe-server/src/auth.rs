@@ -6,6 +6,16 @@
 //! need a signed-in user in the readers' group, unless reads are public,
 //! or the smoke test's machine identity, which may read only the smoke
 //! test's own recipes.
+//!
+//! The dashboard's two routes that are not the chain's: a preview of a
+//! make's diff (`POST /diff`) is a read; an upload form (`POST /uploads`)
+//! is a cook's. In AWS a cook is a signed-in user in the uploaders' group
+//! (`UPLOAD_GROUP`, `cooks` by default). On this machine it is the write
+//! token's holder or a page of this server itself: the browser says so in
+//! `Sec-Fetch-Site: same-origin`, which no page can set, and
+//! `middleware::local_only` has already refused other sites' origins and
+//! host names. A posted form (`POST /uploads/form`) carries its own
+//! signature, which the bucket (here, the server) checks.
 
 use axum::extract::{Request, State};
 use axum::http::Method;
@@ -38,7 +48,44 @@ pub enum Auth {
         /// with it may read the recipes whose ids start with
         /// [`SMOKE_RECIPES`], and nothing else.
         smoke_scope: Option<String>,
+        /// The Cognito group a signed-in user must be in to upload.
+        upload_group: String,
     },
+}
+
+/// The uploader of a cook's request, as the key of an upload names them:
+/// the signed-in user's id (`sub`) in AWS, `dashboard` on this machine.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cook(pub String);
+
+/// The uploader the local dashboard uploads as.
+pub const LOCAL_COOK: &str = "dashboard";
+
+/// What a request asks for, as authorisation sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Access {
+    /// Reads, and the preview of a diff.
+    Read,
+    /// The chain's writes.
+    Write,
+    /// An erasure (`DELETE`).
+    Erase,
+    /// An upload form for the dashboard.
+    Cook,
+    /// A posted upload form: its signature is its authority.
+    Form,
+}
+
+fn access_of(request: &Request) -> Access {
+    let method = request.method();
+    match (method, request.uri().path()) {
+        (&Method::POST, "/diff") => Access::Read,
+        (&Method::POST, "/uploads") => Access::Cook,
+        (&Method::POST, "/uploads/form") => Access::Form,
+        (&Method::DELETE, _) => Access::Erase,
+        _ if is_write(method) => Access::Write,
+        _ => Access::Read,
+    }
 }
 
 /// The start of the ids of the smoke test's recipes (`scripts/smoke`): the
@@ -50,9 +97,18 @@ fn is_write(method: &Method) -> bool {
 }
 
 /// Refuses requests the configured mode does not allow.
-pub async fn authorise(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn authorise(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     match check(state.auth(), &request) {
-        Ok(()) => next.run(request).await,
+        Ok(cook) => {
+            if let Some(cook) = cook {
+                request.extensions_mut().insert(cook);
+            }
+            next.run(request).await
+        }
         Err(problem) => {
             tracing::warn!(method = %request.method(), code = %problem.code, "refused");
             problem.into_response()
@@ -60,12 +116,17 @@ pub async fn authorise(State(state): State<AppState>, request: Request, next: Ne
     }
 }
 
-fn check(auth: &Auth, request: &Request) -> Result<(), Problem> {
-    let write = is_write(request.method());
+/// `Ok` with the cook when a cook's request is allowed, `Ok(None)` for
+/// any other request allowed.
+fn check(auth: &Auth, request: &Request) -> Result<Option<Cook>, Problem> {
+    let access = access_of(request);
     match auth {
         Auth::LocalToken(token) => {
-            if !write {
-                return Ok(());
+            let local_cook = || Some(Cook(LOCAL_COOK.to_owned()));
+            match access {
+                Access::Read | Access::Form => return Ok(None),
+                Access::Cook if from_this_servers_page(request) => return Ok(local_cook()),
+                _ => {}
             }
             let given = request
                 .headers()
@@ -76,7 +137,9 @@ fn check(auth: &Auth, request: &Request) -> Result<(), Problem> {
                 None => Err(Problem::unauthorized(
                     "writes need the local write token: Authorization: Bearer <token>",
                 )),
-                Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => Ok(()),
+                Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => {
+                    Ok((access == Access::Cook).then(local_cook).flatten())
+                }
                 Some(_) => Err(Problem::forbidden("the write token is not this server's")),
             }
         }
@@ -86,14 +149,66 @@ fn check(auth: &Auth, request: &Request) -> Result<(), Problem> {
             read_group,
             writer_role,
             smoke_scope,
-        } => api_gateway(
-            request,
-            write,
-            *public_reads,
-            read_group,
-            writer_role,
-            smoke_scope.as_deref(),
-        ),
+            upload_group,
+        } => match access {
+            Access::Cook => cook_behind_api_gateway(request, upload_group).map(Some),
+            // The bucket takes posted forms in AWS; the handler says so.
+            Access::Form => Ok(None),
+            _ => api_gateway(
+                request,
+                matches!(access, Access::Write | Access::Erase),
+                *public_reads,
+                read_group,
+                writer_role,
+                smoke_scope.as_deref(),
+            )
+            .map(|()| None),
+        },
+    }
+}
+
+/// Whether a browser says the request comes from a page of this server.
+fn from_this_servers_page(request: &Request) -> bool {
+    request
+        .headers()
+        .get("sec-fetch-site")
+        .is_some_and(|v| v.as_bytes() == b"same-origin")
+}
+
+/// The signed-in user of a cook's request behind API Gateway, who must be
+/// in `upload_group`.
+#[cfg(feature = "lambda")]
+fn cook_behind_api_gateway(request: &Request, upload_group: &str) -> Result<Cook, Problem> {
+    use lambda_http::request::RequestContext;
+    let jwt = match request.extensions().get::<RequestContext>() {
+        Some(RequestContext::ApiGatewayV2(context)) => {
+            context.authorizer.as_ref().and_then(|a| a.jwt.as_ref())
+        }
+        _ => None,
+    };
+    let Some(jwt) = jwt else {
+        return Err(Problem::unauthorized(
+            "uploads need a signed-in user's token",
+        ));
+    };
+    let groups = jwt
+        .claims
+        .get("cognito:groups")
+        .map(String::as_str)
+        .unwrap_or_default();
+    if !groups_of(groups).any(|group| group == upload_group) {
+        return Err(Problem::forbidden(format!(
+            "uploads need a user in the {upload_group} group"
+        )));
+    }
+    // The user's id, never their email: it goes into the object key.
+    match jwt.claims.get("sub") {
+        Some(sub)
+            if !sub.is_empty() && sub.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') =>
+        {
+            Ok(Cook(sub.clone()))
+        }
+        _ => Err(Problem::forbidden("the token names no user id (sub)")),
     }
 }
 

@@ -1,13 +1,19 @@
 //! The API's handlers: each extracts what it needs (see `extract`), calls
 //! one use case of the [`Service`](crate::service::Service) and answers.
 
+use std::collections::BTreeMap;
+
+use axum::Extension;
 use axum::extract::State;
+use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
+use shared::ports::uploads::UploadError;
 use shared::store::{Page, Written};
 use shared::wire;
 
+use crate::auth::Cook;
 use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
 use crate::problem::Problem;
 use crate::service::{Erased, Failure, Write};
@@ -268,4 +274,54 @@ pub async fn list_rejections(
     PageQuery(page): PageQuery,
 ) -> Result<Response> {
     page_json(&state.service().rejections(&page).await?)
+}
+
+/// `POST /diff`: a make's diff as it would be logged, storing nothing.
+pub async fn preview(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response> {
+    let preview = state.service().preview(&body).await?;
+    Ok(Json(to_json(&preview)?).into_response())
+}
+
+/// `POST /uploads`: a signed form for one upload by the signed-in cook.
+pub async fn upload_form(
+    State(state): State<AppState>,
+    Extension(cook): Extension<Cook>,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let form = state.service().upload_form(&cook.0, &body).await?;
+    tracing::info!(key = %logged(&form.key), "upload form signed");
+    Ok(Json(to_json(&form)?).into_response())
+}
+
+/// `POST /uploads/form`: a posted upload form, where this server is its
+/// own bucket (on this machine). As at S3, fields after the file are
+/// ignored.
+pub async fn accept_upload(
+    State(state): State<AppState>,
+    form: std::result::Result<Multipart, MultipartRejection>,
+) -> Result<Response> {
+    if !state.service().takes_forms() {
+        return Err(Failure::NotHere(UploadError::NotHere.to_string()).into());
+    }
+    let unreadable = |detail: String| Problem::bad_request("unreadable-form", detail);
+    let mut form = form.map_err(|e| unreadable(format!("not a multipart form: {e}")))?;
+    let mut fields = BTreeMap::new();
+    let mut file = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| unreadable(e.to_string()))?
+    {
+        let name = field.name().unwrap_or_default().to_owned();
+        if name == "file" {
+            file = Some(field.bytes().await.map_err(|e| unreadable(e.to_string()))?);
+            break;
+        }
+        let text = field.text().await.map_err(|e| unreadable(e.to_string()))?;
+        fields.insert(name, text);
+    }
+    let file = file.ok_or_else(|| unreadable("the form has no file field".into()))?;
+    let key = state.service().accept_upload(&fields, &file).await?;
+    tracing::info!(key = %logged(&key), bytes = file.len(), "upload taken");
+    Ok((StatusCode::CREATED, Json(json!({ "key": key }))).into_response())
 }

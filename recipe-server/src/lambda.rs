@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_adapters::{DynamoStore, S3Purge, SqsDeadLetters};
+use aws_adapters::{DynamoStore, S3Forms, S3Purge, SqsDeadLetters};
 use shared::Limits;
 use shared::store::ObjectIds;
 
@@ -64,6 +64,7 @@ impl Config {
                 "SENDER_ROLE is not set: writes are taken only from the sender's role, by name",
             )?,
             smoke_scope: lookup("SMOKE_SCOPE").filter(|s| !s.is_empty()),
+            upload_group: lookup("UPLOAD_GROUP").unwrap_or_else(|| "cooks".into()),
         };
         let bucket = lookup("BUCKET_NAME")
             .ok_or("BUCKET_NAME is not set: erasure removes objects from the bucket")?;
@@ -88,17 +89,32 @@ impl Config {
 /// The server's state under `config`, with AWS clients built once from the
 /// environment's credentials and region; logs name objects by their ids
 /// under the configured secret from here on.
-pub async fn state(config: Config) -> AppState {
+///
+/// # Errors
+/// When the environment gives no region or credentials to sign upload
+/// forms with.
+pub async fn state(config: Config) -> Result<AppState, String> {
     shared::object_id::set_log_ids(config.ids.clone());
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table);
-    let bucket = S3Purge::new(aws_sdk_s3::Client::new(&aws), config.bucket);
+    let s3 = aws_sdk_s3::Client::new(&aws);
+    let credentials = aws
+        .credentials_provider()
+        .ok_or("no AWS credentials to sign upload forms with")?;
+    let region = aws
+        .region()
+        .ok_or("no AWS region to sign upload forms for")?;
+    let forms = S3Forms::new(credentials, region.to_string(), config.bucket.clone(), None);
+    let bucket = S3Purge::new(s3, config.bucket);
     let jobs = SqsDeadLetters::new(aws_sdk_sqs::Client::new(&aws), config.dead_letters);
     let erasure = Erasure::new(config.ids)
         .with_bucket(Arc::new(bucket))
         .with_jobs(Arc::new(jobs));
-    AppState::new(Arc::new(store), config.limits, config.auth, erasure)
-        .with_dashboard_auth(config.dashboard)
+    Ok(
+        AppState::new(Arc::new(store), config.limits, config.auth, erasure)
+            .with_dashboard_auth(config.dashboard)
+            .with_uploads(Arc::new(forms)),
+    )
 }
 
 /// Finishes the erasures a timeout or a crash cut short, within a part of

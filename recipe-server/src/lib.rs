@@ -68,6 +68,9 @@ routes! {
     POST wire::path::DELETIONS => handlers::post_deletion;
     DELETE "/recipes/{recipeId}" => handlers::erase_recipe;
     DELETE wire::path::MAKE => handlers::erase_make;
+    POST "/diff" => handlers::preview;
+    POST "/uploads" => handlers::upload_form;
+    POST "/uploads/form" => handlers::accept_upload;
     GET "/" => dashboard::index;
     GET "/assets/{file}" => dashboard::asset;
     GET "/dashboard/config.json" => dashboard::config;
@@ -103,6 +106,14 @@ impl AppState {
             auth: self.0.auth.clone(),
             dashboard: Some(dashboard),
         }))
+    }
+
+    /// The same server with the dashboard's uploads going through
+    /// `uploads` (S3 presigned POST forms in AWS, the bucket folder on
+    /// this machine); without it the upload routes answer 503.
+    pub fn with_uploads(self, uploads: Arc<dyn shared::ports::uploads::UploadForms>) -> Self {
+        self.0.service.set_uploads(uploads);
+        self
     }
 
     pub(crate) fn dashboard_auth(&self) -> Option<&DashboardAuth> {

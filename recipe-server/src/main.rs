@@ -12,6 +12,8 @@
 //! write), `READ_GROUP` (the Cognito group readers must be in; `readers` by
 //! default), `SMOKE_SCOPE` (the OAuth scope of the smoke test's machine
 //! identity, which reads only its own `smoke-…` recipes; unset: none),
+//! `UPLOAD_GROUP` (the Cognito group a user must be in to upload from the
+//! dashboard; `cooks` by default),
 //! `READ_AUTH` (`jwt`, the default, or `public`),
 //! with JWT reads `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` for the
 //! dashboard's sign-in, the limits in `shared::limits::LIMIT_VARIABLES`, and
@@ -24,7 +26,7 @@ use recipe_server::router;
 async fn main() -> Result<(), lambda_http::Error> {
     aws_adapters::init_lambda_logs();
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
-    let state = state(config).await;
+    let state = state(config).await?;
     finish_interrupted_erasures(&state).await;
     lambda_http::run(router(state)).await
 }

@@ -138,6 +138,16 @@ impl From<Failure> for Problem {
                     make_id.as_str()
                 ),
             ),
+            Failure::Invalid(refusal) => {
+                Problem::invalid_document(refusal.code, refusal.message, refusal.path)
+            }
+            Failure::Unavailable(detail) => Problem::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "uploads-unavailable",
+                "Uploads unavailable",
+                detail,
+            ),
+            Failure::NotHere(detail) => Problem::not_found("not-here", detail),
             Failure::Store(error) => Problem::from(error),
             Failure::Internal(message) => {
                 tracing::error!(%message, "internal failure");

@@ -27,7 +27,11 @@ fn schemathesis() -> PathBuf {
 async fn seeded_server(name: &str) -> (TempStore, Serving) {
     let t = TempStore::new(name);
     seed(t.store.clone()).await;
-    let state = common::local_state(t.store.clone());
+    let forms = embedded_adapters::LocalForms::new(embedded_adapters::DirObjects::new(
+        t.dir().join("bucket"),
+    ))
+    .expect("upload forms");
+    let state = common::local_state(t.store.clone()).with_uploads(std::sync::Arc::new(forms));
     let server =
         Serving::start(|listener, shutdown| recipe_server::serve(listener, state, shutdown)).await;
     (t, server)

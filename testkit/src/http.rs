@@ -103,3 +103,31 @@ fn dechunk(body: &str) -> String {
     }
     out
 }
+
+/// A `multipart/form-data` body as a browser posts a form: each of `fields`
+/// (name, value), then `file` as the field `file`. Answers the content
+/// type (with its boundary) and the body.
+pub fn multipart_form<'a>(
+    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+    file: &[u8],
+) -> (String, Vec<u8>) {
+    let boundary = "----recipe-diff-form-boundary";
+    let mut body = Vec::new();
+    for (name, value) in fields {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+            )
+            .as_bytes(),
+        );
+    }
+    body.extend(
+        format!(
+            "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"upload\"\r\n\r\n"
+        )
+        .as_bytes(),
+    );
+    body.extend(file);
+    body.extend(format!("\r\n--{boundary}--\r\n").as_bytes());
+    (format!("multipart/form-data; boundary={boundary}"), body)
+}

@@ -11,6 +11,8 @@
 
 #[cfg(feature = "aws")]
 pub mod aws;
+#[cfg(feature = "browser")]
+pub mod browser;
 pub mod chaos;
 pub mod http;
 #[cfg(feature = "router")]

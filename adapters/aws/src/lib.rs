@@ -1,6 +1,7 @@
 //! The AWS adapters of the domain's ports: [`S3Objects`] reads uploads from
 //! a bucket, [`SqsJobs`] puts jobs on a queue, [`DynamoStore`] keeps
-//! recipes, makes and rejections in one table; [`S3Purge`] and
+//! recipes, makes and rejections in one table; [`S3Forms`] signs the
+//! dashboard's upload forms; [`S3Purge`] and
 //! [`SqsDeadLetters`] remove what an erasure takes. Each takes an SDK client
 //! built once by the caller, so tests point them at moto with an endpoint
 //! override. Features (`s3`, `sqs`, `dynamodb`; all by default) let each
@@ -10,6 +11,8 @@
 mod dead_letters;
 #[cfg(feature = "dynamodb")]
 mod dynamo;
+#[cfg(feature = "s3")]
+mod forms;
 #[cfg(feature = "s3")]
 mod s3;
 #[cfg(feature = "sqs")]
@@ -52,6 +55,8 @@ pub fn init_log_ids() -> Result<(), String> {
 
 #[cfg(feature = "dynamodb")]
 pub use dynamo::DynamoStore;
+#[cfg(feature = "s3")]
+pub use forms::S3Forms;
 #[cfg(feature = "s3")]
 pub use s3::{S3Objects, S3Purge};
 #[cfg(feature = "sqs")]

@@ -1,11 +1,14 @@
 //! The embedded adapters of the domain's ports, for the chain on one
 //! machine: a directory as the bucket ([`DirObjects`]), a durable SQLite
-//! queue ([`SqliteQueue`]) and the SQLite recipe store ([`SqliteStore`]).
+//! queue ([`SqliteQueue`]), the SQLite recipe store ([`SqliteStore`]) and
+//! the dashboard's signed upload forms ([`LocalForms`]).
 
 mod objects;
 mod queue;
 mod store;
+mod uploads;
 
 pub use objects::DirObjects;
 pub use queue::{QueueConfig, QueueStats, Received, SqliteQueue};
 pub use store::SqliteStore;
+pub use uploads::{FORM_PATH, LocalForms};

@@ -436,6 +436,7 @@ impl Gateway {
                 // The role of the sessions the gateway's IAM check reports.
                 writer_role: "sender".into(),
                 smoke_scope: None,
+                upload_group: "cooks".into(),
             },
             self.erasure.clone(),
         );

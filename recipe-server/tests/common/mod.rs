@@ -93,6 +93,7 @@ pub fn gateway_state_with(
             // The role of the sessions in events/apigw-v2-post-recipe.json.
             writer_role: "recipe-sender-role".into(),
             smoke_scope: smoke_scope.map(str::to_owned),
+            upload_group: "cooks".into(),
         },
         Erasure::new(ObjectIds::for_tests()),
     )

@@ -10,9 +10,11 @@
 //! | [`store::RecipeStore`] | recipe server | DynamoDB | SQLite |
 //! | [`ObjectPurge`] | recipe server (erasure) | S3, every version | the directory |
 //! | [`JobPurge`] | recipe server (erasure) | the SQS dead-letter queue | the SQLite queue |
+//! | [`uploads::UploadForms`] | recipe server (the dashboard's uploads) | S3 presigned POST | the local server, into the directory |
 
 pub mod api;
 pub mod store;
+pub mod uploads;
 
 use async_trait::async_trait;
 

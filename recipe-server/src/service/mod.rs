@@ -18,6 +18,7 @@ use shared::insights::{Insights, InsightsBuilder, MakeFacts};
 use shared::keys::{UploadKind, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{parse_make, parse_recipe, recipe_from_value};
+use shared::ports::uploads::UploadForms;
 use shared::ports::{JobPurge, ObjectPurge};
 use shared::store::{
     ErasureTarget, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake,
@@ -29,6 +30,10 @@ use shared::wire::{DeletionBody, RejectionBody, rejection_key};
 use shared::{Limits, Recipe, Rejection, diff_make};
 
 use crate::version_cache::VersionCache;
+
+mod dashboard;
+
+pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, UploadBody, content_type_of};
 
 /// Insights read at most this many makes (100 pages).
 const MAX_INSIGHT_MAKES: usize = 10_000;
@@ -62,6 +67,13 @@ pub enum Failure {
     VersionNotFound(RecipeId, u32),
     /// The recipe has no such make.
     MakeNotFound(RecipeId, MakeId),
+    /// A document refused and recorded nowhere: a preview's make, or a
+    /// posted upload form that breaks its conditions.
+    Invalid(Refusal),
+    /// The uploads' bucket did not answer, or none is configured.
+    Unavailable(String),
+    /// This server does not take uploads itself: the bucket does.
+    NotHere(String),
     /// The store failed (or refused, as with an unreadable cursor).
     Store(StoreError),
     /// A bug or corrupt data; the detail is for the logs only.
@@ -216,6 +228,7 @@ pub struct Service {
     limits: Limits,
     erasure: Erasure,
     versions: VersionCache,
+    uploads: std::sync::OnceLock<Arc<dyn UploadForms>>,
 }
 
 impl Service {
@@ -227,7 +240,15 @@ impl Service {
             limits,
             erasure,
             versions: VersionCache::default(),
+            uploads: std::sync::OnceLock::new(),
         }
+    }
+
+    /// Sends the dashboard's uploads through `uploads`, set once at
+    /// start-up (a second call changes nothing); without it the upload
+    /// routes answer 503.
+    pub fn set_uploads(&self, uploads: Arc<dyn UploadForms>) {
+        let _ = self.uploads.set(uploads);
     }
 
     /// The limits documents are held to.

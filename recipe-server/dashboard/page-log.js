@@ -1,0 +1,372 @@
+// "I made this": a make editor prefilled with the recipe's current version.
+// The cook changes amounts and units, leaves ingredients out, adds or swaps
+// them, skips, rewords and reorders steps, and sets the rating, the date and
+// notes. A live preview shows the diff from the server's own engine
+// (POST /diff, which stores nothing). Save uploads the make, as seed-format
+// JSON, into the bucket under makes/ through a signed form; the chain does
+// the rest, and the page follows the make until it is stored (then opens
+// it) or refused (then says why).
+
+import { ApiError, follow, get, post, seg, upload } from './api.js';
+import { h, breadcrumbs, href } from './dom.js';
+import { previewView } from './page-make.js';
+
+const PREVIEW_DELAY_MS = 350;
+
+/** Today's date as YYYY-MM-DD, in the cook's time zone. */
+function today() {
+  const now = new Date();
+  const pad = (n) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
+}
+
+/** A make id the cook will recognise: the date and a short random tail. */
+function newMakeId(made) {
+  const tail = Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => b.toString(16).padStart(2, '0')).join('');
+  return `${made}-${tail}`;
+}
+
+/** The text an amount input starts with: the quantity (or range) as written. */
+function quantityText(ingredient) {
+  if (typeof ingredient.quantity !== 'number') return '';
+  return typeof ingredient.quantityMax === 'number' ? `${ingredient.quantity}-${ingredient.quantityMax}` : String(ingredient.quantity);
+}
+
+/** The editor's state: rows the cook edits, built from the canonical recipe. */
+function initialState(recipe) {
+  const doc = recipe.document ?? {};
+  const made = today();
+  return {
+    recipeId: recipe.recipeId,
+    makeId: newMakeId(made),
+    made,
+    rating: '',
+    notes: '',
+    fields: doc.fields ?? {},
+    recipeName: doc.recipeName ?? recipe.name,
+    recipeYield: doc.recipeYield,
+    ingredients: (doc.ingredients ?? []).map((ingredient, i) => ({
+      key: `i${i}`,
+      original: ingredient,
+      amount: quantityText(ingredient),
+      unit: ingredient.measurement ?? '',
+      name: ingredient.ingredientName ?? '',
+      left: false,
+    })),
+    steps: (doc.steps ?? []).map((step, i) => ({ key: `s${i}`, original: step, text: step.stepText ?? '', skipped: false })),
+  };
+}
+
+/** What the editor would send, and the first reason the chain would refuse it. */
+function makeDocument(state) {
+  const problems = [];
+  const rating = state.rating.trim();
+  if (rating !== '') {
+    const value = Number(rating);
+    if (!Number.isFinite(value) || value < 0 || value > 5) problems.push({ field: 'rating', text: 'The rating is a number from 0 to 5.' });
+  }
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(state.made)) problems.push({ field: 'made', text: 'The date made is a date (YYYY-MM-DD).' });
+  const ingredients = [];
+  state.ingredients.forEach((row, i) => {
+    if (row.left) return;
+    const name = row.name.trim();
+    if (!name) problems.push({ field: `ingredient-${i}`, text: `Ingredient ${i + 1} needs a name (or leave it out).` });
+    const out = { ...row.original };
+    delete out.ingredientId;
+    if (row.original.ingredientId !== undefined && !row.added) out.ingredientId = row.original.ingredientId;
+    out.ingredientName = name;
+    if (row.amount.trim() !== quantityText(row.original)) {
+      delete out.quantityMax;
+      const amount = row.amount.trim();
+      if (amount === '') delete out.quantity;
+      else out.quantity = /^\d+(\.\d+)?$/.test(amount) ? Number(amount) : amount;
+    }
+    if (row.unit.trim() !== (row.original.measurement ?? '')) {
+      if (row.unit.trim() === '') delete out.measurement;
+      else out.measurement = row.unit.trim();
+    }
+    ingredients.push(out);
+  });
+  const steps = [];
+  state.steps.forEach((row, i) => {
+    if (row.skipped) return;
+    const text = row.text.trim();
+    if (!text) problems.push({ field: `step-${i}`, text: `Step ${i + 1} is empty: write it, or skip it.` });
+    steps.push({ ...row.original, stepText: text });
+  });
+  const document = {
+    ...state.fields,
+    recipeId: state.recipeId,
+    recipeName: state.recipeName,
+    makeId: state.makeId,
+    madeAt: state.made,
+    ingredients,
+    steps,
+  };
+  if (state.recipeYield) document.recipeYield = state.recipeYield;
+  if (rating !== '' && Number.isFinite(Number(rating))) document.rating = Number(rating);
+  if (state.notes.trim()) document.notes = state.notes.trim();
+  return { document, problems };
+}
+
+function field(label, control, hint) {
+  return h('p', { class: 'field' }, h('label', { for: control.id }, label), control, hint && h('span', { class: 'field__hint', id: `${control.id}-hint` }, hint));
+}
+
+export async function logMakePage(recipeId) {
+  const recipe = await get(`recipes/${seg(recipeId)}`);
+  if (recipe.withdrawn) {
+    throw new ApiError(409, {
+      title: 'This recipe is withdrawn',
+      detail: 'Every file of this recipe was deleted from the bucket, so a new make of it would be refused.',
+    });
+  }
+  const state = initialState(recipe);
+  const status = h('div', { class: 'editor__status', role: 'status', 'aria-live': 'polite', id: 'save-status' });
+  const problemsBox = h('ul', { class: 'editor__problems', id: 'editor-problems', 'aria-live': 'polite' });
+  const previewBox = h('div', { class: 'editor__preview', id: 'preview', 'aria-live': 'polite', 'aria-busy': 'false' });
+  const save = h('button', { type: 'submit', class: 'button', id: 'save-make' }, 'Save this make');
+  const ingredientsList = h('ol', { class: 'editor__rows', id: 'editor-ingredients' });
+  const stepsList = h('ol', { class: 'editor__rows', id: 'editor-steps' });
+
+  let previewTimer = null;
+  let previewGeneration = 0;
+  function changed() {
+    const { problems } = makeDocument(state);
+    problemsBox.replaceChildren(...problems.map((p) => h('li', { dataset: { field: p.field } }, p.text)));
+    save.disabled = problems.length > 0;
+    clearTimeout(previewTimer);
+    previewTimer = setTimeout(preview, PREVIEW_DELAY_MS);
+  }
+
+  async function preview() {
+    const { document, problems } = makeDocument(state);
+    const gen = ++previewGeneration;
+    if (problems.length) {
+      previewBox.dataset.state = 'invalid';
+      previewBox.replaceChildren(h('p', { class: 'muted' }, 'The preview waits until the make is one the chain would take.'));
+      return;
+    }
+    previewBox.setAttribute('aria-busy', 'true');
+    try {
+      const diff = await post('diff', document);
+      if (gen !== previewGeneration) return;
+      previewBox.dataset.state = 'ready';
+      previewBox.replaceChildren(previewView(diff));
+    } catch (error) {
+      if (gen !== previewGeneration) return;
+      previewBox.dataset.state = 'error';
+      const problem = error?.problem ?? {};
+      previewBox.replaceChildren(h('p', { class: 'notice notice--error', role: 'alert' }, problem.detail ?? String(error), problem.path ? ` (${problem.path})` : ''));
+    } finally {
+      if (gen === previewGeneration) previewBox.setAttribute('aria-busy', 'false');
+    }
+  }
+
+  function input(attrs, value, onInput) {
+    const el = h('input', { ...attrs, value });
+    el.value = value;
+    el.addEventListener('input', () => {
+      onInput(el.value);
+      changed();
+    });
+    return el;
+  }
+
+  function ingredientRow(row, i) {
+    const id = `ing-${row.key}`;
+    const toggle = h(
+      'button',
+      { type: 'button', class: 'button button--quiet', 'aria-pressed': String(row.left), dataset: { action: 'leave-out' } },
+      row.left ? 'Put back' : 'Leave out',
+    );
+    toggle.addEventListener('click', () => {
+      row.left = !row.left;
+      renderIngredients();
+      changed();
+      ingredientsList.querySelector(`[data-row="${row.key}"] [data-action="leave-out"]`)?.focus();
+    });
+    return h(
+      'li',
+      { class: ['editor__row', row.left && 'editor__row--left'], dataset: { row: row.key } },
+      h(
+        'fieldset',
+        { disabled: row.left },
+        h('legend', { class: 'sr-only' }, `Ingredient ${i + 1}`),
+        input({ id: `${id}-amount`, class: 'editor__amount', 'aria-label': `Amount of ingredient ${i + 1}`, inputmode: 'decimal', dataset: { part: 'amount' } }, row.amount, (v) => (row.amount = v)),
+        input({ id: `${id}-unit`, class: 'editor__unit', 'aria-label': `Unit of ingredient ${i + 1}`, dataset: { part: 'unit' } }, row.unit, (v) => (row.unit = v)),
+        input({ id: `${id}-name`, class: 'editor__name', 'aria-label': `Ingredient ${i + 1}`, dataset: { part: 'name' } }, row.name, (v) => (row.name = v)),
+      ),
+      toggle,
+    );
+  }
+
+  function renderIngredients() {
+    ingredientsList.replaceChildren(...state.ingredients.map(ingredientRow));
+  }
+
+  function move(index, by) {
+    const to = index + by;
+    if (to < 0 || to >= state.steps.length) return;
+    const [row] = state.steps.splice(index, 1);
+    state.steps.splice(to, 0, row);
+    renderSteps();
+    changed();
+    stepsList.querySelector(`[data-row="${row.key}"] [data-action="${by < 0 ? 'up' : 'down'}"]`)?.focus();
+  }
+
+  function stepRow(row, i) {
+    const text = h('textarea', { id: `step-${row.key}`, class: 'editor__step', rows: 2, 'aria-label': `Step ${i + 1}`, disabled: row.skipped });
+    text.value = row.text;
+    text.addEventListener('input', () => {
+      row.text = text.value;
+      changed();
+    });
+    const button = (action, label, title, onClick, disabled) => {
+      const b = h('button', { type: 'button', class: 'button button--quiet button--small', dataset: { action }, 'aria-label': title, title, disabled }, label);
+      b.addEventListener('click', onClick);
+      return b;
+    };
+    return h(
+      'li',
+      { class: ['editor__row', row.skipped && 'editor__row--left'], dataset: { row: row.key }, draggable: 'true' },
+      text,
+      h(
+        'span',
+        { class: 'editor__actions' },
+        button('up', '↑', `Move step ${i + 1} up`, () => move(i, -1), i === 0),
+        button('down', '↓', `Move step ${i + 1} down`, () => move(i, 1), i === state.steps.length - 1),
+        button('skip', row.skipped ? 'Put back' : 'Skip', row.skipped ? `Put step ${i + 1} back` : `Skip step ${i + 1}`, () => {
+          row.skipped = !row.skipped;
+          renderSteps();
+          changed();
+          stepsList.querySelector(`[data-row="${row.key}"] [data-action="skip"]`)?.focus();
+        }),
+      ),
+    );
+  }
+
+  function renderSteps() {
+    stepsList.replaceChildren(...state.steps.map(stepRow));
+  }
+
+  // Dragging a step onto another moves it there (the buttons do the same
+  // from the keyboard).
+  let dragged = null;
+  stepsList.addEventListener('dragstart', (event) => {
+    dragged = event.target.closest('[data-row]')?.dataset.row ?? null;
+  });
+  stepsList.addEventListener('dragover', (event) => event.preventDefault());
+  stepsList.addEventListener('drop', (event) => {
+    event.preventDefault();
+    const target = event.target.closest('[data-row]')?.dataset.row;
+    const from = state.steps.findIndex((s) => s.key === dragged);
+    const to = state.steps.findIndex((s) => s.key === target);
+    if (from >= 0 && to >= 0 && from !== to) move(from, to - from);
+  });
+
+  const addIngredient = h('button', { type: 'button', class: 'button button--quiet', id: 'add-ingredient' }, 'Add an ingredient');
+  addIngredient.addEventListener('click', () => {
+    const key = `n${state.ingredients.length}`;
+    state.ingredients.push({ key, original: {}, amount: '', unit: '', name: '', left: false, added: true });
+    renderIngredients();
+    changed();
+    ingredientsList.querySelector(`[data-row="${key}"] [data-part="amount"]`)?.focus();
+  });
+
+  const rating = input({ id: 'make-rating', type: 'number', min: 0, max: 5, step: 0.5, inputmode: 'decimal', 'aria-describedby': 'make-rating-hint' }, '', (v) => (state.rating = v));
+  const made = input({ id: 'make-date', type: 'date', required: true }, state.made, (v) => (state.made = v));
+  const notes = h('textarea', { id: 'make-notes', rows: 3 });
+  notes.addEventListener('input', () => {
+    state.notes = notes.value;
+    changed();
+  });
+
+  const form = h(
+    'form',
+    { class: 'editor', id: 'make-editor', novalidate: true },
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'h-edit-ingredients' },
+      h('h2', { id: 'h-edit-ingredients' }, 'Ingredients'),
+      h('p', { class: 'muted' }, 'Change an amount or unit, rename one to swap it, leave one out, or add one.'),
+      ingredientsList,
+      addIngredient,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'h-edit-steps' },
+      h('h2', { id: 'h-edit-steps' }, 'Method'),
+      h('p', { class: 'muted' }, 'Reword a step, skip it, or move it with ↑ and ↓ (or drag it).'),
+      stepsList,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'h-edit-about' },
+      h('h2', { id: 'h-edit-about' }, 'How it went'),
+      field('Rating (0 to 5)', rating, 'Leave empty for no rating.'),
+      field('Made on', made),
+      field('Notes', notes),
+    ),
+    problemsBox,
+    h('p', { class: 'editor__save' }, save),
+    status,
+  );
+
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const { document, problems } = makeDocument(state);
+    if (problems.length) {
+      status.textContent = problems[0].text;
+      return;
+    }
+    save.disabled = true;
+    status.dataset.state = 'saving';
+    status.textContent = 'Uploading the make…';
+    try {
+      const file = new Blob([JSON.stringify(document, null, 2)], { type: 'application/json' });
+      const key = await upload('make', `${state.makeId}.json`, file);
+      status.textContent = 'Uploaded. Waiting for the chain to diff and store it…';
+      const outcome = await follow(key, () => get(`recipes/${seg(recipeId)}/makes/${seg(state.makeId)}`));
+      if (outcome.result) {
+        status.dataset.state = 'stored';
+        location.hash = href(['recipes', recipeId, 'makes', state.makeId]);
+      } else if (outcome.rejection) {
+        status.dataset.state = 'rejected';
+        const r = outcome.rejection;
+        status.replaceChildren(h('strong', {}, 'The chain refused this make: '), r.message, r.path && r.path !== '$' ? ` (${r.path})` : '', ` [${r.code}]`);
+        save.disabled = false;
+      } else {
+        status.dataset.state = 'waiting';
+        status.textContent = 'The make is uploaded but not stored yet; it appears on the recipe page when the chain has diffed it.';
+      }
+    } catch (error) {
+      status.dataset.state = 'error';
+      const problem = error?.problem ?? {};
+      status.replaceChildren(h('strong', {}, `${problem.title ?? 'The make was not saved'}: `), problem.detail ?? String(error));
+      save.disabled = false;
+    }
+  });
+
+  renderIngredients();
+  renderSteps();
+  changed();
+
+  const header = h(
+    'header',
+    { class: 'page-header' },
+    breadcrumbs([['Recipes', []], [recipe.name, ['recipes', recipeId]], 'I made this']),
+    h('p', { class: 'eyebrow' }, 'New make'),
+    h('h1', {}, `I made ${recipe.name}`),
+    h('p', { class: 'lede' }, `Start from version ${recipe.version} and change what you did differently.`),
+  );
+  return {
+    title: `I made ${recipe.name}`,
+    node: h(
+      'div',
+      {},
+      header,
+      h('div', { class: 'editor-layout' }, form, h('section', { class: 'panel panel--preview', 'aria-labelledby': 'h-preview' }, h('h2', { id: 'h-preview' }, 'What changed'), previewBox)),
+    ),
+  };
+}

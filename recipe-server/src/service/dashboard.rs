@@ -1,0 +1,194 @@
+//! The dashboard's own use cases: a preview of a make's diff while the
+//! cook edits it (the same parse and diff as a logged make, storing
+//! nothing), and the signed forms its uploads go through. An upload is
+//! never stored here: it goes to the bucket, and the chain does the rest,
+//! so every make still comes through the watcher, the queue and the
+//! sender.
+
+use serde_json::Value;
+use shared::canonical::recipe_json;
+use shared::diff::MakeDiff;
+use shared::keys::{SUFFIXES, UploadKind};
+use shared::parse::parse_make;
+use shared::ports::uploads::{FormRequest, UploadError, UploadForm};
+
+use super::{Failure, Refusal, Result, Service};
+
+/// How long an upload form is good for.
+pub const FORM_SECONDS: u64 = 300;
+/// The longest file name an upload may keep.
+pub const MAX_FILE_NAME_CHARS: usize = 100;
+
+/// A make's diff as it would be logged now, with nothing stored.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Preview {
+    /// The recipe the make names.
+    pub recipe_id: String,
+    /// The version it would be diffed against: the current one.
+    pub version: u32,
+    /// The make in canonical form, as it would be stored.
+    pub document: Value,
+    /// Its diff against that version.
+    pub diff: MakeDiff,
+}
+
+/// What the dashboard asks to upload.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct UploadBody {
+    /// `make` (to `makes/`) or `recipe` (to `recipes/`).
+    pub kind: UploadKind,
+    /// The file's name: its suffix says what it is (`.json`, `.jsonld`,
+    /// `.html`, `.htm`), and a recipe's id falls back to its stem.
+    pub file_name: String,
+}
+
+impl Service {
+    /// Parses and diffs a make as [`Service::log_make`] would, against
+    /// its recipe's current version, and stores nothing: a refused make is
+    /// answered, not recorded (nothing was uploaded).
+    pub async fn preview(&self, body: &[u8]) -> Result<Preview> {
+        let make = parse_make(body, &self.limits)
+            .map_err(|rejection| Failure::Invalid(Refusal::from_rejection(&rejection)))?;
+        let recipe_id = make.recipe_id().clone();
+        let Some((version, recipe)) = self.current_recipe(&recipe_id).await? else {
+            return Err(Failure::RecipeNotFound(recipe_id));
+        };
+        let Some(version) = version else {
+            return Err(Failure::Invalid(Refusal::new(
+                "recipe-withdrawn",
+                format!(
+                    "every version of recipe {:?} was withdrawn",
+                    recipe_id.as_str()
+                ),
+                Some("$.recipeId"),
+            )));
+        };
+        Ok(Preview {
+            recipe_id: recipe_id.as_str().to_owned(),
+            version,
+            document: recipe_json(make.content()),
+            diff: shared::diff_make(&recipe, &make),
+        })
+    }
+
+    /// A signed form for one upload by `cook` (the signed-in user's id, or
+    /// this machine's dashboard): the key is `makes/<cook>/<file name>` or
+    /// `recipes/<cook>/<file name>`, the content type follows the file's
+    /// suffix, and the size limit is the chain's object limit.
+    pub async fn upload_form(&self, cook: &str, body: &[u8]) -> Result<UploadForm> {
+        let upload: UploadBody =
+            serde_json::from_slice(body).map_err(|e| Failure::InvalidBody {
+                code: "invalid-upload",
+                path: "$".into(),
+                detail: format!("not an upload request: {e}"),
+            })?;
+        let content_type = content_type_of(&upload.file_name).ok_or_else(|| Failure::InvalidBody {
+            code: "invalid-upload",
+            path: "$.fileName".into(),
+            detail: format!(
+                "fileName must be 1 to {MAX_FILE_NAME_CHARS} characters of letters, digits, spaces, . _ - ( ), not starting with a dot, ending in {}",
+                SUFFIXES.join(", ")
+            ),
+        })?;
+        let folder = match upload.kind {
+            UploadKind::Make => "makes",
+            UploadKind::Recipe => "recipes",
+        };
+        let Some(forms) = self.uploads.get() else {
+            return Err(Failure::Unavailable(
+                "this server has no upload bucket configured".into(),
+            ));
+        };
+        let request = FormRequest {
+            key: format!("{folder}/{cook}/{}", upload.file_name),
+            content_type: content_type.to_owned(),
+            max_bytes: self.limits.max_bytes,
+            expires_in: FORM_SECONDS,
+        };
+        forms.form(&request).await.map_err(upload_failure)
+    }
+
+    /// Whether this server takes posted upload forms itself (it is its
+    /// own bucket, on this machine).
+    pub fn takes_forms(&self) -> bool {
+        self.uploads.get().is_some_and(|forms| forms.takes_forms())
+    }
+
+    /// Takes a posted upload form, for an adapter that is its own bucket
+    /// (this machine's folder); answers the stored object's key.
+    pub async fn accept_upload(
+        &self,
+        fields: &std::collections::BTreeMap<String, String>,
+        file: &[u8],
+    ) -> Result<String> {
+        let Some(forms) = self.uploads.get() else {
+            return Err(upload_failure(UploadError::NotHere));
+        };
+        forms.accept(fields, file).await.map_err(upload_failure)
+    }
+}
+
+/// The content type an upload named `file_name` is sent as; `None` when
+/// the name is not one the chain reads or not a plain file name.
+pub fn content_type_of(file_name: &str) -> Option<&'static str> {
+    let plain = !file_name.is_empty()
+        && file_name.chars().count() <= MAX_FILE_NAME_CHARS
+        && !file_name.starts_with('.')
+        && file_name
+            .chars()
+            .all(|c| c.is_alphanumeric() || " ._-()".contains(c));
+    let lower = file_name.to_ascii_lowercase();
+    let suffix = SUFFIXES.iter().find(|s| lower.ends_with(*s))?;
+    let stem_len = file_name.len() - suffix.len();
+    if !plain || stem_len == 0 {
+        return None;
+    }
+    Some(match *suffix {
+        ".json" => "application/json",
+        ".jsonld" => "application/ld+json",
+        _ => "text/html",
+    })
+}
+
+fn upload_failure(error: UploadError) -> Failure {
+    match error {
+        UploadError::Unavailable(detail) => Failure::Unavailable(detail),
+        UploadError::NotHere => Failure::NotHere(error.to_string()),
+        refused => Failure::Invalid(Refusal::new(
+            match refused {
+                UploadError::Expired(_) => "upload-form-expired",
+                UploadError::Condition(_) => "upload-condition",
+                _ => "upload-form-tampered",
+            },
+            refused.to_string(),
+            None,
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_upload_names_a_plain_file_the_chain_reads() {
+        for (name, expected) in [
+            ("2026-12-03 pie.json", Some("application/json")),
+            ("Lemon Tart.JSONLD", Some("application/ld+json")),
+            ("page (1).html", Some("text/html")),
+            ("saved.htm", Some("text/html")),
+            (".json", None),
+            ("notes.txt", None),
+            ("../pie.json", None),
+            ("a/b.json", None),
+            (".hidden.json", None),
+            ("", None),
+        ] {
+            assert_eq!(content_type_of(name), expected, "{name:?}");
+        }
+        assert_eq!(content_type_of(&format!("{}.json", "a".repeat(96))), None);
+        assert!(content_type_of(&format!("{}.json", "a".repeat(95))).is_some());
+    }
+}
