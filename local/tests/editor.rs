@@ -33,6 +33,15 @@ async fn wait_for(client: &Client, selector: &str, what: &str) {
     }
 }
 
+/// Opens the dashboard at `route` and waits until `page` is ready.
+async fn open(client: &Client, base: &str, route: &str, page: &str) {
+    client
+        .goto(&format!("{base}/{route}"))
+        .await
+        .unwrap_or_else(|e| panic!("opening {route}: {e}"));
+    wait_for_page(client, page, "ready").await;
+}
+
 /// Replaces the text of the input `selector` by typing, as a cook does.
 async fn retype(client: &Client, selector: &str, text: &str) {
     let input = find(client, selector).await;
@@ -91,11 +100,7 @@ async fn a_cook_logs_a_make_and_adds_a_recipe_from_the_dashboard_by_keyboard_at_
 }
 
 async fn a_make_with_one_edit_of_each_kind(client: &Client, base: &str) {
-    client
-        .goto(&format!("{base}/#/recipes/1"))
-        .await
-        .expect("the recipe page");
-    wait_for_page(client, "recipe", "ready").await;
+    open(client, base, "#/recipes/1", "recipe").await;
     press(client, "#i-made-this").await;
     wait_for_page(client, "log", "ready").await;
 
@@ -173,11 +178,7 @@ async fn a_make_with_one_edit_of_each_kind(client: &Client, base: &str) {
 }
 
 async fn a_recipe_from_a_saved_page(client: &Client, base: &str) {
-    client
-        .goto(&format!("{base}/#/add"))
-        .await
-        .expect("the add page");
-    wait_for_page(client, "add", "ready").await;
+    open(client, base, "#/add", "add").await;
     let page = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../fixtures/pages/lemon-drizzle-cake.html")
         .canonicalize()
@@ -193,11 +194,7 @@ async fn a_recipe_from_a_saved_page(client: &Client, base: &str) {
 }
 
 async fn a_refused_recipe_shows_why(client: &Client, base: &str) {
-    client
-        .goto(&format!("{base}/#/add"))
-        .await
-        .expect("the add page");
-    wait_for_page(client, "add", "ready").await;
+    open(client, base, "#/add", "add").await;
     find(client, "#recipe-paste")
         .await
         .send_keys(r#"{"recipeName": "Broken Tart", "recipeId": "broken-tart", "ingredients": "none", "steps": []}"#)

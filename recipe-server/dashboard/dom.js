@@ -77,3 +77,18 @@ export function breadcrumbs(items) {
     ),
   );
 }
+
+/** A panel: a section titled by its h2 (`id` names the heading). */
+export function panel(id, title, ...children) {
+  return h('section', { class: 'panel', 'aria-labelledby': id }, h('h2', { id }, title), ...children);
+}
+
+/** A form of the editor's kind (the browser's own validation off: the page says why). */
+export function editorForm(id, ...children) {
+  return h('form', { class: 'editor', id, novalidate: true }, ...children);
+}
+
+/** A labelled control with an optional hint (the control's id names both). */
+export function field(label, control, hint) {
+  return h('p', { class: 'field' }, h('label', { for: control.id }, label), control, hint && h('span', { class: 'field__hint', id: `${control.id}-hint` }, hint));
+}

@@ -5,7 +5,7 @@
 // upload began), or says why the chain refused it.
 
 import { follow, getAll, upload } from './api.js';
-import { h, breadcrumbs, href } from './dom.js';
+import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 
 const ACCEPT = '.json,.jsonld,.html,.htm';
 const NAME = /^[\p{L}\p{N} ._()-]+\.(json|jsonld|html|htm)$/iu;
@@ -34,20 +34,17 @@ export async function addRecipePage() {
   const status = h('div', { class: 'editor__status', role: 'status', 'aria-live': 'polite', id: 'add-status' });
   const submit = h('button', { type: 'submit', class: 'button', id: 'add-recipe' }, 'Add the recipe');
 
-  const form = h(
-    'form',
-    { class: 'editor', id: 'add-form', novalidate: true },
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'h-add-file' },
-      h('h2', { id: 'h-add-file' }, 'From a file'),
-      h('p', { class: 'field' }, h('label', { for: 'recipe-file' }, 'A recipe file'), file, h('span', { class: 'field__hint', id: 'recipe-file-hint' }, 'A .json or .jsonld recipe, or a recipe page saved from your browser (.html).')),
+  const form = editorForm(
+    'add-form',
+    panel(
+      'h-add-file',
+      'From a file',
+      field('A recipe file', file, 'A .json or .jsonld recipe, or a recipe page saved from your browser (.html).'),
     ),
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'h-add-paste' },
-      h('h2', { id: 'h-add-paste' }, 'Or paste it'),
-      h('p', { class: 'field' }, h('label', { for: 'recipe-paste' }, 'Recipe JSON or JSON-LD'), pasted, h('span', { class: 'field__hint', id: 'recipe-paste-hint' }, 'Used when no file is chosen.')),
+    panel(
+      'h-add-paste',
+      'Or paste it',
+      field('Recipe JSON or JSON-LD', pasted, 'Used when no file is chosen.'),
     ),
     h('p', { class: 'editor__save' }, submit),
     status,

@@ -8,7 +8,7 @@
 // it) or refused (then says why).
 
 import { ApiError, follow, get, post, seg, upload } from './api.js';
-import { h, breadcrumbs, href } from './dom.js';
+import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 import { previewView } from './page-make.js';
 
 const PREVIEW_DELAY_MS = 350;
@@ -107,10 +107,6 @@ function makeDocument(state) {
   if (rating !== '' && Number.isFinite(Number(rating))) document.rating = Number(rating);
   if (state.notes.trim()) document.notes = state.notes.trim();
   return { document, problems };
-}
-
-function field(label, control, hint) {
-  return h('p', { class: 'field' }, h('label', { for: control.id }, label), control, hint && h('span', { class: 'field__hint', id: `${control.id}-hint` }, hint));
 }
 
 export async function logMakePage(recipeId) {
@@ -282,28 +278,24 @@ export async function logMakePage(recipeId) {
     changed();
   });
 
-  const form = h(
-    'form',
-    { class: 'editor', id: 'make-editor', novalidate: true },
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'h-edit-ingredients' },
-      h('h2', { id: 'h-edit-ingredients' }, 'Ingredients'),
+  const form = editorForm(
+    'make-editor',
+    panel(
+      'h-edit-ingredients',
+      'Ingredients',
       h('p', { class: 'muted' }, 'Change an amount or unit, rename one to swap it, leave one out, or add one.'),
       ingredientsList,
       addIngredient,
     ),
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'h-edit-steps' },
-      h('h2', { id: 'h-edit-steps' }, 'Method'),
+    panel(
+      'h-edit-steps',
+      'Method',
       h('p', { class: 'muted' }, 'Reword a step, skip it, or move it with ↑ and ↓ (or drag it).'),
       stepsList,
     ),
-    h(
-      'section',
-      { class: 'panel', 'aria-labelledby': 'h-edit-about' },
-      h('h2', { id: 'h-edit-about' }, 'How it went'),
+    panel(
+      'h-edit-about',
+      'How it went',
       field('Rating (0 to 5)', rating, 'Leave empty for no rating.'),
       field('Made on', made),
       field('Notes', notes),

@@ -1,15 +1,13 @@
 //! The API's handlers: each extracts what it needs (see `extract`), calls
 //! one use case of the [`Service`](crate::service::Service) and answers.
 
-use std::collections::BTreeMap;
-
 use axum::Extension;
 use axum::extract::State;
 use axum::extract::multipart::{Multipart, MultipartRejection};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
-use shared::ports::uploads::UploadError;
+use shared::ports::uploads::{FormFields, UploadError};
 use shared::store::{Page, Written};
 use shared::wire;
 
@@ -305,7 +303,7 @@ pub async fn accept_upload(
     }
     let unreadable = |detail: String| Problem::bad_request("unreadable-form", detail);
     let mut form = form.map_err(|e| unreadable(format!("not a multipart form: {e}")))?;
-    let mut fields = BTreeMap::new();
+    let mut fields = FormFields::new();
     let mut file = None;
     while let Some(field) = form
         .next_field()

@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use base64::Engine as _;
 use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
-use shared::ports::uploads::{FormRequest, UploadError, UploadForm, UploadForms};
+use shared::ports::uploads::{FormFields, FormRequest, UploadError, UploadForm, UploadForms};
 
 use crate::DirObjects;
 
@@ -65,7 +65,7 @@ impl LocalForms {
         hex::encode(mac.finalize().into_bytes())
     }
 
-    fn verified(&self, fields: &BTreeMap<String, String>) -> Result<Policy, UploadError> {
+    fn verified(&self, fields: &FormFields) -> Result<Policy, UploadError> {
         let field = |name: &str| {
             fields
                 .get(name)
@@ -136,11 +136,7 @@ impl UploadForms for LocalForms {
         true
     }
 
-    async fn accept(
-        &self,
-        fields: &BTreeMap<String, String>,
-        file: &[u8],
-    ) -> Result<String, UploadError> {
+    async fn accept(&self, fields: &FormFields, file: &[u8]) -> Result<String, UploadError> {
         let policy = self.verified(fields)?;
         if unix_now() >= policy.expires {
             return Err(UploadError::Expired(rfc3339(policy.expires)));

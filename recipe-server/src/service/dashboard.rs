@@ -10,7 +10,7 @@ use shared::canonical::recipe_json;
 use shared::diff::MakeDiff;
 use shared::keys::{SUFFIXES, UploadKind};
 use shared::parse::parse_make;
-use shared::ports::uploads::{FormRequest, UploadError, UploadForm};
+use shared::ports::uploads::{FormFields, FormRequest, UploadError, UploadForm};
 
 use super::{Failure, Refusal, Result, Service};
 
@@ -118,11 +118,7 @@ impl Service {
 
     /// Takes a posted upload form, for an adapter that is its own bucket
     /// (this machine's folder); answers the stored object's key.
-    pub async fn accept_upload(
-        &self,
-        fields: &std::collections::BTreeMap<String, String>,
-        file: &[u8],
-    ) -> Result<String> {
+    pub async fn accept_upload(&self, fields: &FormFields, file: &[u8]) -> Result<String> {
         let Some(forms) = self.uploads.get() else {
             return Err(upload_failure(UploadError::NotHere));
         };

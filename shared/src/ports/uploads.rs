@@ -11,6 +11,9 @@ use std::collections::BTreeMap;
 
 use async_trait::async_trait;
 
+/// A posted form's fields (other than the file), by name.
+pub type FormFields = BTreeMap<String, String>;
+
 /// One object the dashboard may upload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FormRequest {
@@ -32,7 +35,7 @@ pub struct UploadForm {
     /// Where to post the form.
     pub url: String,
     /// The form's fields, in order, before the file.
-    pub fields: BTreeMap<String, String>,
+    pub fields: FormFields,
     /// The object key the upload will have.
     pub key: String,
     /// When the form stops being accepted (RFC 3339, UTC).
@@ -73,11 +76,7 @@ pub trait UploadForms: Send + Sync {
     /// Takes a posted form (`fields` and the `file`'s bytes) and stores the
     /// file; answers its key. Only an adapter that is its own bucket takes
     /// uploads: the default is [`UploadError::NotHere`].
-    async fn accept(
-        &self,
-        fields: &BTreeMap<String, String>,
-        file: &[u8],
-    ) -> Result<String, UploadError> {
+    async fn accept(&self, fields: &FormFields, file: &[u8]) -> Result<String, UploadError> {
         let _ = (fields, file);
         Err(UploadError::NotHere)
     }
