@@ -28,7 +28,7 @@ async fn a_make_posted_with_a_presigned_form_goes_through_the_chain_and_is_store
     let credentials = aws.config.credentials_provider().expect("credentials");
     let region = aws.config.region().expect("a region").to_string();
     let forms = S3Forms::new(credentials, region, BUCKET, Some(&aws.moto.endpoint()));
-    let key = "makes/5c2f0b6e-cook/from-the-dashboard.json";
+    let key = "makes/cooks/5c2f0b6e-cook/from-the-dashboard.json";
     let form = forms
         .form(&FormRequest {
             key: key.to_owned(),
@@ -83,4 +83,6 @@ async fn a_make_posted_with_a_presigned_form_goes_through_the_chain_and_is_store
             .expect("changes")
             .is_empty()
     );
+    // The make records who logged it: the user id its key names.
+    assert_eq!(stored["loggedBy"], "5c2f0b6e-cook");
 }

@@ -175,6 +175,7 @@ async fn a_make_with_one_edit_of_each_kind(client: &Client, base: &str) {
     .await;
     let changes = texts_of(client, "[data-change]").await;
     assert!(changes.len() >= 5, "{changes:?}");
+    assert_shows(client, "#logged-by", &["dashboard"]).await;
 }
 
 async fn a_recipe_from_a_saved_page(client: &Client, base: &str) {

@@ -393,6 +393,7 @@ export async function makePage(recipeId, makeId) {
       scaled && h('span', { class: 'badge badge--scaled', id: 'scaled-badge' }, `scaled ${ratio(scaled.factor)}`),
       h('span', {}, plural(summary.total ?? changes.length, 'change')),
       h('span', { class: 'muted' }, `made from version ${make.version}`),
+      make.loggedBy && h('span', { class: 'muted', id: 'logged-by' }, `logged by ${make.loggedBy}`),
     ),
   );
 

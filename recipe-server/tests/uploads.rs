@@ -69,6 +69,8 @@ async fn a_preview_diffs_the_make_as_logging_would_and_stores_nothing() {
     let made_id = preview["diff"]["makeId"].as_str().expect("the make's id");
     let stored = get_json(&app, &format!("/recipes/1/makes/{made_id}")).await;
     assert_eq!(stored["diff"], preview["diff"]);
+    // Not from the dashboard's folder: nobody is named as its cook.
+    assert_eq!(stored["loggedBy"], Value::Null);
 
     // A make the chain would refuse is answered with the reason and path,
     // and nothing is recorded: no make, no rejection.
@@ -90,7 +92,7 @@ async fn a_page_of_this_server_or_the_token_gets_an_upload_form_and_others_do_no
     let body = json!({"kind": "make", "fileName": "2026-12-03 pie.json"});
     let (status, _, form) = send(&app, from_the_page("/uploads", &body)).await;
     assert_eq!(status, StatusCode::OK, "{form}");
-    assert_eq!(form["key"], "makes/dashboard/2026-12-03 pie.json");
+    assert_eq!(form["key"], "makes/cooks/dashboard/2026-12-03 pie.json");
     assert_eq!(form["url"], "/uploads/form");
     assert_eq!(form["fields"]["Content-Type"], "application/json");
     let mut with_token = write("POST", "/uploads", "u1", body.to_string());
@@ -168,7 +170,7 @@ async fn a_posted_form_lands_in_the_bucket_folder_and_a_changed_one_does_not() {
     let make = fixture("pairs/apple-pie/make.json");
 
     let mut other_key = form["fields"].clone();
-    other_key["key"] = json!("makes/dashboard/other.json");
+    other_key["key"] = json!("makes/cooks/dashboard/other.json");
     let (status, _, problem) = send(&app, multipart(&other_key, &make)).await;
     assert_eq!(
         (status, problem["code"].as_str()),
@@ -190,8 +192,8 @@ async fn a_posted_form_lands_in_the_bucket_folder_and_a_changed_one_does_not() {
 
     let (status, _, stored) = send(&app, multipart(&form["fields"], &make)).await;
     assert_eq!(status, StatusCode::CREATED, "{stored}");
-    assert_eq!(stored["key"], "makes/dashboard/m1.json");
-    let written = std::fs::read(bucket.join("makes/dashboard/m1.json")).expect("the file");
+    assert_eq!(stored["key"], "makes/cooks/dashboard/m1.json");
+    let written = std::fs::read(bucket.join("makes/cooks/dashboard/m1.json")).expect("the file");
     assert_eq!(written, make);
 
     // Not a form at all.
@@ -241,7 +243,7 @@ mod behind_api_gateway {
         let (status, form) = invoke(&app, &upload_event("[readers cooks]")).await;
         assert_eq!(status, StatusCode::OK, "{form}");
         // The user's id (sub), never their email, names the folder.
-        assert_eq!(form["key"], "makes/5c2f0b6e-cook/m.json");
+        assert_eq!(form["key"], "makes/cooks/5c2f0b6e-cook/m.json");
         assert_eq!(form["url"], "https://uploads.s3.eu-west-1.amazonaws.com");
         assert_eq!(form["fields"]["x-amz-algorithm"], "AWS4-HMAC-SHA256");
         // The local form route is not the bucket here.

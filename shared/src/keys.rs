@@ -55,6 +55,22 @@ pub fn has_document_suffix(key: &str) -> bool {
     SUFFIXES.iter().any(|s| lower.ends_with(s))
 }
 
+/// The folder, under `recipes/` and `makes/`, where the dashboard's
+/// uploads go: `makes/cooks/<user id>/<file>`.
+pub const COOKS_FOLDER: &str = "cooks";
+
+/// The user id an upload's key names, for a key under the cooks' folder
+/// (`makes/cooks/<id>/<file>`, `recipes/cooks/<id>/<file>`): who logged it
+/// from the dashboard. `None` for any other key.
+pub fn cook_of(key: &str) -> Option<&str> {
+    let rest = key
+        .strip_prefix(MAKES_PREFIX)
+        .or_else(|| key.strip_prefix(RECIPES_PREFIX))?;
+    let rest = rest.strip_prefix(COOKS_FOLDER)?.strip_prefix('/')?;
+    let (cook, file) = rest.split_once('/')?;
+    (!cook.is_empty() && !file.is_empty()).then_some(cook)
+}
+
 /// The recipe id a key implies (`recipes/desserts/Lemon Tart.jsonld` is
 /// `Lemon Tart`), for documents that do not name themselves.
 pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
@@ -73,6 +89,22 @@ pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_key_in_the_cooks_folder_names_who_uploaded_it() {
+        for (key, cook) in [
+            ("makes/cooks/5c2f-ab/m1.json", Some("5c2f-ab")),
+            ("recipes/cooks/dashboard/Lemon Tart.html", Some("dashboard")),
+            ("makes/cooks/dashboard/deeper/m.json", Some("dashboard")),
+            ("makes/cooks/m.json", None),
+            ("makes/cooks//m.json", None),
+            ("makes/anna/m.json", None),
+            ("makes/cooksx/anna/m.json", None),
+            ("other/cooks/anna/m.json", None),
+        ] {
+            assert_eq!(super::cook_of(key), cook, "{key}");
+        }
+    }
+
     use super::*;
 
     #[test]

@@ -115,6 +115,7 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
             content_hash: content_hash(&document),
             document,
             diff: json!({"summary": {"total": 1}, "changes": [{"op": "quantity-changed"}]}),
+            logged_by: None,
         },
         summary: shared::diff::Summary {
             total: 1,
@@ -290,6 +291,18 @@ async fn a_make_is_stored_exactly_once(store: &dyn RecipeStore) {
         "a make under an id the key did not store",
         store.make(&id("m1"), &make_id("m1-other")).await,
     );
+    assert_eq!(stored.logged_by, None);
+    // Who logged a make from the dashboard is kept with it.
+    put(store, "ml", "Pie", 1, "ml-v").await;
+    let mut logged = make("ml", "ml-a", "ml-k", 4, None);
+    logged.make.logged_by = Some("5c2f0b6e-cook".into());
+    assert!(put_make(store, logged).await.is_created());
+    let stored = store
+        .make(&id("ml"), &make_id("ml-a"))
+        .await
+        .expect("get")
+        .expect("exists");
+    assert_eq!(stored.logged_by.as_deref(), Some("5c2f0b6e-cook"));
 
     let summary = recipe_summary(store, "m1").await;
     assert_eq!(summary.make_count, 1);

@@ -8,7 +8,7 @@
 use serde_json::Value;
 use shared::canonical::recipe_json;
 use shared::diff::MakeDiff;
-use shared::keys::{SUFFIXES, UploadKind};
+use shared::keys::{COOKS_FOLDER, SUFFIXES, UploadKind};
 use shared::parse::parse_make;
 use shared::ports::uploads::{FormFields, FormRequest, UploadError, UploadForm};
 
@@ -74,8 +74,9 @@ impl Service {
     }
 
     /// A signed form for one upload by `cook` (the signed-in user's id, or
-    /// this machine's dashboard): the key is `makes/<cook>/<file name>` or
-    /// `recipes/<cook>/<file name>`, the content type follows the file's
+    /// this machine's dashboard): the key is `makes/cooks/<cook>/<file
+    /// name>` or `recipes/cooks/<cook>/<file name>` (a make stored from it
+    /// records `cook` as who logged it), the content type follows the file's
     /// suffix, and the size limit is the chain's object limit.
     pub async fn upload_form(&self, cook: &str, body: &[u8]) -> Result<UploadForm> {
         let upload: UploadBody =
@@ -102,7 +103,7 @@ impl Service {
             ));
         };
         let request = FormRequest {
-            key: format!("{folder}/{cook}/{}", upload.file_name),
+            key: format!("{folder}/{COOKS_FOLDER}/{cook}/{}", upload.file_name),
             content_type: content_type.to_owned(),
             max_bytes: self.limits.max_bytes,
             expires_in: FORM_SECONDS,

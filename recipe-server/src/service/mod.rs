@@ -370,6 +370,11 @@ impl Service {
                 content_hash: content_hash(&document),
                 document,
                 diff: serde_json::to_value(&diff).map_err(|e| internal("a diff", &e))?,
+                logged_by: write
+                    .object_key
+                    .as_deref()
+                    .and_then(shared::keys::cook_of)
+                    .map(str::to_owned),
             },
             summary: diff.summary.clone(),
             facts,

@@ -205,6 +205,8 @@ pub(super) struct MakeItem {
     pub(super) diff: Value,
     #[serde(with = "json_text")]
     pub(super) facts: MakeFacts,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) logged_by: Option<String>,
     #[serde(flatten)]
     pub(super) origin: OriginFields,
 }
@@ -228,6 +230,7 @@ impl MakeItem {
             document: make.document.clone(),
             diff: make.diff.clone(),
             facts: new.facts.clone(),
+            logged_by: make.logged_by.clone(),
             origin: OriginFields::of(new.origin.as_ref()),
         }
     }
@@ -244,6 +247,7 @@ impl MakeItem {
             content_hash: self.content_hash,
             document: self.document,
             diff: self.diff,
+            logged_by: self.logged_by,
         }
     }
 }

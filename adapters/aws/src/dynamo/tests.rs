@@ -45,6 +45,7 @@ fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
             content_hash: content_hash(&document),
             document,
             diff: json!({"summary": {}}),
+            logged_by: None,
         },
         summary: shared::diff::Summary::default(),
         facts: MakeFacts {

@@ -43,11 +43,15 @@ use writes::*;
 
 /// What `PRAGMA user_version` says once every migration is in place; raise
 /// it with each migration.
-const SCHEMA_VERSION: i64 = 2;
+const SCHEMA_VERSION: i64 = 3;
 
 /// The migrations, in order: the one at index `n` brings a store from
 /// schema version `n` to `n + 1`.
-const MIGRATIONS: [&str; 2] = [include_str!("schema.sql"), include_str!("schema-2.sql")];
+const MIGRATIONS: [&str; 3] = [
+    include_str!("schema.sql"),
+    include_str!("schema-2.sql"),
+    include_str!("schema-3.sql"),
+];
 
 /// How long a write waits for another process's transaction before the
 /// call fails as `Unavailable`.

@@ -238,7 +238,8 @@ pub(super) fn make(
 ) -> Result<Option<StoredMake>, StoreError> {
     connection
         .query_row(
-            "SELECT recipe_id, make_id, version, made_at, notes, rating, created_at, content_hash, document, diff
+            "SELECT recipe_id, make_id, version, made_at, notes, rating, created_at, content_hash, document, diff,
+                    logged_by
              FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
             params![recipe_id.as_str(), make_id.as_str()],
             |row| {
@@ -253,6 +254,7 @@ pub(super) fn make(
                     content_hash: row.get(7)?,
                     document: json_at(row, 8)?,
                     diff: json_at(row, 9)?,
+                    logged_by: row.get(10)?,
                 })
             },
         )

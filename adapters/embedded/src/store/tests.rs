@@ -50,6 +50,7 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
             content_hash: content_hash(&document),
             document,
             diff: json!({"summary": {"total": 0}, "changes": []}),
+            logged_by: None,
         },
         summary: shared::diff::Summary {
             total: 0,

@@ -217,8 +217,9 @@ pub(super) fn put_make(
         }
         tx.execute(
             "INSERT INTO makes (recipe_id, make_id, version, made_at, notes, rating, created_at, content_hash,
-                                document, diff, summary, scale_factor, facts, origin_key, origin_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+                                document, diff, summary, scale_factor, facts, origin_key, origin_seq,
+                                logged_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)",
             params![
                 make.recipe_id.as_str(),
                 make.make_id.as_str(),
@@ -235,6 +236,7 @@ pub(super) fn put_make(
                 to_json(&new.facts, "a make's facts")?,
                 new.origin.as_ref().map(|o| &o.object_key),
                 new.origin.as_ref().and_then(|o| o.sequencer.as_ref()),
+                make.logged_by,
             ],
         )
         .map_err(db("inserting a make"))?;

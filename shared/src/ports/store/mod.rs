@@ -343,6 +343,11 @@ pub struct StoredMake {
     pub document: Value,
     /// The diff against `version`.
     pub diff: Value,
+    /// Who logged it from the dashboard: the user id its object key names
+    /// (`makes/cooks/<id>/…`, [`crate::keys::cook_of`]); `None` for a make
+    /// dropped anywhere else.
+    #[serde(default)]
+    pub logged_by: Option<String>,
 }
 
 impl StoredMake {
