@@ -110,12 +110,16 @@ impl DashboardAuth {
     }
 
     /// The page's Content-Security-Policy: this origin only, plus the hosted
-    /// UI's token endpoint when it signs in with Cognito.
-    fn content_security_policy(&self) -> String {
-        let connect = match self {
+    /// UI's token endpoint when it signs in with Cognito, and the bucket the
+    /// upload forms post to (`uploads`) when it is not this server.
+    fn content_security_policy(&self, uploads: Option<&str>) -> String {
+        let mut connect = match self {
             Self::Open => "'self'".to_owned(),
             Self::Cognito { origin, .. } => format!("'self' {origin}"),
         };
+        if let Some(uploads) = uploads {
+            connect = format!("{connect} {uploads}");
+        }
         format!(
             "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self'; \
              connect-src {connect}; font-src 'self'; object-src 'none'; base-uri 'none'; \
@@ -217,7 +221,8 @@ fn serve(asset: &Asset, request: &HeaderMap) -> Response {
 /// `GET /`: the page.
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let mut response = serve(&INDEX, &headers);
-    let policy = dashboard_auth(&state).content_security_policy();
+    let uploads = state.service().upload_origin();
+    let policy = dashboard_auth(&state).content_security_policy(uploads.as_deref());
     let headers = response.headers_mut();
     if let Ok(value) = HeaderValue::from_str(&policy) {
         headers.insert(header::CONTENT_SECURITY_POLICY, value);
@@ -282,8 +287,13 @@ mod tests {
     #[test]
     fn the_policy_allows_the_hosted_ui_only_for_connections() {
         let auth = DashboardAuth::cognito("auth.example.com", "abc").expect("valid");
-        let policy = auth.content_security_policy();
+        let policy = auth.content_security_policy(None);
         assert!(policy.contains("connect-src 'self' https://auth.example.com;"));
+        let with_bucket =
+            auth.content_security_policy(Some("https://b.s3.eu-west-1.amazonaws.com"));
+        assert!(with_bucket.contains(
+            "connect-src 'self' https://auth.example.com https://b.s3.eu-west-1.amazonaws.com;"
+        ));
         assert!(policy.contains("script-src 'self';"));
         assert_eq!(
             auth.config(),

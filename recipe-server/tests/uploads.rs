@@ -246,6 +246,17 @@ mod behind_api_gateway {
         assert_eq!(form["key"], "makes/cooks/5c2f0b6e-cook/m.json");
         assert_eq!(form["url"], "https://uploads.s3.eu-west-1.amazonaws.com");
         assert_eq!(form["fields"]["x-amz-algorithm"], "AWS4-HMAC-SHA256");
+        // The page may post to the bucket, and to nowhere else new.
+        let page = testkit::router::respond(&app, common::get("/")).await;
+        let policy = page
+            .headers()
+            .get("content-security-policy")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        assert!(
+            policy.contains("connect-src 'self' https://uploads.s3.eu-west-1.amazonaws.com;"),
+            "{policy}"
+        );
         // The local form route is not the bucket here.
         let mut posted = upload_event("[cooks]");
         posted["rawPath"] = json!("/uploads/form");

@@ -126,6 +126,15 @@ fn format(
 
 #[async_trait]
 impl UploadForms for S3Forms {
+    fn origin(&self) -> Option<String> {
+        // The form's URL is the bucket's origin, or (moto) an origin and a path.
+        let after_scheme = self.url.find("://").map_or(0, |at| at + 3);
+        let end = self.url[after_scheme..]
+            .find('/')
+            .map_or(self.url.len(), |at| after_scheme + at);
+        Some(self.url[..end].to_owned())
+    }
+
     async fn form(&self, request: &FormRequest) -> Result<UploadForm, UploadError> {
         let credentials = self
             .credentials

@@ -111,6 +111,12 @@ impl Service {
         forms.form(&request).await.map_err(upload_failure)
     }
 
+    /// The origin the dashboard's upload forms are posted to, when it is not
+    /// this server's (S3's, in AWS).
+    pub fn upload_origin(&self) -> Option<String> {
+        self.uploads.get().and_then(|forms| forms.origin())
+    }
+
     /// Whether this server takes posted upload forms itself (it is its
     /// own bucket, on this machine).
     pub fn takes_forms(&self) -> bool {

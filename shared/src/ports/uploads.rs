@@ -68,6 +68,12 @@ pub trait UploadForms: Send + Sync {
     /// A form for one upload as `request` describes it.
     async fn form(&self, request: &FormRequest) -> Result<UploadForm, UploadError>;
 
+    /// The origin (`https://host`) the browser posts forms to, when it is
+    /// not the server's own: the page's security policy must allow it.
+    fn origin(&self) -> Option<String> {
+        None
+    }
+
     /// Whether this adapter takes posted forms itself ([`Self::accept`]).
     fn takes_forms(&self) -> bool {
         false
