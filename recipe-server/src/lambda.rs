@@ -14,8 +14,7 @@ use shared::store::ObjectIds;
 use crate::service::Erasure;
 use crate::{AppState, Auth, DashboardAuth};
 
-/// How long start-up spends finishing interrupted erasures (Lambda allows
-/// 10 s for start-up).
+/// How long a new environment spends finishing interrupted erasures.
 const RESUME_BUDGET: Duration = Duration::from_secs(5);
 
 /// The function's configuration.
@@ -117,10 +116,13 @@ pub async fn state(config: Config) -> Result<AppState, String> {
     )
 }
 
-/// Finishes the erasures a timeout or a crash cut short, within a part of
-/// the start-up budget; what is left waits for the next environment, or
-/// for the erasure to be called again.
-pub async fn finish_interrupted_erasures(state: &AppState) {
+/// Finishes the erasures a timeout or a crash cut short, for up to
+/// [`RESUME_BUDGET`]; what is left waits for the next environment, or for
+/// the erasure to be called again. The function runs it beside its first
+/// requests rather than before them, so that a new environment does not
+/// keep its first caller waiting on the store (each step is idempotent, so
+/// an erasure called again meanwhile is no conflict).
+pub async fn finish_interrupted_erasures(state: AppState) {
     match tokio::time::timeout(RESUME_BUDGET, state.service().resume_erasures()).await {
         Ok(Ok(0)) => {}
         Ok(Ok(finished)) => tracing::info!(finished, "interrupted erasures finished"),

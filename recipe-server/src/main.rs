@@ -27,6 +27,6 @@ async fn main() -> Result<(), lambda_http::Error> {
     aws_adapters::init_lambda_logs();
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
     let state = state(config).await?;
-    finish_interrupted_erasures(&state).await;
+    tokio::spawn(finish_interrupted_erasures(state.clone()));
     lambda_http::run(router(state)).await
 }
