@@ -295,26 +295,31 @@ pub fn cargo_metadata() -> Value {
     serde_json::from_slice(&out).expect("cargo metadata prints JSON")
 }
 
+/// The text of every `.rs` file below `dir`, one after another.
+pub fn rust_sources(dir: &Path) -> String {
+    let mut text = String::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            text.push_str(&rust_sources(&path));
+        } else if path.extension().is_some_and(|e| e == "rs") {
+            text.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
+            text.push('\n');
+        }
+    }
+    text
+}
+
 /// Names in `var("NAME")`, `var_os("NAME")` and `lookup("NAME")` calls in
 /// a crate's sources.
 pub fn variables_read_in(dir: &Path) -> BTreeSet<String> {
+    let text = rust_sources(dir);
     let mut found = BTreeSet::new();
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return found;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(variables_read_in(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            let text = std::fs::read_to_string(&path).unwrap_or_default();
-            for call in ["var(\"", "var_os(\"", "lookup(\""] {
-                for (at, _) in text.match_indices(call) {
-                    let rest = &text[at + call.len()..];
-                    if let Some(end) = rest.find('"') {
-                        found.insert(rest[..end].to_owned());
-                    }
-                }
+    for call in ["var(\"", "var_os(\"", "lookup(\""] {
+        for (at, _) in text.match_indices(call) {
+            let rest = &text[at + call.len()..];
+            if let Some(end) = rest.find('"') {
+                found.insert(rest[..end].to_owned());
             }
         }
     }

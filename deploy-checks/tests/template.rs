@@ -11,8 +11,8 @@ use std::path::Path;
 use deploy_checks::{
     actions, arn_text, as_list, cargo_metadata, environment, find_of_type, functions, is_s3_read,
     names_a_resource, number, of_type, output_when, parameter_condition, property, resources,
-    routes_secured_by, statements, target, template, variables_read_in, workspace_root,
-    write_routes_of_the_contract,
+    routes_secured_by, rust_sources, statements, target, template, variables_read_in,
+    workspace_root, write_routes_of_the_contract,
 };
 use serde_json::{Value, json};
 
@@ -396,7 +396,7 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
         }
     }
     for folder in ["watcher", "sender", "recipe-server", "adapters/aws"] {
-        let text = source_text(&workspace_root().join(folder).join("src"));
+        let text = rust_sources(&workspace_root().join(folder).join("src"));
         assert!(
             !text.contains("put_object("),
             "{folder} puts objects into S3: the chain must not write to the bucket"
@@ -598,18 +598,4 @@ fn public_reads_are_off_by_default_and_warned_of_when_chosen() {
     assert!(!by_default, "{parameter}: reads are public only by choice");
     let warning = output_when(&t, |c| c == "PublicReads");
     assert!(warning.starts_with("WARNING"), "{warning}");
-}
-
-/// Every `.rs` file's text below `dir`, concatenated.
-fn source_text(dir: &Path) -> String {
-    let mut text = String::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            text.push_str(&source_text(&path));
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            text.push_str(&std::fs::read_to_string(&path).unwrap_or_default());
-        }
-    }
-    text
 }

@@ -196,16 +196,7 @@ const EXAMPLES: &[(&str, &[u8])] = &[
 
 fn drop_examples(bucket: &Path) -> Result<(), String> {
     for (key, bytes) in EXAMPLES {
-        let target = bucket.join(key);
-        let partial = target.with_file_name(format!(
-            ".{}.partial",
-            target
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("example")
-        ));
-        std::fs::write(&partial, bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
-        std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+        embedded_adapters::write_whole(&bucket.join(key), bytes)?;
     }
     Ok(())
 }

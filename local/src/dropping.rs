@@ -2,7 +2,7 @@
 //! `makes/` when they are makes and `recipes/` otherwise, atomically (a
 //! half-copied file is never seen by the watcher).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 use shared::keys::UploadKind;
@@ -43,14 +43,9 @@ pub fn drop_file(file: &Path, bucket: &Path, force: Option<UploadKind>) -> Resul
         UploadKind::Recipe => "recipes",
         UploadKind::Make => "makes",
     };
-    let folder = bucket.join(prefix);
-    std::fs::create_dir_all(&folder).map_err(|e| format!("{}: {e}", folder.display()))?;
-    // Written under a hidden name, then renamed: the watcher ignores hidden
-    // files, and a rename is atomic.
-    let partial = folder.join(format!(".{name}.partial"));
-    let target: PathBuf = folder.join(name);
-    std::fs::write(&partial, &bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
-    std::fs::rename(&partial, &target).map_err(|e| format!("{}: {e}", target.display()))?;
+    // Written whole, under a hidden name and then renamed, so that the
+    // watcher never reads half a file.
+    embedded_adapters::write_whole(&bucket.join(prefix).join(name), &bytes)?;
     Ok(format!("{prefix}/{name}"))
 }
 

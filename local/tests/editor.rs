@@ -59,17 +59,11 @@ async fn press(client: &Client, selector: &str) {
         .expect("pressed");
 }
 
-/// The text of the element `selector` finds, which must hold every one of
-/// `needles`.
+/// Waits for the element `selector`, whose text must then hold every one
+/// of `needles`.
 async fn assert_shows(client: &Client, selector: &str, needles: &[&str]) {
     wait_for(client, selector, needles.first().copied().unwrap_or("")).await;
-    let text = text_of(client, selector).await;
-    for needle in needles {
-        assert!(
-            text.contains(needle),
-            "{selector} lacks {needle:?}: {text:?}"
-        );
-    }
+    testkit::browser::assert_shows(client, selector, needles).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -11,6 +11,19 @@ export class ApiError extends Error {
   }
 }
 
+/** The problem document of a failed answer, or a generic one. */
+async function problemOf(response) {
+  let problem = { title: response.statusText || 'Error', detail: `The server answered ${response.status}.` };
+  if ((response.headers.get('content-type') ?? '').includes('json')) {
+    try {
+      problem = await response.json();
+    } catch {
+      // Keep the generic problem.
+    }
+  }
+  return problem;
+}
+
 export async function get(path, params = {}) {
   const url = new URL(path, document.baseURI);
   for (const [key, value] of Object.entries(params)) {
@@ -25,18 +38,7 @@ export async function get(path, params = {}) {
       detail: 'The dashboard could not reach the recipe server. Check that it is running, then try again.',
     });
   }
-  const type = response.headers.get('content-type') ?? '';
-  if (!response.ok) {
-    let problem = { title: response.statusText || 'Error', detail: `The server answered ${response.status}.` };
-    if (type.includes('json')) {
-      try {
-        problem = await response.json();
-      } catch {
-        // Keep the generic problem.
-      }
-    }
-    throw new ApiError(response.status, problem);
-  }
+  if (!response.ok) throw new ApiError(response.status, await problemOf(response));
   return response.json();
 }
 
@@ -58,17 +60,6 @@ export function seg(text) {
   return encodeURIComponent(text);
 }
 
-async function problemOf(response) {
-  let problem = { title: response.statusText || 'Error', detail: `The server answered ${response.status}.` };
-  if ((response.headers.get('content-type') ?? '').includes('json')) {
-    try {
-      problem = await response.json();
-    } catch {
-      // Keep the generic problem.
-    }
-  }
-  return problem;
-}
 
 /** POSTs JSON to the API; answers the JSON answer or throws an ApiError. */
 export async function post(path, body) {

@@ -71,10 +71,7 @@ function makeDocument(state) {
     if (row.left) return;
     const name = row.name.trim();
     if (!name) problems.push({ field: `ingredient-${i}`, text: `Ingredient ${i + 1} needs a name (or leave it out).` });
-    const out = { ...row.original };
-    delete out.ingredientId;
-    if (row.original.ingredientId !== undefined && !row.added) out.ingredientId = row.original.ingredientId;
-    out.ingredientName = name;
+    const out = { ...row.original, ingredientName: name };
     if (row.amount.trim() !== quantityText(row.original)) {
       delete out.quantityMax;
       const amount = row.amount.trim();
@@ -264,7 +261,7 @@ export async function logMakePage(recipeId) {
   const addIngredient = h('button', { type: 'button', class: 'button button--quiet', id: 'add-ingredient' }, 'Add an ingredient');
   addIngredient.addEventListener('click', () => {
     const key = `n${state.ingredients.length}`;
-    state.ingredients.push({ key, original: {}, amount: '', unit: '', name: '', left: false, added: true });
+    state.ingredients.push({ key, original: {}, amount: '', unit: '', name: '', left: false });
     renderIngredients();
     changed();
     ingredientsList.querySelector(`[data-row="${key}"] [data-part="amount"]`)?.focus();

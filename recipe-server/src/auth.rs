@@ -122,10 +122,10 @@ fn check(auth: &Auth, request: &Request) -> Result<Option<Cook>, Problem> {
     let access = access_of(request);
     match auth {
         Auth::LocalToken(token) => {
-            let local_cook = || Some(Cook(LOCAL_COOK.to_owned()));
+            let cook = (access == Access::Cook).then(|| Cook(LOCAL_COOK.to_owned()));
             match access {
                 Access::Read | Access::Form => return Ok(None),
-                Access::Cook if from_this_servers_page(request) => return Ok(local_cook()),
+                Access::Cook if from_this_servers_page(request) => return Ok(cook),
                 _ => {}
             }
             let given = request
@@ -137,9 +137,7 @@ fn check(auth: &Auth, request: &Request) -> Result<Option<Cook>, Problem> {
                 None => Err(Problem::unauthorized(
                     "writes need the local write token: Authorization: Bearer <token>",
                 )),
-                Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => {
-                    Ok((access == Access::Cook).then(local_cook).flatten())
-                }
+                Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => Ok(cook),
                 Some(_) => Err(Problem::forbidden("the write token is not this server's")),
             }
         }

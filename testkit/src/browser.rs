@@ -222,3 +222,15 @@ pub async fn click_to(client: &Client, selector: &str, page: &str) {
     click(client, selector).await;
     wait_for_page(client, page, "ready").await;
 }
+
+/// Asserts that the element `selector` finds shows every one of `needles`
+/// in its text.
+pub async fn assert_shows(client: &Client, selector: &str, needles: &[&str]) {
+    let text = text_of(client, selector).await;
+    for needle in needles {
+        assert!(
+            text.contains(needle),
+            "{selector} lacks {needle:?}: {text:?}"
+        );
+    }
+}

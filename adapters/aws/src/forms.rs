@@ -21,6 +21,7 @@ pub struct S3Forms {
     region: String,
     bucket: String,
     url: String,
+    origin: String,
 }
 
 impl S3Forms {
@@ -36,15 +37,21 @@ impl S3Forms {
     ) -> Self {
         let region = region.into();
         let bucket = bucket.into();
-        let url = match endpoint {
-            Some(endpoint) => format!("{}/{bucket}", endpoint.trim_end_matches('/')),
+        let origin = match endpoint {
+            Some(endpoint) => endpoint.trim_end_matches('/').to_owned(),
             None => format!("https://{bucket}.s3.{region}.amazonaws.com"),
+        };
+        // moto takes the bucket in the path; S3 in the host name.
+        let url = match endpoint {
+            Some(_) => format!("{origin}/{bucket}"),
+            None => origin.clone(),
         };
         Self {
             credentials,
             region,
             bucket,
             url,
+            origin,
         }
     }
 }
@@ -127,12 +134,7 @@ fn format(
 #[async_trait]
 impl UploadForms for S3Forms {
     fn origin(&self) -> Option<String> {
-        // The form's URL is the bucket's origin, or (moto) an origin and a path.
-        let after_scheme = self.url.find("://").map_or(0, |at| at + 3);
-        let end = self.url[after_scheme..]
-            .find('/')
-            .map_or(self.url.len(), |at| after_scheme + at);
-        Some(self.url[..end].to_owned())
+        Some(self.origin.clone())
     }
 
     async fn form(&self, request: &FormRequest) -> Result<UploadForm, UploadError> {

@@ -8,7 +8,7 @@ mod queue;
 mod store;
 mod uploads;
 
-pub use objects::DirObjects;
+pub use objects::{DirObjects, write_whole};
 pub use queue::{QueueConfig, QueueStats, Received, SqliteQueue};
 pub use store::SqliteStore;
 pub use uploads::{FORM_PATH, LocalForms};

@@ -44,6 +44,27 @@ impl DirObjects {
     }
 }
 
+/// Writes `bytes` to `path` whole, as one drops a file into the bucket
+/// folder: under a hidden partial name first (the watcher ignores hidden
+/// files), then renamed, which is atomic, so that the watcher never reads
+/// half a file. Creates the folders on the way.
+///
+/// # Errors
+/// When a folder, the partial file or the rename fails; the message names
+/// the path.
+pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    if let Some(folder) = path.parent() {
+        std::fs::create_dir_all(folder).map_err(|e| format!("{}: {e}", folder.display()))?;
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("upload");
+    let partial = path.with_file_name(format!(".{name}.partial"));
+    std::fs::write(&partial, bytes).map_err(|e| format!("{}: {e}", partial.display()))?;
+    std::fs::rename(&partial, path).map_err(|e| format!("{}: {e}", path.display()))
+}
+
 fn io_error(key: &str, error: &std::io::Error) -> ObjectError {
     ObjectError::Transient(format!("{key}: {error}"))
 }

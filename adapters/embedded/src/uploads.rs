@@ -13,7 +13,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::Sha256;
 use shared::ports::uploads::{FormFields, FormRequest, UploadError, UploadForm, UploadForms};
 
-use crate::DirObjects;
+use crate::{DirObjects, write_whole};
 
 /// The path the local server takes posted forms on.
 pub const FORM_PATH: &str = "/uploads/form";
@@ -151,26 +151,13 @@ impl UploadForms for LocalForms {
         let Some(path) = self.bucket.path_of(&policy.key) else {
             return Err(UploadError::Tampered("the key leaves the bucket".into()));
         };
-        write_atomically(&path, file)
+        let bytes = file.to_vec();
+        tokio::task::spawn_blocking(move || write_whole(&path, &bytes))
             .await
-            .map_err(|e| UploadError::Unavailable(format!("{}: {e}", policy.key)))?;
+            .map_err(|e| UploadError::Unavailable(format!("writing an upload: {e}")))?
+            .map_err(UploadError::Unavailable)?;
         Ok(policy.key)
     }
-}
-
-/// Writes `bytes` to `path` through a hidden partial file in the same
-/// folder, so that the watcher never reads half a file.
-async fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    if let Some(folder) = path.parent() {
-        tokio::fs::create_dir_all(folder).await?;
-    }
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("upload");
-    let partial = path.with_file_name(format!(".{name}.partial"));
-    tokio::fs::write(&partial, bytes).await?;
-    tokio::fs::rename(&partial, path).await
 }
 
 #[cfg(test)]

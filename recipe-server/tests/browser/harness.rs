@@ -86,13 +86,7 @@ impl Browser {
     /// Asserts that the element `selector` finds shows every one of
     /// `needles` in its text.
     pub async fn shows(&self, selector: &str, needles: &[&str]) {
-        let text = text_of(&self.client, selector).await;
-        for needle in needles {
-            assert!(
-                text.contains(needle),
-                "{selector} lacks {needle:?}: {text:?}"
-            );
-        }
+        testkit::browser::assert_shows(&self.client, selector, needles).await;
     }
 
     /// Starts the server (with `dashboard`'s sign-in, if any), chromedriver
