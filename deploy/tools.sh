@@ -6,10 +6,9 @@
 #
 #   .tools/sam-venv/      aws-sam-cli, cfn-lint     (deploy/requirements-sam.txt)
 #   .tools/checkov-venv/  checkov                   (deploy/requirements-checkov.txt)
-#   .tools/node_modules/  @action-validator/cli     (ACTION_VALIDATOR_VERSION below)
+#   deploy/node/node_modules/  @action-validator/cli, @cloud-copilot/iam-simulate
+#                              (deploy/node/package-lock.json, npm ci)
 #   .venv/                cargo-lambda, ziglang     (deploy/requirements-build.txt)
-
-ACTION_VALIDATOR_VERSION=0.6.0
 
 # install_venv DIR REQUIREMENTS: a venv at DIR with REQUIREMENTS installed.
 # The deploy tools' requirements are complete locks with every hash
@@ -42,13 +41,14 @@ install_cargo_lambda() {
   fi
 }
 
-install_action_validator() {
-  local manifest=.tools/node_modules/@action-validator/cli/package.json
-  if [[ ! -x .tools/node_modules/.bin/action-validator ]] \
-    || ! grep -qF "\"version\": \"$ACTION_VALIDATOR_VERSION\"" "$manifest" 2>/dev/null; then
-    echo "installing @action-validator/cli@$ACTION_VALIDATOR_VERSION into .tools/…" >&2
-    mkdir -p .tools
-    npm install --prefix .tools --no-save --no-audit --no-fund --loglevel=error \
-      "@action-validator/cli@$ACTION_VALIDATOR_VERSION" >&2
+# The Node tools (deploy/node/package.json: the workflow linter and the
+# offline IAM evaluator of deploy-checks/tests/grants.rs), installed by
+# `npm ci` exactly as package-lock.json records them, every file checked
+# against its integrity hash.
+install_node_tools() {
+  if [[ ! -f deploy/node/node_modules/.installed || deploy/node/package-lock.json -nt deploy/node/node_modules/.installed ]]; then
+    echo "installing the Node tools from deploy/node/package-lock.json (npm ci)…" >&2
+    npm ci --prefix deploy/node --no-audit --no-fund --loglevel=error >&2
+    touch deploy/node/node_modules/.installed
   fi
 }

@@ -5,8 +5,15 @@ handlers for the types of the transformed template.yaml list among their
 permissions (the resource schemas that cfn-lint ships). A pattern such as
 `s3:GetBucket*` must match at least one of them.
 
-It cannot prove the converse (that each needed action is there): a handler
-lists every action any property could need. That is proved by a deploy.
+It also refuses a `*` resource for an action that takes a resource: such a
+statement reaches every resource of its kind in the account (another
+application's key or user pool), unless a condition scopes it to this
+application's (a tag on create or on the resource, or the function of an
+event source mapping).
+
+That each needed action is there, on the stack's own ARNs and through the
+key's policy, is deploy-checks/tests/grants.rs (the handlers' permissions
+evaluated offline as AWS would).
 
     python scripts/check-cfn-role.py template.yaml deploy/bootstrap.yaml
 """
@@ -79,6 +86,44 @@ ACCESS_LOG_DELIVERY = {
 }
 
 
+# Actions that take no resource in the Service Authorization Reference ("*"
+# is the only resource they can have) and create or change nothing of
+# another application's. (kms:CreateKey, cognito-idp:CreateUserPool and the
+# event source mappings' actions take none either, but what they make must
+# be the application's: those need a scoping condition.)
+NO_RESOURCE = {
+    "lambda:listeventsourcemappings",
+    "cloudwatch:describealarms",
+    "secretsmanager:getrandompassword",
+    "kms:listaliases",
+    "cognito-idp:describeuserpooldomain",
+} | ACCESS_LOG_DELIVERY
+
+# Condition keys that scope a "*" statement to this application's resources.
+SCOPING_KEYS = ("aws:requesttag/", "aws:resourcetag/", "lambda:functionarn")
+
+
+def unscoped_wildcards(path):
+    """Statements of the role that allow an action taking a resource on "*"
+    with no condition scoping it to the application's resources."""
+    bootstrap = yaml_parse(Path(path).read_text())
+    role = bootstrap["Resources"]["CfnExecutionRole"]["Properties"]
+    for policy in role["Policies"]:
+        for statement in policy["PolicyDocument"]["Statement"]:
+            if statement["Effect"] != "Allow":
+                continue
+            resources = statement.get("Resource", [])
+            resources = resources if isinstance(resources, list) else [resources]
+            if "*" not in resources:
+                continue
+            keys = [key.lower() for operator in (statement.get("Condition") or {}).values() for key in operator]
+            scoped = any(key.startswith(SCOPING_KEYS) for key in keys)
+            actions = statement["Action"]
+            for action in actions if isinstance(actions, list) else [actions]:
+                if action.lower() not in NO_RESOURCE and not scoped:
+                    yield statement.get("Sid", "?"), action
+
+
 def main(template, bootstrap):
     types = template_types(template)
     needed = handler_permissions(types) | ACCESS_LOG_DELIVERY
@@ -90,6 +135,8 @@ def main(template, bootstrap):
             problems.append(f"{sid}: {action} allows every action of its service")
         elif not fnmatch.filter(needed, action.lower()):
             problems.append(f"{sid}: {action} is needed by no handler of {len(types)} resource types")
+    for sid, action in unscoped_wildcards(bootstrap):
+        problems.append(f"{sid}: {action} on every resource (\"*\") with no condition naming the application's")
     for problem in problems:
         print(f"CfnExecutionRole: {problem}")
     print(f"CfnExecutionRole: {checked} actions checked against the handlers of {len(types)} resource types")

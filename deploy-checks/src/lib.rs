@@ -7,6 +7,10 @@
 //! the same structure CloudFormation does), its resources, functions,
 //! policies and ARNs, the workspace's packages, and the API's contract.
 
+pub mod deployment;
+pub mod grants;
+pub mod simulate;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::process::Command;

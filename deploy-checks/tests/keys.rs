@@ -36,7 +36,10 @@ fn the_key_is_rotated_and_kept() {
     own_key_condition(&t);
     let key = &resources(&t)[KEY];
     assert_eq!(key["Properties"]["EnableKeyRotation"], true);
-    assert_eq!(key["DeletionPolicy"], "Retain");
+    // Kept with the data; only a failed first create removes it (KMS then
+    // waits 30 days before it deletes).
+    assert_eq!(key["DeletionPolicy"], "RetainExceptOnCreate");
+    assert_eq!(key["UpdateReplacePolicy"], "Retain");
 }
 
 #[test]
@@ -177,4 +180,41 @@ fn doing_without_the_key_is_explicit_and_says_it_is_unfit_for_health_data() {
         warning.starts_with("WARNING") && warning.contains("unfit for health data"),
         "{warning}"
     );
+}
+
+#[test]
+fn only_named_principals_use_or_administer_the_key_never_the_account_as_such() {
+    let t = template();
+    let policy = &resources(&t)[KEY]["Properties"]["KeyPolicy"];
+    let mut checked = 0;
+    for s in as_list(&policy["Statement"]) {
+        if s["Principal"].get("AWS").is_none() {
+            continue;
+        }
+        checked += 1;
+        // The account is the principal (so that IAM policies count), and a
+        // condition names which of its roles: the stack's own roles, the
+        // execution role, the deploy role and the break-glass role.
+        let named = s["Condition"]
+            .as_object()
+            .into_iter()
+            .flat_map(|c| c.values())
+            .filter_map(|operator| operator.get("aws:PrincipalArn"))
+            .flat_map(as_list)
+            .filter_map(|arn| arn["Fn::Sub"].as_str())
+            .collect::<Vec<_>>();
+        assert!(
+            !named.is_empty(),
+            "{}: any principal of the account: {s}",
+            s["Sid"]
+        );
+        for arn in named {
+            assert!(
+                arn.contains(":role/") && !arn.ends_with(":root"),
+                "{}: {arn} is not a named role",
+                s["Sid"]
+            );
+        }
+    }
+    assert!(checked >= 3, "only {checked} statements for the account");
 }

@@ -343,8 +343,9 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
     // read uploads, and the recipe server removes them for an erasure
     // (docs/deletion.md), which writes nothing that could start the chain.
     // The one put is the cooks': the server signs their upload forms (S3
-    // presigned POSTs, authorised as its role's PutObject under the two
-    // prefixes), and no function's code ever puts an object itself.
+    // presigned POSTs, authorised as its role's PutObject under a cook's own
+    // folders, recipes/cooks/ and makes/cooks/), and no function's code ever
+    // puts an object itself.
     let (_, server) = functions(&t)["recipe-server"];
     let server_role = target(&server["Properties"]["Role"]).expect("the server's role");
     for (owner, s) in statements(&t) {
@@ -357,8 +358,9 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
             let signs_forms = owner == server_role
                 && action == "s3:PutObject"
                 && as_list(&s["Resource"]).iter().all(|r| {
-                    arn_text(r)
-                        .is_some_and(|arn| arn.ends_with("/recipes/*") || arn.ends_with("/makes/*"))
+                    arn_text(r).is_some_and(|arn| {
+                        arn.ends_with("/recipes/cooks/*") || arn.ends_with("/makes/cooks/*")
+                    })
                 });
             let writes_s3 =
                 (action.starts_with("s3:") && !is_s3_read(action) && !erases && !signs_forms)

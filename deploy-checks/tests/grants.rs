@@ -1,0 +1,1333 @@
+//! Every grant the deployment needs, proven before a deploy (invariant 10):
+//! each request CloudFormation's execution role, the functions, the AWS
+//! services the stack wires together and the deploy job must be able to
+//! make is evaluated offline the way AWS evaluates it (identity policies,
+//! the permissions boundary and the resource policy together, a KMS key's
+//! policy deciding whether IAM counts at all), and must be allowed; each
+//! denial that SECURITY.md promises must be denied. Each test prints every
+//! request, the decision and the statements that decided it.
+//!
+//! The deployment is on paper (`deploy_checks::deployment`): both
+//! templates resolved for one account and region, with the names
+//! CloudFormation would give. The evaluator is `@cloud-copilot/iam-simulate`
+//! (`deploy/node/simulate.mjs`).
+
+use deploy_checks::deployment::{ACCOUNT, APP_STACK, PARTITION, REGION};
+use deploy_checks::grants::{FUNCTIONS, World};
+use deploy_checks::simulate::{Expect, Request, Resource, check};
+use std::collections::BTreeSet;
+
+use deploy_checks::{actions, as_list};
+use serde_json::{Value, json};
+
+/// Handler permissions CloudFormation's execution role is not given, each
+/// with the reason: `(resource type, action, why)`, where `*` at the end of
+/// either matches any rest. A handler lists what every property of its
+/// type could need; these are the properties the stack does not use, and
+/// the changes a deploy must never make.
+const NOT_NEEDED: &[(&str, &str, &str)] = &[
+    (
+        "*",
+        "iam:CreateServiceLinkedRole",
+        "no resource of the stack uses a service-linked role (no replicas, contributor insights or custom domains)",
+    ),
+    (
+        "AWS::ApiGatewayV2::Api",
+        "s3:getObject",
+        "the API is not imported from an OpenAPI file in S3",
+    ),
+    (
+        "AWS::ApiGatewayV2::Authorizer",
+        "iam:PassRole",
+        "the JWT authorizer has no credentials role",
+    ),
+    (
+        "AWS::ApiGatewayV2::Integration",
+        "iam:PassRole",
+        "the Lambda proxy integration has no credentials role",
+    ),
+    (
+        "AWS::ApiGatewayV2::Stage",
+        "apigateway:TagResource",
+        "not an IAM action: API Gateway authorises tagging as PUT on /tags/* (Service Authorization Reference), which the role has",
+    ),
+    (
+        "AWS::ApiGatewayV2::Stage",
+        "apigateway:UntagResource",
+        "not an IAM action: API Gateway authorises untagging as DELETE on /tags/*, which the role has",
+    ),
+    (
+        "AWS::Cognito::UserPool",
+        "cognito-idp:AddCustomAttributes",
+        "the pool has no custom attributes",
+    ),
+    (
+        "AWS::Cognito::UserPool",
+        "iam:PassRole",
+        "the pool sends no SMS (no SMS role)",
+    ),
+    (
+        "AWS::Cognito::UserPool",
+        "kms:*",
+        "the pool has no custom sender key",
+    ),
+    (
+        "AWS::Cognito::UserPoolClient",
+        "iam:*",
+        "the clients have no analytics configuration",
+    ),
+    (
+        "AWS::Cognito::UserPoolDomain",
+        "cloudfront:*",
+        "the domain is Cognito's prefix domain, not a custom domain",
+    ),
+    (
+        "AWS::Cognito::UserPoolDomain",
+        "kms:*",
+        "the domain is Cognito's prefix domain, not a custom domain",
+    ),
+    (
+        "AWS::Cognito::UserPoolGroup",
+        "iam:*",
+        "the groups have no IAM role",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:AssociateTableReplica",
+        "a single-region table",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:CreateTableReplica",
+        "a single-region table",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:BatchWriteItem",
+        "a deploy writes no item (no import)",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:PutItem",
+        "a deploy writes no item (no import)",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:UpdateItem",
+        "a deploy writes no item (no import)",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:DeleteItem",
+        "a deploy deletes no item",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:GetItem",
+        "a deploy reads no item",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:Query",
+        "a deploy reads no item",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:Scan",
+        "a deploy reads no item",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:ImportTable",
+        "the table is not imported from S3",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:DescribeImport",
+        "the table is not imported from S3",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:*KinesisStreamingDestination",
+        "no Kinesis stream destination",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:DeleteResourcePolicy",
+        "a deploy never removes the table's perimeter (its resource policy)",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "dynamodb:UpdateContributorInsights",
+        "contributor insights are off",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "kinesis:*",
+        "no Kinesis stream destination",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "logs:*",
+        "the table is not imported from S3 (import logs)",
+    ),
+    (
+        "AWS::DynamoDB::Table",
+        "s3:*",
+        "the table is not imported from S3",
+    ),
+    (
+        "AWS::IAM::Role",
+        "iam:DeleteRolePermissionsBoundary",
+        "a role of the stack never loses the permissions boundary",
+    ),
+    (
+        "AWS::IAM::Role",
+        "iam:UpdateAssumeRolePolicy",
+        "a role's trust (Lambda) never changes in a deploy; a template that changes it fails",
+    ),
+    (
+        "AWS::KMS::Key",
+        "kms:DisableKey",
+        "a deploy never disables the key",
+    ),
+    (
+        "AWS::KMS::Key",
+        "kms:EnableKey",
+        "the key is created enabled and never disabled",
+    ),
+    (
+        "AWS::KMS::Key",
+        "kms:DisableKeyRotation",
+        "a deploy never turns the key's rotation off",
+    ),
+    (
+        "AWS::Lambda::EventSourceMapping",
+        "kms:*",
+        "the mapping has no filter criteria to encrypt",
+    ),
+    ("AWS::Lambda::Function", "ec2:*", "no function is in a VPC"),
+    (
+        "AWS::Lambda::Function",
+        "elasticfilesystem:*",
+        "no function mounts EFS",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "s3files:*",
+        "no function mounts S3 Files",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "lambda:AssociateRuntimeAlias",
+        "no runtime alias",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "lambda:PassCapacityProvider",
+        "no capacity provider (Lambda Managed Instances)",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "lambda:*FunctionScalingConfig",
+        "no capacity provider (Lambda Managed Instances)",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "lambda:*FunctionConcurrency",
+        "no reserved concurrency (new accounts have 10 in all)",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "lambda:*CodeSigningConfig",
+        "no code-signing configuration",
+    ),
+    (
+        "AWS::Lambda::Function",
+        "lambda:GetLayerVersion",
+        "no layers",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "firehose:*",
+        "no log delivery to Firehose",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "s3:REST.PUT.OBJECT",
+        "not an IAM action",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:CreateLogDelivery",
+        "no log delivery from the group",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:*IndexPolic*",
+        "no field indexes",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:PutDataProtectionPolicy",
+        "no data protection policy (the logs hold no content)",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:DeleteDataProtectionPolicy",
+        "no data protection policy (the logs hold no content)",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:PutBearerTokenAuthentication",
+        "no bearer-token ingestion",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:*ResourcePolic*",
+        "the groups have no resource policy of their own",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:PutLogGroupDeletionProtection",
+        "deletion protection would stop the rollback of a failed first create; the guard hook keeps what is kept instead",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:DeleteRetentionPolicy",
+        "a deploy never removes a group's retention",
+    ),
+    (
+        "AWS::Logs::LogGroup",
+        "logs:DisassociateKmsKey",
+        "a deploy never takes the key off a group",
+    ),
+    ("AWS::S3::Bucket", "iam:PassRole", "no replication role"),
+    ("AWS::S3::Bucket", "s3tables:*", "no S3 Tables"),
+    (
+        "AWS::S3::Bucket",
+        "s3:*MetadataTableConfiguration",
+        "no metadata tables",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:UpdateBucketMetadata*",
+        "no metadata tables",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutBucketAbac",
+        "no attribute-based access control on the buckets",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutAccelerateConfiguration",
+        "no transfer acceleration",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutAnalyticsConfiguration",
+        "no analytics configuration",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteBucketAnalyticsConfiguration",
+        "no analytics configuration",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutIntelligentTieringConfiguration",
+        "no Intelligent-Tiering configuration",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutInventoryConfiguration",
+        "no inventory",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutMetricsConfiguration",
+        "no request metrics",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteBucketMetricsConfiguration",
+        "no request metrics",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutBucketReplication",
+        "no replication",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutReplicationConfiguration",
+        "no replication",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteBucketReplication",
+        "no replication",
+    ),
+    ("AWS::S3::Bucket", "s3:PutBucketWebsite", "no website"),
+    ("AWS::S3::Bucket", "s3:DeleteBucketWebsite", "no website"),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutBucketObjectLockConfiguration",
+        "no object lock",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutObjectLockConfiguration",
+        "no object lock",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutBucketAcl",
+        "ACLs are off (BucketOwnerEnforced)",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:PutObjectAcl",
+        "ACLs are off (BucketOwnerEnforced)",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteObject",
+        "a deploy deletes no object",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteBucketCors",
+        "a deploy never removes the upload bucket's CORS rule",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteBucketEncryption",
+        "a deploy never removes a bucket's encryption",
+    ),
+    (
+        "AWS::S3::Bucket",
+        "s3:DeleteBucketLifecycle",
+        "a deploy never removes a bucket's lifecycle",
+    ),
+    (
+        "AWS::SecretsManager::Secret",
+        "secretsmanager:*Regions*",
+        "no replicas in other regions",
+    ),
+    (
+        "AWS::SNS::Subscription",
+        "iam:*",
+        "no subscription role (the e-mail subscription needs none)",
+    ),
+    ("AWS::SNS::Topic", "iam:*", "no delivery-status logging"),
+    (
+        "AWS::SNS::Topic",
+        "sns:PutDataProtectionPolicy",
+        "no data protection policy (alarm names only)",
+    ),
+];
+
+fn glob(pattern: &str, text: &str) -> bool {
+    match pattern.strip_suffix('*') {
+        Some(prefix) if !prefix.contains('*') => {
+            text.to_lowercase().starts_with(&prefix.to_lowercase())
+        }
+        _ if pattern.contains('*') => {
+            let (head, tail) = pattern.split_once('*').unwrap_or((pattern, ""));
+            let text_l = text.to_lowercase();
+            let rest = tail.trim_end_matches('*').to_lowercase();
+            text_l.starts_with(&head.to_lowercase()) && text_l[head.len()..].contains(&rest)
+        }
+        _ => pattern.eq_ignore_ascii_case(text),
+    }
+}
+
+fn not_needed(kind: &str, action: &str) -> Option<usize> {
+    NOT_NEEDED
+        .iter()
+        .position(|(k, a, _)| glob(k, kind) && glob(a, action))
+}
+
+/// The AWS service a resource type belongs to, as it names itself in
+/// `kms:ViaService` (`AWS::DynamoDB::Table` -> `dynamodb`).
+fn service_of(kind: &str) -> String {
+    let service = kind.split("::").nth(1).unwrap_or_default().to_lowercase();
+    match service.as_str() {
+        "cognito" => "cognito-idp".to_owned(),
+        "apigatewayv2" => "apigateway".to_owned(),
+        other => other.to_owned(),
+    }
+}
+
+/// Whether `action` creates the resource it is listed for (so it carries
+/// request tags, not resource tags): the key and the pool, which the
+/// execution role reaches by their tag.
+fn creates(kind: &str, action: &str) -> bool {
+    matches!(
+        (kind, action),
+        ("AWS::KMS::Key", "kms:CreateKey")
+            | ("AWS::Cognito::UserPool", "cognito-idp:CreateUserPool")
+    )
+}
+
+/// The request context CloudFormation's call of `action` for a resource of
+/// type `kind` carries.
+fn cloudformation_context(world: &World, kind: &str, props: &Value, action: &str) -> Value {
+    let (service, name) = action.split_once(':').unwrap_or_default();
+    let mut context = json!({});
+    // The key is used by the services that hold the data, on the caller's
+    // behalf (kms:ViaService).
+    if service == "kms" && service_of(kind) != "kms" && name != "ListAliases" {
+        context["kms:ViaService"] = json!(format!("{}.{REGION}.amazonaws.com", service_of(kind)));
+        context["kms:CallerAccount"] = json!(ACCOUNT);
+        if name == "CreateGrant" {
+            context["kms:GrantIsForAWSResource"] = json!("true");
+        }
+    }
+    // The execution role reaches keys and pools by the application's tag:
+    // a new one carries it (the template's tags), an existing one has it.
+    if creates(kind, action) {
+        context["aws:RequestTag/app"] = json!("recipe-diff");
+        context["aws:TagKeys"] = json!(["app", "stage"]);
+    } else if (service == "kms" && name != "ListAliases") || service == "cognito-idp" {
+        context["aws:ResourceTag/app"] = json!("recipe-diff");
+    }
+    if service == "lambda"
+        && [
+            "CreateEventSourceMapping",
+            "UpdateEventSourceMapping",
+            "DeleteEventSourceMapping",
+        ]
+        .contains(&name)
+    {
+        context["lambda:FunctionArn"] = json!(world.app.arn("SenderFunction"));
+    }
+    if action == "iam:PassRole" {
+        context["iam:PassedToService"] = json!("lambda.amazonaws.com");
+    }
+    if service == "iam"
+        && !props["PermissionsBoundary"].is_null()
+        && [
+            "CreateRole",
+            "PutRolePolicy",
+            "DeleteRolePolicy",
+            "AttachRolePolicy",
+            "DetachRolePolicy",
+            "PutRolePermissionsBoundary",
+        ]
+        .contains(&name)
+    {
+        context["iam:PermissionsBoundary"] = props["PermissionsBoundary"].clone();
+    }
+    context
+}
+
+#[test]
+fn cloudformation_can_create_read_update_and_undo_a_failed_create_of_every_resource() {
+    let world = World::new();
+    let app = &world.app;
+    let key_policy = world.resource_policy(&app.arn("DataKey"));
+    let mut requests = Vec::new();
+    let mut used = vec![false; NOT_NEEDED.len()];
+    let mut apigateway = BTreeSet::new();
+    for id in app.resource_ids() {
+        let resource = app.resource(&id);
+        let kind = resource["Type"].as_str().unwrap_or_default().to_owned();
+        let props = app.properties(&id);
+        // A resource kept when the stack or the resource goes is deleted
+        // only to undo a failed create (RetainExceptOnCreate); one kept
+        // always is never deleted.
+        let mut handlers = vec!["create", "read", "update"];
+        if resource["DeletionPolicy"] != "Retain" {
+            handlers.push("delete");
+        }
+        let candidates = world.candidates(&id);
+        for handler in handlers {
+            for action in world.handlers[&kind][handler]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                let action = action.as_str().unwrap_or_default();
+                if let Some(at) = not_needed(&kind, action) {
+                    used[at] = true;
+                    continue;
+                }
+                let service = action.split(':').next().unwrap_or_default();
+                if service == "apigateway" {
+                    // The Service Authorization Reference lists no HTTP API
+                    // path (/apis/…/routes) for POST, so the evaluator
+                    // cannot take API Gateway's verbs; checked below.
+                    apigateway.insert(action.to_uppercase());
+                    continue;
+                }
+                let mut request = world.by_cloudformation(
+                    &format!("{handler} {id}"),
+                    action,
+                    Resource::FirstOf(candidates.clone()),
+                    cloudformation_context(&world, &kind, &props, action),
+                );
+                // The resource's own policy where the action is on it; the
+                // key's policy for the key.
+                request.resource_policy = if service == "kms" {
+                    key_policy.clone()
+                } else if service == "iam" {
+                    None
+                } else {
+                    candidates.iter().find_map(|arn| world.resource_policy(arn))
+                };
+                requests.push(request);
+            }
+        }
+    }
+    // What no handler lists and the stack needs: the secrets', the queues',
+    // the topic's and the bucket's encryption under the key goes through
+    // their services with CloudFormation's credentials.
+    for via_service in ["secretsmanager", "sqs", "sns", "s3"] {
+        for action in ["kms:GenerateDataKey", "kms:Decrypt"] {
+            let mut request = world.by_cloudformation(
+                &format!("data encrypted under the key through {via_service}"),
+                action,
+                Resource::Arn(app.arn("DataKey")),
+                json!({"kms:ViaService": format!("{via_service}.{REGION}.amazonaws.com"), "kms:CallerAccount": ACCOUNT, "aws:ResourceTag/app": "recipe-diff"}),
+            );
+            request.resource_policy = key_policy.clone();
+            requests.push(request);
+        }
+    }
+    let unused: Vec<_> = NOT_NEEDED
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|((k, a, _), _)| format!("{k} {a}"))
+        .collect();
+    assert!(
+        unused.is_empty(),
+        "exclusions no handler of the stack lists (remove them): {unused:?}"
+    );
+
+    // API Gateway's verbs, on the HTTP API's paths and its tags.
+    let role = World::role_policies(&world.bootstrap, "CfnExecutionRole");
+    let http_api = role
+        .iter()
+        .flat_map(|(_, doc)| as_list(&doc["Statement"]).into_iter().cloned())
+        .find(|st| st["Sid"] == "HttpApi")
+        .expect("the execution role has an HttpApi statement");
+    let verbs: BTreeSet<String> = actions(&http_api)
+        .into_iter()
+        .map(str::to_uppercase)
+        .collect();
+    assert!(
+        apigateway.is_subset(&verbs),
+        "API Gateway verbs the handlers use: {apigateway:?}; the role: {verbs:?}"
+    );
+    let paths: Vec<&str> = as_list(&http_api["Resource"])
+        .into_iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for path in ["::/apis", "::/apis/*", "::/tags/*"] {
+        assert!(
+            paths.iter().any(|p| p.ends_with(path)),
+            "the execution role's API Gateway paths {paths:?} lack {path}"
+        );
+    }
+
+    let wrong = check(&requests);
+    assert!(requests.len() > 150, "only {} requests", requests.len());
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        requests.len(),
+        wrong.join("\n")
+    );
+}
+
+/// An object key under a watched prefix, and its ARN in the upload bucket.
+fn upload(world: &World, key: &str) -> String {
+    format!("{}/{key}", world.app.arn("UploadBucket"))
+}
+
+fn via(service: &str) -> Value {
+    json!({"kms:ViaService": format!("{service}.{REGION}.amazonaws.com"), "kms:CallerAccount": ACCOUNT})
+}
+
+/// What each function's code and Lambda on its behalf do at run time.
+fn runtime_requests(world: &World) -> Vec<Request> {
+    let app = &world.app;
+    let key = app.arn("DataKey");
+    let bucket = app.arn("UploadBucket");
+    let jobs = app.arn("JobsQueue");
+    let failures = app.arn("WatcherFailureQueue");
+    let dead = app.arn("JobsDeadLetterQueue");
+    let table = app.arn("RecipeTable");
+    let api = app.reference("HttpApi");
+    let invoke = |method: &str, path: &str| {
+        format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/{method}/{path}")
+    };
+    let log_stream = |binary: &str| {
+        format!(
+            "arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{APP_STACK}-{binary}:log-stream:2026/12/07/[$LATEST]0123456789abcdef"
+        )
+    };
+    let mut r = Vec::new();
+    for (binary, _) in FUNCTIONS {
+        r.push(world.by_lambda_for(
+            binary,
+            "its settings, encrypted under the key",
+            "kms:Decrypt",
+            &key,
+            via("lambda"),
+        ));
+        r.push(world.by_function(
+            binary,
+            "logs:CreateLogStream",
+            &log_stream(binary),
+            json!({}),
+        ));
+        r.push(world.by_function(binary, "logs:PutLogEvents", &log_stream(binary), json!({})));
+        r.push(world.by_function(binary, "xray:PutTraceSegments", "*", json!({})));
+    }
+    // The watcher reads uploads and sends jobs.
+    for k in ["recipes/pie.json", "makes/cooks/0123-abcd/pie-1.json"] {
+        r.push(world.by_function("watcher", "s3:GetObject", &upload(world, k), json!({})));
+        r.push(world.by_function(
+            "watcher",
+            "s3:GetObjectVersion",
+            &upload(world, k),
+            json!({}),
+        ));
+    }
+    r.push(world.by_function(
+        "watcher",
+        "s3:ListBucket",
+        &bucket,
+        json!({"s3:prefix": "makes/pie-1.json"}),
+    ));
+    r.push(world.by_function("watcher", "kms:Decrypt", &key, via("s3")));
+    r.push(world.by_function("watcher", "sqs:SendMessage", &jobs, json!({})));
+    r.push(world.by_function("watcher", "kms:GenerateDataKey", &key, via("sqs")));
+    r.push(world.by_lambda_for(
+        "watcher",
+        "on-failure destination",
+        "sqs:SendMessage",
+        &failures,
+        json!({}),
+    ));
+    r.push(world.by_lambda_for(
+        "watcher",
+        "on-failure destination",
+        "kms:GenerateDataKey",
+        &key,
+        via("sqs"),
+    ));
+    r.push(world.by_lambda_for(
+        "watcher",
+        "on-failure destination",
+        "kms:Decrypt",
+        &key,
+        via("sqs"),
+    ));
+    // The sender's event source mapping polls the jobs queue; its code reads
+    // claim checks and calls the write routes.
+    for action in [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:GetQueueAttributes",
+        "sqs:ChangeMessageVisibility",
+    ] {
+        r.push(world.by_lambda_for("sender", "event source mapping", action, &jobs, json!({})));
+    }
+    r.push(world.by_lambda_for(
+        "sender",
+        "event source mapping",
+        "kms:Decrypt",
+        &key,
+        via("sqs"),
+    ));
+    r.push(world.by_function("sender", "sqs:ChangeMessageVisibility", &jobs, json!({})));
+    r.push(world.by_function(
+        "sender",
+        "s3:GetObject",
+        &upload(world, "makes/pie-1.json"),
+        json!({}),
+    ));
+    r.push(world.by_function(
+        "sender",
+        "s3:GetObjectVersion",
+        &upload(world, "recipes/pie.json"),
+        json!({}),
+    ));
+    r.push(world.by_function("sender", "kms:Decrypt", &key, via("s3")));
+    for (method, path) in [
+        ("POST", "recipes"),
+        ("PUT", "recipes"),
+        ("POST", "recipes/pie/makes"),
+        ("POST", "rejections"),
+        ("POST", "deletions"),
+    ] {
+        r.push(world.by_function(
+            "sender",
+            "execute-api:Invoke",
+            &invoke(method, path),
+            json!({}),
+        ));
+    }
+    // The recipe server: its table, erasure's purges, the upload forms.
+    for action in [
+        "dynamodb:GetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ConditionCheckItem",
+        "dynamodb:Query",
+        "dynamodb:DescribeTable",
+    ] {
+        r.push(world.by_function("recipe-server", action, &table, json!({})));
+    }
+    r.push(world.by_function("recipe-server", "kms:Decrypt", &key, via("dynamodb")));
+    r.push(world.by_function(
+        "recipe-server",
+        "kms:GenerateDataKey",
+        &key,
+        via("dynamodb"),
+    ));
+    for k in ["recipes/pie.json", "makes/pie-1.json"] {
+        r.push(world.by_function(
+            "recipe-server",
+            "s3:DeleteObject",
+            &upload(world, k),
+            json!({}),
+        ));
+        r.push(world.by_function(
+            "recipe-server",
+            "s3:DeleteObjectVersion",
+            &upload(world, k),
+            json!({}),
+        ));
+    }
+    r.push(world.by_function(
+        "recipe-server",
+        "s3:ListBucketVersions",
+        &bucket,
+        json!({"s3:prefix": "makes/pie-1.json"}),
+    ));
+    for action in [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+    ] {
+        r.push(world.by_function("recipe-server", action, &dead, json!({})));
+    }
+    r.push(world.by_function("recipe-server", "kms:Decrypt", &key, via("sqs")));
+    // A cook's upload through a form the server signed: S3 authorises it as
+    // the server role's PutObject of that one key.
+    r.push(world.by_function(
+        "recipe-server",
+        "s3:PutObject",
+        &upload(world, "makes/cooks/0123-abcd/pie-1.json"),
+        json!({}),
+    ));
+    r.push(world.by_function("recipe-server", "kms:GenerateDataKey", &key, via("s3")));
+    r
+}
+
+#[test]
+fn every_function_can_make_the_calls_its_code_and_lambda_make_for_it() {
+    let world = World::new();
+    let requests = runtime_requests(&world);
+    let wrong = check(&requests);
+    assert!(requests.len() >= 50, "only {} requests", requests.len());
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        requests.len(),
+        wrong.join("\n")
+    );
+}
+
+#[test]
+fn the_services_the_stack_wires_together_can_reach_each_other() {
+    let world = World::new();
+    let app = &world.app;
+    let key = app.arn("DataKey");
+    let mut r = Vec::new();
+    // Lambda assumes each function's role.
+    for (_, id) in FUNCTIONS {
+        let role = app.resource(id)["Properties"]["Role"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let trust = app.properties(&role)["AssumeRolePolicyDocument"].clone();
+        r.push(world.by_service(
+            "lambda.amazonaws.com",
+            "sts:AssumeRole",
+            &app.arn(&role),
+            json!({"aws:SourceAccount": ACCOUNT}),
+            Some((format!("{role} trust"), trust)),
+        ));
+    }
+    // CloudFormation assumes its execution role.
+    let cfn = world.bootstrap.arn("CfnExecutionRole");
+    let trust = world.bootstrap.properties("CfnExecutionRole")["AssumeRolePolicyDocument"].clone();
+    r.push(world.by_service(
+        "cloudformation.amazonaws.com",
+        "sts:AssumeRole",
+        &cfn,
+        json!({}),
+        Some(("CfnExecutionRole trust".into(), trust)),
+    ));
+    // CloudWatch Logs' use of the key for this stack's log groups is
+    // conditioned on the encryption context (kms:EncryptionContext:…),
+    // which the evaluator cannot take yet; keys.rs checks that statement.
+    // Alarms publish to the encrypted topic.
+    let topic = app.reference("AlarmTopic");
+    let alarm = app.arn("JobsDeadLetterAlarm");
+    r.push(world.by_service("cloudwatch.amazonaws.com", "sns:Publish", &topic, json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": alarm, "aws:SecureTransport": "true"}), None));
+    for action in ["kms:GenerateDataKey", "kms:Decrypt"] {
+        r.push(world.by_service(
+            "cloudwatch.amazonaws.com",
+            action,
+            &key,
+            json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": alarm}),
+            None,
+        ));
+    }
+    // S3 invokes the watcher and API Gateway the recipe server: each
+    // function's policy is made of its Lambda::Permission resources.
+    for (function, service, source) in [
+        (
+            "WatcherFunction",
+            "s3.amazonaws.com",
+            app.arn("UploadBucket"),
+        ),
+        (
+            "RecipeServerFunction",
+            "apigateway.amazonaws.com",
+            format!(
+                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/$default/GET/recipes",
+                app.reference("HttpApi")
+            ),
+        ),
+    ] {
+        let statements: Vec<Value> = app
+            .resource_ids()
+            .into_iter()
+            .filter(|id| app.resource(id)["Type"] == "AWS::Lambda::Permission")
+            .map(|id| app.properties(&id))
+            .filter(|p| p["FunctionName"] == json!(app.reference(function)))
+            .map(|p| {
+                json!({
+                    "Effect": "Allow",
+                    "Principal": {"Service": p["Principal"]},
+                    "Action": p["Action"],
+                    "Resource": app.arn(function),
+                    "Condition": {
+                        "StringEquals": {"aws:SourceAccount": p["SourceAccount"]},
+                        "ArnLike": {"aws:SourceArn": p["SourceArn"]}
+                    }
+                })
+            })
+            .collect();
+        assert!(
+            !statements.is_empty(),
+            "{function} has no invoke permission"
+        );
+        r.push(world.by_service(
+            service,
+            "lambda:InvokeFunction",
+            &app.arn(function),
+            json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": source}),
+            Some((
+                format!("{function} policy"),
+                json!({"Version": "2012-10-17", "Statement": statements}),
+            )),
+        ));
+    }
+    // S3 writes its access log.
+    let logs = app.arn("AccessLogBucket");
+    r.push(world.by_service("logging.s3.amazonaws.com", "s3:PutObject", &format!("{logs}/uploads/2026-12-07-00-00-00-0123456789ABCDEF"), json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": app.arn("UploadBucket"), "aws:SecureTransport": "true"}), None));
+    let wrong = check(&r);
+    assert!(r.len() >= 10, "only {} requests", r.len());
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        r.len(),
+        wrong.join("\n")
+    );
+}
+
+fn deploy_job_requests(world: &World) -> Vec<Request> {
+    let b = &world.bootstrap;
+    let app = &world.app;
+    let stack = format!(
+        "arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/{APP_STACK}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
+    );
+    let artifacts = b.arn("ArtifactsBucket");
+    let cfn_role = b.arn("CfnExecutionRole");
+    let api = app.reference("HttpApi");
+    let mut r = Vec::new();
+    let create = json!({"cloudformation:RoleArn": cfn_role, "cloudformation:ChangeSetName": "samcli-deploy1765100000"});
+    r.push(world.by_deploy_job(
+        "sam deploy: a change set",
+        "cloudformation:CreateChangeSet",
+        &stack,
+        create,
+    ));
+    // CreateChangeSet on the SAM transform's ARN is in no resource type of
+    // the Service Authorization Reference, so the evaluator cannot take it;
+    // the deploy role names the transform (ServerlessTransform).
+    // IAM authorises the change-set actions on the stack.
+    for action in [
+        "cloudformation:DescribeChangeSet",
+        "cloudformation:ExecuteChangeSet",
+    ] {
+        r.push(world.by_deploy_job(
+            "sam deploy",
+            action,
+            &stack,
+            json!({"cloudformation:ChangeSetName": "samcli-deploy1765100000"}),
+        ));
+    }
+    for action in [
+        "cloudformation:DescribeStacks",
+        "cloudformation:DescribeStackEvents",
+        "cloudformation:GetTemplateSummary",
+    ] {
+        r.push(world.by_deploy_job("sam deploy", action, &stack, json!({})));
+    }
+    r.push(world.by_deploy_job(
+        "a stack left in ROLLBACK_COMPLETE is deleted",
+        "cloudformation:DeleteStack",
+        &stack,
+        json!({"cloudformation:RoleArn": cfn_role}),
+    ));
+    r.push(world.by_deploy_job(
+        "sam deploy hands the deploy to CloudFormation",
+        "iam:PassRole",
+        &cfn_role,
+        json!({"iam:PassedToService": "cloudformation.amazonaws.com"}),
+    ));
+    r.push(world.by_deploy_job(
+        "sam deploy uploads the build",
+        "s3:PutObject",
+        &format!("{artifacts}/recipe-diff/0123456789abcdef.template"),
+        json!({}),
+    ));
+    r.push(world.by_deploy_job("sam deploy", "s3:ListBucket", &artifacts, json!({})));
+    // The smoke test: two uploads, its identity's secret, its clean-up.
+    let key = app.arn("DataKey");
+    for k in [
+        "recipes/smoke/smoke-20261207.json",
+        "makes/smoke/smoke-20261207-make.json",
+    ] {
+        r.push(world.by_deploy_job(
+            "smoke test upload",
+            "s3:PutObject",
+            &format!("{}/{k}", app.arn("UploadBucket")),
+            json!({}),
+        ));
+    }
+    r.push(world.by_deploy_job("smoke test upload", "kms:GenerateDataKey", &key, via("s3")));
+    r.push(world.by_deploy_job(
+        "smoke test identity",
+        "secretsmanager:GetSecretValue",
+        &app.reference("SmokeReaderSecret"),
+        json!({}),
+    ));
+    r.push(world.by_deploy_job(
+        "smoke test identity",
+        "kms:Decrypt",
+        &key,
+        via("secretsmanager"),
+    ));
+    r.push(world.by_deploy_job("smoke test clean-up", "execute-api:Invoke", &format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/DELETE/recipes/smoke-20261207"), json!({})));
+    r
+}
+
+#[test]
+fn the_deploy_job_can_deploy_recover_a_failed_first_deploy_and_run_the_smoke_test() {
+    let world = World::new();
+    let requests = deploy_job_requests(&world);
+    let wrong = check(&requests);
+    assert!(requests.len() >= 15, "only {} requests", requests.len());
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        requests.len(),
+        wrong.join("\n")
+    );
+}
+
+fn denied(mut request: Request, why: &str) -> Request {
+    request.expect = Expect::Deny;
+    request.name = format!("{} [{why}]", request.name);
+    request
+}
+
+#[test]
+fn the_denials_security_md_promises_hold() {
+    let world = World::new();
+    let app = &world.app;
+    let key = app.arn("DataKey");
+    let table = app.arn("RecipeTable");
+    let jobs = app.arn("JobsQueue");
+    let make = upload(&world, "makes/cooks/0123-abcd/pie-1.json");
+    let mut r = Vec::new();
+    // The deploy job reads no data.
+    r.push(denied(
+        world.by_deploy_job("reading an upload", "s3:GetObject", &make, json!({})),
+        "the deploy role reads no data",
+    ));
+    r.push(denied(
+        world.by_deploy_job("reading the table", "dynamodb:Query", &table, json!({})),
+        "the deploy role reads no data",
+    ));
+    r.push(denied(
+        world.by_deploy_job("reading jobs", "sqs:ReceiveMessage", &jobs, json!({})),
+        "the deploy role reads no data",
+    ));
+    r.push(denied(
+        world.by_deploy_job(
+            "uploading outside smoke/",
+            "s3:PutObject",
+            &upload(&world, "makes/pie.json"),
+            json!({}),
+        ),
+        "the deploy role writes under */smoke/ only",
+    ));
+    r.push(denied(
+        world.by_deploy_job(
+            "erasing a cook's recipe",
+            "execute-api:Invoke",
+            &format!(
+                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/$default/DELETE/recipes/pie",
+                app.reference("HttpApi")
+            ),
+            json!({}),
+        ),
+        "the deploy role erases smoke-… recipes only",
+    ));
+    // CloudFormation's role reads no data.
+    r.push(denied(
+        world.by_cloudformation(
+            "reading an upload",
+            "s3:GetObject",
+            Resource::Arn(make.clone()),
+            json!({}),
+        ),
+        "the execution role reads no data",
+    ));
+    r.push(denied(
+        world.by_cloudformation(
+            "reading the table",
+            "dynamodb:GetItem",
+            Resource::Arn(table.clone()),
+            json!({}),
+        ),
+        "the execution role reads no data",
+    ));
+    r.push(denied(
+        world.by_cloudformation(
+            "decrypting directly",
+            "kms:Decrypt",
+            Resource::Arn(key.clone()),
+            json!({"aws:ResourceTag/app": "recipe-diff"}),
+        ),
+        "the key is used only through the stack's services",
+    ));
+    // Everyone else in the account, even an administrator, is outside.
+    r.push(world.by_account_administrator("s3:GetObject", &make, json!({})));
+    r.push(world.by_account_administrator("s3:PutObject", &make, json!({})));
+    r.push(world.by_account_administrator("kms:Decrypt", &key, via("s3")));
+    r.push(world.by_account_administrator("sqs:SendMessage", &jobs, json!({})));
+    r.push(world.by_account_administrator("sqs:ReceiveMessage", &jobs, json!({})));
+    r.push(world.by_account_administrator("dynamodb:GetItem", &table, json!({})));
+    r.push(world.by_account_administrator("dynamodb:Query", &table, json!({})));
+    // Only the watcher sends jobs.
+    r.push(denied(
+        world.by_function("sender", "sqs:SendMessage", &jobs, json!({})),
+        "only the watcher's role sends to the jobs queue",
+    ));
+    r.push(denied(
+        world.by_function("recipe-server", "sqs:SendMessage", &jobs, json!({})),
+        "only the watcher's role sends to the jobs queue",
+    ));
+    // A function's credentials used anywhere but in its own function.
+    let mut stolen = world.by_function("recipe-server", "dynamodb:Query", &table, json!({}));
+    if let Value::Object(c) = &mut stolen.context {
+        c.remove("lambda:SourceFunctionArn");
+    }
+    r.push(denied(
+        stolen,
+        "a role of the stack is useless outside the stack's functions",
+    ));
+    let mut elsewhere = world.by_function("watcher", "s3:GetObject", &make, json!({}));
+    if let Value::Object(c) = &mut elsewhere.context {
+        c.insert(
+            "lambda:SourceFunctionArn".into(),
+            json!(format!(
+                "arn:{PARTITION}:lambda:{REGION}:{ACCOUNT}:function:{APP_STACK}-evil"
+            )),
+        );
+    }
+    r.push(denied(
+        elsewhere,
+        "a role of the stack is useless in any other function",
+    ));
+    // A role a template mints to trust someone else carries the boundary,
+    // and is useless outside the application's functions.
+    let boundary = world.boundary();
+    let minted = format!("arn:{PARTITION}:iam::{ACCOUNT}:role/{APP_STACK}-Minted-0123456789AB");
+    for (action, resource, extra) in [
+        ("s3:GetObject", make.clone(), json!({})),
+        ("dynamodb:Query", table.clone(), json!({})),
+        ("kms:Decrypt", key.clone(), via("s3")),
+        ("kms:Decrypt", key.clone(), via("dynamodb")),
+        ("sqs:ReceiveMessage", app.arn("JobsQueue"), json!({})),
+        (
+            "sqs:ReceiveMessage",
+            app.arn("JobsDeadLetterQueue"),
+            json!({}),
+        ),
+        // (kms:Decrypt through SQS stays open to it, as it is to Lambda's
+        // polling; it decrypts nothing without a message, and only the
+        // sender's role may take one.)
+    ] {
+        let mut context = json!({"aws:PrincipalArn": minted, "aws:PrincipalAccount": ACCOUNT, "aws:SecureTransport": "true"});
+        if resource == key {
+            context["aws:ResourceTag/app"] = json!("recipe-diff");
+        }
+        if let (Value::Object(c), Value::Object(e)) = (&mut context, extra) {
+            c.extend(e);
+        }
+        r.push(Request {
+            name: "a role minted by a template, assumed from outside [the boundary]".to_owned(),
+            principal: format!("arn:{PARTITION}:sts::{ACCOUNT}:assumed-role/{APP_STACK}-Minted-0123456789AB/outsider"),
+            action: action.to_owned(),
+            resource: Resource::Arn(resource.clone()),
+            context,
+            identity: vec![(
+                "minted".to_owned(),
+                json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["s3:GetObject", "dynamodb:Query", "kms:Decrypt", "sqs:ReceiveMessage"], "Resource": "*"}]}),
+            )],
+            boundary: Some(boundary.clone()),
+            resource_policy: world.resource_policy(&resource),
+            expect: Expect::Deny,
+        });
+    }
+    // The account's root user is no user of the key.
+    r.push(Request {
+        name: "the account's root user [the key names who may use it]".to_owned(),
+        principal: format!("arn:{PARTITION}:iam::{ACCOUNT}:root"),
+        action: "kms:Decrypt".to_owned(),
+        resource: Resource::Arn(key.clone()),
+        context: json!({"aws:PrincipalArn": format!("arn:{PARTITION}:iam::{ACCOUNT}:root"), "aws:PrincipalAccount": ACCOUNT, "kms:ViaService": format!("s3.{REGION}.amazonaws.com"), "kms:CallerAccount": ACCOUNT, "aws:ResourceTag/app": "recipe-diff"}),
+        identity: Vec::new(),
+        boundary: None,
+        resource_policy: world.resource_policy(&key),
+        expect: Expect::Deny,
+    });
+    // CloudFormation's role reaches no other application's key or pool,
+    // and the deploy job imports nothing.
+    let other_key =
+        format!("arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555");
+    r.push(denied(
+        world.by_cloudformation(
+            "another application's key",
+            "kms:PutKeyPolicy",
+            Resource::Arn(other_key),
+            json!({"aws:ResourceTag/app": "billing"}),
+        ),
+        "keys by the application's tag",
+    ));
+    let other_pool =
+        format!("arn:{PARTITION}:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Other1234");
+    r.push(denied(
+        world.by_cloudformation(
+            "another application's pool",
+            "cognito-idp:CreateUserPoolClient",
+            Resource::Arn(other_pool.clone()),
+            json!({"aws:ResourceTag/app": "billing"}),
+        ),
+        "pools by the application's tag",
+    ));
+    r.push(denied(
+        world.by_cloudformation(
+            "another application's pool",
+            "cognito-idp:CreateResourceServer",
+            Resource::Arn(other_pool),
+            json!({}),
+        ),
+        "pools by the application's tag",
+    ));
+    r.push(denied(
+        world.by_cloudformation(
+            "an untagged key",
+            "kms:CreateKey",
+            Resource::Arn("*".to_owned()),
+            json!({}),
+        ),
+        "a new key carries the application's tag",
+    ));
+    r.push(denied(
+        world.by_cloudformation(
+            "a role without the boundary",
+            "iam:CreateRole",
+            Resource::Arn(format!(
+                "arn:{PARTITION}:iam::{ACCOUNT}:role/{APP_STACK}-Admin"
+            )),
+            json!({}),
+        ),
+        "roles only with the boundary",
+    ));
+    let stack = format!(
+        "arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/{APP_STACK}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
+    );
+    r.push(denied(world.by_deploy_job("an import change set", "cloudformation:CreateChangeSet", &stack, json!({"cloudformation:ImportResourceTypes": ["AWS::KMS::Key"], "cloudformation:RoleArn": world.bootstrap.arn("CfnExecutionRole")})), "no imports"));
+    r.push(denied(world.by_deploy_job("another stack", "cloudformation:CreateChangeSet", &format!("arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/billing/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"), json!({})), "the application stack only"));
+    // Lambda's own requests for a function reach only their one queue.
+    r.push(denied(
+        world.by_lambda_for(
+            "sender",
+            "polling another queue",
+            "sqs:ReceiveMessage",
+            &app.arn("JobsDeadLetterQueue"),
+            json!({}),
+        ),
+        "outside a function, the jobs queue only",
+    ));
+    r.push(denied(
+        world.by_lambda_for(
+            "recipe-server",
+            "the key directly",
+            "kms:Decrypt",
+            &key,
+            json!({}),
+        ),
+        "outside a function, never the key directly",
+    ));
+    // No traffic in clear text.
+    r.push(denied(
+        world.by_function(
+            "watcher",
+            "s3:GetObject",
+            &make,
+            json!({"aws:SecureTransport": "false"}),
+        ),
+        "TLS only",
+    ));
+    let wrong = check(&r);
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        r.len(),
+        wrong.join("\n")
+    );
+}
