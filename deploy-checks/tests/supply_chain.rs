@@ -133,3 +133,217 @@ fn the_deploy_role_reads_with_a_machine_identity_and_holds_no_cognito_action() {
         assert_eq!(flow, "ALLOW_REFRESH_TOKEN_AUTH");
     }
 }
+
+/// The steps of a job of a workflow, as text (`run` and `uses`).
+fn steps(workflow: &Value, job: &str) -> Vec<String> {
+    workflow["jobs"][job]["steps"]
+        .as_array()
+        .unwrap_or_else(|| panic!("job {job} has steps"))
+        .iter()
+        .map(|s| {
+            format!(
+                "{} {}",
+                s["uses"].as_str().unwrap_or_default(),
+                s["run"].as_str().unwrap_or_default()
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn no_job_that_can_mint_credentials_compiles_anything() {
+    let mut minting = 0;
+    for path in [".github/workflows/ci.yml", ".github/workflows/deploy.yml"] {
+        let workflow = yaml(path);
+        for (job, spec) in workflow["jobs"].as_object().expect("jobs") {
+            let may_mint = spec["permissions"]["id-token"] == "write"
+                || workflow["permissions"]["id-token"] == "write";
+            if !may_mint {
+                continue;
+            }
+            minting += 1;
+            for step in steps(&workflow, job) {
+                for compiler in [
+                    "cargo ",
+                    "cargo-lambda",
+                    "scripts/package",
+                    "sam build",
+                    "make ",
+                    "npm ",
+                    "rustup",
+                ] {
+                    assert!(
+                        !step.contains(compiler),
+                        "{path}: job {job} holds id-token: write and runs `{compiler}`: {step}"
+                    );
+                }
+            }
+        }
+    }
+    assert_eq!(
+        minting, 1,
+        "exactly one job (the deploy) may mint an OIDC token"
+    );
+}
+
+#[test]
+fn the_deploy_job_deploys_exactly_what_the_build_job_built() {
+    let workflow = yaml(".github/workflows/deploy.yml");
+    let build = &workflow["jobs"]["build"];
+    assert!(
+        build["permissions"].get("id-token").is_none(),
+        "the build job can mint no OIDC token"
+    );
+    let built = steps(&workflow, "build").join("\n");
+    assert!(
+        built.contains("scripts/package --sam"),
+        "the build job builds"
+    );
+    assert!(
+        built.contains("sha256sum") && built.contains("upload-artifact@"),
+        "and uploads the build with its digests"
+    );
+    let manifest = build["outputs"]["manifest"].as_str().unwrap_or_default();
+    assert!(
+        manifest.contains("steps.digests.outputs.manifest"),
+        "the build job outputs the digest of its manifest"
+    );
+
+    let deploy = &workflow["jobs"]["deploy"];
+    assert_eq!(deploy["needs"], "build");
+    let deployed = steps(&workflow, "deploy");
+    let download = deployed
+        .iter()
+        .position(|s| s.contains("download-artifact@"))
+        .expect("the deploy job downloads the build");
+    let verify = deployed
+        .iter()
+        .position(|s| s.contains("sha256sum -c") && s.contains("--strict"))
+        .expect("the deploy job checks every file's digest");
+    let sam_deploy = deployed
+        .iter()
+        .position(|s| s.contains("sam deploy"))
+        .expect("the deploy job deploys");
+    assert!(
+        download < verify && verify < sam_deploy,
+        "download, verify, then deploy"
+    );
+    let checked_against = deploy["steps"][verify]["env"]["MANIFEST"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        checked_against.contains("needs.build.outputs.manifest"),
+        "the manifest is checked against the build job's own output: {checked_against}"
+    );
+}
+
+#[test]
+fn only_main_deploys_in_the_workflow_and_in_the_trust() {
+    let workflow = yaml(".github/workflows/deploy.yml");
+    for (job, spec) in workflow["jobs"].as_object().expect("jobs") {
+        assert_eq!(
+            spec["if"], "github.ref == 'refs/heads/main'",
+            "deploy.yml: job {job} runs from any ref (workflow_dispatch)"
+        );
+    }
+    let bootstrap = read("deploy/bootstrap.yaml");
+    let trust = bootstrap
+        .lines()
+        .find(|l| l.contains("token.actions.githubusercontent.com:sub"))
+        .expect("the deploy role's OIDC trust names a subject");
+    assert!(
+        trust.contains(":ref:refs/heads/${GitHubBranch}"),
+        "the trust does not name the branch: {trust}"
+    );
+    assert_eq!(
+        yaml("deploy/bootstrap.yaml")["Parameters"]["GitHubBranch"]["Default"],
+        "main"
+    );
+}
+
+#[test]
+fn a_failed_first_deploy_is_cleared_before_deploying() {
+    let workflow = yaml(".github/workflows/deploy.yml");
+    let deployed = steps(&workflow, "deploy");
+    let clear = deployed
+        .iter()
+        .position(|s| s.contains("ROLLBACK_COMPLETE") && s.contains("delete-stack"))
+        .expect("the deploy job deletes a stack left in ROLLBACK_COMPLETE");
+    let sam_deploy = deployed
+        .iter()
+        .position(|s| s.contains("sam deploy"))
+        .expect("sam deploy");
+    assert!(clear < sam_deploy);
+    assert!(
+        deployed[clear].contains("--role-arn"),
+        "through the execution role: {}",
+        deployed[clear]
+    );
+}
+
+#[test]
+fn every_variable_the_deploy_needs_is_checked_before_it_starts() {
+    let workflow = yaml(".github/workflows/deploy.yml");
+    let text = read(".github/workflows/deploy.yml");
+    let check = steps(&workflow, "deploy")
+        .into_iter()
+        .find(|s| s.contains("is not set"))
+        .expect("a step checks the repository variables");
+    // Every variable used without a default is required.
+    let mut required = Vec::new();
+    for (at, _) in text.match_indices("vars.") {
+        let rest = &text[at + 5..];
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_uppercase() || *c == '_')
+            .collect();
+        let has_default = rest[name.len()..].trim_start().starts_with("||");
+        if !has_default && name != "ALARM_EMAIL" && !required.contains(&name) {
+            required.push(name);
+        }
+    }
+    assert!(required.len() >= 5, "{required:?}");
+    for name in required {
+        assert!(
+            check.contains(&name),
+            "the variables check does not check {name}"
+        );
+    }
+}
+
+#[test]
+fn the_toolchain_and_the_node_tools_are_pinned() {
+    let toolchain = read("rust-toolchain.toml");
+    let channel = toolchain
+        .lines()
+        .find_map(|l| l.strip_prefix("channel = "))
+        .expect("rust-toolchain.toml names a channel")
+        .trim_matches('"');
+    assert!(
+        channel.split('.').count() == 3 && channel.split('.').all(|p| p.parse::<u32>().is_ok()),
+        "the toolchain is pinned to a release, not {channel}"
+    );
+    let lock: Value =
+        serde_json::from_str(&read("deploy/node/package-lock.json")).expect("a JSON lock");
+    let packages = lock["packages"].as_object().expect("packages");
+    assert!(
+        packages.len() > 2,
+        "the lock lists the tools and their dependencies"
+    );
+    for (path, p) in packages {
+        if path.is_empty() {
+            continue;
+        }
+        assert!(
+            p["integrity"]
+                .as_str()
+                .is_some_and(|i| i.starts_with("sha512-")),
+            "{path} has no integrity hash in the lock"
+        );
+    }
+    let tools = read("deploy/tools.sh");
+    assert!(
+        tools.contains("npm ci --prefix deploy/node"),
+        "the Node tools install with npm ci from the lock"
+    );
+}
