@@ -216,6 +216,17 @@ fn init_logs() {
         .with_env_filter(filter)
         .with_target(false)
         .try_init();
+    // A panic is logged by where it happened and its message's pseudonym,
+    // as in AWS: the message may quote an upload's text, and the log is
+    // what a deployment would keep. (Rust's own hook prints the message.)
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map_or_else(
+            || "(unknown)".to_owned(),
+            |at| format!("{}:{}", at.file(), at.line()),
+        );
+        let message = shared::object_id::logged_panic(info.payload());
+        tracing::error!(%location, panic = %message, "panicked");
+    }));
 }
 
 async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
@@ -255,11 +266,10 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
     .with_uploads(Arc::new(LocalForms::new(DirObjects::new(&paths.bucket))?));
     // An erasure the last run was stopped in the middle of is finished
     // before anything else.
-    let resumed = state
-        .service()
-        .resume_erasures()
-        .await
-        .map_err(|failure| format!("finishing an interrupted erasure: {failure:?}"))?;
+    let resumed = state.service().resume_erasures().await.map_err(|failure| {
+        // Printed to the log: the failure by kind, ids by pseudonyms.
+        format!("finishing an interrupted erasure: {}", failure.for_logs())
+    })?;
     if resumed > 0 {
         println!("finished {resumed} erasure(s) interrupted when the chain last stopped");
     }

@@ -157,10 +157,17 @@ pub fn router(state: AppState) -> Router {
         // The dashboard's files are outside the read authorisation: the page
         // must load before its user can sign in (it holds no recipe data).
         .merge(public.method_not_allowed_fallback(middleware::method_not_allowed))
+        // A handler's panic is caught inside the request's span, so that its
+        // log line names the route and the correlation id, and the request
+        // log shows the 500.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(
+            middleware::panicked,
+        ))
         .layer(axum::middleware::from_fn(middleware::correlate))
         .layer(axum::middleware::from_fn(middleware::security_headers))
         // A panic is a bug; it must still answer with a problem document
-        // (and be logged), never drop the connection.
+        // (and be logged), never drop the connection: this catches the
+        // layers' own.
         .layer(tower_http::catch_panic::CatchPanicLayer::custom(
             middleware::panicked,
         ))

@@ -129,14 +129,13 @@ pub async fn local_only(State(names): State<LocalNames>, request: Request, next:
     next.run(request).await
 }
 
-/// The answer when a handler panicked: logged, and a 500 problem.
+/// The answer when a handler panicked: logged, and a 500 problem. The log
+/// line says that a panic happened, and (inside the request's span) on
+/// which route; of the message, only its pseudonym: the text may quote
+/// the data being handled (a string-slicing panic quotes up to 256 bytes).
 pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
-    let message = panic
-        .downcast_ref::<String>()
-        .map(String::as_str)
-        .or_else(|| panic.downcast_ref::<&str>().copied())
-        .unwrap_or("a panic without a message");
-    tracing::error!(%message, "handler panicked");
+    let message = shared::object_id::logged_panic(panic.as_ref());
+    tracing::error!(panic = %message, "handler panicked");
     Problem::internal().into_response()
 }
 

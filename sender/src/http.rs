@@ -111,7 +111,11 @@ fn is_loopback(url: &reqwest::Url) -> bool {
             .is_ok_and(|ip| ip.is_loopback())
 }
 
-fn transport(error: &reqwest::Error) -> TransportError {
+/// A call that got no answer, as the logs may show it: reqwest's message
+/// says `for url (…)`, and the URL of a make names its recipe
+/// (`/recipes/{recipeId}/makes`), so the URL is taken out first.
+fn transport(error: reqwest::Error) -> TransportError {
+    let error = error.without_url();
     let kind = if error.is_timeout() {
         TransportErrorKind::Timeout
     } else if error.is_connect() {
@@ -121,7 +125,7 @@ fn transport(error: &reqwest::Error) -> TransportError {
     };
     // The source chain says why (connection refused, …); Display alone does not.
     let mut message = error.to_string();
-    let mut source = std::error::Error::source(error);
+    let mut source = std::error::Error::source(&error);
     while let Some(cause) = source {
         message.push_str(": ");
         message.push_str(&cause.to_string());
@@ -171,9 +175,9 @@ impl RecipeApi for HttpApi {
             .body(request.body.clone())
             .send()
             .await
-            .map_err(|e| transport(&e))?;
+            .map_err(transport)?;
         let status = response.status().as_u16();
-        let body = response.bytes().await.map_err(|e| transport(&e))?;
+        let body = response.bytes().await.map_err(transport)?;
         Ok(ApiResponse {
             status,
             body: body.to_vec(),

@@ -152,7 +152,9 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
             Ok(job) => job,
             Err(reason) => {
                 // It fails every time, and reaches the DLQ after the
-                // queue's maximum receives.
+                // queue's maximum receives. The parser's message may quote
+                // the body: quoted text goes by its pseudonym.
+                let reason = shared::object_id::scrubbed(&reason);
                 tracing::error!(%reason, "the message is not a job");
                 return Outcome::failed(reason);
             }
@@ -380,9 +382,11 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
             Verdict::Refused(refused) => {
                 // It will be refused every time: the message reaches the DLQ.
                 tracing::error!(rejection = %code, refused = %refused.code, "the server refused the rejection itself");
+                // The code and path say why; the detail may quote the
+                // document or the key, and this reason is logged.
                 Outcome::failed(format!(
-                    "the rejection {code} was itself refused: {}: {}",
-                    refused.code, refused.message
+                    "the rejection {code} was itself refused: {} at {}",
+                    refused.code, refused.path
                 ))
             }
         },
@@ -413,9 +417,10 @@ async fn delete(job: &Job, deps: &Deps) -> Outcome {
             Verdict::Retry(reason) => Outcome::failed(reason),
             Verdict::Refused(refused) => {
                 tracing::error!(refused = %refused.code, "the server refused a deletion");
+                // The detail may quote the key: the code and path only.
                 Outcome::failed(format!(
-                    "the deletion was refused: {}: {}",
-                    refused.code, refused.message
+                    "the deletion was refused: {} at {}",
+                    refused.code, refused.path
                 ))
             }
         },

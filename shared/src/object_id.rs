@@ -114,6 +114,49 @@ pub fn logged(text: &str) -> Logged {
     Logged(id.0[..16].to_owned())
 }
 
+/// `text` with every quoted run (between double quotes, with backslash
+/// escapes, or between backticks) replaced by its pseudonym ([`logged`]):
+/// for the messages of parsers and other libraries, which quote what they
+/// read (`invalid type: string "Grandma's stew"`), before they are logged.
+/// What the message says about the failure (its kind, line and column)
+/// stays.
+pub fn scrubbed(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '"' && c != '`' {
+            out.push(c);
+            continue;
+        }
+        let mut quoted = String::new();
+        while let Some(q) = chars.next() {
+            if q == c {
+                break;
+            }
+            quoted.push(q);
+            if c == '"' && q == '\\' {
+                quoted.extend(chars.next());
+            }
+        }
+        // An unmatched quote hides the rest too: it may be anything.
+        out.push_str(&logged(&quoted).to_string());
+    }
+    out
+}
+
+/// What the logs say of a panic's payload: its pseudonym ([`logged`]),
+/// never its text, which may quote the data being handled (a string
+/// slicing panic quotes up to 256 bytes of it). The same message gets the
+/// same pseudonym, so repeated panics can still be told apart and counted.
+pub fn logged_panic(payload: &(dyn std::any::Any + Send)) -> Logged {
+    let text = payload
+        .downcast_ref::<String>()
+        .map(String::as_str)
+        .or_else(|| payload.downcast_ref::<&str>().copied())
+        .unwrap_or("a panic without a message");
+    logged(text)
+}
+
 /// A pseudonym for logs ([`logged`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Logged(String);
@@ -162,6 +205,42 @@ mod tests {
         assert_ne!(shown, logged("makes/anna-birthday.json ").to_string());
         assert!(shown.starts_with('#') && shown.len() == 17, "{shown}");
         assert!(!shown.contains("anna"));
+    }
+
+    #[test]
+    fn scrubbed_messages_keep_what_went_wrong_and_name_quoted_text_by_pseudonyms() {
+        let message =
+            r#"invalid type: string "Grandma's \"best\" stew", expected u32 at line 1 column 40"#;
+        let shown = scrubbed(message);
+        assert!(!shown.contains("Grandma"), "{shown}");
+        assert!(
+            shown.starts_with("invalid type: string #")
+                && shown.ends_with(", expected u32 at line 1 column 40"),
+            "{shown}"
+        );
+        assert_eq!(
+            scrubbed("unknown variant `anna-birthday`"),
+            format!("unknown variant {}", logged("anna-birthday"))
+        );
+        let unmatched = scrubbed("cut short: \"anna's notes");
+        assert!(!unmatched.contains("anna"), "{unmatched}");
+        assert_eq!(
+            scrubbed("expected value at line 1 column 1"),
+            "expected value at line 1 column 1"
+        );
+    }
+
+    #[test]
+    fn a_panic_is_named_by_the_pseudonym_of_its_message() {
+        let formatted: Box<dyn std::any::Any + Send> =
+            Box::new(String::from("byte index 3 of `anna`"));
+        let fixed: Box<dyn std::any::Any + Send> = Box::new("anna");
+        assert_eq!(
+            logged_panic(formatted.as_ref()),
+            logged("byte index 3 of `anna`")
+        );
+        assert_eq!(logged_panic(fixed.as_ref()), logged("anna"));
+        assert!(!logged_panic(fixed.as_ref()).to_string().contains("anna"));
     }
 
     #[test]

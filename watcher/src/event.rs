@@ -111,7 +111,12 @@ pub(crate) fn read(event: Value) -> Result<Notification, String> {
         Some(Value::Array(records)) => Ok(Notification::Records(
             records
                 .into_iter()
-                .map(|record| serde_json::from_value(record).map_err(|e| e.to_string()))
+                // The parser's message may quote the record (its key): it
+                // is logged, so quoted text goes by its pseudonym.
+                .map(|record| {
+                    serde_json::from_value(record)
+                        .map_err(|e| shared::object_id::scrubbed(&e.to_string()))
+                })
                 .collect(),
         )),
         Some(other) => Err(format!("Records is {}, not a list", kind(&other))),

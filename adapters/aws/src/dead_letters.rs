@@ -13,8 +13,8 @@ use std::collections::HashSet;
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::error::DisplayErrorContext;
 
+use crate::described::describe;
 use crate::transient::sdk_error_is_transient;
 use shared::job::Job;
 use shared::model::RecipeId;
@@ -53,7 +53,7 @@ where
         total: 0,
         reason: format!(
             "{doing}: {}{}",
-            DisplayErrorContext(err),
+            describe(err),
             if sdk_error_is_transient(err) {
                 ""
             } else {

@@ -9,6 +9,8 @@
 
 #[cfg(feature = "sqs")]
 mod dead_letters;
+#[cfg(any(feature = "s3", feature = "sqs", feature = "dynamodb"))]
+mod described;
 #[cfg(feature = "dynamodb")]
 mod dynamo;
 #[cfg(feature = "s3")]
@@ -22,8 +24,10 @@ mod transient;
 
 /// Structured JSON logs for a Lambda function: one line per event, the
 /// current span's fields (the correlation id) on each, no timestamp (Lambda
-/// adds one), the level from `RUST_LOG` (default `info`). Call once at start.
+/// adds one), the level from `RUST_LOG` (default `info`); panics logged by
+/// [`init_panic_log`]. Call once at start.
 pub fn init_lambda_logs() {
+    init_panic_log();
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
@@ -33,6 +37,23 @@ pub fn init_lambda_logs() {
         .with_span_list(false)
         .without_time()
         .try_init();
+}
+
+/// Logs every panic as one error line: where it happened (source file and
+/// line) and the pseudonym of its message
+/// ([`shared::object_id::logged_panic`]), never the message itself, which
+/// may quote the data being handled (a string-slicing panic quotes up to
+/// 256 bytes of it). It replaces Rust's default hook, which prints the
+/// message to stderr, and so into the function's log.
+pub fn init_panic_log() {
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map_or_else(
+            || "(unknown)".to_owned(),
+            |at| format!("{}:{}", at.file(), at.line()),
+        );
+        let message = shared::object_id::logged_panic(info.payload());
+        tracing::error!(%location, panic = %message, "panicked");
+    }));
 }
 
 #[cfg(feature = "sqs")]

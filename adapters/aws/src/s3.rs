@@ -4,11 +4,13 @@
 
 use async_trait::async_trait;
 use aws_sdk_s3::Client;
-use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-
-use crate::transient::sdk_error_is_transient;
+use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::types::{Delete, ObjectIdentifier};
+use shared::object_id::logged;
 use shared::ports::{ObjectError, ObjectPurge, ObjectRef, ObjectStore};
+
+use crate::described::{describe, io_kind};
+use crate::transient::sdk_error_is_transient;
 
 /// Uploads in S3 buckets, read through one shared client.
 #[derive(Clone, Debug)]
@@ -37,7 +39,7 @@ impl ObjectStore for S3Objects {
             .await;
         match head {
             Ok(head) => Ok(Some(length(head.content_length()))),
-            Err(err) => gone_or(&format!("HeadObject s3://{bucket}/{key}"), err),
+            Err(err) => gone_or(&doing("HeadObject", bucket, key), err),
         }
     }
 
@@ -47,7 +49,7 @@ impl ObjectStore for S3Objects {
         max_bytes: u64,
     ) -> Result<Option<Vec<u8>>, ObjectError> {
         let ObjectRef { bucket, key, .. } = object;
-        let doing = format!("GetObject s3://{bucket}/{key}");
+        let doing = doing("GetObject", bucket, key);
         let object = match self
             .client
             .get_object()
@@ -72,11 +74,11 @@ impl ObjectStore for S3Objects {
         let mut body = object.body;
         // The announced length is S3's word; the stream is what arrives, so
         // the limit is enforced on it too (a missing or wrong length).
-        while let Some(chunk) = body
-            .try_next()
-            .await
-            .map_err(|e| ObjectError::Transient(format!("{doing}: reading the body: {e}")))?
-        {
+        while let Some(chunk) = body.try_next().await.map_err(|e| {
+            // The body's error may quote the connection; its kind is enough.
+            let kind = io_kind(&e).map_or_else(String::new, |k| format!(" ({k})"));
+            ObjectError::Transient(format!("{doing}: the body stopped{kind}"))
+        })? {
             let read = (bytes.len() + chunk.len()) as u64;
             if read > max_bytes {
                 return Err(ObjectError::TooLarge {
@@ -90,12 +92,19 @@ impl ObjectStore for S3Objects {
     }
 }
 
+/// What a call was doing, for its error: the operation, the bucket, and the
+/// key by its pseudonym (a key may name a person or a dish; these messages
+/// are logged).
+fn doing(operation: &str, bucket: &str, key: &str) -> String {
+    format!("{operation} of {} in bucket {bucket}", logged(key))
+}
+
 /// A failed call of a purge: transient or not, as the error says.
 fn call_failed<E>(doing: &str, err: &SdkError<E>) -> ObjectError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
-    let message = format!("{doing}: {}", DisplayErrorContext(err));
+    let message = format!("{doing}: {}", describe(err));
     if sdk_error_is_transient(err) {
         ObjectError::Transient(message)
     } else {
@@ -130,7 +139,7 @@ where
         }
     }
     let transient = sdk_error_is_transient(&err);
-    let message = format!("{doing}: {}", DisplayErrorContext(&err));
+    let message = format!("{doing}: {}", describe(&err));
     Err(if transient {
         ObjectError::Transient(message)
     } else {
@@ -161,7 +170,7 @@ impl S3Purge {
 impl ObjectPurge for S3Purge {
     async fn purge(&self, key: &str) -> Result<u64, ObjectError> {
         let bucket = &self.bucket;
-        let doing = format!("purging s3://{bucket}/{key}");
+        let doing = doing("purging every version", bucket, key);
         let refused = |e: &dyn std::fmt::Display| ObjectError::Permanent(format!("{doing}: {e}"));
         let mut removed = 0;
         // Deleting while listing moves the listing on: list again from the
@@ -215,11 +224,11 @@ impl ObjectPurge for S3Purge {
                 .await
                 .map_err(|e| call_failed(&doing, &e))?;
             if let Some(error) = output.errors().first() {
+                // The code says why; the message may quote the key.
                 return Err(ObjectError::Transient(format!(
-                    "{doing}: {} of {count} versions were not deleted; the first: {} {}",
+                    "{doing}: {} of {count} versions were not deleted; the first: {}",
                     output.errors().len(),
-                    error.code().unwrap_or("?"),
-                    error.message().unwrap_or("")
+                    error.code().unwrap_or("(no error code)"),
                 )));
             }
             removed += count;

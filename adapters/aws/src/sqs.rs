@@ -10,9 +10,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use aws_sdk_sqs::Client;
-use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::types::SendMessageBatchRequestEntry;
 
+use crate::described::describe;
 use crate::transient::{is_transient, sdk_error_is_transient};
 use shared::job::Job;
 use shared::ports::{JobSink, QueueError};
@@ -127,11 +127,7 @@ impl BatchCall for SqsJobs {
             .await
             .map_err(|err| {
                 let transient = sdk_error_is_transient(&err);
-                let message = format!(
-                    "SendMessageBatch to {}: {}",
-                    self.queue_url,
-                    DisplayErrorContext(&err)
-                );
+                let message = format!("SendMessageBatch to {}: {}", self.queue_url, describe(&err));
                 if transient {
                     CallError::Transient(message)
                 } else {
@@ -258,6 +254,8 @@ async fn send_with_retries(
                     unreachable = false;
                     let mut done: HashSet<String> = reply.accepted.into_iter().collect();
                     for failure in &reply.failed {
+                        // SQS's per-entry messages name the fault, never
+                        // the body ("Message must be shorter than …").
                         last_reason = format!("{}: {}", failure.code, failure.message);
                         if failure.is_permanent() {
                             let job = failure

@@ -65,8 +65,12 @@ pub fn write_whole(path: &Path, bytes: &[u8]) -> Result<(), String> {
     std::fs::rename(&partial, path).map_err(|e| format!("{}: {e}", path.display()))
 }
 
+/// A failed file operation on `key`: the key by its pseudonym, and what
+/// failed by the system's message ("Permission denied (os error 13)": the
+/// errors of `std::fs` name no path). The message is logged, and a key may
+/// name a person or a dish.
 fn io_error(key: &str, error: &std::io::Error) -> ObjectError {
-    ObjectError::Transient(format!("{key}: {error}"))
+    ObjectError::Transient(format!("{}: {error}", shared::object_id::logged(key)))
 }
 
 #[async_trait]
@@ -134,7 +138,18 @@ impl ObjectStore for DirObjects {
             Ok(Some(bytes))
         })
         .await
-        .map_err(|e| ObjectError::Transient(format!("reading a file: {e}")))?
+        // A join error's text quotes the panic's message: only its kind.
+        .map_err(|e| ObjectError::Transient(format!("reading a file {}", ended(&e))))?
+    }
+}
+
+/// How a blocking task that did not finish ended, without the panic's
+/// message, which may quote the data it handled.
+pub(crate) fn ended(error: &tokio::task::JoinError) -> &'static str {
+    if error.is_panic() {
+        "panicked"
+    } else {
+        "was cancelled"
     }
 }
 
@@ -160,6 +175,31 @@ mod tests {
             Some("makes/sunday dinner+1.json")
         );
         assert_eq!(objects.key_of(Path::new("/elsewhere/x.json")), None);
+    }
+
+    /// A read or a purge that fails names the key by its pseudonym and the
+    /// failure by its kind: the message is logged (a key may name a person).
+    #[tokio::test]
+    async fn a_failed_read_or_purge_names_the_key_by_its_pseudonym() {
+        let scratch = testkit::temp_dir("dir-objects-");
+        let key = "makes/wrenfeather-anna/notes.json";
+        // A folder where the file should be: reading it and removing it fail
+        // (for root too), after the key was used to find it.
+        std::fs::create_dir_all(scratch.path().join(key)).expect("dir");
+        let objects = DirObjects::new(scratch.path());
+        let read = objects.get(ObjectRef::new("b", key, None), 1 << 20).await;
+        let purge = objects.purge(key).await;
+        for failure in [read.map(|_| 0), purge] {
+            let Err(ObjectError::Transient(message)) = failure else {
+                panic!("expected a transient failure, got {failure:?}");
+            };
+            assert!(
+                message.contains(&shared::object_id::logged(key).to_string())
+                    && message.contains("directory"),
+                "the message names the key's pseudonym and what failed: {message}"
+            );
+            assert!(!message.contains("wrenfeather"), "{message}");
+        }
     }
 
     #[tokio::test]

@@ -156,7 +156,7 @@ impl SqliteQueue {
             work(&mut guard)
         })
         .await
-        .map_err(|e| format!("queue: a blocking task failed: {e}"))?
+        .map_err(|e| format!("queue: a blocking task {}", crate::objects::ended(&e)))?
     }
 
     /// Queues jobs and, in the same transaction, records the files they came

@@ -154,7 +154,9 @@ impl UploadForms for LocalForms {
         let bytes = file.to_vec();
         tokio::task::spawn_blocking(move || write_whole(&path, &bytes))
             .await
-            .map_err(|e| UploadError::Unavailable(format!("writing an upload: {e}")))?
+            .map_err(|e| {
+                UploadError::Unavailable(format!("writing an upload {}", crate::objects::ended(&e)))
+            })?
             .map_err(UploadError::Unavailable)?;
         Ok(policy.key)
     }

@@ -407,6 +407,9 @@ impl Service {
                 .await
                 .map_err(|e| Failure::Store(StoreError::Unavailable(e.to_string())))?;
         }
+        // The adapters' errors name keys by their pseudonyms only: these
+        // messages are logged ("store unavailable"), and an erasure must not
+        // write the key it erases into the log.
         if let Some(bucket) = &self.erasure.bucket {
             for key in &keys {
                 erased.objects += bucket
@@ -590,9 +593,14 @@ impl Service {
         // Stored under this server's limits, so read back under the same ones.
         let recipe =
             recipe_from_value(&stored.document, &self.limits, None).map_err(|rejection| {
+                // Logged: the id by its pseudonym, the rejection by its code
+                // and path (its message may quote the document).
                 Failure::Internal(format!(
-                    "version {} of recipe {recipe_id} does not parse: {rejection}",
-                    stored.head.version
+                    "version {} of recipe {} does not parse: {} at {}",
+                    stored.head.version,
+                    shared::object_id::logged(recipe_id.as_str()),
+                    rejection.code(),
+                    rejection.path
                 ))
             })?;
         let recipe = Arc::new(recipe);

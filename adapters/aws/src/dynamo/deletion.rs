@@ -38,7 +38,8 @@ impl DynamoStore {
                 Some(AttributeValue::S(sk)) => sk,
                 _ => {
                     return Err(StoreError::Internal(format!(
-                        "an item of {pk} has no string sort key"
+                        "an item of {} has no string sort key",
+                        logged(&pk)
                     )));
                 }
             };
@@ -69,7 +70,9 @@ impl DynamoStore {
                 removed.rejections += u64::from(self.remove_rejection(&at).await?);
             } else {
                 return Err(StoreError::Internal(format!(
-                    "{pk} holds {sk}, which is not a pointer"
+                    "{} holds {}, which is not a pointer",
+                    logged(&pk),
+                    logged(&sk)
                 )));
             }
         }
@@ -152,13 +155,17 @@ impl DynamoStore {
             }
             if cancelled.failed(META) == Some(true) {
                 return Err(StoreError::Internal(format!(
-                    "make {make_id} of recipe {recipe_id} is stored, but not its recipe"
+                    "make {} of recipe {} is stored, but not its recipe",
+                    logged(make_id.as_str()),
+                    logged(recipe_id.as_str())
                 )));
             }
             // A race with another write to the recipe: try again.
         }
         Err(StoreError::Unavailable(format!(
-            "removing make {make_id} of recipe {recipe_id} lost {WRITE_ATTEMPTS} races; try again"
+            "removing make {} of recipe {} lost {WRITE_ATTEMPTS} races; try again",
+            logged(make_id.as_str()),
+            logged(recipe_id.as_str())
         )))
     }
 
@@ -254,7 +261,8 @@ impl DynamoStore {
             }
         }
         Err(StoreError::Unavailable(format!(
-            "withdrawing version {number_of} of recipe {recipe_id} lost {WRITE_ATTEMPTS} races; try again"
+            "withdrawing version {number_of} of recipe {} lost {WRITE_ATTEMPTS} races; try again",
+            logged(recipe_id.as_str())
         )))
     }
 
@@ -334,7 +342,7 @@ impl Found<'_> {
     fn unreadable(&self, what: &str) -> StoreError {
         StoreError::Internal(format!(
             "a pointer to a {what} from {} lacks what names the {what}",
-            self.origin.object_key
+            logged(&self.origin.object_key)
         ))
     }
 }

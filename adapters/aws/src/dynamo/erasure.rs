@@ -53,8 +53,12 @@ struct RejectionKey {
 }
 
 fn target_text(target: &ErasureTarget) -> Result<String, StoreError> {
-    serde_json::to_string(target)
-        .map_err(|e| StoreError::Internal(format!("an erasure target as JSON: {e}")))
+    serde_json::to_string(target).map_err(|e| {
+        StoreError::Internal(format!(
+            "an erasure target as JSON: {}",
+            shared::object_id::scrubbed(&e.to_string())
+        ))
+    })
 }
 
 fn marker_key(target: &ErasureTarget) -> Result<Item, StoreError> {
@@ -321,7 +325,9 @@ impl DynamoStore {
             }
         }
         Err(StoreError::Unavailable(format!(
-            "erasing make {make_id} of recipe {recipe_id} lost {WRITE_ATTEMPTS} races; try again"
+            "erasing make {} of recipe {} lost {WRITE_ATTEMPTS} races; try again",
+            logged(make_id.as_str()),
+            logged(recipe_id.as_str())
         )))
     }
 
@@ -362,7 +368,10 @@ impl DynamoStore {
             .iter()
             .map(|e| {
                 serde_json::from_str(&e.target).map_err(|err| {
-                    StoreError::Internal(format!("an erasure under way is unreadable: {err}"))
+                    StoreError::Internal(format!(
+                        "an erasure under way is unreadable: {}",
+                        shared::object_id::scrubbed(&err.to_string())
+                    ))
                 })
             })
             .collect()

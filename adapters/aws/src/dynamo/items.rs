@@ -465,13 +465,22 @@ pub(super) fn with_key(mut item: Item, pk: impl Into<String>, sk: impl Into<Stri
 }
 
 pub(super) fn to_item<T: Serialize>(value: &T, what: &str) -> Result<Item, StoreError> {
-    serde_dynamo::to_item(value)
-        .map_err(|e| StoreError::Internal(format!("cannot write {what} as an item: {e}")))
+    serde_dynamo::to_item(value).map_err(|e| {
+        StoreError::Internal(format!(
+            "cannot write {what} as an item: {}",
+            shared::object_id::scrubbed(&e.to_string())
+        ))
+    })
 }
 
 pub(super) fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item)
-        .map_err(|e| StoreError::Internal(format!("{what} in the table is unreadable: {e}")))
+    serde_dynamo::from_item(item).map_err(|e| {
+        // The parser's message may quote the item's values.
+        StoreError::Internal(format!(
+            "{what} in the table is unreadable: {}",
+            shared::object_id::scrubbed(&e.to_string())
+        ))
+    })
 }
 
 pub(super) fn number(value: impl std::fmt::Display) -> AttributeValue {

@@ -28,6 +28,7 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodb::client::Waiters as _;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+// Ids and keys in error messages go by their pseudonyms: the messages are logged.
 use aws_sdk_dynamodb::operation::create_table::CreateTableError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
@@ -38,6 +39,7 @@ use aws_sdk_dynamodb::types::{
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
+use shared::object_id::logged;
 
 use shared::diff::{Summary, round4};
 use shared::insights::MakeFacts;
@@ -179,7 +181,8 @@ impl RecipeStore for DynamoStore {
                         return stored.map(Written::Unchanged).ok_or_else(|| {
                             StoreError::Internal(format!(
                                 "the current version {} of recipe {} is missing",
-                                current.current_version, version.recipe_id
+                                current.current_version,
+                                logged(version.recipe_id.as_str())
                             ))
                         });
                     }
@@ -203,7 +206,7 @@ impl RecipeStore for DynamoStore {
                 Some(c) => c.latest().checked_add(1).ok_or_else(|| {
                     StoreError::Internal(format!(
                         "recipe {} has run out of version numbers",
-                        version.recipe_id
+                        logged(version.recipe_id.as_str())
                     ))
                 })?,
                 None => 1,
@@ -259,7 +262,7 @@ impl RecipeStore for DynamoStore {
         }
         Err(StoreError::Unavailable(format!(
             "recipe {} kept changing under {WRITE_ATTEMPTS} attempts to store a version; try again",
-            version.recipe_id
+            logged(version.recipe_id.as_str())
         )))
     }
 
@@ -382,7 +385,8 @@ impl RecipeStore for DynamoStore {
         }
         Err(StoreError::Unavailable(format!(
             "make {} of recipe {} lost {WRITE_ATTEMPTS} races with other writes; try again",
-            make.make_id, make.recipe_id
+            logged(make.make_id.as_str()),
+            logged(make.recipe_id.as_str())
         )))
     }
 

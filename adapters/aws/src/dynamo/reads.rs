@@ -79,9 +79,9 @@ impl DynamoStore {
         stored.map(Some).ok_or_else(|| {
             StoreError::Internal(format!(
                 "key {} names version {} of recipe {}, which is missing",
-                key.as_str(),
+                logged(key.as_str()),
                 first.version,
-                first.recipe_id
+                logged(first.recipe_id.as_str())
             ))
         })
     }
@@ -106,7 +106,7 @@ impl DynamoStore {
         stored.map(Some).ok_or_else(|| {
             StoreError::Internal(format!(
                 "key {} names rejection {}, which is missing",
-                key.as_str(),
+                logged(key.as_str()),
                 first.rejection_id
             ))
         })

@@ -253,8 +253,9 @@ impl DynamoStore {
             )
         }) {
             return Err(StoreError::Unavailable(format!(
-                "{doing}: {}",
-                DisplayErrorContext(&err)
+                "{doing}: {}; cancellation reasons {}",
+                crate::described::describe(&err),
+                codes.join(", ")
             )));
         }
         if codes
@@ -262,8 +263,9 @@ impl DynamoStore {
             .any(|c| !matches!(*c, "None" | "ConditionalCheckFailed"))
         {
             return Err(StoreError::Internal(format!(
-                "{doing}: {}",
-                DisplayErrorContext(&err)
+                "{doing}: {}; cancellation reasons {}",
+                crate::described::describe(&err),
+                codes.join(", ")
             )));
         }
         let failed: Vec<bool> = codes
@@ -349,13 +351,15 @@ pub(super) fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreErro
 
 /// Transient failures (throttling, timeouts, the network, 5xx) are
 /// `Unavailable`, so that callers retry them; anything else is a bug or a
-/// misconfiguration, `Internal`.
+/// misconfiguration, `Internal`. The message tells the failure by its kind
+/// only (`crate::described`): DynamoDB's messages and responses may quote
+/// the items.
 pub(super) fn sdk_error<E>(doing: &str, err: SdkError<E>) -> StoreError
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
     let transient = crate::transient::sdk_error_is_transient(&err);
-    let message = format!("{doing}: {}", DisplayErrorContext(&err));
+    let message = format!("{doing}: {}", crate::described::describe(&err));
     if transient {
         StoreError::Unavailable(message)
     } else {

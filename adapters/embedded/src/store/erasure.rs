@@ -215,7 +215,10 @@ pub(super) fn pending_erasures(connection: &Connection) -> Result<Vec<ErasureTar
         .iter()
         .map(|text| {
             serde_json::from_str(text).map_err(|e| {
-                StoreError::Internal(format!("an erasure under way is unreadable: {e}"))
+                StoreError::Internal(format!(
+                    "an erasure under way is unreadable: {}",
+                    shared::object_id::scrubbed(&e.to_string())
+                ))
             })
         })
         .collect()

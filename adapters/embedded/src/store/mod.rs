@@ -104,7 +104,7 @@ impl SqliteStore {
             work(&mut connection)
         })
         .await
-        .map_err(|e| StoreError::Internal(format!("a store call did not finish: {e}")))?
+        .map_err(|e| StoreError::Internal(format!("a store call {}", crate::objects::ended(&e))))?
     }
 
     /// How many bucket objects were deleted (each key counted once, at its

@@ -2,6 +2,8 @@
 //! check and all of its effects.
 
 use super::*;
+// Ids and keys in error messages go by their pseudonyms: the messages are logged.
+use shared::object_id::{logged, scrubbed};
 
 /// Runs `effects` in one write transaction: all of them or none.
 pub(super) fn write<T>(
@@ -36,8 +38,9 @@ pub(super) fn seen<T: DeserializeOwned>(
         .map(|text| {
             serde_json::from_str(&text).map_err(|e| {
                 StoreError::Internal(format!(
-                    "the idempotency record of {kind} write {} is unreadable: {e}",
-                    key.as_str()
+                    "the idempotency record of {kind} write {} is unreadable: {}",
+                    logged(key.as_str()),
+                    scrubbed(&e.to_string())
                 ))
             })
         })
@@ -100,9 +103,9 @@ pub(super) fn put_version(
                 load_version(tx, &first.recipe_id, Some(first.version))?.ok_or_else(|| {
                     StoreError::Internal(format!(
                         "key {} names version {} of recipe {}, which is missing",
-                        new.key.as_str(),
+                        logged(new.key.as_str()),
                         first.version,
-                        first.recipe_id
+                        logged(first.recipe_id.as_str())
                     ))
                 })?;
             return Ok(Written::Replayed(stored));
@@ -125,7 +128,8 @@ pub(super) fn put_version(
         {
             let stored = load_version(tx, &new.recipe_id, Some(*version))?.ok_or_else(|| {
                 StoreError::Internal(format!(
-                    "the current version {version} of recipe {recipe_id} is missing"
+                    "the current version {version} of recipe {} is missing",
+                    logged(recipe_id)
                 ))
             })?;
             let first = VersionRef {
@@ -137,7 +141,10 @@ pub(super) fn put_version(
         }
         let version = match current {
             Some((_, _, _, newest)) => newest.checked_add(1).ok_or_else(|| {
-                StoreError::Internal(format!("recipe {recipe_id} has run out of version numbers"))
+                StoreError::Internal(format!(
+                    "recipe {} has run out of version numbers",
+                    logged(recipe_id)
+                ))
             })?,
             None => 1,
         };
@@ -274,7 +281,7 @@ pub(super) fn put_rejection(
                 .ok_or_else(|| {
                     StoreError::Internal(format!(
                         "key {} names rejection {}, which is missing",
-                        new.key.as_str(),
+                        logged(new.key.as_str()),
                         first.rejection_id
                     ))
                 })?;
