@@ -6,9 +6,6 @@
 
 mod common;
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::http::StatusCode;
 use common::{Aws, BUCKET, Gateway, MAKE, RECIPE};
 use serde_json::Value;
@@ -23,32 +20,6 @@ const CONTENT: [&str; 3] = [
 ];
 const RECIPE_KEY: &str = "recipes/apple pie.json";
 const MAKE_KEY: &str = "makes/sunday dinner+1.json";
-
-/// Everything logged, at `info` and above, by every part of the chain.
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        if let Ok(mut all) = self.0.lock() {
-            all.extend_from_slice(bytes);
-        }
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Captured {
-    fn text(&self) -> String {
-        self.0
-            .lock()
-            .map(|all| String::from_utf8_lossy(&all).into_owned())
-            .unwrap_or_default()
-    }
-}
 
 /// Uploads `body` as `key` and carries its event through the chain.
 async fn upload_and_handle(aws: &Aws, gateway: &Gateway, key: &str, body: &[u8]) {
@@ -66,13 +37,8 @@ async fn bucket_keys(aws: &Aws) -> Vec<(String, &'static str)> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_erased_recipe_leaves_no_trace_in_dynamodb_s3_sqs_or_the_logs() {
-    let captured = Captured::default();
-    let writer = captured.clone();
-    tracing_subscriber::fmt()
-        .json()
-        .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
-        .with_writer(move || writer.clone())
-        .init();
+    // Everything logged, at `info` and above, by every part of the chain.
+    let captured = common::capture_logs();
 
     let aws = Aws::start().await;
     let gateway = Gateway::start(&aws).await;

@@ -7,9 +7,10 @@
 #![allow(dead_code, missing_docs, clippy::unwrap_used)]
 
 use std::collections::HashMap;
+use std::io::Write;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 use aws_adapters::DynamoStore;
@@ -251,11 +252,42 @@ impl Aws {
 
     /// Runs the watcher on an event, with the real S3 and SQS adapters.
     pub async fn watch(&self, event: Value) -> watcher::EventSummary {
-        let objects = S3Objects::new(self.s3.clone());
-        let jobs = SqsJobs::new(self.sqs.clone(), &self.jobs_url);
-        watcher::handle_event(event, &objects, &jobs, &Limits::default())
+        self.watch_with(event, &S3Objects::new(self.s3.clone()))
             .await
             .expect("the watcher handles the event")
+    }
+
+    /// Runs the watcher on an event, reading the bucket through `objects`
+    /// (a client with a fault, say); its result, as the Lambda gets it.
+    pub async fn watch_with(
+        &self,
+        event: Value,
+        objects: &S3Objects,
+    ) -> Result<watcher::EventSummary, watcher::WatcherError> {
+        let jobs = SqsJobs::new(self.sqs.clone(), &self.jobs_url);
+        watcher::handle_event(event, objects, &jobs, &Limits::default()).await
+    }
+
+    /// An S3 client like [`Aws::s3`] whose calls go through `fault`, and
+    /// which tries a failed call twice, as the SDK's retries would (quickly).
+    pub fn s3_with(&self, fault: &SdkFault) -> aws_sdk_s3::Client {
+        aws_sdk_s3::Client::from_conf(
+            aws_sdk_s3::config::Builder::from(&self.config)
+                .force_path_style(true)
+                .retry_config(quick_retries())
+                .interceptor(fault.clone())
+                .build(),
+        )
+    }
+
+    /// A DynamoDB client like [`Aws::dynamo`] whose calls go through `fault`.
+    pub fn dynamo_with(&self, fault: &SdkFault) -> aws_sdk_dynamodb::Client {
+        aws_sdk_dynamodb::Client::from_conf(
+            aws_sdk_dynamodb::config::Builder::from(&self.config)
+                .retry_config(quick_retries())
+                .interceptor(fault.clone())
+                .build(),
+        )
     }
 
     /// How many messages a queue holds (visible or not).
@@ -292,13 +324,26 @@ impl Aws {
         &self,
         gateway: &Gateway,
     ) -> (Vec<aws_sdk_sqs::types::Message>, Vec<String>) {
+        self.deliver_with(&gateway.sender_deps(self)).await
+    }
+
+    /// [`Aws::deliver`] to a sender with `deps` (a short timeout, a faulty
+    /// client).
+    pub async fn deliver_with(
+        &self,
+        deps: &sender::Deps,
+    ) -> (Vec<aws_sdk_sqs::types::Message>, Vec<String>) {
         let messages = self
             .receive_raw(&self.jobs_url, 10, Duration::from_secs(3))
             .await;
         if messages.is_empty() {
             return (messages, Vec::new());
         }
-        let response = self.invoke_sender(gateway, &messages).await;
+        let mut event = SqsEvent::default();
+        event.records = messages.iter().map(lambda_record).collect();
+        let response = sender::handle_event(event, deps)
+            .await
+            .expect("every message has an id");
         let failed: Vec<String> = response
             .batch_item_failures
             .iter()
@@ -378,12 +423,229 @@ pub fn lambda_record(message: &aws_sdk_sqs::types::Message) -> SqsMessage {
     record
 }
 
+/// The SDK's standard retries, two attempts with a short wait: a throttled
+/// call is retried as in AWS, and a test does not wait seconds for it.
+fn quick_retries() -> aws_smithy_types::retry::RetryConfig {
+    aws_smithy_types::retry::RetryConfig::standard()
+        .with_max_attempts(2)
+        .with_initial_backoff(Duration::from_millis(10))
+}
+
+/// How an [`SdkFault`] answers for AWS.
+#[derive(Clone, Copy, Debug)]
+pub enum FaultKind {
+    /// S3's `503 SlowDown`, with the body S3 sends: it names the resource
+    /// (the bucket and the key), as S3's error bodies do.
+    SlowDown,
+    /// DynamoDB's `TransactionCanceledException` for a conflict with
+    /// another transaction (a lost race, retried by the store).
+    TransactionConflict,
+    /// A panic in the middle of the call, whose message quotes the request
+    /// (as a string-slicing panic quotes the text it sliced).
+    Panic,
+}
+
+/// A fault in an SDK client (an interceptor): while armed, every attempt of
+/// the named operation gets the answer of [`FaultKind`] instead of the
+/// service's. It keeps the URI and body of each request it failed, so a
+/// test can show what the failing call was about.
+#[derive(Clone, Debug)]
+pub struct SdkFault {
+    operation: &'static str,
+    kind: FaultKind,
+    /// Attempts still to fail.
+    remaining: Arc<AtomicUsize>,
+    failed: Arc<Mutex<Vec<String>>>,
+}
+
+/// Set on an attempt between sending and reading: this attempt is failed.
+#[derive(Clone, Debug)]
+struct Failing(bool);
+
+impl aws_smithy_types::config_bag::Storable for Failing {
+    type Storer = aws_smithy_types::config_bag::StoreReplace<Self>;
+}
+
+impl SdkFault {
+    /// A fault of `kind` on `operation` (`GetObject`, `TransactWriteItems`),
+    /// armed until [`SdkFault::disarm`].
+    pub fn new(operation: &'static str, kind: FaultKind) -> Self {
+        Self {
+            operation,
+            kind,
+            remaining: Arc::new(AtomicUsize::new(usize::MAX)),
+            failed: Arc::new(Mutex::new(Vec::new())),
+        }
+    }
+
+    /// Every attempt fails again, until [`SdkFault::disarm`].
+    pub fn arm(&self) {
+        self.remaining.store(usize::MAX, Ordering::SeqCst);
+    }
+
+    /// The service answers again.
+    pub fn disarm(&self) {
+        self.remaining.store(0, Ordering::SeqCst);
+    }
+
+    /// The requests failed so far: each as its URI, a space, and its body.
+    pub fn failed(&self) -> Vec<String> {
+        self.failed.lock().unwrap().clone()
+    }
+}
+
+impl aws_smithy_runtime_api::client::interceptors::Intercept for SdkFault {
+    fn name(&self) -> &'static str {
+        "SdkFault"
+    }
+
+    fn modify_before_transmit(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        let operation = cfg
+            .load::<aws_smithy_runtime_api::client::orchestrator::Metadata>()
+            .map(|m| m.name().to_owned());
+        let failing = operation.as_deref() == Some(self.operation)
+            && self
+                .remaining
+                .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+                .is_ok();
+        if failing {
+            let request = context.request_mut();
+            let body = request
+                .body()
+                .bytes()
+                .map(|b| String::from_utf8_lossy(b).into_owned())
+                .unwrap_or_default();
+            let seen = format!("{} {body}", request.uri());
+            if let FaultKind::Panic = self.kind {
+                panic!("cannot handle {seen}");
+            }
+            self.failed.lock().unwrap().push(seen);
+            // A failed call has no effect: what reaches moto is an empty
+            // request (whose answer is replaced), never the write itself.
+            if !body.is_empty() {
+                *request.body_mut() = aws_smithy_types::body::SdkBody::from("{}");
+                request.headers_mut().insert("content-length", "2");
+            }
+        }
+        cfg.interceptor_state().store_put(Failing(failing));
+        Ok(())
+    }
+
+    fn modify_before_deserialization(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeDeserializationInterceptorContextMut<'_>,
+        _: &aws_smithy_runtime_api::client::runtime_components::RuntimeComponents,
+        cfg: &mut aws_smithy_types::config_bag::ConfigBag,
+    ) -> Result<(), aws_smithy_runtime_api::box_error::BoxError> {
+        if !cfg.load::<Failing>().is_some_and(|f| f.0) {
+            return Ok(());
+        }
+        let resource = self
+            .failed()
+            .last()
+            .and_then(|seen| seen.split(' ').next().map(str::to_owned))
+            .and_then(|uri| uri.split_once("://").map(|(_, rest)| rest.to_owned()))
+            .and_then(|rest| rest.split_once('/').map(|(_, path)| format!("/{path}")))
+            .unwrap_or_default();
+        let (status, content_type, body) = match self.kind {
+            FaultKind::SlowDown => (
+                503,
+                "application/xml",
+                format!(
+                    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message><Resource>{resource}</Resource><RequestId>FAULT0123456789AB</RequestId></Error>"
+                ),
+            ),
+            FaultKind::TransactionConflict => (
+                400,
+                "application/x-amz-json-1.0",
+                json!({
+                    "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+                    "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons [TransactionConflict]",
+                    "CancellationReasons": [{"Code": "TransactionConflict", "Message": "Transaction is ongoing for the item"}],
+                })
+                .to_string(),
+            ),
+            FaultKind::Panic => return Ok(()),
+        };
+        let mut response = aws_smithy_runtime_api::http::Response::new(
+            aws_smithy_runtime_api::http::StatusCode::try_from(status)?,
+            aws_smithy_types::body::SdkBody::from(body),
+        );
+        response.headers_mut().insert("content-type", content_type);
+        response
+            .headers_mut()
+            .insert("x-amz-request-id", "FAULT0123456789AB");
+        response
+            .headers_mut()
+            .insert("x-amzn-requestid", "FAULT0123456789AB");
+        *context.response_mut() = response;
+        Ok(())
+    }
+}
+
+/// Everything the chain logs at `info` and above, as JSON lines: every
+/// part of the chain runs in the test's process, so this is what all
+/// three functions' log groups would hold.
+#[derive(Clone, Default)]
+pub struct Captured(Arc<Mutex<Vec<u8>>>);
+
+impl Write for Captured {
+    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+        if let Ok(mut all) = self.0.lock() {
+            all.extend_from_slice(bytes);
+        }
+        Ok(bytes.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Captured {
+    pub fn text(&self) -> String {
+        self.0
+            .lock()
+            .map(|all| String::from_utf8_lossy(&all).into_owned())
+            .unwrap_or_default()
+    }
+}
+
+/// Captures the process's logs from here on (once per test binary: the
+/// tests of one file share the capture, so each plants its own words).
+pub fn capture_logs() -> Captured {
+    static CAPTURED: OnceLock<Captured> = OnceLock::new();
+    CAPTURED
+        .get_or_init(|| {
+            let captured = Captured::default();
+            let writer = captured.clone();
+            tracing_subscriber::fmt()
+                .json()
+                .with_env_filter(tracing_subscriber::EnvFilter::new("info"))
+                .with_writer(move || writer.clone())
+                .init();
+            captured
+        })
+        .clone()
+}
+
 /// Faults the gateway injects.
 #[derive(Default)]
 pub struct Faults {
     /// Answer this many of the next writes with a 500.
     pub errors: AtomicUsize,
+    /// Hold this many of the next writes for [`STALL`] before passing them
+    /// on: a sender that waits less times out.
+    pub stalls: AtomicUsize,
 }
+
+/// How long a stalled write is held.
+pub const STALL: Duration = Duration::from_secs(2);
 
 /// API Gateway, played by a small server in front of the recipe server: it
 /// refuses writes whose SigV4 signature does not verify (as the IAM
@@ -401,10 +663,20 @@ pub struct Gateway {
 
 impl Gateway {
     pub async fn start(aws: &Aws) -> Self {
-        let store = Arc::new(DynamoStore::new(aws.dynamo.clone(), TABLE));
+        Self::start_with(aws, aws.dynamo.clone(), aws.s3.clone()).await
+    }
+
+    /// Starts a gateway whose server keeps its records through `dynamo` and
+    /// purges the bucket through `s3` (clients with faults, say).
+    pub async fn start_with(
+        aws: &Aws,
+        dynamo: aws_sdk_dynamodb::Client,
+        s3: aws_sdk_s3::Client,
+    ) -> Self {
+        let store = Arc::new(DynamoStore::new(dynamo, TABLE));
         // As the Lambda builds it: the bucket and the dead-letter queue.
         let erasure = recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests())
-            .with_bucket(Arc::new(aws_adapters::S3Purge::new(aws.s3.clone(), BUCKET)))
+            .with_bucket(Arc::new(aws_adapters::S3Purge::new(s3, BUCKET)))
             .with_jobs(Arc::new(aws_adapters::SqsDeadLetters::new(
                 aws.sqs.clone(),
                 aws.dlq_url.clone(),
@@ -425,9 +697,9 @@ impl Gateway {
         format!("http://{}", self.addr)
     }
 
-    /// Starts serving (again).
-    pub async fn up(&self) {
-        let state = recipe_server::AppState::new(
+    /// The server's state, as the Lambda builds it.
+    pub fn state(&self) -> recipe_server::AppState {
+        recipe_server::AppState::new(
             self.store.clone(),
             Limits::default(),
             recipe_server::Auth::ApiGateway {
@@ -439,8 +711,12 @@ impl Gateway {
                 upload_group: "cooks".into(),
             },
             self.erasure.clone(),
-        );
-        let app = recipe_server::router(state);
+        )
+    }
+
+    /// Starts serving (again).
+    pub async fn up(&self) {
+        let app = recipe_server::router(self.state());
         let (faults, verified) = (Arc::clone(&self.faults), Arc::clone(&self.verified));
         let front = axum::Router::new().fallback(move |request: Request| {
             let (app, faults, verified) = (app.clone(), Arc::clone(&faults), Arc::clone(&verified));
@@ -478,6 +754,12 @@ impl Gateway {
     /// The sender's dependencies, as its Lambda builds them: SigV4 with the
     /// function's credentials, and S3 for claim checks.
     pub fn sender_deps(&self, aws: &Aws) -> sender::Deps {
+        self.sender_deps_with(aws.s3.clone(), Duration::from_secs(5))
+    }
+
+    /// The sender's dependencies, reading claim checks through `s3` and
+    /// giving each call to the server at most `timeout`.
+    pub fn sender_deps_with(&self, s3: aws_sdk_s3::Client, timeout: Duration) -> sender::Deps {
         let credentials = aws_credential_types::Credentials::new(
             ACCESS_KEY,
             SECRET,
@@ -489,13 +771,9 @@ impl Gateway {
             aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
             REGION,
         );
-        let api = sender::HttpApi::new(
-            &self.url(),
-            sender::Signer::SigV4(signer),
-            Duration::from_secs(5),
-        )
-        .expect("client");
-        sender::Deps::new(Arc::new(api), Arc::new(S3Objects::new(aws.s3.clone())))
+        let api = sender::HttpApi::new(&self.url(), sender::Signer::SigV4(signer), timeout)
+            .expect("client");
+        sender::Deps::new(Arc::new(api), Arc::new(S3Objects::new(s3)))
     }
 
     /// A read through the gateway.
@@ -594,6 +872,14 @@ async fn authorise_and_forward(
                 )
                     .into_response();
             }
+        }
+        // A slow server (or gateway): held, then passed on.
+        if faults
+            .stalls
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok()
+        {
+            tokio::time::sleep(STALL).await;
         }
         // A fault injected after the signature check, as a server error would be.
         if faults

@@ -274,6 +274,16 @@ impl Chain {
     /// Starts like [`Chain::start_logging`], logging at `level` (`info`:
     /// what a deployment logs), appending to `log`.
     pub fn start_logging_at(data: &Path, log: &Path, level: &str) -> Self {
+        Self::start_logging_with_env(data, log, level, &[])
+    }
+
+    /// Starts like [`Chain::start_logging_at`], with `env` set.
+    pub fn start_logging_with_env(
+        data: &Path,
+        log: &Path,
+        level: &str,
+        env: &[(&str, &str)],
+    ) -> Self {
         use std::io::Write as _;
         let mut file = std::fs::OpenOptions::new()
             .create(true)
@@ -285,6 +295,7 @@ impl Chain {
             .arg(data)
             .env("RUST_LOG", level)
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
