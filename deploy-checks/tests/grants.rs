@@ -870,6 +870,17 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
             Some((format!("{role} trust"), trust)),
         ));
     }
+    // CloudFormation's hooks assume the guard hook's role, which reads the
+    // rules.
+    let hook = world.bootstrap.arn("GuardHookRole");
+    let trust = world.bootstrap.properties("GuardHookRole")["AssumeRolePolicyDocument"].clone();
+    r.push(world.by_service(
+        "hooks.cloudformation.amazonaws.com",
+        "sts:AssumeRole",
+        &hook,
+        json!({"aws:SourceAccount": ACCOUNT}),
+        Some(("GuardHookRole trust".into(), trust)),
+    ));
     // CloudFormation assumes its execution role.
     let cfn = world.bootstrap.arn("CfnExecutionRole");
     let trust = world.bootstrap.properties("CfnExecutionRole")["AssumeRolePolicyDocument"].clone();

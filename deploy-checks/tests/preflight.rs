@@ -335,6 +335,12 @@ impl Account {
     fn bucket_name(&self, stack: &str, what: &str) -> String {
         format!("{stack}-{what}-{ACCOUNT}-{}", self.region)
     }
+
+    /// A bucket named `<what>-<stack>-<account>-<region>` (the bootstrap's
+    /// guard bucket).
+    fn bucket_name_first(&self, what: &str, stack: &str) -> String {
+        format!("{what}-{stack}-{ACCOUNT}-{}", self.region)
+    }
 }
 
 #[test]
@@ -558,6 +564,30 @@ fn healthy_stacks_own_their_names_and_the_variables_match_the_bootstrap() {
     ]);
 
     let mut repository = variables_of(stack);
+    // Until the guard hook's rules are uploaded (docs/deploy.md), every
+    // deploy would be refused.
+    let run = aws.preflight(stack, &[], Gh::Variables(&borrowed(&repository), &[]));
+    run.assert_finding(
+        "BLOCKER",
+        &[
+            "the guard hook's rules are not uploaded",
+            &format!(
+                "aws s3 cp deploy/guard/application-stack.guard s3://{}/application-stack.guard",
+                aws.bucket_name_first("guard", stack)
+            ),
+        ],
+    );
+    let rules = workspace_root().join("deploy/guard/application-stack.guard");
+    aws.aws(&[
+        "s3",
+        "cp",
+        &rules.display().to_string(),
+        &format!(
+            "s3://{}/application-stack.guard",
+            aws.bucket_name_first("guard", stack)
+        ),
+    ]);
+
     // A stale role in the repository's variables, the right one in the
     // environment's (which wins); a wrong execution role; no boundary.
     let deploy_role = repository[2].1.clone();

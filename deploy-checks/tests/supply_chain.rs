@@ -347,3 +347,40 @@ fn the_toolchain_and_the_node_tools_are_pinned() {
         "the Node tools install with npm ci from the lock"
     );
 }
+
+#[test]
+fn the_test_tools_are_installed_from_a_lock_with_every_hash() {
+    let text = read("scripts/requirements-test.txt");
+    let pins: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains("=="))
+        .collect();
+    assert!(
+        pins.len() > 20,
+        "the lock lists the tools and their dependencies"
+    );
+    for pin in &pins {
+        assert!(
+            pin.ends_with('\\'),
+            "scripts/requirements-test.txt: {pin} has no hash"
+        );
+    }
+    let tools = read("scripts/test-tools");
+    assert!(
+        tools.contains("--require-hashes --no-deps -r scripts/requirements-test.txt"),
+        "scripts/test-tools does not install the lock with --require-hashes --no-deps"
+    );
+}
+
+#[test]
+fn advisories_are_checked_when_the_database_can_be_reached_and_a_skip_says_so() {
+    let test = read("scripts/test");
+    assert!(
+        test.contains("check advisories"),
+        "make test checks RustSec advisories"
+    );
+    assert!(
+        test.contains("SKIPPED: the RustSec advisory database could not be fetched"),
+        "an unreachable database is a skip that says so"
+    );
+}
