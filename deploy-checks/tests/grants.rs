@@ -1342,3 +1342,102 @@ fn the_denials_security_md_promises_hold() {
         wrong.join("\n")
     );
 }
+
+/// A request by a role of the bootstrap assumed by a person (MFA).
+fn by_operator(world: &World, role: &str, action: &str, resource: &str, extra: Value) -> Request {
+    let arn = world.bootstrap.arn(role);
+    let mut context = json!({"aws:PrincipalArn": arn, "aws:PrincipalAccount": ACCOUNT, "aws:SecureTransport": "true", "aws:MultiFactorAuthPresent": "true"});
+    if resource == world.app.arn("DataKey") {
+        context["aws:ResourceTag/app"] = json!("recipe-diff");
+    }
+    if let (Value::Object(c), Value::Object(e)) = (&mut context, extra) {
+        c.extend(e);
+    }
+    Request {
+        name: format!("a person as {role}"),
+        principal: deploy_checks::deployment::session_of(&arn, "alice"),
+        action: action.to_owned(),
+        resource: Resource::Arn(resource.to_owned()),
+        context,
+        identity: World::role_policies(&world.bootstrap, role),
+        boundary: None,
+        resource_policy: world.resource_policy(resource),
+        expect: Expect::Allow,
+    }
+}
+
+#[test]
+fn the_named_operators_can_do_their_one_job() {
+    let world = World::new();
+    let app = &world.app;
+    let key = app.arn("DataKey");
+    let api = app.reference("HttpApi");
+    let mut r = vec![
+        // The eraser erases.
+        by_operator(
+            &world,
+            "EraserRole",
+            "execute-api:Invoke",
+            &format!(
+                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/DELETE/recipes/pie"
+            ),
+            json!({}),
+        ),
+        // Break-glass reaches the data and administers the key: the stack
+        // is never locked out of its own key.
+        by_operator(&world, "BreakGlassRole", "kms:Decrypt", &key, via("s3")),
+        by_operator(
+            &world,
+            "BreakGlassRole",
+            "kms:PutKeyPolicy",
+            &key,
+            json!({}),
+        ),
+        by_operator(
+            &world,
+            "BreakGlassRole",
+            "s3:GetObject",
+            &upload(&world, "makes/pie-1.json"),
+            json!({}),
+        ),
+        by_operator(
+            &world,
+            "BreakGlassRole",
+            "sqs:ReceiveMessage",
+            &app.arn("JobsDeadLetterQueue"),
+            json!({}),
+        ),
+        by_operator(
+            &world,
+            "BreakGlassRole",
+            "sqs:ReceiveMessage",
+            &app.arn("WatcherFailureQueue"),
+            json!({}),
+        ),
+        by_operator(
+            &world,
+            "BreakGlassRole",
+            "dynamodb:RestoreTableToPointInTime",
+            &app.arn("RecipeTable"),
+            json!({}),
+        ),
+    ];
+    // The eraser does nothing else.
+    let mut reads = by_operator(
+        &world,
+        "EraserRole",
+        "s3:GetObject",
+        &upload(&world, "makes/pie-1.json"),
+        json!({}),
+    );
+    reads.expect = Expect::Deny;
+    r.push(reads);
+    let wrong = check(&r);
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        r.len(),
+        wrong.join("\n")
+    );
+}

@@ -22,14 +22,10 @@ use serde_json::{Value, json};
 /// limits (`shared::limits::LIMIT_VARIABLES`) are added to the functions
 /// marked `true`, which read them through `Limits::from_lookup`.
 const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
-    (
-        "watcher",
-        &["QUEUE_URL", "OBJECT_ID_SECRET", "RUST_LOG"],
-        true,
-    ),
+    ("watcher", &["QUEUE_URL", "LOG_ID_SECRET", "RUST_LOG"], true),
     (
         "sender",
-        &["API_URL", "API_TIMEOUT_MS", "OBJECT_ID_SECRET", "RUST_LOG"],
+        &["API_URL", "API_TIMEOUT_MS", "LOG_ID_SECRET", "RUST_LOG"],
         true,
     ),
     (
@@ -39,9 +35,12 @@ const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
             "BUCKET_NAME",
             "DEAD_LETTER_QUEUE_URL",
             "OBJECT_ID_SECRET",
+            "LOG_ID_SECRET",
             "READ_AUTH",
             "READ_GROUP",
             "SENDER_ROLE",
+            "ERASER_ROLE",
+            "SMOKE_ROLE",
             "SMOKE_SCOPE",
             "UPLOAD_GROUP",
             "COGNITO_DOMAIN",
@@ -600,4 +599,44 @@ fn public_reads_are_off_by_default_and_warned_of_when_chosen() {
     assert!(!by_default, "{parameter}: reads are public only by choice");
     let warning = output_when(&t, |c| c == "PublicReads");
     assert!(warning.starts_with("WARNING"), "{warning}");
+}
+
+#[test]
+fn only_the_recipe_server_holds_the_tombstones_key_and_logs_have_their_own() {
+    let t = template();
+    let secret_of = |value: &Value| {
+        value["Fn::Sub"]
+            .as_str()
+            .and_then(|s| s.strip_prefix("{{resolve:secretsmanager:${"))
+            .and_then(|s| s.split('}').next())
+            .map(str::to_owned)
+    };
+    let mut log_secrets = BTreeSet::new();
+    for (binary, (id, f)) in functions(&t) {
+        let env = environment(&t, f);
+        let tombstones = env.get("OBJECT_ID_SECRET");
+        assert_eq!(
+            tombstones.is_some(),
+            binary == "recipe-server",
+            "{id} ({binary}): only the recipe server holds the tombstones' key"
+        );
+        let logs = env
+            .get("LOG_ID_SECRET")
+            .and_then(secret_of)
+            .unwrap_or_else(|| {
+                panic!("{id} ({binary}) names objects in its logs by LOG_ID_SECRET")
+            });
+        if let Some(tombstones) = tombstones.and_then(secret_of) {
+            assert_ne!(
+                tombstones, logs,
+                "{id}: the logs' key is not the tombstones'"
+            );
+        }
+        log_secrets.insert(logs);
+    }
+    assert_eq!(
+        log_secrets.len(),
+        1,
+        "every function names an object alike: {log_secrets:?}"
+    );
 }

@@ -250,7 +250,9 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
     let released = queue.release_in_flight().await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let ids = crate::paths::object_ids(&paths.object_id_secret)?;
-    shared::object_id::set_log_ids(ids.clone());
+    // Logs name objects under a subkey of the secret, never under the
+    // tombstones' key itself.
+    shared::object_id::set_log_ids(ids.subkey("logs"));
     let erasure = recipe_server::service::Erasure::new(ids)
         .with_bucket(Arc::new(ErasureBucket {
             objects: Arc::clone(&objects),

@@ -1,8 +1,9 @@
 //! Who may call what. Writes come only from the chain (invariant 5): in
 //! Lambda they must have passed API Gateway's IAM authorizer as the
 //! sender's role; on a socket they must carry the local write token.
-//! Erasures (`DELETE`) need the IAM authorizer, as whoever the operator
-//! granted the routes to. Reads are open locally; behind API Gateway they
+//! Erasures (`DELETE`) need the IAM authorizer as a session of the named
+//! eraser role (`ERASER_ROLE`), or of the deploy role (`SMOKE_ROLE`) for the
+//! smoke test's own recipes only; locally the write token. Reads are open locally; behind API Gateway they
 //! need a signed-in user in the readers' group, unless reads are public,
 //! or the smoke test's machine identity, which may read only the smoke
 //! test's own recipes.
@@ -50,7 +51,20 @@ pub enum Auth {
         smoke_scope: Option<String>,
         /// The Cognito group a signed-in user must be in to upload.
         upload_group: String,
+        /// Who may erase.
+        erasers: Erasers,
     },
+}
+
+/// The IAM roles whose sessions may erase, by name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Erasers {
+    /// May erase any recipe or make: the bootstrap's eraser role, which
+    /// only people signed in with MFA may assume.
+    pub any: String,
+    /// May erase the smoke test's own recipes ([`SMOKE_RECIPES`]…) and
+    /// nothing else: the deploy role, which cleans up after the smoke test.
+    pub smoke: Option<String>,
 }
 
 /// The uploader of a cook's request, as the key of an upload names them:
@@ -148,6 +162,7 @@ fn check(auth: &Auth, request: &Request) -> Result<Option<Cook>, Problem> {
             writer_role,
             smoke_scope,
             upload_group,
+            erasers,
         } => match access {
             Access::Cook => cook_behind_api_gateway(request, upload_group).map(Some),
             // The bucket takes posted forms in AWS; the handler says so.
@@ -157,7 +172,7 @@ fn check(auth: &Auth, request: &Request) -> Result<Option<Cook>, Problem> {
                 matches!(access, Access::Write | Access::Erase),
                 *public_reads,
                 read_group,
-                writer_role,
+                (writer_role, erasers),
                 smoke_scope.as_deref(),
             )
             .map(|()| None),
@@ -216,7 +231,7 @@ fn api_gateway(
     write: bool,
     public_reads: bool,
     read_group: &str,
-    writer_role: &str,
+    (writer_role, erasers): (&str, &Erasers),
     smoke_scope: Option<&str>,
 ) -> Result<(), Problem> {
     use lambda_http::request::RequestContext;
@@ -232,11 +247,24 @@ fn api_gateway(
                 "writes must be signed with SigV4 and pass the IAM authorizer",
             ));
         };
-        // An erasure is an operator's; every other write is the chain's.
-        if request.method() == Method::DELETE {
-            return Ok(());
-        }
         let role = iam.user_arn.as_deref().and_then(assumed_role);
+        // An erasure is the eraser role's, or the deploy role's for the
+        // smoke test's recipes; every other write is the chain's.
+        if request.method() == Method::DELETE {
+            return match role {
+                Some(role) if role == erasers.any => Ok(()),
+                Some(role)
+                    if erasers.smoke.as_deref() == Some(role)
+                        && is_a_smoke_recipe(request.uri().path()) =>
+                {
+                    Ok(())
+                }
+                _ => Err(Problem::forbidden(format!(
+                    "erasures are taken only from the {} role",
+                    erasers.any
+                ))),
+            };
+        }
         return match role {
             Some(role) if role == writer_role => Ok(()),
             _ => Err(Problem::forbidden(

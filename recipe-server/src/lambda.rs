@@ -12,7 +12,7 @@ use shared::Limits;
 use shared::store::ObjectIds;
 
 use crate::service::Erasure;
-use crate::{AppState, Auth, DashboardAuth};
+use crate::{AppState, Auth, DashboardAuth, Erasers};
 
 /// How long a new environment spends finishing interrupted erasures.
 const RESUME_BUDGET: Duration = Duration::from_secs(5);
@@ -26,8 +26,13 @@ pub struct Config {
     /// The dead-letter queue an erasure removes jobs from
     /// (`DEAD_LETTER_QUEUE_URL`).
     pub dead_letters: String,
-    /// The secret object ids are keyed hashes under (`OBJECT_ID_SECRET`).
+    /// The secret object ids are keyed hashes under (`OBJECT_ID_SECRET`):
+    /// the tombstones' key.
     pub ids: ObjectIds,
+    /// The secret logs name objects under (`LOG_ID_SECRET`, which the
+    /// watcher and the sender hold too); without it, a subkey of the
+    /// tombstones' key.
+    pub log_ids: ObjectIds,
     /// The document limits (`shared::limits::LIMIT_VARIABLES`).
     pub limits: Limits,
     /// Who may read and write.
@@ -64,6 +69,12 @@ impl Config {
             )?,
             smoke_scope: lookup("SMOKE_SCOPE").filter(|s| !s.is_empty()),
             upload_group: lookup("UPLOAD_GROUP").unwrap_or_else(|| "cooks".into()),
+            erasers: Erasers {
+                any: lookup("ERASER_ROLE").ok_or(
+                    "ERASER_ROLE is not set: erasures are taken only from the eraser role, by name",
+                )?,
+                smoke: lookup("SMOKE_ROLE").filter(|s| !s.is_empty()),
+            },
         };
         let bucket = lookup("BUCKET_NAME")
             .ok_or("BUCKET_NAME is not set: erasure removes objects from the bucket")?;
@@ -73,11 +84,16 @@ impl Config {
         let secret = lookup("OBJECT_ID_SECRET")
             .ok_or("OBJECT_ID_SECRET is not set: tombstones need the object-id secret")?;
         let ids = ObjectIds::from_hex(&secret).map_err(|e| format!("OBJECT_ID_SECRET: {e}"))?;
+        let log_ids = match lookup("LOG_ID_SECRET") {
+            Some(text) => ObjectIds::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}"))?,
+            None => ids.subkey("logs"),
+        };
         Ok(Self {
             table,
             bucket,
             dead_letters,
             ids,
+            log_ids,
             limits,
             auth,
             dashboard,
@@ -93,7 +109,7 @@ impl Config {
 /// When the environment gives no region or credentials to sign upload
 /// forms with.
 pub async fn state(config: Config) -> Result<AppState, String> {
-    shared::object_id::set_log_ids(config.ids.clone());
+    shared::object_id::set_log_ids(config.log_ids.clone());
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table);
     let s3 = aws_sdk_s3::Client::new(&aws);

@@ -27,7 +27,7 @@ use shared::wire;
 
 use crate::service::{Erasure, Service};
 
-pub use auth::Auth;
+pub use auth::{Auth, Erasers};
 pub use dashboard::DashboardAuth;
 
 /// The OpenAPI document: the API's contract, tested against this server.

@@ -775,9 +775,18 @@ mod behind_api_gateway {
             }
         }
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
-        // The same events as API Gateway sends them after SigV4 passed.
+        // The same events as API Gateway sends them after SigV4 passed (an
+        // erasure as the eraser role's session).
         for (method, path, body) in write_routes() {
-            let (status, body) = invoke(&app, &write_event(method, path, &body)).await;
+            let mut event = write_event(method, path, &body);
+            if method == "DELETE" {
+                event["requestContext"]["authorizer"]["iam"]["userArn"] = format!(
+                    "arn:aws:sts::123456789012:assumed-role/{}/alice",
+                    common::ERASER_ROLE
+                )
+                .into();
+            }
+            let (status, body) = invoke(&app, &event).await;
             assert!(status.is_success(), "{method} {path}: {status} {body}");
         }
     }
@@ -932,7 +941,7 @@ mod behind_api_gateway {
     }
 
     #[tokio::test]
-    async fn only_the_senders_role_may_write_and_anyone_granted_may_erase() {
+    async fn only_the_senders_role_may_write_and_only_the_eraser_role_may_erase() {
         let t = TempStore::new("apigw-writer");
         let (app, counting) = counting_app(&t, false);
         let body = fixture("pairs/apple-pie/recipe.json");
@@ -948,12 +957,46 @@ mod behind_api_gateway {
         assert_eq!(counting.calls.load(Ordering::SeqCst), 0);
         let (status, _) = invoke(&app, &write_event("POST", "/recipes", &body)).await;
         assert_eq!(status, StatusCode::CREATED, "the sender's own role");
-        // An operator's erasure: signed, not the sender.
-        let mut erase = write_event("DELETE", "/recipes/1", b"");
-        erase["requestContext"]["authorizer"]["iam"]["userArn"] =
-            "arn:aws:sts::123456789012:assumed-role/operator/alice".into();
-        let (status, _) = invoke(&app, &erase).await;
+        let erase_as = |path: &str, role: &str| {
+            let mut erase = write_event("DELETE", path, b"");
+            erase["requestContext"]["authorizer"]["iam"]["userArn"] =
+                format!("arn:aws:sts::123456789012:assumed-role/{role}/alice").into();
+            erase
+        };
+        // Signed is not enough: any other role of the account is refused,
+        // the sender's and the deploy role's (outside the smoke test's
+        // recipes) included, before the store is asked.
+        let before = counting.calls.load(Ordering::SeqCst);
+        for (path, role) in [
+            ("/recipes/1", "operator"),
+            ("/recipes/1", "recipe-sender-role"),
+            ("/recipes/1", common::SMOKE_ROLE),
+            ("/recipes/1/makes/m1", common::SMOKE_ROLE),
+        ] {
+            assert_problem(
+                invoke(&app, &erase_as(path, role)).await,
+                FORBIDDEN,
+                "eraser role",
+            );
+        }
+        assert_eq!(
+            counting.calls.load(Ordering::SeqCst),
+            before,
+            "no store call for a refused erasure"
+        );
+        // The eraser role erases; the deploy role its smoke recipes only.
+        let (status, _) = invoke(&app, &erase_as("/recipes/1", common::ERASER_ROLE)).await;
         assert_eq!(status, StatusCode::NO_CONTENT);
+        let (status, _) = invoke(
+            &app,
+            &erase_as("/recipes/smoke-20261207", common::SMOKE_ROLE),
+        )
+        .await;
+        assert_eq!(
+            status,
+            StatusCode::NOT_FOUND,
+            "allowed, and there is no such recipe"
+        );
     }
 }
 

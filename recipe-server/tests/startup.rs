@@ -12,6 +12,8 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
         "BUCKET_NAME",
         "DEAD_LETTER_QUEUE_URL",
         "SENDER_ROLE",
+        "ERASER_ROLE",
+        "SMOKE_ROLE",
         "READ_GROUP",
         "OBJECT_ID_SECRET",
         "READ_AUTH",
@@ -74,16 +76,18 @@ fn writer_and_erasure_settings_missing_or_unusable_stop_start_up_with_the_reason
         ("TABLE_NAME", "recipes"),
         ("READ_AUTH", "public"),
         ("SENDER_ROLE", "stack-sender"),
+        ("ERASER_ROLE", "eraser-stack"),
         ("BUCKET_NAME", "uploads"),
         ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
         ("OBJECT_ID_SECRET", "abcd"),
     ];
     for (given, named) in [
         (2, "SENDER_ROLE"),
-        (3, "BUCKET_NAME"),
-        (4, "DEAD_LETTER_QUEUE_URL"),
-        (5, "OBJECT_ID_SECRET is not set"),
-        (6, "at least 32 are needed"),
+        (3, "ERASER_ROLE"),
+        (4, "BUCKET_NAME"),
+        (5, "DEAD_LETTER_QUEUE_URL"),
+        (6, "OBJECT_ID_SECRET is not set"),
+        (7, "at least 32 are needed"),
     ] {
         assert_refused(&settings[..given], &[named]);
     }

@@ -83,6 +83,22 @@ impl ObjectIds {
         ObjectId(hex::encode(mac.finalize().into_bytes()))
     }
 
+    /// Ids under a subkey of this secret for one use (`label`): the keyed
+    /// hash of the label, so that knowing the subkey tells nothing of the
+    /// secret or of the other subkeys. Logs name objects under one subkey,
+    /// so that a log key never serves to recognise a tombstone.
+    pub fn subkey(&self, label: &str) -> Self {
+        let mut mac = self.mac.clone();
+        mac.update(b"recipe-diff subkey\0");
+        mac.update(label.as_bytes());
+        let derived = mac.finalize().into_bytes();
+        // HMAC takes a key of any length; 32 bytes meet the minimum.
+        match Self::new(&derived) {
+            Ok(ids) => ids,
+            Err(reason) => unreachable!("{reason}"),
+        }
+    }
+
     /// Ids under a fixed, public secret: for tests and examples only.
     pub fn for_tests() -> Self {
         // A fixed secret of the required length cannot fail.
@@ -185,6 +201,20 @@ fn process_ids() -> ObjectIds {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_subkey_names_objects_apart_from_its_secret_and_from_other_subkeys() {
+        let ids = ObjectIds::for_tests();
+        let logs = ids.subkey("logs");
+        let key = "makes/anna-birthday.json";
+        assert_ne!(ids.id(key), logs.id(key));
+        assert_ne!(logs.id(key), ids.subkey("journal").id(key));
+        assert_eq!(
+            logs.id(key),
+            ObjectIds::for_tests().subkey("logs").id(key),
+            "stable"
+        );
+    }
 
     #[test]
     fn ids_depend_on_the_key_and_on_the_secret() {

@@ -59,14 +59,16 @@ pub fn init_panic_log() {
 #[cfg(feature = "sqs")]
 pub use dead_letters::SqsDeadLetters;
 /// Makes the logs name object keys and ids by keyed hashes under
-/// `OBJECT_ID_SECRET` ([`shared::object_id::logged`]), so that every
-/// function names one object alike; without it, by a secret of the
-/// process. Call once at start; a malformed secret stops start-up.
+/// `LOG_ID_SECRET` ([`shared::object_id::logged`]), so that every function
+/// names one object alike; without it, by a secret of the process. The
+/// logs' secret is not the tombstones' (`OBJECT_ID_SECRET`, the recipe
+/// server's alone): what reads a log line cannot recognise a tombstone.
+/// Call once at start; a malformed secret stops start-up.
 pub fn init_log_ids() -> Result<(), String> {
-    match std::env::var("OBJECT_ID_SECRET") {
+    match std::env::var("LOG_ID_SECRET") {
         Ok(text) => {
             let ids = shared::object_id::ObjectIds::from_hex(&text)
-                .map_err(|e| format!("OBJECT_ID_SECRET: {e}"))?;
+                .map_err(|e| format!("LOG_ID_SECRET: {e}"))?;
             shared::object_id::set_log_ids(ids);
             Ok(())
         }

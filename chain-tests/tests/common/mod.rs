@@ -33,6 +33,9 @@ use testkit::aws::{create_queue, queue_arn};
 pub const BUCKET: &str = "recipe-uploads";
 pub const TABLE: &str = "recipes";
 pub const ACCESS_KEY: &str = "AKIDTESTCHAIN";
+/// The access key an operator's erasures are signed with: the gateway
+/// reports its sessions as the eraser role's.
+pub const ERASER_ACCESS_KEY: &str = "AKIDTESTERASER";
 pub const SECRET: &str = "chain-test-secret";
 pub const REGION: &str = testkit::aws::REGION;
 /// The jobs queue's redrive: as in the template.
@@ -709,6 +712,10 @@ impl Gateway {
                 writer_role: "sender".into(),
                 smoke_scope: None,
                 upload_group: "cooks".into(),
+                erasers: recipe_server::Erasers {
+                    any: "eraser".into(),
+                    smoke: None,
+                },
             },
             self.erasure.clone(),
         )
@@ -793,7 +800,7 @@ impl Gateway {
     /// operator's tool signs it; the status.
     pub async fn erase(&self, path: &str) -> StatusCode {
         let credentials =
-            aws_credential_types::Credentials::new(ACCESS_KEY, SECRET, None, None, "test");
+            aws_credential_types::Credentials::new(ERASER_ACCESS_KEY, SECRET, None, None, "test");
         let signer = sender::SigV4Signer::new(
             aws_credential_types::provider::SharedCredentialsProvider::new(credentials),
             REGION,
@@ -863,7 +870,14 @@ async fn authorise_and_forward(
         ) {
             Ok(access_key) => {
                 verified.fetch_add(1, Ordering::SeqCst);
-                context["authorizer"] = json!({"iam": {"accessKey": access_key, "accountId": "123456789012", "userArn": "arn:aws:sts::123456789012:assumed-role/sender/sender"}});
+                // The session's role, as IAM would report it: the eraser's
+                // for the operator's key, else the sender's.
+                let role = if access_key == ERASER_ACCESS_KEY {
+                    "eraser"
+                } else {
+                    "sender"
+                };
+                context["authorizer"] = json!({"iam": {"accessKey": access_key, "accountId": "123456789012", "userArn": format!("arn:aws:sts::123456789012:assumed-role/{role}/{role}")}});
             }
             Err(reason) => {
                 return (

@@ -77,6 +77,11 @@ pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppStat
     gateway_state_with(store, public_reads, Some(SMOKE_SCOPE))
 }
 
+/// The role whose sessions may erase, in the gateway tests.
+pub const ERASER_ROLE: &str = "recipe-eraser";
+/// The role whose sessions may erase the smoke test's recipes only.
+pub const SMOKE_ROLE: &str = "github-deploy-recipe";
+
 /// [`gateway_state`] with the smoke test's scope `smoke_scope`.
 #[cfg(feature = "lambda")]
 pub fn gateway_state_with(
@@ -94,6 +99,10 @@ pub fn gateway_state_with(
             writer_role: "recipe-sender-role".into(),
             smoke_scope: smoke_scope.map(str::to_owned),
             upload_group: "cooks".into(),
+            erasers: recipe_server::Erasers {
+                any: ERASER_ROLE.into(),
+                smoke: Some(SMOKE_ROLE.into()),
+            },
         },
         Erasure::new(ObjectIds::for_tests()),
     )
