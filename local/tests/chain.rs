@@ -243,3 +243,80 @@ fn drop_status_and_redrive_work_from_the_command_line() {
         "{redrive}"
     );
 }
+
+/// `document` (JSON) naming the recipe `id`.
+fn naming(document: &[u8], id: &str) -> Vec<u8> {
+    let mut document: serde_json::Value = serde_json::from_slice(document).expect("JSON");
+    document["recipeId"] = id.into();
+    document.to_string().into_bytes()
+}
+
+#[test]
+fn the_smoke_tests_recipes_come_only_from_its_folder_and_it_holds_only_them() {
+    let data = DataDir::new("smoke-namespace");
+    let chain = Chain::start(data.path(), &[]);
+    let bucket = data.bucket();
+    let refused = [
+        // A cook may not name a recipe in the smoke test's namespace...
+        (
+            "recipes/cooks/dashboard/pie.json",
+            naming(RECIPE, "smoke-1"),
+        ),
+        ("makes/cooks/dashboard/m.json", naming(&make(1), "smoke-1")),
+        // ...nor may the smoke test's folder version another recipe.
+        ("recipes/smoke/pie.json", RECIPE.to_vec()),
+        ("makes/smoke/m.json", make(2)),
+    ];
+    for (key, bytes) in &refused {
+        put(&bucket, key, bytes);
+    }
+    // The smoke test's own uploads are stored.
+    put(
+        &bucket,
+        "recipes/smoke/smoke-1.json",
+        &naming(RECIPE, "smoke-1"),
+    );
+    put(
+        &bucket,
+        "makes/smoke/smoke-1-make.json",
+        &naming(&make(3), "smoke-1"),
+    );
+    wait_until("the smoke test's make", Duration::from_secs(30), || {
+        chain.make_count("smoke-1") >= 1
+    });
+    wait_until("the four refusals", Duration::from_secs(30), || {
+        chain.get("/rejections")["items"]
+            .as_array()
+            .is_some_and(|items| items.len() == refused.len())
+    });
+    let rejections = chain.get("/rejections");
+    let mut found: Vec<(String, String, String)> = rejections["items"]
+        .as_array()
+        .expect("rejections")
+        .iter()
+        .map(|r| {
+            let text = |field: &str| r[field].as_str().unwrap_or_default().to_owned();
+            (text("objectKey"), text("code"), text("path"))
+        })
+        .collect();
+    found.sort();
+    let mut expected: Vec<(String, String, String)> = refused
+        .iter()
+        .map(|(key, _)| {
+            let (code, path) = ("reserved-recipe-id", "$.recipeId");
+            ((*key).to_owned(), code.to_owned(), path.to_owned())
+        })
+        .collect();
+    expected.sort();
+    assert_eq!(found, expected, "{rejections}");
+    // Nothing refused was stored: the smoke recipe alone, with its make.
+    let recipes = chain.get("/recipes");
+    let ids: Vec<&str> = recipes["items"]
+        .as_array()
+        .expect("recipes")
+        .iter()
+        .filter_map(|r| r["recipeId"].as_str())
+        .collect();
+    assert_eq!(ids, ["smoke-1"], "{recipes}");
+    assert_eq!(chain.make_count("smoke-1"), 1);
+}

@@ -103,8 +103,9 @@ fn access_of(request: &Request) -> Access {
 }
 
 /// The start of the ids of the smoke test's recipes (`scripts/smoke`): the
-/// only recipes its machine identity may read.
-pub const SMOKE_RECIPES: &str = "smoke-";
+/// only recipes its machine identity may read (the domain reserves them
+/// for the smoke test's own uploads).
+pub const SMOKE_RECIPES: &str = shared::keys::SMOKE_RECIPE_PREFIX;
 
 fn is_write(method: &Method) -> bool {
     !matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)

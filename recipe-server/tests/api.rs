@@ -902,12 +902,19 @@ mod behind_api_gateway {
         let mut smoke: Value = serde_json::from_slice(&body).expect("JSON");
         smoke["recipeId"] = "smoke-20261202-1".into();
         let (app, _) = counting_app(&t, false);
-        for (key, recipe) in [
-            ("plain", body),
-            ("smoke", serde_json::to_vec(&smoke).expect("JSON")),
+        // The smoke test's recipe comes from its folder, as it must
+        // (shared::keys::check_smoke_namespace).
+        for (key, recipe, object_key) in [
+            ("plain", body, "recipes/apple-pie.json"),
+            (
+                "smoke",
+                serde_json::to_vec(&smoke).expect("JSON"),
+                "recipes/smoke/smoke-20261202-1.json",
+            ),
         ] {
             let mut write = write_event("POST", "/recipes", &recipe);
             write["headers"]["idempotency-key"] = key.into();
+            write["headers"]["x-object-key"] = object_key.into();
             let (status, stored) = invoke(&app, &write).await;
             assert_eq!(status, StatusCode::CREATED, "{stored}");
         }

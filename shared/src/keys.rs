@@ -3,6 +3,7 @@
 //! writes may land under them.
 
 use crate::model::RecipeId;
+use crate::rejection::RejectReason;
 
 /// The prefix of original recipes.
 pub const RECIPES_PREFIX: &str = "recipes/";
@@ -71,6 +72,58 @@ pub fn cook_of(key: &str) -> Option<&str> {
     (!cook.is_empty() && !file.is_empty()).then_some(cook)
 }
 
+/// The folder, under `recipes/` and `makes/`, of the deploy job's smoke
+/// test (`scripts/smoke`): the only place the deploy role may upload to,
+/// and the only place recipes in the smoke test's namespace come from.
+pub const SMOKE_FOLDER: &str = "smoke";
+
+/// The start of the smoke test's recipe ids. Its machine identity may read
+/// these recipes and the deploy role may erase them, so no one else may
+/// name a recipe so ([`check_smoke_namespace`]).
+pub const SMOKE_RECIPE_PREFIX: &str = "smoke-";
+
+/// Whether `key` is in the smoke test's folder: `recipes/smoke/…` or
+/// `makes/smoke/…`, spelled exactly (keys and IAM resource patterns are
+/// case-sensitive).
+pub fn is_smoke_key(key: &str) -> bool {
+    key.strip_prefix(RECIPES_PREFIX)
+        .or_else(|| key.strip_prefix(MAKES_PREFIX))
+        .and_then(|rest| rest.strip_prefix(SMOKE_FOLDER))
+        .is_some_and(|rest| rest.starts_with('/'))
+}
+
+/// Whether `id` is in the smoke test's namespace (starts `smoke-`, case
+/// and all, as the server's and IAM's checks of it do).
+pub fn is_smoke_recipe(id: &RecipeId) -> bool {
+    id.as_str().starts_with(SMOKE_RECIPE_PREFIX)
+}
+
+/// The smoke test's namespace, both ways round: a recipe or make whose
+/// recipe id starts `smoke-` is taken only from an object under
+/// `recipes/smoke/` or `makes/smoke/`, and an object there only with such
+/// an id. Otherwise a cook could name a recipe the smoke identity may read
+/// and the deploy role may erase, and the deploy role's uploads could
+/// version real recipes. `object_key` is where the document came from;
+/// `None` (a write that names no object) is outside the smoke folder.
+pub fn check_smoke_namespace(
+    object_key: Option<&str>,
+    recipe_id: &RecipeId,
+) -> Result<(), RejectReason> {
+    let from_the_folder = object_key.is_some_and(is_smoke_key);
+    let message = match (is_smoke_recipe(recipe_id), from_the_folder) {
+        (true, false) => format!(
+            "the recipe id {:?} is reserved: ids starting {SMOKE_RECIPE_PREFIX} belong to the deploy job's smoke test, and are taken only from objects under {RECIPES_PREFIX}{SMOKE_FOLDER}/ or {MAKES_PREFIX}{SMOKE_FOLDER}/",
+            recipe_id.as_str()
+        ),
+        (false, true) => format!(
+            "objects under {RECIPES_PREFIX}{SMOKE_FOLDER}/ and {MAKES_PREFIX}{SMOKE_FOLDER}/ are the deploy job's smoke test's, and name only recipes whose ids start {SMOKE_RECIPE_PREFIX}; this one names {:?}",
+            recipe_id.as_str()
+        ),
+        _ => return Ok(()),
+    };
+    Err(RejectReason::ReservedRecipeId { message })
+}
+
 /// The recipe id a key implies (`recipes/desserts/Lemon Tart.jsonld` is
 /// `Lemon Tart`), for documents that do not name themselves.
 pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
@@ -114,6 +167,69 @@ mod tests {
     }
 
     use super::*;
+
+    #[test]
+    fn the_smoke_folder_is_exactly_recipes_smoke_and_makes_smoke() {
+        for key in [
+            "recipes/smoke/smoke-1.json",
+            "makes/smoke/smoke-1-make.json",
+            "makes/smoke/deeper/m.json",
+        ] {
+            assert!(is_smoke_key(key), "{key}");
+        }
+        for key in [
+            "recipes/smoke.json",
+            "recipes/smoker/pie.json",
+            "recipes/Smoke/pie.json",
+            "recipes/cooks/smoke/pie.json",
+            "smoke/recipes/pie.json",
+            "other/smoke/pie.json",
+            "recipes/smoke-1.json",
+        ] {
+            assert!(!is_smoke_key(key), "{key}");
+        }
+    }
+
+    #[test]
+    fn smoke_ids_come_only_from_the_smoke_folder_and_it_holds_only_them() {
+        let id = |text: &str| RecipeId::parse(text).expect("an id");
+        let allowed = [
+            (Some("recipes/smoke/smoke-1.json"), "smoke-1"),
+            (Some("makes/smoke/smoke-1-make.json"), "smoke-1"),
+            (Some("recipes/pie.json"), "pie"),
+            (Some("makes/cooks/5c2f/m.json"), "apple-smoke-1"),
+            (Some("recipes/pie.json"), "Smoke-1"),
+            (None, "pie"),
+        ];
+        for (key, recipe) in allowed {
+            assert_eq!(
+                check_smoke_namespace(key, &id(recipe)),
+                Ok(()),
+                "{key:?} {recipe}"
+            );
+        }
+        let refused = [
+            (Some("recipes/smoke-1.json"), "smoke-1", "is reserved"),
+            (Some("makes/cooks/5c2f/m.json"), "smoke-1", "is reserved"),
+            (Some("recipes/Smoke/smoke-1.json"), "smoke-1", "is reserved"),
+            (None, "smoke-1", "is reserved"),
+            (None, " smoke-", "is reserved"),
+            (Some("recipes/smoke/pie.json"), "pie", "name only recipes"),
+            (Some("makes/smoke/m.json"), "1", "name only recipes"),
+            (Some("recipes/smoke/x.json"), "Smoke-1", "name only recipes"),
+        ];
+        for (key, recipe, says) in refused {
+            let refusal = check_smoke_namespace(key, &id(recipe));
+            let Err(reason) = refusal else {
+                panic!("{key:?} {recipe}: accepted");
+            };
+            assert_eq!(reason.code(), "reserved-recipe-id", "{key:?} {recipe}");
+            assert!(
+                reason.to_string().contains(says),
+                "{key:?} {recipe}: {reason}"
+            );
+        }
+    }
 
     #[test]
     fn only_the_two_prefixes_are_followed() {

@@ -154,6 +154,14 @@ pub enum RejectReason {
         /// What is wrong with the key.
         message: String,
     },
+    /// The recipe id and the object key disagree about the smoke test's
+    /// namespace: an id starting `smoke-` from outside its folder, or its
+    /// folder holding another id ([`crate::keys::check_smoke_namespace`]).
+    #[error("{message}")]
+    ReservedRecipeId {
+        /// Which way round, and the id.
+        message: String,
+    },
     /// The recipe server refused the upload for a reason of its own.
     #[error("{message}")]
     Refused {
@@ -183,6 +191,7 @@ impl RejectReason {
             Self::InvalidId { .. } => "invalid-id",
             Self::DuplicateId { .. } => "duplicate-id",
             Self::BadKey { .. } => "bad-key",
+            Self::ReservedRecipeId { .. } => "reserved-recipe-id",
             Self::Refused { .. } => "refused",
         }
     }

@@ -667,3 +667,47 @@ async fn a_removal_outside_the_followed_prefixes_is_ignored() {
         .expect("handled");
     assert_eq!((summary.jobs, summary.ignored), (0, 1), "{summary:?}");
 }
+
+#[tokio::test]
+async fn the_smoke_tests_namespace_is_kept_to_the_smoke_tests_folder() {
+    let recipe: Value = serde_json::from_str(RECIPE).expect("fixture");
+    let make: Value = serde_json::from_str(MAKE).expect("fixture");
+    let named = |document: &Value, id: &str| {
+        let mut document = document.clone();
+        document["recipeId"] = json!(id);
+        serde_json::to_vec(&document).expect("JSON")
+    };
+    let smoke_recipe = named(&recipe, "smoke-20261207");
+    let smoke_make = named(&make, "smoke-20261207");
+    let bucket = Bucket::with(&[
+        ("recipes/cooks/5c2f/pie.json", &smoke_recipe),
+        ("makes/m.json", &smoke_make),
+        ("recipes/smoke/pie.json", RECIPE.as_bytes()),
+        ("makes/smoke/m.json", MAKE.as_bytes()),
+        ("recipes/smoke/smoke-20261207.json", &smoke_recipe),
+        ("makes/smoke/smoke-20261207-make.json", &smoke_make),
+    ]);
+    for key in [
+        "recipes/cooks/5c2f/pie.json",
+        "makes/m.json",
+        "recipes/smoke/pie.json",
+        "makes/smoke/m.json",
+    ] {
+        let job = one_job(&bucket, key, None).await;
+        let (code, message, path) = rejection(&job);
+        assert_eq!(
+            (code, path),
+            ("reserved-recipe-id", "$.recipeId"),
+            "{key}: {message}"
+        );
+        assert_eq!(job.recipe_id, None, "{key}");
+    }
+    let recipe = one_job(&bucket, "recipes/smoke/smoke-20261207.json", None).await;
+    assert!(
+        matches!(recipe.payload, Payload::Inline { .. }),
+        "{recipe:?}"
+    );
+    let make = one_job(&bucket, "makes/smoke/smoke-20261207-make.json", None).await;
+    assert!(matches!(make.payload, Payload::Inline { .. }), "{make:?}");
+    assert_eq!(make.recipe_id.as_deref(), Some("smoke-20261207"));
+}

@@ -5,9 +5,11 @@
 use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, MAX_INLINE_BYTES, Payload, Source};
-use shared::keys::{UploadKind, classify, has_document_suffix, recipe_id_from_key};
+use shared::keys::{
+    UploadKind, check_smoke_namespace, classify, has_document_suffix, recipe_id_from_key,
+};
 use shared::object_id::logged;
-use shared::parse::{make_from_value, read_document, recipe_from_value};
+use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::rejection::{RejectReason, Rejection};
 use tracing::Instrument as _;
@@ -235,18 +237,27 @@ async fn judge(
         Ok(document) => document,
         Err(rejection) => return Ok(rejected(kind, source, &rejection)),
     };
-    let recipe_id = match kind {
+    let named = match kind {
         UploadKind::Recipe => {
             let fallback = recipe_id_from_key(&source.key);
-            recipe_from_value(&document, limits, fallback.as_ref()).map(|_| None)
+            recipe_from_value(&document, limits, fallback.as_ref())
+                .map(|recipe| recipe.id().clone())
         }
-        UploadKind::Make => {
-            make_from_value(&document, limits).map(|make| Some(make.recipe_id().to_string()))
-        }
+        UploadKind::Make => make_from_value(&document, limits).map(|make| make.recipe_id().clone()),
     };
-    let recipe_id = match recipe_id {
-        Ok(recipe_id) => recipe_id,
-        Err(rejection) => return Ok(rejected(kind, source, &rejection)),
+    // The smoke test's namespace is decided here, where the key is known
+    // (the server decides it again: a job may come from elsewhere).
+    let named = named.and_then(|id| {
+        check_smoke_namespace(Some(&source.key), &id)
+            .map(|()| id)
+            .map_err(|reason| Rejection::new(recipe_id_path(&document, kind), reason))
+    });
+    let recipe_id = match (kind, named) {
+        // A recipe's job names no recipe: the server reads the id again
+        // from the document, with the key's stem as the fallback.
+        (UploadKind::Recipe, Ok(_)) => None,
+        (UploadKind::Make, Ok(id)) => Some(id.to_string()),
+        (_, Err(rejection)) => return Ok(rejected(kind, source, &rejection)),
     };
     let payload = if inline_size(&document) > MAX_INLINE_BYTES {
         Payload::ClaimCheck {

@@ -15,9 +15,9 @@ use shared::canonical::recipe_json;
 use shared::clock::{compact, now_rfc3339};
 use shared::diff::{Difference, Summary};
 use shared::insights::{Insights, InsightsBuilder, MakeFacts};
-use shared::keys::{UploadKind, recipe_id_from_key};
+use shared::keys::{UploadKind, check_smoke_namespace, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
-use shared::parse::{parse_make, parse_recipe, recipe_from_value};
+use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
 use shared::ports::uploads::UploadForms;
 use shared::ports::{JobPurge, ObjectPurge};
 use shared::store::{
@@ -27,7 +27,7 @@ use shared::store::{
     Tombstone, VersionSummary, Written, content_hash,
 };
 use shared::wire::{DeletionBody, RejectionBody, rejection_key};
-use shared::{Limits, Recipe, diff_make};
+use shared::{Limits, Recipe, Rejection, diff_make};
 
 use crate::version_cache::VersionCache;
 
@@ -191,7 +191,12 @@ impl Service {
     /// Stores a recipe version (or finds it unchanged, or replays the key).
     pub async fn put_recipe(&self, write: &Write, body: &[u8]) -> Result<Written<StoredVersion>> {
         let fallback = write.object_key.as_deref().and_then(recipe_id_from_key);
-        let recipe = match parse_recipe(body, &self.limits, fallback.as_ref()) {
+        let recipe = read_document(body, &self.limits).and_then(|document| {
+            let recipe = recipe_from_value(&document, &self.limits, fallback.as_ref())?;
+            in_namespace(write, &document, UploadKind::Recipe, recipe.id())?;
+            Ok(recipe)
+        });
+        let recipe = match recipe {
             Ok(recipe) => recipe,
             Err(rejection) => {
                 let refusal = Refusal::from_rejection(&rejection);
@@ -220,8 +225,12 @@ impl Service {
         write: &Write,
         body: &[u8],
     ) -> Result<LoggedMake> {
-        let mut make = match parse_make(body, &self.limits) {
-            Ok(make) => make,
+        let make = read_document(body, &self.limits).and_then(|document| {
+            let make = make_from_value(&document, &self.limits)?;
+            Ok((make, document))
+        });
+        let (mut make, document) = match make {
+            Ok(parsed) => parsed,
             Err(rejection) => {
                 let refusal = Refusal::from_rejection(&rejection);
                 return Err(self.refuse(write, UploadKind::Make, refusal).await);
@@ -237,6 +246,12 @@ impl Service {
                 ),
                 Some("$.recipeId"),
             );
+            return Err(self.refuse(write, UploadKind::Make, refusal).await);
+        }
+        // Before the recipe is looked for: a make that may never be stored
+        // is refused now, not retried until the recipe arrives.
+        if let Err(rejection) = in_namespace(write, &document, UploadKind::Make, recipe_id) {
+            let refusal = Refusal::from_rejection(&rejection);
             return Err(self.refuse(write, UploadKind::Make, refusal).await);
         }
         // An unknown recipe is not recorded as a rejection: the recipe may
@@ -607,6 +622,19 @@ impl Service {
         self.versions.put(key, Arc::clone(&recipe));
         Ok(Some((number, recipe)))
     }
+}
+
+/// The smoke test's namespace ([`check_smoke_namespace`]) for a write of
+/// `document` naming `recipe_id`, from the object the write names: checked
+/// here as well as by the watcher, since a job may come from elsewhere.
+fn in_namespace(
+    write: &Write,
+    document: &Value,
+    kind: UploadKind,
+    recipe_id: &RecipeId,
+) -> Result<(), Rejection> {
+    check_smoke_namespace(write.object_key.as_deref(), recipe_id)
+        .map_err(|reason| Rejection::new(recipe_id_path(document, kind), reason))
 }
 
 /// What the store found of `recipe_id`, or [`Failure::RecipeNotFound`] when

@@ -11,8 +11,10 @@ mod seed;
 use serde::Serialize;
 use serde_json::Value;
 
+use crate::keys::UploadKind;
 use crate::limits::{Limits, check_depth};
 use crate::model::{Make, Recipe, RecipeId};
+use crate::path::JsonPath;
 use crate::rejection::{RejectReason, Rejection};
 
 /// The input formats the chain accepts.
@@ -85,6 +87,18 @@ pub fn make_from_value_with_fallback(
     match detect_format(value)? {
         Format::Seed => seed::make(value, limits),
         Format::SchemaOrg => schema_org::make(value, limits, fallback_id),
+    }
+}
+
+/// Where a document, read as `kind`, names its recipe id, for a refusal
+/// of the id itself: `$.recipeId` in the seed format; in schema.org the
+/// field of the recipe node that gave it (`recipeId`, `identifier`, a
+/// make's `isBasedOn`), or `recipeId` on that node when the object key's
+/// stem gave it, where the document would name it.
+pub fn recipe_id_path(value: &Value, kind: UploadKind) -> JsonPath {
+    match detect_format(value) {
+        Ok(Format::SchemaOrg) => schema_org::recipe_id_path(value, kind == UploadKind::Make),
+        _ => JsonPath::root().key("recipeId"),
     }
 }
 
@@ -161,5 +175,79 @@ pub fn detect_format(value: &Value) -> Result<Format, Rejection> {
         }
         Value::Array(items) if items.iter().any(Value::is_object) => Ok(Format::SchemaOrg),
         _ => Err(Rejection::whole(RejectReason::UnknownFormat)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn the_path_of_a_recipe_id_is_the_field_it_was_read_from() {
+        let graph = |node: Value| json!({"@context": "https://schema.org", "@graph": [{"@type": "WebPage"}, node]});
+        let recipe = |extra: Value| {
+            let mut node = json!({"@type": "Recipe", "name": "Pie", "recipeIngredient": ["1 egg"]});
+            node.as_object_mut()
+                .expect("an object")
+                .extend(extra.as_object().expect("an object").clone());
+            graph(node)
+        };
+        let cases = [
+            (
+                json!({"recipeName": "Pie", "recipeId": "p"}),
+                UploadKind::Recipe,
+                "$.recipeId",
+            ),
+            (json!({"recipeName": "Pie"}), UploadKind::Make, "$.recipeId"),
+            (
+                recipe(json!({"recipeId": "p"})),
+                UploadKind::Recipe,
+                "$.@graph[1].recipeId",
+            ),
+            (
+                recipe(json!({"identifier": {"@id": "p"}})),
+                UploadKind::Recipe,
+                "$.@graph[1].identifier",
+            ),
+            (
+                recipe(json!({"identifier": "p", "isBasedOn": "q"})),
+                UploadKind::Recipe,
+                "$.@graph[1].identifier",
+            ),
+            (
+                recipe(json!({"identifier": "p", "isBasedOn": "q"})),
+                UploadKind::Make,
+                "$.@graph[1].isBasedOn",
+            ),
+            (
+                recipe(json!({"recipeId": "p", "isBasedOn": "q"})),
+                UploadKind::Make,
+                "$.@graph[1].recipeId",
+            ),
+            // isBasedOn naming the page itself is passed over, as when reading.
+            (
+                recipe(
+                    json!({"url": "https://x.test/pie", "isBasedOn": "https://x.test/pie/", "identifier": "p"}),
+                ),
+                UploadKind::Make,
+                "$.@graph[1].identifier",
+            ),
+            // The key's stem gave it: where the document would name it.
+            (
+                recipe(json!({})),
+                UploadKind::Recipe,
+                "$.@graph[1].recipeId",
+            ),
+        ];
+        for (document, kind, path) in cases {
+            assert_eq!(
+                recipe_id_path(&document, kind).to_string(),
+                path,
+                "{document} as a {}",
+                kind.as_str()
+            );
+        }
     }
 }

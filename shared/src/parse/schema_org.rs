@@ -69,26 +69,48 @@ fn own_id(
     path: &JsonPath,
     fallback_id: Option<&RecipeId>,
 ) -> Result<RecipeId, Rejection> {
-    match id_field(node, path, &["recipeId", "identifier"])? {
-        Some(id) => Ok(id),
+    match named_id(node, path)? {
+        Some((id, _)) => Ok(id),
         None => fallback_id
             .cloned()
             .ok_or_else(|| missing(path, "recipeId")),
     }
 }
 
+/// The id a node names for itself (`recipeId`, else `identifier`), with
+/// the path of the field it came from.
+fn named_id(
+    node: &Map<String, Value>,
+    path: &JsonPath,
+) -> Result<Option<(RecipeId, JsonPath)>, Rejection> {
+    id_field(node, path, &["recipeId", "identifier"])
+}
+
 /// The recipe a make was made from: `recipeId`, else `isBasedOn`, else the
-/// id the node has as a recipe ([`own_id`]). An `isBasedOn` that names the
-/// page itself (its `@id`, `url` or `mainEntityOfPage`, as some publishers
-/// write it) says nothing about another recipe and is passed over, so that
-/// one document read as a recipe and as a make has one recipe id.
+/// id the node has as a recipe ([`own_id`]).
 fn made_from(
     node: &Map<String, Value>,
     path: &JsonPath,
     fallback_id: Option<&RecipeId>,
 ) -> Result<RecipeId, Rejection> {
-    if let Some(id) = id_field(node, path, &["recipeId"])? {
-        return Ok(id);
+    match named_source(node, path)? {
+        Some((id, _)) => Ok(id),
+        None => own_id(node, path, fallback_id),
+    }
+}
+
+/// The recipe a make's node names as its source, with the path of the
+/// field it came from: `recipeId`, else `isBasedOn`, else its own id
+/// ([`named_id`]). An `isBasedOn` that names the page itself (its `@id`,
+/// `url` or `mainEntityOfPage`, as some publishers write it) says nothing
+/// about another recipe and is passed over, so that one document read as a
+/// recipe and as a make has one recipe id.
+fn named_source(
+    node: &Map<String, Value>,
+    path: &JsonPath,
+) -> Result<Option<(RecipeId, JsonPath)>, Rejection> {
+    if let Some(named) = id_field(node, path, &["recipeId"])? {
+        return Ok(Some(named));
     }
     let based_on = node.get("isBasedOn").and_then(reference);
     let names_itself = based_on.is_some_and(|based_on| {
@@ -97,10 +119,29 @@ fn made_from(
             .filter_map(|k| node.get(*k).and_then(reference))
             .any(|own| same_address(own, based_on))
     });
-    if !names_itself && let Some(id) = id_field(node, path, &["isBasedOn"])? {
-        return Ok(id);
+    if !names_itself && let Some(named) = id_field(node, path, &["isBasedOn"])? {
+        return Ok(Some(named));
     }
-    own_id(node, path, fallback_id)
+    named_id(node, path)
+}
+
+/// Where the recipe node of `value` names the recipe id that [`recipe`]
+/// (or, for a make, [`make`]) reads: the field it came from, or `recipeId`
+/// on the node when the document names none (the fallback, the object
+/// key's stem, gave it), which is where the document would name it.
+pub(crate) fn recipe_id_path(value: &Value, make: bool) -> JsonPath {
+    let Ok((node, path)) = find_recipe(value) else {
+        return JsonPath::root().key("recipeId");
+    };
+    let named = if make {
+        named_source(node, &path)
+    } else {
+        named_id(node, &path)
+    };
+    match named {
+        Ok(Some((_, at))) => at,
+        _ => path.key("recipeId"),
+    }
 }
 
 /// The text a reference field gives: itself, the first of a list, or an
@@ -167,12 +208,13 @@ fn is_recipe_type(value: &Value) -> bool {
 }
 
 /// The first of `fields` present, read as an id: text, a number, or an
-/// object carrying `@id`, `url`, `identifier` or `value`.
+/// object carrying `@id`, `url`, `identifier` or `value`; with the path of
+/// the field.
 fn id_field(
     node: &Map<String, Value>,
     path: &JsonPath,
     fields: &[&'static str],
-) -> Result<Option<RecipeId>, Rejection> {
+) -> Result<Option<(RecipeId, JsonPath)>, Rejection> {
     for field in fields {
         let field_path = path.key(*field);
         let value = match node.get(*field) {
@@ -193,9 +235,10 @@ fn id_field(
             },
             other => other,
         };
-        return RecipeId::from_json(value)
-            .map(Some)
-            .map_err(|reason| Rejection::new(field_path, reason));
+        return match RecipeId::from_json(value) {
+            Ok(id) => Ok(Some((id, field_path))),
+            Err(reason) => Err(Rejection::new(field_path, reason)),
+        };
     }
     Ok(None)
 }
