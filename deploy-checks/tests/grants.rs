@@ -429,6 +429,19 @@ const NOT_NEEDED: &[(&str, &str, &str)] = &[
     ),
 ];
 
+/// Evaluates `requests`, printing each, and fails with every one whose
+/// decision is not the expected one.
+fn assert_as_expected(requests: &[Request]) {
+    let wrong = check(requests);
+    assert!(
+        wrong.is_empty(),
+        "{} of {} requests are not as expected:\n{}",
+        wrong.len(),
+        requests.len(),
+        wrong.join("\n")
+    );
+}
+
 fn glob(pattern: &str, text: &str) -> bool {
     match pattern.strip_suffix('*') {
         Some(prefix) if !prefix.contains('*') => {
@@ -634,15 +647,8 @@ fn cloudformation_can_create_read_update_and_undo_a_failed_create_of_every_resou
         );
     }
 
-    let wrong = check(&requests);
     assert!(requests.len() > 150, "only {} requests", requests.len());
-    assert!(
-        wrong.is_empty(),
-        "{} of {} requests are not as expected:\n{}",
-        wrong.len(),
-        requests.len(),
-        wrong.join("\n")
-    );
+    assert_as_expected(&requests);
 }
 
 /// An object key under a watched prefix, and its ARN in the upload bucket.
@@ -838,15 +844,8 @@ fn runtime_requests(world: &World) -> Vec<Request> {
 fn every_function_can_make_the_calls_its_code_and_lambda_make_for_it() {
     let world = World::new();
     let requests = runtime_requests(&world);
-    let wrong = check(&requests);
     assert!(requests.len() >= 50, "only {} requests", requests.len());
-    assert!(
-        wrong.is_empty(),
-        "{} of {} requests are not as expected:\n{}",
-        wrong.len(),
-        requests.len(),
-        wrong.join("\n")
-    );
+    assert_as_expected(&requests);
 }
 
 #[test]
@@ -961,15 +960,8 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
     // S3 writes its access log.
     let logs = app.arn("AccessLogBucket");
     r.push(world.by_service("logging.s3.amazonaws.com", "s3:PutObject", &format!("{logs}/uploads/2026-12-07-00-00-00-0123456789ABCDEF"), json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": app.arn("UploadBucket"), "aws:SecureTransport": "true"}), None));
-    let wrong = check(&r);
     assert!(r.len() >= 10, "only {} requests", r.len());
-    assert!(
-        wrong.is_empty(),
-        "{} of {} requests are not as expected:\n{}",
-        wrong.len(),
-        r.len(),
-        wrong.join("\n")
-    );
+    assert_as_expected(&r);
 }
 
 fn deploy_job_requests(world: &World) -> Vec<Request> {
@@ -1064,15 +1056,8 @@ fn deploy_job_requests(world: &World) -> Vec<Request> {
 fn the_deploy_job_can_deploy_recover_a_failed_first_deploy_and_run_the_smoke_test() {
     let world = World::new();
     let requests = deploy_job_requests(&world);
-    let wrong = check(&requests);
     assert!(requests.len() >= 15, "only {} requests", requests.len());
-    assert!(
-        wrong.is_empty(),
-        "{} of {} requests are not as expected:\n{}",
-        wrong.len(),
-        requests.len(),
-        wrong.join("\n")
-    );
+    assert_as_expected(&requests);
 }
 
 fn denied(mut request: Request, why: &str) -> Request {
@@ -1333,14 +1318,7 @@ fn the_denials_security_md_promises_hold() {
         ),
         "TLS only",
     ));
-    let wrong = check(&r);
-    assert!(
-        wrong.is_empty(),
-        "{} of {} requests are not as expected:\n{}",
-        wrong.len(),
-        r.len(),
-        wrong.join("\n")
-    );
+    assert_as_expected(&r);
 }
 
 /// A request by a role of the bootstrap assumed by a person (MFA).
@@ -1432,12 +1410,5 @@ fn the_named_operators_can_do_their_one_job() {
     );
     reads.expect = Expect::Deny;
     r.push(reads);
-    let wrong = check(&r);
-    assert!(
-        wrong.is_empty(),
-        "{} of {} requests are not as expected:\n{}",
-        wrong.len(),
-        r.len(),
-        wrong.join("\n")
-    );
+    assert_as_expected(&r);
 }

@@ -59,6 +59,20 @@ fn only_the_protected_environments_jobs_may_assume_the_deploy_role() {
     );
 }
 
+/// The number of packages the pip lock `path` pins, each of which must
+/// carry its hashes (a pin line ends with a continuation into them).
+fn hashed_pins(path: &str) -> usize {
+    let text = read(path);
+    let pins: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains("=="))
+        .collect();
+    for pin in &pins {
+        assert!(pin.ends_with('\\'), "{path}: {pin} has no hash");
+    }
+    pins.len()
+}
+
 #[test]
 fn the_deploy_tools_are_installed_from_locks_with_every_hash() {
     let tools = read("deploy/tools.sh");
@@ -67,15 +81,7 @@ fn the_deploy_tools_are_installed_from_locks_with_every_hash() {
         "deploy/requirements-checkov.txt",
         "deploy/requirements-build.txt",
     ] {
-        let text = read(lock);
-        let pins: Vec<&str> = text
-            .lines()
-            .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains("=="))
-            .collect();
-        assert!(!pins.is_empty(), "{lock} pins nothing");
-        for pin in &pins {
-            assert!(pin.ends_with('\\'), "{lock}: {pin} has no hash");
-        }
+        assert!(hashed_pins(lock) > 0, "{lock} pins nothing");
         let name = lock.trim_start_matches("deploy/");
         assert!(
             tools.lines().any(|l| l.contains("--require-hashes"))
@@ -350,21 +356,10 @@ fn the_toolchain_and_the_node_tools_are_pinned() {
 
 #[test]
 fn the_test_tools_are_installed_from_a_lock_with_every_hash() {
-    let text = read("scripts/requirements-test.txt");
-    let pins: Vec<&str> = text
-        .lines()
-        .filter(|l| !l.starts_with(' ') && !l.starts_with('#') && l.contains("=="))
-        .collect();
     assert!(
-        pins.len() > 20,
+        hashed_pins("scripts/requirements-test.txt") > 20,
         "the lock lists the tools and their dependencies"
     );
-    for pin in &pins {
-        assert!(
-            pin.ends_with('\\'),
-            "scripts/requirements-test.txt: {pin} has no hash"
-        );
-    }
     let tools = read("scripts/test-tools");
     assert!(
         tools.contains("--require-hashes --no-deps -r scripts/requirements-test.txt"),
