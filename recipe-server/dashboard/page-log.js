@@ -2,10 +2,11 @@
 // The cook changes amounts and units, leaves ingredients out, adds or swaps
 // them, skips, rewords and reorders steps, and sets the rating, the date and
 // notes. A live preview shows the diff from the server's own engine
-// (POST /diff, which stores nothing). Save uploads the make, as seed-format
-// JSON, into the bucket under makes/ through a signed form; the chain does
-// the rest, and the page follows the make until it is stored (then opens
-// it) or refused (then says why).
+// (POST /recipes/{recipeId}/diff, which stores nothing; the recipe is in
+// the path so that the access log names it). Save uploads the make, as
+// seed-format JSON, into the bucket under makes/ through a signed form; the
+// chain does the rest, and the page follows the make until it is stored
+// (then opens it) or refused (then says why).
 
 import { ApiError, follow, get, post, seg, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
@@ -142,7 +143,7 @@ export async function logMakePage(recipeId) {
     }
     previewBox.setAttribute('aria-busy', 'true');
     try {
-      const diff = await post('diff', document);
+      const diff = await post(`recipes/${seg(state.recipeId)}/diff`, document);
       if (gen !== previewGeneration) return;
       previewBox.dataset.state = 'ready';
       previewBox.replaceChildren(previewView(diff));

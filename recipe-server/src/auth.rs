@@ -9,9 +9,10 @@
 //! test's own recipes.
 //!
 //! The dashboard's two routes that are not the chain's: a preview of a
-//! make's diff (`POST /diff`) is a read; an upload form (`POST /uploads`)
-//! is a cook's. In AWS a cook is a signed-in user in the uploaders' group
-//! (`UPLOAD_GROUP`, `cooks` by default). On this machine it is the write
+//! make's diff (`POST /recipes/{recipeId}/diff`) is a read; an upload
+//! form (`POST /uploads`) is a cook's. In AWS a cook is a signed-in user
+//! in the uploaders' group (`UPLOAD_GROUP`, `cooks` by default). On this
+//! machine it is the write
 //! token's holder or a page of this server itself: the browser says so in
 //! `Sec-Fetch-Site: same-origin`, which no page can set, and
 //! `middleware::local_only` has already refused other sites' origins and
@@ -93,13 +94,21 @@ enum Access {
 fn access_of(request: &Request) -> Access {
     let method = request.method();
     match (method, request.uri().path()) {
-        (&Method::POST, "/diff") => Access::Read,
+        (&Method::POST, path) if is_a_preview(path) => Access::Read,
         (&Method::POST, "/uploads") => Access::Cook,
         (&Method::POST, "/uploads/form") => Access::Form,
         (&Method::DELETE, _) => Access::Erase,
         _ if is_write(method) => Access::Write,
         _ => Access::Read,
     }
+}
+
+/// Whether `path` is the preview of a make's diff, `/recipes/{recipeId}/diff`
+/// (the id one segment, as the router matches it): a read, though a POST.
+fn is_a_preview(path: &str) -> bool {
+    path.strip_prefix("/recipes/")
+        .and_then(|rest| rest.strip_suffix("/diff"))
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
 }
 
 /// The start of the ids of the smoke test's recipes (`scripts/smoke`): the

@@ -274,9 +274,14 @@ pub async fn list_rejections(
     page_json(&state.service().rejections(&page).await?)
 }
 
-/// `POST /diff`: a make's diff as it would be logged, storing nothing.
-pub async fn preview(State(state): State<AppState>, JsonBody(body): JsonBody) -> Result<Response> {
-    let preview = state.service().preview(&body).await?;
+/// `POST /recipes/{recipeId}/diff`: a make's diff as it would be logged,
+/// storing nothing.
+pub async fn preview(
+    State(state): State<AppState>,
+    RecipePath(recipe_id): RecipePath,
+    JsonBody(body): JsonBody,
+) -> Result<Response> {
+    let preview = state.service().preview(&recipe_id, &body).await?;
     Ok(Json(to_json(&preview)?).into_response())
 }
 

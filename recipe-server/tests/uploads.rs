@@ -41,7 +41,7 @@ async fn get_json(app: &axum::Router, uri: &str) -> Value {
 async fn a_preview_diffs_the_make_as_logging_would_and_stores_nothing() {
     let (_t, app) = app_with_a_recipe("preview").await;
     let make: Value = serde_json::from_slice(&fixture("pairs/apple-pie/make.json")).expect("JSON");
-    let (status, _, preview) = send(&app, from_the_page("/diff", &make)).await;
+    let (status, _, preview) = send(&app, from_the_page("/recipes/1/diff", &make)).await;
     assert_eq!(status, StatusCode::OK, "{preview}");
     assert_eq!(
         (preview["recipeId"].as_str(), preview["version"].as_u64()),
@@ -77,11 +77,68 @@ async fn a_preview_diffs_the_make_as_logging_would_and_stores_nothing() {
     let mut bad = make.clone();
     bad["makeId"] = json!("preview-bad");
     bad["rating"] = json!(7);
-    let (status, _, problem) = send(&app, from_the_page("/diff", &bad)).await;
+    let (status, _, problem) = send(&app, from_the_page("/recipes/1/diff", &bad)).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{problem}");
     assert_eq!(problem["path"], "$.rating", "{problem}");
     let recipe = get_json(&app, "/recipes/1").await;
     assert_eq!(recipe["makeCount"], 1, "{recipe}");
+    let rejections = get_json(&app, "/rejections").await;
+    assert_eq!(rejections["items"], json!([]), "{rejections}");
+}
+
+#[tokio::test]
+async fn a_preview_is_of_the_recipe_its_path_names() {
+    let (_t, app) = app_with_a_recipe("preview-path").await;
+    let make: Value = serde_json::from_slice(&fixture("pairs/apple-pie/make.json")).expect("JSON");
+    // The recipe is in the path, so that the access log names it; a make
+    // naming another recipe is refused, saying which.
+    let (status, _, problem) = send(&app, from_the_page("/recipes/2/diff", &make)).await;
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["path"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("recipe-id-mismatch"),
+            Some("$.recipeId")
+        ),
+        "{problem}"
+    );
+    let detail = problem["detail"].as_str().unwrap_or_default();
+    assert!(
+        detail.contains("\"1\"") && detail.contains("\"2\""),
+        "{problem}"
+    );
+    // The old route is gone, with no alias: 404 to a caller past
+    // authorisation (as any unknown POST, it is a write to authorise first).
+    let old = write("POST", "/diff", "old-preview", make.to_string());
+    let (status, _, problem) = send(&app, old).await;
+    assert_eq!(
+        (status, problem["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("no-route")),
+        "{problem}"
+    );
+    // A read: no write token needed, from any page of this server or none.
+    let plain = Request::post("/recipes/1/diff")
+        .header("content-type", "application/json")
+        .body(Body::from(make.to_string()))
+        .expect("request");
+    let (status, _, preview) = send(&app, plain).await;
+    assert_eq!(status, StatusCode::OK, "{preview}");
+    // Saved from the dashboard (into the cooks' folder), a make of a
+    // smoke-test recipe would be refused: the preview says so, whether
+    // or not the recipe exists.
+    let mut smoke = make.clone();
+    smoke["recipeId"] = json!("smoke-20261207");
+    let (status, _, problem) =
+        send(&app, from_the_page("/recipes/smoke-20261207/diff", &smoke)).await;
+    assert_eq!(
+        (status, problem["code"].as_str(), problem["path"].as_str()),
+        (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Some("reserved-recipe-id"),
+            Some("$.recipeId")
+        ),
+        "{problem}"
+    );
     let rejections = get_json(&app, "/rejections").await;
     assert_eq!(rejections["items"], json!([]), "{rejections}");
 }
@@ -222,6 +279,63 @@ mod behind_api_gateway {
         event["body"] = json!(json!({"kind": "make", "fileName": "m.json"}).to_string());
         event["requestContext"]["authorizer"]["jwt"]["claims"]["cognito:groups"] = json!(groups);
         event
+    }
+
+    /// `POST /recipes/1/diff` with the apple pie's make, as a signed-in
+    /// user in `groups`.
+    fn preview_event(groups: &str) -> Value {
+        let mut event = upload_event(groups);
+        let make = String::from_utf8(fixture("pairs/apple-pie/make.json")).expect("UTF-8");
+        event["routeKey"] = json!("$default");
+        event["rawPath"] = json!("/recipes/1/diff");
+        event["requestContext"]["http"]["path"] = json!("/recipes/1/diff");
+        event["body"] = json!(make);
+        event
+    }
+
+    #[tokio::test]
+    async fn a_preview_is_a_readers_and_not_a_write() {
+        let t = TempStore::new("apigw-preview");
+        let app = common::gateway_app(t.store.clone(), false);
+        let mut write = event("apigw-v2-post-recipe.json");
+        write["body"] =
+            json!(String::from_utf8(fixture("pairs/apple-pie/recipe.json")).expect("UTF-8"));
+        write["headers"]["content-length"] =
+            json!(write["body"].as_str().map_or(0, str::len).to_string());
+        let (status, stored) = invoke(&app, &write).await;
+        assert_eq!(status, StatusCode::CREATED, "{stored}");
+        let (status, preview) = invoke(&app, &preview_event("[readers]")).await;
+        assert_eq!(status, StatusCode::OK, "{preview}");
+        assert_eq!(preview["recipeId"], "1");
+        for (what, event, want) in [
+            (
+                "not a reader",
+                preview_event("[cooks]"),
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "no user",
+                {
+                    let mut event = preview_event("[readers]");
+                    event["requestContext"]["authorizer"] = Value::Null;
+                    event
+                },
+                StatusCode::UNAUTHORIZED,
+            ),
+            (
+                // The chain's signature makes no reader.
+                "the sender's signature",
+                {
+                    let mut event = preview_event("[readers]");
+                    event["requestContext"]["authorizer"] =
+                        write["requestContext"]["authorizer"].clone();
+                    event
+                },
+                StatusCode::UNAUTHORIZED,
+            ),
+        ] {
+            assert_eq!(invoke(&app, &event).await.0, want, "{what}");
+        }
     }
 
     #[tokio::test]

@@ -8,9 +8,11 @@
 use serde_json::Value;
 use shared::canonical::recipe_json;
 use shared::diff::MakeDiff;
-use shared::keys::{COOKS_FOLDER, SUFFIXES, UploadKind};
-use shared::parse::parse_make;
+use shared::keys::{COOKS_FOLDER, SUFFIXES, UploadKind, check_smoke_namespace};
+use shared::model::RecipeId;
+use shared::parse::{make_from_value, read_document, recipe_id_path};
 use shared::ports::uploads::{FormFields, FormRequest, UploadError, UploadForm};
+use shared::rejection::Rejection;
 
 use super::{Failure, Refusal, Result, Service};
 
@@ -45,15 +47,34 @@ pub struct UploadBody {
 }
 
 impl Service {
-    /// Parses and diffs a make as [`Service::log_make`] would, against
-    /// its recipe's current version, and stores nothing: a refused make is
-    /// answered, not recorded (nothing was uploaded).
-    pub async fn preview(&self, body: &[u8]) -> Result<Preview> {
-        let make = parse_make(body, &self.limits)
-            .map_err(|rejection| Failure::Invalid(Refusal::from_rejection(&rejection)))?;
-        let recipe_id = make.recipe_id().clone();
-        let Some((version, recipe)) = self.current_recipe(&recipe_id).await? else {
-            return Err(Failure::RecipeNotFound(recipe_id));
+    /// Parses and diffs a make of `recipe_id` as [`Service::log_make`]
+    /// would, against the recipe's current version, and stores nothing: a
+    /// refused make is answered, not recorded (nothing was uploaded). The
+    /// recipe comes from the path, so that the access log names the recipe
+    /// whose version was read; a make naming another is refused. So is a
+    /// make in the smoke test's namespace: saved from the dashboard, into
+    /// the cooks' folder, the chain would refuse it.
+    pub async fn preview(&self, recipe_id: &RecipeId, body: &[u8]) -> Result<Preview> {
+        let invalid = |rejection: Rejection| Failure::Invalid(Refusal::from_rejection(&rejection));
+        let document = read_document(body, &self.limits).map_err(invalid)?;
+        let make = make_from_value(&document, &self.limits).map_err(invalid)?;
+        let id_path = recipe_id_path(&document, UploadKind::Make);
+        if make.recipe_id() != recipe_id {
+            return Err(Failure::Invalid(Refusal::new(
+                "recipe-id-mismatch",
+                format!(
+                    "the make names recipe {:?} but was sent to recipe {:?}",
+                    make.recipe_id().as_str(),
+                    recipe_id.as_str()
+                ),
+                Some(&id_path.to_string()),
+            )));
+        }
+        // No object: the dashboard saves into the cooks' folder.
+        check_smoke_namespace(None, recipe_id)
+            .map_err(|reason| invalid(Rejection::new(id_path, reason)))?;
+        let Some((version, recipe)) = self.current_recipe(recipe_id).await? else {
+            return Err(Failure::RecipeNotFound(recipe_id.clone()));
         };
         let Some(version) = version else {
             return Err(Failure::Invalid(Refusal::new(
