@@ -140,6 +140,16 @@ pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
     RecipeId::parse(stem).ok()
 }
 
+/// Decodes an object key as S3 writes it in events: form encoding, where
+/// `+` is a space and `%2B` a plus. `Err` holds a lossy decoding when the
+/// bytes are not UTF-8. The watcher reads events' keys with it, and an
+/// erasure the keys of the failed events it purges.
+pub fn decode_key(encoded: &str) -> Result<String, String> {
+    let spaced = encoded.replace('+', " ");
+    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&spaced).collect();
+    String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

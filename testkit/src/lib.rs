@@ -6,8 +6,9 @@
 //! aws-sdk-rust clients (`aws`, with the `aws` feature, points them at
 //! it). `router` (the `router` and `lambda` features) sends requests
 //! through the server's router in process; [`chaos`] is the upload mix and
-//! the ledger of the chaos runs; [`free_port`] and [`change_ops`] serve
-//! tests of every crate.
+//! the ledger of the chaos runs; [`journal_contract`] is the erasure
+//! journal's contract; [`free_port`] and [`change_ops`] serve tests of
+//! every crate.
 
 #[cfg(feature = "aws")]
 pub mod aws;
@@ -15,6 +16,7 @@ pub mod aws;
 pub mod browser;
 pub mod chaos;
 pub mod http;
+pub mod journal_contract;
 #[cfg(feature = "router")]
 pub mod router;
 pub mod sigv4;

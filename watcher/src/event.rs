@@ -135,14 +135,9 @@ fn kind(value: &Value) -> &'static str {
     }
 }
 
-/// Decodes an object key as S3 writes it in events: form encoding, where
-/// `+` is a space and `%2B` a plus. `Err` holds a lossy decoding when the
-/// bytes are not UTF-8.
-pub fn decode_key(encoded: &str) -> Result<String, String> {
-    let spaced = encoded.replace('+', " ");
-    let bytes: Vec<u8> = percent_encoding::percent_decode_str(&spaced).collect();
-    String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
-}
+// Keys are decoded in `shared`: an erasure reads the keys of failed
+// events the same way.
+pub use shared::keys::decode_key;
 
 #[cfg(test)]
 mod tests {

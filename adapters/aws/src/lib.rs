@@ -1,8 +1,9 @@
 //! The AWS adapters of the domain's ports: [`S3Objects`] reads uploads from
 //! a bucket, [`SqsJobs`] puts jobs on a queue, [`DynamoStore`] keeps
 //! recipes, makes and rejections in one table; [`S3Forms`] signs the
-//! dashboard's upload forms; [`S3Purge`] and
-//! [`SqsDeadLetters`] remove what an erasure takes. Each takes an SDK client
+//! dashboard's upload forms; [`S3Purge`], [`SqsDeadLetters`] and
+//! [`SqsFailedEvents`] remove what an erasure takes, and [`S3Journal`]
+//! records each erasure where a restore of the table cannot undo it. Each takes an SDK client
 //! built once by the caller, so tests point them at moto with an endpoint
 //! override. Features (`s3`, `sqs`, `dynamodb`; all by default) let each
 //! function link only the SDKs it uses.
@@ -15,6 +16,8 @@ mod described;
 mod dynamo;
 #[cfg(feature = "s3")]
 mod forms;
+#[cfg(feature = "s3")]
+mod journal;
 #[cfg(feature = "s3")]
 mod s3;
 #[cfg(feature = "sqs")]
@@ -57,7 +60,7 @@ pub fn init_panic_log() {
 }
 
 #[cfg(feature = "sqs")]
-pub use dead_letters::SqsDeadLetters;
+pub use dead_letters::{SqsDeadLetters, SqsFailedEvents};
 /// Makes the logs name object keys and ids by keyed hashes under
 /// `LOG_ID_SECRET` ([`shared::object_id::logged`]), so that every function
 /// names one object alike; without it, by a secret of the process. The
@@ -80,6 +83,8 @@ pub fn init_log_ids() -> Result<(), String> {
 pub use dynamo::DynamoStore;
 #[cfg(feature = "s3")]
 pub use forms::S3Forms;
+#[cfg(feature = "s3")]
+pub use journal::S3Journal;
 #[cfg(feature = "s3")]
 pub use s3::{S3Objects, S3Purge};
 #[cfg(feature = "sqs")]

@@ -1,9 +1,11 @@
 //! What an erasure removes outside the table, through the real SDK clients
-//! on moto: every version and delete marker of an object (S3Purge), and
-//! the dead letters of the erased recipe (SqsDeadLetters), the others left
-//! in the queue.
+//! on moto: every version and delete marker of an object (S3Purge), the
+//! dead letters of the erased recipe (SqsDeadLetters) and the watcher's
+//! failed events that name its objects (SqsFailedEvents), the others left
+//! in the queues; and what it keeps: its entry in the journal under
+//! `erasures/` in the bucket (S3Journal), hashes only.
 
-use aws_adapters::{S3Purge, SqsDeadLetters};
+use aws_adapters::{S3Journal, S3Purge, SqsDeadLetters, SqsFailedEvents};
 use serde_json::json;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
@@ -120,4 +122,142 @@ async fn the_dead_letters_of_an_erased_recipe_go_and_the_others_stay() {
         .map(|j| j.source.key)
         .collect();
     assert_eq!(keys, ["makes/other.json"]);
+}
+
+/// Every key and body under `erasures/` in the bucket, every version of
+/// each (an entry recorded again leaves its older version behind).
+async fn journal_bytes(s3: &aws_sdk_s3::Client) -> String {
+    let listed = s3
+        .list_object_versions()
+        .bucket(BUCKET)
+        .prefix(shared::ports::journal::JOURNAL_PREFIX)
+        .send()
+        .await
+        .expect("listed");
+    let mut text = String::new();
+    for version in listed.versions() {
+        let key = version.key().expect("a key");
+        let object = s3
+            .get_object()
+            .bucket(BUCKET)
+            .key(key)
+            .set_version_id(version.version_id().map(str::to_owned))
+            .send()
+            .await
+            .expect("read");
+        let body = object.body.collect().await.expect("a body").into_bytes();
+        text.push_str(&format!("{key}\n{}\n", String::from_utf8_lossy(&body)));
+    }
+    text
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_journal_in_the_bucket_keeps_the_contract_and_holds_no_raw_id() {
+    let moto = MotoServer::start();
+    let config = testkit::aws::sdk_config(&moto).await;
+    let s3 = testkit::aws::s3_client(&config);
+    testkit::aws::versioned_bucket(&s3, BUCKET).await;
+    let journal = S3Journal::new(s3.clone(), BUCKET);
+    testkit::journal_contract::run(&journal, || journal_bytes(&s3)).await;
+    // Nowhere but under erasures/: the chain follows recipes/ and makes/.
+    let everything = testkit::aws::object_versions(&s3, BUCKET, "").await;
+    assert!(
+        !everything.is_empty()
+            && everything
+                .iter()
+                .all(|(key, _)| key.starts_with("erasures/") && key.ends_with(".json")),
+        "{everything:?}"
+    );
+}
+
+/// A record as Lambda sends it to the watcher's on-failure destination
+/// when an S3 event failed every attempt. Built from the documented shape
+/// of asynchronous invocation records (version, timestamp, requestContext,
+/// requestPayload with the event, responseContext, responsePayload), not
+/// fetched from AWS: this machine has no web access. The keys are
+/// form-encoded, as S3 writes them in events.
+fn failed_event(keys: &[&str]) -> String {
+    let records: Vec<serde_json::Value> = keys
+        .iter()
+        .map(|key| {
+            json!({
+                "eventVersion": "2.1",
+                "eventSource": "aws:s3",
+                "awsRegion": "us-east-1",
+                "eventTime": "2026-12-07T10:00:00.000Z",
+                "eventName": "ObjectCreated:Put",
+                "s3": {
+                    "s3SchemaVersion": "1.0",
+                    "configurationId": "recipes",
+                    "bucket": {"name": BUCKET, "arn": format!("arn:aws:s3:::{BUCKET}")},
+                    "object": {"key": key, "size": 120, "eTag": "0123456789abcdef", "sequencer": "0066F0A1B2C3D4E5F6"}
+                }
+            })
+        })
+        .collect();
+    json!({
+        "version": "1.0",
+        "timestamp": "2026-12-07T10:06:00.000Z",
+        "requestContext": {
+            "requestId": "e4b46cbf-b738-4c5e-8880-a18cdf61200e",
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:recipe-diff-watcher:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3
+        },
+        "requestPayload": {"Records": records},
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled"
+        },
+        "responsePayload": {
+            "errorMessage": "the jobs queue is unavailable",
+            "errorType": "watcher::WatcherError"
+        }
+    })
+    .to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_watchers_failed_events_of_an_erased_object_go_and_the_others_stay() {
+    let moto = MotoServer::start();
+    let config = testkit::aws::sdk_config(&moto).await;
+    let sqs = aws_sdk_sqs::Client::new(&config);
+    let url = testkit::aws::create_queue(&sqs, "watcher-failures", Default::default()).await;
+    for keys in [
+        // The erased make's own upload, its key with a space.
+        &["makes/pie+for+anna.json"][..],
+        // An upload of the erased recipe's file, beside another.
+        &["makes/other.json", "recipes/pie.json"][..],
+        // Another recipe: stays.
+        &["recipes/tart.json"][..],
+    ] {
+        sqs.send_message()
+            .queue_url(&url)
+            .message_body(failed_event(keys))
+            .send()
+            .await
+            .expect("sent");
+    }
+    let failed = SqsFailedEvents::new(sqs.clone(), &url);
+    let pie = RecipeId::parse("pie").expect("an id");
+    let removed = failed
+        .purge_jobs(Some(&pie), &["makes/pie for anna.json".to_owned()])
+        .await
+        .expect("purged");
+    assert_eq!(removed, 2);
+
+    // The other one is visible again at once, as it was.
+    let left = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .expect("received")
+        .messages
+        .unwrap_or_default();
+    let bodies: Vec<String> = left.into_iter().filter_map(|m| m.body).collect();
+    assert_eq!(bodies, [failed_event(&["recipes/tart.json"])]);
 }

@@ -9,10 +9,12 @@
 //! | [`api::RecipeApi`] | sender | HTTPS + SigV4 | HTTP on loopback |
 //! | [`store::RecipeStore`] | recipe server | DynamoDB | SQLite |
 //! | [`ObjectPurge`] | recipe server (erasure) | S3, every version | the directory |
-//! | [`JobPurge`] | recipe server (erasure) | the SQS dead-letter queue | the SQLite queue |
+//! | [`JobPurge`] | recipe server (erasure) | the SQS dead-letter queue, the watcher's failure queue | the SQLite queue |
+//! | [`journal::ErasureJournal`] | recipe server (erasure, and its replay after a restore) | objects under `erasures/` in the upload bucket | a file in the data folder |
 //! | [`uploads::UploadForms`] | recipe server (the dashboard's uploads) | S3 presigned POST | the local server, into the directory |
 
 pub mod api;
+pub mod journal;
 pub mod store;
 pub mod uploads;
 
