@@ -14,7 +14,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use embedded_adapters::SqliteStore;
-use embedded_adapters::{DirObjects, LocalForms, QueueConfig, SqliteQueue};
+use embedded_adapters::{DirObjects, FileJournal, LocalForms, QueueConfig, SqliteQueue};
 use shared::ports::{ObjectError, ObjectPurge};
 use shared::store::{PageRequest, RecipeStore};
 
@@ -150,6 +150,67 @@ pub fn redrive(data: &Path) -> Result<(), String> {
     })
 }
 
+/// `recipe-chain erasures replay`: applies every erasure of the journal
+/// (`erasures.jsonl`) to the store again, after the store file was put
+/// back from a copy (the local form of a restore), with the same use case
+/// as `DELETE`: the bucket folder and the queue are purged again too. The
+/// chain may be running: the store and the queue take one writer at a
+/// time.
+pub fn replay_erasures(data: &Path) -> Result<(), String> {
+    let paths = Paths::new(data);
+    if !paths.store.exists() {
+        return Err(format!("no chain data in {}", paths.data.display()));
+    }
+    // Made anew, the secret would hash every id apart from the journal's
+    // hashes, and nothing would be found.
+    if !paths.object_id_secret.exists() {
+        return Err(format!(
+            "{} is missing: the journal's hashes are keyed by it, and cannot be matched without it",
+            paths.object_id_secret.display()
+        ));
+    }
+    runtime()?.block_on(async {
+        let queue = SqliteQueue::open(&paths.queue, queue_config())?;
+        let store: Arc<dyn RecipeStore> =
+            Arc::new(SqliteStore::open(&paths.store).map_err(|e| e.to_string())?);
+        // A store file put back from a copy may have lost its mode.
+        paths.protect_databases()?;
+        let ids = crate::paths::object_ids(&paths.object_id_secret)?;
+        let limits = shared::Limits::from_lookup(|name| std::env::var(name).ok())?;
+        let erasure = recipe_server::service::Erasure::new(ids)
+            .with_bucket(Arc::new(DirObjects::new(&paths.bucket)))
+            .with_jobs(Arc::new(queue))
+            .with_journal(Arc::new(FileJournal::new(&paths.journal)));
+        let service = recipe_server::service::Service::new(store, limits, erasure);
+        let bar = indicatif::ProgressBar::new_spinner();
+        bar.enable_steady_tick(Duration::from_millis(120));
+        let replayed = service
+            .replay_erasures(&|done| {
+                bar.set_message(format!(
+                    "{} journalled erasures: checked {} recipes, erased {} recipes and {} makes",
+                    done.journal_entries, done.recipes_checked, done.recipes, done.makes
+                ));
+            })
+            .await
+            // The failure by its kind, ids by pseudonyms.
+            .map_err(|failure| format!("replaying the erasures: {}", failure.for_logs()))?;
+        bar.finish_and_clear();
+        println!(
+            "{} journalled erasures applied again: checked {} recipes, erased {} recipes and {} makes{}",
+            replayed.journal_entries,
+            replayed.recipes_checked,
+            replayed.recipes,
+            replayed.makes,
+            if replayed.resumed > 0 {
+                format!(", finished {} interrupted erasures", replayed.resumed)
+            } else {
+                String::new()
+            }
+        );
+        Ok(())
+    })
+}
+
 /// The bundled examples dropped by `--examples`: each pair's recipe, then its make.
 const EXAMPLES: &[(&str, &[u8])] = &[
     (
@@ -258,7 +319,8 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
             objects: Arc::clone(&objects),
             hold: std::env::var_os(HOLD_ERASURE).is_some(),
         }))
-        .with_jobs(Arc::new(queue.clone()));
+        .with_jobs(Arc::new(queue.clone()))
+        .with_journal(Arc::new(FileJournal::new(&paths.journal)));
     let state = recipe_server::AppState::new(
         Arc::clone(&store),
         limits.clone(),

@@ -41,6 +41,18 @@ enum Command {
     Status(DataArgs),
     /// Move dead-lettered jobs back to the queue.
     Redrive(DataArgs),
+    /// The erasure journal.
+    Erasures {
+        #[command(subcommand)]
+        command: ErasuresCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum ErasuresCommand {
+    /// Apply every journalled erasure to the store again, after the store
+    /// file was put back from a copy (a restore).
+    Replay(DataArgs),
 }
 
 #[derive(Args, Clone)]
@@ -101,6 +113,9 @@ fn main() -> ExitCode {
         Some(Command::Drop(args)) => drop_files(&args),
         Some(Command::Status(args)) => chain::status(&args.data),
         Some(Command::Redrive(args)) => chain::redrive(&args.data),
+        Some(Command::Erasures {
+            command: ErasuresCommand::Replay(args),
+        }) => chain::replay_erasures(&args.data),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

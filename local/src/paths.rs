@@ -1,5 +1,5 @@
 //! Where the embedded chain keeps things: one data folder holding the bucket
-//! folder, the queue, the store and the write token.
+//! folder, the queue, the store, the erasure journal and the write token.
 
 use std::path::{Path, PathBuf};
 
@@ -21,6 +21,10 @@ pub struct Paths {
     /// The secret that object ids are keyed hashes under (see
     /// `shared::object_id`): made once, kept for the data folder's life.
     pub object_id_secret: PathBuf,
+    /// The erasure journal: every erasure, by keyed hashes, apart from the
+    /// store file, so that a store put back from a copy can have them
+    /// applied again (`recipe-chain erasures replay`).
+    pub journal: PathBuf,
 }
 
 impl Paths {
@@ -33,6 +37,7 @@ impl Paths {
             store: data.join("store.sqlite3"),
             token: data.join("write-token"),
             object_id_secret: data.join("object-id-secret"),
+            journal: data.join("erasures.jsonl"),
             data,
         }
     }

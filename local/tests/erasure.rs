@@ -276,3 +276,117 @@ fn kill_9_in_the_middle_of_an_erasure_is_finished_at_the_next_start() {
         404
     );
 }
+
+/// The store's files (the database and its logs), as `(name, bytes)`.
+fn store_files(data: &Path) -> Vec<(String, Vec<u8>)> {
+    std::fs::read_dir(data)
+        .expect("the data folder")
+        .flatten()
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .filter(|(name, _)| name.starts_with("store.sqlite3"))
+        .map(|(name, path)| (name, std::fs::read(path).expect("read")))
+        .collect()
+}
+
+fn store_text(data: &Path) -> String {
+    store_files(data)
+        .iter()
+        .map(|(_, bytes)| String::from_utf8_lossy(bytes).into_owned())
+        .collect()
+}
+
+#[test]
+fn a_store_put_back_from_a_copy_has_its_erasures_replayed_and_nothing_comes_back() {
+    let data = DataDir::new("erase-restore");
+    let bucket = data.bucket();
+    let chain = Chain::start(data.path(), &[]);
+    put(&bucket, "recipes/qw.json", &recipe());
+    wait_until("the recipe", PATIENCE, || {
+        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
+    });
+    put(&bucket, "makes/qw-1.json", &make("Notes of Marrowfeather"));
+    // A recipe that stays, with a make that is erased and one that stays.
+    let kept = json!({
+        "recipeId": "kept-7f3a",
+        "recipeName": "Plain Pie",
+        "ingredients": [{"ingredientId": 1, "quantity": 2, "measurement": "cup", "ingredientName": "flour"}],
+        "steps": [{"stepId": 1, "stepText": "Bake."}]
+    });
+    put(&bucket, "recipes/kept.json", kept.to_string().as_bytes());
+    wait_until("the recipes", PATIENCE, || {
+        chain.get("/recipes/kept-7f3a")["recipeId"] == "kept-7f3a"
+    });
+    for (key, make_id, notes) in [
+        ("makes/kept-1.json", "gloam-7f3a", "A Gloamthistle evening"),
+        ("makes/kept-2.json", "kept-m", "fine"),
+    ] {
+        let mut document = kept.clone();
+        document["ingredients"][0]["quantity"] = json!(3);
+        document["makeId"] = json!(make_id);
+        document["notes"] = json!(notes);
+        put(&bucket, key, document.to_string().as_bytes());
+    }
+    wait_until("three makes", PATIENCE, || {
+        chain.make_count(RECIPE_ID) == 1 && chain.make_count("kept-7f3a") == 2
+    });
+    // Stopped, so that the copy is of a closed store (with its log, if
+    // one is left).
+    chain.interrupt_within(PATIENCE);
+    let copy = store_files(data.path());
+
+    let chain = Chain::start(data.path(), &[]);
+    for path in [
+        format!("/recipes/{RECIPE_ID}"),
+        "/recipes/kept-7f3a/makes/gloam-7f3a".to_owned(),
+    ] {
+        assert_eq!(erase(&chain, data.path(), &path), 204, "{path}");
+    }
+    wait_until("the queue drained", PATIENCE, || {
+        let s = status(data.path());
+        s.waiting == 0 && s.in_flight == 0
+    });
+    chain.interrupt_within(PATIENCE);
+    let planted = WORDS.iter().chain([&RECIPE_ID, &"Gloamthistle"]);
+    let erased = store_text(data.path());
+    for word in planted.clone() {
+        assert!(!erased.contains(word), "{word} erased");
+    }
+
+    // The restore: the copy is put back in the store's place.
+    for (name, _) in store_files(data.path()) {
+        std::fs::remove_file(data.path().join(name)).expect("removed");
+    }
+    for (name, bytes) in &copy {
+        std::fs::write(data.path().join(name), bytes).expect("restored");
+    }
+    let restored = store_text(data.path());
+    for word in planted.clone() {
+        assert!(
+            restored.contains(word),
+            "{word} must be back in the restored store, or this test proves nothing"
+        );
+    }
+
+    let out = common::run(&["erasures", "replay"], data.path());
+    assert!(
+        out.contains("2 journalled erasures applied again")
+            && out.contains("erased 1 recipes and 1 makes"),
+        "{out}"
+    );
+    let after = status(data.path());
+    assert_eq!((after.recipes, after.makes), (1, 1), "{after:?}");
+    let replayed = store_text(data.path());
+    for word in planted.clone() {
+        assert!(
+            !replayed.contains(word),
+            "{word} is in the store after the replay"
+        );
+    }
+    let again = common::run(&["erasures", "replay"], data.path());
+    assert!(again.contains("erased 0 recipes and 0 makes"), "{again}");
+    // The journal names nothing: hashes only.
+    let journal = std::fs::read_to_string(data.path().join("erasures.jsonl")).expect("journal");
+    for word in planted.chain([&"kept-7f3a", &"gloam-7f3a"]) {
+        assert!(!journal.contains(word), "{word} is in the journal");
+    }
+}

@@ -1,7 +1,8 @@
 //! Who may call what. Writes come only from the chain (invariant 5): in
 //! Lambda they must have passed API Gateway's IAM authorizer as the
 //! sender's role; on a socket they must carry the local write token.
-//! Erasures (`DELETE`) need the IAM authorizer as a session of the named
+//! Erasures (`DELETE`, and their replay: `POST /erasures/replay`) need
+//! the IAM authorizer as a session of the named
 //! eraser role (`ERASER_ROLE`), or of the deploy role (`SMOKE_ROLE`) for the
 //! smoke test's own recipes only; locally the write token. Reads are open locally; behind API Gateway they
 //! need a signed-in user in the readers' group, unless reads are public,
@@ -83,7 +84,8 @@ enum Access {
     Read,
     /// The chain's writes.
     Write,
-    /// An erasure (`DELETE`).
+    /// An erasure (`DELETE`), or the replay of the erasure journal after a
+    /// restore, which erases as the `DELETE`s did.
     Erase,
     /// An upload form for the dashboard.
     Cook,
@@ -91,13 +93,16 @@ enum Access {
     Form,
 }
 
+/// The route that applies the erasure journal to the store again.
+pub const ERASURES_REPLAY: &str = "/erasures/replay";
+
 fn access_of(request: &Request) -> Access {
     let method = request.method();
     match (method, request.uri().path()) {
         (&Method::POST, path) if is_a_preview(path) => Access::Read,
         (&Method::POST, "/uploads") => Access::Cook,
         (&Method::POST, "/uploads/form") => Access::Form,
-        (&Method::DELETE, _) => Access::Erase,
+        (&Method::DELETE, _) | (&Method::POST, ERASURES_REPLAY) => Access::Erase,
         _ if is_write(method) => Access::Write,
         _ => Access::Read,
     }
@@ -260,7 +265,7 @@ fn api_gateway(
         let role = iam.user_arn.as_deref().and_then(assumed_role);
         // An erasure is the eraser role's, or the deploy role's for the
         // smoke test's recipes; every other write is the chain's.
-        if request.method() == Method::DELETE {
+        if access_of(request) == Access::Erase {
             return match role {
                 Some(role) if role == erasers.any => Ok(()),
                 Some(role)

@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use aws_adapters::{DynamoStore, S3Forms, S3Purge, SqsDeadLetters};
+use aws_adapters::{DynamoStore, S3Forms, S3Journal, S3Purge, SqsDeadLetters, SqsFailedEvents};
 use shared::Limits;
 use shared::store::ObjectIds;
 
@@ -26,6 +26,10 @@ pub struct Config {
     /// The dead-letter queue an erasure removes jobs from
     /// (`DEAD_LETTER_QUEUE_URL`).
     pub dead_letters: String,
+    /// The watcher's failure queue (its on-failure destination, whose
+    /// records hold the failed S3 events' raw keys), which an erasure
+    /// purges too (`WATCHER_FAILURE_QUEUE_URL`).
+    pub failed_events: String,
     /// The secret object ids are keyed hashes under (`OBJECT_ID_SECRET`):
     /// the tombstones' key.
     pub ids: ObjectIds,
@@ -84,6 +88,9 @@ impl Config {
         let secret = lookup("OBJECT_ID_SECRET")
             .ok_or("OBJECT_ID_SECRET is not set: tombstones need the object-id secret")?;
         let ids = ObjectIds::from_hex(&secret).map_err(|e| format!("OBJECT_ID_SECRET: {e}"))?;
+        let failed_events = lookup("WATCHER_FAILURE_QUEUE_URL").ok_or(
+            "WATCHER_FAILURE_QUEUE_URL is not set: erasure removes the watcher's failed events that name what it erases",
+        )?;
         let log_ids = match lookup("LOG_ID_SECRET") {
             Some(text) => ObjectIds::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}"))?,
             None => ids.subkey("logs"),
@@ -92,6 +99,7 @@ impl Config {
             table,
             bucket,
             dead_letters,
+            failed_events,
             ids,
             log_ids,
             limits,
@@ -120,11 +128,18 @@ pub async fn state(config: Config) -> Result<AppState, String> {
         .region()
         .ok_or("no AWS region to sign upload forms for")?;
     let forms = S3Forms::new(credentials, region.to_string(), config.bucket.clone(), None);
+    // The journal is in the bucket, not the table: a restore of the table
+    // cannot roll it back.
+    let journal = S3Journal::new(s3.clone(), config.bucket.clone());
     let bucket = S3Purge::new(s3, config.bucket);
-    let jobs = SqsDeadLetters::new(aws_sdk_sqs::Client::new(&aws), config.dead_letters);
+    let sqs = aws_sdk_sqs::Client::new(&aws);
+    let jobs = SqsDeadLetters::new(sqs.clone(), config.dead_letters);
+    let failed_events = SqsFailedEvents::new(sqs, config.failed_events);
     let erasure = Erasure::new(config.ids)
         .with_bucket(Arc::new(bucket))
-        .with_jobs(Arc::new(jobs));
+        .with_jobs(Arc::new(jobs))
+        .with_jobs(Arc::new(failed_events))
+        .with_journal(Arc::new(journal));
     Ok(
         AppState::new(Arc::new(store), config.limits, config.auth, erasure)
             .with_dashboard_auth(config.dashboard)

@@ -68,6 +68,7 @@ routes! {
     POST wire::path::DELETIONS => handlers::post_deletion;
     DELETE "/recipes/{recipeId}" => handlers::erase_recipe;
     DELETE wire::path::MAKE => handlers::erase_make;
+    POST auth::ERASURES_REPLAY => handlers::replay_erasures;
     POST "/recipes/{recipeId}/diff" => handlers::preview;
     POST "/uploads" => handlers::upload_form;
     POST "/uploads/form" => handlers::accept_upload;

@@ -6,9 +6,11 @@
 //! Environment, read once here (a bad value stops start-up with the reason):
 //! `TABLE_NAME` (required), `BUCKET_NAME` and `DEAD_LETTER_QUEUE_URL`
 //! (required: an erasure removes the erased objects' versions and dead
-//! jobs from them), `OBJECT_ID_SECRET` (required: 64 or
-//! more hexadecimal digits, the secret that tombstones' object ids are keyed
-//! hashes under), `SENDER_ROLE` (required: the only role whose sessions may
+//! jobs from them, and records itself in the bucket's journal under
+//! `erasures/`), `WATCHER_FAILURE_QUEUE_URL` (required: an erasure removes
+//! the watcher's failed events that name its objects), `OBJECT_ID_SECRET`
+//! (required: 64 or more hexadecimal digits, the secret that tombstones'
+//! object ids are keyed hashes under), `SENDER_ROLE` (required: the only role whose sessions may
 //! write), `READ_GROUP` (the Cognito group readers must be in; `readers` by
 //! default), `SMOKE_SCOPE` (the OAuth scope of the smoke test's machine
 //! identity, which reads only its own `smoke-…` recipes; unset: none),

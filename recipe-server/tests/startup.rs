@@ -11,6 +11,7 @@ fn start(vars: &[(&str, &str)]) -> (bool, String) {
         "TABLE_NAME",
         "BUCKET_NAME",
         "DEAD_LETTER_QUEUE_URL",
+        "WATCHER_FAILURE_QUEUE_URL",
         "SENDER_ROLE",
         "ERASER_ROLE",
         "SMOKE_ROLE",
@@ -91,4 +92,22 @@ fn writer_and_erasure_settings_missing_or_unusable_stop_start_up_with_the_reason
     ] {
         assert_refused(&settings[..given], &[named]);
     }
+}
+
+#[test]
+fn without_the_watchers_failure_queue_start_up_stops_with_the_reason() {
+    // Every other setting given and usable: an erasure must reach the
+    // failed events that hold raw keys, so the queue is not optional.
+    assert_refused(
+        &[
+            ("TABLE_NAME", "recipes"),
+            ("READ_AUTH", "public"),
+            ("SENDER_ROLE", "stack-sender"),
+            ("ERASER_ROLE", "eraser-stack"),
+            ("BUCKET_NAME", "uploads"),
+            ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
+            ("OBJECT_ID_SECRET", &"ab".repeat(32)),
+        ],
+        &["WATCHER_FAILURE_QUEUE_URL is not set"],
+    );
 }

@@ -1,9 +1,10 @@
 //! The recipe server's use cases, over the store port and nothing of HTTP:
 //! put a recipe version, log a make (parse, resolve the version, assign the
 //! id, diff, compute the facts, check the size, store), record a rejection,
-//! delete what came from a deleted object, erase a recipe or a make, and
-//! the reads. The handlers extract a request's parts, call one of these
-//! and turn the result (or its [`Failure`]) into a response.
+//! delete what came from a deleted object, erase a recipe or a make (and
+//! apply the erasure journal again after a restore), and the reads. The
+//! handlers extract a request's parts, call one of these and turn the
+//! result (or its [`Failure`]) into a response.
 //!
 //! Every upload this service refuses for good is recorded as a rejection
 //! before the refusal is answered, so nothing is lost (invariant 1).
@@ -18,6 +19,7 @@ use shared::insights::{Insights, InsightsBuilder, MakeFacts};
 use shared::keys::{UploadKind, check_smoke_namespace, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
+use shared::ports::journal::{ErasureJournal, JournalEntry};
 use shared::ports::uploads::UploadForms;
 use shared::ports::{JobPurge, ObjectPurge};
 use shared::store::{
@@ -33,9 +35,11 @@ use crate::version_cache::VersionCache;
 
 mod dashboard;
 mod failure;
+mod replay;
 
 pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, UploadBody, content_type_of};
 pub use failure::{Failure, Refusal};
+pub use replay::Replayed;
 
 /// Insights read at most this many makes (100 pages).
 const MAX_INSIGHT_MAKES: usize = 10_000;
@@ -78,23 +82,26 @@ impl Write {
     }
 }
 
-/// What an erasure reaches beyond the store: the object ids' secret, and
-/// where the erased objects and jobs are removed from.
+/// What an erasure reaches beyond the store: the object ids' secret,
+/// where the erased objects and jobs are removed from, and the journal
+/// that erasures are recorded in.
 #[derive(Clone)]
 pub struct Erasure {
     ids: ObjectIds,
     bucket: Option<Arc<dyn ObjectPurge>>,
-    jobs: Option<Arc<dyn JobPurge>>,
+    jobs: Vec<Arc<dyn JobPurge>>,
+    journal: Option<Arc<dyn ErasureJournal>>,
 }
 
 impl Erasure {
-    /// Object ids under `ids`; no bucket or queue to purge (a server that
+    /// Object ids under `ids`; no bucket, queue or journal (a server that
     /// only serves the store, as in some tests).
     pub fn new(ids: ObjectIds) -> Self {
         Self {
             ids,
             bucket: None,
-            jobs: None,
+            jobs: Vec::new(),
+            journal: None,
         }
     }
 
@@ -104,9 +111,19 @@ impl Erasure {
         self
     }
 
-    /// Jobs that would bring erased data back are removed from `jobs`.
+    /// Jobs that would bring erased data back are removed from `jobs`,
+    /// as well as from the queues given before (the dead-letter queue and,
+    /// in AWS, the watcher's failure queue).
     pub fn with_jobs(mut self, jobs: Arc<dyn JobPurge>) -> Self {
-        self.jobs = Some(jobs);
+        self.jobs.push(jobs);
+        self
+    }
+
+    /// Every erasure is recorded in `journal` before it removes anything,
+    /// so that it can be applied again after a restore of the store
+    /// ([`Service::replay_erasures`]).
+    pub fn with_journal(mut self, journal: Arc<dyn ErasureJournal>) -> Self {
+        self.journal = Some(journal);
         self
     }
 }
@@ -399,25 +416,36 @@ impl Service {
     }
 
     /// Erases `target` for good: begins (the store remembers the erasure
-    /// and names the objects its records came from), removes the jobs
-    /// that could bring it back and the objects from the bucket (every
-    /// version), then removes every record, keeping only tombstones under
-    /// object ids. Every step is safe to repeat, so an erasure interrupted
-    /// anywhere is finished by running it again ([`Service::resume_erasures`]).
-    /// `Ok(None)` when the target names nothing.
+    /// and names the objects its records came from), records it in the
+    /// journal, removes the jobs that could bring it back and the objects
+    /// from the bucket (every version), then removes every record, keeping
+    /// only tombstones under object ids. Every step is safe to repeat, so
+    /// an erasure interrupted anywhere is finished by running it again
+    /// ([`Service::resume_erasures`]). `Ok(None)` when the target names
+    /// nothing.
     pub async fn erase(&self, target: &ErasureTarget) -> Result<Option<Erased>> {
+        // Beginning only remembers the erasure and reads; nothing is
+        // removed before the journal holds it, so a restore of the store
+        // can never bring back an erasure the journal lacks.
         let Some(objects) = self.store.begin_erasure(target, &now_rfc3339()).await? else {
             return Ok(None);
         };
+        if let Some(journal) = &self.erasure.journal {
+            let entry = JournalEntry::of(&self.erasure.ids, target, &now_rfc3339());
+            journal
+                .record(&entry)
+                .await
+                .map_err(|e| Failure::Store(StoreError::Unavailable(e.to_string())))?;
+        }
         let keys: Vec<String> = objects.iter().map(|o| o.object_key.clone()).collect();
         let mut erased = Erased::default();
-        if let Some(jobs) = &self.erasure.jobs {
-            // A make's erasure leaves its recipe: only its own object's jobs go.
-            let recipe = match target {
-                ErasureTarget::Recipe { recipe_id } => Some(recipe_id),
-                ErasureTarget::Make { .. } => None,
-            };
-            erased.jobs = jobs
+        // A make's erasure leaves its recipe: only its own object's jobs go.
+        let recipe = match target {
+            ErasureTarget::Recipe { recipe_id } => Some(recipe_id),
+            ErasureTarget::Make { .. } => None,
+        };
+        for jobs in &self.erasure.jobs {
+            erased.jobs += jobs
                 .purge_jobs(recipe, &keys)
                 .await
                 .map_err(|e| Failure::Store(StoreError::Unavailable(e.to_string())))?;
