@@ -828,6 +828,29 @@ fn runtime_requests(world: &World) -> Vec<Request> {
         r.push(world.by_function("recipe-server", action, &dead, json!({})));
     }
     r.push(world.by_function("recipe-server", "kms:Decrypt", &key, via("sqs")));
+    // Erasure purges the watcher's failed events too, and journals itself
+    // under erasures/ (outside the watched prefixes).
+    for action in [
+        "sqs:ReceiveMessage",
+        "sqs:DeleteMessage",
+        "sqs:ChangeMessageVisibility",
+    ] {
+        r.push(world.by_function("recipe-server", action, &failures, json!({})));
+    }
+    for action in ["s3:PutObject", "s3:GetObject"] {
+        r.push(world.by_function(
+            "recipe-server",
+            action,
+            &upload(world, "erasures/recipe-0123abcd.json"),
+            json!({}),
+        ));
+    }
+    r.push(world.by_function(
+        "recipe-server",
+        "s3:ListBucket",
+        &bucket,
+        json!({"s3:prefix": "erasures/"}),
+    ));
     // A cook's upload through a form the server signed: S3 authorises it as
     // the server role's PutObject of that one key.
     r.push(world.by_function(
@@ -1351,7 +1374,16 @@ fn the_named_operators_can_do_their_one_job() {
     let key = app.arn("DataKey");
     let api = app.reference("HttpApi");
     let mut r = vec![
-        // The eraser erases.
+        // The eraser erases, and replays the journal after a restore.
+        by_operator(
+            &world,
+            "EraserRole",
+            "execute-api:Invoke",
+            &format!(
+                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/POST/erasures/replay"
+            ),
+            json!({}),
+        ),
         by_operator(
             &world,
             "EraserRole",

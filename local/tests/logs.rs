@@ -167,10 +167,13 @@ fn a_failed_purge_of_an_erasure_is_logged_without_the_key() {
     text.push_str(&String::from_utf8_lossy(&failed.stdout));
     text.push_str(&String::from_utf8_lossy(&failed.stderr));
 
-    // Logs name keys under the data folder's secret: so does this process.
+    // Logs name keys under the logs' subkey of the data folder's secret:
+    // so does this process.
     let secret = std::fs::read_to_string(data.path().join("object-id-secret")).expect("secret");
     shared::object_id::set_log_ids(
-        shared::object_id::ObjectIds::from_hex(&secret).expect("a secret"),
+        shared::object_id::ObjectIds::from_hex(&secret)
+            .expect("a secret")
+            .subkey("logs"),
     );
     let pseudonym = shared::object_id::logged(left).to_string();
     assert!(
