@@ -15,6 +15,7 @@ pub mod job;
 pub mod keys;
 pub mod limits;
 pub mod model;
+pub mod numbers;
 pub mod object_id;
 pub mod parse;
 pub mod path;

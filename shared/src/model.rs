@@ -231,27 +231,6 @@ impl fmt::Display for Measure {
 }
 
 impl Ingredient {
-    /// An ingredient read from a free-text line, listed under `group`.
-    pub(crate) fn from_line(
-        parsed: crate::ingredient_line::ParsedLine,
-        group: Option<String>,
-    ) -> Self {
-        Self {
-            id: None,
-            key: crate::text::name_key(&parsed.name),
-            name: parsed.name,
-            quantity: parsed.quantity,
-            unit: parsed.unit,
-            size: parsed.size,
-            package_size: parsed.package_size,
-            plus: parsed.plus,
-            alternative: parsed.alternative,
-            preparation: parsed.preparation,
-            note: parsed.note,
-            group,
-        }
-    }
-
     /// The ingredient's id, when the document gives one.
     pub fn id(&self) -> Option<&IngredientId> {
         self.id.as_ref()

@@ -109,9 +109,9 @@ impl Serialize for Quantity {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeMap;
         let mut map = serializer.serialize_map(None)?;
-        map.serialize_entry("value", &crate::canonical::number(self.value))?;
+        map.serialize_entry("value", &crate::numbers::number(self.value))?;
         if let Some(max) = self.max {
-            map.serialize_entry("max", &crate::canonical::number(max))?;
+            map.serialize_entry("max", &crate::numbers::number(max))?;
         }
         map.end()
     }

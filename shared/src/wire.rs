@@ -195,7 +195,7 @@ impl IdempotencyKey {
 pub fn rejection_key(write_key: &str) -> IdempotencyKey {
     let text = format!("{write_key}:rejected");
     IdempotencyKey::parse(&text)
-        .unwrap_or_else(|_| IdempotencyKey(crate::ports::store::content_hash(&Value::from(text))))
+        .unwrap_or_else(|_| IdempotencyKey(crate::canonical::content_hash(&Value::from(text))))
 }
 
 /// The body of `POST /rejections`: an upload the chain could not accept.

@@ -78,10 +78,10 @@ pub struct ScaleEntry {
     /// The ingredient (the make's name for it).
     pub ingredient: String,
     /// The make's amount over the recipe's, after unit conversion.
-    #[serde(serialize_with = "crate::canonical::serialize_f64")]
+    #[serde(serialize_with = "crate::numbers::serialize_f64")]
     pub ratio: f64,
     /// `ratio` over the scale factor: 1 when on scale.
-    #[serde(serialize_with = "crate::canonical::serialize_f64")]
+    #[serde(serialize_with = "crate::numbers::serialize_f64")]
     pub deviation: f64,
 }
 
@@ -125,13 +125,13 @@ pub enum Change {
     /// The make was rated differently.
     RatingChanged {
         /// The recipe's rating.
-        #[serde(serialize_with = "crate::canonical::serialize_opt_f64")]
+        #[serde(serialize_with = "crate::numbers::serialize_opt_f64")]
         before: Option<f64>,
         /// The make's rating.
-        #[serde(serialize_with = "crate::canonical::serialize_opt_f64")]
+        #[serde(serialize_with = "crate::numbers::serialize_opt_f64")]
         after: Option<f64>,
         /// `after - before`, when both exist.
-        #[serde(serialize_with = "crate::canonical::serialize_opt_f64")]
+        #[serde(serialize_with = "crate::numbers::serialize_opt_f64")]
         delta: Option<f64>,
     },
     /// Another top-level field changed (`recipeYield`, `fields.cookTime`).
@@ -146,7 +146,7 @@ pub enum Change {
     /// Most quantities were multiplied by one factor.
     Scaled {
         /// The factor (`2` for a doubled batch).
-        #[serde(serialize_with = "crate::canonical::serialize_f64")]
+        #[serde(serialize_with = "crate::numbers::serialize_f64")]
         factor: f64,
         /// How many ingredients follow the factor.
         consistent: usize,
@@ -217,13 +217,13 @@ pub enum Change {
         unit: Option<Unit>,
         /// `after / before`, when both exist.
         #[serde(
-            serialize_with = "crate::canonical::serialize_opt_f64",
+            serialize_with = "crate::numbers::serialize_opt_f64",
             skip_serializing_if = "Option::is_none"
         )]
         ratio: Option<f64>,
         /// In a scaled make, `ratio` over the scale factor.
         #[serde(
-            serialize_with = "crate::canonical::serialize_opt_f64",
+            serialize_with = "crate::numbers::serialize_opt_f64",
             skip_serializing_if = "Option::is_none"
         )]
         deviation: Option<f64>,
@@ -244,7 +244,7 @@ pub enum Change {
         equivalent: bool,
         /// The make's amount over the recipe's after conversion, when they convert.
         #[serde(
-            serialize_with = "crate::canonical::serialize_opt_f64",
+            serialize_with = "crate::numbers::serialize_opt_f64",
             skip_serializing_if = "Option::is_none"
         )]
         ratio: Option<f64>,

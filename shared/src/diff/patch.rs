@@ -11,8 +11,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::align::Alignment;
-use crate::canonical::{self, field, number};
+use crate::canonical::{self, field};
 use crate::model::{Ingredient, MakeId, Recipe, RecipeId, Step};
+use crate::numbers::number;
 
 /// One entry of the seed's flat `differences` list.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]

@@ -4,11 +4,13 @@ use std::collections::HashMap;
 
 use serde_json::Value;
 
+use crate::ingredient_line::ParsedLine;
 use crate::limits::Limits;
+use crate::model::Ingredient;
 use crate::path::JsonPath;
 use crate::quantity::{Quantity, parse_quantity};
 use crate::rejection::{RejectReason, Rejection, json_type};
-use crate::text::{clean_scraped, collapse_whitespace};
+use crate::text::{clean_scraped, collapse_whitespace, name_key};
 
 /// Reads values for one document under one set of limits.
 pub(crate) struct Reader<'a> {
@@ -32,6 +34,25 @@ pub(crate) fn missing(path: &JsonPath, field: &str) -> Rejection {
             field: field.to_owned(),
         },
     )
+}
+
+/// An ingredient read from a free-text line (`2 cups flour`), listed under
+/// `group`.
+pub(crate) fn ingredient_from_line(parsed: ParsedLine, group: Option<String>) -> Ingredient {
+    Ingredient {
+        id: None,
+        key: name_key(&parsed.name),
+        name: parsed.name,
+        quantity: parsed.quantity,
+        unit: parsed.unit,
+        size: parsed.size,
+        package_size: parsed.package_size,
+        plus: parsed.plus,
+        alternative: parsed.alternative,
+        preparation: parsed.preparation,
+        note: parsed.note,
+        group,
+    }
 }
 
 impl Reader<'_> {

@@ -6,7 +6,9 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::reader::{Reader, check_made_at, check_rating, missing, wrong_type};
+use super::reader::{
+    Reader, check_made_at, check_rating, ingredient_from_line, missing, wrong_type,
+};
 use crate::ingredient_line::parse_line;
 use crate::limits::Limits;
 use crate::model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
@@ -422,7 +424,7 @@ fn ingredients(
             group = Some(heading.trim().to_owned()).filter(|h| !h.is_empty());
             continue;
         }
-        ingredients.push(Ingredient::from_line(parsed, group.clone()));
+        ingredients.push(ingredient_from_line(parsed, group.clone()));
     }
     Limits::check_count(
         &field_path,

@@ -6,13 +6,13 @@ use std::collections::BTreeMap;
 
 use serde_json::{Map, Value};
 
-use super::reader::{Reader, UniqueIds, check_made_at, missing, wrong_type};
-use crate::canonical::normalise_numbers;
+use super::reader::{Reader, UniqueIds, check_made_at, ingredient_from_line, missing, wrong_type};
 use crate::ingredient_line::parse_line;
 use crate::limits::Limits;
 use crate::model::{
     Ingredient, IngredientId, Make, MakeId, Measure, Recipe, RecipeId, Step, StepId,
 };
+use crate::numbers::normalise_numbers;
 use crate::path::JsonPath;
 use crate::quantity::Quantity;
 use crate::rejection::Rejection;
@@ -164,7 +164,7 @@ fn ingredient(
         Value::String(line) => {
             let line = reader.name(line, path)?;
             let parsed = parse_line(&line);
-            return Ok(Ingredient::from_line(parsed, None));
+            return Ok(ingredient_from_line(parsed, None));
         }
         other => return Err(wrong_type(path, "an ingredient object", other)),
     };

@@ -40,6 +40,7 @@ use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+pub use crate::canonical::content_hash;
 use crate::diff::Summary;
 use crate::insights::MakeFacts;
 use crate::keys::UploadKind;
@@ -59,12 +60,6 @@ pub const MAX_MAKE_BYTES: usize = 350 * 1024;
 
 /// The largest page a list returns.
 pub const MAX_PAGE: u32 = 100;
-
-/// SHA-256 of a canonical JSON document, hex: equal content, equal hash.
-pub fn content_hash(document: &Value) -> String {
-    use sha2::Digest as _;
-    hex::encode(sha2::Sha256::digest(document.to_string().as_bytes()))
-}
 
 /// The id of a rejection: its time, then a short hash of its key, so that
 /// ids sort by time and the same key always gives the same id.
