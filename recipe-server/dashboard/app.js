@@ -1,5 +1,9 @@
+// @ts-check
 // The dashboard: a hash router over seven pages, each built from the API's
 // JSON with DOM nodes (dom.js), never from HTML strings.
+
+/** @import { Failure } from './api.js' */
+/** @import { PageView } from './dom.js' */
 
 import { h, link } from './dom.js';
 import { startAuth, authConfig, needsSignIn, isSignedIn, signIn, signOut } from './auth.js';
@@ -13,6 +17,13 @@ import { addRecipePage } from './page-add.js';
 
 const SITE = 'Recipe diff';
 
+/**
+ * A page: the hash it answers (its groups are the page's arguments, decoded),
+ * and the navigation entry it belongs to.
+ * @typedef {{ name: string, pattern: RegExp, page: (...params: string[]) => Promise<PageView>, nav: string }} Route
+ */
+
+/** @type {Route[]} */
 const ROUTES = [
   { name: 'recipes', pattern: /^#?\/?$/, page: recipesPage, nav: 'recipes' },
   { name: 'recipe', pattern: /^#\/recipes\/([^/]+)$/, page: recipePage, nav: 'recipes' },
@@ -23,11 +34,19 @@ const ROUTES = [
   { name: 'rejections', pattern: /^#\/rejections$/, page: rejectionsPage, nav: 'rejections' },
 ];
 
-const main = document.getElementById('main');
-const announcer = document.getElementById('announce');
+// Both are in index.html.
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const announcer = /** @type {HTMLElement} */ (document.getElementById('announce'));
 let generation = 0;
+/** @type {unknown} */
 let startError = null;
 
+/**
+ * The route a hash names, with its arguments; null for none (or one whose
+ * arguments do not decode).
+ * @param {string} hash
+ * @returns {{ route: Route, params: string[] } | null}
+ */
 function match(hash) {
   for (const route of ROUTES) {
     const found = route.pattern.exec(hash);
@@ -42,8 +61,9 @@ function match(hash) {
   return null;
 }
 
+/** @param {string | undefined} current */
 function setNav(current) {
-  for (const a of document.querySelectorAll('[data-nav]')) {
+  for (const a of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-nav]'))) {
     if (a.classList.contains('brand')) continue;
     if (a.dataset.nav === current) a.setAttribute('aria-current', 'page');
     else a.removeAttribute('aria-current');
@@ -54,7 +74,9 @@ function loadingView() {
   return h('div', { class: 'state state--loading' }, h('span', { class: 'spinner', 'aria-hidden': 'true' }), h('p', {}, 'Loading…'));
 }
 
-function errorView(error) {
+/** @param {unknown} thrown */
+function errorView(thrown) {
+  const error = /** @type {Failure | null | undefined} */ (thrown);
   const problem = error?.problem ?? { title: 'Something went wrong', detail: String(error?.message ?? error) };
   const signInNeeded = error?.status === 401 && authConfig().auth === 'cognito';
   return h(
@@ -94,6 +116,10 @@ function renderSession() {
   );
 }
 
+/**
+ * Shows the page the hash names (a later call wins over one still loading).
+ * @param {{ focus?: boolean }} [options] Move the focus to the new page's heading.
+ */
 async function render({ focus = false } = {}) {
   const gen = ++generation;
   const found = match(location.hash || '#/');
@@ -104,6 +130,7 @@ async function render({ focus = false } = {}) {
   setNav(found?.route.nav);
   renderSession();
 
+  /** @type {Node} */
   let content;
   let state = 'ready';
   let title = SITE;
@@ -127,7 +154,7 @@ async function render({ focus = false } = {}) {
     if (gen !== generation) return;
     content = errorView(error);
     state = 'error';
-    title = `${error?.problem?.title ?? 'Error'} · ${SITE}`;
+    title = `${/** @type {Failure | null | undefined} */ (error)?.problem?.title ?? 'Error'} · ${SITE}`;
   }
   main.replaceChildren(content);
   main.dataset.state = state;

@@ -1,15 +1,39 @@
+// @ts-check
 // Signing reads. Locally reads are open ({"auth": "none"}). Where the stack
 // protects reads, the server says {"auth": "cognito", origin, clientId}: the
 // dashboard signs in through the Cognito hosted UI with the authorization
 // code flow and PKCE, keeps the access token in sessionStorage (gone when
 // the tab closes) and sends it as a bearer token on every read.
 
+/** @import { DashboardConfig } from './api-types.js' */
+
+/**
+ * The access token as kept in sessionStorage.
+ * @typedef {{ value: string, expiresAt: number }} StoredToken
+ */
+
+/**
+ * What signIn() keeps in sessionStorage for the way back: the PKCE
+ * verifier, the state it sent, and the page's hash to return to.
+ * @typedef {{ verifier: string, state: string, hash: string }} PendingSignIn
+ */
+
 const TOKEN_KEY = 'recipe-diff.token';
 const PENDING_KEY = 'recipe-diff.sign-in';
 
+/** @type {DashboardConfig} */
 let config = { auth: 'none' };
 
 export function authConfig() {
+  return config;
+}
+
+/**
+ * The Cognito settings. Signing in and out is offered only when the server
+ * gave them, so this throws only if that is broken.
+ */
+function cognito() {
+  if (config.auth !== 'cognito') throw new SignInError('this server does not sign in');
   return config;
 }
 
@@ -17,16 +41,19 @@ function redirectUri() {
   return location.origin + location.pathname;
 }
 
+/** @param {Uint8Array} bytes */
 function base64url(bytes) {
   let text = '';
   for (const b of bytes) text += String.fromCharCode(b);
   return btoa(text).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
 }
 
+/** @param {number} size The number of random bytes. */
 function randomText(size) {
   return base64url(crypto.getRandomValues(new Uint8Array(size)));
 }
 
+/** @returns {StoredToken | null} */
 function storedToken() {
   try {
     const token = JSON.parse(sessionStorage.getItem(TOKEN_KEY) ?? 'null');
@@ -45,13 +72,19 @@ export function isSignedIn() {
   return config.auth === 'cognito' && storedToken() !== null;
 }
 
-/** The Authorization header for reads, when signed in. */
+/**
+ * The Authorization header for reads, when signed in.
+ * @returns {Record<string, string>}
+ */
 export function authHeaders() {
   const token = config.auth === 'cognito' ? storedToken() : null;
   return token ? { Authorization: `Bearer ${token.value}` } : {};
 }
 
-/** Reads the server's settings and, on the way back from the hosted UI, finishes signing in. */
+/**
+ * Reads the server's settings and, on the way back from the hosted UI, finishes signing in.
+ * @returns {Promise<DashboardConfig>}
+ */
 export async function startAuth() {
   try {
     const response = await fetch(new URL('dashboard/config.json', document.baseURI), {
@@ -67,27 +100,31 @@ export async function startAuth() {
 
 /** Goes to the hosted UI; it comes back to this page with ?code=…&state=…. */
 export async function signIn() {
+  const { origin, clientId } = cognito();
   const verifier = randomText(32);
   const state = randomText(16);
   const digest = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier));
-  sessionStorage.setItem(PENDING_KEY, JSON.stringify({ verifier, state, hash: location.hash }));
-  const url = new URL('/oauth2/authorize', config.origin);
+  /** @type {PendingSignIn} */
+  const pending = { verifier, state, hash: location.hash };
+  sessionStorage.setItem(PENDING_KEY, JSON.stringify(pending));
+  const url = new URL('/oauth2/authorize', origin);
   url.search = new URLSearchParams({
     response_type: 'code',
-    client_id: config.clientId,
+    client_id: clientId,
     redirect_uri: redirectUri(),
     scope: 'openid',
     state,
     code_challenge: base64url(new Uint8Array(digest)),
     code_challenge_method: 'S256',
-  });
+  }).toString();
   location.assign(url.href);
 }
 
 export function signOut() {
+  const { origin, clientId } = cognito();
   sessionStorage.removeItem(TOKEN_KEY);
-  const url = new URL('/logout', config.origin);
-  url.search = new URLSearchParams({ client_id: config.clientId, logout_uri: redirectUri() });
+  const url = new URL('/logout', origin);
+  url.search = new URLSearchParams({ client_id: clientId, logout_uri: redirectUri() }).toString();
   location.assign(url.href);
 }
 
@@ -96,6 +133,8 @@ async function finishSignIn() {
   const code = params.get('code');
   const error = params.get('error');
   if (!code && !error) return;
+  const { origin, clientId } = cognito();
+  /** @type {PendingSignIn | null} */
   let pending = null;
   try {
     pending = JSON.parse(sessionStorage.getItem(PENDING_KEY) ?? 'null');
@@ -111,13 +150,14 @@ async function finishSignIn() {
   }
   let response;
   try {
-    response = await fetch(new URL('/oauth2/token', config.origin), {
+    response = await fetch(new URL('/oauth2/token', origin), {
       method: 'POST',
       headers: { 'Content-Type': 'application/x-www-form-urlencoded' },
       body: new URLSearchParams({
         grant_type: 'authorization_code',
-        client_id: config.clientId,
-        code,
+        client_id: clientId,
+        // Set: an answer without a code was an error, thrown above.
+        code: /** @type {string} */ (code),
         redirect_uri: redirectUri(),
         code_verifier: pending.verifier,
       }),
@@ -137,9 +177,10 @@ async function finishSignIn() {
 }
 
 export class SignInError extends Error {
+  /** @param {string} reason Why, as a phrase: "the sign-in service could not be reached". */
   constructor(reason) {
     super(`Signing in failed: ${reason}.`);
-    this.problem = { title: 'Signing in failed', detail: `${reason[0].toUpperCase()}${reason.slice(1)}.` };
+    this.problem = { title: 'Signing in failed', detail: `${reason.charAt(0).toUpperCase()}${reason.slice(1)}.` };
     this.status = 401;
   }
 }

@@ -1,11 +1,29 @@
+// @ts-check
 // Charts as inline SVG built with DOM calls. Each has a title and a
 // description for screen readers, text labels on every bar or point (so
 // colour is never the only cue), and the numbers in a table beside it.
+
+/** @import { Child } from './dom.js' */
 
 import { h, svg } from './dom.js';
 import { date, number, time } from './format.js';
 
 let chartId = 0;
+
+/**
+ * A kind of segment in a bar chart (its CSS modifier), and its label.
+ * @typedef {{ kind: string, label: string }} Kind
+ */
+
+/**
+ * One bar: its label, and its segments by kind.
+ * @typedef {{ label: string, segments: { kind: string, value: number }[] }} BarRow
+ */
+
+/**
+ * A point of the rating chart: a make's rating on the day it was made.
+ * @typedef {{ makeId: string, at: string, rating: number }} RatingPoint
+ */
 
 /** The drawing width: the main column's, so text keeps its size on a phone. */
 function widthFor(min = 280, max = 760) {
@@ -14,6 +32,14 @@ function widthFor(min = 280, max = 760) {
   return Math.max(min, Math.min(max, Math.floor(inner)));
 }
 
+/**
+ * An accessible SVG chart: `title` and `desc` name and describe it.
+ * @param {number} width
+ * @param {number} height
+ * @param {string} title
+ * @param {string} desc
+ * @param {...Child} children
+ */
 function frame(width, height, title, desc, ...children) {
   const id = `chart-${(chartId += 1)}`;
   return svg(
@@ -35,6 +61,7 @@ function frame(width, height, title, desc, ...children) {
 /**
  * Horizontal bars, one per row, each split into segments by kind:
  * rows = [{label, segments: [{kind, value}]}], kinds = [{kind, label}].
+ * @param {{ title: string, desc: string, rows: BarRow[], kinds: Kind[] }} chart
  */
 export function barChart({ title, desc, rows, kinds }) {
   const width = widthFor();
@@ -43,6 +70,7 @@ export function barChart({ title, desc, rows, kinds }) {
   const max = Math.max(1, ...rows.map((r) => r.segments.reduce((n, s) => n + s.value, 0)));
   const valueRoom = 56;
   const scale = (width - valueRoom) / max;
+  /** @type {Child[]} */
   const children = [];
   rows.forEach((row, i) => {
     const y = top + i * rowHeight;
@@ -71,6 +99,11 @@ export function barChart({ title, desc, rows, kinds }) {
   return frame(width, top + rows.length * rowHeight, title, desc, ...children);
 }
 
+/**
+ * The key to a bar chart's colours (hidden from screen readers: each
+ * segment's title says its kind).
+ * @param {Kind[]} kinds
+ */
 export function legend(kinds) {
   return h(
     'ul',
@@ -79,7 +112,10 @@ export function legend(kinds) {
   );
 }
 
-/** Makes' ratings over time as points joined by a line, against the recipe's rating. */
+/**
+ * Makes' ratings over time as points joined by a line, against the recipe's rating.
+ * @param {{ title: string, desc: string, points: RatingPoint[], recipeRating?: number | null }} chart
+ */
 export function ratingChart({ title, desc, points, recipeRating }) {
   const width = widthFor();
   const height = 240;
@@ -88,12 +124,15 @@ export function ratingChart({ title, desc, points, recipeRating }) {
   const plotH = height - m.top - m.bottom;
   const dated = points
     .map((p) => ({ ...p, t: time(p.at) }))
-    .filter((p) => p.t !== null && typeof p.rating === 'number')
+    .filter(/** @returns {p is RatingPoint & { t: number }} */ (p) => p.t !== null && typeof p.rating === 'number')
     .sort((a, b) => a.t - b.t);
-  const t0 = dated.length ? dated[0].t : 0;
-  const t1 = dated.length ? dated[dated.length - 1].t : 1;
-  const x = (t) => (t1 === t0 ? m.left + plotW / 2 : m.left + ((t - t0) / (t1 - t0)) * plotW);
-  const y = (r) => m.top + plotH - (Math.max(0, Math.min(5, r)) / 5) * plotH;
+  const first = dated[0];
+  const last = dated[dated.length - 1];
+  const t0 = first ? first.t : 0;
+  const t1 = last ? last.t : 1;
+  const x = (/** @type {number} */ t) => (t1 === t0 ? m.left + plotW / 2 : m.left + ((t - t0) / (t1 - t0)) * plotW);
+  const y = (/** @type {number} */ r) => m.top + plotH - (Math.max(0, Math.min(5, r)) / 5) * plotH;
+  /** @type {Child[]} */
   const children = [];
   for (let r = 0; r <= 5; r += 1) {
     children.push(svg('line', { x1: m.left, x2: width - m.right, y1: y(r), y2: y(r), class: 'chart__grid' }));
@@ -119,8 +158,8 @@ export function ratingChart({ title, desc, points, recipeRating }) {
       ),
     );
   }
-  if (dated.length) {
-    const ticks = dated.length === 1 ? [dated[0]] : [dated[0], dated[dated.length - 1]];
+  if (first && last) {
+    const ticks = dated.length === 1 ? [first] : [first, last];
     ticks.forEach((p, i) => {
       const anchor = dated.length === 1 ? 'middle' : i === 0 ? 'start' : 'end';
       children.push(svg('text', { x: x(p.t), y: height - 14, class: 'chart__axis', 'text-anchor': anchor }, date(p.at)));
@@ -129,7 +168,13 @@ export function ratingChart({ title, desc, points, recipeRating }) {
   return frame(width, height, title, desc, ...children);
 }
 
-/** The numbers behind a chart, as a table in a disclosure. */
+/**
+ * The numbers behind a chart, as a table in a disclosure (each row's first
+ * cell heads it; numbers are aligned as numbers).
+ * @param {string} caption
+ * @param {string[]} headers
+ * @param {(string | number)[][]} rows
+ */
 export function dataTable(caption, headers, rows) {
   return h(
     'details',

@@ -1,8 +1,12 @@
+// @ts-check
 // "Add a recipe": a .json, .jsonld or saved .html recipe page, or pasted
 // JSON-LD, uploaded into the bucket under recipes/ through a signed form,
 // as a make is. The page then follows it through the chain: it opens the
 // stored recipe (the one that is new, or has a new version, since the
 // upload began), or says why the chain refused it.
+
+/** @import { Failure } from './api.js' */
+/** @import { PageView } from './dom.js' */
 
 import { follow, getAll, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
@@ -10,7 +14,11 @@ import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 const ACCEPT = '.json,.jsonld,.html,.htm';
 const NAME = /^[\p{L}\p{N} ._()-]+\.(json|jsonld|html|htm)$/iu;
 
-/** A file name the server signs forms for: the chosen file's, made plain. */
+/**
+ * A file name the server signs forms for: the chosen file's, made plain.
+ * @param {string} name
+ * @returns {string | null}
+ */
 function plainName(name) {
   const cleaned = name.replace(/[^\p{L}\p{N} ._()-]/gu, ' ').replace(/^[.\s]+/, '').slice(-100);
   return NAME.test(cleaned) ? cleaned : null;
@@ -22,12 +30,21 @@ async function versionsNow() {
   return new Map(recipes.map((r) => [r.recipeId, r.currentVersion]));
 }
 
-/** A recipe that is new since `before`, or has a new current version. */
+/**
+ * A recipe that is new since `before`, or has a new current version.
+ * @param {Map<string, number>} before Each recipe's current version, by id.
+ */
 async function changedSince(before) {
   const recipes = await getAll('recipes');
-  return recipes.find((r) => !before.has(r.recipeId) || before.get(r.recipeId) < r.currentVersion) ?? null;
+  return (
+    recipes.find((r) => {
+      const was = before.get(r.recipeId);
+      return was === undefined || was < r.currentVersion;
+    }) ?? null
+  );
 }
 
+/** @returns {Promise<PageView>} */
 export async function addRecipePage() {
   const file = h('input', { type: 'file', id: 'recipe-file', accept: ACCEPT, 'aria-describedby': 'recipe-file-hint' });
   const pasted = h('textarea', { id: 'recipe-paste', rows: 8, spellcheck: 'false', 'aria-describedby': 'recipe-paste-hint' });
@@ -52,7 +69,9 @@ export async function addRecipePage() {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
+    /** @type {Blob} */
     let body;
+    /** @type {string | null} */
     let name;
     const chosen = file.files?.[0];
     if (chosen) {
@@ -69,7 +88,7 @@ export async function addRecipePage() {
         JSON.parse(text);
       } catch (error) {
         status.dataset.state = 'invalid';
-        status.textContent = text ? `The pasted text is not JSON: ${error.message}` : 'Choose a file or paste a recipe first.';
+        status.textContent = text ? `The pasted text is not JSON: ${/** @type {SyntaxError} */ (error).message}` : 'Choose a file or paste a recipe first.';
         return;
       }
       name = `pasted-${Date.now()}.jsonld`;
@@ -100,7 +119,7 @@ export async function addRecipePage() {
         status.textContent = 'The recipe is uploaded but not stored yet; it appears in the list when the chain has read it.';
       }
     } catch (error) {
-      const problem = error?.problem ?? {};
+      const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
       status.dataset.state = 'error';
       status.replaceChildren(h('strong', {}, `${problem.title ?? 'The recipe was not added'}: `), problem.detail ?? String(error));
     } finally {

@@ -1,10 +1,18 @@
+// @ts-check
 // What cooks change in a recipe, across all its makes.
+
+/** @import { IngredientInsight, StepInsight } from './api-types.js' */
+/** @import { Child, PageView } from './dom.js' */
 
 import { get, seg } from './api.js';
 import { h, breadcrumbs, emptyState } from './dom.js';
 import { date, number, plural, ratio, signed } from './format.js';
 import { barChart, dataTable, legend, ratingChart } from './charts.js';
 
+/**
+ * The ways an ingredient is changed, as insights count them, and their labels.
+ * @type {{ kind: keyof IngredientInsight & ('quantity' | 'unit' | 'substituted' | 'renamed' | 'added' | 'removed'), label: string }[]}
+ */
 const INGREDIENT_KINDS = [
   { kind: 'quantity', label: 'amount' },
   { kind: 'unit', label: 'unit' },
@@ -13,20 +21,42 @@ const INGREDIENT_KINDS = [
   { kind: 'added', label: 'added' },
   { kind: 'removed', label: 'left out' },
 ];
+/**
+ * The ways a step is changed, as insights count them, and their labels.
+ * @type {{ kind: keyof StepInsight & ('edited' | 'skipped' | 'moved'), label: string }[]}
+ */
 const STEP_KINDS = [
   { kind: 'edited', label: 'edited' },
   { kind: 'skipped', label: 'skipped' },
   { kind: 'moved', label: 'moved' },
 ];
 
+/**
+ * @param {string} label
+ * @param {string} value
+ * @param {string | null} [note]
+ */
 function stat(label, value, note) {
   return h('div', { class: 'stat' }, h('dt', {}, label), h('dd', {}, h('span', { class: 'stat__value' }, value), note && h('span', { class: 'stat__note' }, note)));
 }
 
+/**
+ * A panel with a chart (`id` names its heading).
+ * @param {string} id
+ * @param {string} title
+ * @param {string} intro
+ * @param {Child} content
+ */
 function chartSection(id, title, intro, content) {
   return h('section', { class: 'panel chart-panel', 'aria-labelledby': id }, h('h2', { id }, title), intro && h('p', { class: 'muted' }, intro), content);
 }
 
+/**
+ * "2 amount, 1 swapped": the kinds an entry counts, in `kinds`' order.
+ * @template {string} K
+ * @param {Record<K, number>} entry
+ * @param {{ kind: K, label: string }[]} kinds
+ */
 function breakdown(entry, kinds) {
   return kinds
     .filter((k) => entry[k.kind] > 0)
@@ -34,6 +64,10 @@ function breakdown(entry, kinds) {
     .join(', ');
 }
 
+/**
+ * @param {string} recipeId
+ * @returns {Promise<PageView>}
+ */
 export async function insightsPage(recipeId) {
   const [recipe, insights] = await Promise.all([get(`recipes/${seg(recipeId)}`), get(`recipes/${seg(recipeId)}/insights`)]);
   const header = h(

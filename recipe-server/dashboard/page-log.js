@@ -1,3 +1,4 @@
+// @ts-check
 // "I made this": a make editor prefilled with the recipe's current version.
 // The cook changes amounts and units, leaves ingredients out, adds or swaps
 // them, skips, rewords and reorders steps, and sets the rating, the date and
@@ -8,6 +9,43 @@
 // chain does the rest, and the page follows the make until it is stored
 // (then opens it) or refused (then says why).
 
+/** @import { CanonicalIngredient, CanonicalRecipe, CanonicalStep, RecipeVersion, SeedDocument, SeedIngredient, SeedStep } from './api-types.js' */
+/** @import { Failure } from './api.js' */
+/** @import { Attrs, PageView } from './dom.js' */
+
+/**
+ * An ingredient as the cook edits it: the recipe's (`original`, empty for
+ * one the cook adds), and the amount, unit and name as typed.
+ * @typedef {{ key: string, original: Partial<CanonicalIngredient>, amount: string, unit: string, name: string, left: boolean }} IngredientRow
+ */
+
+/**
+ * A step as the cook edits it.
+ * @typedef {{ key: string, original: CanonicalStep, text: string, skipped: boolean }} StepRow
+ */
+
+/**
+ * The editor's state: the make's ids, date, rating and notes as typed, the
+ * recipe's fields it keeps, and the rows.
+ * @typedef {{
+ *   recipeId: string,
+ *   makeId: string,
+ *   made: string,
+ *   rating: string,
+ *   notes: string,
+ *   fields: Record<string, unknown>,
+ *   recipeName: string,
+ *   recipeYield: string | undefined,
+ *   ingredients: IngredientRow[],
+ *   steps: StepRow[],
+ * }} EditorState
+ */
+
+/**
+ * A reason the chain would refuse the make, and the control it is about.
+ * @typedef {{ field: string, text: string }} EditorProblem
+ */
+
 import { ApiError, follow, get, post, seg, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 import { previewView } from './page-make.js';
@@ -17,24 +55,35 @@ const PREVIEW_DELAY_MS = 350;
 /** Today's date as YYYY-MM-DD, in the cook's time zone. */
 function today() {
   const now = new Date();
-  const pad = (n) => String(n).padStart(2, '0');
+  const pad = (/** @type {number} */ n) => String(n).padStart(2, '0');
   return `${now.getFullYear()}-${pad(now.getMonth() + 1)}-${pad(now.getDate())}`;
 }
 
-/** A make id the cook will recognise: the date and a short random tail. */
+/**
+ * A make id the cook will recognise: the date and a short random tail.
+ * @param {string} made
+ */
 function newMakeId(made) {
   const tail = Array.from(crypto.getRandomValues(new Uint8Array(3)), (b) => b.toString(16).padStart(2, '0')).join('');
   return `${made}-${tail}`;
 }
 
-/** The text an amount input starts with: the quantity (or range) as written. */
+/**
+ * The text an amount input starts with: the quantity (or range) as written.
+ * @param {Partial<CanonicalIngredient>} ingredient
+ */
 function quantityText(ingredient) {
   if (typeof ingredient.quantity !== 'number') return '';
   return typeof ingredient.quantityMax === 'number' ? `${ingredient.quantity}-${ingredient.quantityMax}` : String(ingredient.quantity);
 }
 
-/** The editor's state: rows the cook edits, built from the canonical recipe. */
+/**
+ * The editor's state: rows the cook edits, built from the canonical recipe.
+ * @param {RecipeVersion} recipe
+ * @returns {EditorState}
+ */
 function initialState(recipe) {
+  /** @type {Partial<CanonicalRecipe>} */
   const doc = recipe.document ?? {};
   const made = today();
   return {
@@ -58,8 +107,13 @@ function initialState(recipe) {
   };
 }
 
-/** What the editor would send, and the first reason the chain would refuse it. */
+/**
+ * What the editor would send, and the reasons the chain would refuse it.
+ * @param {EditorState} state
+ * @returns {{ document: SeedDocument, problems: EditorProblem[] }}
+ */
 function makeDocument(state) {
+  /** @type {EditorProblem[]} */
   const problems = [];
   const rating = state.rating.trim();
   if (rating !== '') {
@@ -67,11 +121,13 @@ function makeDocument(state) {
     if (!Number.isFinite(value) || value < 0 || value > 5) problems.push({ field: 'rating', text: 'The rating is a number from 0 to 5.' });
   }
   if (!/^\d{4}-\d{2}-\d{2}$/.test(state.made)) problems.push({ field: 'made', text: 'The date made is a date (YYYY-MM-DD).' });
+  /** @type {SeedIngredient[]} */
   const ingredients = [];
   state.ingredients.forEach((row, i) => {
     if (row.left) return;
     const name = row.name.trim();
     if (!name) problems.push({ field: `ingredient-${i}`, text: `Ingredient ${i + 1} needs a name (or leave it out).` });
+    /** @type {SeedIngredient} */
     const out = { ...row.original, ingredientName: name };
     if (row.amount.trim() !== quantityText(row.original)) {
       delete out.quantityMax;
@@ -85,6 +141,7 @@ function makeDocument(state) {
     }
     ingredients.push(out);
   });
+  /** @type {SeedStep[]} */
   const steps = [];
   state.steps.forEach((row, i) => {
     if (row.skipped) return;
@@ -92,6 +149,7 @@ function makeDocument(state) {
     if (!text) problems.push({ field: `step-${i}`, text: `Step ${i + 1} is empty: write it, or skip it.` });
     steps.push({ ...row.original, stepText: text });
   });
+  /** @type {SeedDocument} */
   const document = {
     ...state.fields,
     recipeId: state.recipeId,
@@ -107,6 +165,30 @@ function makeDocument(state) {
   return { document, problems };
 }
 
+/**
+ * Moves the focus to the control `selector` finds in `list`, if any (after
+ * the list is drawn again).
+ * @param {HTMLElement} list
+ * @param {string} selector
+ */
+function focusIn(list, selector) {
+  const control = /** @type {HTMLElement | null} */ (list.querySelector(selector));
+  control?.focus();
+}
+
+/**
+ * The key (data-row) of the editor row an event happened in, if any.
+ * @param {Event} event
+ */
+function rowKey(event) {
+  const row = /** @type {Element} */ (event.target).closest('[data-row]');
+  return /** @type {HTMLElement | null} */ (row)?.dataset.row;
+}
+
+/**
+ * @param {string} recipeId
+ * @returns {Promise<PageView>}
+ */
 export async function logMakePage(recipeId) {
   const recipe = await get(`recipes/${seg(recipeId)}`);
   if (recipe.withdrawn) {
@@ -123,7 +205,8 @@ export async function logMakePage(recipeId) {
   const ingredientsList = h('ol', { class: 'editor__rows', id: 'editor-ingredients' });
   const stepsList = h('ol', { class: 'editor__rows', id: 'editor-steps' });
 
-  let previewTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let previewTimer;
   let previewGeneration = 0;
   function changed() {
     const { problems } = makeDocument(state);
@@ -150,13 +233,19 @@ export async function logMakePage(recipeId) {
     } catch (error) {
       if (gen !== previewGeneration) return;
       previewBox.dataset.state = 'error';
-      const problem = error?.problem ?? {};
+      const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
       previewBox.replaceChildren(h('p', { class: 'notice notice--error', role: 'alert' }, problem.detail ?? String(error), problem.path ? ` (${problem.path})` : ''));
     } finally {
       if (gen === previewGeneration) previewBox.setAttribute('aria-busy', 'false');
     }
   }
 
+  /**
+   * A text input that starts with `value` and calls `onInput` with each edit.
+   * @param {Attrs} attrs
+   * @param {string} value
+   * @param {(value: string) => void} onInput
+   */
   function input(attrs, value, onInput) {
     const el = h('input', { ...attrs, value });
     el.value = value;
@@ -167,6 +256,10 @@ export async function logMakePage(recipeId) {
     return el;
   }
 
+  /**
+   * @param {IngredientRow} row
+   * @param {number} i
+   */
   function ingredientRow(row, i) {
     const id = `ing-${row.key}`;
     const toggle = h(
@@ -178,7 +271,7 @@ export async function logMakePage(recipeId) {
       row.left = !row.left;
       renderIngredients();
       changed();
-      ingredientsList.querySelector(`[data-row="${row.key}"] [data-action="leave-out"]`)?.focus();
+      focusIn(ingredientsList, `[data-row="${row.key}"] [data-action="leave-out"]`);
     });
     return h(
       'li',
@@ -199,16 +292,26 @@ export async function logMakePage(recipeId) {
     ingredientsList.replaceChildren(...state.ingredients.map(ingredientRow));
   }
 
+  /**
+   * Moves the step at `index` by `by` places.
+   * @param {number} index
+   * @param {number} by
+   */
   function move(index, by) {
     const to = index + by;
-    if (to < 0 || to >= state.steps.length) return;
-    const [row] = state.steps.splice(index, 1);
+    const row = state.steps[index];
+    if (!row || to < 0 || to >= state.steps.length) return;
+    state.steps.splice(index, 1);
     state.steps.splice(to, 0, row);
     renderSteps();
     changed();
-    stepsList.querySelector(`[data-row="${row.key}"] [data-action="${by < 0 ? 'up' : 'down'}"]`)?.focus();
+    focusIn(stepsList, `[data-row="${row.key}"] [data-action="${by < 0 ? 'up' : 'down'}"]`);
   }
 
+  /**
+   * @param {StepRow} row
+   * @param {number} i
+   */
   function stepRow(row, i) {
     const text = h('textarea', { id: `step-${row.key}`, class: 'editor__step', rows: 2, 'aria-label': `Step ${i + 1}`, disabled: row.skipped });
     text.value = row.text;
@@ -216,6 +319,13 @@ export async function logMakePage(recipeId) {
       row.text = text.value;
       changed();
     });
+    /**
+     * @param {string} action
+     * @param {string} label
+     * @param {string} title
+     * @param {() => void} onClick
+     * @param {boolean} [disabled]
+     */
     const button = (action, label, title, onClick, disabled) => {
       const b = h('button', { type: 'button', class: 'button button--quiet button--small', dataset: { action }, 'aria-label': title, title, disabled }, label);
       b.addEventListener('click', onClick);
@@ -234,7 +344,7 @@ export async function logMakePage(recipeId) {
           row.skipped = !row.skipped;
           renderSteps();
           changed();
-          stepsList.querySelector(`[data-row="${row.key}"] [data-action="skip"]`)?.focus();
+          focusIn(stepsList, `[data-row="${row.key}"] [data-action="skip"]`);
         }),
       ),
     );
@@ -246,14 +356,15 @@ export async function logMakePage(recipeId) {
 
   // Dragging a step onto another moves it there (the buttons do the same
   // from the keyboard).
+  /** @type {string | null} */
   let dragged = null;
   stepsList.addEventListener('dragstart', (event) => {
-    dragged = event.target.closest('[data-row]')?.dataset.row ?? null;
+    dragged = rowKey(event) ?? null;
   });
   stepsList.addEventListener('dragover', (event) => event.preventDefault());
   stepsList.addEventListener('drop', (event) => {
     event.preventDefault();
-    const target = event.target.closest('[data-row]')?.dataset.row;
+    const target = rowKey(event);
     const from = state.steps.findIndex((s) => s.key === dragged);
     const to = state.steps.findIndex((s) => s.key === target);
     if (from >= 0 && to >= 0 && from !== to) move(from, to - from);
@@ -265,7 +376,7 @@ export async function logMakePage(recipeId) {
     state.ingredients.push({ key, original: {}, amount: '', unit: '', name: '', left: false });
     renderIngredients();
     changed();
-    ingredientsList.querySelector(`[data-row="${key}"] [data-part="amount"]`)?.focus();
+    focusIn(ingredientsList, `[data-row="${key}"] [data-part="amount"]`);
   });
 
   const rating = input({ id: 'make-rating', type: 'number', min: 0, max: 5, step: 0.5, inputmode: 'decimal', 'aria-describedby': 'make-rating-hint' }, '', (v) => (state.rating = v));
@@ -306,8 +417,9 @@ export async function logMakePage(recipeId) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const { document, problems } = makeDocument(state);
-    if (problems.length) {
-      status.textContent = problems[0].text;
+    const [first] = problems;
+    if (first) {
+      status.textContent = first.text;
       return;
     }
     save.disabled = true;
@@ -332,7 +444,7 @@ export async function logMakePage(recipeId) {
       }
     } catch (error) {
       status.dataset.state = 'error';
-      const problem = error?.problem ?? {};
+      const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
       status.replaceChildren(h('strong', {}, `${problem.title ?? 'The make was not saved'}: `), problem.detail ?? String(error));
       save.disabled = false;
     }

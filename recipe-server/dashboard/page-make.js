@@ -1,18 +1,35 @@
+// @ts-check
 // One make against the recipe version it was made from: ingredients and
 // steps with every change marked in words and symbols as well as colour.
+
+/** @import { CanonicalRecipe, Change, ChangeOf, InlineSpan, MakeDiff, ScaleEntry } from './api-types.js' */
+/** @import { Child, PageView } from './dom.js' */
+/** @import { IngredientText } from './format.js' */
 
 import { get, seg } from './api.js';
 import { h, breadcrumbs, srOnly } from './dom.js';
 import { date, diffIngredient, documentIngredient, fullAmount, number, plural, quantity, ratio, signed, summaryPhrases } from './format.js';
 import { stars } from './page-recipe.js';
 
-const INGREDIENT_OPS = new Set([
+/** The changes that belong to an ingredient of the make (all but removals). */
+const INGREDIENT_OPS = new Set(/** @type {const} */ ([
   'ingredient-added', 'ingredient-renamed', 'ingredient-substituted', 'ingredient-moved',
   'quantity-changed', 'unit-changed', 'ingredient-detail-changed',
-]);
-const STEP_OPS = new Set(['step-inserted', 'step-moved', 'step-edited', 'step-detail-changed']);
+]));
+/** The changes that belong to a step of the make (all but skipped steps). */
+const STEP_OPS = new Set(/** @type {const} */ (['step-inserted', 'step-moved', 'step-edited', 'step-detail-changed']));
 
-/** A change's label: a symbol and a word, so colour is never the only cue. */
+/** @typedef {typeof INGREDIENT_OPS extends Set<infer Op> ? Op : never} IngredientOp */
+
+/**
+ * A row's tone (its CSS modifier): how much it changed.
+ * @typedef {'same' | 'scaled' | 'equivalent' | 'moved' | 'changed' | 'added' | 'removed'} Tone
+ */
+
+/**
+ * A change's label: a symbol and a word, so colour is never the only cue.
+ * @satisfies {Record<string, [symbol: string, word: string]>}
+ */
 const TAGS = {
   added: ['+', 'added'],
   removed: ['−', 'removed'],
@@ -30,40 +47,90 @@ const TAGS = {
   edited: ['✎', 'edited'],
 };
 
+/** @typedef {keyof typeof TAGS} TagName */
+
+/**
+ * @param {TagName} name
+ * @param {Tone} tone
+ */
 function tag(name, tone) {
   const [symbol, word] = TAGS[name];
   return h('span', { class: ['tag', `tag--${tone}`] }, h('span', { class: 'tag__symbol', 'aria-hidden': 'true' }, symbol), word);
 }
 
+/**
+ * "before → after".
+ * @param {Child} before
+ * @param {Child} after
+ * @param {string} [cls] The class that says what changed.
+ */
 function arrow(before, after, cls = '') {
   return h('span', { class: ['change', cls] }, h('span', { class: 'change__before' }, before), h('span', { class: 'change__arrow' }, ' → '), h('span', { class: 'change__after' }, after));
 }
 
+/**
+ * A field's name as a label: "fields.cookTime" reads "Cook time". A make may
+ * have a field named "" (JSON allows it, and the diff reports it as
+ * "fields."): that one reads "Unnamed field".
+ * @param {string} field
+ */
 function fieldLabel(field) {
   const name = field.replace(/^fields\./, '');
   if (name === 'recipeYield') return 'Yield';
   const words = name.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
-  return words[0].toUpperCase() + words.slice(1);
+  if (!words) return 'Unnamed field';
+  return words.charAt(0).toUpperCase() + words.slice(1);
 }
 
+/**
+ * Any value of a field, as text ("(none)" when there is none).
+ * @param {unknown} value
+ */
 function show(value) {
   if (value === null || value === undefined) return '(none)';
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/**
+ * Whether `change` is one of `ops`.
+ * @template {Change['op']} Op
+ * @param {Change} change
+ * @param {ReadonlySet<Op>} ops
+ * @returns {change is ChangeOf<Op>}
+ */
+function isOneOf(change, ops) {
+  return ops.has(/** @type {Op} */ (change.op));
+}
+
+/**
+ * The changes of `ops`, by their position in the make.
+ * @template {Extract<Change, { makeIndex: number }>['op']} Op
+ * @param {Change[]} changes
+ * @param {ReadonlySet<Op>} ops
+ * @returns {Map<number, ChangeOf<Op>[]>}
+ */
 function byIndex(changes, ops) {
+  /** @type {Map<number, ChangeOf<Op>[]>} */
   const map = new Map();
   for (const change of changes) {
-    if (!ops.has(change.op)) continue;
-    const list = map.get(change.makeIndex) ?? [];
+    if (!isOneOf(change, ops)) continue;
+    // Op is one of the changes with a makeIndex (the template says so).
+    const { makeIndex } = /** @type {Extract<Change, { makeIndex: number }>} */ (change);
+    const list = map.get(makeIndex) ?? [];
     list.push(change);
-    map.set(change.makeIndex, list);
+    map.set(makeIndex, list);
   }
   return map;
 }
 
-/** Where a removed item (at recipeIndex) sits among the make's items:
- * its recipe position, less the removals before it, plus the additions. */
+/**
+ * Where a removed item (at recipeIndex) sits among the make's items:
+ * its recipe position, less the removals before it, plus the additions.
+ * @template {{ recipeIndex: number }} R
+ * @param {R[]} removed
+ * @param {{ makeIndex: number }[]} added
+ * @returns {{ change: R, before: number }[]}
+ */
 function placeRemoved(removed, added) {
   const removedIdx = removed.map((c) => c.recipeIndex).sort((a, b) => a - b);
   const addedIdx = added.map((c) => c.makeIndex).sort((a, b) => a - b);
@@ -74,17 +141,35 @@ function placeRemoved(removed, added) {
   });
 }
 
-function deviationText(change, factor) {
-  const pct = Math.round((change.deviation - 1) * 100);
+/**
+ * How far an amount is off the batch's scale.
+ * @param {number} deviation The amount's ratio over the scale factor.
+ * @param {number | undefined} amountRatio The amount's ratio to the recipe's.
+ * @param {number | undefined} factor The scale factor.
+ */
+function deviationText(deviation, amountRatio, factor) {
+  const pct = Math.round((deviation - 1) * 100);
   const how = pct < 0 ? `${-pct}% less than` : `${pct}% more than`;
-  return `off scale: ${ratio(change.ratio)} where the batch is ${ratio(factor)} (${how} the scaled amount)`;
+  return `off scale: ${ratio(amountRatio)} where the batch is ${ratio(factor)} (${how} the scaled amount)`;
 }
 
+/**
+ * An ingredient's tags, details and tone, from its changes and its entry in
+ * a scaled make.
+ * @param {ChangeOf<IngredientOp>[]} changes
+ * @param {ScaleEntry | undefined} scaleEntry
+ * @param {number | undefined} factor
+ * @returns {{ tags: Node[], details: Node[], tone: Tone }}
+ */
 function ingredientDetails(changes, scaleEntry, factor) {
+  /** @type {Node[]} */
   const details = [];
+  /** @type {Node[]} */
   const tags = [];
-  let tone = 'same';
   const toneRank = { same: 0, scaled: 1, equivalent: 2, moved: 3, changed: 4, added: 5 };
+  /** @type {keyof typeof toneRank} */
+  let tone = 'same';
+  /** @param {keyof typeof toneRank} t */
   const raise = (t) => {
     if (toneRank[t] > toneRank[tone]) tone = t;
   };
@@ -121,7 +206,7 @@ function ingredientDetails(changes, scaleEntry, factor) {
           ),
         );
         if (typeof c.deviation === 'number') {
-          details.push(h('p', { class: 'off-scale' }, h('span', { 'aria-hidden': 'true' }, '! '), deviationText(c, factor)));
+          details.push(h('p', { class: 'off-scale' }, h('span', { 'aria-hidden': 'true' }, '! '), deviationText(c.deviation, c.ratio, factor)));
         }
         break;
       case 'unit-changed':
@@ -166,12 +251,20 @@ function ingredientDetails(changes, scaleEntry, factor) {
   return { tags, details, tone };
 }
 
+/**
+ * 1st, 2nd, 3rd, 11th.
+ * @param {number} n
+ */
 function ordinal(n) {
   const s = ['th', 'st', 'nd', 'rd'];
   const v = n % 100;
   return `${n}${s[(v - 20) % 10] || s[v] || s[0]}`;
 }
 
+/**
+ * An ingredient's row. `change` is its main change's op (data-change).
+ * @param {{ text: IngredientText, tags: Node[], details: Node[], tone: Tone, change?: string }} row
+ */
 function ingredientRow({ text, tags, details, tone, change }) {
   return h(
     'li',
@@ -193,6 +286,13 @@ function ingredientRow({ text, tags, details, tone, change }) {
   );
 }
 
+/**
+ * The make's ingredients, each with its changes, and the ones it left out
+ * where they were.
+ * @param {{ document: CanonicalRecipe }} make
+ * @param {Change[]} changes
+ * @param {ChangeOf<'scaled'> | undefined} scaled
+ */
 function ingredientList(make, changes, scaled) {
   const ingredients = make.document.ingredients ?? [];
   const byMake = byIndex(changes, INGREDIENT_OPS);
@@ -201,7 +301,9 @@ function ingredientList(make, changes, scaled) {
     changes.filter((c) => c.op === 'ingredient-removed'),
     changes.filter((c) => c.op === 'ingredient-added'),
   );
+  /** @type {HTMLLIElement[]} */
   const rows = [];
+  /** @param {{ change: ChangeOf<'ingredient-removed'> }} removed */
   const removedRow = ({ change }) =>
     ingredientRow({
       text: diffIngredient(change.ingredient),
@@ -222,18 +324,28 @@ function ingredientList(make, changes, scaled) {
   return h('ul', { class: 'rows', 'aria-labelledby': 'h-make-ingredients' }, rows);
 }
 
-/** A step's text with the make's insertions and the recipe's deletions marked
- * (spaces at the edges of a span stay outside the mark, so it hugs the words). */
+/**
+ * A step's text with the make's insertions and the recipe's deletions marked
+ * (spaces at the edges of a span stay outside the mark, so it hugs the words).
+ * @param {InlineSpan[]} spans
+ * @returns {Child[]}
+ */
 function inline(spans) {
   return spans.map((span) => {
     if (span.kind === 'equal') return span.text;
-    const [, lead, words, trail] = /^(\s*)([\s\S]*?)(\s*)$/.exec(span.text);
+    // The pattern matches any text.
+    const [, lead, words, trail] = /** @type {RegExpExecArray} */ (/^(\s*)([\s\S]*?)(\s*)$/.exec(span.text));
     const mark = span.kind === 'insert' ? h('ins', {}, words) : h('del', {}, words);
     const said = span.kind === 'insert' ? 'added' : 'removed';
     return [lead, srOnly(`[${said}: `), mark, srOnly(']'), trail];
   });
 }
 
+/**
+ * A step's row, which remembers its section (for withSections).
+ * @param {{ number: number | null, label?: string, text: Child, tags: Node[], details: Node[], tone: Tone, change: string, section: string | undefined }} step
+ * @returns {SectionedRow}
+ */
 function stepRow({ number: n, label, text, tags, details, tone, change, section }) {
   const row = h(
     'li',
@@ -248,12 +360,20 @@ function stepRow({ number: n, label, text, tags, details, tone, change, section 
       details.length > 0 && h('div', { class: 'row__details' }, details),
     ),
   );
-  row.section = section ?? null;
-  return row;
+  return Object.assign(row, { section: section ?? null });
 }
 
-/** Steps under their section headings (schema.org HowToSection), as the recipe groups them. */
+/**
+ * A step's row and the section it is in.
+ * @typedef {HTMLLIElement & { section: string | null }} SectionedRow
+ */
+
+/**
+ * Steps under their section headings (schema.org HowToSection), as the recipe groups them.
+ * @param {SectionedRow[]} rows
+ */
 function withSections(rows) {
+  /** @type {HTMLLIElement[]} */
   const out = [];
   let current = null;
   for (const row of rows) {
@@ -266,6 +386,12 @@ function withSections(rows) {
   return out;
 }
 
+/**
+ * The make's steps, each with its changes, and the ones it skipped where
+ * they were.
+ * @param {{ document: CanonicalRecipe }} make
+ * @param {Change[]} changes
+ */
 function stepList(make, changes) {
   const steps = make.document.steps ?? [];
   const byMake = byIndex(changes, STEP_OPS);
@@ -273,7 +399,9 @@ function stepList(make, changes) {
     changes.filter((c) => c.op === 'step-deleted'),
     changes.filter((c) => c.op === 'step-inserted'),
   );
+  /** @type {SectionedRow[]} */
   const rows = [];
+  /** @param {{ change: ChangeOf<'step-deleted'> }} removed */
   const removedRow = ({ change }) =>
     stepRow({
       number: null,
@@ -288,9 +416,13 @@ function stepList(make, changes) {
   steps.forEach((step, i) => {
     for (const r of removed) if (r.before === i) rows.push(removedRow(r));
     const own = byMake.get(i) ?? [];
+    /** @type {Node[]} */
     const tags = [];
+    /** @type {Node[]} */
     const details = [];
+    /** @type {Tone} */
     let tone = 'same';
+    /** @type {Child} */
     let text = step.stepText;
     for (const c of own) {
       if (c.op === 'step-inserted') {
@@ -318,6 +450,10 @@ function stepList(make, changes) {
   return h('ol', { class: 'rows rows--steps', 'aria-labelledby': 'h-make-steps' }, withSections(rows));
 }
 
+/**
+ * The scale factor, and each ingredient against it.
+ * @param {ChangeOf<'scaled'>} scaled
+ */
 function scaledPanel(scaled) {
   return h(
     'section',
@@ -351,7 +487,12 @@ function scaledPanel(scaled) {
   );
 }
 
+/**
+ * The changes to the recipe as a whole: rating, name, other fields.
+ * @param {Change[]} changes
+ */
 function recipeLevel(changes) {
+  /** @type {HTMLLIElement[]} */
   const items = [];
   for (const c of changes) {
     if (c.op === 'rating-changed') {
@@ -365,8 +506,14 @@ function recipeLevel(changes) {
   return items;
 }
 
+/** @type {[TagName, Tone][]} */
 const LEGEND = [['added', 'added'], ['removed', 'removed'], ['changed', 'changed'], ['equivalent', 'equivalent'], ['moved', 'moved'], ['scaled', 'scaled']];
 
+/**
+ * @param {string} recipeId
+ * @param {string} makeId
+ * @returns {Promise<PageView>}
+ */
 export async function makePage(recipeId, makeId) {
   const make = await get(`recipes/${seg(recipeId)}/makes/${seg(makeId)}`);
   const recipe = await get(`recipes/${seg(recipeId)}`, { version: make.version }).catch(() => null);
@@ -429,7 +576,10 @@ export async function makePage(recipeId, makeId) {
   };
 }
 
-/** A make's diff as the editor previews it: what changed, nothing else. */
+/**
+ * A make's diff as the editor previews it: what changed, nothing else.
+ * @param {{ document: CanonicalRecipe, diff: MakeDiff }} make
+ */
 export function previewView(make) {
   const changes = make.diff?.changes ?? [];
   const summary = make.diff?.summary ?? { total: changes.length };

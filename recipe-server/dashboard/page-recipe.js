@@ -1,14 +1,30 @@
+// @ts-check
 // One recipe: its current version, the makes as a timeline, its versions.
+
+/** @import { CanonicalRecipe, MakeSummary } from './api-types.js' */
+/** @import { PageView } from './dom.js' */
 
 import { get, getAll, seg } from './api.js';
 import { h, link, breadcrumbs, emptyState, srOnly } from './dom.js';
-import { average, date, dateTime, documentIngredient, number, plural, rating, ratio, signed, summaryPhrases, time } from './format.js';
+import { average, date, dateTime, documentIngredient, plural, rating, ratio, signed, summaryPhrases, time } from './format.js';
 
+/**
+ * ★ 4.5, said "<label> 4.5 out of 5"; "not rated" without a rating.
+ * @param {number | null | undefined} value
+ * @param {string} [label]
+ */
 export function stars(value, label = 'rated') {
   if (typeof value !== 'number') return h('span', { class: 'rating rating--none' }, 'not rated');
   return h('span', { class: 'rating' }, h('span', { 'aria-hidden': 'true' }, '★ '), srOnly(`${label} `), rating(value), srOnly(' out of 5'));
 }
 
+/**
+ * A make in the recipe's timeline.
+ * @param {string} recipeId
+ * @param {MakeSummary} make
+ * @param {number | undefined} recipeRating
+ * @param {Set<number>} withdrawn The recipe's withdrawn versions.
+ */
 function makeItem(recipeId, make, recipeRating, withdrawn) {
   const when = make.madeAt || make.createdAt;
   const delta = typeof make.rating === 'number' && typeof recipeRating === 'number' ? make.rating - recipeRating : null;
@@ -38,6 +54,10 @@ function makeItem(recipeId, make, recipeRating, withdrawn) {
   );
 }
 
+/**
+ * A recipe's ingredients (under their groups) and method (under their sections).
+ * @param {Partial<CanonicalRecipe>} document
+ */
 export function recipeContents(document) {
   const ingredients = document.ingredients ?? [];
   const steps = document.steps ?? [];
@@ -70,12 +90,17 @@ export function recipeContents(document) {
   );
 }
 
+/**
+ * @param {string} recipeId
+ * @returns {Promise<PageView>}
+ */
 export async function recipePage(recipeId) {
   const [recipe, versions, makes] = await Promise.all([
     get(`recipes/${seg(recipeId)}`),
     getAll(`recipes/${seg(recipeId)}/versions`),
     getAll(`recipes/${seg(recipeId)}/makes`),
   ]);
+  /** @type {Partial<CanonicalRecipe>} */
   const doc = recipe.document ?? {};
   const recipeRating = doc.rating;
   makes.sort((a, b) => (time(b.madeAt || b.createdAt) ?? 0) - (time(a.madeAt || a.createdAt) ?? 0));

@@ -1,9 +1,17 @@
+// @ts-check
 // Recipes, with a search over their names and ids.
+
+/** @import { RecipeSummary } from './api-types.js' */
+/** @import { PageView } from './dom.js' */
 
 import { getAll } from './api.js';
 import { h, link, emptyState, srOnly } from './dom.js';
 import { average, date, plural, rating } from './format.js';
 
+/**
+ * Text as the search compares it: lower case, without accents.
+ * @param {unknown} text
+ */
 function fold(text) {
   return String(text ?? '')
     .normalize('NFD')
@@ -11,11 +19,17 @@ function fold(text) {
     .toLowerCase();
 }
 
+/**
+ * ★ 4.5, said "<label> 4.5 out of 5"; nothing without a rating.
+ * @param {number | null | undefined} value
+ * @param {string} label
+ */
 function ratingBadge(value, label) {
   if (typeof value !== 'number') return null;
   return h('span', { class: 'rating' }, h('span', { 'aria-hidden': 'true' }, '★ '), srOnly(`${label} `), rating(value), srOnly(' out of 5'));
 }
 
+/** @param {RecipeSummary} recipe */
 function card(recipe) {
   const makes = recipe.makeCount ?? 0;
   return h(
@@ -39,6 +53,7 @@ function card(recipe) {
   );
 }
 
+/** @returns {Promise<PageView>} */
 export async function recipesPage() {
   const recipes = await getAll('recipes');
   recipes.sort((a, b) => fold(a.name).localeCompare(fold(b.name)) || a.recipeId.localeCompare(b.recipeId));
@@ -81,8 +96,10 @@ export async function recipesPage() {
   input.addEventListener('input', () => {
     const words = fold(input.value).split(/\s+/).filter(Boolean);
     let shown = 0;
-    for (const item of list.children) {
-      const hit = words.every((w) => item.dataset.search.includes(w));
+    for (const item of /** @type {HTMLCollectionOf<HTMLLIElement>} */ (list.children)) {
+      // Every card has its data-search (card() sets it).
+      const search = /** @type {string} */ (item.dataset.search);
+      const hit = words.every((w) => search.includes(w));
       item.hidden = !hit;
       if (hit) shown += 1;
     }

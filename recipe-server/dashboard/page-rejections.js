@@ -1,9 +1,14 @@
+// @ts-check
 // Uploads the chain could not accept, each with its reason.
+
+/** @import { StoredRejection } from './api-types.js' */
+/** @import { PageView } from './dom.js' */
 
 import { get } from './api.js';
 import { h, emptyState } from './dom.js';
 import { dateTime, plural } from './format.js';
 
+/** @param {StoredRejection} rejection */
 function card(rejection) {
   return h(
     'li',
@@ -25,6 +30,7 @@ function card(rejection) {
   );
 }
 
+/** @returns {Promise<PageView>} */
 export async function rejectionsPage() {
   const first = await get('rejections', { limit: 50 });
   const header = h(
@@ -54,7 +60,7 @@ export async function rejectionsPage() {
       count.textContent = plural(list.children.length, 'rejection') + (cursor ? ' so far' : '');
       more.textContent = 'Show more';
     } catch (error) {
-      more.textContent = `Could not load more: ${error.message}. Try again`;
+      more.textContent = `Could not load more: ${/** @type {Error} */ (error).message}. Try again`;
     }
     more.disabled = false;
     more.hidden = !cursor;

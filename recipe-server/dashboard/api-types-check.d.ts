@@ -1,0 +1,81 @@
+// api-types.d.ts checked against recipe-server/openapi.json by the type
+// checker itself (`tsc`, see jsconfig.json): each interface has exactly the
+// properties its schema lists (or, where the document is looser than the
+// server, at least those), and each path the dashboard calls is one the
+// document has. A schema or path renamed, added to or taken from the
+// document fails the check until api-types.d.ts follows. JSON gives the
+// checker the names only (every string in it is just `string` to the
+// checker): that a property is required, its type and an enum's values are
+// kept in step by reading (docs/dashboard.md).
+
+import type openapi from '../openapi.json';
+import type * as Api from './api-types.js';
+
+type Schemas = (typeof openapi)['components']['schemas'];
+type Paths = keyof (typeof openapi)['paths'];
+/** The property names of a schema, or of a nested object schema. */
+type Names<S> = S extends { properties: infer P } ? keyof P : never;
+/** The item schema of an array schema's. */
+type Item<S> = S extends { items: infer I } ? I : never;
+type Props<S extends keyof Schemas> = Schemas[S] extends { properties: infer P } ? P : never;
+
+/** Fails, naming the odd ones, unless the document's names are the types'. */
+type Same<Document, Types> = [Document] extends [Types]
+  ? [Types] extends [Document]
+    ? true
+    : { onlyInApiTypes: Exclude<Types, Document> }
+  : { onlyInOpenApi: Exclude<Document, Types> };
+/** Fails, naming the odd ones, unless every name of A is in B. */
+type Within<A, B> = [A] extends [B] ? true : { notFound: Exclude<A, B> };
+type Ok<T extends true> = T;
+
+export type SchemasMatch = [
+  Ok<Same<Names<Schemas['Problem']>, keyof Api.Problem>>,
+  Ok<Same<Names<Schemas['RecipeSummary']>, keyof Api.RecipeSummary>>,
+  Ok<Same<Names<Schemas['RecipeVersion']>, keyof Api.RecipeVersion>>,
+  Ok<Same<Names<Schemas['VersionSummary']>, keyof Api.VersionSummary>>,
+  Ok<Same<Names<Schemas['CanonicalRecipe']>, keyof Api.CanonicalRecipe>>,
+  Ok<Same<Names<Schemas['Measure']>, keyof Api.Measure>>,
+  Ok<Same<Names<Schemas['MakeSummary']>, keyof Api.MakeSummary>>,
+  Ok<Same<Names<Schemas['StoredMake']>, keyof Api.StoredMake>>,
+  Ok<Same<Names<Schemas['Preview']>, keyof Api.Preview>>,
+  Ok<Same<Names<Schemas['MakeDiff']>, keyof Api.MakeDiff>>,
+  Ok<Same<Names<Schemas['PatchOperation']>, keyof Api.PatchOperation>>,
+  Ok<Same<Names<Schemas['Difference']>, keyof Api.Difference>>,
+  Ok<Same<Names<Props<'Difference'>['difference']>, keyof Api.Difference['difference']>>,
+  Ok<Same<Names<Schemas['Differences']>, keyof Api.Differences>>,
+  Ok<Same<Names<Schemas['Summary']>, keyof Api.Summary>>,
+  // The document lists the ops only; api-types.d.ts has each one's fields.
+  Ok<Same<Names<Schemas['Change']>, 'op'>>,
+  Ok<Same<Names<Schemas['Insights']>, keyof Api.Insights>>,
+  Ok<Same<Names<Item<Props<'Insights'>['ingredients']>>, keyof Api.IngredientInsight>>,
+  Ok<Same<Names<Item<Props<'Insights'>['substitutions']>>, keyof Api.Insights['substitutions'][number]>>,
+  Ok<Same<Names<Item<Props<'Insights'>['scaleFactors']>>, keyof Api.Insights['scaleFactors'][number]>>,
+  Ok<Same<Names<Item<Props<'Insights'>['steps']>>, keyof Api.StepInsight>>,
+  Ok<Same<Names<Item<Props<'Insights'>['ratings']>>, keyof Api.Insights['ratings'][number]>>,
+  Ok<Same<Names<Schemas['StoredRejection']>, keyof Api.StoredRejection>>,
+  Ok<Same<Names<Schemas['UploadRequest']>, keyof Api.UploadRequest>>,
+  Ok<Same<Names<Schemas['UploadForm']>, keyof Api.UploadForm>>,
+  // The seed reader takes more than the document's schema lists.
+  Ok<Within<Names<Schemas['SeedDocument']>, keyof Api.SeedDocument>>,
+  Ok<Within<Names<Item<Props<'SeedDocument'>['ingredients']>>, keyof Api.SeedIngredient>>,
+  Ok<Within<Names<Item<Props<'SeedDocument'>['steps']>>, keyof Api.SeedStep>>,
+];
+
+/** The paths of the document that api.js's ReadPath and Writes stand for. */
+export type PathsExist = Ok<
+  Within<
+    | '/recipes'
+    | '/recipes/{recipeId}'
+    | '/recipes/{recipeId}/versions'
+    | '/recipes/{recipeId}/makes'
+    | '/recipes/{recipeId}/makes/{makeId}'
+    | '/recipes/{recipeId}/makes/{makeId}/differences'
+    | '/recipes/{recipeId}/insights'
+    | '/recipes/{recipeId}/diff'
+    | '/rejections'
+    | '/uploads'
+    | '/dashboard/config.json',
+    Paths
+  >
+>;
