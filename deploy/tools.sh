@@ -6,7 +6,8 @@
 #
 #   .tools/sam-venv/      aws-sam-cli, cfn-lint     (deploy/requirements-sam.txt)
 #   .tools/checkov-venv/  checkov                   (deploy/requirements-checkov.txt)
-#   deploy/node/node_modules/  @action-validator/cli, @cloud-copilot/iam-simulate
+#   deploy/node/node_modules/  @action-validator/cli, @cloud-copilot/iam-simulate,
+#                              typescript (the dashboard's type check)
 #                              (deploy/node/package-lock.json, npm ci)
 #   .venv/                cargo-lambda, ziglang     (deploy/requirements-build.txt)
 
