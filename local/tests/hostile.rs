@@ -357,7 +357,7 @@ fn the_parser_judges_every_hostile_document_as_the_table_says() {
         match (&case.expect, outcome) {
             (Expect::Rejected { code, path }, Err(rejection)) => {
                 assert_eq!(
-                    (rejection.code(), rejection.path.to_string()),
+                    (rejection.code().as_str(), rejection.path.to_string()),
                     (code.as_str(), path.clone()),
                     "{}: {rejection}",
                     case.file

@@ -24,6 +24,7 @@ use axum::extract::{Request, State};
 use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
+use shared::refusal::Code;
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -139,7 +140,7 @@ pub async fn authorise(
             next.run(request).await
         }
         Err(problem) => {
-            tracing::warn!(method = %request.method(), code = %problem.code, "refused");
+            tracing::warn!(method = %request.method(), code = %problem.code(), "request refused");
             problem.into_response()
         }
     }
@@ -163,11 +164,15 @@ fn check(auth: &Auth, request: &Request) -> Result<Option<Cook>, Problem> {
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| v.strip_prefix("Bearer "));
             match given {
-                None => Err(Problem::unauthorized(
+                None => Err(Problem::new(
+                    Code::Unauthorized,
                     "writes need the local write token: Authorization: Bearer <token>",
                 )),
                 Some(given) if constant_time_eq(given.as_bytes(), token.as_bytes()) => Ok(cook),
-                Some(_) => Err(Problem::forbidden("the write token is not this server's")),
+                Some(_) => Err(Problem::new(
+                    Code::Forbidden,
+                    "the write token is not this server's",
+                )),
             }
         }
         #[cfg(feature = "lambda")]
@@ -215,7 +220,8 @@ fn cook_behind_api_gateway(request: &Request, upload_group: &str) -> Result<Cook
         _ => None,
     };
     let Some(jwt) = jwt else {
-        return Err(Problem::unauthorized(
+        return Err(Problem::new(
+            Code::Unauthorized,
             "uploads need a signed-in user's token",
         ));
     };
@@ -225,9 +231,10 @@ fn cook_behind_api_gateway(request: &Request, upload_group: &str) -> Result<Cook
         .map(String::as_str)
         .unwrap_or_default();
     if !groups_of(groups).any(|group| group == upload_group) {
-        return Err(Problem::forbidden(format!(
-            "uploads need a user in the {upload_group} group"
-        )));
+        return Err(Problem::new(
+            Code::Forbidden,
+            format!("uploads need a user in the {upload_group} group"),
+        ));
     }
     // The user's id, never their email: it goes into the object key.
     match jwt.claims.get("sub") {
@@ -236,7 +243,10 @@ fn cook_behind_api_gateway(request: &Request, upload_group: &str) -> Result<Cook
         {
             Ok(Cook(sub.clone()))
         }
-        _ => Err(Problem::forbidden("the token names no user id (sub)")),
+        _ => Err(Problem::new(
+            Code::Forbidden,
+            "the token names no user id (sub)",
+        )),
     }
 }
 
@@ -258,7 +268,8 @@ fn api_gateway(
         // API Gateway refuses unsigned writes before they get here; this is
         // the second lock on the door, should a route ever lose its authorizer.
         let Some(iam) = authorizer.and_then(|a| a.iam.as_ref()) else {
-            return Err(Problem::unauthorized(
+            return Err(Problem::new(
+                Code::Unauthorized,
                 "writes must be signed with SigV4 and pass the IAM authorizer",
             ));
         };
@@ -274,15 +285,16 @@ fn api_gateway(
                 {
                     Ok(())
                 }
-                _ => Err(Problem::forbidden(format!(
-                    "erasures are taken only from the {} role",
-                    erasers.any
-                ))),
+                _ => Err(Problem::new(
+                    Code::Forbidden,
+                    format!("erasures are taken only from the {} role", erasers.any),
+                )),
             };
         }
         return match role {
             Some(role) if role == writer_role => Ok(()),
-            _ => Err(Problem::forbidden(
+            _ => Err(Problem::new(
+                Code::Forbidden,
                 "writes are taken only from the chain's sender",
             )),
         };
@@ -291,7 +303,10 @@ fn api_gateway(
         return Ok(());
     }
     let Some(jwt) = authorizer.and_then(|a| a.jwt.as_ref()) else {
-        return Err(Problem::unauthorized("reads need a signed-in user's token"));
+        return Err(Problem::new(
+            Code::Unauthorized,
+            "reads need a signed-in user's token",
+        ));
     };
     let groups = jwt
         .claims
@@ -313,16 +328,20 @@ fn api_gateway(
         in_claim || listed
     });
     if !smoke {
-        return Err(Problem::forbidden(format!(
-            "reads need a user in the {read_group} group"
-        )));
+        return Err(Problem::new(
+            Code::Forbidden,
+            format!("reads need a user in the {read_group} group"),
+        ));
     }
     if is_a_smoke_recipe(request.uri().path()) {
         Ok(())
     } else {
-        Err(Problem::forbidden(format!(
-            "the smoke test's identity reads only /recipes/{SMOKE_RECIPES}… and what is under them"
-        )))
+        Err(Problem::new(
+            Code::Forbidden,
+            format!(
+                "the smoke test's identity reads only /recipes/{SMOKE_RECIPES}… and what is under them"
+            ),
+        ))
     }
 }
 

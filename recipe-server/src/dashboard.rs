@@ -13,6 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
+use shared::refusal::Code;
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -240,11 +241,11 @@ pub async fn asset(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Result<Response, Problem> {
-    let Path(file) = path.map_err(|e| Problem::bad_request("invalid-path", e.body_text()))?;
+    let Path(file) = path.map_err(|e| Problem::new(Code::InvalidPath, e.body_text()))?;
     match ASSETS.iter().find(|a| a.name == file) {
         Some(asset) => Ok(serve(asset, &headers)),
-        None => Err(Problem::not_found(
-            "asset-not-found",
+        None => Err(Problem::new(
+            Code::AssetNotFound,
             format!("the dashboard has no file {file:?}"),
         )),
     }

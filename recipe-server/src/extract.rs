@@ -5,8 +5,9 @@
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Path, Query, Request};
 use axum::http::request::Parts;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, header};
 use shared::model::{MakeId, RecipeId};
+use shared::refusal::Code;
 use shared::store::{Cursor, IdempotencyKey, MAX_PAGE, Origin, PageRequest};
 use shared::wire;
 
@@ -23,7 +24,7 @@ impl<S: Send + Sync> FromRequestParts<S> for RecipePath {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         let Path(recipe) = Path::<String>::from_request_parts(parts, state)
             .await
-            .map_err(|e| Problem::bad_request("invalid-path", e.body_text()))?;
+            .map_err(|e| Problem::new(Code::InvalidPath, e.body_text()))?;
         Ok(Self(recipe_id(&recipe)?))
     }
 }
@@ -37,16 +38,15 @@ impl<S: Send + Sync> FromRequestParts<S> for MakePath {
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Problem> {
         let Path((recipe, make)) = Path::<(String, String)>::from_request_parts(parts, state)
             .await
-            .map_err(|e| Problem::bad_request("invalid-path", e.body_text()))?;
+            .map_err(|e| Problem::new(Code::InvalidPath, e.body_text()))?;
         let make_id = MakeId::parse(&make)
-            .map_err(|reason| Problem::bad_request("invalid-id", format!("makeId: {reason}")))?;
+            .map_err(|reason| Problem::invalid_path_id(format!("makeId: {reason}")))?;
         Ok(Self(recipe_id(&recipe)?, make_id))
     }
 }
 
 fn recipe_id(text: &str) -> Result<RecipeId, Problem> {
-    RecipeId::parse(text)
-        .map_err(|reason| Problem::bad_request("invalid-id", format!("recipeId: {reason}")))
+    RecipeId::parse(text).map_err(|reason| Problem::invalid_path_id(format!("recipeId: {reason}")))
 }
 
 /// The query parameters, as sent.
@@ -59,7 +59,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Params {
         Query::<Vec<(String, String)>>::from_request_parts(parts, state)
             .await
             .map(|Query(q)| Params(q))
-            .map_err(|e| Problem::bad_request("invalid-query", e.body_text()))
+            .map_err(|e| Problem::new(Code::InvalidQuery, e.body_text()))
     }
 }
 
@@ -76,7 +76,7 @@ impl Params {
         self.get("version")
             .map(|text| {
                 text.parse::<u32>().ok().filter(|v| *v >= 1).ok_or_else(|| {
-                    Problem::bad_request("invalid-query", "version must be a whole number from 1")
+                    Problem::new(Code::InvalidQuery, "version must be a whole number from 1")
                 })
             })
             .transpose()
@@ -91,8 +91,8 @@ impl Params {
                 .ok()
                 .filter(|n| (1..=MAX_PAGE).contains(n))
                 .ok_or_else(|| {
-                    Problem::bad_request(
-                        "invalid-query",
+                    Problem::new(
+                        Code::InvalidQuery,
                         format!("limit must be a whole number from 1 to {MAX_PAGE}"),
                     )
                 })?,
@@ -100,8 +100,8 @@ impl Params {
         let cursor = match self.get("cursor") {
             None => None,
             Some(text) if text.is_empty() || text.len() > 2048 => {
-                return Err(Problem::bad_request(
-                    "invalid-cursor",
+                return Err(Problem::new(
+                    Code::InvalidCursor,
                     "the cursor is not one this list handed out",
                 ));
             }
@@ -135,21 +135,21 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
         let key = headers
             .get(wire::header::IDEMPOTENCY_KEY)
             .ok_or_else(|| {
-                Problem::bad_request(
-                    "missing-idempotency-key",
+                Problem::new(
+                    Code::MissingIdempotencyKey,
                     "writes need an Idempotency-Key header",
                 )
             })?
             .to_str()
             .map_err(|_| {
-                Problem::bad_request(
-                    "invalid-idempotency-key",
+                Problem::new(
+                    Code::InvalidIdempotencyKey,
                     "the Idempotency-Key must be visible ASCII",
                 )
             })
             .and_then(|text| {
                 IdempotencyKey::parse(text)
-                    .map_err(|reason| Problem::bad_request("invalid-idempotency-key", reason))
+                    .map_err(|reason| Problem::new(Code::InvalidIdempotencyKey, reason))
             })?;
         let object_key = optional_header(
             headers,
@@ -161,7 +161,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
                     .filter(|v| wire::object_key_is_valid(v))
                     .map(|v| v.into_owned())
             },
-            "invalid-object-key",
+            Code::InvalidObjectKey,
             || {
                 format!(
                     "X-Object-Key must be a percent-encoded UTF-8 key of 1 to {} characters",
@@ -173,7 +173,7 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
             headers,
             wire::header::OBJECT_SEQUENCER,
             |v| wire::sequencer_is_valid(v).then(|| Origin::order(v)),
-            "invalid-object-sequencer",
+            Code::InvalidObjectSequencer,
             || {
                 format!(
                     "X-Object-Sequencer must be 1 to {} hexadecimal digits",
@@ -190,12 +190,12 @@ impl<S: Send + Sync> FromRequestParts<S> for Write {
 }
 
 /// An optional header read by `read`; one that is present and unreadable is
-/// a 400 `code` saying `why`.
+/// the problem `code` (a 400) saying `why`.
 fn optional_header<T>(
     headers: &HeaderMap,
     name: &str,
     read: impl FnOnce(&str) -> Option<T>,
-    code: &'static str,
+    code: Code,
     why: impl FnOnce() -> String,
 ) -> Result<Option<T>, Problem> {
     match headers.get(name) {
@@ -205,7 +205,7 @@ fn optional_header<T>(
             .ok()
             .and_then(read)
             .map(Some)
-            .ok_or_else(|| Problem::bad_request(code, why())),
+            .ok_or_else(|| Problem::new(code, why())),
     }
 }
 
@@ -222,9 +222,7 @@ impl FromRequest<AppState> for JsonBody {
         media_type(&parts.headers)?;
         let too_large = || {
             Problem::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload-too-large",
-                "Payload too large",
+                Code::PayloadTooLarge,
                 format!("the body is larger than the limit of {limit} bytes"),
             )
         };
@@ -249,8 +247,8 @@ impl FromRequest<AppState> for JsonBody {
                 if over {
                     too_large()
                 } else {
-                    Problem::bad_request(
-                        "unreadable-body",
+                    Problem::new(
+                        Code::UnreadableBody,
                         format!("the body could not be read: {error}"),
                     )
                 }
@@ -273,9 +271,7 @@ fn media_type(headers: &HeaderMap) -> Result<(), Problem> {
     match media.as_deref() {
         Some("application/json" | "application/ld+json") => Ok(()),
         other => Err(Problem::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported-media-type",
-            "Unsupported media type",
+            Code::UnsupportedMediaType,
             format!(
                 "the body must be application/json or application/ld+json, not {}",
                 other.unwrap_or("unspecified")

@@ -8,6 +8,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use serde_json::{Value, json};
 use shared::ports::uploads::{FormFields, UploadError};
+use shared::refusal::Code;
 use shared::store::{Page, Written};
 use shared::wire;
 
@@ -120,7 +121,7 @@ pub async fn post_rejection(
     let written = state.service().record_rejection(&write, &body).await?;
     let (status, word) = written_status(&written);
     let stored = written.into_inner();
-    tracing::info!(code = %stored.upload.code, key = ?stored.upload.object_key.as_deref().map(logged), status = word, "rejection");
+    tracing::info!(code = %stored.upload.refusal.code, key = ?stored.upload.object_key.as_deref().map(logged), status = word, "rejection");
     let mut body = to_json(&stored)?;
     body["status"] = Value::from(word);
     Ok((status, Json(body)).into_response())
@@ -325,7 +326,7 @@ pub async fn accept_upload(
     if !state.service().takes_forms() {
         return Err(Failure::NotHere(UploadError::NotHere.to_string()).into());
     }
-    let unreadable = |detail: String| Problem::bad_request("unreadable-form", detail);
+    let unreadable = |detail: String| Problem::new(Code::UnreadableForm, detail);
     let mut form = form.map_err(|e| unreadable(format!("not a multipart form: {e}")))?;
     let mut fields = FormFields::new();
     let mut file = None;

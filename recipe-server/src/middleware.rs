@@ -4,10 +4,11 @@
 //! method. (Authorisation is `auth::authorise`.)
 
 use axum::extract::{Request, State};
-use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::http::{HeaderValue, Method, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use shared::clock::{compact, now_rfc3339};
+use shared::refusal::Code;
 use shared::wire;
 
 use crate::problem::Problem;
@@ -100,9 +101,7 @@ pub async fn local_only(State(names): State<LocalNames>, request: Request, next:
         .is_some_and(|host| names.hosts.iter().any(|h| h.eq_ignore_ascii_case(host)));
     if !known {
         return Problem::new(
-            StatusCode::MISDIRECTED_REQUEST,
-            "misdirected-request",
-            "Misdirected request",
+            Code::MisdirectedRequest,
             format!(
                 "this server answers only to {} and {}",
                 names.hosts[0], names.hosts[1]
@@ -119,11 +118,7 @@ pub async fn local_only(State(names): State<LocalNames>, request: Request, next:
             .to_str()
             .is_ok_and(|o| names.origins.iter().any(|n| n.eq_ignore_ascii_case(o)));
         if !ours {
-            return Problem {
-                code: "cross-origin-write".into(),
-                ..Problem::forbidden(FOREIGN_WRITE)
-            }
-            .into_response();
+            return Problem::new(Code::CrossOriginWrite, FOREIGN_WRITE).into_response();
         }
     }
     next.run(request).await
@@ -141,8 +136,8 @@ pub fn panicked(panic: Box<dyn std::any::Any + Send + 'static>) -> Response {
 
 /// 404 for paths the API does not have.
 pub async fn no_route(request: Request) -> Problem {
-    Problem::not_found(
-        "no-route",
+    Problem::new(
+        Code::NoRoute,
         format!("the API has no route {}", request.uri().path()),
     )
 }
@@ -150,9 +145,7 @@ pub async fn no_route(request: Request) -> Problem {
 /// 405 for a method a path does not support.
 pub async fn method_not_allowed(request: Request) -> Problem {
     Problem::new(
-        StatusCode::METHOD_NOT_ALLOWED,
-        "method-not-allowed",
-        "Method not allowed",
+        Code::MethodNotAllowed,
         format!(
             "{} is not supported on {}",
             request.method(),

@@ -5,12 +5,14 @@
 //! `POST /recipes`, a make to `POST /recipes/{recipeId}/makes`, and an
 //! upload the watcher refused to `POST /rejections`, each with the job's
 //! `Idempotency-Key`, so that redelivery never repeats an effect. What the
-//! server answers decides the message's fate:
+//! server answers decides the message's fate ([`shared::wire::Verdict`],
+//! from each code's [`Handling`](shared::refusal::Handling)):
 //!
 //! | answer | the message |
 //! |---|---|
 //! | 2xx | done |
 //! | no answer, timeout, 5xx, 429, 408, 401/403, 404 `recipe-not-found` | failed: the queue delivers it again |
+//! | 410 `object-deleted` | done: the object was deleted after the upload |
 //! | any other 4xx | recorded as a rejection through the API, then done |
 //!
 //! [`process_batch`] returns exactly the failed message ids, for SQS's
@@ -21,7 +23,6 @@ mod http;
 mod process;
 #[cfg(feature = "lambda")]
 mod sigv4;
-mod verdict;
 
 use aws_lambda_events::event::sqs::{SqsBatchResponse, SqsEvent, SqsMessage};
 

@@ -10,13 +10,13 @@ use shared::RecipeId;
 use shared::job::{Job, Payload};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
+use shared::refusal::{Code, Refusal};
 use shared::rejection::RejectReason;
 use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
-use crate::verdict::{Refusal, Verdict, verdict};
 use shared::ports::api::{ApiRequest, RecipeApi};
-use shared::wire::{self, Route};
+use shared::wire::{self, Route, Verdict};
 
 /// How many messages of a batch are in flight at once, unless configured.
 pub const DEFAULT_CONCURRENCY: usize = 8;
@@ -74,7 +74,7 @@ pub enum Outcome {
     /// The upload is recorded as a rejection with this code.
     Rejected {
         /// The rejection's code.
-        code: String,
+        code: Code,
     },
     /// The object was deleted, and what came from it is gone.
     Deleted,
@@ -174,7 +174,7 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
             Outcome::Superseded => {
                 tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), "superseded: the object was deleted after this upload");
             }
-            Outcome::Failed { reason } if reason == crate::verdict::RECIPE_NOT_ARRIVED => {
+            Outcome::Failed { reason } if reason == wire::RECIPE_NOT_ARRIVED => {
                 tracing::info!(kind = job.kind.as_str(), key = %shared::object_id::logged(&job.source.key), %reason, "waiting; the queue will deliver it again");
             }
             Outcome::Failed { reason } => {
@@ -191,17 +191,8 @@ pub async fn process_message(message: &Message, deps: &Deps) -> Outcome {
 /// carries; a write the server refuses for good becomes a rejection.
 pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
     let body = match &job.payload {
-        Payload::Rejected {
-            code,
-            message,
-            path,
-        } => {
-            let refusal = Refusal {
-                code: code.clone(),
-                message: message.clone(),
-                path: path.clone(),
-            };
-            return record(job, deps, &job.idempotency_key, refusal).await;
+        Payload::Rejected(refusal) => {
+            return record(job, deps, &job.idempotency_key, refusal.clone()).await;
         }
         Payload::Deleted => return delete(job, deps).await,
         Payload::Inline { document } => match serde_json::to_vec(document) {
@@ -221,16 +212,15 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             {
                 Ok(Some(bytes)) => bytes,
                 Ok(None) => {
-                    let refusal = Refusal {
-                        code: "object-gone".into(),
-                        message: format!(
+                    let refusal = Refusal::whole(
+                        Code::ObjectGone,
+                        format!(
                             "the upload {bucket}/{key}{} is no longer in the bucket",
                             version
                                 .map(|v| format!(" (version {v})"))
                                 .unwrap_or_default()
                         ),
-                        path: "$".into(),
-                    };
+                    );
                     return reject(job, deps, refusal).await;
                 }
                 Err(ObjectError::TooLarge { size, limit }) => {
@@ -238,11 +228,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
                         limit,
                         actual: size,
                     };
-                    let refusal = Refusal {
-                        code: reason.code().into(),
-                        message: reason.to_string(),
-                        path: "$".into(),
-                    };
+                    let refusal = Refusal::whole(reason.code(), reason.to_string());
                     return reject(job, deps, refusal).await;
                 }
                 Err(error @ ObjectError::Transient(_)) => {
@@ -267,7 +253,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
     let request = request(job, route, &job.idempotency_key, body);
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(error.to_string()),
-        Ok(response) => match verdict(&response) {
+        Ok(response) => match response.verdict() {
             Verdict::Done => Outcome::Stored,
             Verdict::Superseded => Outcome::Superseded,
             Verdict::Retry(reason) => Outcome::failed(reason),
@@ -301,28 +287,25 @@ fn make_route(job: &Job, body: &[u8]) -> Result<Route, Refusal> {
         let reason = RejectReason::Missing {
             field: "recipeId".into(),
         };
-        return Err(Refusal {
-            code: reason.code().into(),
-            message: reason.to_string(),
-            path: "$.recipeId".into(),
-        });
+        return Err(Refusal::new(
+            reason.code(),
+            reason.to_string(),
+            "$.recipeId",
+        ));
     };
-    let id = RecipeId::parse(&named).map_err(|reason| Refusal {
-        code: reason.code().into(),
-        message: reason.to_string(),
-        path: "$.recipeId".into(),
-    })?;
+    let id = RecipeId::parse(&named)
+        .map_err(|reason| Refusal::new(reason.code(), reason.to_string(), "$.recipeId"))?;
     // A URL cannot carry these as a segment: they are read as "here" and
     // "up one level" (even percent-encoded).
     if matches!(id.as_str(), "." | "..") {
-        return Err(Refusal {
-            code: "invalid-id".into(),
-            message: format!(
+        return Err(Refusal::new(
+            Code::InvalidId,
+            format!(
                 "the recipe id {:?} cannot be addressed in a URL",
                 id.as_str()
             ),
-            path: "$.recipeId".into(),
-        });
+            "$.recipeId",
+        ));
     }
     Ok(Route::Makes(id.as_str().to_owned()))
 }
@@ -354,18 +337,8 @@ async fn reject(job: &Job, deps: &Deps, refusal: Refusal) -> Outcome {
 /// Records a rejection under `key`; the message is done only once the
 /// rejection is stored, so nothing is lost (invariant 1).
 async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome {
-    let code = wire::acceptable_code(&refusal.code);
-    let body = wire::RejectionBody {
-        object_key: wire::acceptable_text(&job.source.key, wire::MAX_OBJECT_KEY_CHARS),
-        kind: Some(job.kind),
-        message: wire::acceptable_text(&refusal.message, wire::MAX_MESSAGE_CHARS)
-            .unwrap_or_else(|| code.clone()),
-        path: Some(
-            wire::acceptable_text(&refusal.path, wire::MAX_PATH_CHARS)
-                .unwrap_or_else(|| "$".to_owned()),
-        ),
-        code: code.clone(),
-    };
+    let body = wire::RejectionBody::acceptable(&job.source.key, job.kind, &refusal);
+    let code = body.code.clone();
     let body = match serde_json::to_vec(&body) {
         Ok(body) => body,
         Err(error) => return Outcome::failed(format!("recording rejection {code}: {error}")),
@@ -373,7 +346,7 @@ async fn record(job: &Job, deps: &Deps, key: &str, refusal: Refusal) -> Outcome 
     let request = request(job, Route::Rejections, key, body);
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(format!("recording rejection {code}: {error}")),
-        Ok(response) => match verdict(&response) {
+        Ok(response) => match response.verdict() {
             Verdict::Done => Outcome::Rejected { code },
             Verdict::Superseded => Outcome::Superseded,
             Verdict::Retry(reason) => {
@@ -412,7 +385,7 @@ async fn delete(job: &Job, deps: &Deps) -> Outcome {
     let request = request(job, Route::Deletions, &job.idempotency_key, body);
     match deps.api.send(&request).await {
         Err(error) => Outcome::failed(error.to_string()),
-        Ok(response) => match verdict(&response) {
+        Ok(response) => match response.verdict() {
             Verdict::Done | Verdict::Superseded => Outcome::Deleted,
             Verdict::Retry(reason) => Outcome::failed(reason),
             Verdict::Refused(refused) => {

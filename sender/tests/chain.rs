@@ -183,11 +183,10 @@ async fn an_upload_the_watcher_refused_is_recorded_with_its_reason() {
         UploadKind::Make,
         source("makes/notes.json", "1"),
         None,
-        Payload::Rejected {
-            code: "invalid-json".into(),
-            message: "not valid JSON: expected value (line 1, column 1)".into(),
-            path: "$".into(),
-        },
+        Payload::Rejected(shared::refusal::Refusal::whole(
+            shared::refusal::Code::InvalidJson,
+            "not valid JSON: expected value (line 1, column 1)",
+        )),
     );
     assert!(
         process_batch(vec![message("m", &job), message("m2", &job)], &deps)

@@ -20,6 +20,7 @@ use sha2::{Digest as _, Sha256};
 use crate::keys::{UploadKind, recipe_id_from_key};
 use crate::limits::Limits;
 use crate::model::RecipeId;
+use crate::refusal::Refusal;
 
 /// The contract's version.
 pub const JOB_VERSION: u32 = 1;
@@ -95,15 +96,9 @@ pub enum Payload {
     /// The object was deleted from the bucket (in a versioned bucket, a
     /// delete marker hides it): what came from it goes too.
     Deleted,
-    /// The watcher refused the upload; the sender records why.
-    Rejected {
-        /// The rejection's stable code.
-        code: String,
-        /// The sentence for people.
-        message: String,
-        /// The JSON path it applies to.
-        path: String,
-    },
+    /// The watcher refused the upload; the sender records why. Its
+    /// fields (`code`, `message`, `path`) stand beside the `type`.
+    Rejected(Refusal),
 }
 
 /// One unit of work for the sender.
@@ -222,6 +217,37 @@ mod tests {
         let body = job.to_body();
         assert!(body.contains(r#""payload":{"type":"deleted"}"#), "{body}");
         assert_eq!(Job::from_body(&body), Ok(job));
+    }
+
+    /// A rejected job's payload keeps the shape it always had, and a code
+    /// this build does not know still reads (a newer watcher's).
+    #[test]
+    fn a_rejection_travels_as_its_code_message_and_path() {
+        use crate::refusal::Code;
+        let refusal = Refusal::new(Code::BadKey, "only .json", "$");
+        let job = Job::new(
+            UploadKind::Make,
+            source("3"),
+            None,
+            Payload::Rejected(refusal),
+        );
+        let body = job.to_body();
+        assert!(
+            body.contains(
+                r#""payload":{"type":"rejected","code":"bad-key","message":"only .json","path":"$"}"#
+            ),
+            "{body}"
+        );
+        assert_eq!(Job::from_body(&body), Ok(job));
+        let newer = body.replace("bad-key", "a-newer-code");
+        let Ok(Job {
+            payload: Payload::Rejected(refusal),
+            ..
+        }) = Job::from_body(&newer)
+        else {
+            panic!("not a rejected job: {newer}");
+        };
+        assert_eq!(refusal.code.to_string(), "a-newer-code");
     }
 
     #[test]

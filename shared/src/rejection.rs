@@ -3,11 +3,13 @@
 use serde::Serialize;
 
 use crate::path::JsonPath;
+use crate::refusal::{Code, Refusal};
 
 /// An upload the chain refuses, with the reason and the JSON path it applies to.
 ///
 /// Every rejection has a stable [`code`](RejectReason::code) for programs and a
-/// sentence for people (its `Display`).
+/// sentence for people (its `Display`): the reason is the code's message
+/// template, filled in. It travels, rendered, as a [`Refusal`].
 #[derive(Clone, Debug, PartialEq, thiserror::Error, Serialize)]
 #[error("{reason} (at {path})")]
 pub struct Rejection {
@@ -29,8 +31,14 @@ impl Rejection {
     }
 
     /// The stable machine-readable code of the reason, e.g. `too-deep`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         self.reason.code()
+    }
+
+    /// The rejection as it travels and is recorded: its code, its sentence
+    /// and its path, rendered.
+    pub fn to_refusal(&self) -> Refusal {
+        Refusal::new(self.code(), self.reason.to_string(), self.path.to_string())
     }
 }
 
@@ -172,27 +180,27 @@ pub enum RejectReason {
 
 impl RejectReason {
     /// The stable machine-readable code, e.g. `too-deep`.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> Code {
         match self {
-            Self::TooLarge { .. } => "too-large",
-            Self::Empty => "empty",
-            Self::NotUtf8 { .. } => "not-utf8",
-            Self::InvalidJson { .. } => "invalid-json",
-            Self::TooDeep { .. } => "too-deep",
-            Self::UnknownFormat => "unknown-format",
-            Self::NoRecipe { .. } => "no-recipe",
-            Self::Missing { .. } => "missing",
-            Self::WrongType { .. } => "wrong-type",
-            Self::TooMany { .. } => "too-many",
-            Self::TextTooLong { .. } => "text-too-long",
-            Self::ControlCharacter { .. } => "control-character",
-            Self::InvalidNumber { .. } => "invalid-number",
-            Self::InvalidDate { .. } => "invalid-date",
-            Self::InvalidId { .. } => "invalid-id",
-            Self::DuplicateId { .. } => "duplicate-id",
-            Self::BadKey { .. } => "bad-key",
-            Self::ReservedRecipeId { .. } => "reserved-recipe-id",
-            Self::Refused { .. } => "refused",
+            Self::TooLarge { .. } => Code::TooLarge,
+            Self::Empty => Code::Empty,
+            Self::NotUtf8 { .. } => Code::NotUtf8,
+            Self::InvalidJson { .. } => Code::InvalidJson,
+            Self::TooDeep { .. } => Code::TooDeep,
+            Self::UnknownFormat => Code::UnknownFormat,
+            Self::NoRecipe { .. } => Code::NoRecipe,
+            Self::Missing { .. } => Code::Missing,
+            Self::WrongType { .. } => Code::WrongType,
+            Self::TooMany { .. } => Code::TooMany,
+            Self::TextTooLong { .. } => Code::TextTooLong,
+            Self::ControlCharacter { .. } => Code::ControlCharacter,
+            Self::InvalidNumber { .. } => Code::InvalidNumber,
+            Self::InvalidDate { .. } => Code::InvalidDate,
+            Self::InvalidId { .. } => Code::InvalidId,
+            Self::DuplicateId { .. } => Code::DuplicateId,
+            Self::BadKey { .. } => Code::BadKey,
+            Self::ReservedRecipeId { .. } => Code::ReservedRecipeId,
+            Self::Refused { .. } => Code::Refused,
         }
     }
 }
@@ -206,5 +214,76 @@ pub fn json_type(value: &serde_json::Value) -> &'static str {
         serde_json::Value::String(_) => "a string",
         serde_json::Value::Array(_) => "an array",
         serde_json::Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rejection serialises its reason tagged with the code serde derives
+    /// from the variant's name: it must be the reason's [`Code`], spelled.
+    #[test]
+    fn the_serialised_tag_is_the_reason_s_code() {
+        let text = || "x".to_owned();
+        let reasons = [
+            RejectReason::TooLarge {
+                limit: 1,
+                actual: 2,
+            },
+            RejectReason::Empty,
+            RejectReason::NotUtf8 { offset: 0 },
+            RejectReason::InvalidJson {
+                message: text(),
+                line: 1,
+                column: 1,
+            },
+            RejectReason::TooDeep { limit: 1 },
+            RejectReason::UnknownFormat,
+            RejectReason::NoRecipe { detail: text() },
+            RejectReason::Missing { field: text() },
+            RejectReason::WrongType {
+                expected: "a",
+                found: "b",
+            },
+            RejectReason::TooMany {
+                what: "steps",
+                limit: 1,
+                actual: 2,
+            },
+            RejectReason::TextTooLong {
+                limit: 1,
+                actual: 2,
+            },
+            RejectReason::ControlCharacter {
+                character: text(),
+                position: 0,
+            },
+            RejectReason::InvalidNumber { message: text() },
+            RejectReason::InvalidDate { message: text() },
+            RejectReason::InvalidId { message: text() },
+            RejectReason::DuplicateId {
+                id: text(),
+                first: JsonPath::root(),
+            },
+            RejectReason::BadKey { message: text() },
+            RejectReason::ReservedRecipeId { message: text() },
+            RejectReason::Refused { message: text() },
+        ];
+        for reason in reasons {
+            let rejection = Rejection::whole(reason);
+            let json = serde_json::to_value(&rejection).expect("serialises");
+            assert_eq!(
+                json["reason"]["code"],
+                serde_json::Value::from(rejection.code().to_string()),
+                "{json}"
+            );
+            let refusal = rejection.to_refusal();
+            assert_eq!(refusal.code, rejection.code());
+            assert_eq!(refusal.message, rejection.reason.to_string());
+            assert_eq!(refusal.path, "$");
+            // Every reason is a refused document: answered 422, recorded.
+            assert_eq!(refusal.code.status(), Some(422), "{}", refusal.code);
+        }
     }
 }

@@ -1,13 +1,17 @@
 //! The wire contract between the sender and the recipe server: the routes
 //! the chain writes to, the headers every write carries, the body of a
 //! rejection, the key a refusal is recorded under and the limits both sides
-//! check. The sender builds requests from these and the server reads them
-//! with the same definitions, so the two cannot drift apart.
+//! check; and the answer: the problem document the server writes
+//! ([`Problem`]) and what the sender makes of an answer ([`Verdict`]). The
+//! sender builds requests from these and the server reads them with the
+//! same definitions, and the server answers with the type the sender
+//! reads, so the two cannot drift apart.
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::keys::UploadKind;
+use crate::refusal::{Code, Handling, Refusal};
 
 /// The headers of a write.
 pub mod header {
@@ -124,7 +128,8 @@ pub fn code_is_valid(code: &str) -> bool {
 }
 
 /// A rejection code made acceptable ([`code_is_valid`]): lower-cased, each
-/// other character a `-`, cut to [`MAX_CODE_CHARS`]; `refused` when empty.
+/// other character a `-`, cut to [`MAX_CODE_CHARS`]; `refused`
+/// ([`Code::Refused`]) when empty. Every known code is acceptable as it is.
 pub fn acceptable_code(code: &str) -> String {
     let cleaned: String = code
         .chars()
@@ -135,7 +140,7 @@ pub fn acceptable_code(code: &str) -> String {
         })
         .collect();
     if cleaned.is_empty() {
-        "refused".to_owned()
+        Code::Refused.to_string()
     } else {
         cleaned
     }
@@ -208,8 +213,9 @@ pub struct RejectionBody {
     /// A recipe or a make, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<UploadKind>,
-    /// The stable code (`invalid-json`, `recipe-not-found`, ...).
-    pub code: String,
+    /// The stable code (`invalid-json`, `recipe-not-found`, ...); one this
+    /// build does not know is taken as it is, if it is acceptable.
+    pub code: Code,
     /// The sentence for people.
     pub message: String,
     /// The JSON path it applies to; `$` when absent.
@@ -218,10 +224,37 @@ pub struct RejectionBody {
 }
 
 impl RejectionBody {
+    /// The body recording `refusal` of the upload from `object_key`, made
+    /// acceptable ([`acceptable_code`], [`acceptable_text`]) so that the
+    /// server takes it whatever a peer said: a code or a text that breaks
+    /// the limits is cleaned, an empty message is the code.
+    pub fn acceptable(object_key: &str, kind: UploadKind, refusal: &Refusal) -> Self {
+        let code = Code::parse(&acceptable_code(&refusal.code.to_string()));
+        Self {
+            object_key: acceptable_text(object_key, MAX_OBJECT_KEY_CHARS),
+            kind: Some(kind),
+            message: acceptable_text(&refusal.message, MAX_MESSAGE_CHARS)
+                .unwrap_or_else(|| code.to_string()),
+            path: Some(
+                acceptable_text(&refusal.path, MAX_PATH_CHARS).unwrap_or_else(|| "$".to_owned()),
+            ),
+            code,
+        }
+    }
+
+    /// The refusal the body records (at `$` when it names no path).
+    pub fn refusal(&self) -> Refusal {
+        Refusal::new(
+            self.code.clone(),
+            self.message.clone(),
+            self.path.as_deref().unwrap_or("$"),
+        )
+    }
+
     /// The first field that breaks the contract's limits, as its JSON path
     /// and the sentence that says why; `None` when the body is acceptable.
     pub fn invalid_field(&self) -> Option<(&'static str, String)> {
-        if !code_is_valid(&self.code) {
+        if !code_is_valid(&self.code.to_string()) {
             return Some((
                 "$.code",
                 format!("code must be 1 to {MAX_CODE_CHARS} characters of a-z, 0-9 and -"),
@@ -304,6 +337,153 @@ impl DeletionBody {
     }
 }
 
+/// The media type of problem documents.
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// An error answer of the recipe server, `application/problem+json` (RFC
+/// 9457): the server writes it and the sender reads it back. The sender
+/// needs only the `code`: a document without the other fields still reads.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `urn:recipe-diff:problem:<code>` ([`Code::type_uri`]).
+    #[serde(rename = "type", default)]
+    pub type_uri: String,
+    /// The stable code.
+    pub code: Code,
+    /// The code's summary ([`Code::title`]).
+    #[serde(default)]
+    pub title: String,
+    /// The HTTP status it was answered with.
+    #[serde(default)]
+    pub status: u16,
+    /// What went wrong this time.
+    #[serde(default)]
+    pub detail: String,
+    /// The JSON path in the document, for a refused document.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+}
+
+impl Problem {
+    /// The problem `code` with its own status and title, and `detail`.
+    pub fn new(code: Code, detail: impl Into<String>) -> Self {
+        Self {
+            type_uri: code.type_uri(),
+            title: code.title().to_owned(),
+            // Only a code this build does not know has no status, and the
+            // server answers none of those.
+            status: code.status().unwrap_or(500),
+            code,
+            detail: detail.into(),
+            path: None,
+        }
+    }
+
+    /// The problem that answers `refusal`: its code, its message as the
+    /// detail, and its JSON path.
+    pub fn refused(refusal: Refusal) -> Self {
+        Self {
+            path: Some(refusal.path),
+            ..Self::new(refusal.code, refusal.message)
+        }
+    }
+
+    /// The problem document in an answer's body, if it is one with a code.
+    pub fn from_body(body: &[u8]) -> Option<Self> {
+        serde_json::from_slice::<Problem>(body)
+            .ok()
+            .filter(|problem| !problem.code.is_empty())
+    }
+
+    /// The refusal the sender records for this problem, answered with
+    /// `status`: the detail (else the title, else a sentence naming the
+    /// status) at the path (else `$`).
+    pub fn refusal(&self, status: u16) -> Refusal {
+        let message = [&self.detail, &self.title]
+            .into_iter()
+            .find(|text| !text.is_empty())
+            .cloned()
+            .unwrap_or_else(|| format!("the recipe server refused the upload ({status})"));
+        Refusal::new(
+            self.code.clone(),
+            message,
+            self.path.as_deref().unwrap_or("$"),
+        )
+    }
+}
+
+/// Why a make waits for its recipe: an expected event (uploads arrive in
+/// any order), which the sender logs as such rather than as a warning.
+pub const RECIPE_NOT_ARRIVED: &str = "the make's recipe has not arrived yet";
+
+/// What an answer of the recipe server means for the write: done, retry
+/// later, or refused for good (invariant 4).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// 2xx: the effect exists (created, replayed or unchanged).
+    Done,
+    /// 410 `object-deleted`: the upload's object was deleted after it, so
+    /// there is nothing to store (and nothing to reject).
+    Superseded,
+    /// Try again later: the queue redelivers the message.
+    Retry(String),
+    /// The server will never accept this write.
+    Refused(Refusal),
+}
+
+impl Verdict {
+    /// What the answer `status`, with `problem` when its body is one,
+    /// means. The status decides first; then a code answered at its own
+    /// status decides by its [`Handling`]; any other client error is a
+    /// refusal (`http-<status>` without a problem document).
+    pub fn of(status: u16, problem: Option<&Problem>) -> Verdict {
+        match status {
+            200..=299 => Verdict::Done,
+            // Throttled, timed out, or the server (or the gateway) failed.
+            408 | 429 | 500..=599 => Verdict::Retry(format!(
+                "the server answered {status}{}",
+                problem.map(|p| format!(" {}", p.code)).unwrap_or_default()
+            )),
+            // The chain's own credentials were refused: not the upload's
+            // fault, so it must not become a rejection; it waits (and
+            // reaches the DLQ) until the deployment is fixed.
+            401 | 403 => Verdict::Retry(format!(
+                "the server refused the sender's credentials ({status})"
+            )),
+            400..=499 => match problem {
+                // A code means what the table says only at its own status:
+                // a 404 `recipe-not-found` waits, another 404 is refused.
+                Some(problem) if problem.code.status() == Some(status) => {
+                    match problem.code.handling() {
+                        Handling::Record => Verdict::Refused(problem.refusal(status)),
+                        Handling::Superseded => Verdict::Superseded,
+                        // The recipe may still be on its way.
+                        Handling::Retry if problem.code == Code::RecipeNotFound => {
+                            Verdict::Retry(RECIPE_NOT_ARRIVED.to_owned())
+                        }
+                        Handling::Retry => {
+                            Verdict::Retry(format!("the server answered {status} {}", problem.code))
+                        }
+                    }
+                }
+                Some(problem) => Verdict::Refused(problem.refusal(status)),
+                None => Verdict::Refused(Refusal::whole(
+                    Code::Http(status),
+                    format!("the recipe server refused the upload with HTTP {status}"),
+                )),
+            },
+            // 1xx and 3xx (redirects are not followed): the URL is wrong,
+            // not the upload.
+            _ => Verdict::Retry(format!("unexpected answer {status}")),
+        }
+    }
+
+    /// What an answer with `status` and `body` means ([`Verdict::of`]).
+    pub fn of_answer(status: u16, body: &[u8]) -> Verdict {
+        Verdict::of(status, Problem::from_body(body).as_ref())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,7 +536,7 @@ mod tests {
         let body = |code: &str, message: &str| RejectionBody {
             object_key: None,
             kind: Some(UploadKind::Make),
-            code: code.into(),
+            code: Code::parse(code),
             message: message.into(),
             path: None,
         };
@@ -372,5 +552,132 @@ mod tests {
         let mut long_path = body("ok", "fine");
         long_path.path = Some("$".repeat(1001));
         assert_eq!(long_path.invalid_field().map(|f| f.0), Some("$.path"));
+    }
+
+    /// What the server writes is what the sender reads: the same type, and
+    /// the document keeps the fields it always had.
+    #[test]
+    fn a_problem_reads_back_as_it_was_written() {
+        let problem = Problem::refused(Refusal::new(
+            Code::InvalidNumber,
+            "the quantity \"lots\" is not an amount",
+            "$.ingredients[0].quantity",
+        ));
+        let json = serde_json::to_value(&problem).expect("serialises");
+        assert_eq!(
+            json,
+            serde_json::json!({"type": "urn:recipe-diff:problem:invalid-number",
+                "code": "invalid-number", "title": "Invalid document", "status": 422,
+                "detail": "the quantity \"lots\" is not an amount",
+                "path": "$.ingredients[0].quantity"})
+        );
+        let body = serde_json::to_vec(&problem).expect("serialises");
+        assert_eq!(Problem::from_body(&body), Some(problem.clone()));
+        assert_eq!(
+            Verdict::of_answer(422, &body),
+            Verdict::Refused(Refusal::new(
+                Code::InvalidNumber,
+                "the quantity \"lots\" is not an amount",
+                "$.ingredients[0].quantity"
+            ))
+        );
+        // Every code the server answers reads back as the verdict its
+        // table row says.
+        for code in Code::ALL {
+            let status = code.status().expect("a status");
+            let body = serde_json::to_vec(&Problem::new(code.clone(), "why")).expect("JSON");
+            let verdict = Verdict::of_answer(status, &body);
+            match code.handling() {
+                Handling::Record => assert_eq!(
+                    verdict,
+                    Verdict::Refused(Refusal::whole(code.clone(), "why")),
+                    "{code}"
+                ),
+                Handling::Retry => assert!(matches!(verdict, Verdict::Retry(_)), "{code}"),
+                Handling::Superseded => assert_eq!(verdict, Verdict::Superseded, "{code}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_rejection_body_is_made_acceptable_and_read_back() {
+        let refusal = Refusal::new(Code::parse("Not JSON!"), "", "a\nb");
+        let body = RejectionBody::acceptable("makes/x.json", UploadKind::Make, &refusal);
+        assert_eq!(body.code, "not-json-");
+        assert_eq!(body.message, "not-json-");
+        assert_eq!(body.path.as_deref(), Some("a b"));
+        assert_eq!(body.invalid_field(), None);
+        let known = Refusal::new(Code::TooDeep, "deep", "$");
+        let body = RejectionBody::acceptable("makes/x.json", UploadKind::Make, &known);
+        assert_eq!(body.refusal(), known);
+        let json = serde_json::to_value(&body).expect("serialises");
+        assert_eq!(json["code"], "too-deep");
+    }
+
+    // The sender's reading of an answer (moved from sender/src/verdict.rs
+    // with the verdict; the same cases and assertions).
+
+    fn answer(status: u16, body: &str) -> Verdict {
+        Verdict::of_answer(status, body.as_bytes())
+    }
+
+    #[test]
+    fn success_is_done_and_transient_answers_are_retried() {
+        assert_eq!(answer(201, "{}"), Verdict::Done);
+        assert_eq!(answer(200, ""), Verdict::Done);
+        for status in [408, 429, 500, 502, 503, 504, 401, 403, 301] {
+            assert!(matches!(answer(status, ""), Verdict::Retry(_)), "{status}");
+        }
+        assert!(matches!(
+            answer(
+                404,
+                r#"{"code":"recipe-not-found","detail":"there is no recipe \"1\""}"#
+            ),
+            Verdict::Retry(_)
+        ));
+    }
+
+    #[test]
+    fn an_upload_deleted_after_it_was_made_is_superseded_not_refused() {
+        assert_eq!(
+            answer(410, r#"{"code":"object-deleted","detail":"deleted"}"#),
+            Verdict::Superseded
+        );
+        // Another 410 is a refusal like any other client error.
+        assert!(matches!(
+            answer(410, r#"{"code":"gone","detail":"gone"}"#),
+            Verdict::Refused(_)
+        ));
+    }
+
+    #[test]
+    fn other_client_errors_are_refusals_with_the_problem_s_reason() {
+        assert_eq!(
+            answer(
+                422,
+                r#"{"type":"urn:recipe-diff:problem:invalid-number","code":"invalid-number","title":"Invalid document","status":422,"detail":"the quantity \"lots\" is not an amount","path":"$.ingredients[0].quantity"}"#
+            ),
+            Verdict::Refused(Refusal {
+                code: Code::InvalidNumber,
+                message: "the quantity \"lots\" is not an amount".into(),
+                path: "$.ingredients[0].quantity".into(),
+            })
+        );
+        assert_eq!(
+            answer(404, r#"{"code":"no-route","detail":"no route"}"#),
+            Verdict::Refused(Refusal {
+                code: Code::NoRoute,
+                message: "no route".into(),
+                path: "$".into(),
+            })
+        );
+        assert_eq!(
+            answer(413, "<html>too big</html>"),
+            Verdict::Refused(Refusal {
+                code: Code::Http(413),
+                message: "the recipe server refused the upload with HTTP 413".into(),
+                path: "$".into(),
+            })
+        );
     }
 }

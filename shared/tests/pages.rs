@@ -27,7 +27,7 @@ fn recipe(bytes: &[u8]) -> Result<Recipe, Rejection> {
 
 fn rejection(bytes: &[u8]) -> (String, String) {
     let err = recipe(bytes).expect_err("a rejection");
-    (err.code().to_owned(), err.path.to_string())
+    (err.code().to_string(), err.path.to_string())
 }
 
 /// A page with one JSON-LD block holding `block`.
@@ -92,7 +92,7 @@ fn a_page_read_as_a_make_names_the_same_recipe_and_differs_in_nothing() {
 fn a_page_without_a_recipe_is_no_recipe() {
     let err = recipe(&page("sourdough-tips.html")).expect_err("no recipe");
     assert_eq!(
-        (err.code(), err.path.to_string().as_str()),
+        (err.code().as_str(), err.path.to_string().as_str()),
         ("no-recipe", "$")
     );
     assert_eq!(
@@ -108,13 +108,13 @@ fn a_page_without_a_recipe_is_no_recipe() {
         (b"<", "no <script"),
     ] {
         let err = recipe(bytes).expect_err("no recipe");
-        assert_eq!(err.code(), "no-recipe");
+        assert_eq!(err.code().as_str(), "no-recipe");
         assert!(err.to_string().contains(detail), "{err}");
     }
     // A JSON document without a Recipe node is the same refusal.
     let err = recipe(br#"{"@context": "https://schema.org", "@type": "Article"}"#)
         .expect_err("no recipe");
-    assert_eq!(err.code(), "no-recipe");
+    assert_eq!(err.code().as_str(), "no-recipe");
 }
 
 #[test]
@@ -125,13 +125,17 @@ fn pages_pass_the_same_limits_as_json() {
         ..Limits::default()
     };
     let read = |bytes: &[u8]| {
-        parse_recipe(bytes, &limits, Some(&id("k"))).map_err(|e| (e.code(), e.path.to_string()))
+        parse_recipe(bytes, &limits, Some(&id("k")))
+            .map_err(|e| (e.code().to_string(), e.path.to_string()))
     };
     let good = page_with(&schema(json!({"recipeIngredient": ["1 egg"]})));
     assert!(read(good.as_bytes()).is_ok());
     // The size first, before anything is read.
     let big = format!("{good}<!--{}-->", "x".repeat(2_000));
-    assert_eq!(read(big.as_bytes()), Err(("too-large", "$".to_owned())));
+    assert_eq!(
+        read(big.as_bytes()),
+        Err(("too-large".to_owned(), "$".to_owned()))
+    );
     // Not UTF-8, with the offset of the first bad byte; a BOM is fine.
     let mut latin1 = good.clone().into_bytes();
     latin1.extend_from_slice(b"<p>caf\xE9</p>");
@@ -151,17 +155,20 @@ fn pages_pass_the_same_limits_as_json() {
         "[".repeat(20),
         "]".repeat(20)
     ));
-    assert_eq!(read(deep.as_bytes()), Err(("too-deep", "$".to_owned())));
+    assert_eq!(
+        read(deep.as_bytes()),
+        Err(("too-deep".to_owned(), "$".to_owned()))
+    );
     let broken = page_with(r#"{"@type": "Recipe", "name": "Broken",}"#);
     assert_eq!(
         read(broken.as_bytes()),
-        Err(("invalid-json", "$".to_owned()))
+        Err(("invalid-json".to_owned(), "$".to_owned()))
     );
     // And the recipe in it under the recipe limits, with its JSON path.
     let wrong = page_with(&schema(json!({"recipeIngredient": [7]})));
     assert_eq!(
         read(wrong.as_bytes()),
-        Err(("wrong-type", "$.recipeIngredient[0]".to_owned()))
+        Err(("wrong-type".to_owned(), "$.recipeIngredient[0]".to_owned()))
     );
 }
 
@@ -229,8 +236,8 @@ fn hostile_markup_ends_as_a_rejection_quickly() {
         let started = Instant::now();
         let outcome = parse_recipe(page.as_bytes(), &limits, Some(&id("k")));
         let found = match &outcome {
-            Ok(_) => "ok",
-            Err(e) => e.code(),
+            Ok(_) => "ok".to_owned(),
+            Err(e) => e.code().to_string(),
         };
         assert_eq!(found, expected, "{what}: {outcome:?}");
         assert!(
@@ -289,7 +296,7 @@ fn grouped_lists_keep_the_limits_and_paths() {
     );
     let err = parse_recipe(many.as_bytes(), &limits, Some(&id("k"))).expect_err("too many");
     assert_eq!(
-        (err.code(), err.path.to_string().as_str()),
+        (err.code().as_str(), err.path.to_string().as_str()),
         ("too-many", "$.recipeIngredient[1]")
     );
     let object = schema(json!({"recipeIngredient": [["1 egg", {"name": "flour"}]]}));
@@ -346,7 +353,7 @@ fn ids_stay_strict_and_the_seed_format_still_refuses_control_characters() {
     let bad_make_id = schema(json!({"recipeId": "pie", "makeId": "m\u{92}"}));
     let err = parse_make(bad_make_id.as_bytes(), &Limits::default()).expect_err("make id");
     assert_eq!(
-        (err.code(), err.path.to_string().as_str()),
+        (err.code().as_str(), err.path.to_string().as_str()),
         ("invalid-id", "$.makeId")
     );
     let seed = json!({"recipeName": "Pie\u{92}", "recipeId": 1}).to_string();
@@ -402,7 +409,7 @@ fn a_document_has_one_recipe_id_as_a_recipe_and_as_a_make() {
     let unnamed = schema(json!({"url": "https://x.example/pie"}));
     let err = parse_make(unnamed.as_bytes(), &limits).expect_err("no recipe named");
     assert_eq!(
-        (err.code(), err.path.to_string().as_str()),
+        (err.code().as_str(), err.path.to_string().as_str()),
         ("missing", "$")
     );
 }

@@ -147,9 +147,10 @@ fn rejection(k: &str, at: &str) -> NewRejection {
         upload: shared::store::RejectedUpload {
             object_key: Some(format!("makes/{k}.json")),
             kind: Some(shared::keys::UploadKind::Make),
-            code: "invalid-json".into(),
-            message: "not valid JSON: EOF while parsing (line 1, column 1)".into(),
-            path: "$".into(),
+            refusal: shared::refusal::Refusal::whole(
+                shared::refusal::Code::InvalidJson,
+                "not valid JSON: EOF while parsing (line 1, column 1)",
+            ),
         },
         at: at.to_owned(),
         sequencer: None,

@@ -216,7 +216,7 @@ fn bad_encoding(upload: Upload, encoded: &str) -> Option<Job> {
     let job = upload::refused(
         kind,
         upload.into_source(),
-        "bad-key",
+        shared::refusal::Code::BadKey,
         format!("the object key {encoded:?} is not UTF-8 once decoded"),
     );
     upload::log_job(&job);

@@ -136,11 +136,7 @@ fn upload(key: &str, size: Option<u64>) -> Upload {
 
 fn rejection(job: &Job) -> (&str, &str, &str) {
     match &job.payload {
-        Payload::Rejected {
-            code,
-            message,
-            path,
-        } => (code, message, path),
+        Payload::Rejected(refusal) => (refusal.code.as_str(), &refusal.message, &refusal.path),
         other => panic!("expected a rejection, got {other:?}"),
     }
 }
@@ -405,7 +401,7 @@ async fn a_saved_web_page_travels_as_the_json_ld_block_of_its_recipe() {
         .map(|r| r.id().clone());
     assert_eq!(
         recipe.map_err(|r| r.code()),
-        Err("missing"),
+        Err(shared::refusal::Code::Missing),
         "the key names it, not the block"
     );
 

@@ -11,6 +11,7 @@ use shared::keys::{
 use shared::object_id::logged;
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
+use shared::refusal::{Code, Refusal};
 use shared::rejection::{RejectReason, Rejection};
 use tracing::Instrument as _;
 
@@ -118,7 +119,7 @@ pub(crate) fn log_job(job: &Job) {
         Payload::ClaimCheck { .. } => {
             tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), recipe = ?recipe, payload = "claim-check", "upload accepted");
         }
-        Payload::Rejected { code, path, .. } => {
+        Payload::Rejected(Refusal { code, path, .. }) => {
             tracing::info!(%correlation_id, %key, kind = job.kind.as_str(), %code, %path, "upload rejected");
         }
         Payload::Deleted => {
@@ -128,16 +129,12 @@ pub(crate) fn log_job(job: &Job) {
 }
 
 /// A job refusing `source` for a reason of the watcher's own.
-pub(crate) fn refused(kind: UploadKind, source: Source, code: &str, message: String) -> Job {
+pub(crate) fn refused(kind: UploadKind, source: Source, code: Code, message: String) -> Job {
     Job::new(
         kind,
         source,
         None,
-        Payload::Rejected {
-            code: code.to_owned(),
-            message,
-            path: "$".to_owned(),
-        },
+        Payload::Rejected(Refusal::whole(code, message)),
     )
 }
 
@@ -147,11 +144,7 @@ fn rejected(kind: UploadKind, source: Source, rejection: &Rejection) -> Job {
         kind,
         source,
         None,
-        Payload::Rejected {
-            code: rejection.code().to_owned(),
-            message: rejection.reason.to_string(),
-            path: rejection.path.to_string(),
-        },
+        Payload::Rejected(rejection.to_refusal()),
     )
 }
 
@@ -164,19 +157,19 @@ fn refuse_read(
 ) -> Result<Job, Transient> {
     let (code, message) = match error {
         None => (
-            "object-gone",
+            Code::ObjectGone,
             "the object was deleted before it could be read".to_owned(),
         ),
         Some(ObjectError::Transient(reason)) => return Err(Transient(reason)),
         Some(ObjectError::TooLarge { size, limit }) => (
-            "too-large",
+            Code::TooLarge,
             RejectReason::TooLarge {
                 limit,
                 actual: size,
             }
             .to_string(),
         ),
-        Some(ObjectError::Permanent(reason)) => ("unreadable", reason),
+        Some(ObjectError::Permanent(reason)) => (Code::Unreadable, reason),
     };
     Ok(refused(kind, source.clone(), code, message))
 }
@@ -191,7 +184,7 @@ async fn judge(
         return Ok(refused(
             kind,
             source,
-            "bad-key",
+            Code::BadKey,
             "only .json, .jsonld, .html and .htm documents are read".to_owned(),
         ));
     }

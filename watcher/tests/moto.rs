@@ -20,6 +20,7 @@ use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::ports::{JobSink, ObjectError, ObjectRef, ObjectStore, QueueError};
+use shared::refusal::Refusal;
 use testkit::MotoServer;
 use testkit::aws::{create_queue, notify_queue, queue_arn, s3_client, sdk_config};
 use watcher::handle_event;
@@ -214,7 +215,8 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
         .expect("readable");
     assert_eq!(fetched, Some(long), "the claim check points at the upload");
 
-    let Payload::Rejected { code, message, .. } = &jobs["makes/too big.json"].payload else {
+    let Payload::Rejected(Refusal { code, message, .. }) = &jobs["makes/too big.json"].payload
+    else {
         panic!("a rejection");
     };
     assert_eq!(code, "too-large");
@@ -222,7 +224,7 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
         message,
         "the document is 1048577 bytes; the limit is 1048576 bytes"
     );
-    let Payload::Rejected { code, .. } = &jobs["makes/notes.txt"].payload else {
+    let Payload::Rejected(Refusal { code, .. }) = &jobs["makes/notes.txt"].payload else {
         panic!("a rejection");
     };
     assert_eq!(code, "bad-key");

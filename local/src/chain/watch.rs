@@ -22,6 +22,7 @@ use notify::{RecursiveMode, Watcher as _};
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
 use shared::keys::{WATCHED_PREFIXES, classify};
+use shared::refusal::{Code, Refusal};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -457,11 +458,7 @@ fn not_utf8_name(upload: watcher::Upload) -> Option<Job> {
         kind,
         source,
         None,
-        Payload::Rejected {
-            code: "bad-key".to_owned(),
-            message,
-            path: "$".to_owned(),
-        },
+        Payload::Rejected(Refusal::whole(Code::BadKey, message)),
     ))
 }
 
@@ -502,7 +499,7 @@ mod tests {
         let job = not_utf8_name(upload).expect("a rejection job");
         assert!(matches!(
             &job.payload,
-            Payload::Rejected { code, .. } if code == "bad-key"
+            Payload::Rejected(Refusal { code, .. }) if code == "bad-key"
         ));
     }
 }

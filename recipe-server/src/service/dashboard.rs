@@ -12,9 +12,10 @@ use shared::keys::{COOKS_FOLDER, SUFFIXES, UploadKind, check_smoke_namespace};
 use shared::model::RecipeId;
 use shared::parse::{make_from_value, read_document, recipe_id_path};
 use shared::ports::uploads::{FormFields, FormRequest, UploadError, UploadForm};
+use shared::refusal::{Code, Refusal};
 use shared::rejection::Rejection;
 
-use super::{Failure, Refusal, Result, Service};
+use super::{Failure, Result, Service};
 
 /// How long an upload form is good for.
 pub const FORM_SECONDS: u64 = 300;
@@ -55,19 +56,19 @@ impl Service {
     /// make in the smoke test's namespace: saved from the dashboard, into
     /// the cooks' folder, the chain would refuse it.
     pub async fn preview(&self, recipe_id: &RecipeId, body: &[u8]) -> Result<Preview> {
-        let invalid = |rejection: Rejection| Failure::Invalid(Refusal::from_rejection(&rejection));
+        let invalid = |rejection: Rejection| Failure::Invalid(rejection.to_refusal());
         let document = read_document(body, &self.limits).map_err(invalid)?;
         let make = make_from_value(&document, &self.limits).map_err(invalid)?;
         let id_path = recipe_id_path(&document, UploadKind::Make);
         if make.recipe_id() != recipe_id {
             return Err(Failure::Invalid(Refusal::new(
-                "recipe-id-mismatch",
+                Code::RecipeIdMismatch,
                 format!(
                     "the make names recipe {:?} but was sent to recipe {:?}",
                     make.recipe_id().as_str(),
                     recipe_id.as_str()
                 ),
-                Some(&id_path.to_string()),
+                id_path.to_string(),
             )));
         }
         // No object: the dashboard saves into the cooks' folder.
@@ -78,12 +79,12 @@ impl Service {
         };
         let Some(version) = version else {
             return Err(Failure::Invalid(Refusal::new(
-                "recipe-withdrawn",
+                Code::RecipeWithdrawn,
                 format!(
                     "every version of recipe {:?} was withdrawn",
                     recipe_id.as_str()
                 ),
-                Some("$.recipeId"),
+                "$.recipeId",
             )));
         };
         Ok(Preview {
@@ -100,19 +101,21 @@ impl Service {
     /// records `cook` as who logged it), the content type follows the file's
     /// suffix, and the size limit is the chain's object limit.
     pub async fn upload_form(&self, cook: &str, body: &[u8]) -> Result<UploadForm> {
-        let upload: UploadBody =
-            serde_json::from_slice(body).map_err(|e| Failure::InvalidBody {
-                code: "invalid-upload",
-                path: "$".into(),
-                detail: format!("not an upload request: {e}"),
-            })?;
-        let content_type = content_type_of(&upload.file_name).ok_or_else(|| Failure::InvalidBody {
-            code: "invalid-upload",
-            path: "$.fileName".into(),
-            detail: format!(
-                "fileName must be 1 to {MAX_FILE_NAME_CHARS} characters of letters, digits, spaces, . _ - ( ), not starting with a dot, ending in {}",
-                SUFFIXES.join(", ")
-            ),
+        let upload: UploadBody = serde_json::from_slice(body).map_err(|e| {
+            Failure::InvalidBody(Refusal::whole(
+                Code::InvalidUpload,
+                format!("not an upload request: {e}"),
+            ))
+        })?;
+        let content_type = content_type_of(&upload.file_name).ok_or_else(|| {
+            Failure::InvalidBody(Refusal::new(
+                Code::InvalidUpload,
+                format!(
+                    "fileName must be 1 to {MAX_FILE_NAME_CHARS} characters of letters, digits, spaces, . _ - ( ), not starting with a dot, ending in {}",
+                    SUFFIXES.join(", ")
+                ),
+                "$.fileName",
+            ))
         })?;
         let folder = match upload.kind {
             UploadKind::Make => "makes",
@@ -180,14 +183,13 @@ fn upload_failure(error: UploadError) -> Failure {
     match error {
         UploadError::Unavailable(detail) => Failure::Unavailable(detail),
         UploadError::NotHere => Failure::NotHere(error.to_string()),
-        refused => Failure::Invalid(Refusal::new(
+        refused => Failure::Invalid(Refusal::whole(
             match refused {
-                UploadError::Expired(_) => "upload-form-expired",
-                UploadError::Condition(_) => "upload-condition",
-                _ => "upload-form-tampered",
+                UploadError::Expired(_) => Code::UploadFormExpired,
+                UploadError::Condition(_) => Code::UploadCondition,
+                _ => Code::UploadFormTampered,
             },
             refused.to_string(),
-            None,
         )),
     }
 }

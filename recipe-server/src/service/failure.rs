@@ -1,8 +1,8 @@
-//! Why a use case did not do what was asked ([`Failure`]), and an upload
-//! refused for good as it is recorded ([`Refusal`]).
+//! Why a use case did not do what was asked ([`Failure`]). A refusal in it
+//! is the chain's one [`Refusal`] type.
 
-use shared::Rejection;
 use shared::model::{MakeId, RecipeId};
+use shared::refusal::Refusal;
 use shared::store::StoreError;
 
 /// Why a use case did not do what was asked.
@@ -13,16 +13,10 @@ pub enum Failure {
     Refused(Refusal),
     /// The make's id is taken by other content; recorded as a rejection too.
     Conflict(StoreError),
-    /// The body of a posted rejection or deletion breaks the wire
-    /// contract (at `path`).
-    InvalidBody {
-        /// The problem's code: `invalid-rejection`, `invalid-deletion`.
-        code: &'static str,
-        /// The JSON path of the field.
-        path: String,
-        /// What is wrong with it.
-        detail: String,
-    },
+    /// The body of a posted rejection, deletion or upload request breaks
+    /// its contract (`invalid-rejection`, `invalid-deletion`,
+    /// `invalid-upload`, at the field's path); recorded nowhere.
+    InvalidBody(Refusal),
     /// Every version of the recipe is withdrawn: a make of it is refused,
     /// and the refusal recorded.
     RecipeWithdrawn(Refusal),
@@ -61,7 +55,7 @@ impl Failure {
             Failure::Conflict(_) | Failure::Store(StoreError::MakeConflict(_)) => {
                 "a make with this id and other content exists".to_owned()
             }
-            Failure::InvalidBody { code, .. } => format!("invalid body: {code}"),
+            Failure::InvalidBody(refusal) => format!("invalid body: {}", refusal.code),
             Failure::RecipeNotFound(id) | Failure::Store(StoreError::RecipeNotFound(id)) => {
                 format!("no recipe {}", logged(id.as_str()))
             }
@@ -96,43 +90,11 @@ impl From<StoreError> for Failure {
     }
 }
 
-/// An upload refused for good, as it was recorded.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Refusal {
-    /// The stable code (`invalid-number`, `recipe-id-mismatch`, ...).
-    pub code: String,
-    /// The sentence for people.
-    pub message: String,
-    /// The JSON path it applies to, when it applies to one.
-    pub path: Option<String>,
-}
-
-impl Refusal {
-    pub(super) fn new(
-        code: impl Into<String>,
-        message: impl Into<String>,
-        path: Option<&str>,
-    ) -> Self {
-        Self {
-            code: code.into(),
-            message: message.into(),
-            path: path.map(str::to_owned),
-        }
-    }
-
-    pub(super) fn from_rejection(rejection: &Rejection) -> Self {
-        Self::new(
-            rejection.code(),
-            rejection.reason.to_string(),
-            Some(&rejection.path.to_string()),
-        )
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use shared::object_id::logged;
+    use shared::refusal::Code;
 
     /// What a failure says in a log names ids and keys by their pseudonyms,
     /// and quotes no refused text.
@@ -144,10 +106,9 @@ mod tests {
             Failure::MakeNotFound(recipe.clone(), make.clone()),
             Failure::Store(StoreError::RecipeNotFound(recipe.clone())),
             Failure::Store(StoreError::Deleted("makes/anna.json".into())),
-            Failure::Refused(Refusal::new(
-                "invalid-number",
+            Failure::Refused(Refusal::whole(
+                Code::InvalidNumber,
                 "\"anna\" is not a number",
-                None,
             )),
             Failure::Unavailable("/home/anna/bucket: no space left".into()),
         ];

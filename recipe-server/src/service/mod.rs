@@ -22,6 +22,7 @@ use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id
 use shared::ports::journal::{ErasureJournal, JournalEntry};
 use shared::ports::uploads::UploadForms;
 use shared::ports::{JobPurge, ObjectPurge};
+use shared::refusal::{Code, Refusal};
 use shared::store::{
     ErasureTarget, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake,
     NewRejection, NewVersion, ObjectDeletion, ObjectIds, Origin, Page, PageRequest, RecipeStore,
@@ -38,7 +39,7 @@ mod failure;
 mod replay;
 
 pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, UploadBody, content_type_of};
-pub use failure::{Failure, Refusal};
+pub use failure::Failure;
 pub use replay::Replayed;
 
 /// Insights read at most this many makes (100 pages).
@@ -216,7 +217,7 @@ impl Service {
         let recipe = match recipe {
             Ok(recipe) => recipe,
             Err(rejection) => {
-                let refusal = Refusal::from_rejection(&rejection);
+                let refusal = rejection.to_refusal();
                 return Err(self.refuse(write, UploadKind::Recipe, refusal).await);
             }
         };
@@ -249,26 +250,26 @@ impl Service {
         let (mut make, document) = match make {
             Ok(parsed) => parsed,
             Err(rejection) => {
-                let refusal = Refusal::from_rejection(&rejection);
+                let refusal = rejection.to_refusal();
                 return Err(self.refuse(write, UploadKind::Make, refusal).await);
             }
         };
         if make.recipe_id() != recipe_id {
             let refusal = Refusal::new(
-                "recipe-id-mismatch",
+                Code::RecipeIdMismatch,
                 format!(
                     "the make names recipe {:?} but was sent to recipe {:?}",
                     make.recipe_id().as_str(),
                     recipe_id.as_str()
                 ),
-                Some("$.recipeId"),
+                "$.recipeId",
             );
             return Err(self.refuse(write, UploadKind::Make, refusal).await);
         }
         // Before the recipe is looked for: a make that may never be stored
         // is refused now, not retried until the recipe arrives.
         if let Err(rejection) = in_namespace(write, &document, UploadKind::Make, recipe_id) {
-            let refusal = Refusal::from_rejection(&rejection);
+            let refusal = rejection.to_refusal();
             return Err(self.refuse(write, UploadKind::Make, refusal).await);
         }
         // An unknown recipe is not recorded as a rejection: the recipe may
@@ -285,12 +286,12 @@ impl Service {
         };
         let Some(version) = version else {
             let refusal = Refusal::new(
-                "recipe-withdrawn",
+                Code::RecipeWithdrawn,
                 format!(
                     "every version of recipe {:?} was withdrawn: its objects were deleted from the bucket",
                     recipe_id.as_str()
                 ),
-                Some("$.recipeId"),
+                "$.recipeId",
             );
             return Err(match self.record(write, UploadKind::Make, &refusal).await {
                 Ok(()) => Failure::RecipeWithdrawn(refusal),
@@ -342,19 +343,18 @@ impl Service {
         };
         let size = stored_size(&new)?;
         if size > MAX_MAKE_BYTES {
-            let refusal = Refusal::new(
-                "too-large-to-store",
+            let refusal = Refusal::whole(
+                Code::TooLargeToStore,
                 format!(
                     "the make and its diff come to {size} bytes; a stored make is limited to {MAX_MAKE_BYTES} bytes"
                 ),
-                None,
             );
             return Err(self.refuse(write, UploadKind::Make, refusal).await);
         }
         let written = match self.store.put_make(&new).await {
             Ok(written) => written,
             Err(error @ StoreError::MakeConflict(_)) => {
-                let refusal = Refusal::new("make-conflict", error.to_string(), None);
+                let refusal = Refusal::whole(Code::MakeConflict, error.to_string());
                 return Err(match self.record(write, UploadKind::Make, &refusal).await {
                     Ok(()) => Failure::Conflict(error),
                     Err(failure) => failure,
@@ -376,7 +376,7 @@ impl Service {
     ) -> Result<Written<StoredRejection>> {
         let body: RejectionBody = contract_body(
             body,
-            "invalid-rejection",
+            Code::InvalidRejection,
             "a rejection",
             RejectionBody::invalid_field,
         )?;
@@ -384,11 +384,9 @@ impl Service {
             &self.erasure.ids,
             write.key.clone(),
             RejectedUpload {
+                refusal: body.refusal(),
                 object_key: body.object_key,
                 kind: body.kind,
-                code: body.code,
-                message: body.message,
-                path: body.path.unwrap_or_else(|| "$".into()),
             },
         );
         Ok(self.store.put_rejection(&rejection).await?)
@@ -400,7 +398,7 @@ impl Service {
     pub async fn delete_object(&self, body: &[u8]) -> Result<(DeletionBody, Removed)> {
         let body: DeletionBody = contract_body(
             body,
-            "invalid-deletion",
+            Code::InvalidDeletion,
             "a deletion",
             DeletionBody::invalid_field,
         )?;
@@ -595,9 +593,7 @@ impl Service {
             RejectedUpload {
                 object_key: write.object_key.clone(),
                 kind: Some(kind),
-                code: refusal.code.clone(),
-                message: refusal.message.clone(),
-                path: refusal.path.clone().unwrap_or_else(|| "$".to_owned()),
+                refusal: refusal.clone(),
             },
         );
         self.store.put_rejection(&rejection).await?;
@@ -676,15 +672,12 @@ fn of_recipe<T>(recipe_id: &RecipeId, found: Result<Option<T>, StoreError>) -> R
 /// under `code`.
 fn contract_body<T: serde::de::DeserializeOwned>(
     body: &[u8],
-    code: &'static str,
+    code: Code,
     what: &str,
     invalid: impl Fn(&T) -> Option<(&'static str, String)>,
 ) -> Result<T> {
-    let refused = |path: &str, detail: String| Failure::InvalidBody {
-        code,
-        path: path.to_owned(),
-        detail,
-    };
+    let refused =
+        |path: &str, detail: String| Failure::InvalidBody(Refusal::new(code.clone(), detail, path));
     let parsed: T =
         serde_json::from_slice(body).map_err(|e| refused("$", format!("not {what}: {e}")))?;
     match invalid(&parsed) {

@@ -328,7 +328,9 @@ impl Drop for Stub {
 
 /// A job's outcome when it was refused with `code`.
 pub fn rejected(code: &str) -> Outcome {
-    Outcome::Rejected { code: code.into() }
+    Outcome::Rejected {
+        code: shared::refusal::Code::parse(code),
+    }
 }
 
 /// A problem document as the server writes it.

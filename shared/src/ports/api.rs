@@ -6,7 +6,7 @@ use std::fmt;
 
 use async_trait::async_trait;
 
-use crate::wire::Route;
+use crate::wire::{Route, Verdict};
 
 /// One write to the recipe server.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -34,6 +34,13 @@ pub struct ApiResponse {
     pub status: u16,
     /// The body, as sent.
     pub body: Vec<u8>,
+}
+
+impl ApiResponse {
+    /// What the answer means for the write ([`Verdict::of_answer`]).
+    pub fn verdict(&self) -> Verdict {
+        Verdict::of_answer(self.status, &self.body)
+    }
 }
 
 /// What kind of transport failure happened. Every kind is transient: the

@@ -1,6 +1,7 @@
 //! Reads: rows into records, and pages of each list.
 
 use super::*;
+use shared::refusal::{Code, Refusal};
 
 pub(super) fn conversion(
     index: usize,
@@ -102,9 +103,12 @@ pub(super) fn rejection_from(row: &Row<'_>) -> rusqlite::Result<StoredRejection>
                 .map(|kind| serde_json::from_value(Value::String(kind)))
                 .transpose()
                 .map_err(|e| conversion(2, e))?,
-            code: row.get(3)?,
-            message: row.get(4)?,
-            path: row.get(5)?,
+            // A code this build does not know reads back as it was stored.
+            refusal: Refusal::new(
+                Code::parse(&row.get::<_, String>(3)?),
+                row.get::<_, String>(4)?,
+                row.get::<_, String>(5)?,
+            ),
         },
         created_at: row.get(6)?,
     })

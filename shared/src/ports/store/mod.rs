@@ -46,6 +46,7 @@ use crate::insights::MakeFacts;
 use crate::keys::UploadKind;
 use crate::model::{MakeId, RecipeId};
 pub use crate::object_id::{ObjectId, ObjectIds};
+use crate::refusal::Refusal;
 pub use crate::wire::IdempotencyKey;
 
 mod bucket;
@@ -396,12 +397,11 @@ pub struct RejectedUpload {
     pub object_key: Option<String>,
     /// A recipe or a make, when known.
     pub kind: Option<UploadKind>,
-    /// The rejection's stable code (`invalid-json`, `recipe-not-found`, ...).
-    pub code: String,
-    /// The sentence for people.
-    pub message: String,
-    /// The JSON path it applies to (`$` for the whole document).
-    pub path: String,
+    /// Why: the code (one this build does not know reads back as it was
+    /// stored), the sentence and the JSON path; its fields stand beside
+    /// the others in JSON and in the stores.
+    #[serde(flatten)]
+    pub refusal: Refusal,
 }
 
 /// An upload the chain could not accept, to store.

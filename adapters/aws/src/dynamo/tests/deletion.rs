@@ -144,9 +144,10 @@ async fn a_deletion_without_a_sequencer_removes_everything_and_remembers_nothing
         upload: shared::store::RejectedUpload {
             object_key: Some("makes/m.json".into()),
             kind: Some(UploadKind::Make),
-            code: "invalid-json".into(),
-            message: "not JSON".into(),
-            path: "$".into(),
+            refusal: shared::refusal::Refusal::whole(
+                shared::refusal::Code::InvalidJson,
+                "not JSON",
+            ),
         },
         at: "2026-01-02T00:00:00.000Z".into(),
         sequencer: None,
