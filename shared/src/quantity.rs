@@ -195,7 +195,8 @@ pub(crate) fn parse_quantity_prefix(text: &str) -> Option<(Quantity, &str)> {
     Some((Quantity::single(value), rest))
 }
 
-/// The high end of a range: `-4`, `– 4`, ` to 4`.
+/// The high end of a range: `-4`, `– 4`, ` to 4`, and the hyphenated
+/// forms of sizes (`8- to 12-pound`, `8-to-9-pound`).
 fn range_end(text: &str) -> Option<(f64, &str)> {
     let trimmed = text.trim_start();
     let after_separator = trimmed
@@ -204,6 +205,11 @@ fn range_end(text: &str) -> Option<(f64, &str)> {
         .or_else(|| trimmed.strip_prefix('—'))
         .or_else(|| trimmed.strip_prefix("to "))
         .or_else(|| trimmed.strip_prefix("or "))?;
+    // "8- to 12-pound", "8-to-9-pound": a hyphen, then `to`.
+    let after_separator = match after_separator.trim_start().strip_prefix("to") {
+        Some(after_to) if after_to.starts_with([' ', '-']) => &after_to[1..],
+        _ => after_separator,
+    };
     parse_number(after_separator.trim_start())
 }
 
@@ -323,6 +329,9 @@ mod tests {
         assert_eq!(q("1-1/2"), (1.5, None));
         assert_eq!(q("14-1/2"), (14.5, None));
         assert_eq!(q("1-3/2"), (1.0, Some(1.5)));
+        assert_eq!(q("8- to 12"), (8.0, Some(12.0)));
+        assert_eq!(q("8-to-9"), (8.0, Some(9.0)));
+        assert_eq!(q("8-to 12"), (8.0, Some(12.0)));
         assert_eq!(q(".5"), (0.5, None));
         assert_eq!(q("1⁄2"), (0.5, None));
         assert_eq!(

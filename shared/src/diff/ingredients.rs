@@ -3,10 +3,11 @@
 
 use super::align::{Alignment, Item, Matched, Rules, align};
 use super::{Amount, Change, ScaleEntry, round4};
+use crate::ingredient_line::restates_amount;
 use crate::model::{Ingredient, Measure};
 use crate::quantity::same_number;
 use crate::text::word_similarity;
-use crate::units::{EQUIVALENCE_TOLERANCE, conversion_ratio, equivalent};
+use crate::units::{EQUIVALENCE_TOLERANCE, RESTATEMENT_TOLERANCE, conversion_ratio, equivalent};
 
 /// Least name similarity for two unmatched ingredients to be one renamed
 /// or substituted ingredient.
@@ -39,8 +40,8 @@ pub(super) fn align_ingredients(recipe: &[Ingredient], make: &[Ingredient]) -> A
 
 fn same_amount(a: &Ingredient, b: &Ingredient) -> bool {
     match (a.total(), b.total()) {
-        (Some((x, x_unit)), Some((y, y_unit))) => {
-            (same_measure(a, b) && a.quantity == b.quantity) || equivalent(x, x_unit, y, y_unit)
+        (Some(_), Some(_)) => {
+            (same_measure(a, b) && a.quantity == b.quantity) || totals_equivalent(a, b)
         }
         (None, None) => a.unit == b.unit,
         _ => false,
@@ -48,9 +49,107 @@ fn same_amount(a: &Ingredient, b: &Ingredient) -> bool {
 }
 
 /// Whether two ingredients measure in the same way: the same unit, package
-/// size and added measure (so that only the quantity can differ).
+/// size and added measure (so that only the quantity can differ). A sum
+/// whose parts changed by one factor (`⅓ cup plus 1 tablespoon` to `⅔ cup
+/// plus 2 tablespoons`) measures the same way: only its amount changed.
 fn same_measure(a: &Ingredient, b: &Ingredient) -> bool {
-    a.unit == b.unit && same_extra(&a.package_size, &b.package_size) && same_extra(&a.plus, &b.plus)
+    // A measure of a second food (`plus 2 tablespoons adobo sauce`) is not
+    // in the totals that ratios compare, so it must change with the amount:
+    // more chillies in the same sauce is another amount, not another count.
+    let same_plus = if apart(a).is_some() || apart(b).is_some() {
+        plus_in_proportion(a, b)
+    } else {
+        same_extra(&a.plus, &b.plus) || plus_in_proportion(a, b)
+    };
+    a.unit == b.unit && same_extra(&a.package_size, &b.package_size) && same_plus
+}
+
+/// An added measure that does not convert into the main amount's unit (a
+/// second food: `2 chillies plus 2 tablespoons adobo sauce`), which
+/// [`Ingredient::total`] leaves out.
+fn apart(i: &Ingredient) -> Option<&Measure> {
+    i.plus.as_ref().filter(|plus| {
+        conversion_ratio(
+            1.0,
+            i.total().and_then(|(_, unit)| unit),
+            plus.quantity.midpoint(),
+            plus.unit.as_ref(),
+        )
+        .is_none()
+    })
+}
+
+/// Whether both lines add a measure in the same unit, changed by the same
+/// factor as the main amount.
+fn plus_in_proportion(a: &Ingredient, b: &Ingredient) -> bool {
+    let (Some(a_plus), Some(b_plus), Some(a_quantity), Some(b_quantity)) =
+        (&a.plus, &b.plus, a.quantity, b.quantity)
+    else {
+        return false;
+    };
+    let (main, added) = (a_quantity.midpoint(), a_plus.quantity.midpoint());
+    if a_plus.unit != b_plus.unit || main <= 0.0 || added <= 0.0 {
+        return false;
+    }
+    let main_ratio = b_quantity.midpoint() / main;
+    let plus_ratio = b_plus.quantity.midpoint() / added;
+    (plus_ratio / main_ratio - 1.0).abs() <= EQUIVALENCE_TOLERANCE
+}
+
+/// Whether the make's line restates its amount (`4 pounds (900 g)`) in a
+/// restatement left behind when the amount changed. A restatement that
+/// agrees with its own line is never stale (`2 x 400g/14oz tins` restates
+/// each tin); one that does not is stale when it did not change by the
+/// amount's factor `ratio` (a site's rounding, `25g/1oz` doubled to
+/// `50g/2oz`, is not), or, with nothing in the recipe to compare it with,
+/// whenever it disagrees.
+fn restatement_stale(before: &Ingredient, after: &Ingredient, ratio: Option<f64>) -> bool {
+    let (Some(restated), Some(quantity)) = (&after.alternative, after.quantity) else {
+        return false;
+    };
+    let agrees = restates_amount(
+        quantity,
+        after.unit.as_ref(),
+        after.package_size.as_ref(),
+        restated,
+    );
+    if agrees == Some(true) {
+        return false;
+    }
+    let followed = before.alternative.as_ref().and_then(|was| {
+        let changed_by = conversion_ratio(
+            was.quantity.midpoint(),
+            was.unit.as_ref(),
+            restated.quantity.midpoint(),
+            restated.unit.as_ref(),
+        )?;
+        let ratio = ratio.filter(|r| *r > 0.0)?;
+        Some((changed_by / ratio - 1.0).abs() <= RESTATEMENT_TOLERANCE)
+    });
+    match followed {
+        Some(followed) => !followed,
+        None => agrees == Some(false),
+    }
+}
+
+/// Whether two whole amounts are the same after conversion. An added
+/// measure left out of the totals ([`apart`]) must be the same amount on
+/// both sides as well.
+fn totals_equivalent(before: &Ingredient, after: &Ingredient) -> bool {
+    let (Some((b, b_unit)), Some((a, a_unit))) = (before.total(), after.total()) else {
+        return false;
+    };
+    let extras_agree = match (apart(before), apart(after)) {
+        (None, None) => true,
+        (Some(x), Some(y)) => equivalent(
+            x.quantity.midpoint(),
+            x.unit.as_ref(),
+            y.quantity.midpoint(),
+            y.unit.as_ref(),
+        ),
+        _ => false,
+    };
+    extras_agree && equivalent(b, b_unit, a, a_unit)
 }
 
 fn same_extra(a: &Option<Measure>, b: &Option<Measure>) -> bool {
@@ -180,10 +279,7 @@ fn pair_changes(
             ingredient: ingredient(),
             before: amount_of(before),
             after: amount_of(after),
-            equivalent: match (before.total(), after.total()) {
-                (Some((b, b_unit)), Some((a, a_unit))) => equivalent(b, b_unit, a, a_unit),
-                _ => false,
-            },
+            equivalent: totals_equivalent(before, after),
             ratio: ratio.map(round4),
         });
     } else {
@@ -193,6 +289,8 @@ fn pair_changes(
         };
         let on_scale = scale.is_some_and(|s| ratio.is_some_and(|r| s.follows(r)));
         if !same_quantity && !on_scale {
+            // The added measure of a sum, when it changed with the amount.
+            let plus_changed = !same_extra(&before.plus, &after.plus);
             out.push(Change::QuantityChanged {
                 recipe_index,
                 make_index,
@@ -202,11 +300,15 @@ fn pair_changes(
                 unit: after.unit.clone(),
                 ratio: ratio.map(round4),
                 deviation: scale.and_then(|s| ratio.map(|r| round4(r / s.factor))),
+                plus_before: before.plus.clone().filter(|_| plus_changed),
+                plus_after: after.plus.clone().filter(|_| plus_changed),
+                restatement_stale: restatement_stale(before, after, ratio),
             });
         }
     }
     // The restated measure (`15g/½oz`) says the amount again, so it is in
-    // the patch but is no change of its own.
+    // the patch but is no change of its own (a stale one is marked on the
+    // amount's change instead).
     for (field, b, a) in [
         ("size", before.size.as_deref(), after.size.as_deref()),
         (
@@ -254,18 +356,18 @@ fn detect_scale(
     make: &[Ingredient],
     alignment: &Alignment,
 ) -> Option<Scale> {
-    let ratios: Vec<(usize, f64)> = alignment
+    let ratios: Vec<(usize, usize, f64)> = alignment
         .pairs
         .iter()
-        .filter_map(|p| amount_ratio(&recipe[p.old], &make[p.new]).map(|r| (p.new, r)))
-        .filter(|(_, r)| *r > 0.0)
+        .filter_map(|p| amount_ratio(&recipe[p.old], &make[p.new]).map(|r| (p.old, p.new, r)))
+        .filter(|(_, _, r)| *r > 0.0)
         .collect();
     if ratios.len() < 2 {
         return None;
     }
     // The largest group of ratios within the tolerance of each other: a
     // sliding window over the sorted logarithms.
-    let mut logs: Vec<f64> = ratios.iter().map(|(_, r)| r.ln()).collect();
+    let mut logs: Vec<f64> = ratios.iter().map(|(_, _, r)| r.ln()).collect();
     logs.sort_by(f64::total_cmp);
     let width = (1.0 + EQUIVALENCE_TOLERANCE).ln();
     let (mut best_start, mut best_len, mut start) = (0, 0, 0);
@@ -288,15 +390,16 @@ fn detect_scale(
     }
     let ingredients: Vec<ScaleEntry> = ratios
         .iter()
-        .map(|&(n, ratio)| ScaleEntry {
+        .map(|&(o, n, ratio)| ScaleEntry {
             ingredient: make[n].name.clone(),
             ratio: round4(ratio),
             deviation: round4(ratio / factor),
+            restatement_stale: restatement_stale(&recipe[o], &make[n], Some(ratio)),
         })
         .collect();
     let consistent = ratios
         .iter()
-        .filter(|(_, r)| (r / factor - 1.0).abs() <= EQUIVALENCE_TOLERANCE)
+        .filter(|(_, _, r)| (r / factor - 1.0).abs() <= EQUIVALENCE_TOLERANCE)
         .count();
     Some(Scale {
         factor,

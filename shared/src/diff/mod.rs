@@ -83,6 +83,11 @@ pub struct ScaleEntry {
     /// `ratio` over the scale factor: 1 when on scale.
     #[serde(serialize_with = "crate::numbers::serialize_f64")]
     pub deviation: f64,
+    /// The make's line restates its amount (`4 pounds (900 g)`) and the
+    /// restatement was not changed with it: out of date, but no change of
+    /// its own. Written only when true.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub restatement_stale: bool,
 }
 
 /// A part of a step's text in a word-level comparison.
@@ -227,6 +232,18 @@ pub enum Change {
             skip_serializing_if = "Option::is_none"
         )]
         deviation: Option<f64>,
+        /// A sum (`⅓ cup plus 1 tablespoon`) whose added measure changed in
+        /// proportion: the recipe's added measure.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plus_before: Option<Measure>,
+        /// The make's added measure, when it changed.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        plus_after: Option<Measure>,
+        /// The make's line restates its amount (`4 pounds (900 g)`) and the
+        /// restatement was not changed with it: out of date, but no change
+        /// of its own. Written only when true.
+        #[serde(skip_serializing_if = "std::ops::Not::not")]
+        restatement_stale: bool,
     },
     /// Another unit, package size or added measure (perhaps with another quantity).
     UnitChanged {

@@ -17,9 +17,8 @@ pub(super) struct Lead<'a> {
     pub(super) size: Option<String>,
     pub(super) package_size: Option<Measure>,
     pub(super) plus: Option<Measure>,
-    /// A restated measure, with its text as written (for a note if it turns
-    /// out not to restate the amount).
-    pub(super) alternative: Option<(Measure, String)>,
+    /// A restated measure.
+    pub(super) alternative: Option<Measure>,
     /// Bracketed asides met on the way (`(about 20)`).
     pub(super) notes: Vec<String>,
     /// The rest of the line.
@@ -162,17 +161,40 @@ pub(super) fn unit_prefix(text: &str) -> Option<(Unit, &str)> {
     Some((unit, text[token.len()..].trim_start()))
 }
 
-/// `14-ounce` or `8 1/2-ounce`: a measure written as one hyphenated word.
+/// `14-ounce` or `8 1/2-ounce`: a measure written as one hyphenated word,
+/// perhaps one of a compound (`3/4-inch-thick`, `8- to 12-pound`), or with
+/// a stray space before its hyphen (`4 1/2 -pound`).
 fn hyphen_measure(text: &str) -> Option<(Measure, &str)> {
     let (quantity, rest) = parse_quantity_prefix(text)?;
-    let after = rest.strip_prefix('-')?;
-    let (unit, after) = unit_prefix(after)?;
+    let after = rest.strip_prefix('-').or_else(|| rest.strip_prefix(" -"))?;
+    let (unit, after) = hyphen_unit(after)?;
     Some((
         Measure {
             quantity,
             unit: Some(unit),
         },
         after,
+    ))
+}
+
+/// The unit after a measure's hyphen: a unit word (`ounce can`), or the
+/// first part of a compound adjective (`inch-thick slices`, whose rest is
+/// then `slices`).
+fn hyphen_unit(text: &str) -> Option<(Unit, &str)> {
+    if let Some(found) = unit_prefix(text) {
+        return Some(found);
+    }
+    let word_end = text.find(' ').unwrap_or(text.len());
+    let word = text[..word_end].trim_end_matches(',');
+    let (head, tail) = word.split_once('-')?;
+    // `inch-thick`, `inch-long`, `pound-size`: a unit, then a word.
+    if tail.is_empty() || !tail.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        return None;
+    }
+    let unit = Unit::recognise(head)?;
+    Some((
+        unit,
+        text[word.len()..].trim_start_matches(',').trim_start(),
     ))
 }
 
@@ -305,62 +327,88 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
         ..Lead::default()
     };
 
-    // "28-ounce can" or "2 1/4-ounce packages": the number is a package's size.
-    if rest.starts_with('-')
-        && let Some((unit, after)) = unit_prefix(&rest[1..])
+    // "28-ounce can" or "2 1/4-ounce packages": the number is a package's
+    // size. A hyphenated measure describes the things counted, so a whole
+    // number before it counts them: "4 3/4-inch-thick pork chops" is four
+    // chops, each 3/4 inch thick, not 4 3/4 inches of chop.
+    if let Some(after_hyphen) = rest.strip_prefix('-')
+        && let Some((unit, after)) = hyphen_unit(after_hyphen)
     {
-        let (count, each) = match quantity_text.trim().split_once(' ') {
-            // "2 1/4-ounce": two packages of a quarter ounce.
-            Some((whole, _)) if quantity.max().is_none() => {
-                let count = whole.parse::<f64>().unwrap_or(1.0);
-                (count, Quantity::single(quantity.value() - count))
+        let counted = match quantity_text.trim().split_once(' ') {
+            Some((whole, fraction)) if quantity.max().is_none() => {
+                whole.parse::<f64>().ok().map(|count| (count, fraction))
             }
-            _ => (1.0, quantity),
+            _ => None,
+        };
+        let (count, each) = match counted {
+            Some((count, _)) => (count, Quantity::single(quantity.value() - count)),
+            None => (1.0, quantity),
+        };
+        let each = Measure {
+            quantity: each,
+            unit: Some(unit),
         };
         let (size, after_size) = size_words(after);
         if let Some((container, after_container)) = unit_prefix(after_size)
             && is_container(&container)
         {
             lead.quantity = Some(Quantity::single(count));
-            lead.package_size = Some(Measure {
-                quantity: each,
-                unit: Some(unit),
-            });
+            lead.package_size = Some(each);
             lead.unit = Some(container);
             lead.size = size;
             lead.rest = after_container;
             return Some(finish(lead));
         }
-        // "1/2-inch piece": an ordinary amount written with a hyphen.
-        lead.unit = Some(unit);
+        let Some((_, fraction)) = counted else {
+            // "1/2-inch piece": an ordinary amount written with a hyphen.
+            lead.unit = each.unit;
+            lead.rest = after;
+            return Some(finish(lead));
+        };
+        lead.quantity = Some(Quantity::single(count));
+        if is_contents(&each) {
+            // "1 3/4-pound halibut fillet", "2 1/2-pound pieces of salmon".
+            lead.package_size = Some(each);
+            lead.size = size;
+            lead.rest = after_size;
+            if let Some((unit, after_unit)) = unit_prefix(after_size) {
+                lead.unit = Some(unit);
+                lead.rest = after_unit;
+            }
+            return Some(finish(lead));
+        }
+        // "4 3/4-inch-thick pork chops", "1 1/2-inch piece ginger": each
+        // one's size; the size words and unit after it are read below.
+        let word = rest[..rest.len() - after.len()].trim();
+        lead.size = Some(format!("{fraction}{word}").to_lowercase());
         lead.rest = after;
-        return Some(finish(lead));
     }
 
     // A package size after the count: "14-ounce", "(14.5 oz)", "x 400g", "400g".
     let after_times = ["x ", "X ", "× "]
         .iter()
         .find_map(|x| lead.rest.strip_prefix(x));
+    // Each with whether it stands alone (not in brackets) and how it is
+    // written, for a size.
     let package = if let Some(after) = after_times {
-        measure(after).map(|(m, rest)| (m, rest, true))
-    } else if let Some((m, _, rest)) = bracket_measure(lead.rest) {
-        Some((m, rest, false))
+        measure(after).map(|(m, rest)| (m, rest, true, None))
+    } else if let Some((m, inner, rest)) = bracket_measure(lead.rest) {
+        Some((m, rest, false, Some(inner)))
     } else if let Some((m, rest)) = hyphen_measure(lead.rest) {
-        Some((m, rest, true))
+        Some((m, rest, true, None))
     } else {
-        measure(lead.rest).map(|(m, rest)| (m, rest, false))
+        measure(lead.rest).map(|(m, rest)| (m, rest, true, None))
     };
-    if let Some((each, mut after, stands_alone)) = package {
+    if let Some((each, mut after, stands_alone, bracketed)) = package {
         // "Two 8-ounce (450g) packages": the whole amount restated.
-        if let Some((measure, text, after_bracket)) = bracket_measure(after) {
-            lead.alternative = Some((measure, text.to_owned()));
+        if let Some((measure, _, after_bracket)) = bracket_measure(after) {
+            lead.alternative = Some(measure);
             after = after_bracket;
         } else if let Some(after_slash) = after.strip_prefix("/ ")
             && let Some((measure, after_measure)) = measure(after_slash)
         {
             // "1 x 400g/14oz tin": each package's size restated.
-            let text = after_slash[..after_slash.len() - after_measure.len()].trim();
-            lead.alternative = Some((measure, text.to_owned()));
+            lead.alternative = Some(measure);
             after = after_measure.trim_start();
         }
         let (size, after_size) = size_words(after);
@@ -372,8 +420,9 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
                 lead.rest = after_container;
                 return Some(finish(lead));
             }
-            // "1 2-pound roast", "1 3-ounce piece of ginger": each one's size.
-            found if stands_alone && is_contents(&each) => {
+            // "1 2-pound roast", "1 3-ounce piece of ginger", "1 (3 pound)
+            // chicken", "8 10-12 ounce steaks": each one's size.
+            found if is_contents(&each) && !after_size.is_empty() => {
                 lead.package_size = Some(each);
                 lead.size = size;
                 lead.rest = after_size;
@@ -383,9 +432,15 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
                 }
                 return Some(finish(lead));
             }
-            // "1 6-inch tortilla", "1 2-inch piece ginger": a size.
-            _ if stands_alone => {
-                let text = &lead.rest[..lead.rest.len() - after.len()];
+            // "1 6-inch tortilla", "1 2-inch piece ginger", "1 (1 inch)
+            // piece ginger": a size.
+            _ if stands_alone
+                || each
+                    .unit
+                    .as_ref()
+                    .is_some_and(|u| u.dimension() == Dimension::Length) =>
+            {
+                let text = bracketed.unwrap_or(&lead.rest[..lead.rest.len() - after.len()]);
                 lead.size = Some(text.trim().to_lowercase());
                 lead.rest = after;
             }
@@ -437,6 +492,21 @@ pub(super) fn bare_unit(text: &str) -> Option<(Option<String>, Unit, &str)> {
     .then_some((size, unit, rest))
 }
 
+/// A measure added after a food (`2 tablespoons adobo sauce` after
+/// `plus`): the measure, perhaps a bare count (`2 lemons`), and the food
+/// it is of, if named. `None` when `text` does not start with an amount,
+/// or is a bare number with nothing after it.
+pub(super) fn added_measure(text: &str) -> Option<(Measure, &str)> {
+    let (quantity, rest) = parse_quantity_prefix(text)?;
+    let rest = rest.trim_start();
+    let (unit, food) = match unit_prefix(rest) {
+        Some((unit, after)) => (Some(unit), after.strip_prefix("of ").unwrap_or(after)),
+        None if !rest.is_empty() => (None, rest),
+        None => return None,
+    };
+    Some((Measure { quantity, unit }, food.trim()))
+}
+
 /// Words for an amount that is not a number (`a few`, `several`), stripped
 /// into a note.
 pub(super) fn vague_amount(text: &str) -> Option<(&str, &str)> {
@@ -452,7 +522,7 @@ pub(super) fn vague_amount(text: &str) -> Option<(&str, &str)> {
 }
 
 /// What may follow an amount: a restated measure, an added one, `of`.
-fn finish(mut lead: Lead<'_>) -> Lead<'_> {
+pub(super) fn finish(mut lead: Lead<'_>) -> Lead<'_> {
     for _ in 0..3 {
         // "1 tablespoon, plus 1 teaspoon, sugar", "2 cups, approximately, sugar"
         let rest = match lead.rest.strip_prefix(", ") {
@@ -476,7 +546,7 @@ fn finish(mut lead: Lead<'_>) -> Lead<'_> {
             if is_package {
                 lead.package_size = Some(measure);
             } else if lead.alternative.is_none() {
-                lead.alternative = Some((measure, text.to_owned()));
+                lead.alternative = Some(measure);
             } else {
                 lead.notes.push(text.to_owned());
             }
@@ -488,8 +558,7 @@ fn finish(mut lead: Lead<'_>) -> Lead<'_> {
             && lead.alternative.is_none()
             && let Some((measure, after)) = measure(after_slash.trim_start())
         {
-            let text = after_slash[..after_slash.len() - after.len()].trim();
-            lead.alternative = Some((measure, text.to_owned()));
+            lead.alternative = Some(measure);
             lead.rest = after.trim_start();
             continue;
         }

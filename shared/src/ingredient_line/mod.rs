@@ -14,7 +14,7 @@ use crate::quantity::{Quantity, expand_fractions};
 use crate::text::collapse_whitespace;
 use crate::units::{Unit, restates};
 
-use amount::{Lead, bare_unit, lead, strip_approximation, unglue, vague_amount};
+use amount::{Lead, bare_unit, finish, lead, strip_approximation, unglue, vague_amount};
 use words::is_trailing_unit;
 
 /// What an ingredient line says.
@@ -30,8 +30,11 @@ pub struct ParsedLine {
     pub package_size: Option<Measure>,
     /// A measure added to the amount (`2 tbsp` in `1/2 cup plus 2 tablespoons`).
     pub plus: Option<Measure>,
-    /// The same amount restated (`½ oz` in `15g/½oz`); kept only when it
-    /// agrees with the amount or cannot be compared with it.
+    /// The same amount restated (`½ oz` in `15g/½oz`, `900 g` in `2 pounds
+    /// (900 g)`), as written: it may disagree with the amount, by a site's
+    /// rounding (`25g/1oz`) or because the amount was changed and the
+    /// restatement was not. [`restates_amount`] says whether it agrees; the
+    /// diff tells a stale restatement from a fresh one.
     pub alternative: Option<Measure>,
     /// What the ingredient is.
     pub name: String,
@@ -121,8 +124,27 @@ pub fn parse_line(line: &str) -> ParsedLine {
     parsed
 }
 
+/// Whether `text` is only an amount (`3`, `2 cups`, `1 x 400g`), with no
+/// food: the first piece of a line that a line break cut in two
+/// (`3 \r\nsprigs thyme`), to be read with the piece after it.
+pub fn is_bare_amount(text: &str) -> bool {
+    let expanded = expand_fractions(text);
+    let unglued = unglue(&expanded);
+    let text = collapse_whitespace(&unglued);
+    !text.is_empty() && lead(&text).is_some_and(|found| found.rest.trim().is_empty())
+}
+
 /// A line that starts with its amount.
 fn from_lead(found: Lead<'_>, notes: &mut Vec<String>) -> ParsedLine {
+    // "1 stick ((8 tbsp) butter)": everything after the amount is in one
+    // pair of brackets, which would leave no name: read what is inside.
+    let found = match enclosed(found.rest) {
+        Some(inner) => finish(Lead {
+            rest: inner,
+            ..found
+        }),
+        None => found,
+    };
     notes.extend(found.notes);
     let mut parsed = ParsedLine {
         quantity: found.quantity,
@@ -132,17 +154,40 @@ fn from_lead(found: Lead<'_>, notes: &mut Vec<String>) -> ParsedLine {
         plus: found.plus,
         ..ParsedLine::default()
     };
-    if let Some((alternative, text)) = found.alternative {
-        if restates_amount(&parsed, &alternative) == Some(false) {
-            // "3 apples (about 20 oz)": another amount, not the same one.
-            notes.push(text);
-        } else {
-            parsed.alternative = Some(alternative);
-        }
-    }
+    // A measure where a restatement stands is one, even when it disagrees
+    // with the amount: "4 pounds (900 g)" is a doubled "2 pounds (900 g)"
+    // whose restatement was left as it was, and the diff must see it as
+    // the same restatement, not as a note that appeared.
+    parsed.alternative = found.alternative;
     name::fill(&mut parsed, found.rest, notes);
     trailing_unit(&mut parsed);
     parsed
+}
+
+/// The inside of `text` when one pair of brackets holds all of it
+/// (`((8 tbsp) butter)` holds `(8 tbsp) butter`), and the inside is not empty.
+fn enclosed(text: &str) -> Option<&str> {
+    let inner = text.trim_end().strip_prefix('(')?.strip_suffix(')')?;
+    // The first bracket must close at the very end, not before it
+    // (`(8 tbsp) (softened)` is two asides).
+    let mut depth = 1usize;
+    for c in inner.chars() {
+        match c {
+            '(' => depth += 1,
+            ')' => {
+                depth -= 1;
+                if depth == 0 {
+                    return None;
+                }
+            }
+            _ => {}
+        }
+    }
+    let inner = inner.trim();
+    // `1 tsp (optional)` has no name to find inside.
+    let words: Vec<&str> = std::iter::once("").chain(inner.split(' ')).collect();
+    let is_note = words::note_start(&words) == Some(1);
+    (depth == 1 && !inner.is_empty() && !is_note).then_some(inner)
 }
 
 /// "6 garlic cloves", "Dill sprigs": the unit after the food.
@@ -158,14 +203,20 @@ fn trailing_unit(parsed: &mut ParsedLine) {
     }
 }
 
-/// Whether a second measure restates the line's amount: as the whole
-/// (`Two 8-ounce (450g) packages`), or as one package or one unit.
-fn restates_amount(parsed: &ParsedLine, alternative: &Measure) -> Option<bool> {
-    let quantity = parsed.quantity?;
+/// Whether a restated measure (`alternative`) agrees with a line's amount
+/// (`quantity` of `unit`, perhaps in packages of `package_size`): as the
+/// whole (`Two 8-ounce (450g) packages`), or as one package or one unit.
+/// `None` when they cannot be compared (`1 cup (125 g)`: volume and weight).
+pub fn restates_amount(
+    quantity: Quantity,
+    unit: Option<&Unit>,
+    package_size: Option<&Measure>,
+    alternative: &Measure,
+) -> Option<bool> {
     let other = alternative.quantity.midpoint();
     let other_unit = alternative.unit.as_ref();
-    let mut candidates = vec![(quantity.midpoint(), parsed.unit.as_ref())];
-    if let Some(each) = &parsed.package_size {
+    let mut candidates = vec![(quantity.midpoint(), unit)];
+    if let Some(each) = package_size {
         candidates.push((
             quantity.midpoint() * each.quantity.midpoint(),
             each.unit.as_ref(),

@@ -3,6 +3,7 @@
 //! (`to taste`, `for serving`, `(optional)`).
 
 use super::ParsedLine;
+use super::amount::added_measure;
 use super::words::{is_manner, is_preparation, note_start};
 use crate::text::collapse_whitespace;
 
@@ -52,6 +53,23 @@ pub(super) fn fill(parsed: &mut ParsedLine, text: &str, notes: &mut Vec<String>)
     {
         notes.push(name[or + 1..].to_owned());
         name.truncate(or);
+    }
+    // "2 chillies in adobo plus 2 tablespoons adobo sauce": a measure of a
+    // second food added to the first. The line stays one ingredient, the
+    // first food, with the added measure as its `plus` (so that doubling
+    // the line doubles both parts) and the second food as a note.
+    let plus = [" plus ", " + "]
+        .iter()
+        .find_map(|joint| name.find(joint).map(|at| (at, at + joint.len())));
+    if parsed.plus.is_none()
+        && let Some((at, after)) = plus
+        && let Some((measure, food)) = added_measure(&name[after..])
+    {
+        if !food.is_empty() {
+            notes.push(format!("plus {food}"));
+        }
+        parsed.plus = Some(measure);
+        name.truncate(at);
     }
     if !trailing.is_empty() {
         notes.push(trailing.join(", "));

@@ -115,13 +115,29 @@ fn metric_and_imperial_together_keep_the_first_as_the_amount() {
 }
 
 #[test]
-fn a_second_measure_that_disagrees_is_a_note_not_a_restatement() {
-    let parsed = parse_line("1 cup (500 ml) stock");
-    assert_eq!(parsed.alternative, None);
-    assert_eq!(parsed.note, s("500 ml"));
-    // Volume and weight do not compare without the food's density: kept.
-    let flour = parse_line("1 cup (125g) flour");
-    assert_eq!(measure(flour.alternative.as_ref()), s("125 g"));
+fn a_second_measure_that_disagrees_is_still_the_restatement() {
+    // Where a restatement stands, a measure is one, even when it disagrees
+    // with the amount (a stale one, or a site's rounding): the diff, which
+    // sees the recipe too, tells which. It used to be a note.
+    for (line, restated, agrees) in [
+        ("1 cup (500 ml) stock", "500 ml", Some(false)),
+        ("4 pounds (900 g) potatoes", "900 g", Some(false)),
+        ("25g/1oz butter, softened", "1 oz", Some(false)),
+        ("2 pounds (900 g) potatoes", "900 g", Some(true)),
+        // Volume and weight do not compare without the food's density.
+        ("1 cup (125g) flour", "125 g", None),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(measure(parsed.alternative.as_ref()), s(restated), "{line}");
+        assert_eq!(parsed.note, None, "{line}");
+        let agreement = parsed
+            .quantity
+            .zip(parsed.alternative.as_ref())
+            .and_then(|(q, alt)| {
+                restates_amount(q, parsed.unit.as_ref(), parsed.package_size.as_ref(), alt)
+            });
+        assert_eq!(agreement, agrees, "{line}");
+    }
 }
 
 #[test]
@@ -444,4 +460,144 @@ fn size_words_fit_the_lengths_their_look_up_accepts() {
             .iter()
             .all(|w| (4..=6).contains(&w.len()))
     );
+}
+
+#[test]
+fn a_line_break_inside_a_line_is_a_space() {
+    for line in [
+        "3 \r\nsprigs thyme",
+        "3\nsprigs thyme",
+        "3\r sprigs\n thyme",
+    ] {
+        assert_eq!(
+            parts(line),
+            (s("3"), s("sprig"), "thyme".into(), None),
+            "{line:?}"
+        );
+    }
+    // The pieces a page's line breaks cut: an amount alone waits for its food.
+    for piece in ["3 ", "2 cups", "1 x 400g", "½"] {
+        assert!(is_bare_amount(piece), "{piece:?}");
+    }
+    for piece in ["3 sprigs thyme", "Salt", "", "For the sauce:", "2 large"] {
+        assert!(!is_bare_amount(piece), "{piece:?}");
+    }
+}
+
+#[test]
+fn everything_after_the_amount_in_brackets_is_read_inside_them() {
+    let butter = parse_line("1 stick ((8 tbsp) butter)");
+    assert_eq!(
+        (
+            butter.quantity.map(|q| q.value()),
+            butter.unit.as_ref().map(Unit::symbol)
+        ),
+        (Some(1.0), Some("stick"))
+    );
+    assert_eq!(measure(butter.package_size.as_ref()), s("8 tbsp"));
+    assert_eq!(butter.name, "butter");
+    assert_parts(&[
+        (
+            "2 cups (loosely packed basil leaves)",
+            (s("2"), s("cup"), "basil leaves".into(), None),
+        ),
+        // Nothing to name inside: the line as written, as before.
+        (
+            "1 tsp (optional)",
+            (None, None, "1 tsp (optional)".into(), None),
+        ),
+    ]);
+}
+
+#[test]
+fn a_whole_number_before_a_hyphenated_size_counts_the_things() {
+    // (line, count, size, unit, name)
+    for (line, count, size, unit, name) in [
+        (
+            "4 3/4-inch-thick pork chops",
+            4.0,
+            "3/4-inch-thick",
+            None,
+            "pork chops",
+        ),
+        (
+            "1 1/2-inch piece fresh ginger",
+            1.0,
+            "1/2-inch",
+            Some("piece"),
+            "fresh ginger",
+        ),
+        (
+            "6 4-inch-long cinnamon sticks",
+            6.0,
+            "4-inch-long",
+            Some("stick"),
+            "cinnamon",
+        ),
+        (
+            "1 (1 inch) piece root ginger",
+            1.0,
+            "1 inch",
+            Some("piece"),
+            "root ginger",
+        ),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(parsed.quantity.map(|q| q.value()), Some(count), "{line}");
+        assert_eq!(parsed.size.as_deref(), Some(size), "{line}");
+        assert_eq!(parsed.unit.as_ref().map(Unit::symbol), unit, "{line}");
+        assert_eq!(parsed.name, name, "{line}");
+    }
+    // A weight or volume is each one's size.
+    for (line, count, each, name) in [
+        ("1 3/4-pound hake fillet", 1.0, "0.75 lb", "hake fillet"),
+        ("1 5- to 6-pound goose", 1.0, "5-6 lb", "goose"),
+        ("1 5-to-6-pound goose", 1.0, "5-6 lb", "goose"),
+        ("1 3 1/2 -pound chicken", 1.0, "3.5 lb", "chicken"),
+        ("4 6-8 ounce cod fillets", 4.0, "6-8 oz", "cod fillets"),
+        ("1 (2 kg) leg of lamb", 1.0, "2 kg", "leg of lamb"),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(parsed.quantity.map(|q| q.value()), Some(count), "{line}");
+        let package = parsed.package_size.as_ref().map(|m| {
+            let q = match m.quantity.max() {
+                Some(max) => format!(
+                    "{}-{}",
+                    format_number(m.quantity.value()),
+                    format_number(max)
+                ),
+                None => format_number(m.quantity.value()),
+            };
+            format!("{q} {}", m.unit.as_ref().map_or("", Unit::symbol))
+        });
+        assert_eq!(package, s(each), "{line}");
+        assert_eq!(parsed.name, name, "{line}");
+    }
+    // Without a whole number before it, a hyphenated measure is the amount.
+    assert_parts(&[(
+        "1-1/2-inch piece ginger",
+        (s("1.5"), s("inch"), "ginger".into(), s("piece")),
+    )]);
+}
+
+#[test]
+fn a_plus_after_the_food_adds_a_measure_perhaps_of_another_food() {
+    let chillies = parse_line("2 chillies in adobo plus 2 tablespoons adobo sauce");
+    assert_eq!(chillies.quantity.map(|q| q.value()), Some(2.0));
+    assert_eq!(chillies.unit, None);
+    assert_eq!(measure(chillies.plus.as_ref()), s("2 tbsp"));
+    assert_eq!(chillies.name, "chillies in adobo");
+    assert_eq!(chillies.note, s("plus adobo sauce"));
+
+    let flour = parse_line("1 cup plain flour plus 2 tbsp");
+    assert_eq!(measure(flour.plus.as_ref()), s("2 tbsp"));
+    assert_eq!((flour.name.as_str(), flour.note), ("plain flour", None));
+
+    let lemons = parse_line("1/2 cup lemon juice + 2 lemons, sliced");
+    assert_eq!(measure(lemons.plus.as_ref()), s("2 "));
+    assert_eq!(lemons.name, "lemon juice");
+    assert_eq!(lemons.note, s("plus lemons"));
+    // "plus" without an amount stays in the note.
+    let oil = parse_line("2 tbsp olive oil, plus more for frying");
+    assert_eq!((oil.name.as_str(), oil.plus), ("olive oil", None));
 }

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use super::reader::{
     Reader, check_made_at, check_rating, ingredient_from_line, missing, wrong_type,
 };
-use crate::ingredient_line::parse_line;
+use crate::ingredient_line::{is_bare_amount, parse_line};
 use crate::limits::Limits;
 use crate::model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
 use crate::path::JsonPath;
@@ -435,11 +435,28 @@ fn ingredients(
     Ok(ingredients)
 }
 
-/// The lines of one text entry (HTML removed), each at `path`.
+/// The lines of one text entry (HTML removed), each at `path`. A piece
+/// that is only an amount (`3 ` in `3 \r\nsprigs thyme`) is a line that a
+/// stray line break cut in two, so it is joined to the piece after it.
 fn push_lines(text: &str, path: &JsonPath, lines: &mut Vec<Line>) {
-    for line in strip_html(text).lines() {
+    let mut pending = String::new();
+    for piece in strip_html(text).lines() {
+        if !pending.is_empty() {
+            pending.push(' ');
+        }
+        pending.push_str(piece);
+        if is_bare_amount(&pending) {
+            continue;
+        }
         lines.push(Line {
-            text: line.to_owned(),
+            text: std::mem::take(&mut pending),
+            path: path.clone(),
+            starts_group: None,
+        });
+    }
+    if !pending.is_empty() {
+        lines.push(Line {
+            text: pending,
             path: path.clone(),
             starts_group: None,
         });
