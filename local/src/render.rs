@@ -40,13 +40,23 @@ impl Out {
     }
 }
 
+/// `2 cloves`, `½ cup`: the unit plural after more than one, as a cook writes it.
 fn amount(quantity: Option<&Quantity>, unit: Option<&shared::units::Unit>) -> String {
     match (quantity, unit) {
-        (Some(q), Some(u)) => format!("{q} {u}"),
+        (Some(q), Some(u)) => format!("{q} {}", u.for_amount(most(q))),
         (Some(q), None) => q.to_string(),
         (None, Some(u)) => u.to_string(),
         (None, None) => "no amount".to_owned(),
     }
+}
+
+/// The amount a unit's number agrees with: a range's high end (`1-2 cups`).
+fn most(quantity: &Quantity) -> f64 {
+    quantity.max().unwrap_or(quantity.value())
+}
+
+fn measure(measure: &shared::model::Measure) -> String {
+    amount(Some(&measure.quantity), measure.unit.as_ref())
 }
 
 /// A whole amount as a cook reads it: `2 × 8 oz package`, `½ cup + 2 tbsp`.
@@ -58,13 +68,13 @@ fn full_amount(
 ) -> String {
     let mut text = match (quantity, package_size) {
         (Some(q), Some(each)) => match unit {
-            Some(u) => format!("{q} × {each} {u}"),
-            None => format!("{q} × {each}"),
+            Some(u) => format!("{q} × {} {}", measure(each), u.for_amount(most(q))),
+            None => format!("{q} × {}", measure(each)),
         },
         _ => amount(quantity, unit),
     };
     if let Some(plus) = plus {
-        let _ = write!(text, " + {plus}");
+        let _ = write!(text, " + {}", measure(plus));
     }
     text
 }
@@ -268,17 +278,27 @@ fn render_change(out: &mut Out, change: &Change) {
             unit,
             ratio: r,
             deviation,
+            plus_before,
+            plus_after,
+            restatement_stale,
             ..
         } => {
+            let with_plus = |text: String, plus: &Option<shared::model::Measure>| match plus {
+                Some(plus) => format!("{text} + {}", measure(plus)),
+                None => text,
+            };
             out.styled(CHANGED, "  ~ ");
             out.plain(&format!(
                 "{ingredient}: {} → {}{}",
-                amount(before.as_ref(), unit.as_ref()),
-                amount(after.as_ref(), unit.as_ref()),
+                with_plus(amount(before.as_ref(), unit.as_ref()), plus_before),
+                with_plus(amount(after.as_ref(), unit.as_ref()), plus_after),
                 ratio(*r)
             ));
             if let Some(d) = deviation {
                 out.styled(DIM, &format!(" ({}× the scale)", format_number(*d)));
+            }
+            if *restatement_stale {
+                out.styled(DIM, " (its restated measure was not changed)");
             }
         }
         Change::UnitChanged {

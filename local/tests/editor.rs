@@ -3,13 +3,15 @@
 //! cook logs a make of the Apple Pie with one edit of each kind, sees the
 //! live preview, saves, and lands on the stored make, which the chain
 //! (watcher, queue, sender, server) diffed; a recipe is added from a saved
-//! web page; a recipe the chain refuses shows its reason.
+//! web page; a recipe the chain refuses shows its reason; a cook doubles a
+//! line that restates its amount, and the stored make has one change and
+//! no stale restatement (issue 24).
 
 mod common;
 
 use std::time::Duration;
 
-use common::{Chain, DataDir, wait_until};
+use common::{Chain, DataDir, put, wait_until};
 use fantoccini::Client;
 use fantoccini::key::Key;
 use testkit::browser::{Driver, find, js, text_of, wait_for_page};
@@ -81,6 +83,7 @@ async fn a_cook_logs_a_make_and_adds_a_recipe_from_the_dashboard_by_keyboard_at_
         .expect("a phone's width");
 
     let base = format!("http://{}", chain.address);
+    a_doubled_line_restates_its_amount_in_proportion(&client, &base, &data, &chain).await;
     a_make_with_one_edit_of_each_kind(&client, &base).await;
     a_recipe_from_a_saved_page(&client, &base).await;
     a_refused_recipe_shows_why(&client, &base).await;
@@ -201,6 +204,147 @@ async fn a_make_with_one_edit_of_each_kind(client: &Client, base: &str) {
         ]
     );
     assert_shows(client, "#logged-by", &["dashboard"]).await;
+}
+
+/// A flatbread whose flour restates its amount in grams: the cook doubles
+/// the flour, the editor doubles the grams with it, and the stored make
+/// shows one change, `4 cups (500 g)`, never the stale `(250 g)`. Units
+/// read as a cook writes them: `2 cloves garlic`.
+async fn a_doubled_line_restates_its_amount_in_proportion(
+    client: &Client,
+    base: &str,
+    data: &DataDir,
+    chain: &Chain,
+) {
+    let recipe = serde_json::json!({
+        "recipeId": "flatbread",
+        "recipeName": "Garlic Flatbread",
+        "ingredients": [
+            "2 cups (250 g) plain flour",
+            "2 clove garlic, crushed",
+            "1 tsp salt",
+        ],
+        "steps": [
+            "Mix the flour, the salt and 150 ml of warm water into a soft dough, and knead it for a few minutes until it is smooth.",
+            "Roll it thin, scatter the garlic over it and cook it in a dry pan.",
+        ],
+    });
+    put(
+        &data.bucket(),
+        "recipes/flatbread.json",
+        recipe.to_string().as_bytes(),
+    );
+    wait_until("the flatbread", PATIENCE, || {
+        chain.get("/recipes/flatbread")["recipeId"] == "flatbread"
+    });
+    open(client, base, "#/recipes/flatbread", "recipe").await;
+    assert_shows(
+        client,
+        ".recipe-body__ingredients",
+        &["2 cups (250 g)", "2 cloves"],
+    )
+    .await;
+    press(client, "#i-made-this").await;
+    wait_for_page(client, "log", "ready").await;
+    // The whole of each step is in its box.
+    let cut = js(
+        client,
+        "[...document.querySelectorAll('#editor-steps textarea')].filter(t => t.scrollHeight > t.clientHeight + 1).length",
+    )
+    .await;
+    assert_eq!(cut, 0, "a step box hides part of its step");
+
+    assert_shows(client, "[data-row='i0'] [data-part='extra']", &["(250 g)"]).await;
+    retype(client, "[data-row='i0'] [data-part='amount']", "4").await;
+    // The restatement follows the amount as the cook types.
+    assert_shows(client, "[data-row='i0'] [data-part='extra']", &["(500 g)"]).await;
+    wait_for(
+        client,
+        "#preview[data-state='ready'] [data-change='quantity-changed']",
+        "the preview",
+    )
+    .await;
+
+    press(client, "#save-make").await;
+    wait_for_page(client, "make", "ready").await;
+    let flour = "li[data-change='quantity-changed'][data-ingredient='plain flour']";
+    assert_shows(client, flour, &["4 cups (500 g)", "×2"]).await;
+    let shown = text_of(client, "main").await;
+    assert!(
+        !shown.contains("250 g"),
+        "a stale restatement is shown: {shown}"
+    );
+    assert!(shown.contains("2 cloves"), "{shown}");
+    let changes = js(
+        client,
+        "Array.from(document.querySelectorAll('.diff [data-change]:not([data-change=none])'), e => e.dataset.change)",
+    )
+    .await;
+    assert_eq!(changes, serde_json::json!(["quantity-changed"]));
+
+    // The stored make, through the API: one change, the grams doubled.
+    let hash = js(client, "location.hash").await;
+    let make_id = hash
+        .as_str()
+        .and_then(|h| h.rsplit('/').next())
+        .expect("the make's page")
+        .to_owned();
+    let stored = chain.get(&format!("/recipes/flatbread/makes/{make_id}"));
+    assert_eq!(stored["diff"]["summary"]["total"], 1, "{stored}");
+    assert_eq!(stored["diff"]["changes"][0]["op"], "quantity-changed");
+    assert_eq!(stored["diff"]["changes"][0]["ratio"], 2);
+    assert_eq!(stored["diff"]["changes"][0].get("restatementStale"), None);
+    assert_eq!(
+        stored["document"]["ingredients"][0]["alternative"],
+        serde_json::json!({"quantity": 500, "measurement": "g"}),
+        "{stored}"
+    );
+
+    // A make written by hand, its grams left behind, and its salt given an
+    // id: the amount shows without the stale grams, which the details call
+    // out of date, and the id only under "Details".
+    let by_hand = serde_json::json!({
+        "recipeId": "flatbread",
+        "recipeName": "Garlic Flatbread",
+        "makeId": "by-hand",
+        "ingredients": [
+            "4 cups (250 g) plain flour",
+            "2 clove garlic, crushed",
+            {"ingredientId": "salt-1", "ingredientName": "salt", "quantity": 1, "measurement": "tsp"},
+        ],
+        "steps": recipe["steps"],
+    });
+    put(
+        &data.bucket(),
+        "makes/flatbread-by-hand.json",
+        by_hand.to_string().as_bytes(),
+    );
+    wait_until("the make by hand", PATIENCE, || {
+        chain.get("/recipes/flatbread/makes/by-hand")["makeId"] == "by-hand"
+    });
+    open(client, base, "#/recipes/flatbread/makes/by-hand", "make").await;
+    assert_shows(client, flour, &["4 cups plain flour", "out of date"]).await;
+    let amount = text_of(client, &format!("{flour} .row__main")).await;
+    assert!(!amount.contains("250"), "{amount}");
+    let salt = "li[data-ingredient='salt']";
+    assert_eq!(
+        js(
+            client,
+            &format!("document.querySelector(\"{salt} details\").open")
+        )
+        .await,
+        false,
+        "the id is folded away"
+    );
+    assert_shows(client, &format!("{salt} details"), &["Details"]).await;
+    assert_eq!(
+        js(
+            client,
+            &format!("document.querySelector(\"{salt}\").dataset.change")
+        )
+        .await,
+        "none"
+    );
 }
 
 async fn a_recipe_from_a_saved_page(client: &Client, base: &str) {

@@ -239,6 +239,11 @@ export type Change =
       unit?: string;
       ratio?: number;
       deviation?: number;
+      /** A sum's added measure, when it changed with the amount. */
+      plusBefore?: DiffMeasure;
+      plusAfter?: DiffMeasure;
+      /** The make's restatement of the amount was not changed with it (docs/diff.md). */
+      restatementStale?: boolean;
     }
   | {
       op: 'unit-changed';
@@ -329,6 +334,8 @@ export interface ScaleEntry {
   ingredient: string;
   ratio: number;
   deviation: number;
+  /** The make's restatement of the amount was not scaled with it. */
+  restatementStale?: boolean;
 }
 
 /** A part of an edited step's text (shared/src/diff/mod.rs `InlineSpan`). */

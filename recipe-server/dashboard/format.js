@@ -63,12 +63,41 @@ export function quantity(q) {
 }
 
 /**
- * "½ cup"; a count needs no unit ("6 piece apples" reads "6 apples").
+ * The plurals of the units the chain knows (shared/src/units.rs, whose
+ * `Unit::for_amount` writes the same): a unit symbol not here is an
+ * abbreviation (`tbsp`, `g`), `dozen`, or a unit kept as written, and reads
+ * the same after any amount.
+ * @type {Record<string, string>}
+ */
+const PLURALS = Object.fromEntries([
+  'cup', 'pint', 'quart', 'gallon', 'piece', 'drop', 'clove', 'can', 'jar', 'package', 'packet', 'sachet',
+  'envelope', 'carton', 'container', 'punnet', 'tube', 'block', 'rasher', 'ear', 'strip', 'wedge', 'head',
+  'sprig', 'slice', 'stick', 'stalk', 'rib', 'rack', 'grind', 'bulb', 'handful', 'sheet', 'bag', 'bottle',
+  'cube', 'knob', 'fillet', 'scoop',
+].map((unit) => [unit, `${unit}s`]).concat([
+  ['pinch', 'pinches'], ['dash', 'dashes'], ['inch', 'inches'], ['box', 'boxes'], ['bunch', 'bunches'],
+  ['loaf', 'loaves'], ['leaf', 'leaves'],
+]));
+
+/**
+ * A unit as a cook writes it after `q`: plural after more than one ("2
+ * cloves", "1½ cups", "1–2 cups"), as it is otherwise.
+ * @param {string | undefined} unit
+ * @param {Quantity | null | undefined} q
+ */
+export function unitFor(unit, q) {
+  if (!unit) return '';
+  const most = q && typeof q.value === 'number' ? (typeof q.max === 'number' ? q.max : q.value) : 0;
+  return most > 1 ? PLURALS[unit] ?? unit : unit;
+}
+
+/**
+ * "½ cup", "2 cloves"; a count needs no unit ("6 piece apples" reads "6 apples").
  * @param {Quantity | null | undefined} q
  * @param {string | undefined} unit
  */
 export function amount(q, unit) {
-  const shown = unit === 'piece' && quantity(q) ? '' : unit ?? '';
+  const shown = unit === 'piece' && quantity(q) ? '' : unitFor(unit, q);
   return [quantity(q), shown].filter(Boolean).join(' ');
 }
 
@@ -76,7 +105,7 @@ export function amount(q, unit) {
  * A second measure, as a diff writes it ({quantity: {value}, unit}) or a document ({quantity, measurement}).
  * @param {AnyMeasure | undefined} m
  */
-function measure(m) {
+export function measure(m) {
   if (!m) return '';
   const q = typeof m.quantity === 'number' ? { value: m.quantity, max: m.quantityMax } : m.quantity;
   return amount(q, m.unit ?? m.measurement);
@@ -91,7 +120,7 @@ function measure(m) {
  */
 export function fullAmount(q, unit, extra = {}) {
   const count = quantity(q);
-  const shownUnit = unit === 'piece' && count ? '' : unit ?? '';
+  const shownUnit = unit === 'piece' && count ? '' : unitFor(unit, q);
   let text = extra.packageSize
     ? [count, '×', measure(extra.packageSize), extra.size, shownUnit].filter(Boolean).join(' ')
     : [count, extra.size, shownUnit].filter(Boolean).join(' ');

@@ -2,14 +2,20 @@
 // "I made this": a make editor prefilled with the recipe's current version.
 // The cook changes amounts and units, leaves ingredients out, adds or swaps
 // them, skips, rewords and reorders steps, and sets the rating, the date and
-// notes. A live preview shows the diff from the server's own engine
+// notes. An amount that the line says more of (an added measure, `⅓ cup
+// plus 1 tbsp`, or a restatement, `2 cups (250 g)`) changes as a whole: a
+// new amount scales the added measure and the restatement by the same
+// factor, shown beside the amount as the cook types, and a restatement that
+// cannot follow (another unit, an amount that is not a number) is dropped,
+// so that no make is saved with a stale one. A live preview shows the diff
+// from the server's own engine
 // (POST /recipes/{recipeId}/diff, which stores nothing; the recipe is in
 // the path so that the access log names it). Save uploads the make, as
 // seed-format JSON, into the bucket under makes/ through a signed form; the
 // chain does the rest, and the page follows the make until it is stored
 // (then opens it) or refused (then says why).
 
-/** @import { CanonicalIngredient, CanonicalRecipe, CanonicalStep, RecipeVersion, SeedDocument, SeedIngredient, SeedStep } from './api-types.js' */
+/** @import { CanonicalIngredient, CanonicalRecipe, CanonicalStep, Measure, RecipeVersion, SeedDocument, SeedIngredient, SeedStep } from './api-types.js' */
 /** @import { Failure } from './api.js' */
 /** @import { Attrs, PageView } from './dom.js' */
 
@@ -48,6 +54,7 @@
 
 import { ApiError, follow, get, post, seg, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
+import { measure } from './format.js';
 import { previewView } from './page-make.js';
 
 const PREVIEW_DELAY_MS = 350;
@@ -75,6 +82,101 @@ function newMakeId(made) {
 function quantityText(ingredient) {
   if (typeof ingredient.quantity !== 'number') return '';
   return typeof ingredient.quantityMax === 'number' ? `${ingredient.quantity}-${ingredient.quantityMax}` : String(ingredient.quantity);
+}
+
+/** @type {Record<string, number>} */
+const GLYPHS = { '½': 1 / 2, '⅓': 1 / 3, '⅔': 2 / 3, '¼': 1 / 4, '¾': 3 / 4, '⅛': 1 / 8, '⅜': 3 / 8, '⅝': 5 / 8, '⅞': 7 / 8 };
+
+/**
+ * One number as a cook types it: 2, 1.5, 1,5, 1/2, 1 1/2, ½, 1½.
+ * @param {string} text
+ * @returns {number | null}
+ */
+function numberOf(text) {
+  const t = text.trim();
+  let m;
+  if ((m = /^(\d+(?:[.,]\d+)?|[.,]\d+)$/.exec(t))) return Number((m[1] ?? '').replace(',', '.'));
+  if ((m = /^(?:(\d+)\s+)?(\d+)\/(\d+)$/.exec(t))) return Number(m[3]) > 0 ? Number(m[1] ?? 0) + Number(m[2]) / Number(m[3]) : null;
+  if ((m = /^(\d*)\s*([½⅓⅔¼¾⅛⅜⅝⅞])$/.exec(t))) return Number(m[1] || 0) + (GLYPHS[m[2] ?? ''] ?? 0);
+  return null;
+}
+
+/**
+ * The amount an amount input says, for ratios: a number, or the middle of
+ * a range (2-3, 2–3, 2 to 3); null when it is not one.
+ * @param {string} text
+ */
+function amountOf(text) {
+  const ends = text.split(/\s*(?:-|–|\bto\b)\s*/);
+  const values = ends.map(numberOf);
+  const [low, high, more] = values;
+  if (typeof low !== 'number' || high === null || more !== undefined) return null;
+  return (low + (high ?? low)) / 2;
+}
+
+/**
+ * The middle of a recipe's amount (quantity, or quantity to quantityMax).
+ * @param {{ quantity?: number, quantityMax?: number }} amount
+ */
+function middle(amount) {
+  if (typeof amount.quantity !== 'number') return null;
+  return typeof amount.quantityMax === 'number' ? (amount.quantity + amount.quantityMax) / 2 : amount.quantity;
+}
+
+/**
+ * A measure times `factor`, rounded as a cook would read it.
+ * @param {Measure} m
+ * @param {number} factor
+ * @returns {Measure}
+ */
+function scaled(m, factor) {
+  const round = (/** @type {number} */ v) => Number((v * factor).toFixed(3));
+  /** @type {Measure} */
+  const out = { ...m, quantity: round(m.quantity) };
+  if (typeof m.quantityMax === 'number') out.quantityMax = round(m.quantityMax);
+  return out;
+}
+
+/**
+ * What the line says beyond its amount, as the row's amount and unit now
+ * make it: the added measure and the restatement, scaled with the amount
+ * when it changed, the restatement dropped when it cannot follow.
+ * @param {IngredientRow} row
+ * @returns {{ plus?: Measure, alternative?: Measure }}
+ */
+function extras(row) {
+  const { plus, alternative } = row.original;
+  const unitChanged = row.unit.trim() !== (row.original.measurement ?? '');
+  if (row.amount.trim() === quantityText(row.original)) {
+    return unitChanged ? { plus } : { plus, alternative };
+  }
+  const before = middle(row.original);
+  const after = amountOf(row.amount);
+  const factor = before !== null && before > 0 && after !== null ? after / before : null;
+  if (factor === null) return { plus };
+  return {
+    plus: plus && !unitChanged ? scaled(plus, factor) : plus,
+    alternative: alternative && !unitChanged ? scaled(alternative, factor) : undefined,
+  };
+}
+
+/**
+ * The part of a row's amount its inputs do not hold: "+ 2 tbsp (500 g)".
+ * @param {IngredientRow} row
+ */
+function extraText(row) {
+  const { plus, alternative } = extras(row);
+  return [plus && `+ ${measure(plus)}`, alternative && `(${measure(alternative)})`].filter(Boolean).join(' ');
+}
+
+/**
+ * Enough rows for a step's whole text in a box about 40 characters wide
+ * (a phone's), and never fewer than 2.
+ * @param {string} text
+ */
+function stepRows(text) {
+  const lines = text.split('\n').reduce((n, line) => n + Math.max(1, Math.ceil(line.length / 40)), 0);
+  return Math.max(2, lines);
 }
 
 /**
@@ -135,6 +237,13 @@ function makeDocument(state) {
       if (amount === '') delete out.quantity;
       else out.quantity = /^\d+(\.\d+)?$/.test(amount) ? Number(amount) : amount;
     }
+    // The added measure and the restatement follow the amount (never a
+    // stale restatement: one that cannot follow is dropped).
+    const { plus, alternative } = extras(row);
+    if (plus) out.plus = plus;
+    else delete out.plus;
+    if (alternative) out.alternative = alternative;
+    else delete out.alternative;
     if (row.unit.trim() !== (row.original.measurement ?? '')) {
       if (row.unit.trim() === '') delete out.measurement;
       else out.measurement = row.unit.trim();
@@ -273,6 +382,9 @@ export async function logMakePage(recipeId) {
       changed();
       focusIn(ingredientsList, `[data-row="${row.key}"] [data-action="leave-out"]`);
     });
+    // The rest of the amount ("+ 2 tbsp (500 g)"), following the amount.
+    const extra = h('span', { class: 'editor__extra', id: `${id}-extra`, dataset: { part: 'extra' } }, extraText(row));
+    const follow = () => (extra.textContent = extraText(row));
     return h(
       'li',
       { class: ['editor__row', row.left && 'editor__row--left'], dataset: { row: row.key } },
@@ -280,8 +392,15 @@ export async function logMakePage(recipeId) {
         'fieldset',
         { disabled: row.left },
         h('legend', { class: 'sr-only' }, `Ingredient ${i + 1}`),
-        input({ id: `${id}-amount`, class: 'editor__amount', 'aria-label': `Amount of ingredient ${i + 1}`, inputmode: 'decimal', dataset: { part: 'amount' } }, row.amount, (v) => (row.amount = v)),
-        input({ id: `${id}-unit`, class: 'editor__unit', 'aria-label': `Unit of ingredient ${i + 1}`, dataset: { part: 'unit' } }, row.unit, (v) => (row.unit = v)),
+        input({ id: `${id}-amount`, class: 'editor__amount', 'aria-label': `Amount of ingredient ${i + 1}`, 'aria-describedby': `${id}-extra`, inputmode: 'decimal', dataset: { part: 'amount' } }, row.amount, (v) => {
+          row.amount = v;
+          follow();
+        }),
+        input({ id: `${id}-unit`, class: 'editor__unit', 'aria-label': `Unit of ingredient ${i + 1}`, dataset: { part: 'unit' } }, row.unit, (v) => {
+          row.unit = v;
+          follow();
+        }),
+        extra,
         input({ id: `${id}-name`, class: 'editor__name', 'aria-label': `Ingredient ${i + 1}`, dataset: { part: 'name' } }, row.name, (v) => (row.name = v)),
       ),
       toggle,
@@ -313,10 +432,13 @@ export async function logMakePage(recipeId) {
    * @param {number} i
    */
   function stepRow(row, i) {
-    const text = h('textarea', { id: `step-${row.key}`, class: 'editor__step', rows: 2, 'aria-label': `Step ${i + 1}`, disabled: row.skipped });
+    // The box shows the whole step: CSS sizes it to its text where the
+    // browser can (field-sizing), and its rows follow the text elsewhere.
+    const text = h('textarea', { id: `step-${row.key}`, class: 'editor__step', rows: stepRows(row.text), 'aria-label': `Step ${i + 1}`, disabled: row.skipped });
     text.value = row.text;
     text.addEventListener('input', () => {
       row.text = text.value;
+      text.rows = stepRows(text.value);
       changed();
     });
     /**

@@ -8,7 +8,7 @@
 
 import { get, seg } from './api.js';
 import { h, breadcrumbs, srOnly } from './dom.js';
-import { date, diffIngredient, documentIngredient, fullAmount, number, plural, quantity, ratio, signed, summaryPhrases } from './format.js';
+import { amount, date, diffIngredient, documentIngredient, fullAmount, measure, number, plural, ratio, signed, summaryPhrases } from './format.js';
 import { stars } from './page-recipe.js';
 
 /** The changes that belong to an ingredient of the make (all but removals). */
@@ -154,14 +154,46 @@ function deviationText(deviation, amountRatio, factor) {
 }
 
 /**
+ * Whether a change only renumbers an ingredient or a step: an id is the
+ * document's bookkeeping, not something the cook did, so it is shown only
+ * under "Details".
+ * @param {Change} change
+ */
+function isIdOnly(change) {
+  return (change.op === 'ingredient-detail-changed' && change.field === 'ingredientId') || (change.op === 'step-detail-changed' && change.field === 'stepId');
+}
+
+/**
+ * A folded "Details" section holding what a cook rarely needs (ids).
+ * @param {Node[]} items
+ */
+function folded(items) {
+  return items.length > 0 && h('details', { class: 'row__ids' }, h('summary', {}, 'Details'), items);
+}
+
+/**
+ * Whether the make's line restates its amount in a restatement left behind
+ * when the amount changed (docs/diff.md).
+ * @param {ChangeOf<IngredientOp>[]} changes
+ * @param {ScaleEntry | undefined} scaleEntry
+ */
+function staleRestatement(changes, scaleEntry) {
+  return changes.some((c) => c.op === 'quantity-changed' && c.restatementStale) || Boolean(scaleEntry?.restatementStale);
+}
+
+/**
  * An ingredient's tags, details and tone, from its changes and its entry in
- * a scaled make.
+ * a scaled make. `restated` is the make's restatement of the amount, as
+ * text, for saying that it is out of date.
  * @param {ChangeOf<IngredientOp>[]} changes
  * @param {ScaleEntry | undefined} scaleEntry
  * @param {number | undefined} factor
+ * @param {string} [restated]
  * @returns {{ tags: Node[], details: Node[], tone: Tone }}
  */
-function ingredientDetails(changes, scaleEntry, factor) {
+function ingredientDetails(changes, scaleEntry, factor, restated = '') {
+  /** @type {Node[]} */
+  const ids = [];
   /** @type {Node[]} */
   const details = [];
   /** @type {Node[]} */
@@ -193,15 +225,20 @@ function ingredientDetails(changes, scaleEntry, factor) {
         details.push(h('p', {}, 'Swapped: ', arrow([b.amount, b.name].filter(Boolean).join(' '), [a.amount, a.name].filter(Boolean).join(' '))));
         break;
       }
-      case 'quantity-changed':
+      case 'quantity-changed': {
         tags.push(tag('amount', 'changed'));
         raise('changed');
+        /**
+         * @param {ChangeOf<'quantity-changed'>['before']} q
+         * @param {ChangeOf<'quantity-changed'>['plusBefore']} plus
+         */
+        const whole = (q, plus) => [amount(q, c.unit) || 'none', plus && `+ ${measure(plus)}`].filter(Boolean).join(' ');
         details.push(
           h(
             'p',
             {},
             'Amount: ',
-            arrow(quantity(c.before) || 'none', [quantity(c.after) || 'none', c.unit].filter(Boolean).join(' ')),
+            arrow(c.before ? whole(c.before, c.plusBefore) : 'none', c.after ? whole(c.after, c.plusAfter) : 'none'),
             typeof c.ratio === 'number' && h('span', { class: 'ratio' }, ` ${ratio(c.ratio)}`, srOnly(c.ratio < 1 ? ' (less)' : ' (more)')),
           ),
         );
@@ -209,6 +246,7 @@ function ingredientDetails(changes, scaleEntry, factor) {
           details.push(h('p', { class: 'off-scale' }, h('span', { 'aria-hidden': 'true' }, '! '), deviationText(c.deviation, c.ratio, factor)));
         }
         break;
+      }
       case 'unit-changed':
         if (c.equivalent) {
           tags.push(tag('equivalent', 'equivalent'));
@@ -235,6 +273,10 @@ function ingredientDetails(changes, scaleEntry, factor) {
         details.push(h('p', {}, `Listed ${ordinal(c.makeIndex + 1)} here, ${ordinal(c.recipeIndex + 1)} in the recipe.`));
         break;
       case 'ingredient-detail-changed':
+        if (c.field === 'ingredientId') {
+          ids.push(h('p', {}, `${fieldLabel(c.field)}: `, arrow(show(c.before), show(c.after))));
+          break;
+        }
         tags.push(tag('note', 'changed'));
         raise('changed');
         details.push(h('p', {}, `${fieldLabel(c.field)}: `, arrow(show(c.before), show(c.after))));
@@ -248,6 +290,11 @@ function ingredientDetails(changes, scaleEntry, factor) {
     raise('scaled');
     details.push(h('p', { class: 'on-scale' }, h('span', { 'aria-hidden': 'true' }, '✓ '), `${ratio(scaleEntry.ratio)}, on scale`));
   }
+  if (staleRestatement(changes, scaleEntry)) {
+    details.push(h('p', { class: 'muted restated-stale' }, `The line also says ${restated || 'its amount again'}, which was not changed with the amount: out of date, so not shown.`));
+  }
+  const more = folded(ids);
+  if (more) details.push(more);
   return { tags, details, tone };
 }
 
@@ -315,9 +362,14 @@ function ingredientList(make, changes, scaled) {
   ingredients.forEach((ingredient, i) => {
     for (const r of removed) if (r.before === i) rows.push(removedRow(r));
     const own = byMake.get(i) ?? [];
-    const text = documentIngredient(ingredient);
-    const { tags, details, tone } = ingredientDetails(own, scaleByName.get(ingredient.ingredientName), scaled?.factor);
-    const main = own.find((c) => c.op !== 'ingredient-detail-changed') ?? own[0];
+    const entry = scaleByName.get(ingredient.ingredientName);
+    // A restatement left behind when the amount changed is out of date: the
+    // amount is shown without it, and the details say so.
+    const stale = staleRestatement(own, entry);
+    const text = documentIngredient(stale ? { ...ingredient, alternative: undefined } : ingredient);
+    const { tags, details, tone } = ingredientDetails(own, entry, scaled?.factor, stale ? measure(ingredient.alternative) : '');
+    const shown = own.filter((c) => !isIdOnly(c));
+    const main = shown.find((c) => c.op !== 'ingredient-detail-changed') ?? shown[0];
     rows.push(ingredientRow({ text, tags, details, tone, change: main?.op ?? (tone === 'scaled' ? 'scaled' : 'none') }));
   });
   for (const r of removed) if (r.before >= ingredients.length) rows.push(removedRow(r));
@@ -420,11 +472,17 @@ function stepList(make, changes) {
     const tags = [];
     /** @type {Node[]} */
     const details = [];
+    /** @type {Node[]} */
+    const ids = [];
     /** @type {Tone} */
     let tone = 'same';
     /** @type {Child} */
     let text = step.stepText;
     for (const c of own) {
+      if (c.op === 'step-detail-changed' && c.field === 'stepId') {
+        ids.push(h('p', {}, `${fieldLabel(c.field)}: `, arrow(show(c.before), show(c.after))));
+        continue;
+      }
       if (c.op === 'step-inserted') {
         tags.push(tag('inserted', 'added'));
         tone = 'added';
@@ -443,7 +501,10 @@ function stepList(make, changes) {
         details.push(h('p', {}, `${fieldLabel(c.field)}: `, arrow(show(c.before), show(c.after))));
       }
     }
-    const main = own.find((c) => c.op !== 'step-detail-changed') ?? own[0];
+    const more = folded(ids);
+    if (more) details.push(more);
+    const shown = own.filter((c) => !isIdOnly(c));
+    const main = shown.find((c) => c.op !== 'step-detail-changed') ?? shown[0];
     rows.push(stepRow({ number: i + 1, text, tags, details, tone, change: main?.op ?? 'none', section: step.section }));
   });
   for (const r of removed) if (r.before >= steps.length) rows.push(removedRow(r));

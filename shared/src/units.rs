@@ -116,6 +116,13 @@ static UNITS: &[UnitDef] = &[
     def("scoop", Other, 1.0, &["scoops"]),
 ];
 
+/// Symbols written the same after any amount: abbreviations (`2 tbsp`,
+/// not `2 tbsps`, though cooks write that too) and `2 dozen`.
+const INVARIABLE: &[&str] = &[
+    "mg", "g", "kg", "oz", "lb", "ml", "cl", "dl", "l", "tsp", "tbsp", "fl oz", "dsp", "mm", "cm",
+    "dozen",
+];
+
 /// Short spellings whose case carries meaning: `T` is a tablespoon, `t` a teaspoon.
 static CASE_SENSITIVE: &[(&str, &str)] = &[
     ("T", "tbsp"),
@@ -187,6 +194,30 @@ impl KnownUnit {
     }
 }
 
+impl UnitDef {
+    /// The plural a cook writes: the first alias that is the symbol with
+    /// `s` or `es` (`cloves`, `pinches`), or `leaves` and `loaves`; the
+    /// symbol itself for an abbreviation (`tbsp`, `g`, `fl oz`) or a word
+    /// that has no other plural (`dozen`).
+    fn plural(&self) -> &'static str {
+        let symbol = self.symbol;
+        if INVARIABLE.contains(&symbol) {
+            return symbol;
+        }
+        self.aliases
+            .iter()
+            .find(|alias| {
+                alias
+                    .strip_prefix(symbol)
+                    .is_some_and(|tail| tail == "s" || tail == "es")
+                    || (symbol.ends_with('f')
+                        && alias.strip_suffix("ves") == symbol.strip_suffix('f'))
+            })
+            .copied()
+            .unwrap_or(symbol)
+    }
+}
+
 impl Unit {
     /// Recognises a unit token as cooks write it (`Tbsp.`, `cups`, `fl oz`).
     /// Returns `None` when the token is not a known unit.
@@ -231,6 +262,17 @@ impl Unit {
         match self {
             Unit::Known(k) => k.def().symbol,
             Unit::Other(text) => text,
+        }
+    }
+
+    /// How a cook writes the unit after `amount`: the plural for more
+    /// than one (`2 cloves`, `1½ cups`, `2 pinches`), the symbol itself
+    /// otherwise and for abbreviations, which have no plural (`2 tbsp`,
+    /// `500 g`). A unit kept as written is kept as written.
+    pub fn for_amount(&self, amount: f64) -> &str {
+        match self {
+            Unit::Known(k) if amount > 1.0 => k.def().plural(),
+            _ => self.symbol(),
         }
     }
 
@@ -388,6 +430,69 @@ mod tests {
             assert_eq!(unit(spelling).symbol(), symbol, "{spelling}");
         }
         assert_eq!(Unit::recognise("flour"), None);
+    }
+
+    #[test]
+    fn units_are_plural_after_more_than_one() {
+        for (symbol, amount, shown) in [
+            ("clove", 2.0, "cloves"),
+            ("clove", 1.0, "clove"),
+            ("cup", 1.5, "cups"),
+            ("cup", 0.5, "cup"),
+            ("pinch", 2.0, "pinches"),
+            ("bunch", 3.0, "bunches"),
+            ("box", 2.0, "boxes"),
+            ("inch", 2.0, "inches"),
+            ("leaf", 4.0, "leaves"),
+            ("loaf", 2.0, "loaves"),
+            ("can", 2.0, "cans"),
+            ("handful", 2.0, "handfuls"),
+            ("piece", 3.0, "pieces"),
+            ("pint", 2.0, "pints"),
+            // Abbreviations and words without another plural stay.
+            ("tbsp", 2.0, "tbsp"),
+            ("g", 500.0, "g"),
+            ("fl oz", 4.0, "fl oz"),
+            ("lb", 2.0, "lb"),
+            ("dozen", 2.0, "dozen"),
+        ] {
+            assert_eq!(unit(symbol).for_amount(amount), shown, "{amount} {symbol}");
+        }
+        let kept = Unit::Other("knobs of".into());
+        assert_eq!(kept.for_amount(2.0), "knobs of");
+        // Every counted unit of the table has a plural.
+        for def in UNITS
+            .iter()
+            .filter(|u| matches!(u.dimension, Dimension::Other | Dimension::Count))
+            .filter(|u| u.symbol != "dozen")
+        {
+            assert_ne!(def.plural(), def.symbol, "{}", def.symbol);
+        }
+    }
+
+    #[test]
+    fn the_dashboard_writes_the_same_plurals() {
+        // recipe-server/dashboard/format.js keeps its own table of the
+        // plurals: every unit with a plural must be in it with that plural,
+        // and no other.
+        let script = include_str!("../../recipe-server/dashboard/format.js");
+        let start = script.find("const PLURALS").expect("the table");
+        let end = start + script[start..].find("]));").expect("its end");
+        let table = &script[start..end];
+        let quoted: Vec<&str> = table.split('\'').skip(1).step_by(2).collect();
+        for def in UNITS {
+            let plural = def.plural();
+            let listed = quoted.contains(&def.symbol);
+            assert_eq!(listed, plural != def.symbol, "{} in format.js", def.symbol);
+            if listed {
+                let written = if plural == format!("{}s", def.symbol) {
+                    true
+                } else {
+                    table.contains(&format!("['{}', '{plural}']", def.symbol))
+                };
+                assert!(written, "{} -> {plural} in format.js", def.symbol);
+            }
+        }
     }
 
     #[test]
