@@ -205,9 +205,14 @@ fn range_end(text: &str) -> Option<(f64, &str)> {
         .or_else(|| trimmed.strip_prefix('—'))
         .or_else(|| trimmed.strip_prefix("to "))
         .or_else(|| trimmed.strip_prefix("or "))?;
-    // "8- to 12-pound", "8-to-9-pound": a hyphen, then `to`.
-    let after_separator = match after_separator.trim_start().strip_prefix("to") {
-        Some(after_to) if after_to.starts_with([' ', '-']) => &after_to[1..],
+    // "8- to 12-pound", "8-to-9-pound", "9- or 10-inch": a hyphen, then
+    // `to` or `or`.
+    let trimmed = after_separator.trim_start();
+    let after_separator = match trimmed
+        .strip_prefix("to")
+        .or_else(|| trimmed.strip_prefix("or"))
+    {
+        Some(after_word) if after_word.starts_with([' ', '-']) => &after_word[1..],
         _ => after_separator,
     };
     parse_number(after_separator.trim_start())
@@ -332,6 +337,7 @@ mod tests {
         assert_eq!(q("8- to 12"), (8.0, Some(12.0)));
         assert_eq!(q("8-to-9"), (8.0, Some(9.0)));
         assert_eq!(q("8-to 12"), (8.0, Some(12.0)));
+        assert_eq!(q("9- or 10"), (9.0, Some(10.0)));
         assert_eq!(q(".5"), (0.5, None));
         assert_eq!(q("1⁄2"), (0.5, None));
         assert_eq!(

@@ -34,16 +34,17 @@ use shared::ingredient_line::parse_line;
 // parser scored when it was last recorded, minus one percentage point, so
 // that a change that makes the parser worse fails here. Never lower one to
 // let a change through without saying why in the commit.
-// Recorded 2026-12-02 at 6319cf2: quantity + unit 97.01%, name mean F1
-// 95.45%, name match 97.35% (before the parser's rewrite, at cca1e38:
+// Recorded 2026-12-07 with issue 24's reading, round 2: quantity + unit
+// 97.32%, name mean F1 96.45%, name match 98.10% (at 6319cf2, 2026-12-02:
+// 97.01%, 95.45% and 97.35%; before the parser's rewrite, at cca1e38:
 // 92.16%, 85.59% and 93.77%).
 // ---------------------------------------------------------------------------
 /// First quantity + unit exact.
-const QUANTITY_UNIT_FLOOR: f64 = 96.01;
+const QUANTITY_UNIT_FLOOR: f64 = 96.32;
 /// Name mean word F1 (0 to 100).
-const NAME_F1_FLOOR: f64 = 94.45;
+const NAME_F1_FLOOR: f64 = 95.45;
 /// Name match: lines with a name F1 of at least 0.5.
-const NAME_MATCH_FLOOR: f64 = 96.35;
+const NAME_MATCH_FLOOR: f64 = 97.10;
 
 fn labels() -> Vec<Label> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR"))

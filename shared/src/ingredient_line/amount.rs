@@ -164,7 +164,7 @@ pub(super) fn unit_prefix(text: &str) -> Option<(Unit, &str)> {
 /// `14-ounce` or `8 1/2-ounce`: a measure written as one hyphenated word,
 /// perhaps one of a compound (`3/4-inch-thick`, `8- to 12-pound`), or with
 /// a stray space before its hyphen (`4 1/2 -pound`).
-fn hyphen_measure(text: &str) -> Option<(Measure, &str)> {
+pub(super) fn hyphen_measure(text: &str) -> Option<(Measure, &str)> {
     let (quantity, rest) = parse_quantity_prefix(text)?;
     let after = rest.strip_prefix('-').or_else(|| rest.strip_prefix(" -"))?;
     let (unit, after) = hyphen_unit(after)?;
@@ -275,7 +275,12 @@ pub(super) fn strip_approximation(text: &str) -> (&str, bool) {
 /// The first of `phrases` (each ending in a space) that `text` starts
 /// with, in any case, and the text after it.
 fn leading_phrase<'a>(text: &'a str, phrases: &[&str]) -> Option<(&'a str, &'a str)> {
+    // Most text starts with no phrase's first letter: turn it away there.
+    let first = text.as_bytes().first()?.to_ascii_lowercase();
     phrases.iter().find_map(|phrase| {
+        if phrase.as_bytes().first() != Some(&first) {
+            return None;
+        }
         let n = phrase.len();
         (text.len() > n && text.is_char_boundary(n) && text[..n].eq_ignore_ascii_case(phrase))
             .then(|| (text[..n].trim(), &text[n..]))
@@ -297,6 +302,14 @@ fn size_words(text: &str) -> (Option<String>, &str) {
                 .is_some_and(|next| is_size_word(next.trim_end_matches(',')));
         // "3 large eggs": a size word needs something after it.
         if !(size || modifier) || after.is_empty() || words.len() >= 3 {
+            break;
+        }
+        // "4 whole cloves garlic" says how the cloves come; "1 whole
+        // chicken" and "2 cups whole milk" name the food.
+        if bare.eq_ignore_ascii_case("whole")
+            && size_words(after).1 == after
+            && unit_prefix(after).is_none()
+        {
             break;
         }
         words.push(bare);
@@ -326,6 +339,18 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
         rest: rest.trim_start(),
         ..Lead::default()
     };
+
+    // "30 or more basil leaves": as many or more is a note.
+    if let Some((phrase, after)) = leading_phrase(lead.rest, &["or more ", "or less ", "or so "]) {
+        lead.notes.push(phrase.to_lowercase());
+        lead.rest = after;
+    }
+
+    // "1/4 of a small celeriac", "1/2 of a 4-ounce jar": a part of one.
+    if let Some(after_of) = leading_phrase(lead.rest, &["of a ", "of an "]).map(|(_, after)| after)
+    {
+        lead.rest = after_of;
+    }
 
     // "28-ounce can" or "2 1/4-ounce packages": the number is a package's
     // size. A hyphenated measure describes the things counted, so a whole
@@ -460,7 +485,18 @@ pub(super) fn lead(text: &str) -> Option<Lead<'_>> {
         lead.rest = lead.rest[close + 1..].trim_start();
     }
 
-    let (size, after_size) = size_words(lead.rest);
+    let (size, mut after_size) = size_words(lead.rest);
+    // "1 large or 2 small heads cabbage": another count of another size is
+    // a note; the unit and the food follow it.
+    if size.is_some()
+        && let Some(after_or) = after_size.strip_prefix("or ")
+        && let Some((_, after_count)) = parse_quantity_prefix(after_or)
+        && let (Some(_), after_other) = size_words(after_count.trim_start())
+    {
+        let other = &after_size[..after_size.len() - after_other.len()];
+        lead.notes.push(other.trim().to_owned());
+        after_size = after_other;
+    }
     let size = match (lead.size.take(), size) {
         (Some(a), Some(b)) => Some(format!("{a} {b}")),
         (a, b) => a.or(b),
@@ -560,6 +596,16 @@ pub(super) fn finish(mut lead: Lead<'_>) -> Lead<'_> {
         {
             lead.alternative = Some(measure);
             lead.rest = after.trim_start();
+            continue;
+        }
+        // "3 cups minus 2 tablespoons": a measure taken away is a note (an
+        // amount is never negative).
+        if let Some((_, after_minus)) = leading_phrase(rest, &["minus ", "less "])
+            && let Some((_, after)) = measure(after_minus)
+        {
+            let taken = &rest[..rest.len() - after.len()];
+            lead.notes.push(taken.trim().to_owned());
+            lead.rest = after.trim_start().trim_start_matches(", ");
             continue;
         }
         // "1/2 cup plus 2 tablespoons"

@@ -161,6 +161,20 @@ fn from_lead(found: Lead<'_>, notes: &mut Vec<String>) -> ParsedLine {
     parsed.alternative = found.alternative;
     name::fill(&mut parsed, found.rest, notes);
     trailing_unit(&mut parsed);
+    // "6 cloves", "2 whole cloves": the spice, not a unit of nothing.
+    if parsed.name.is_empty()
+        && let Some(unit) = parsed.unit.take_if(|u| u.symbol() == "clove")
+    {
+        let word = unit.for_amount(
+            parsed
+                .quantity
+                .map_or(1.0, |q| q.max().unwrap_or(q.value())),
+        );
+        parsed.name = match parsed.size.take() {
+            Some(size) => format!("{size} {word}"),
+            None => word.to_owned(),
+        };
+    }
     parsed
 }
 

@@ -422,9 +422,13 @@ fn us_site_spellings_read_too() {
     let yeast = parse_line("1 (.25 ounce) package active dry yeast");
     assert_eq!(measure(yeast.package_size.as_ref()), s("0.25 oz"));
     assert_eq!(yeast.unit.as_ref().map(Unit::symbol), Some("package"));
+    // How a cut is bought is part of its name (it was a preparation).
     let chicken = parse_line("4 skinless, boneless chicken breast halves");
-    assert_eq!(chicken.name, "chicken breast halves");
-    assert_eq!(chicken.preparation, s("skinless, boneless"));
+    assert_eq!(chicken.name, "skinless, boneless chicken breast halves");
+    assert_eq!(chicken.preparation, None);
+    let thighs = parse_line("6 cooked, bone-in, skin-on chicken thighs, shredded");
+    assert_eq!(thighs.name, "bone-in, skin-on chicken thighs");
+    assert_eq!(thighs.preparation, s("cooked, shredded"));
 }
 
 #[test]
@@ -446,6 +450,15 @@ fn package_sizes_may_say_each_and_lines_may_start_optional() {
 #[test]
 fn the_preparation_words_are_sorted_for_their_binary_search() {
     assert!(words::PREPARATIONS.windows(2).all(|w| w[0] < w[1]));
+    // and end in the letters their look-up lets through.
+    for word in words::PREPARATIONS {
+        let last = word.as_bytes().last().copied().unwrap_or_default();
+        assert!(words::PREPARATION_ENDINGS.contains(&last), "{word}");
+    }
+    // The manners' look-up lets through words ending in `y` or `l`.
+    for manner in words::MANNERS {
+        assert!(manner.ends_with('y') || manner.ends_with('l'), "{manner}");
+    }
 }
 
 #[test]
@@ -600,4 +613,165 @@ fn a_plus_after_the_food_adds_a_measure_perhaps_of_another_food() {
     // "plus" without an amount stays in the note.
     let oil = parse_line("2 tbsp olive oil, plus more for frying");
     assert_eq!((oil.name.as_str(), oil.plus), ("olive oil", None));
+}
+
+#[test]
+fn what_follows_the_name_without_a_comma_is_read_too() {
+    // (line, name, preparation, note)
+    for (line, name, preparation, note) in [
+        (
+            "2 leeks cut into 1cm rings",
+            "leeks",
+            Some("cut into 1 cm rings"),
+            None,
+        ),
+        ("200g feta crumbled", "feta", Some("crumbled"), None),
+        (
+            "1 tbsp cornflour mixed with 2 tbsp cold water",
+            "cornflour",
+            Some("mixed with 2 tbsp cold water"),
+            None,
+        ),
+        (
+            "4 courgettes in 2cm chunks",
+            "courgettes",
+            Some("in 2 cm chunks"),
+            None,
+        ),
+        (
+            "1 egg yolk lightly beaten",
+            "egg yolk",
+            Some("lightly beaten"),
+            None,
+        ),
+        // Part of the name: before another word, or what is bought.
+        ("1 cup ice cold water", "ice cold water", None, None),
+        (
+            "1 tin tuna packed in spring water",
+            "tuna packed in spring water",
+            None,
+            None,
+        ),
+        (
+            "2 sprigs rosemary to make 1 tbsp leaves",
+            "rosemary",
+            None,
+            Some("to make 1 tbsp leaves"),
+        ),
+        ("olive oil as needed", "olive oil", None, Some("as needed")),
+        (
+            "1 tin plum tomatoes with their juice",
+            "plum tomatoes",
+            None,
+            Some("with their juice"),
+        ),
+        (
+            "pastry for a 23cm tart",
+            "pastry",
+            None,
+            Some("for a 23 cm tart"),
+        ),
+        (
+            "2 aubergines about 15cm long",
+            "aubergines",
+            None,
+            Some("about 15 cm long"),
+        ),
+        (
+            "4 lamb steaks 150g each",
+            "lamb steaks",
+            None,
+            Some("150 g each"),
+        ),
+        // A size before the food, and a number that is part of a name.
+        (
+            "1 blind-baked 23cm pastry case",
+            "blind-baked 23 cm pastry case",
+            None,
+            None,
+        ),
+        (
+            "1 tsp Chinese 5-spice powder",
+            "Chinese 5-spice powder",
+            None,
+            None,
+        ),
+    ] {
+        let parsed = parse_line(line);
+        assert_eq!(parsed.name, name, "{line}");
+        assert_eq!(parsed.preparation.as_deref(), preparation, "{line}");
+        assert_eq!(parsed.note.as_deref(), note, "{line}");
+    }
+}
+
+#[test]
+fn choices_cuts_and_other_counts_before_the_food() {
+    // (line, quantity, unit, name, note)
+    assert_parts(&[
+        (
+            "1 tsp fresh or dried oregano",
+            (s("1"), s("tsp"), "oregano".into(), s("fresh or dried")),
+        ),
+        (
+            "100g good-quality dark chocolate",
+            (s("100"), s("g"), "dark chocolate".into(), s("good-quality")),
+        ),
+        (
+            "1 cup fresh, frozen or tinned sweetcorn",
+            (
+                s("1"),
+                s("cup"),
+                "sweetcorn".into(),
+                s("fresh, frozen or tinned"),
+            ),
+        ),
+        (
+            "4 skinless, boneless salmon fillets",
+            (
+                s("4"),
+                None,
+                "skinless, boneless salmon fillets".into(),
+                None,
+            ),
+        ),
+        (
+            "1 whole chicken",
+            (s("1"), None, "whole chicken".into(), None),
+        ),
+        ("6 cloves", (s("6"), None, "cloves".into(), None)),
+        (
+            "2 whole cloves",
+            (s("2"), None, "whole cloves".into(), None),
+        ),
+        (
+            "1 large or 2 small red onions",
+            (s("1"), None, "red onions".into(), s("or 2 small")),
+        ),
+        (
+            "12 or more mint leaves",
+            (s("12"), None, "mint leaves".into(), s("or more")),
+        ),
+        (
+            "1/2 of a small squash",
+            (s("0.5"), None, "squash".into(), None),
+        ),
+        (
+            "2 cups minus 2 tbsp plain flour",
+            (s("2"), s("cup"), "plain flour".into(), s("minus 2 tbsp")),
+        ),
+    ]);
+    // `whole` before a unit says how the units come.
+    let garlic = parse_line("4 whole cloves garlic");
+    assert_eq!(
+        (garlic.size.as_deref(), garlic.name.as_str()),
+        (Some("whole"), "garlic")
+    );
+    let tortillas = parse_line("6 8- or 10-inch tortillas");
+    assert_eq!(
+        (
+            tortillas.quantity.map(|q| q.value()),
+            tortillas.size.as_deref()
+        ),
+        (Some(6.0), Some("8- or 10-inch"))
+    );
 }

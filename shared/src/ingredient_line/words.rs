@@ -90,7 +90,6 @@ pub(super) const PREPARATIONS: &[&str] = &[
     "beaten",
     "blanched",
     "boned",
-    "boneless",
     "canned",
     "chilled",
     "chopped",
@@ -132,7 +131,6 @@ pub(super) const PREPARATIONS: &[&str] = &[
     "shredded",
     "sieved",
     "sifted",
-    "skinless",
     "skinned",
     "sliced",
     "slivered",
@@ -155,34 +153,80 @@ pub(super) const PREPARATIONS: &[&str] = &[
     "zested",
 ];
 
+/// Words for a cut as it is bought (`boneless`, `skin-on`): part of the
+/// name, even in a list with commas (`skinless, boneless chicken breasts`).
+pub(super) const CUTS: &[&str] = &["whole", "boneless", "skinless", "bone-in", "skin-on"];
+
+/// Whether `word` says how a cut is bought.
+pub(super) fn is_cut(word: &str) -> bool {
+    CUTS.iter().any(|cut| cut.eq_ignore_ascii_case(word))
+}
+
 /// Adverbs that say how (`finely chopped`, `freshly ground`).
-const MANNERS: &[&str] = &[
+pub(super) const MANNERS: &[&str] = &[
     "coarsely", "evenly", "finely", "firmly", "freshly", "gently", "lightly", "loosely", "roughly",
     "thickly", "thinly", "well", "very", "newly",
 ];
 
 /// Whether `word` names something done to the food (`chopped`).
 pub(super) fn is_preparation(word: &str) -> bool {
-    with_lowercase(word, |lower| PREPARATIONS.binary_search(&lower).is_ok())
+    // Every word of the list ends in one of these letters (a test keeps it
+    // so): most words are turned away without a search.
+    let ends_right = word
+        .as_bytes()
+        .last()
+        .is_some_and(|b| PREPARATION_ENDINGS.contains(&b.to_ascii_lowercase()));
+    ends_right && with_lowercase(word, |lower| PREPARATIONS.binary_search(&lower).is_ok())
 }
+
+/// The last letters of the words in [`PREPARATIONS`].
+pub(super) const PREPARATION_ENDINGS: &[u8] = b"dntm";
 
 /// Whether `word` says how something was done (`finely`).
 pub(super) fn is_manner(word: &str) -> bool {
-    with_lowercase(word, |lower| MANNERS.contains(&lower))
+    // Each ends in `y` or `l` (`finely`, `well`): most words stop there.
+    word.as_bytes()
+        .last()
+        .is_some_and(|b| matches!(b.to_ascii_lowercase(), b'y' | b'l'))
+        && MANNERS
+            .iter()
+            .any(|manner| manner.eq_ignore_ascii_case(word))
 }
 
 /// Phrases at the end of a name that are notes: what the ingredient is for
-/// or how much to use (`to taste`, `for serving`, `optional`, `divided`).
+/// or how much to use (`to taste`, `for serving`, `for a 9-inch pie`, `as
+/// needed`, `with their juice`, `optional`, `divided`).
 pub(super) fn note_start(words: &[&str]) -> Option<usize> {
     for (i, pair) in words.windows(2).enumerate() {
+        // Each phrase starts with `to`, `for`, `as` or `with`.
+        if !(2..=4).contains(&pair[0].len()) {
+            continue;
+        }
         let (is_to, is_for) = (
             pair[0].eq_ignore_ascii_case("to"),
             pair[0].eq_ignore_ascii_case("for"),
         );
+        let second = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
+        let other = if pair[0].eq_ignore_ascii_case("as") {
+            with_lowercase(second, |s| {
+                matches!(s, "needed" | "required" | "necessary" | "desired")
+            })
+        } else if pair[0].eq_ignore_ascii_case("with") {
+            with_lowercase(second, |s| {
+                matches!(s, "their" | "its" | "juice" | "juices" | "liquid")
+            })
+        } else {
+            // "for a 9-inch pie", "for 1 tart": what it is enough for.
+            is_for
+                && (second.starts_with(|c: char| c.is_ascii_digit())
+                    || with_lowercase(second, |s| matches!(s, "a" | "an" | "one" | "two")))
+        };
+        if other && i > 0 {
+            return Some(i);
+        }
         if !(is_to || is_for) {
             continue;
         }
-        let second = pair[1].trim_end_matches(|c: char| !c.is_alphanumeric());
         let purpose = if is_to {
             with_lowercase(second, |s| {
                 matches!(
@@ -199,6 +243,9 @@ pub(super) fn note_start(words: &[&str]) -> Option<usize> {
                         | "brush"
                         | "grease"
                         | "fry"
+                        | "yield"
+                        | "make"
+                        | "form"
                 )
             })
         } else if is_for {
