@@ -1,23 +1,117 @@
-//! Deletion following the bucket: [`RecipeStore::delete_object`].
+//! Deletion following the bucket: the guard and the pointer that each write
+//! from a bucket object adds to its transaction, the object's tombstone,
+//! and [`RecipeStore::delete_object`], which follows the pointers.
 //!
-//! First the tombstone is raised (`OBJECT#<object id>` / `DELETED`, holding the
-//! newest deletion's sequencer), so that every write from an older upload
-//! that commits afterwards fails its guard ([`DynamoStore::guard`]). Then
-//! one strongly consistent `Query` of the object's partition finds the
-//! pointers that writes left; as the tombstone is in place, no older
-//! upload can add one after it. Each record older than the deletion is then
-//! removed (makes, with their counters; rejections) or withdrawn (versions)
-//! in a transaction of its own that also deletes its pointer. Each is
-//! conditional on the record still being the one the pointer names, so a
-//! deletion interrupted half-way and delivered again finishes the work and
-//! removes nothing twice.
+//! A write that came from a bucket object checks, in its own transaction,
+//! that no later deletion of the object is remembered (the tombstone), and
+//! leaves a pointer to its record under the object's partition, so that a
+//! deletion finds what to remove with one `Query`.
+//!
+//! A deletion first raises the tombstone (`OBJECT#<object id>` / `DELETED`,
+//! holding the newest deletion's sequencer), so that every write from an
+//! older upload that commits afterwards fails its guard
+//! ([`DynamoStore::guard`]). Then one strongly consistent `Query` of the
+//! object's partition finds the pointers that writes left; as the tombstone
+//! is in place, no older upload can add one after it. Each record older
+//! than the deletion is then removed (makes, with their counters;
+//! rejections) or withdrawn (versions) in a transaction of its own that
+//! also deletes its pointer. Each is conditional on the record still being
+//! the one the pointer names, so a deletion interrupted half-way and
+//! delivered again finishes the work and removes nothing twice.
+//!
+//! [`RecipeStore::delete_object`]: shared::store::RecipeStore::delete_object
 
 use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
-use shared::store::{ObjectDeletion, Origin, Removed};
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
+// Ids and keys in error messages go by their pseudonyms: the messages are logged.
+use shared::object_id::logged;
+use shared::store::{ObjectDeletion, ObjectId, Origin, Removed, StoreError};
 
-use super::*;
+use super::DynamoStore;
+use super::items::{Pointer, PointerItem, RecipeFields, TombstoneItem, VersionHead, from_item};
+use super::keys::{Entry, Item, Key, List, key_of, sort_key};
+use super::transact::{
+    Cancelled, EXISTS, Expression, NOT_EXISTS, Transaction, WRITE_ATTEMPTS, backoff, sdk_error,
+};
 
 impl DynamoStore {
+    /// Appends to `items` the check that the origin's object was not
+    /// deleted after the upload and, when given, the put of the pointer to
+    /// the record; returns the check's index, which
+    /// [`DynamoStore::refuse_if_deleted`] takes. Nothing for a write that
+    /// did not come from the bucket.
+    pub(super) fn guard(
+        &self,
+        items: &mut Vec<TransactWriteItem>,
+        origin: Option<&Origin>,
+        pointer: Option<Pointer>,
+    ) -> Result<Option<usize>, StoreError> {
+        let Some(origin) = origin else {
+            return Ok(None);
+        };
+        if let Some(pointer) = pointer {
+            items.push(self.put(pointer.into_item()?, None)?);
+        }
+        // A tombstone always has a sequencer; an upload without one is older
+        // than any deletion, so any tombstone refuses it.
+        let mut condition = Expression::default();
+        condition.text = match &origin.sequencer {
+            Some(sequencer) => {
+                let name = condition.name("sequencer");
+                let value = condition.value("upload", AttributeValue::S(sequencer.clone()));
+                format!("{NOT_EXISTS} OR {name} <= {value}")
+            }
+            None => NOT_EXISTS.to_owned(),
+        };
+        items.push(self.check(Key::Tombstone(&origin.object_id).item(), condition)?);
+        Ok(Some(items.len() - 1))
+    }
+
+    /// `Deleted` when a cancelled write failed because its object was
+    /// deleted after the upload: its guard failed, or, when the
+    /// cancellation reasons do not say, the tombstone says so. Explained
+    /// before anything else, so that a write delivered again after its
+    /// object's deletion is refused rather than replayed.
+    pub(super) async fn refuse_if_deleted(
+        &self,
+        cancelled: &Cancelled,
+        guard: Option<usize>,
+        origin: Option<&Origin>,
+    ) -> Result<(), StoreError> {
+        let (Some(guard), Some(origin)) = (guard, origin) else {
+            return Ok(());
+        };
+        let deleted = match cancelled.failed(guard) {
+            Some(failed) => failed,
+            // Tombstones only ever rise: if it refuses the upload now, it
+            // refused it then, or will on every retry.
+            None => self.upload_is_deleted(origin).await?,
+        };
+        if deleted {
+            return Err(StoreError::Deleted(origin.object_key.clone()));
+        }
+        Ok(())
+    }
+
+    /// [`shared::store::RecipeStore::is_deleted`]: whether the upload is
+    /// older than the newest remembered deletion of its object.
+    pub(super) async fn upload_is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
+        Ok(self
+            .tombstone(&origin.object_id)
+            .await?
+            .is_some_and(|t| origin.is_before(Some(&t.sequencer))))
+    }
+
+    /// The newest remembered deletion of an object.
+    pub(super) async fn tombstone(
+        &self,
+        object_id: &ObjectId,
+    ) -> Result<Option<TombstoneItem>, StoreError> {
+        self.get(Key::Tombstone(object_id).item(), "a deletion's tombstone")
+            .await
+    }
+
+    /// [`shared::store::RecipeStore::delete_object`].
     pub(super) async fn delete_from_object(
         &self,
         deletion: &ObjectDeletion,
@@ -28,24 +122,17 @@ impl DynamoStore {
             self.raise_tombstone(&deletion.object_id, sequencer, &deletion.at)
                 .await?;
         }
-        let pk = object_pk(&deletion.object_id);
         let items = self
-            .query_all(&pk, None, true, &[], "what came from an object")
+            .query_all(List::Object(&deletion.object_id), &[])
             .await?;
         let mut removed = Removed::default();
-        for mut item in items {
-            let sk = match item.remove("sk") {
-                Some(AttributeValue::S(sk)) => sk,
-                _ => {
-                    return Err(StoreError::Internal(format!(
-                        "an item of {} has no string sort key",
-                        logged(&pk)
-                    )));
-                }
-            };
-            if sk == DELETED_SK {
+        for item in items {
+            let sk = sort_key(&item)?.to_owned();
+            let entry = Entry::of(&sk);
+            if entry == Some(Entry::Tombstone) {
                 continue;
             }
+            let key = key_of(&item)?;
             let pointer: PointerItem = from_item(item, "a pointer")?;
             let origin = Origin {
                 object_key: object_key.to_owned(),
@@ -57,23 +144,26 @@ impl DynamoStore {
                 continue;
             }
             let at = Found {
-                key: item_key(pk.as_str(), sk.as_str()),
+                key,
                 pointer: &pointer,
                 origin: &origin,
                 at: &deletion.at,
             };
-            if sk.starts_with(MAKE_PREFIX) {
-                removed.makes += u64::from(self.remove_make(&at).await?);
-            } else if sk.starts_with(VERSION_PREFIX) {
-                removed.versions += u64::from(self.withdraw_version(&at).await?);
-            } else if sk.starts_with(REJECTION_PREFIX) {
-                removed.rejections += u64::from(self.remove_rejection(&at).await?);
-            } else {
-                return Err(StoreError::Internal(format!(
-                    "{} holds {}, which is not a pointer",
-                    logged(&pk),
-                    logged(&sk)
-                )));
+            match entry {
+                Some(Entry::Make) => removed.makes += u64::from(self.remove_make(&at).await?),
+                Some(Entry::Version) => {
+                    removed.versions += u64::from(self.withdraw_version(&at).await?);
+                }
+                Some(Entry::Rejection) => {
+                    removed.rejections += u64::from(self.remove_rejection(&at).await?);
+                }
+                _ => {
+                    return Err(StoreError::Internal(format!(
+                        "the partition of {} holds {}, which is not a pointer",
+                        logged(object_key),
+                        logged(&sk)
+                    )));
+                }
             }
         }
         Ok(removed)
@@ -90,7 +180,7 @@ impl DynamoStore {
             .client
             .update_item()
             .table_name(&self.table)
-            .set_key(Some(item_key(object_pk(object_id), DELETED_SK)))
+            .set_key(Some(Key::Tombstone(object_id).item()))
             .update_expression("SET #sequencer = :sequencer, #deletedAt = :at")
             .condition_expression(format!("{NOT_EXISTS} OR #sequencer < :sequencer"))
             .expression_attribute_names("#sequencer", "sequencer")
@@ -123,13 +213,13 @@ impl DynamoStore {
         else {
             return Err(found.unreadable("make"));
         };
-        let pk = recipe_pk(recipe_id);
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
-            let [meta, directory] = self.count_make(&pk, -1, found.pointer.rating, found.at)?;
+            let [meta, directory] =
+                self.count_make(recipe_id, -1, found.pointer.rating, found.at)?;
             let items = vec![
                 self.delete(
-                    item_key(pk.clone(), make_sk(make_id)),
+                    Key::Make(recipe_id, make_id).item(),
                     Some(found.same_origin()),
                 )?,
                 meta,
@@ -147,7 +237,7 @@ impl DynamoStore {
                 None => self
                     .make_item(recipe_id, make_id)
                     .await?
-                    .is_none_or(|m| !m.origin.is_from(found.origin)),
+                    .is_none_or(|m| !m.is_from(found.origin)),
             };
             if gone {
                 self.delete_pointer(found).await?;
@@ -177,50 +267,38 @@ impl DynamoStore {
         else {
             return Err(found.unreadable("version"));
         };
-        let pk = recipe_pk(recipe_id);
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
             let recipe = self.recipe_item(recipe_id).await?;
-            // Newest first, without the documents.
-            let versions: Vec<VersionHead> = self
-                .query_all(
-                    &pk,
-                    Some(VERSION_PREFIX),
-                    false,
+            // Without the documents.
+            let mut versions: Vec<VersionHead> = self
+                .read_all(
+                    List::Versions(recipe_id),
                     &VersionHead::PROJECTION,
-                    "a recipe's versions",
+                    "a recipe version",
                 )
-                .await?
-                .into_iter()
-                .map(|item| from_item(item, "a recipe version"))
-                .collect::<Result<_, _>>()?;
-            let target = versions.iter().find(|v| v.version == number_of);
+                .await?;
+            // Newest first.
+            versions.reverse();
+            let target = versions.iter().find(|v| v.version() == number_of);
             let (Some(recipe), Some(target)) = (recipe, target) else {
                 self.delete_pointer(found).await?;
                 return Ok(false);
             };
-            if target.withdrawn_at.is_some() || !target.origin.is_from(found.origin) {
+            if target.is_withdrawn() || !target.is_from(found.origin) {
                 self.delete_pointer(found).await?;
                 return Ok(false);
             }
             let current = versions
                 .iter()
-                .find(|v| v.version != number_of && v.withdrawn_at.is_none());
+                .find(|v| v.version() != number_of && !v.is_withdrawn());
             // Versions are newest first, and the target is one of them.
             let shown = current.or(versions.first()).unwrap_or(target);
-            let latest = recipe.latest().max(shown.version);
-            let fields = RecipeFields {
-                recipe_id,
-                name: &shown.name,
-                current_version: shown.version,
-                rating: shown.rating,
-                content_hash: &shown.content_hash,
-                latest_version: latest,
-                withdrawn: current.is_none(),
-                updated_at: found.at,
-            };
+            let latest = recipe.latest().max(shown.version());
+            let fields =
+                RecipeFields::showing(recipe_id, shown, latest, current.is_none(), found.at);
             // No version was added since the versions were read.
-            let [meta, directory] = self.set_recipe(&pk, &fields, Some(&recipe))?;
+            let [meta, directory] = self.set_recipe(recipe_id, &fields, Some(&recipe))?;
             let mut withdraw = Expression::default();
             withdraw.text = format!(
                 "SET {} = {}",
@@ -233,7 +311,7 @@ impl DynamoStore {
             );
             let mut items = vec![
                 self.update(
-                    item_key(pk.clone(), version_sk(number_of)),
+                    Key::Version(recipe_id, number_of).item(),
                     withdraw,
                     Some(unwithdrawn.clone()),
                 )?,
@@ -243,12 +321,9 @@ impl DynamoStore {
             ];
             if let Some(current) = current {
                 // A concurrent deletion may be withdrawing it.
-                let mut check = Expression {
-                    text: unwithdrawn.clone(),
-                    ..Expression::default()
-                };
+                let mut check = Expression::condition(unwithdrawn.clone());
                 check.name("withdrawnAt");
-                items.push(self.check(item_key(pk.clone(), version_sk(current.version)), check)?);
+                items.push(self.check(Key::Version(recipe_id, current.version()).item(), check)?);
             }
             match self
                 .transact("withdrawing a version of a deleted object", items)
@@ -271,13 +346,11 @@ impl DynamoStore {
         let Some(rejection_id) = &found.pointer.rejection_id else {
             return Err(found.unreadable("rejection"));
         };
-        let key = item_key(REJECTIONS_PK, rejection_sk(rejection_id));
-        let exists = Expression {
-            text: EXISTS.to_owned(),
-            ..Expression::default()
-        };
         let items = vec![
-            self.delete(key.clone(), Some(exists))?,
+            self.delete(
+                Key::Rejection(rejection_id).item(),
+                Some(Expression::condition(EXISTS)),
+            )?,
             self.delete(found.key.clone(), None)?,
         ];
         // Rejections never change once stored: no race to lose.
@@ -287,8 +360,7 @@ impl DynamoStore {
         {
             Transaction::Committed => Ok(true),
             Transaction::Cancelled(_) => {
-                let stored: Option<StoredRejection> = self.get(key, "a rejection").await?;
-                if stored.is_some() {
+                if self.rejection(rejection_id).await?.is_some() {
                     return Err(StoreError::Unavailable(format!(
                         "rejection {rejection_id} could not be removed; try again"
                     )));

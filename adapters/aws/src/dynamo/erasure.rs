@@ -1,5 +1,6 @@
 //! Erasure: [`RecipeStore::begin_erasure`], [`RecipeStore::finish_erasure`]
-//! and [`RecipeStore::pending_erasures`].
+//! and [`RecipeStore::pending_erasures`], and the key pointer that every
+//! write to a recipe leaves so that an erasure finds its idempotency record.
 //!
 //! Beginning puts a marker (`ERASURES` / `ERASE#<target as JSON>`) and
 //! reads the objects the target's records came from. Finishing goes in an
@@ -15,58 +16,27 @@
 //!    make, uncounted from its recipe in one transaction, then its key
 //!    pointers' records;
 //! 4. the marker goes last.
+//!
+//! [`RecipeStore::begin_erasure`]: shared::store::RecipeStore::begin_erasure
+//! [`RecipeStore::finish_erasure`]: shared::store::RecipeStore::finish_erasure
+//! [`RecipeStore::pending_erasures`]: shared::store::RecipeStore::pending_erasures
 
+use aws_sdk_dynamodb::types::TransactWriteItem;
 use shared::keys::{RECIPES_PREFIX, recipe_id_from_key};
-use shared::store::merge_objects;
+use shared::model::{MakeId, RecipeId};
+// Ids and keys in error messages go by their pseudonyms: the messages are logged.
+use shared::object_id::logged;
+use shared::store::{
+    ErasedObject, ErasureTarget, IdempotencyKey, Removed, StoreError, Tombstone, merge_objects,
+};
 
-use super::*;
+use super::DynamoStore;
+use super::items::{ErasureItem, KeyPointerItem, OriginItem, PointerItem, RejectionKey, from_item};
+use super::keys::{Entry, Item, Key, List, Write, key_of, record_of_key_pointer, sort_key};
+use super::transact::{EXISTS, Expression, Transaction, WRITE_ATTEMPTS, backoff, sdk_error};
 
 /// Items deleted per `TransactWriteItems` call.
 const DELETES_PER_CALL: usize = 25;
-
-/// An erasure under way.
-#[derive(Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct ErasureItem {
-    /// The target as JSON text.
-    target: String,
-    begun_at: String,
-}
-
-/// What a record says of its origin, read with only those attributes.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct OriginOnly {
-    #[serde(default)]
-    origin_key: Option<String>,
-    #[serde(default)]
-    origin_seq: Option<String>,
-}
-
-/// A rejection's object key.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct RejectionKey {
-    rejection_id: String,
-    #[serde(default)]
-    object_key: Option<String>,
-}
-
-fn target_text(target: &ErasureTarget) -> Result<String, StoreError> {
-    serde_json::to_string(target).map_err(|e| {
-        StoreError::Internal(format!(
-            "an erasure target as JSON: {}",
-            shared::object_id::scrubbed(&e.to_string())
-        ))
-    })
-}
-
-fn marker_key(target: &ErasureTarget) -> Result<Item, StoreError> {
-    Ok(item_key(
-        ERASURES_PK,
-        format!("{ERASURE_PREFIX}{}", target_text(target)?),
-    ))
-}
 
 /// Whether a `recipes/` key implies `recipe_id`.
 fn names(object_key: &str, recipe_id: &RecipeId) -> bool {
@@ -74,38 +44,37 @@ fn names(object_key: &str, recipe_id: &RecipeId) -> bool {
         && recipe_id_from_key(object_key).is_some_and(|id| id == *recipe_id)
 }
 
-fn sort_key(item: &Item) -> Result<&str, StoreError> {
-    match item.get("sk") {
-        Some(AttributeValue::S(sk)) => Ok(sk),
-        _ => Err(StoreError::Internal(
-            "an item has no string sort key".into(),
-        )),
-    }
-}
-
 impl DynamoStore {
-    pub(super) async fn begin(
+    /// The put of a key pointer: the idempotency key `key` of a `kind`
+    /// write to `recipe_id`, so that erasing the recipe (or the make
+    /// `make_id`) removes the key's record.
+    pub(super) fn put_key_pointer(
+        &self,
+        recipe_id: &RecipeId,
+        kind: Write,
+        key: &IdempotencyKey,
+        make_id: Option<&MakeId>,
+    ) -> Result<TransactWriteItem, StoreError> {
+        self.put(KeyPointerItem::item(recipe_id, kind, key, make_id)?, None)
+    }
+
+    /// [`shared::store::RecipeStore::begin_erasure`].
+    pub(super) async fn start_erasure(
         &self,
         target: &ErasureTarget,
         at: &str,
     ) -> Result<Option<Vec<ErasedObject>>, StoreError> {
-        let marker = marker_key(target)?;
-        let pending: Option<ErasureItem> = self.get(marker.clone(), "an erasure").await?;
+        let pending: Option<ErasureItem> =
+            self.get(ErasureItem::key(target)?, "an erasure").await?;
         let (exists, objects) = self.objects_of(target).await?;
         if !exists && pending.is_none() {
             return Ok(None);
         }
         if pending.is_none() {
-            let item = ErasureItem {
-                target: target_text(target)?,
-                begun_at: at.to_owned(),
-            };
-            let mut item = to_item(&item, "an erasure")?;
-            item.extend(marker);
             self.client
                 .put_item()
                 .table_name(&self.table)
-                .set_item(Some(item))
+                .set_item(Some(ErasureItem::item(target, at)?))
                 .send()
                 .await
                 .map_err(|e| sdk_error("remembering an erasure", e))?;
@@ -119,28 +88,20 @@ impl DynamoStore {
         &self,
         target: &ErasureTarget,
     ) -> Result<(bool, Vec<ErasedObject>), StoreError> {
-        let of = |item: OriginOnly| {
-            item.origin_key.map(|object_key| ErasedObject {
-                object_key,
-                sequencer: item.origin_seq,
-            })
-        };
         match target {
             ErasureTarget::Recipe { recipe_id } => {
                 let exists = self.recipe_item(recipe_id).await?.is_some();
-                let mut objects = Vec::new();
-                for item in self
-                    .query_all(
-                        &recipe_pk(recipe_id),
-                        None,
-                        true,
-                        &["originKey", "originSeq"],
-                        "a recipe's records",
+                let records: Vec<OriginItem> = self
+                    .read_all(
+                        List::Recipe(recipe_id),
+                        &OriginItem::PROJECTION,
+                        "a record's origin",
                     )
-                    .await?
-                {
-                    objects.extend(of(from_item(item, "a record's origin")?));
-                }
+                    .await?;
+                let mut objects: Vec<ErasedObject> = records
+                    .into_iter()
+                    .filter_map(OriginItem::into_object)
+                    .collect();
                 for rejection in self.rejection_keys().await? {
                     if let Some(key) = rejection.object_key.filter(|k| names(k, recipe_id)) {
                         objects.push(ErasedObject {
@@ -152,34 +113,26 @@ impl DynamoStore {
                 Ok((exists, objects))
             }
             ErasureTarget::Make { recipe_id, make_id } => {
-                let item: Option<OriginOnly> = self
-                    .get(
-                        item_key(recipe_pk(recipe_id), make_sk(make_id)),
-                        "a make's origin",
-                    )
+                let item: Option<OriginItem> = self
+                    .get(Key::Make(recipe_id, make_id).item(), "a make's origin")
                     .await?;
                 let exists = item.is_some();
-                Ok((exists, item.and_then(of).into_iter().collect()))
+                Ok((
+                    exists,
+                    item.and_then(OriginItem::into_object).into_iter().collect(),
+                ))
             }
         }
     }
 
     /// Every rejection's id and object key.
     async fn rejection_keys(&self) -> Result<Vec<RejectionKey>, StoreError> {
-        self.query_all(
-            REJECTIONS_PK,
-            Some(REJECTION_PREFIX),
-            true,
-            &["rejectionId", "objectKey"],
-            "the rejections",
-        )
-        .await?
-        .into_iter()
-        .map(|item| from_item(item, "a rejection"))
-        .collect()
+        self.read_all(List::Rejections, &RejectionKey::PROJECTION, "a rejection")
+            .await
     }
 
-    pub(super) async fn finish(
+    /// [`shared::store::RecipeStore::finish_erasure`].
+    pub(super) async fn complete_erasure(
         &self,
         target: &ErasureTarget,
         tombstones: &[Tombstone],
@@ -190,16 +143,15 @@ impl DynamoStore {
 
         // 1. The objects' pointers, the rejections they name, tombstones.
         for tombstone in tombstones {
-            let pk = object_pk(&tombstone.object_id);
             let mut gone = Vec::new();
             for item in self
-                .query_all(&pk, None, true, &[], "what came from an object")
+                .query_all(List::Object(&tombstone.object_id), &[])
                 .await?
             {
-                let sk = sort_key(&item)?.to_owned();
-                if sk == DELETED_SK {
+                if Entry::of(sort_key(&item)?) == Some(Entry::Tombstone) {
                     continue;
                 }
+                let key = key_of(&item)?;
                 let pointer: PointerItem = from_item(item, "a pointer")?;
                 let ours = pointer.recipe_id.as_ref() == Some(recipe_id)
                     && match target {
@@ -209,12 +161,12 @@ impl DynamoStore {
                         }
                     };
                 if let Some(rejection_id) = &pointer.rejection_id {
-                    gone.push(item_key(REJECTIONS_PK, rejection_sk(rejection_id)));
+                    gone.push(Key::Rejection(rejection_id).item());
                     removed.rejections += 1;
                 } else if !ours {
                     continue;
                 }
-                gone.push(item_key(pk.as_str(), sk));
+                gone.push(key);
             }
             self.delete_all(gone, "erasing what came from an object")
                 .await?;
@@ -231,7 +183,7 @@ impl DynamoStore {
                 .await?
                 .into_iter()
                 .filter(|r| r.object_key.as_deref().is_some_and(|k| names(k, recipe_id)))
-                .map(|r| item_key(REJECTIONS_PK, rejection_sk(&r.rejection_id)))
+                .map(|r| Key::Rejection(&r.rejection_id).item())
                 .collect();
             removed.rejections += named.len() as u64;
             self.delete_all(named, "erasing the rejections of a recipe")
@@ -239,36 +191,32 @@ impl DynamoStore {
         }
 
         // 3. The records.
-        let pk = recipe_pk(recipe_id);
         match target {
             ErasureTarget::Recipe { .. } => {
                 self.delete_all(
                     vec![
-                        item_key(pk.as_str(), META_SK),
-                        item_key(DIRECTORY_PK, pk.as_str()),
+                        Key::Recipe(recipe_id).item(),
+                        Key::Directory(recipe_id).item(),
                     ],
                     "erasing a recipe",
                 )
                 .await?;
+                // Only the keys are needed, but a projection names at
+                // least one attribute.
                 let items = self
-                    .query_all(&pk, None, true, &["makeId"], "a recipe's items")
+                    .query_all(List::Recipe(recipe_id), &KeyPointerItem::PROJECTION)
                     .await?;
                 let mut gone = Vec::new();
                 for item in &items {
                     let sk = sort_key(item)?;
-                    if sk.starts_with(MAKE_PREFIX) {
-                        removed.makes += 1;
-                    } else if sk.starts_with(VERSION_PREFIX) {
-                        removed.versions += 1;
-                    } else if let Some(record) = idempotency_record(sk) {
-                        gone.push(record);
+                    match Entry::of(sk) {
+                        Some(Entry::Make) => removed.makes += 1,
+                        Some(Entry::Version) => removed.versions += 1,
+                        _ => gone.extend(record_of_key_pointer(sk)),
                     }
                 }
                 self.delete_all(gone, "erasing a recipe's keys").await?;
-                let all = items
-                    .iter()
-                    .map(|item| Ok(item_key(pk.as_str(), sort_key(item)?)))
-                    .collect::<Result<Vec<_>, StoreError>>()?;
+                let all = items.iter().map(key_of).collect::<Result<Vec<_>, _>>()?;
                 self.delete_all(all, "erasing a recipe's records").await?;
             }
             ErasureTarget::Make { make_id, .. } => {
@@ -277,14 +225,15 @@ impl DynamoStore {
                 }
                 let mut gone = Vec::new();
                 for item in self
-                    .query_all(&pk, Some(KEY_PREFIX), true, &["makeId"], "a recipe's keys")
+                    .query_all(List::KeyPointers(recipe_id), &KeyPointerItem::PROJECTION)
                     .await?
                 {
                     let sk = sort_key(&item)?.to_owned();
+                    let key = key_of(&item)?;
                     let pointer: KeyPointerItem = from_item(item, "a key pointer")?;
-                    if pointer.make_id.as_ref() == Some(make_id) {
-                        gone.extend(idempotency_record(&sk));
-                        gone.push(item_key(pk.as_str(), sk));
+                    if pointer.make_id() == Some(make_id) {
+                        gone.extend(record_of_key_pointer(&sk));
+                        gone.push(key);
                     }
                 }
                 self.delete_all(gone, "erasing a make's keys").await?;
@@ -292,7 +241,7 @@ impl DynamoStore {
         }
 
         // 4. The marker.
-        self.delete_all(vec![marker_key(target)?], "forgetting an erasure")
+        self.delete_all(vec![ErasureItem::key(target)?], "forgetting an erasure")
             .await?;
         Ok(removed)
     }
@@ -304,19 +253,17 @@ impl DynamoStore {
         make_id: &MakeId,
         at: &str,
     ) -> Result<bool, StoreError> {
-        let pk = recipe_pk(recipe_id);
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
             let Some(make) = self.make_item(recipe_id, make_id).await? else {
                 return Ok(false);
             };
-            let [meta, directory] = self.count_make(&pk, -1, make.rating, at)?;
-            let exists = Expression {
-                text: EXISTS.to_owned(),
-                ..Expression::default()
-            };
+            let [meta, directory] = self.count_make(recipe_id, -1, make.rating(), at)?;
             let items = vec![
-                self.delete(item_key(pk.clone(), make_sk(make_id)), Some(exists))?,
+                self.delete(
+                    Key::Make(recipe_id, make_id).item(),
+                    Some(Expression::condition(EXISTS)),
+                )?,
                 meta,
                 directory,
             ];
@@ -356,34 +303,9 @@ impl DynamoStore {
         Ok(())
     }
 
-    pub(super) async fn pending(&self) -> Result<Vec<ErasureTarget>, StoreError> {
-        let mut erasures: Vec<ErasureItem> = self
-            .query_all(ERASURES_PK, Some(ERASURE_PREFIX), true, &[], "the erasures")
-            .await?
-            .into_iter()
-            .map(|item| from_item(item, "an erasure"))
-            .collect::<Result<_, _>>()?;
-        erasures.sort_by(|a, b| a.begun_at.cmp(&b.begun_at));
-        erasures
-            .iter()
-            .map(|e| {
-                serde_json::from_str(&e.target).map_err(|err| {
-                    StoreError::Internal(format!(
-                        "an erasure under way is unreadable: {}",
-                        shared::object_id::scrubbed(&err.to_string())
-                    ))
-                })
-            })
-            .collect()
+    /// [`shared::store::RecipeStore::pending_erasures`].
+    pub(super) async fn erasures_under_way(&self) -> Result<Vec<ErasureTarget>, StoreError> {
+        let erasures = self.read_all(List::Erasures, &[], "an erasure").await?;
+        ErasureItem::targets(erasures)
     }
-}
-
-/// The idempotency record a key pointer's sort key (`KEY#<kind>#<key>`)
-/// names.
-fn idempotency_record(sk: &str) -> Option<Item> {
-    let (kind, key) = sk.strip_prefix(KEY_PREFIX)?.split_once('#')?;
-    Some(item_key(
-        format!("{IDEMPOTENCY_PREFIX}{key}"),
-        format!("{IDEMPOTENCY_PREFIX}{kind}"),
-    ))
 }

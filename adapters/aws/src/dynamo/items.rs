@@ -1,93 +1,162 @@
-//! Item mapping: the table's keys, and the items that records become.
+//! What the table's items hold: the attributes of each kind of item, and
+//! the conversions between items and the domain's records (its key comes
+//! from `keys`). The other modules name attributes only through what this
+//! one exposes: the projections, and the conversions.
 
-use super::*;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// An item or a key, as the SDK takes it.
-pub(super) type Item = HashMap<String, AttributeValue>;
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use shared::diff::{Summary, round4};
+use shared::insights::MakeFacts;
+use shared::model::{MakeId, RecipeId};
+use shared::object_id::scrubbed;
+use shared::store::{
+    ErasedObject, ErasureTarget, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewVersion, Origin,
+    RecipeSummary, StoreError, StoredMake, StoredRejection, StoredVersion, VersionSummary,
+};
 
-pub(super) const RECIPE_PREFIX: &str = "RECIPE#";
-pub(super) const META_SK: &str = "META";
-pub(super) const VERSION_PREFIX: &str = "VERSION#";
-pub(super) const MAKE_PREFIX: &str = "MAKE#";
-pub(super) const DIRECTORY_PK: &str = "RECIPES";
-pub(super) const REJECTIONS_PK: &str = "REJECTIONS";
-pub(super) const REJECTION_PREFIX: &str = "REJ#";
-pub(super) const IDEMPOTENCY_PREFIX: &str = "IDEM#";
-pub(super) const OBJECT_PREFIX: &str = "OBJECT#";
-pub(super) const DELETED_SK: &str = "DELETED";
-/// The sort-key prefix of a key pointer: an idempotency key of a write to
-/// the recipe, so that an erasure finds and removes its record.
-pub(super) const KEY_PREFIX: &str = "KEY#";
-/// The partition of the erasures under way.
-pub(super) const ERASURES_PK: &str = "ERASURES";
-pub(super) const ERASURE_PREFIX: &str = "ERASE#";
-
-// Idempotency records are kept per kind of write (in the sort key), as the
-// SQLite store does, so a key reused across kinds cannot make one write
-// return another kind's result.
-pub(super) const VERSION_WRITE: &str = "version";
-pub(super) const MAKE_WRITE: &str = "make";
-pub(super) const REJECTION_WRITE: &str = "rejection";
+use super::keys::{Item, Key, Write};
 
 /// How long an idempotency record is kept: well beyond SQS's longest
 /// retention (14 days), so no redelivery outlives its record.
-pub(super) const IDEMPOTENCY_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
+const IDEMPOTENCY_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 /// DynamoDB refuses items larger than this.
 pub(super) const ITEM_LIMIT: usize = 400 * 1024;
 
-/// How many times a write is tried when concurrent writes to the same
-/// recipe keep winning the race.
-pub(super) const WRITE_ATTEMPTS: u32 = 10;
+/// The attributes a list of versions shows ([`VersionSummary`]'s).
+pub(super) const VERSION_SUMMARY: [&str; 5] =
+    ["version", "name", "contentHash", "createdAt", "withdrawnAt"];
 
-/// The fields a version write sets on the recipe and its directory entry.
+/// A record read from an item of the table.
+pub(super) fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
+    serde_dynamo::from_item(item).map_err(|e| {
+        // The parser's message may quote the item's values.
+        StoreError::Internal(format!(
+            "{what} in the table is unreadable: {}",
+            scrubbed(&e.to_string())
+        ))
+    })
+}
+
+/// A rejection's item: its fields as [`StoredRejection`] writes them.
+pub(super) fn rejection_item(stored: &StoredRejection) -> Result<Item, StoreError> {
+    let key = Key::Rejection(&stored.rejection_id).item();
+    Ok(with_key(to_item(stored, "a rejection")?, key))
+}
+
+/// The fields a write sets on a recipe's `META` item and its directory
+/// entry.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct RecipeFields<'a> {
-    pub(super) recipe_id: &'a RecipeId,
-    pub(super) name: &'a str,
-    pub(super) current_version: u32,
+    recipe_id: &'a RecipeId,
+    name: &'a str,
+    current_version: u32,
     // Written as NULL when absent, so that a version without a rating
     // clears the previous version's.
-    pub(super) rating: Option<f64>,
-    pub(super) content_hash: &'a str,
+    rating: Option<f64>,
+    content_hash: &'a str,
     /// The highest version number ever used (withdrawn versions keep
     /// theirs): the next version is one more.
-    pub(super) latest_version: u32,
+    latest_version: u32,
     /// Every version is withdrawn.
-    pub(super) withdrawn: bool,
-    pub(super) updated_at: &'a str,
+    withdrawn: bool,
+    updated_at: &'a str,
+}
+
+impl<'a> RecipeFields<'a> {
+    /// The recipe once `version` is stored as its version `number`, its
+    /// current and latest.
+    pub(super) fn of_version(version: &'a NewVersion, number: u32) -> Self {
+        Self {
+            recipe_id: &version.recipe_id,
+            name: &version.name,
+            current_version: number,
+            rating: version.rating,
+            content_hash: &version.content_hash,
+            latest_version: number,
+            withdrawn: false,
+            updated_at: &version.at,
+        }
+    }
+
+    /// The recipe showing version `shown` after a withdrawal at `at`:
+    /// `latest` is the highest number ever used, `withdrawn` says that
+    /// every version is.
+    pub(super) fn showing(
+        recipe_id: &'a RecipeId,
+        shown: &'a VersionHead,
+        latest: u32,
+        withdrawn: bool,
+        at: &'a str,
+    ) -> Self {
+        Self {
+            recipe_id,
+            name: &shown.name,
+            current_version: shown.version,
+            rating: shown.rating,
+            content_hash: &shown.content_hash,
+            latest_version: latest,
+            withdrawn,
+            updated_at: at,
+        }
+    }
+
+    /// Its attributes, without a key.
+    pub(super) fn attributes(&self) -> Result<Item, StoreError> {
+        to_item(self, "a recipe")
+    }
 }
 
 /// A recipe's `META` item, or its directory entry.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct RecipeItem {
-    pub(super) recipe_id: RecipeId,
-    pub(super) name: String,
-    pub(super) current_version: u32,
-    pub(super) rating: Option<f64>,
-    pub(super) content_hash: String,
+    recipe_id: RecipeId,
+    name: String,
+    current_version: u32,
+    rating: Option<f64>,
+    content_hash: String,
     // Counters appear with the first make (`ADD` creates them).
     #[serde(default)]
-    pub(super) make_count: u64,
+    make_count: u64,
     #[serde(default)]
-    pub(super) rating_sum: f64,
+    rating_sum: f64,
     #[serde(default)]
-    pub(super) rated_count: u64,
-    pub(super) updated_at: String,
+    rated_count: u64,
+    updated_at: String,
     // Written since deletion follows the bucket; before, the current
     // version was always the latest and never withdrawn.
     #[serde(default)]
-    pub(super) latest_version: Option<u32>,
+    latest_version: Option<u32>,
     #[serde(default)]
-    pub(super) withdrawn: bool,
+    withdrawn: bool,
 }
 
 impl RecipeItem {
+    pub(super) fn current_version(&self) -> u32 {
+        self.current_version
+    }
+
     /// The highest version number ever used.
     pub(super) fn latest(&self) -> u32 {
         self.latest_version.unwrap_or(self.current_version)
+    }
+
+    /// `latestVersion` as stored: absent on items written before deletion
+    /// followed the bucket.
+    pub(super) fn stored_latest(&self) -> Option<u32> {
+        self.latest_version
+    }
+
+    /// Whether its current content is `content_hash`: a withdrawn recipe
+    /// has no current content.
+    pub(super) fn shows(&self, content_hash: &str) -> bool {
+        !self.withdrawn && self.content_hash == content_hash
     }
 
     pub(super) fn into_summary(self) -> RecipeSummary {
@@ -111,15 +180,18 @@ impl RecipeItem {
 /// followed the bucket, and on records not from the bucket.
 #[derive(Default, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub(super) struct OriginFields {
+struct OriginFields {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) origin_key: Option<String>,
+    origin_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) origin_seq: Option<String>,
+    origin_seq: Option<String>,
 }
 
 impl OriginFields {
-    pub(super) fn of(origin: Option<&Origin>) -> Self {
+    /// The attributes they are read from.
+    const PROJECTION: [&str; 2] = ["originKey", "originSeq"];
+
+    fn of(origin: Option<&Origin>) -> Self {
         Self {
             origin_key: origin.map(|o| o.object_key.clone()),
             origin_seq: origin.and_then(|o| o.sequencer.clone()),
@@ -128,36 +200,59 @@ impl OriginFields {
 
     /// Whether they record `origin`'s upload: whether their record is the
     /// one a pointer from that upload names.
-    pub(super) fn is_from(&self, origin: &Origin) -> bool {
+    fn is_from(&self, origin: &Origin) -> bool {
         self.origin_key.as_deref() == Some(origin.object_key.as_str())
             && self.origin_seq == origin.sequencer
+    }
+}
+
+/// What a record says of its origin, read with only those attributes.
+#[derive(Deserialize)]
+#[serde(transparent)]
+pub(super) struct OriginItem(OriginFields);
+
+impl OriginItem {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 2] = OriginFields::PROJECTION;
+
+    /// The object it came from, if it came from one.
+    pub(super) fn into_object(self) -> Option<ErasedObject> {
+        let OriginFields {
+            origin_key,
+            origin_seq,
+        } = self.0;
+        origin_key.map(|object_key| ErasedObject {
+            object_key,
+            sequencer: origin_seq,
+        })
     }
 }
 
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct VersionItem {
-    pub(super) recipe_id: RecipeId,
-    pub(super) version: u32,
-    pub(super) name: String,
-    pub(super) rating: Option<f64>,
-    pub(super) content_hash: String,
-    pub(super) created_at: String,
+    recipe_id: RecipeId,
+    version: u32,
+    name: String,
+    rating: Option<f64>,
+    content_hash: String,
+    created_at: String,
     #[serde(with = "json_text")]
-    pub(super) document: Value,
+    document: Value,
     #[serde(flatten)]
-    pub(super) origin: OriginFields,
+    origin: OriginFields,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) withdrawn_at: Option<String>,
+    withdrawn_at: Option<String>,
 }
 
 impl VersionItem {
-    pub(super) fn from_stored(
+    /// The item of a stored version, rated `rating`, from `origin`.
+    pub(super) fn item(
         stored: &StoredVersion,
         rating: Option<f64>,
         origin: Option<&Origin>,
-    ) -> Self {
-        Self {
+    ) -> Result<Item, StoreError> {
+        let item = Self {
             recipe_id: stored.recipe_id.clone(),
             version: stored.head.version,
             name: stored.head.name.clone(),
@@ -167,7 +262,9 @@ impl VersionItem {
             document: stored.document.clone(),
             origin: OriginFields::of(origin),
             withdrawn_at: stored.head.withdrawn_at.clone(),
-        }
+        };
+        let key = Key::Version(&stored.recipe_id, stored.head.version).item();
+        Ok(with_key(to_item(&item, "a recipe version")?, key))
     }
 
     pub(super) fn into_stored(self) -> StoredVersion {
@@ -185,36 +282,77 @@ impl VersionItem {
     }
 }
 
+/// What a deletion reads of a recipe's versions to find the current one.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct VersionHead {
+    version: u32,
+    name: String,
+    rating: Option<f64>,
+    content_hash: String,
+    #[serde(default)]
+    withdrawn_at: Option<String>,
+    #[serde(flatten)]
+    origin: OriginFields,
+}
+
+impl VersionHead {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 7] = [
+        "version",
+        "name",
+        "rating",
+        "contentHash",
+        "withdrawnAt",
+        "originKey",
+        "originSeq",
+    ];
+
+    pub(super) fn version(&self) -> u32 {
+        self.version
+    }
+
+    pub(super) fn is_withdrawn(&self) -> bool {
+        self.withdrawn_at.is_some()
+    }
+
+    /// Whether it records `origin`'s upload.
+    pub(super) fn is_from(&self, origin: &Origin) -> bool {
+        self.origin.is_from(origin)
+    }
+}
+
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct MakeItem {
-    pub(super) recipe_id: RecipeId,
-    pub(super) make_id: MakeId,
-    pub(super) version: u32,
-    pub(super) made_at: Option<String>,
-    pub(super) notes: Option<String>,
-    pub(super) rating: Option<f64>,
-    pub(super) created_at: String,
-    pub(super) content_hash: String,
-    pub(super) scale_factor: Option<f64>,
+    recipe_id: RecipeId,
+    make_id: MakeId,
+    version: u32,
+    made_at: Option<String>,
+    notes: Option<String>,
+    rating: Option<f64>,
+    created_at: String,
+    content_hash: String,
+    scale_factor: Option<f64>,
     #[serde(with = "json_text")]
-    pub(super) summary: Summary,
+    summary: Summary,
     #[serde(with = "json_text")]
-    pub(super) document: Value,
+    document: Value,
     #[serde(with = "json_text")]
-    pub(super) diff: Value,
+    diff: Value,
     #[serde(with = "json_text")]
-    pub(super) facts: MakeFacts,
+    facts: MakeFacts,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) logged_by: Option<String>,
+    logged_by: Option<String>,
     #[serde(flatten)]
-    pub(super) origin: OriginFields,
+    origin: OriginFields,
 }
 
 impl MakeItem {
-    pub(super) fn from_new(new: &NewMake) -> Self {
+    /// The item of a new make; refused when DynamoDB would refuse it.
+    pub(super) fn item(new: &NewMake) -> Result<Item, StoreError> {
         let make = &new.make;
-        Self {
+        let item = Self {
             recipe_id: make.recipe_id.clone(),
             make_id: make.make_id.clone(),
             version: make.version,
@@ -232,6 +370,36 @@ impl MakeItem {
             facts: new.facts.clone(),
             logged_by: make.logged_by.clone(),
             origin: OriginFields::of(new.origin.as_ref()),
+        };
+        let key = Key::Make(&make.recipe_id, &make.make_id).item();
+        let item = with_key(to_item(&item, "a make")?, key);
+        let size = item_size(&item);
+        if size > ITEM_LIMIT {
+            return Err(StoreError::Internal(format!(
+                "make item is {size} bytes, over the 400 KB item limit"
+            )));
+        }
+        Ok(item)
+    }
+
+    pub(super) fn content_hash(&self) -> &str {
+        &self.content_hash
+    }
+
+    pub(super) fn rating(&self) -> Option<f64> {
+        self.rating
+    }
+
+    /// Whether it records `origin`'s upload.
+    pub(super) fn is_from(&self, origin: &Origin) -> bool {
+        self.origin.is_from(origin)
+    }
+
+    pub(super) fn to_ref(&self) -> MakeRef {
+        MakeRef {
+            recipe_id: self.recipe_id.clone(),
+            make_id: self.make_id.clone(),
+            version: self.version,
         }
     }
 
@@ -252,48 +420,33 @@ impl MakeItem {
     }
 }
 
-/// What a deletion reads of a recipe's versions to find the current one.
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub(super) struct VersionHead {
-    pub(super) version: u32,
-    pub(super) name: String,
-    pub(super) rating: Option<f64>,
-    pub(super) content_hash: String,
-    #[serde(default)]
-    pub(super) withdrawn_at: Option<String>,
-    #[serde(flatten)]
-    pub(super) origin: OriginFields,
-}
-
-impl VersionHead {
-    /// The attributes it is read from.
-    pub(super) const PROJECTION: [&str; 7] = [
-        "version",
-        "name",
-        "rating",
-        "contentHash",
-        "withdrawnAt",
-        "originKey",
-        "originSeq",
-    ];
-}
-
 /// The attributes of a make that a list shows.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct MakeSummaryItem {
-    pub(super) make_id: MakeId,
-    pub(super) version: u32,
-    pub(super) made_at: Option<String>,
-    pub(super) created_at: String,
-    pub(super) rating: Option<f64>,
+    make_id: MakeId,
+    version: u32,
+    made_at: Option<String>,
+    created_at: String,
+    rating: Option<f64>,
     #[serde(with = "json_text")]
-    pub(super) summary: Summary,
-    pub(super) scale_factor: Option<f64>,
+    summary: Summary,
+    scale_factor: Option<f64>,
 }
 
 impl MakeSummaryItem {
+    /// The attributes it is read from: a list reads only what it shows,
+    /// not the documents and diffs.
+    pub(super) const PROJECTION: [&str; 7] = [
+        "makeId",
+        "version",
+        "madeAt",
+        "createdAt",
+        "rating",
+        "summary",
+        "scaleFactor",
+    ];
+
     pub(super) fn into_summary(self) -> MakeSummary {
         MakeSummary {
             make_id: self.make_id,
@@ -307,10 +460,20 @@ impl MakeSummaryItem {
     }
 }
 
+/// A make's facts.
 #[derive(Deserialize)]
 pub(super) struct FactsItem {
     #[serde(with = "json_text")]
-    pub(super) facts: MakeFacts,
+    facts: MakeFacts,
+}
+
+impl FactsItem {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 1] = ["facts"];
+
+    pub(super) fn into_facts(self) -> MakeFacts {
+        self.facts
+    }
 }
 
 /// A key pointer (`pk = RECIPE#<id>`, `sk = KEY#<kind>#<key>`): the make
@@ -319,7 +482,94 @@ pub(super) struct FactsItem {
 #[serde(rename_all = "camelCase")]
 pub(super) struct KeyPointerItem {
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub(super) make_id: Option<MakeId>,
+    make_id: Option<MakeId>,
+}
+
+impl KeyPointerItem {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 1] = ["makeId"];
+
+    /// The key pointer of the idempotency key `key` of a `kind` write to
+    /// `recipe_id` (which stored the make `make_id`).
+    pub(super) fn item(
+        recipe_id: &RecipeId,
+        kind: Write,
+        key: &IdempotencyKey,
+        make_id: Option<&MakeId>,
+    ) -> Result<Item, StoreError> {
+        let item = Self {
+            make_id: make_id.cloned(),
+        };
+        let key = Key::IdempotencyPointer(recipe_id, kind, key).item();
+        Ok(with_key(to_item(&item, "a key pointer")?, key))
+    }
+
+    pub(super) fn make_id(&self) -> Option<&MakeId> {
+        self.make_id.as_ref()
+    }
+}
+
+/// A pointer that a write from a bucket object puts under the object's
+/// partition: the record it created.
+pub(super) struct Pointer {
+    key: Item,
+    item: PointerItem,
+}
+
+impl Pointer {
+    /// The pointer to a new make.
+    pub(super) fn make(new: &NewMake, origin: &Origin) -> Self {
+        let make = &new.make;
+        Self::at(
+            origin,
+            Key::MakePointer(&origin.object_id, &make.recipe_id, &make.make_id),
+            PointerItem {
+                recipe_id: Some(make.recipe_id.clone()),
+                make_id: Some(make.make_id.clone()),
+                rating: make.rating,
+                ..PointerItem::default()
+            },
+        )
+    }
+
+    /// The pointer to a recipe version.
+    pub(super) fn version(recipe_id: &RecipeId, version: u32, origin: &Origin) -> Self {
+        Self::at(
+            origin,
+            Key::VersionPointer(&origin.object_id, recipe_id, version),
+            PointerItem {
+                recipe_id: Some(recipe_id.clone()),
+                version: Some(version),
+                ..PointerItem::default()
+            },
+        )
+    }
+
+    /// The pointer to a rejection.
+    pub(super) fn rejection(rejection_id: &str, origin: &Origin) -> Self {
+        Self::at(
+            origin,
+            Key::RejectionPointer(&origin.object_id, rejection_id),
+            PointerItem {
+                rejection_id: Some(rejection_id.to_owned()),
+                ..PointerItem::default()
+            },
+        )
+    }
+
+    fn at(origin: &Origin, key: Key<'_>, item: PointerItem) -> Self {
+        Self {
+            key: key.item(),
+            item: PointerItem {
+                sequencer: origin.sequencer.clone(),
+                ..item
+            },
+        }
+    }
+
+    pub(super) fn into_item(self) -> Result<Item, StoreError> {
+        Ok(with_key(to_item(&self.item, "a pointer")?, self.key))
+    }
 }
 
 /// What a pointer (`pk = OBJECT#<id>`) says about the record it indexes,
@@ -354,14 +604,97 @@ pub(super) struct TombstoneItem {
 #[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct IdempotencyRecord<T> {
-    pub(super) first: T,
-    pub(super) created_at: String,
+    first: T,
+    created_at: String,
     /// Epoch seconds, for DynamoDB's time to live.
-    pub(super) expires_at: u64,
+    expires_at: u64,
+}
+
+impl<T: Serialize> IdempotencyRecord<T> {
+    /// The record that a `kind` write with `key` returned `first` at `at`,
+    /// kept for 30 days.
+    pub(super) fn item(
+        kind: Write,
+        key: &IdempotencyKey,
+        first: &T,
+        at: &str,
+    ) -> Result<Item, StoreError> {
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let record = IdempotencyRecord {
+            first,
+            created_at: at.to_owned(),
+            expires_at: (now + IDEMPOTENCY_TTL).as_secs(),
+        };
+        let item = to_item(&record, "an idempotency record")?;
+        Ok(with_key(item, Key::Idempotency(kind, key).item()))
+    }
+}
+
+impl<T> IdempotencyRecord<T> {
+    pub(super) fn into_first(self) -> T {
+        self.first
+    }
+}
+
+/// An erasure under way (`pk = ERASURES`, `sk = ERASE#<target as JSON>`).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct ErasureItem {
+    /// The target as JSON text.
+    target: String,
+    begun_at: String,
+}
+
+impl ErasureItem {
+    /// The key of the erasure of `target`.
+    pub(super) fn key(target: &ErasureTarget) -> Result<Item, StoreError> {
+        Ok(Key::Erasure(&target_text(target)?).item())
+    }
+
+    /// The item of the erasure of `target`, begun at `at`.
+    pub(super) fn item(target: &ErasureTarget, at: &str) -> Result<Item, StoreError> {
+        let item = Self {
+            target: target_text(target)?,
+            begun_at: at.to_owned(),
+        };
+        Ok(with_key(to_item(&item, "an erasure")?, Self::key(target)?))
+    }
+
+    /// The targets of `erasures`, in the order they were begun.
+    pub(super) fn targets(mut erasures: Vec<Self>) -> Result<Vec<ErasureTarget>, StoreError> {
+        erasures.sort_by(|a, b| a.begun_at.cmp(&b.begun_at));
+        erasures
+            .iter()
+            .map(|e| {
+                serde_json::from_str(&e.target).map_err(|err| {
+                    StoreError::Internal(format!(
+                        "an erasure under way is unreadable: {}",
+                        scrubbed(&err.to_string())
+                    ))
+                })
+            })
+            .collect()
+    }
+}
+
+/// A rejection's id and object key.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct RejectionKey {
+    pub(super) rejection_id: String,
+    #[serde(default)]
+    pub(super) object_key: Option<String>,
+}
+
+impl RejectionKey {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 2] = ["rejectionId", "objectKey"];
 }
 
 /// Values kept as JSON text in an attribute.
-pub(super) mod json_text {
+mod json_text {
     use serde::de::{DeserializeOwned, Error as _};
     use serde::ser::Error as _;
     use serde::{Deserialize, Deserializer, Serialize, Serializer};
@@ -382,121 +715,39 @@ pub(super) mod json_text {
     }
 }
 
-pub(super) fn recipe_pk(recipe_id: &RecipeId) -> String {
-    format!("{RECIPE_PREFIX}{recipe_id}")
-}
-
-/// Zero-padded so that versions sort by number.
-pub(super) fn version_sk(version: u32) -> String {
-    format!("{VERSION_PREFIX}{version:010}")
-}
-
-pub(super) fn make_sk(make_id: &MakeId) -> String {
-    format!("{MAKE_PREFIX}{make_id}")
-}
-
-pub(super) fn rejection_sk(rejection_id: &str) -> String {
-    format!("{REJECTION_PREFIX}{rejection_id}")
-}
-
-/// The partition of a bucket object, named by its id (a keyed hash of its
-/// key): its deletion's tombstone and a pointer to each record that came
-/// from it.
-pub(super) fn object_pk(object_id: &ObjectId) -> String {
-    format!("{OBJECT_PREFIX}{object_id}")
-}
-
-/// The key pointer of an idempotency key of kind `kind` in a recipe's
-/// partition.
-pub(super) fn key_pointer_sk(kind: &str, key: &IdempotencyKey) -> String {
-    format!("{KEY_PREFIX}{kind}#{}", key.as_str())
-}
-
-/// The pointer to a make: the recipe id's length first, so that ids
-/// holding `#` cannot make two makes' pointers one.
-pub(super) fn make_pointer_sk(recipe_id: &RecipeId, make_id: &MakeId) -> String {
-    format!(
-        "{MAKE_PREFIX}{}#{recipe_id}#{make_id}",
-        recipe_id.as_str().len()
-    )
-}
-
-/// The pointer to a version: the number is the last ten characters.
-pub(super) fn version_pointer_sk(recipe_id: &RecipeId, version: u32) -> String {
-    format!("{VERSION_PREFIX}{recipe_id}#{version:010}")
-}
-
-pub(super) fn item_key(pk: impl Into<String>, sk: impl Into<String>) -> Item {
-    HashMap::from([
-        ("pk".to_owned(), AttributeValue::S(pk.into())),
-        ("sk".to_owned(), AttributeValue::S(sk.into())),
-    ])
-}
-
-pub(super) fn idempotency_key(kind: &str, key: &IdempotencyKey) -> Item {
-    item_key(
-        format!("{IDEMPOTENCY_PREFIX}{}", key.as_str()),
-        format!("{IDEMPOTENCY_PREFIX}{kind}"),
-    )
-}
-
-pub(super) fn idempotency_item<T: Serialize>(
-    kind: &str,
-    key: &IdempotencyKey,
-    first: &T,
-    at: &str,
-) -> Result<Item, StoreError> {
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let record = IdempotencyRecord {
-        first,
-        created_at: at.to_owned(),
-        expires_at: (now + IDEMPOTENCY_TTL).as_secs(),
-    };
-    let mut item = to_item(&record, "an idempotency record")?;
-    item.extend(idempotency_key(kind, key));
-    Ok(item)
-}
-
-pub(super) fn with_key(mut item: Item, pk: impl Into<String>, sk: impl Into<String>) -> Item {
-    item.extend(item_key(pk, sk));
+fn with_key(mut item: Item, key: Item) -> Item {
+    item.extend(key);
     item
 }
 
-pub(super) fn to_item<T: Serialize>(value: &T, what: &str) -> Result<Item, StoreError> {
+fn target_text(target: &ErasureTarget) -> Result<String, StoreError> {
+    serde_json::to_string(target).map_err(|e| {
+        StoreError::Internal(format!(
+            "an erasure target as JSON: {}",
+            scrubbed(&e.to_string())
+        ))
+    })
+}
+
+fn to_item<T: Serialize>(value: &T, what: &str) -> Result<Item, StoreError> {
     serde_dynamo::to_item(value).map_err(|e| {
         StoreError::Internal(format!(
             "cannot write {what} as an item: {}",
-            shared::object_id::scrubbed(&e.to_string())
+            scrubbed(&e.to_string())
         ))
     })
-}
-
-pub(super) fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
-    serde_dynamo::from_item(item).map_err(|e| {
-        // The parser's message may quote the item's values.
-        StoreError::Internal(format!(
-            "{what} in the table is unreadable: {}",
-            shared::object_id::scrubbed(&e.to_string())
-        ))
-    })
-}
-
-pub(super) fn number(value: impl std::fmt::Display) -> AttributeValue {
-    AttributeValue::N(value.to_string())
 }
 
 /// The size DynamoDB counts against its item limit: attribute names and
 /// values, with a little for each map and list (an overestimate for
 /// numbers, which DynamoDB packs two digits to a byte).
-pub(super) fn item_size(item: &Item) -> usize {
+fn item_size(item: &Item) -> usize {
     item.iter()
         .map(|(name, value)| name.len() + value_size(value))
         .sum()
 }
 
-pub(super) fn value_size(value: &AttributeValue) -> usize {
+fn value_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) | AttributeValue::N(s) => s.len(),
         AttributeValue::B(b) => b.as_ref().len(),

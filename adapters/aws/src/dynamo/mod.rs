@@ -13,7 +13,7 @@
 //! Deletion follows the bucket with a tombstone and pointers per object
 //! key (see [`DynamoStore`]'s table). A write that came from a bucket
 //! object adds to its transaction a `ConditionCheck` on the object's
-//! tombstone (`origin`) and, when it creates a record, a pointer to it; a
+//! tombstone and, when it creates a record, a pointer to it (`deletion`); a
 //! failed check is explained before anything else, as
 //! [`StoreError::Deleted`], so that a write delivered again after its
 //! object's deletion is refused, never replayed. A deletion raises the
@@ -21,50 +21,28 @@
 //! `Query` and removes or withdraws each older record in a transaction of
 //! its own (`deletion`).
 
-use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
-
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use aws_sdk_dynamodb::client::Waiters as _;
-use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
-// Ids and keys in error messages go by their pseudonyms: the messages are logged.
-use aws_sdk_dynamodb::operation::create_table::CreateTableError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
-use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, ConditionCheck, KeySchemaElement, KeyType,
-    Put, ScalarAttributeType, TimeToLiveSpecification, TransactWriteItem, Update,
-};
-use serde::de::DeserializeOwned;
-use serde::{Deserialize, Serialize};
-use serde_json::{Value, json};
-use shared::object_id::logged;
-
-use shared::diff::{Summary, round4};
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    Cursor, ErasedObject, ErasureTarget, IdempotencyKey, MakeRef, MakeSummary, NewMake,
-    NewRejection, NewVersion, ObjectDeletion, ObjectId, Origin, Page, PageRequest, RecipeStore,
-    RecipeSummary, RejectionRef, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
-    Tombstone, VersionRef, VersionSummary, Written,
+    ErasedObject, ErasureTarget, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
+    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed, StoreError,
+    StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
 };
 
 mod deletion;
 mod erasure;
 mod items;
-mod origin;
+mod keys;
+mod makes;
 mod reads;
+mod recipes;
+mod rejections;
 mod table;
 #[cfg(test)]
 mod tests;
 mod transact;
-
-use items::*;
-use origin::*;
-use reads::*;
-use transact::*;
 
 /// The recipe store in one DynamoDB table.
 ///
@@ -133,137 +111,16 @@ impl DynamoStore {
     }
 }
 
+/// Each method is one use case, kept in the module of its family:
+/// `recipes` (versions and recipes), `makes`, `rejections`, `deletion` and
+/// `erasure`; `table` answers the ping.
 #[async_trait]
 impl RecipeStore for DynamoStore {
     async fn put_version(
         &self,
         version: &NewVersion,
     ) -> Result<Written<StoredVersion>, StoreError> {
-        // Indexes of the idempotency records in the two transactions.
-        const CHECKED_FIRST: usize = 0;
-        const FIRST: usize = 3;
-        let pk = recipe_pk(&version.recipe_id);
-        for attempt in 0..WRITE_ATTEMPTS {
-            backoff(attempt).await;
-            let current = self.recipe_item(&version.recipe_id).await?;
-            // A withdrawn recipe has no current content to be unchanged
-            // from: the same content again is a new version.
-            if let Some(current) = current
-                .as_ref()
-                .filter(|c| !c.withdrawn && c.content_hash == version.content_hash)
-            {
-                // Recording the key even though nothing changes keeps a
-                // later duplicate of this upload from becoming a version.
-                let first = VersionRef {
-                    recipe_id: version.recipe_id.clone(),
-                    version: current.current_version,
-                };
-                let mut check = Expression::default();
-                let same = check.equals("currentVersion", number(current.current_version));
-                let withdrawn = check.name("withdrawn");
-                let no = check.value("withdrawn", AttributeValue::Bool(false));
-                check.text =
-                    format!("{same} AND (attribute_not_exists({withdrawn}) OR {withdrawn} = {no})");
-                let mut items = vec![
-                    self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
-                    self.check(item_key(pk.clone(), META_SK), check)?,
-                    self.put_key_pointer(&version.recipe_id, VERSION_WRITE, &version.key, None)?,
-                ];
-                let guard = self.guard(&mut items, version.origin.as_ref(), None)?;
-                match self
-                    .transact("storing an unchanged recipe version", items)
-                    .await?
-                {
-                    Transaction::Committed => {
-                        let stored = self
-                            .version_item(&version.recipe_id, current.current_version)
-                            .await?;
-                        return stored.map(Written::Unchanged).ok_or_else(|| {
-                            StoreError::Internal(format!(
-                                "the current version {} of recipe {} is missing",
-                                current.current_version,
-                                logged(version.recipe_id.as_str())
-                            ))
-                        });
-                    }
-                    Transaction::Cancelled(cancelled) => {
-                        self.refuse_if_deleted(&cancelled, guard, version.origin.as_ref())
-                            .await?;
-                        if cancelled.may_have_failed(CHECKED_FIRST)
-                            && let Some(first) = self.replayed_version(&version.key).await?
-                        {
-                            return Ok(Written::Replayed(first));
-                        }
-                        // The recipe moved on meanwhile: look again.
-                        continue;
-                    }
-                }
-            }
-
-            // Withdrawn versions keep their numbers: the next one follows
-            // the latest ever stored.
-            let number_of = match &current {
-                Some(c) => c.latest().checked_add(1).ok_or_else(|| {
-                    StoreError::Internal(format!(
-                        "recipe {} has run out of version numbers",
-                        logged(version.recipe_id.as_str())
-                    ))
-                })?,
-                None => 1,
-            };
-            let stored = version.stored(number_of);
-            let fields = RecipeFields {
-                recipe_id: &version.recipe_id,
-                name: &version.name,
-                current_version: number_of,
-                rating: version.rating,
-                content_hash: &version.content_hash,
-                latest_version: number_of,
-                withdrawn: false,
-                updated_at: &version.at,
-            };
-            // The optimistic lock: this version follows the latest read above.
-            let [meta, directory] = self.set_recipe(&pk, &fields, current.as_ref())?;
-            let version_item = with_key(
-                to_item(
-                    &VersionItem::from_stored(&stored, version.rating, version.origin.as_ref()),
-                    "a recipe version",
-                )?,
-                pk.clone(),
-                version_sk(number_of),
-            );
-            let first = VersionRef {
-                recipe_id: version.recipe_id.clone(),
-                version: number_of,
-            };
-            let mut items = vec![
-                self.put(version_item, Some(NOT_EXISTS))?,
-                meta,
-                directory,
-                self.put_first(VERSION_WRITE, &version.key, &first, &version.at)?,
-                self.put_key_pointer(&version.recipe_id, VERSION_WRITE, &version.key, None)?,
-            ];
-            let origin = version.origin.as_ref();
-            let pointer = origin.map(|o| Pointer::version(&version.recipe_id, number_of, o));
-            let guard = self.guard(&mut items, origin, pointer)?;
-            match self.transact("storing a recipe version", items).await? {
-                Transaction::Committed => return Ok(Written::Created(stored)),
-                Transaction::Cancelled(cancelled) => {
-                    self.refuse_if_deleted(&cancelled, guard, origin).await?;
-                    if cancelled.may_have_failed(FIRST)
-                        && let Some(first) = self.replayed_version(&version.key).await?
-                    {
-                        return Ok(Written::Replayed(first));
-                    }
-                    // Otherwise another version won the race for this
-                    // number: read the new current version and try again.
-                }
-            }
-        }
-        Err(StoreError::Unavailable(format!(
-            "recipe {} kept changing under {WRITE_ATTEMPTS} attempts to store a version; try again",
-            logged(version.recipe_id.as_str())
-        )))
+        self.store_version(version).await
     }
 
     async fn version(
@@ -271,31 +128,18 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         version: Option<u32>,
     ) -> Result<Option<StoredVersion>, StoreError> {
-        if let Some(version) = version {
-            return self.version_item(recipe_id, version).await;
-        }
-        // The pointer, not the newest VERSION item: a query for that would
-        // read a page of whole documents to keep one.
-        match self.recipe_item(recipe_id).await? {
-            Some(recipe) => self.version_item(recipe_id, recipe.current_version).await,
-            None => Ok(None),
-        }
+        self.read_version(recipe_id, version).await
     }
 
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
-        let list = List::oldest_first(DIRECTORY_PK, RECIPE_PREFIX, "recipes");
-        let page: Page<RecipeItem> = self.page(list, page, &[]).await?;
-        Ok(page.map(RecipeItem::into_summary))
+        self.list_recipes(page).await
     }
 
     async fn recipe_summary(
         &self,
         recipe_id: &RecipeId,
     ) -> Result<Option<RecipeSummary>, StoreError> {
-        Ok(self
-            .recipe_item(recipe_id)
-            .await?
-            .map(RecipeItem::into_summary))
+        self.read_recipe_summary(recipe_id).await
     }
 
     async fn versions(
@@ -303,91 +147,11 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
-        let projection = ["version", "name", "contentHash", "createdAt", "withdrawnAt"];
-        self.recipe_page(
-            recipe_id,
-            VERSION_PREFIX,
-            "recipe versions",
-            page,
-            &projection,
-        )
-        .await
+        self.list_versions(recipe_id, page).await
     }
 
     async fn put_make(&self, new: &NewMake) -> Result<Written<MakeRef>, StoreError> {
-        const MAKE: usize = 0;
-        const FIRST: usize = 1;
-        const META: usize = 2;
-        let make = &new.make;
-        let pk = recipe_pk(&make.recipe_id);
-        let made = make.to_ref();
-        let make_item = with_key(
-            to_item(&MakeItem::from_new(new), "a make")?,
-            pk.clone(),
-            make_sk(&make.make_id),
-        );
-        let size = item_size(&make_item);
-        if size > ITEM_LIMIT {
-            return Err(StoreError::Internal(format!(
-                "make item is {size} bytes, over the 400 KB item limit"
-            )));
-        }
-        let origin = new.origin.as_ref();
-        for attempt in 0..WRITE_ATTEMPTS {
-            backoff(attempt).await;
-            // A make of an unknown recipe must fail as a whole (counting
-            // it needs the recipe), so that its key is not burned and a
-            // retry can succeed later.
-            let [meta, directory] = self.count_make(&pk, 1, make.rating, &make.created_at)?;
-            let mut items = vec![
-                self.put(make_item.clone(), Some(NOT_EXISTS))?,
-                self.put_first(MAKE_WRITE, &new.key, &made, &make.created_at)?,
-                meta,
-                directory,
-                self.put_key_pointer(&make.recipe_id, MAKE_WRITE, &new.key, Some(&make.make_id))?,
-            ];
-            let pointer = origin.map(|o| Pointer::make(new, o));
-            let guard = self.guard(&mut items, origin, pointer)?;
-            let Transaction::Cancelled(cancelled) = self.transact("storing a make", items).await?
-            else {
-                return Ok(Written::Created(made));
-            };
-            self.refuse_if_deleted(&cancelled, guard, origin).await?;
-            if cancelled.may_have_failed(FIRST)
-                && let Some(first) = self.first_result::<MakeRef>(MAKE_WRITE, &new.key).await?
-            {
-                return Ok(Written::Replayed(first));
-            }
-            let recipe_missing = match cancelled.failed(META) {
-                Some(failed) => failed,
-                None => self.recipe_item(&make.recipe_id).await?.is_none(),
-            };
-            if recipe_missing {
-                return Err(StoreError::RecipeNotFound(make.recipe_id.clone()));
-            }
-            if cancelled.may_have_failed(MAKE)
-                && let Some(existing) = self.make_item(&make.recipe_id, &make.make_id).await?
-            {
-                if existing.content_hash != make.content_hash {
-                    return Err(StoreError::MakeConflict(make.make_id.clone()));
-                }
-                let existing = MakeRef {
-                    recipe_id: existing.recipe_id,
-                    make_id: existing.make_id,
-                    version: existing.version,
-                };
-                return Ok(Written::Replayed(
-                    self.record_make_key(new, existing).await?,
-                ));
-            }
-            // Nothing explains the cancellation but a race with another
-            // transaction on these items: try again.
-        }
-        Err(StoreError::Unavailable(format!(
-            "make {} of recipe {} lost {WRITE_ATTEMPTS} races with other writes; try again",
-            logged(make.make_id.as_str()),
-            logged(make.recipe_id.as_str())
-        )))
+        self.store_make(new).await
     }
 
     async fn make(
@@ -395,10 +159,7 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         make_id: &MakeId,
     ) -> Result<Option<StoredMake>, StoreError> {
-        Ok(self
-            .make_item(recipe_id, make_id)
-            .await?
-            .map(MakeItem::into_stored))
+        self.read_make(recipe_id, make_id).await
     }
 
     async fn makes(
@@ -406,20 +167,7 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeSummary>>, StoreError> {
-        // A list reads only what it shows, not the documents and diffs.
-        let projection = [
-            "makeId",
-            "version",
-            "madeAt",
-            "createdAt",
-            "rating",
-            "summary",
-            "scaleFactor",
-        ];
-        let page: Option<Page<MakeSummaryItem>> = self
-            .recipe_page(recipe_id, MAKE_PREFIX, "makes", page, &projection)
-            .await?;
-        Ok(page.map(|page| page.map(MakeSummaryItem::into_summary)))
+        self.list_makes(recipe_id, page).await
     }
 
     async fn make_facts(
@@ -427,71 +175,22 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
-        let page: Option<Page<FactsItem>> = self
-            .recipe_page(recipe_id, MAKE_PREFIX, "make facts", page, &["facts"])
-            .await?;
-        Ok(page.map(|page| page.map(|item| item.facts)))
+        self.list_make_facts(recipe_id, page).await
     }
 
     async fn put_rejection(
         &self,
         rejection: &NewRejection,
     ) -> Result<Written<StoredRejection>, StoreError> {
-        const FIRST: usize = 1;
-        let stored = rejection.to_stored();
-        let sk = rejection_sk(&stored.rejection_id);
-        let item = with_key(to_item(&stored, "a rejection")?, REJECTIONS_PK, sk.clone());
-        let first = RejectionRef {
-            rejection_id: stored.rejection_id.clone(),
-        };
-        let origin = rejection.origin();
-        for attempt in 0..WRITE_ATTEMPTS {
-            backoff(attempt).await;
-            let mut items = vec![
-                self.put(item.clone(), Some(NOT_EXISTS))?,
-                self.put_first(REJECTION_WRITE, &rejection.key, &first, &rejection.at)?,
-            ];
-            let pointer = origin
-                .as_ref()
-                .map(|o| Pointer::rejection(&stored.rejection_id, o));
-            let guard = self.guard(&mut items, origin.as_ref(), pointer)?;
-            let Transaction::Cancelled(cancelled) =
-                self.transact("storing a rejection", items).await?
-            else {
-                return Ok(Written::Created(stored));
-            };
-            self.refuse_if_deleted(&cancelled, guard, origin.as_ref())
-                .await?;
-            if cancelled.may_have_failed(FIRST)
-                && let Some(first) = self.replayed_rejection(&rejection.key).await?
-            {
-                return Ok(Written::Replayed(first));
-            }
-            // The same id means the same key and time: this very rejection,
-            // stored by a write whose idempotency record has expired.
-            let existing: Option<StoredRejection> = self
-                .get(item_key(REJECTIONS_PK, &sk), "a rejection")
-                .await?;
-            if let Some(existing) = existing {
-                return Ok(Written::Replayed(existing));
-            }
-        }
-        Err(StoreError::Unavailable(format!(
-            "rejection {} lost {WRITE_ATTEMPTS} races with other writes; try again",
-            stored.rejection_id
-        )))
+        self.store_rejection(rejection).await
     }
 
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError> {
-        let list = List::newest_first(REJECTIONS_PK, REJECTION_PREFIX, "rejections");
-        self.page(list, page, &[]).await
+        self.list_rejections(page).await
     }
 
     async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
-        Ok(self
-            .tombstone(&origin.object_id)
-            .await?
-            .is_some_and(|t| origin.is_before(Some(&t.sequencer))))
+        self.upload_is_deleted(origin).await
     }
 
     async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError> {
@@ -503,7 +202,7 @@ impl RecipeStore for DynamoStore {
         target: &ErasureTarget,
         at: &str,
     ) -> Result<Option<Vec<ErasedObject>>, StoreError> {
-        self.begin(target, at).await
+        self.start_erasure(target, at).await
     }
 
     async fn finish_erasure(
@@ -512,20 +211,14 @@ impl RecipeStore for DynamoStore {
         tombstones: &[Tombstone],
         at: &str,
     ) -> Result<Removed, StoreError> {
-        self.finish(target, tombstones, at).await
+        self.complete_erasure(target, tombstones, at).await
     }
 
     async fn pending_erasures(&self) -> Result<Vec<ErasureTarget>, StoreError> {
-        self.pending().await
+        self.erasures_under_way().await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {
-        self.client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .map_err(|e| sdk_error(&format!("describing table {}", self.table), e))?;
-        Ok(())
+        self.reach_table().await
     }
 }

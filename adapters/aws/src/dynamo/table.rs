@@ -1,7 +1,21 @@
-//! Table set-up, for tests and local tools: production tables come from
-//! `template.yaml`.
+//! The table itself: creating it as [`DynamoStore`] describes it (for tests
+//! and local tools: production tables come from `template.yaml`), and
+//! asking whether it answers.
 
-use super::*;
+use std::time::Duration;
+
+use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodb::client::Waiters as _;
+use aws_sdk_dynamodb::error::DisplayErrorContext;
+use aws_sdk_dynamodb::operation::create_table::CreateTableError;
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ScalarAttributeType,
+    TimeToLiveSpecification,
+};
+use shared::store::StoreError;
+
+use super::DynamoStore;
+use super::transact::{build_error, sdk_error};
 
 impl DynamoStore {
     /// Creates the table as [`DynamoStore`] describes it, unless it exists,
@@ -69,6 +83,17 @@ impl DynamoStore {
                 .await
                 .map_err(|e| sdk_error(&format!("enabling time to live on table {name}"), e))?;
         }
+        Ok(())
+    }
+
+    /// [`shared::store::RecipeStore::ping`]: whether the table answers.
+    pub(super) async fn reach_table(&self) -> Result<(), StoreError> {
+        self.client
+            .describe_table()
+            .table_name(&self.table)
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("describing table {}", self.table), e))?;
         Ok(())
     }
 }

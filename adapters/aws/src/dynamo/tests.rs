@@ -2,9 +2,19 @@
 
 use std::sync::Arc;
 
-use super::*;
+use aws_sdk_dynamodb::Client;
+use serde_json::{Value, json};
 use shared::insights::MakeFacts;
-use shared::store::content_hash;
+use shared::model::{MakeId, RecipeId};
+use shared::store::{
+    Cursor, IdempotencyKey, NewMake, NewVersion, PageRequest, RecipeStore, StoreError, StoredMake,
+    content_hash,
+};
+
+use super::DynamoStore;
+use super::items::ITEM_LIMIT;
+use super::keys::List;
+use super::reads::start_key;
 
 mod deletion;
 
@@ -92,14 +102,16 @@ async fn store_with_pie(moto: &testkit::MotoServer, k: &str) -> DynamoStore {
     store
 }
 
-fn list(pk: &str) -> List<'_> {
-    List::oldest_first(pk, MAKE_PREFIX, "makes")
+/// The makes of the recipe `recipe`, whose partition is `RECIPE#<recipe>`.
+fn list(recipe: &RecipeId) -> List<'_> {
+    List::Makes(recipe)
 }
 
 #[test]
 fn a_cursor_from_another_list_or_of_another_shape_is_refused() {
+    let recipe_a = recipe_id("a");
     let ours = Cursor::encode(&json!({"pk": "RECIPE#a", "sk": "MAKE#x"}));
-    assert!(start_key(&ours, &list("RECIPE#a")).is_ok());
+    assert!(start_key(&ours, &list(&recipe_a)).is_ok());
     for position in [
         json!({"pk": "RECIPE#b", "sk": "MAKE#x"}),
         json!({"pk": "RECIPE#a", "sk": "VERSION#0000000001"}),
@@ -109,7 +121,7 @@ fn a_cursor_from_another_list_or_of_another_shape_is_refused() {
     ] {
         let cursor = Cursor::encode(&position);
         assert_eq!(
-            start_key(&cursor, &list("RECIPE#a")),
+            start_key(&cursor, &list(&recipe_a)),
             Err(StoreError::InvalidCursor),
             "{position}"
         );

@@ -1,13 +1,29 @@
-//! Expressions and transactions: conditional puts and updates, one
-//! `TransactWriteItems` call with its cancellation explained, and what a
-//! failed call means.
+//! Writes as DynamoDB takes them: condition and update expressions, the
+//! items of a transaction (put, update, delete, condition check), one
+//! `TransactWriteItems` call with its cancellation explained, the pause
+//! between attempts, and the SDK's failures as [`StoreError`]s.
 
-use aws_sdk_dynamodb::types::Delete;
+use std::collections::{BTreeMap, HashMap};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use super::*;
+use aws_sdk_dynamodb::error::{BuildError, ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::types::{
+    AttributeValue, ConditionCheck, Delete, Put, TransactWriteItem, Update,
+};
+use serde::Serialize;
+use shared::store::{IdempotencyKey, StoreError};
+
+use super::DynamoStore;
+use super::items::IdempotencyRecord;
+use super::keys::{Item, Write};
 
 pub(super) const NOT_EXISTS: &str = "attribute_not_exists(pk)";
 pub(super) const EXISTS: &str = "attribute_exists(pk)";
+
+/// How many times a write is tried when concurrent writes to the same
+/// recipe keep winning the race.
+pub(super) const WRITE_ATTEMPTS: u32 = 10;
 
 /// What a `TransactWriteItems` call did.
 pub(super) enum Transaction {
@@ -18,14 +34,10 @@ pub(super) enum Transaction {
 /// Which of a cancelled transaction's items had a condition fail, when the
 /// cancellation reasons say.
 pub(super) struct Cancelled {
-    pub(super) failed: Option<Vec<bool>>,
+    failed: Option<Vec<bool>>,
 }
 
 impl Cancelled {
-    pub(super) fn unknown() -> Self {
-        Self { failed: None }
-    }
-
     /// Whether item `index`'s condition failed; `None` when unknown.
     pub(super) fn failed(&self, index: usize) -> Option<bool> {
         self.failed
@@ -42,11 +54,19 @@ impl Cancelled {
 #[derive(Default)]
 pub(super) struct Expression {
     pub(super) text: String,
-    pub(super) names: BTreeMap<String, String>,
-    pub(super) values: BTreeMap<String, AttributeValue>,
+    names: BTreeMap<String, String>,
+    values: BTreeMap<String, AttributeValue>,
 }
 
 impl Expression {
+    /// A condition without placeholders.
+    pub(super) fn condition(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            ..Self::default()
+        }
+    }
+
     /// `SET` of every attribute of `fields`.
     pub(super) fn set_all(fields: Item) -> Self {
         let mut expression = Self::default();
@@ -88,6 +108,11 @@ impl Expression {
     }
 }
 
+/// A number attribute.
+pub(super) fn number(value: impl std::fmt::Display) -> AttributeValue {
+    AttributeValue::N(value.to_string())
+}
+
 impl DynamoStore {
     pub(super) fn put(
         &self,
@@ -106,12 +131,13 @@ impl DynamoStore {
     /// Puts the idempotency record of a write, unless the key has one.
     pub(super) fn put_first<T: Serialize>(
         &self,
-        kind: &str,
+        kind: Write,
         key: &IdempotencyKey,
         first: &T,
         at: &str,
     ) -> Result<TransactWriteItem, StoreError> {
-        self.put(idempotency_item(kind, key, first, at)?, Some(NOT_EXISTS))
+        let record = IdempotencyRecord::item(kind, key, first, at)?;
+        self.put(record, Some(NOT_EXISTS))
     }
 
     pub(super) fn update(
@@ -172,48 +198,6 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().condition_check(check).build())
     }
 
-    /// Counts a make rated `rating` on the recipe of partition `pk`, or
-    /// uncounts it (`by` is 1 or -1), at `at`: the updates of its `META`
-    /// item, on condition that it exists, and of its directory entry.
-    pub(super) fn count_make(
-        &self,
-        pk: &str,
-        by: i32,
-        rating: Option<f64>,
-        at: &str,
-    ) -> Result<[TransactWriteItem; 2], StoreError> {
-        let counters = || make_counters(by, rating, at);
-        Ok([
-            self.update(item_key(pk, META_SK), counters(), Some(EXISTS.to_owned()))?,
-            self.update(item_key(DIRECTORY_PK, pk), counters(), None)?,
-        ])
-    }
-
-    /// Sets `fields` on the recipe of partition `pk` and on its directory
-    /// entry, under the optimistic lock on its versions as `read` shows
-    /// them (without `read`, on condition that the recipe does not exist).
-    pub(super) fn set_recipe(
-        &self,
-        pk: &str,
-        fields: &RecipeFields<'_>,
-        read: Option<&RecipeItem>,
-    ) -> Result<[TransactWriteItem; 2], StoreError> {
-        let fields = to_item(fields, "a recipe")?;
-        let mut meta = Expression::set_all(fields.clone());
-        let lock = match read {
-            Some(recipe) => version_lock(&mut meta, recipe),
-            None => NOT_EXISTS.to_owned(),
-        };
-        Ok([
-            self.update(item_key(pk, META_SK), meta, Some(lock))?,
-            self.update(
-                item_key(DIRECTORY_PK, pk),
-                Expression::set_all(fields),
-                None,
-            )?,
-        ])
-    }
-
     /// One `TransactWriteItems` call, with its cancellation explained.
     pub(super) async fn transact(
         &self,
@@ -244,7 +228,7 @@ impl DynamoStore {
         if codes.contains(&"TransactionConflict") {
             // Another transaction held one of the items: DynamoDB's way of
             // losing a race, to be retried like one.
-            return Ok(Transaction::Cancelled(Cancelled::unknown()));
+            return Ok(Transaction::Cancelled(Cancelled { failed: None }));
         }
         if codes.iter().any(|c| {
             matches!(
@@ -281,51 +265,6 @@ impl DynamoStore {
     }
 }
 
-/// The optimistic lock of a write that depends on a recipe's versions as
-/// `recipe` shows them: no version was added since. (Items written before
-/// deletion followed the bucket have no `latestVersion`: their current
-/// version is their latest.)
-fn version_lock(expression: &mut Expression, recipe: &RecipeItem) -> String {
-    match recipe.latest_version {
-        Some(latest) => expression.equals("latestVersion", number(latest)),
-        None => format!(
-            "attribute_not_exists({}) AND {}",
-            expression.name("latestVersion"),
-            expression.equals("currentVersion", number(recipe.current_version))
-        ),
-    }
-}
-
-/// The update of a recipe's make counters (`makeCount`, `ratedCount`,
-/// `ratingSum`) and `updatedAt` when a make rated `rating` is added
-/// (`by` = 1) or removed (`by` = -1) at `at`.
-fn make_counters(by: i32, rating: Option<f64>, at: &str) -> Expression {
-    let mut expression = Expression::default();
-    let (rated, rating) = match rating {
-        Some(rating) => (1, rating),
-        None => (0, 0.0),
-    };
-    let adds = [
-        ("makeCount", number(by)),
-        ("ratedCount", number(by * rated)),
-        ("ratingSum", number(f64::from(by) * rating)),
-    ]
-    .map(|(attribute, value)| {
-        format!(
-            "{} {}",
-            expression.name(attribute),
-            expression.value(attribute, value)
-        )
-    });
-    let set = format!(
-        "{} = {}",
-        expression.name("updatedAt"),
-        expression.value("updatedAt", AttributeValue::S(at.to_owned()))
-    );
-    expression.text = format!("ADD {} SET {set}", adds.join(", "));
-    expression
-}
-
 /// DynamoDB refuses empty maps of placeholders: none at all instead.
 fn non_empty<V>(map: BTreeMap<String, V>) -> Option<HashMap<String, V>> {
     (!map.is_empty()).then(|| map.into_iter().collect())
@@ -345,7 +284,7 @@ pub(super) async fn backoff(attempt: u32) {
     tokio::time::sleep(Duration::from_millis(millis)).await;
 }
 
-pub(super) fn build_error(err: aws_sdk_dynamodb::error::BuildError) -> StoreError {
+pub(super) fn build_error(err: BuildError) -> StoreError {
     StoreError::Internal(format!("cannot build a DynamoDB request: {err}"))
 }
 

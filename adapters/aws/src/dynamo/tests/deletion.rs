@@ -2,11 +2,20 @@
 //! interrupted half-way, pointers left behind, items written before
 //! deletion followed the bucket).
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::json;
 use shared::keys::UploadKind;
-use shared::store::{ObjectDeletion, ObjectIds, Removed};
+use shared::model::MakeId;
+use shared::store::{
+    NewMake, NewRejection, ObjectDeletion, ObjectIds, Origin, PageRequest, RecipeStore,
+    RecipeSummary, Removed, Written,
+};
 use testkit::store_contract::origin_from;
 
-use super::*;
+use super::{key, make, recipe_id, store_on_moto, store_with_pie, version};
+use crate::dynamo::DynamoStore;
+use crate::dynamo::items::Pointer;
+use crate::dynamo::keys::{DELETED_SK, Item, Key, List};
 
 fn deletion(object_key: &str, sequencer: Option<&str>) -> ObjectDeletion {
     ObjectDeletion {
@@ -51,13 +60,7 @@ async fn put_raw(store: &DynamoStore, item: Item) {
 /// The sort keys of an object's partition.
 async fn object_items(store: &DynamoStore, object_key: &str) -> Vec<String> {
     store
-        .query_all(
-            &object_pk(&ObjectIds::for_tests().id(object_key)),
-            None,
-            true,
-            &[],
-            "an object",
-        )
+        .query_all(List::Object(&ObjectIds::for_tests().id(object_key)), &[])
         .await
         .expect("query")
         .into_iter()
@@ -70,21 +73,12 @@ async fn a_deletion_interrupted_after_its_tombstone_finishes_when_delivered_agai
     let moto = testkit::MotoServer::start();
     let store = store_with_make_from(&moto, "makes/m.json").await;
     // The first delivery raised the tombstone, then the process died.
-    put_raw(
-        &store,
-        HashMap::from([
-            (
-                "pk".to_owned(),
-                AttributeValue::S(object_pk(&ObjectIds::for_tests().id("makes/m.json"))),
-            ),
-            ("sk".to_owned(), AttributeValue::S(DELETED_SK.to_owned())),
-            (
-                "sequencer".to_owned(),
-                AttributeValue::S(Origin::order("07")),
-            ),
-        ]),
-    )
-    .await;
+    let mut tombstone = Key::Tombstone(&ObjectIds::for_tests().id("makes/m.json")).item();
+    tombstone.insert(
+        "sequencer".to_owned(),
+        AttributeValue::S(Origin::order("07")),
+    );
+    put_raw(&store, tombstone).await;
     let removed = store
         .delete_object(&deletion("makes/m.json", Some("07")))
         .await
@@ -110,15 +104,14 @@ async fn pointers_whose_records_are_gone_or_replaced_are_cleared_and_count_nothi
     // Make `m` came from another object; a pointer from this one names it.
     let store = store_with_make_from(&moto, "makes/other.json").await;
     let stale = made_from("pie", "m", "makes/gone.json", "05");
-    let pk = object_pk(&ObjectIds::for_tests().id("makes/gone.json"));
+    // Its pointers go under the partition of makes/gone.json.
     let origin = stale.origin.clone().expect("origin");
     for pointer in [
         Pointer::make(&stale, &origin),
         Pointer::version(&recipe_id("pie"), 9, &origin),
         Pointer::rejection("2026-01-01T00:00:00.000Z~abc", &origin),
     ] {
-        let item = to_item(&pointer.item, "a pointer").expect("item");
-        put_raw(&store, with_key(item, pk.clone(), pointer.sk)).await;
+        put_raw(&store, pointer.into_item().expect("item")).await;
     }
     let removed = store
         .delete_object(&deletion("makes/gone.json", Some("06")))
@@ -223,8 +216,8 @@ async fn a_recipe_stored_before_deletion_followed_the_bucket_keeps_its_numbers()
         .expect("put");
     // An earlier release wrote neither attribute.
     for key in [
-        item_key(recipe_pk(&recipe_id("pie")), META_SK),
-        item_key(DIRECTORY_PK, recipe_pk(&recipe_id("pie"))),
+        Key::Recipe(&recipe_id("pie")).item(),
+        Key::Directory(&recipe_id("pie")).item(),
     ] {
         store
             .client

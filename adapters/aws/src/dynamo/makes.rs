@@ -1,0 +1,175 @@
+//! Makes: storing one (created, replayed, refused for an unknown recipe or
+//! a taken make id, or recorded under a new key when it exists already),
+//! reading one, and pages of makes and of their facts.
+
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use shared::insights::MakeFacts;
+use shared::model::{MakeId, RecipeId};
+// Ids and keys in error messages go by their pseudonyms: the messages are logged.
+use shared::object_id::logged;
+use shared::store::{
+    MakeRef, MakeSummary, NewMake, Page, PageRequest, StoreError, StoredMake, Written,
+};
+
+use super::DynamoStore;
+use super::items::{FactsItem, IdempotencyRecord, MakeItem, MakeSummaryItem, Pointer};
+use super::keys::{Key, List, Write};
+use super::transact::{NOT_EXISTS, Transaction, WRITE_ATTEMPTS, backoff, sdk_error};
+
+impl DynamoStore {
+    /// [`shared::store::RecipeStore::put_make`].
+    pub(super) async fn store_make(&self, new: &NewMake) -> Result<Written<MakeRef>, StoreError> {
+        const MAKE: usize = 0;
+        const FIRST: usize = 1;
+        const META: usize = 2;
+        let make = &new.make;
+        let made = make.to_ref();
+        let make_item = MakeItem::item(new)?;
+        let origin = new.origin.as_ref();
+        for attempt in 0..WRITE_ATTEMPTS {
+            backoff(attempt).await;
+            // A make of an unknown recipe must fail as a whole (counting
+            // it needs the recipe), so that its key is not burned and a
+            // retry can succeed later.
+            let [meta, directory] =
+                self.count_make(&make.recipe_id, 1, make.rating, &make.created_at)?;
+            let mut items = vec![
+                self.put(make_item.clone(), Some(NOT_EXISTS))?,
+                self.put_first(Write::Make, &new.key, &made, &make.created_at)?,
+                meta,
+                directory,
+                self.put_key_pointer(&make.recipe_id, Write::Make, &new.key, Some(&make.make_id))?,
+            ];
+            let pointer = origin.map(|o| Pointer::make(new, o));
+            let guard = self.guard(&mut items, origin, pointer)?;
+            let Transaction::Cancelled(cancelled) = self.transact("storing a make", items).await?
+            else {
+                return Ok(Written::Created(made));
+            };
+            self.refuse_if_deleted(&cancelled, guard, origin).await?;
+            if cancelled.may_have_failed(FIRST)
+                && let Some(first) = self.first_result::<MakeRef>(Write::Make, &new.key).await?
+            {
+                return Ok(Written::Replayed(first));
+            }
+            let recipe_missing = match cancelled.failed(META) {
+                Some(failed) => failed,
+                None => self.recipe_item(&make.recipe_id).await?.is_none(),
+            };
+            if recipe_missing {
+                return Err(StoreError::RecipeNotFound(make.recipe_id.clone()));
+            }
+            if cancelled.may_have_failed(MAKE)
+                && let Some(existing) = self.make_item(&make.recipe_id, &make.make_id).await?
+            {
+                if existing.content_hash() != make.content_hash {
+                    return Err(StoreError::MakeConflict(make.make_id.clone()));
+                }
+                return Ok(Written::Replayed(
+                    self.record_make_key(new, existing.to_ref()).await?,
+                ));
+            }
+            // Nothing explains the cancellation but a race with another
+            // transaction on these items: try again.
+        }
+        Err(StoreError::Unavailable(format!(
+            "make {} of recipe {} lost {WRITE_ATTEMPTS} races with other writes; try again",
+            logged(make.make_id.as_str()),
+            logged(make.recipe_id.as_str())
+        )))
+    }
+
+    /// [`shared::store::RecipeStore::make`].
+    pub(super) async fn read_make(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<Option<StoredMake>, StoreError> {
+        Ok(self
+            .make_item(recipe_id, make_id)
+            .await?
+            .map(MakeItem::into_stored))
+    }
+
+    /// [`shared::store::RecipeStore::makes`].
+    pub(super) async fn list_makes(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<MakeSummary>>, StoreError> {
+        let list = List::Makes(recipe_id);
+        let page: Option<Page<MakeSummaryItem>> = self
+            .recipe_page(list, recipe_id, page, &MakeSummaryItem::PROJECTION)
+            .await?;
+        Ok(page.map(|page| page.map(MakeSummaryItem::into_summary)))
+    }
+
+    /// [`shared::store::RecipeStore::make_facts`].
+    pub(super) async fn list_make_facts(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<MakeFacts>>, StoreError> {
+        let list = List::Makes(recipe_id);
+        let page: Option<Page<FactsItem>> = self
+            .recipe_page(list, recipe_id, page, &FactsItem::PROJECTION)
+            .await?;
+        Ok(page.map(|page| page.map(FactsItem::into_facts)))
+    }
+
+    pub(super) async fn make_item(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<Option<MakeItem>, StoreError> {
+        self.get(Key::Make(recipe_id, make_id).item(), "a make")
+            .await
+    }
+
+    /// Records `key` as leading to an existing make (a deliberate re-upload
+    /// of the same make), and returns what the key leads to.
+    async fn record_make_key(
+        &self,
+        new: &NewMake,
+        existing: MakeRef,
+    ) -> Result<MakeRef, StoreError> {
+        // The key pointer first: one left without its record is harmless.
+        let pointer = self.put_key_pointer(
+            &existing.recipe_id,
+            Write::Make,
+            &new.key,
+            Some(&existing.make_id),
+        )?;
+        if let Transaction::Cancelled(_) = self
+            .transact("recording a make's key pointer", vec![pointer])
+            .await?
+        {
+            return Err(StoreError::Unavailable(
+                "recording a make's key pointer lost a race; try again".into(),
+            ));
+        }
+        let item = IdempotencyRecord::item(Write::Make, &new.key, &existing, &new.make.created_at)?;
+        let result = self
+            .client
+            .put_item()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(NOT_EXISTS)
+            .send()
+            .await;
+        match result {
+            Ok(_) => Ok(existing),
+            Err(err)
+                if matches!(
+                    err.as_service_error(),
+                    Some(PutItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                // A concurrent attempt with this key recorded it first.
+                let first = self.first_result(Write::Make, &new.key).await?;
+                Ok(first.unwrap_or(existing))
+            }
+            Err(err) => Err(sdk_error("recording a make's idempotency key", err)),
+        }
+    }
+}
