@@ -25,7 +25,7 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 // Ids and keys in error messages go by their pseudonyms: the messages are logged.
 use shared::object_id::logged;
-use shared::store::{ObjectDeletion, ObjectId, Origin, Removed, StoreError};
+use shared::store::{ObjectDeletion, ObjectId, Origin, Removed, StoreError, StoredRejection};
 
 use super::DynamoStore;
 use super::items::{Pointer, PointerItem, RecipeFields, TombstoneItem, VersionHead, from_item};
@@ -107,8 +107,7 @@ impl DynamoStore {
         &self,
         object_id: &ObjectId,
     ) -> Result<Option<TombstoneItem>, StoreError> {
-        self.get(Key::Tombstone(object_id).item(), "a deletion's tombstone")
-            .await
+        self.get(Key::Tombstone(object_id)).await
     }
 
     /// [`shared::store::RecipeStore::delete_object`].
@@ -360,7 +359,9 @@ impl DynamoStore {
         {
             Transaction::Committed => Ok(true),
             Transaction::Cancelled(_) => {
-                if self.rejection(rejection_id).await?.is_some() {
+                let stored: Option<StoredRejection> =
+                    self.get(Key::Rejection(rejection_id)).await?;
+                if stored.is_some() {
                     return Err(StoreError::Unavailable(format!(
                         "rejection {rejection_id} could not be removed; try again"
                     )));

@@ -65,7 +65,7 @@ impl DynamoStore {
         at: &str,
     ) -> Result<Option<Vec<ErasedObject>>, StoreError> {
         let pending: Option<ErasureItem> =
-            self.get(ErasureItem::key(target)?, "an erasure").await?;
+            self.get(Key::Erasure(&ErasureItem::text(target)?)).await?;
         let (exists, objects) = self.objects_of(target).await?;
         if !exists && pending.is_none() {
             return Ok(None);
@@ -113,9 +113,7 @@ impl DynamoStore {
                 Ok((exists, objects))
             }
             ErasureTarget::Make { recipe_id, make_id } => {
-                let item: Option<OriginItem> = self
-                    .get(Key::Make(recipe_id, make_id).item(), "a make's origin")
-                    .await?;
+                let item: Option<OriginItem> = self.get(Key::Make(recipe_id, make_id)).await?;
                 let exists = item.is_some();
                 Ok((
                     exists,
@@ -241,7 +239,8 @@ impl DynamoStore {
         }
 
         // 4. The marker.
-        self.delete_all(vec![ErasureItem::key(target)?], "forgetting an erasure")
+        let marker = Key::Erasure(&ErasureItem::text(target)?).item();
+        self.delete_all(vec![marker], "forgetting an erasure")
             .await?;
         Ok(removed)
     }

@@ -435,8 +435,7 @@ pub(super) struct MakeSummaryItem {
 }
 
 impl MakeSummaryItem {
-    /// The attributes it is read from: a list reads only what it shows,
-    /// not the documents and diffs.
+    /// The attributes it is read from.
     pub(super) const PROJECTION: [&str; 7] = [
         "makeId",
         "version",
@@ -648,18 +647,25 @@ pub(super) struct ErasureItem {
 }
 
 impl ErasureItem {
-    /// The key of the erasure of `target`.
-    pub(super) fn key(target: &ErasureTarget) -> Result<Item, StoreError> {
-        Ok(Key::Erasure(&target_text(target)?).item())
+    /// The target as its key names it: JSON text.
+    pub(super) fn text(target: &ErasureTarget) -> Result<String, StoreError> {
+        serde_json::to_string(target).map_err(|e| {
+            StoreError::Internal(format!(
+                "an erasure target as JSON: {}",
+                scrubbed(&e.to_string())
+            ))
+        })
     }
 
     /// The item of the erasure of `target`, begun at `at`.
     pub(super) fn item(target: &ErasureTarget, at: &str) -> Result<Item, StoreError> {
+        let text = Self::text(target)?;
+        let key = Key::Erasure(&text).item();
         let item = Self {
-            target: target_text(target)?,
+            target: text,
             begun_at: at.to_owned(),
         };
-        Ok(with_key(to_item(&item, "an erasure")?, Self::key(target)?))
+        Ok(with_key(to_item(&item, "an erasure")?, key))
     }
 
     /// The targets of `erasures`, in the order they were begun.
@@ -718,15 +724,6 @@ mod json_text {
 fn with_key(mut item: Item, key: Item) -> Item {
     item.extend(key);
     item
-}
-
-fn target_text(target: &ErasureTarget) -> Result<String, StoreError> {
-    serde_json::to_string(target).map_err(|e| {
-        StoreError::Internal(format!(
-            "an erasure target as JSON: {}",
-            scrubbed(&e.to_string())
-        ))
-    })
 }
 
 fn to_item<T: Serialize>(value: &T, what: &str) -> Result<Item, StoreError> {

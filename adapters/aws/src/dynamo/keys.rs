@@ -78,6 +78,24 @@ pub(super) enum Key<'a> {
 }
 
 impl Key<'_> {
+    /// What the item holds, for messages.
+    pub(super) fn what(&self) -> &'static str {
+        match self {
+            Self::Recipe(_) => "a recipe",
+            Self::Directory(_) => "a recipe's directory entry",
+            Self::Version(..) => "a recipe version",
+            Self::Make(..) => "a make",
+            Self::Rejection(_) => "a rejection",
+            Self::Idempotency(..) => "an idempotency record",
+            Self::IdempotencyPointer(..) => "a key pointer",
+            Self::Tombstone(_) => "a deletion's tombstone",
+            Self::MakePointer(..) | Self::VersionPointer(..) | Self::RejectionPointer(..) => {
+                "a pointer"
+            }
+            Self::Erasure(_) => "an erasure",
+        }
+    }
+
     pub(super) fn item(&self) -> Item {
         match *self {
             Self::Recipe(recipe_id) => item_key(recipe_pk(recipe_id), META_SK),

@@ -3,6 +3,7 @@
 //! reading one, and pages of makes and of their facts.
 
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use serde::de::DeserializeOwned;
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 // Ids and keys in error messages go by their pseudonyms: the messages are logged.
@@ -15,6 +16,25 @@ use super::DynamoStore;
 use super::items::{FactsItem, IdempotencyRecord, MakeItem, MakeSummaryItem, Pointer};
 use super::keys::{Key, List, Write};
 use super::transact::{NOT_EXISTS, Transaction, WRITE_ATTEMPTS, backoff, sdk_error};
+
+/// A list of makes: the attributes it reads of each (a list reads only
+/// what it shows, not the documents and diffs), and what it makes of them.
+pub(super) struct MakeList<I, T> {
+    projection: &'static [&'static str],
+    into: fn(I) -> T,
+}
+
+/// [`shared::store::RecipeStore::makes`]: what a list shows of each make.
+pub(super) const SUMMARIES: MakeList<MakeSummaryItem, MakeSummary> = MakeList {
+    projection: &MakeSummaryItem::PROJECTION,
+    into: MakeSummaryItem::into_summary,
+};
+
+/// [`shared::store::RecipeStore::make_facts`]: each make's facts.
+pub(super) const FACTS: MakeList<FactsItem, MakeFacts> = MakeList {
+    projection: &FactsItem::PROJECTION,
+    into: FactsItem::into_facts,
+};
 
 impl DynamoStore {
     /// [`shared::store::RecipeStore::put_make`].
@@ -91,30 +111,19 @@ impl DynamoStore {
             .map(MakeItem::into_stored))
     }
 
-    /// [`shared::store::RecipeStore::makes`].
-    pub(super) async fn list_makes(
+    /// [`shared::store::RecipeStore::makes`] or
+    /// [`shared::store::RecipeStore::make_facts`]: a page of `list`, a
+    /// recipe's makes by make id; `None` for an unknown recipe.
+    pub(super) async fn list_makes<I: DeserializeOwned, T>(
         &self,
+        list: &MakeList<I, T>,
         recipe_id: &RecipeId,
         page: &PageRequest,
-    ) -> Result<Option<Page<MakeSummary>>, StoreError> {
-        let list = List::Makes(recipe_id);
-        let page: Option<Page<MakeSummaryItem>> = self
-            .recipe_page(list, recipe_id, page, &MakeSummaryItem::PROJECTION)
+    ) -> Result<Option<Page<T>>, StoreError> {
+        let page: Option<Page<I>> = self
+            .recipe_page(List::Makes(recipe_id), recipe_id, page, list.projection)
             .await?;
-        Ok(page.map(|page| page.map(MakeSummaryItem::into_summary)))
-    }
-
-    /// [`shared::store::RecipeStore::make_facts`].
-    pub(super) async fn list_make_facts(
-        &self,
-        recipe_id: &RecipeId,
-        page: &PageRequest,
-    ) -> Result<Option<Page<MakeFacts>>, StoreError> {
-        let list = List::Makes(recipe_id);
-        let page: Option<Page<FactsItem>> = self
-            .recipe_page(list, recipe_id, page, &FactsItem::PROJECTION)
-            .await?;
-        Ok(page.map(|page| page.map(FactsItem::into_facts)))
+        Ok(page.map(|page| page.map(list.into)))
     }
 
     pub(super) async fn make_item(
@@ -122,8 +131,7 @@ impl DynamoStore {
         recipe_id: &RecipeId,
         make_id: &MakeId,
     ) -> Result<Option<MakeItem>, StoreError> {
-        self.get(Key::Make(recipe_id, make_id).item(), "a make")
-            .await
+        self.get(Key::Make(recipe_id, make_id)).await
     }
 
     /// Records `key` as leading to an existing make (a deliberate re-upload

@@ -167,7 +167,7 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeSummary>>, StoreError> {
-        self.list_makes(recipe_id, page).await
+        self.list_makes(&makes::SUMMARIES, recipe_id, page).await
     }
 
     async fn make_facts(
@@ -175,7 +175,7 @@ impl RecipeStore for DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
-        self.list_make_facts(recipe_id, page).await
+        self.list_makes(&makes::FACTS, recipe_id, page).await
     }
 
     async fn put_rejection(

@@ -14,16 +14,17 @@ use super::keys::{Item, Key, List, Write};
 use super::transact::sdk_error;
 
 impl DynamoStore {
+    /// The item at `key`, read as a `T`.
     pub(super) async fn get<T: DeserializeOwned>(
         &self,
-        key: Item,
-        what: &str,
+        key: Key<'_>,
     ) -> Result<Option<T>, StoreError> {
+        let what = key.what();
         let output = self
             .client
             .get_item()
             .table_name(&self.table)
-            .set_key(Some(key))
+            .set_key(Some(key.item()))
             // Read-your-writes, as the SQLite store gives: a client that
             // has just written must see it.
             .consistent_read(true)
@@ -39,9 +40,7 @@ impl DynamoStore {
         kind: Write,
         key: &IdempotencyKey,
     ) -> Result<Option<T>, StoreError> {
-        let record: Option<IdempotencyRecord<T>> = self
-            .get(Key::Idempotency(kind, key).item(), "an idempotency record")
-            .await?;
+        let record: Option<IdempotencyRecord<T>> = self.get(Key::Idempotency(kind, key)).await?;
         Ok(record.map(IdempotencyRecord::into_first))
     }
 

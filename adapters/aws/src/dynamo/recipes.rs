@@ -186,7 +186,7 @@ impl DynamoStore {
         &self,
         recipe_id: &RecipeId,
     ) -> Result<Option<RecipeItem>, StoreError> {
-        self.get(Key::Recipe(recipe_id).item(), "a recipe").await
+        self.get(Key::Recipe(recipe_id)).await
     }
 
     async fn version_item(
@@ -194,9 +194,7 @@ impl DynamoStore {
         recipe_id: &RecipeId,
         version: u32,
     ) -> Result<Option<StoredVersion>, StoreError> {
-        let item: Option<VersionItem> = self
-            .get(Key::Version(recipe_id, version).item(), "a recipe version")
-            .await?;
+        let item: Option<VersionItem> = self.get(Key::Version(recipe_id, version)).await?;
         Ok(item.map(VersionItem::into_stored))
     }
 

@@ -50,7 +50,7 @@ impl DynamoStore {
             }
             // The same id means the same key and time: this very rejection,
             // stored by a write whose idempotency record has expired.
-            if let Some(existing) = self.rejection(&stored.rejection_id).await? {
+            if let Some(existing) = self.get(Key::Rejection(&stored.rejection_id)).await? {
                 return Ok(Written::Replayed(existing));
             }
         }
@@ -68,14 +68,6 @@ impl DynamoStore {
         self.page(List::Rejections, page, &[]).await
     }
 
-    pub(super) async fn rejection(
-        &self,
-        rejection_id: &str,
-    ) -> Result<Option<StoredRejection>, StoreError> {
-        self.get(Key::Rejection(rejection_id).item(), "a rejection")
-            .await
-    }
-
     /// The stored rejection a rejection write's key first led to.
     async fn replayed_rejection(
         &self,
@@ -87,7 +79,7 @@ impl DynamoStore {
         else {
             return Ok(None);
         };
-        self.rejection(&first.rejection_id)
+        self.get(Key::Rejection(&first.rejection_id))
             .await?
             .map(Some)
             .ok_or_else(|| {
