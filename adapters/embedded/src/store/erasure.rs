@@ -1,11 +1,18 @@
 //! Erasure: a recipe or a make leaves the store, and only tombstones under
 //! object ids stay. Beginning remembers the erasure (a row in `erasures`);
-//! finishing is one transaction that removes every record and forgets it.
+//! finishing is one transaction that removes every record and forgets it,
+//! then a checkpoint that leaves no old page in the log.
 
+use rusqlite::{Connection, OptionalExtension as _, Transaction, params};
 use shared::keys::{RECIPES_PREFIX, recipe_id_from_key};
-use shared::store::{ErasedObject, ErasureTarget, Tombstone, merge_objects};
+use shared::model::RecipeId;
+use shared::object_id::scrubbed;
+use shared::store::{ErasedObject, ErasureTarget, Removed, StoreError, Tombstone, merge_objects};
 
-use super::*;
+use super::deletion::remember_deletion;
+use super::makes::remove_make;
+use super::recipes::recipe_exists;
+use super::sql::{MAKE_WRITE, REJECTION_WRITE, VERSION_WRITE, db, to_json, write};
 
 fn target_text(target: &ErasureTarget) -> Result<String, StoreError> {
     to_json(target, "an erasure target")
@@ -43,13 +50,7 @@ fn objects_of(
     match target {
         ErasureTarget::Recipe { recipe_id } => {
             let id = recipe_id.as_str();
-            let exists = tx
-                .query_row("SELECT 1 FROM recipes WHERE recipe_id = ?1", [id], |_| {
-                    Ok(())
-                })
-                .optional()
-                .map_err(db("looking up a recipe"))?
-                .is_some();
+            let exists = recipe_exists(tx, recipe_id)?;
             let mut objects = rows(
                 "SELECT origin_key, origin_seq FROM versions
                  WHERE recipe_id = ?1 AND origin_key IS NOT NULL
@@ -100,6 +101,7 @@ fn names(object_key: &str, recipe_id: &RecipeId) -> bool {
         && recipe_id_from_key(object_key).is_some_and(|id| id == *recipe_id)
 }
 
+/// [`shared::store::RecipeStore::begin_erasure`].
 pub(super) fn begin_erasure(
     connection: &mut Connection,
     target: &ErasureTarget,
@@ -121,7 +123,25 @@ pub(super) fn begin_erasure(
     })
 }
 
+/// [`shared::store::RecipeStore::finish_erasure`].
 pub(super) fn finish_erasure(
+    connection: &mut Connection,
+    target: &ErasureTarget,
+    tombstones: &[Tombstone],
+    at: &str,
+) -> Result<Removed, StoreError> {
+    let removed = erase(connection, target, tombstones, at)?;
+    // The log may still hold the pages as they were before: fold it into
+    // the file and empty it.
+    connection
+        .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+        .map_err(db("checkpointing after an erasure"))?;
+    Ok(removed)
+}
+
+/// Removes every record of `target` and forgets the erasure, in one
+/// transaction.
+fn erase(
     connection: &mut Connection,
     target: &ErasureTarget,
     tombstones: &[Tombstone],
@@ -206,6 +226,7 @@ pub(super) fn finish_erasure(
     })
 }
 
+/// [`shared::store::RecipeStore::pending_erasures`].
 pub(super) fn pending_erasures(connection: &Connection) -> Result<Vec<ErasureTarget>, StoreError> {
     let texts: Vec<String> = connection
         .prepare_cached("SELECT target FROM erasures ORDER BY begun_at, target")
@@ -217,7 +238,7 @@ pub(super) fn pending_erasures(connection: &Connection) -> Result<Vec<ErasureTar
             serde_json::from_str(text).map_err(|e| {
                 StoreError::Internal(format!(
                     "an erasure under way is unreadable: {}",
-                    shared::object_id::scrubbed(&e.to_string())
+                    scrubbed(&e.to_string())
                 ))
             })
         })

@@ -11,35 +11,25 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use rusqlite::types::Type;
-use rusqlite::{
-    Connection, ErrorCode, OptionalExtension as _, Row, Transaction, TransactionBehavior, params,
-};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
-use serde_json::{Value, json};
-
-use shared::diff::round4;
+use rusqlite::{Connection, TransactionBehavior};
 use shared::insights::MakeFacts;
-use shared::keys::UploadKind;
 use shared::model::{MakeId, RecipeId};
-use shared::rejection::RejectReason;
 use shared::store::{
-    Cursor, IdempotencyKey, MAX_PAGE, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, RejectedUpload,
-    RejectionRef, Removed, StoreError, StoredMake, StoredRejection, StoredVersion, VersionRef,
-    VersionSummary, Written,
+    ErasedObject, ErasureTarget, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
+    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed, StoreError,
+    StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
 };
 
+mod deletion;
 mod erasure;
-mod reads;
+mod makes;
+mod recipes;
+mod rejections;
+mod sql;
 #[cfg(test)]
 mod tests;
-mod writes;
 
-use reads::*;
-use shared::store::{ErasedObject, ErasureTarget, Tombstone};
-use writes::*;
+use sql::{db, db_error};
 
 /// What `PRAGMA user_version` says once every migration is in place; raise
 /// it with each migration.
@@ -56,19 +46,6 @@ const MIGRATIONS: [&str; 3] = [
 /// How long a write waits for another process's transaction before the
 /// call fails as `Unavailable`.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
-
-// Idempotency records are kept per kind of write, so a key reused across
-// kinds cannot make one write return another kind's result.
-const VERSION_WRITE: &str = "version";
-const MAKE_WRITE: &str = "make";
-const REJECTION_WRITE: &str = "rejection";
-
-// The list a cursor was handed out by, so another list refuses it.
-const RECIPES_LIST: &str = "recipes";
-const VERSIONS_LIST: &str = "versions";
-const MAKES_LIST: &str = "makes";
-const FACTS_LIST: &str = "make-facts";
-const REJECTIONS_LIST: &str = "rejections";
 
 /// The recipe store in one SQLite file.
 pub struct SqliteStore {
@@ -118,20 +95,18 @@ impl SqliteStore {
         .await
     }
 
-    /// A page of one recipe's makes, each read from `columns` by `from_row`.
-    async fn makes_list<T: Send + 'static>(
+    /// Runs `work` with `args` on the connection, off the async threads:
+    /// each port method hands its arguments to the function of its family.
+    async fn run<A, T>(
         &self,
-        recipe_id: &RecipeId,
-        page: &PageRequest,
-        list: &'static str,
-        columns: &'static str,
-        from_row: fn(&Row<'_>) -> rusqlite::Result<T>,
-    ) -> Result<Option<Page<T>>, StoreError> {
-        let (recipe_id, page) = (recipe_id.clone(), page.clone());
-        self.call(move |connection| {
-            makes_page(connection, &recipe_id, &page, list, columns, from_row)
-        })
-        .await
+        args: A,
+        work: fn(&mut Connection, &A) -> Result<T, StoreError>,
+    ) -> Result<T, StoreError>
+    where
+        A: Send + 'static,
+        T: Send + 'static,
+    {
+        self.call(move |connection| work(connection, &args)).await
     }
 }
 
@@ -186,44 +161,16 @@ fn migrate(connection: &mut Connection, path: &Path) -> Result<(), StoreError> {
     tx.commit().map_err(|e| db_error(&context, e))
 }
 
-/// Busy, locked and I/O failures can pass; anything else is a bug or
-/// corrupt data.
-fn db_error(context: &str, error: rusqlite::Error) -> StoreError {
-    let retryable = matches!(
-        error.sqlite_error_code(),
-        Some(
-            ErrorCode::DatabaseBusy
-                | ErrorCode::DatabaseLocked
-                | ErrorCode::SystemIoFailure
-                | ErrorCode::DiskFull
-        )
-    );
-    let message = format!("{context}: {error}");
-    if retryable {
-        StoreError::Unavailable(message)
-    } else {
-        StoreError::Internal(message)
-    }
-}
-
-fn db(context: &'static str) -> impl FnOnce(rusqlite::Error) -> StoreError {
-    move |error| db_error(context, error)
-}
-
-fn to_json<T: Serialize>(value: &T, what: &str) -> Result<String, StoreError> {
-    serde_json::to_string(value)
-        .map_err(|e| StoreError::Internal(format!("{what} cannot be written as JSON: {e}")))
-}
-
+/// Each method is one use case, kept in the module of its family:
+/// `recipes` (versions and recipes), `makes`, `rejections`, `deletion` and
+/// `erasure`.
 #[async_trait]
 impl RecipeStore for SqliteStore {
     async fn put_version(
         &self,
         version: &NewVersion,
     ) -> Result<Written<StoredVersion>, StoreError> {
-        let version = version.clone();
-        self.call(move |connection| put_version(connection, &version))
-            .await
+        self.run(version.clone(), recipes::put_version).await
     }
 
     async fn version(
@@ -231,14 +178,14 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         version: Option<u32>,
     ) -> Result<Option<StoredVersion>, StoreError> {
-        let recipe_id = recipe_id.clone();
-        self.call(move |connection| load_version(connection, &recipe_id, version))
-            .await
+        self.run((recipe_id.clone(), version), |c, (id, n)| {
+            recipes::version(c, id, *n)
+        })
+        .await
     }
 
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
-        let page = page.clone();
-        self.call(move |connection| recipes(connection, &page))
+        self.run(page.clone(), |c, page| recipes::recipes(c, page))
             .await
     }
 
@@ -246,8 +193,7 @@ impl RecipeStore for SqliteStore {
         &self,
         recipe_id: &RecipeId,
     ) -> Result<Option<RecipeSummary>, StoreError> {
-        let recipe_id = recipe_id.clone();
-        self.call(move |connection| recipe_summary(connection, &recipe_id))
+        self.run(recipe_id.clone(), |c, id| recipes::recipe_summary(c, id))
             .await
     }
 
@@ -256,15 +202,14 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
-        let (recipe_id, page) = (recipe_id.clone(), page.clone());
-        self.call(move |connection| versions(connection, &recipe_id, &page))
-            .await
+        self.run((recipe_id.clone(), page.clone()), |c, (id, page)| {
+            recipes::versions(c, id, page)
+        })
+        .await
     }
 
     async fn put_make(&self, make: &NewMake) -> Result<Written<MakeRef>, StoreError> {
-        let make = make.clone();
-        self.call(move |connection| put_make(connection, &make))
-            .await
+        self.run(make.clone(), makes::put_make).await
     }
 
     async fn make(
@@ -272,9 +217,10 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         make_id: &MakeId,
     ) -> Result<Option<StoredMake>, StoreError> {
-        let (recipe_id, make_id) = (recipe_id.clone(), make_id.clone());
-        self.call(move |connection| make(connection, &recipe_id, &make_id))
-            .await
+        self.run((recipe_id.clone(), make_id.clone()), |c, (id, make)| {
+            makes::make(c, id, make)
+        })
+        .await
     }
 
     async fn makes(
@@ -282,13 +228,9 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeSummary>>, StoreError> {
-        self.makes_list(
-            recipe_id,
-            page,
-            MAKES_LIST,
-            MAKE_SUMMARY_COLUMNS,
-            make_summary_from,
-        )
+        self.run((recipe_id.clone(), page.clone()), |c, (id, page)| {
+            makes::makes(c, &makes::SUMMARIES, id, page)
+        })
         .await
     }
 
@@ -297,34 +239,30 @@ impl RecipeStore for SqliteStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
-        self.makes_list(recipe_id, page, FACTS_LIST, "facts", make_facts_from)
-            .await
+        self.run((recipe_id.clone(), page.clone()), |c, (id, page)| {
+            makes::makes(c, &makes::FACTS, id, page)
+        })
+        .await
     }
 
     async fn put_rejection(
         &self,
         rejection: &NewRejection,
     ) -> Result<Written<StoredRejection>, StoreError> {
-        let rejection = rejection.clone();
-        self.call(move |connection| put_rejection(connection, &rejection))
-            .await
+        self.run(rejection.clone(), rejections::put_rejection).await
     }
 
     async fn rejections(&self, page: &PageRequest) -> Result<Page<StoredRejection>, StoreError> {
-        let page = page.clone();
-        self.call(move |connection| rejections(connection, &page))
+        self.run(page.clone(), |c, page| rejections::rejections(c, page))
             .await
     }
 
     async fn delete_object(&self, deletion: &ObjectDeletion) -> Result<Removed, StoreError> {
-        let deletion = deletion.clone();
-        self.call(move |connection| delete_object(connection, &deletion))
-            .await
+        self.run(deletion.clone(), deletion::delete_object).await
     }
 
     async fn is_deleted(&self, origin: &Origin) -> Result<bool, StoreError> {
-        let origin = origin.clone();
-        self.call(move |connection| is_deleted(connection, &origin))
+        self.run(origin.clone(), |c, origin| deletion::is_deleted(c, origin))
             .await
     }
 
@@ -333,9 +271,10 @@ impl RecipeStore for SqliteStore {
         target: &ErasureTarget,
         at: &str,
     ) -> Result<Option<Vec<ErasedObject>>, StoreError> {
-        let (target, at) = (target.clone(), at.to_owned());
-        self.call(move |connection| erasure::begin_erasure(connection, &target, &at))
-            .await
+        self.run((target.clone(), at.to_owned()), |c, (target, at)| {
+            erasure::begin_erasure(c, target, at)
+        })
+        .await
     }
 
     async fn finish_erasure(
@@ -344,22 +283,15 @@ impl RecipeStore for SqliteStore {
         tombstones: &[Tombstone],
         at: &str,
     ) -> Result<Removed, StoreError> {
-        let (target, tombstones, at) = (target.clone(), tombstones.to_vec(), at.to_owned());
-        self.call(move |connection| {
-            let removed = erasure::finish_erasure(connection, &target, &tombstones, &at)?;
-            // The log may still hold the pages as they were before: fold
-            // it into the file and empty it.
-            connection
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .map_err(db("checkpointing after an erasure"))?;
-            Ok(removed)
+        let args = (target.clone(), tombstones.to_vec(), at.to_owned());
+        self.run(args, |c, (target, tombstones, at)| {
+            erasure::finish_erasure(c, target, tombstones, at)
         })
         .await
     }
 
     async fn pending_erasures(&self) -> Result<Vec<ErasureTarget>, StoreError> {
-        self.call(|connection| erasure::pending_erasures(connection))
-            .await
+        self.run((), |c, ()| erasure::pending_erasures(c)).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

@@ -1,11 +1,19 @@
 //! Behaviour particular to SQLite (the shared contract is `testkit::store_contract`).
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
+use rusqlite::Connection;
 use serde_json::json;
+use shared::insights::MakeFacts;
+use shared::keys::UploadKind;
+use shared::model::{MakeId, RecipeId};
+use shared::store::{
+    IdempotencyKey, NewMake, NewVersion, ObjectDeletion, Origin, PageRequest, RecipeStore, Removed,
+    StoreError, StoredMake, Written, content_hash,
+};
 
-use super::*;
-use shared::store::content_hash;
+use super::{MIGRATIONS, SCHEMA_VERSION, SqliteStore};
 
 /// A fresh directory for one test's database, removed afterwards.
 struct Scratch(testkit::TempDir);
