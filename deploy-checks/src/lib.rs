@@ -334,7 +334,7 @@ pub fn variables_read_in(dir: &Path) -> BTreeSet<String> {
 /// security lets be signed with SigV4 (the chain's writes and erasures).
 ///
 /// # Panics
-/// When `recipe-server/openapi.json` is missing or not an OpenAPI document.
+/// When `recipe-server/openapi.snap.json` is missing or not an OpenAPI document.
 pub fn write_routes_of_the_contract() -> BTreeSet<String> {
     routes_secured_by("sigv4")
 }
@@ -343,10 +343,10 @@ pub fn write_routes_of_the_contract() -> BTreeSet<String> {
 /// route keys.
 ///
 /// # Panics
-/// When `recipe-server/openapi.json` is missing or not an OpenAPI document.
+/// When `recipe-server/openapi.snap.json` is missing or not an OpenAPI document.
 pub fn routes_secured_by(scheme: &str) -> BTreeSet<String> {
-    let path = workspace_root().join("recipe-server/openapi.json");
-    let text = std::fs::read_to_string(path).expect("recipe-server/openapi.json is readable");
+    let path = workspace_root().join("recipe-server/openapi.snap.json");
+    let text = std::fs::read_to_string(path).expect("recipe-server/openapi.snap.json is readable");
     let doc: Value = serde_json::from_str(&text).expect("the OpenAPI document is JSON");
     let mut routes = BTreeSet::new();
     for (path, operations) in doc["paths"].as_object().expect("paths") {

@@ -18,6 +18,7 @@ use embedded_adapters::{DirObjects, FileJournal, LocalForms, QueueConfig, Sqlite
 use shared::ports::{ObjectError, ObjectPurge};
 use shared::store::{PageRequest, RecipeStore};
 
+use crate::config::Config;
 use crate::paths::Paths;
 
 mod pump;
@@ -35,12 +36,9 @@ async fn stopped(stop: &mut tokio::sync::watch::Receiver<bool>) {
     let _ = stop.wait_for(|s| *s).await;
 }
 
-/// Set (by a test only) to hold every erasure for good after it removes its
-/// first object from the bucket, so that the test can `kill -9` the chain
-/// in the middle of one and see the next start finish it.
-const HOLD_ERASURE: &str = "RECIPE_CHAIN_TEST_HOLD_ERASURE";
-
-/// The bucket folder as erasure removes from it.
+/// The bucket folder as erasure removes from it; with `hold`
+/// ([`crate::config::HOLD_ERASURE`]), an erasure stops for good after its
+/// first removal.
 struct ErasureBucket {
     objects: Arc<DirObjects>,
     hold: bool,
@@ -156,7 +154,7 @@ pub fn redrive(data: &Path) -> Result<(), String> {
 /// as `DELETE`: the bucket folder and the queue are purged again too. The
 /// chain may be running: the store and the queue take one writer at a
 /// time.
-pub fn replay_erasures(data: &Path) -> Result<(), String> {
+pub fn replay_erasures(data: &Path, config: &Config) -> Result<(), String> {
     let paths = Paths::new(data);
     if !paths.store.exists() {
         return Err(format!("no chain data in {}", paths.data.display()));
@@ -176,12 +174,12 @@ pub fn replay_erasures(data: &Path) -> Result<(), String> {
         // A store file put back from a copy may have lost its mode.
         paths.protect_databases()?;
         let ids = crate::paths::object_ids(&paths.object_id_secret)?;
-        let limits = shared::Limits::from_lookup(|name| std::env::var(name).ok())?;
         let erasure = recipe_server::service::Erasure::new(ids)
             .with_bucket(Arc::new(DirObjects::new(&paths.bucket)))
             .with_jobs(Arc::new(queue))
             .with_journal(Arc::new(FileJournal::new(&paths.journal)));
-        let service = recipe_server::service::Service::new(store, limits, erasure);
+        let service =
+            recipe_server::service::Service::new(store, config.limits.clone(), erasure, None);
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(120));
         let replayed = service
@@ -262,17 +260,20 @@ fn drop_examples(bucket: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// `recipe-chain up`.
-pub fn up(data: &Path, port: u16, examples: bool) -> Result<(), String> {
-    init_logs();
+/// `recipe-chain up`, with the settings read at start.
+pub fn up(data: &Path, port: u16, examples: bool, config: Config) -> Result<(), String> {
+    init_logs(config.log_filter.as_deref());
     let paths = Paths::new(data);
     paths.create()?;
-    runtime()?.block_on(run(paths, port, examples))
+    runtime()?.block_on(run(paths, port, examples, config))
 }
 
-fn init_logs() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+/// Logs on the terminal: the lines `filter` (`RUST_LOG`) lets through,
+/// `warn` and above when it is unset or malformed.
+fn init_logs(filter: Option<&str>) {
+    let filter = filter
+        .and_then(|text| tracing_subscriber::EnvFilter::try_new(text).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_target(false)
@@ -290,13 +291,14 @@ fn init_logs() {
     }));
 }
 
-async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
+/// The chain's composition: every part built once from `config` and the
+/// data folder, then run until Ctrl-C.
+async fn run(paths: Paths, port: u16, examples: bool, config: Config) -> Result<(), String> {
     let queue = SqliteQueue::open(&paths.queue, queue_config())?;
     let store: Arc<dyn RecipeStore> =
         Arc::new(SqliteStore::open(&paths.store).map_err(|e| e.to_string())?);
     paths.protect_databases()?;
     let objects = Arc::new(DirObjects::new(&paths.bucket));
-    let limits = shared::Limits::from_lookup(|name| std::env::var(name).ok())?;
     let token = crate::paths::new_token()?;
     crate::paths::write_token(&paths.token, &token)?;
 
@@ -317,17 +319,27 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
     let erasure = recipe_server::service::Erasure::new(ids)
         .with_bucket(Arc::new(ErasureBucket {
             objects: Arc::clone(&objects),
-            hold: std::env::var_os(HOLD_ERASURE).is_some(),
+            hold: config.hold_erasure,
         }))
         .with_jobs(Arc::new(queue.clone()))
         .with_journal(Arc::new(FileJournal::new(&paths.journal)));
-    let state = recipe_server::AppState::new(
-        Arc::clone(&store),
-        limits.clone(),
-        recipe_server::Auth::LocalToken(token.clone()),
+    let state = recipe_server::AppState::new(recipe_server::Parts {
+        store: Arc::clone(&store),
+        limits: config.limits.clone(),
+        auth: recipe_server::Auth::LocalToken(token.clone()),
         erasure,
+        dashboard: None,
+        uploads: Some(Arc::new(LocalForms::new(DirObjects::new(&paths.bucket))?)),
+    });
+    // The sender reads claim-checked documents within the same limits as
+    // the watcher and the server.
+    let api = sender::HttpApi::new(
+        &base,
+        sender::Signer::Bearer(token.clone()),
+        sender::DEFAULT_TIMEOUT,
     )
-    .with_uploads(Arc::new(LocalForms::new(DirObjects::new(&paths.bucket))?));
+    .map_err(|e| format!("cannot build the API client: {e}"))?;
+    let sender = sender::Deps::new(Arc::new(api), objects.clone(), config.limits.clone());
     // An erasure the last run was stopped in the middle of is finished
     // before anything else.
     let resumed = state.service().resume_erasures().await.map_err(|failure| {
@@ -346,9 +358,9 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
     let (wake_tx, wake_rx) = tokio::sync::watch::channel(0u64);
     let watcher = watch::start(
         &paths,
-        Arc::clone(&objects),
+        objects,
         queue.clone(),
-        limits,
+        config.limits,
         wake_tx,
         stop_rx.clone(),
     )?;
@@ -359,14 +371,7 @@ async fn run(paths: Paths, port: u16, examples: bool) -> Result<(), String> {
             EXAMPLES.len()
         );
     }
-    let pumps = pump::start(
-        queue.clone(),
-        objects,
-        &base,
-        &token,
-        wake_rx,
-        stop_rx.clone(),
-    )?;
+    let pumps = pump::start(queue.clone(), sender, wake_rx, stop_rx.clone());
 
     match tokio::signal::ctrl_c().await {
         Ok(()) => {

@@ -1,6 +1,7 @@
 //! `recipe-chain`: the recipe-diff chain on one machine, and its tools.
 
 mod chain;
+mod config;
 mod diffing;
 mod dropping;
 mod paths;
@@ -102,9 +103,15 @@ struct DropArgs {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // The settings, read once, by the commands that run the chain's parts.
+    let config = || config::Config::from_lookup(|name| std::env::var(name).ok());
     let result = match cli.command {
-        None => chain::up(&cli.up.data.data, cli.up.port, cli.up.examples),
-        Some(Command::Up(up)) => chain::up(&up.data.data, up.port, up.examples),
+        None => {
+            config().and_then(|c| chain::up(&cli.up.data.data, cli.up.port, cli.up.examples, c))
+        }
+        Some(Command::Up(up)) => {
+            config().and_then(|c| chain::up(&up.data.data, up.port, up.examples, c))
+        }
         Some(Command::Diff(args)) => match (&args.recipe, &args.make) {
             (Some(recipe), Some(make)) => diffing::diff_files(recipe, make, args.json),
             (None, None) => diffing::show_example(),
@@ -115,7 +122,7 @@ fn main() -> ExitCode {
         Some(Command::Redrive(args)) => chain::redrive(&args.data),
         Some(Command::Erasures {
             command: ErasuresCommand::Replay(args),
-        }) => chain::replay_erasures(&args.data),
+        }) => config().and_then(|c| chain::replay_erasures(&args.data, &c)),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -320,3 +320,39 @@ fn the_smoke_tests_recipes_come_only_from_its_folder_and_it_holds_only_them() {
     assert_eq!(ids, ["smoke-1"], "{recipes}");
     assert_eq!(chain.make_count("smoke-1"), 1);
 }
+
+/// A raised `MAX_OBJECT_BYTES` reaches every part of the chain (issue 23,
+/// item 6): a recipe larger than the default limit (1 MiB) and within the
+/// raised one is stored. It is too large for a job's message, so it travels
+/// by claim check and the sender reads it from the bucket folder; the
+/// sender's read once kept the default limit, and the recipe was refused
+/// `too-large` although the watcher and the server took it.
+#[test]
+fn a_raised_object_limit_reaches_the_senders_claim_check_read() {
+    const RAISED: usize = 2 * 1024 * 1024;
+    let mut recipe: serde_json::Value = serde_json::from_slice(RECIPE).expect("fixture");
+    recipe["recipeId"] = "big-loaf".into();
+    let step = "Fold the apples in gently, then rest. ".repeat(63);
+    recipe["steps"] = (1..=500)
+        .map(|i| serde_json::json!({"stepId": i, "stepText": step}))
+        .collect();
+    let bytes = recipe.to_string().into_bytes();
+    assert!(
+        (1024 * 1024 + 1..RAISED).contains(&bytes.len()),
+        "between the default limit and the raised one: {} bytes",
+        bytes.len()
+    );
+
+    let data = DataDir::new("raised-limit");
+    let raised = RAISED.to_string();
+    let chain = Chain::start_with_env(data.path(), &[("MAX_OBJECT_BYTES", &raised)]);
+    put(&data.bucket(), "recipes/big-loaf.json", &bytes);
+    wait_until("the recipe or its refusal", Duration::from_secs(60), || {
+        chain.get("/recipes/big-loaf")["version"] == 1
+            || chain.get("/rejections")["items"]
+                .as_array()
+                .is_some_and(|items| !items.is_empty())
+    });
+    assert_no_rejections(&chain, "a document within the raised limit");
+    assert_eq!(chain.get("/recipes/big-loaf")["version"], 1);
+}

@@ -1,4 +1,5 @@
-// api-types.d.ts checked against recipe-server/openapi.json by the type
+// api-types.d.ts checked against recipe-server/openapi.snap.json (the
+// generated document's reviewed snapshot, tests/openapi.rs) by the type
 // checker itself (`tsc`, see jsconfig.json): each interface has exactly the
 // properties its schema lists (or, where the document is looser than the
 // server, at least those), and each path the dashboard calls is one the
@@ -8,16 +9,17 @@
 // checker): that a property is required, its type and an enum's values are
 // kept in step by reading (docs/dashboard.md).
 
-import type openapi from '../openapi.json';
+import type openapi from '../openapi.snap.json';
 import type * as Api from './api-types.js';
 
 type Schemas = (typeof openapi)['components']['schemas'];
 type Paths = keyof (typeof openapi)['paths'];
 /** The property names of a schema, or of a nested object schema. */
 type Names<S> = S extends { properties: infer P } ? keyof P : never;
-/** The item schema of an array schema's. */
-type Item<S> = S extends { items: infer I } ? I : never;
-type Props<S extends keyof Schemas> = Schemas[S] extends { properties: infer P } ? P : never;
+/** The variants of a `oneOf` schema, as a union. */
+type Variant<S> = S extends { oneOf: readonly (infer V)[] } ? V : never;
+/** Every property name of any member of a union type. */
+type FieldsOf<U> = U extends unknown ? keyof U : never;
 
 /** Fails, naming the odd ones, unless the document's names are the types'. */
 type Same<Document, Types> = [Document] extends [Types]
@@ -42,24 +44,25 @@ export type SchemasMatch = [
   Ok<Same<Names<Schemas['MakeDiff']>, keyof Api.MakeDiff>>,
   Ok<Same<Names<Schemas['PatchOperation']>, keyof Api.PatchOperation>>,
   Ok<Same<Names<Schemas['Difference']>, keyof Api.Difference>>,
-  Ok<Same<Names<Props<'Difference'>['difference']>, keyof Api.Difference['difference']>>,
+  Ok<Same<Names<Schemas['DifferenceValues']>, keyof Api.Difference['difference']>>,
   Ok<Same<Names<Schemas['Differences']>, keyof Api.Differences>>,
   Ok<Same<Names<Schemas['Summary']>, keyof Api.Summary>>,
-  // The document lists the ops only; api-types.d.ts has each one's fields.
-  Ok<Same<Names<Schemas['Change']>, 'op'>>,
+  // Every field any variant of the change has (op's values are strings to
+  // the checker, so which variant has which is kept by reading).
+  Ok<Same<Names<Variant<Schemas['Change']>>, FieldsOf<Api.Change>>>,
   Ok<Same<Names<Schemas['Insights']>, keyof Api.Insights>>,
-  Ok<Same<Names<Item<Props<'Insights'>['ingredients']>>, keyof Api.IngredientInsight>>,
-  Ok<Same<Names<Item<Props<'Insights'>['substitutions']>>, keyof Api.Insights['substitutions'][number]>>,
-  Ok<Same<Names<Item<Props<'Insights'>['scaleFactors']>>, keyof Api.Insights['scaleFactors'][number]>>,
-  Ok<Same<Names<Item<Props<'Insights'>['steps']>>, keyof Api.StepInsight>>,
-  Ok<Same<Names<Item<Props<'Insights'>['ratings']>>, keyof Api.Insights['ratings'][number]>>,
+  Ok<Same<Names<Schemas['IngredientInsight']>, keyof Api.IngredientInsight>>,
+  Ok<Same<Names<Schemas['SubstitutionInsight']>, keyof Api.Insights['substitutions'][number]>>,
+  Ok<Same<Names<Schemas['ScaleInsight']>, keyof Api.Insights['scaleFactors'][number]>>,
+  Ok<Same<Names<Schemas['StepInsight']>, keyof Api.StepInsight>>,
+  Ok<Same<Names<Schemas['RatingPoint']>, keyof Api.Insights['ratings'][number]>>,
   Ok<Same<Names<Schemas['StoredRejection']>, keyof Api.StoredRejection>>,
   Ok<Same<Names<Schemas['UploadRequest']>, keyof Api.UploadRequest>>,
   Ok<Same<Names<Schemas['UploadForm']>, keyof Api.UploadForm>>,
   // The seed reader takes more than the document's schema lists.
   Ok<Within<Names<Schemas['SeedDocument']>, keyof Api.SeedDocument>>,
-  Ok<Within<Names<Item<Props<'SeedDocument'>['ingredients']>>, keyof Api.SeedIngredient>>,
-  Ok<Within<Names<Item<Props<'SeedDocument'>['steps']>>, keyof Api.SeedStep>>,
+  Ok<Within<Names<Schemas['SeedIngredient']>, keyof Api.SeedIngredient>>,
+  Ok<Within<Names<Schemas['SeedStep']>, keyof Api.SeedStep>>,
 ];
 
 /** The paths of the document that api.js's ReadPath and Writes stand for. */

@@ -3,7 +3,7 @@
 // never served, and nothing imports it at run time (the modules name it in
 // JSDoc `@import` tags, which the browser reads as comments).
 //
-// Each interface is named as the schema it mirrors in recipe-server/openapi.json
+// Each interface is named as the schema it mirrors in recipe-server/openapi.snap.json
 // (`components.schemas`), with the same properties, the same required ones and
 // the same types (`integer` is `number`; a property that may be `null` is
 // `T | null`). Where the document is looser than the server (a change's fields
@@ -393,7 +393,6 @@ export interface StoredRejection {
   message: string;
   path: string;
   createdAt: string;
-  status?: 'created' | 'replayed';
 }
 
 // ---------------------------------------------------------------------------

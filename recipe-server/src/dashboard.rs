@@ -12,10 +12,12 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
 use shared::refusal::Code;
+use shared::wire::PROBLEM_JSON;
 
 use crate::AppState;
+use crate::api::{DashboardConfig, Problem as ProblemDocument};
+use crate::openapi::{AssetFile, Revalidated};
 use crate::problem::Problem;
 
 /// The dashboard's paths: public even where reads need a token, since the
@@ -98,15 +100,17 @@ impl DashboardAuth {
         }
     }
 
-    fn config(&self) -> serde_json::Value {
+    fn config(&self) -> DashboardConfig {
         match self {
-            Self::Open => json!({"auth": "none"}),
-            Self::Cognito { origin, client_id } => json!({
-                "auth": "cognito",
-                "domain": origin.split_once("://").map_or(origin.as_str(), |(_, host)| host),
-                "origin": origin,
-                "clientId": client_id,
-            }),
+            Self::Open => DashboardConfig::None,
+            Self::Cognito { origin, client_id } => DashboardConfig::Cognito {
+                domain: origin
+                    .split_once("://")
+                    .map_or(origin.as_str(), |(_, host)| host)
+                    .to_owned(),
+                origin: origin.clone(),
+                client_id: client_id.clone(),
+            },
         }
     }
 
@@ -129,9 +133,9 @@ impl DashboardAuth {
     }
 }
 
-/// The sign-in the dashboard uses: as set with
-/// [`AppState::with_dashboard_auth`](crate::AppState::with_dashboard_auth)
-/// (the Lambda `main` reads `COGNITO_*` once, at start-up), or else open.
+/// The sign-in the dashboard uses: as given in
+/// [`Parts::dashboard`](crate::Parts::dashboard) (the Lambda `main` reads
+/// `COGNITO_*` once, at start-up), or else open.
 fn dashboard_auth(state: &AppState) -> DashboardAuth {
     state
         .dashboard_auth()
@@ -219,7 +223,31 @@ fn serve(asset: &Asset, request: &HeaderMap) -> Response {
     response
 }
 
-/// `GET /`: the page.
+// `GET /`: the page.
+#[utoipa::path(
+    get,
+    path = "/",
+    operation_id = "dashboard",
+    tag = "dashboard",
+    summary = "The dashboard (HTML). Its scripts and styles come from /assets/; it reads this API.",
+    description = "Public even where reads need a token: the page holds no recipe data and must load before its user can sign in. Sent with a strict Content-Security-Policy (scripts, styles and connections to this origin only, no inline script; plus the Cognito hosted UI's origin for the token exchange when reads need a sign-in).",
+    security(),
+    params(Revalidated),
+    responses(
+        (status = 200, description = "The page.", content_type = "text/html", body = String, headers(
+            ("ETag" = String, description = "The file's validator (it changes with each build)."),
+            ("Cache-Control" = String, description = "Always `no-cache`: revalidated on each use, so a new deployment shows at once."),
+            ("X-Content-Type-Options" = String, description = "`nosniff`."),
+            ("Content-Security-Policy" = String, description = "`default-src 'self'; script-src 'self'; style-src 'self'; …`."),
+            ("Referrer-Policy" = String, description = "`no-referrer`."),
+            ("X-Frame-Options" = String, description = "`DENY`.")
+        )),
+        (status = 304, description = "The browser's copy is current.", headers(
+            ("ETag" = String, description = "The file's validator."),
+            ("Cache-Control" = String, description = "`no-cache`.")
+        ))
+    )
+)]
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let mut response = serve(&INDEX, &headers);
     let uploads = state.service().upload_origin();
@@ -236,7 +264,32 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
     response
 }
 
-/// `GET /assets/{file}`: a script, style sheet or picture.
+// `GET /assets/{file}`: a script, style sheet or picture.
+#[utoipa::path(
+    get,
+    path = "/assets/{file}",
+    operation_id = "dashboardAsset",
+    tag = "dashboard",
+    summary = "One of the dashboard's files: a JavaScript module, the style sheet or an SVG picture, embedded in the server.",
+    security(),
+    params(AssetFile, Revalidated),
+    responses(
+        (status = 200, description = "The file.",
+            content((String = "text/javascript"), (String = "text/css"), (String = "image/svg+xml")),
+            headers(
+                ("ETag" = String, description = "The file's validator (it changes with each build)."),
+                ("Cache-Control" = String, description = "Always `no-cache`: revalidated on each use, so a new deployment shows at once."),
+                ("X-Content-Type-Options" = String, description = "`nosniff`.")
+            )
+        ),
+        (status = 304, description = "The browser's copy is current.", headers(
+            ("ETag" = String, description = "The file's validator."),
+            ("Cache-Control" = String, description = "`no-cache`.")
+        )),
+        (status = 400, description = "The path is unusable.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 404, description = "The dashboard has no such file (`asset-not-found`).", body = ProblemDocument, content_type = PROBLEM_JSON)
+    )
+)]
 pub async fn asset(
     path: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
@@ -251,16 +304,36 @@ pub async fn asset(
     }
 }
 
-/// `GET /dashboard/config.json`: how the page signs its reads.
-pub async fn config(State(state): State<AppState>) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "application/json"),
-            (header::CACHE_CONTROL, "no-store"),
-        ],
-        dashboard_auth(&state).config().to_string(),
+// `GET /dashboard/config.json`: how the page signs its reads.
+#[utoipa::path(
+    get,
+    path = "/dashboard/config.json",
+    operation_id = "dashboardConfig",
+    tag = "dashboard",
+    summary = "How the dashboard signs its reads.",
+    description = "`{\"auth\": \"none\"}` where reads are open (locally, or a stack with public reads). Where reads need a Cognito user's token (`READ_AUTH=jwt` with `COGNITO_DOMAIN` and `COGNITO_CLIENT_ID` set), the hosted UI's domain and origin and the app client's id: the dashboard signs in with the authorization code flow and PKCE and sends `Authorization: Bearer <access token>` on reads.",
+    security(),
+    responses(
+        (status = 200, description = "The sign-in settings.", body = DashboardConfig, headers(
+            ("Cache-Control" = String, description = "`no-store`.")
+        ))
     )
-        .into_response()
+)]
+pub async fn config(State(state): State<AppState>) -> Response {
+    match serde_json::to_string(&dashboard_auth(&state).config()) {
+        Ok(body) => (
+            [
+                (header::CONTENT_TYPE, "application/json"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            body,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "serialising the dashboard's settings");
+            Problem::internal().into_response()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -297,9 +370,12 @@ mod tests {
         ));
         assert!(policy.contains("script-src 'self';"));
         assert_eq!(
-            auth.config(),
-            json!({"auth": "cognito", "domain": "auth.example.com",
-                   "origin": "https://auth.example.com", "clientId": "abc"})
+            serde_json::to_value(auth.config()).expect("JSON"),
+            serde_json::from_str::<serde_json::Value>(
+                r#"{"auth": "cognito", "domain": "auth.example.com",
+                   "origin": "https://auth.example.com", "clientId": "abc"}"#
+            )
+            .expect("JSON")
         );
     }
 

@@ -1,8 +1,8 @@
 //! The Lambda function's set-up: its configuration, read once at start-up
 //! (a missing or bad setting stops it with a message that names the
-//! setting), the state it serves with, and the interrupted erasures each
-//! new execution environment finishes. The settings are listed on the
-//! binary (`src/main.rs`).
+//! setting), the state it serves with, built once from it, and the
+//! interrupted erasures each new execution environment finishes. The
+//! settings are listed on the binary (`src/main.rs`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,7 +12,7 @@ use shared::Limits;
 use shared::store::ObjectIds;
 
 use crate::service::Erasure;
-use crate::{AppState, Auth, DashboardAuth, Erasers};
+use crate::{AppState, Auth, DashboardAuth, Erasers, Parts};
 
 /// How long a new environment spends finishing interrupted erasures.
 const RESUME_BUDGET: Duration = Duration::from_secs(5);
@@ -43,6 +43,8 @@ pub struct Config {
     pub auth: Auth,
     /// How the dashboard signs in.
     pub dashboard: DashboardAuth,
+    /// Which log lines are written (`RUST_LOG`; `info` when unset).
+    pub log_filter: Option<String>,
 }
 
 impl Config {
@@ -105,19 +107,18 @@ impl Config {
             limits,
             auth,
             dashboard,
+            log_filter: lookup("RUST_LOG"),
         })
     }
 }
 
 /// The server's state under `config`, with AWS clients built once from the
-/// environment's credentials and region; logs name objects by their ids
-/// under the configured secret from here on.
+/// environment's credentials and region.
 ///
 /// # Errors
 /// When the environment gives no region or credentials to sign upload
 /// forms with.
 pub async fn state(config: Config) -> Result<AppState, String> {
-    shared::object_id::set_log_ids(config.log_ids.clone());
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let store = DynamoStore::new(aws_sdk_dynamodb::Client::new(&aws), config.table);
     let s3 = aws_sdk_s3::Client::new(&aws);
@@ -140,11 +141,14 @@ pub async fn state(config: Config) -> Result<AppState, String> {
         .with_jobs(Arc::new(jobs))
         .with_jobs(Arc::new(failed_events))
         .with_journal(Arc::new(journal));
-    Ok(
-        AppState::new(Arc::new(store), config.limits, config.auth, erasure)
-            .with_dashboard_auth(config.dashboard)
-            .with_uploads(Arc::new(forms)),
-    )
+    Ok(AppState::new(Parts {
+        store: Arc::new(store),
+        limits: config.limits,
+        auth: config.auth,
+        erasure,
+        dashboard: Some(config.dashboard),
+        uploads: Some(Arc::new(forms)),
+    }))
 }
 
 /// Finishes the erasures a timeout or a crash cut short, for up to

@@ -6,6 +6,7 @@
 //! paginated with opaque cursors; every error is
 //! `application/problem+json`.
 
+pub mod api;
 pub mod auth;
 mod dashboard;
 mod extract;
@@ -13,6 +14,7 @@ mod handlers;
 #[cfg(feature = "lambda")]
 pub mod lambda;
 mod middleware;
+mod openapi;
 pub mod problem;
 pub mod service;
 mod version_cache;
@@ -20,61 +22,78 @@ mod version_cache;
 use std::sync::Arc;
 
 use axum::Router;
-use axum::routing::{MethodFilter, MethodRouter, on};
+use axum::routing::MethodRouter;
 use shared::Limits;
+use shared::ports::uploads::UploadForms;
 use shared::store::RecipeStore;
-use shared::wire;
+use utoipa_axum::router::UtoipaMethodRouter;
 
 use crate::service::{Erasure, Service};
 
 pub use auth::{Auth, Erasers};
 pub use dashboard::DashboardAuth;
 
-/// The OpenAPI document: the API's contract, tested against this server.
-pub const OPENAPI: &str = include_str!("../openapi.json");
-
-/// Declares every route once, with the handler that serves it: the
-/// [`ROUTES`] table (which a test checks against the OpenAPI document) and
-/// the handlers the router is built from.
+/// Declares every route once, by its handler, whose `#[utoipa::path]`
+/// names the route's method and path and its contract: the router
+/// ([`router`]) and the OpenAPI document ([`openapi_json`]) are both built
+/// from this table, so a route cannot be served without being documented,
+/// nor documented without being served.
 macro_rules! routes {
-    ($($method:ident $path:expr => $handler:expr;)*) => {
-        /// Every route of the API, as `(method, path)`. The router is built
-        /// from the same declarations, and a test checks this table against
-        /// the OpenAPI document.
-        pub const ROUTES: &[(&str, &str)] = &[$((stringify!($method), $path)),*];
-
-        /// Every route's path and handler, in [`ROUTES`]' order.
-        fn route_handlers() -> Vec<(&'static str, MethodRouter<AppState>)> {
-            vec![$(($path, on(MethodFilter::$method, $handler))),*]
+    ($($module:ident :: $handler:ident;)*) => {
+        /// Every route: the schemas its bodies name, its operation of the
+        /// document, and its handler.
+        pub(crate) fn contract_routes() -> Vec<UtoipaMethodRouter<AppState>> {
+            vec![$(utoipa_axum::routes!($module::$handler)),*]
         }
     };
 }
 
 routes! {
-    GET "/health" => handlers::health;
-    GET "/openapi.json" => handlers::openapi;
-    GET wire::path::RECIPES => handlers::list_recipes;
-    POST wire::path::RECIPES => handlers::put_recipe;
-    PUT wire::path::RECIPES => handlers::put_recipe;
-    GET "/recipes/{recipeId}" => handlers::get_recipe;
-    GET "/recipes/{recipeId}/versions" => handlers::list_versions;
-    GET wire::path::MAKES => handlers::list_makes;
-    POST wire::path::MAKES => handlers::post_make;
-    GET wire::path::MAKE => handlers::get_make;
-    GET "/recipes/{recipeId}/makes/{makeId}/differences" => handlers::get_differences;
-    GET "/recipes/{recipeId}/insights" => handlers::get_insights;
-    GET wire::path::REJECTIONS => handlers::list_rejections;
-    POST wire::path::REJECTIONS => handlers::post_rejection;
-    POST wire::path::DELETIONS => handlers::post_deletion;
-    DELETE "/recipes/{recipeId}" => handlers::erase_recipe;
-    DELETE wire::path::MAKE => handlers::erase_make;
-    POST auth::ERASURES_REPLAY => handlers::replay_erasures;
-    POST "/recipes/{recipeId}/diff" => handlers::preview;
-    POST "/uploads" => handlers::upload_form;
-    POST "/uploads/form" => handlers::accept_upload;
-    GET "/" => dashboard::index;
-    GET "/assets/{file}" => dashboard::asset;
-    GET "/dashboard/config.json" => dashboard::config;
+    handlers::health;
+    handlers::openapi;
+    handlers::list_recipes;
+    handlers::post_recipe;
+    handlers::put_recipe;
+    handlers::get_recipe;
+    handlers::list_versions;
+    handlers::list_makes;
+    handlers::post_make;
+    handlers::get_make;
+    handlers::get_differences;
+    handlers::get_insights;
+    handlers::list_rejections;
+    handlers::post_rejection;
+    handlers::post_deletion;
+    handlers::erase_recipe;
+    handlers::erase_make;
+    handlers::replay_erasures;
+    handlers::preview;
+    handlers::upload_form;
+    handlers::accept_upload;
+    dashboard::index;
+    dashboard::asset;
+    dashboard::config;
+}
+
+/// The OpenAPI 3.1 document, generated from the routes and the body types
+/// ([`api`]), as served at `GET /openapi.json`.
+pub fn openapi_json() -> &'static str {
+    openapi::json()
+}
+
+/// Every route of the API, as `(method, path)`: the operations of the
+/// document, each served by its handler.
+pub fn routes() -> Vec<(String, String)> {
+    let mut routes = Vec::new();
+    for (_, paths, _) in contract_routes() {
+        for (path, item) in paths.paths {
+            let item = serde_json::to_value(item).unwrap_or_default();
+            for method in item.as_object().into_iter().flat_map(|i| i.keys()) {
+                routes.push((method.to_uppercase(), path.clone()));
+            }
+        }
+    }
+    routes
 }
 
 struct Inner {
@@ -83,38 +102,47 @@ struct Inner {
     dashboard: Option<DashboardAuth>,
 }
 
+/// Everything the server is built from, given whole to [`AppState::new`]:
+/// the Lambda's `main` and the local chain fill it from their
+/// configuration and adapters.
+pub struct Parts {
+    /// Where recipes, makes and rejections are kept.
+    pub store: Arc<dyn RecipeStore>,
+    /// The limits documents are held to (`MAX_OBJECT_BYTES`, …).
+    pub limits: Limits,
+    /// Who may read, write and erase.
+    pub auth: Auth,
+    /// What an erasure reaches beyond the store.
+    pub erasure: Erasure,
+    /// How the dashboard signs in; `None`: it is open (the local token,
+    /// public reads, or a test).
+    pub dashboard: Option<DashboardAuth>,
+    /// Where the dashboard's uploads go (S3 presigned POST forms in AWS,
+    /// the bucket folder on this machine); `None`: the upload routes answer
+    /// 503.
+    pub uploads: Option<Arc<dyn UploadForms>>,
+}
+
 /// What every handler shares: the use cases, and who may call what.
 #[derive(Clone)]
 pub struct AppState(Arc<Inner>);
 
 impl AppState {
-    /// A server over `store`, refusing documents beyond `limits`, erasing
-    /// through `erasure`.
-    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits, auth: Auth, erasure: Erasure) -> Self {
-        Self(Arc::new(Inner {
-            service: Arc::new(Service::new(store, limits, erasure)),
+    /// The server built from `parts`, once: nothing is set afterwards.
+    pub fn new(parts: Parts) -> Self {
+        let Parts {
+            store,
+            limits,
             auth,
-            dashboard: None,
-        }))
-    }
-
-    /// The same server with the dashboard's sign-in set, as the Lambda
-    /// `main` reads it at start-up. Without it the dashboard is open (the
-    /// local token, public reads, or a test).
-    pub fn with_dashboard_auth(self, dashboard: DashboardAuth) -> Self {
+            erasure,
+            dashboard,
+            uploads,
+        } = parts;
         Self(Arc::new(Inner {
-            service: Arc::clone(&self.0.service),
-            auth: self.0.auth.clone(),
-            dashboard: Some(dashboard),
+            service: Arc::new(Service::new(store, limits, erasure, uploads)),
+            auth,
+            dashboard,
         }))
-    }
-
-    /// The same server with the dashboard's uploads going through
-    /// `uploads` (S3 presigned POST forms in AWS, the bucket folder on
-    /// this machine); without it the upload routes answer 503.
-    pub fn with_uploads(self, uploads: Arc<dyn shared::ports::uploads::UploadForms>) -> Self {
-        self.0.service.set_uploads(uploads);
-        self
     }
 
     pub(crate) fn dashboard_auth(&self) -> Option<&DashboardAuth> {
@@ -133,19 +161,24 @@ impl AppState {
 
 /// The whole API.
 pub fn router(state: AppState) -> Router {
-    let mut by_path: Vec<(&str, MethodRouter<AppState>)> = Vec::new();
-    for (path, handler) in route_handlers() {
-        match by_path.iter_mut().find(|(p, _)| *p == path) {
-            Some((_, existing)) => *existing = std::mem::take(existing).merge(handler),
-            None => by_path.push((path, handler)),
+    let mut by_path: Vec<(String, MethodRouter<AppState>)> = Vec::new();
+    for (_, paths, handler) in contract_routes() {
+        // One path per handler (its `#[utoipa::path]`).
+        for path in paths.paths.into_keys() {
+            match by_path.iter_mut().find(|(p, _)| *p == path) {
+                Some((_, existing)) => {
+                    *existing = std::mem::take(existing).merge(handler.clone());
+                }
+                None => by_path.push((path, handler.clone())),
+            }
         }
     }
     let (mut router, mut public) = (Router::new(), Router::new());
     for (path, handler) in by_path {
-        if dashboard::PUBLIC_PATHS.contains(&path) {
-            public = public.route(path, handler);
+        if dashboard::PUBLIC_PATHS.contains(&path.as_str()) {
+            public = public.route(&path, handler);
         } else {
-            router = router.route(path, handler);
+            router = router.route(&path, handler);
         }
     }
     router

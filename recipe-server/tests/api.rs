@@ -482,7 +482,7 @@ async fn errors_are_problem_documents_with_stable_types() {
 #[tokio::test]
 async fn every_route_is_documented_and_every_documented_route_exists() {
     let doc: Value =
-        serde_json::from_str(recipe_server::OPENAPI).expect("the OpenAPI document is JSON");
+        serde_json::from_str(recipe_server::openapi_json()).expect("the OpenAPI document is JSON");
     let mut documented: Vec<(String, String)> = Vec::new();
     for (path, item) in doc["paths"].as_object().expect("paths") {
         for method in item.as_object().expect("path item").keys() {
@@ -490,9 +490,9 @@ async fn every_route_is_documented_and_every_documented_route_exists() {
         }
     }
     documented.sort();
-    let mut routed: Vec<(String, String)> = recipe_server::ROUTES
+    let mut routed: Vec<(String, String)> = recipe_server::routes()
         .iter()
-        .map(|(m, p)| ((*m).to_owned(), (*p).to_owned()))
+        .map(|(m, p)| (m.to_owned(), p.to_owned()))
         .collect();
     routed.sort();
     assert_eq!(routed, documented);
@@ -1088,10 +1088,13 @@ async fn the_page_and_its_files_are_served_with_their_types_and_a_strict_policy(
 #[tokio::test]
 async fn with_cognito_the_config_names_the_hosted_ui_and_the_policy_allows_it() {
     let t = TempStore::new("dashboard-cognito");
-    let state = common::local_state(t.store.clone()).with_dashboard_auth(
-        DashboardAuth::cognito("recipes.auth.eu-west-1.amazoncognito.com", "abc123")
-            .expect("valid"),
-    );
+    let state = recipe_server::AppState::new(recipe_server::Parts {
+        dashboard: Some(
+            DashboardAuth::cognito("recipes.auth.eu-west-1.amazoncognito.com", "abc123")
+                .expect("valid"),
+        ),
+        ..common::local_parts(t.store.clone())
+    });
     let app = recipe_server::router(state);
     let config = fetch(&app, "/dashboard/config.json", None).await;
     assert_eq!(
@@ -1117,8 +1120,10 @@ async fn with_cognito_the_config_names_the_hosted_ui_and_the_policy_allows_it() 
 #[tokio::test]
 async fn behind_api_gateway_the_dashboard_is_public_and_the_data_is_not() {
     let t = TempStore::new("dashboard-gateway");
-    let state = common::gateway_state(t.store.clone(), false)
-        .with_dashboard_auth(DashboardAuth::cognito("auth.example.com", "abc123").expect("valid"));
+    let state = recipe_server::AppState::new(recipe_server::Parts {
+        dashboard: Some(DashboardAuth::cognito("auth.example.com", "abc123").expect("valid")),
+        ..common::gateway_parts(t.store.clone(), false)
+    });
     let app = recipe_server::router(state);
     for uri in ["/", "/assets/app.js", "/dashboard/config.json"] {
         assert_eq!(

@@ -12,7 +12,7 @@ use axum::http::{Request, StatusCode};
 use common::{TOKEN, TempStore, fixture, get, send, write};
 use embedded_adapters::{DirObjects, QueueConfig, SqliteQueue};
 use recipe_server::service::Erasure;
-use recipe_server::{AppState, Auth, router};
+use recipe_server::{AppState, Auth, Parts, router};
 use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, Payload, Source};
@@ -45,12 +45,14 @@ impl Erasing {
         let erasure = Erasure::new(ObjectIds::for_tests())
             .with_bucket(Arc::new(DirObjects::new(&bucket)))
             .with_jobs(Arc::new(queue.clone()));
-        let state = AppState::new(
-            t.store.clone(),
-            Limits::default(),
-            Auth::LocalToken(TOKEN.into()),
+        let state = AppState::new(Parts {
+            store: t.store.clone(),
+            limits: Limits::default(),
+            auth: Auth::LocalToken(TOKEN.into()),
             erasure,
-        );
+            dashboard: None,
+            uploads: None,
+        });
         Self {
             app: router(state),
             t,

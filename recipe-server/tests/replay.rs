@@ -14,7 +14,7 @@ use axum::http::{Request, StatusCode};
 use common::{TOKEN, get, send, write};
 use embedded_adapters::{DirObjects, FileJournal, QueueConfig, SqliteQueue, SqliteStore};
 use recipe_server::service::Erasure;
-use recipe_server::{AppState, Auth, router};
+use recipe_server::{AppState, Auth, Parts, router};
 use serde_json::{Value, json};
 use shared::Limits;
 use shared::store::ObjectIds;
@@ -55,12 +55,14 @@ impl Folder {
             .with_bucket(Arc::new(DirObjects::new(self.path("bucket"))))
             .with_jobs(Arc::new(queue))
             .with_journal(Arc::new(FileJournal::new(&self.path("erasures.jsonl"))));
-        router(AppState::new(
-            Arc::new(store),
-            Limits::default(),
+        router(AppState::new(Parts {
+            store: Arc::new(store),
+            limits: Limits::default(),
             auth,
             erasure,
-        ))
+            dashboard: None,
+            uploads: None,
+        }))
     }
 
     fn app(&self) -> axum::Router {

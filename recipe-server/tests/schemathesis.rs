@@ -31,7 +31,10 @@ async fn seeded_server(name: &str) -> (TempStore, Serving) {
         t.dir().join("bucket"),
     ))
     .expect("upload forms");
-    let state = common::local_state(t.store.clone()).with_uploads(std::sync::Arc::new(forms));
+    let state = recipe_server::AppState::new(recipe_server::Parts {
+        uploads: Some(std::sync::Arc::new(forms)),
+        ..common::local_parts(t.store.clone())
+    });
     let server =
         Serving::start(|listener, shutdown| recipe_server::serve(listener, state, shutdown)).await;
     (t, server)
@@ -232,7 +235,7 @@ impl Calls {
 fn linked_document() -> serde_json::Value {
     use serde_json::{Value, json};
     let mut doc: Value =
-        serde_json::from_str(recipe_server::OPENAPI).expect("the OpenAPI document is JSON");
+        serde_json::from_str(recipe_server::openapi_json()).expect("the OpenAPI document is JSON");
     let by_recipe = |recipe_id: &str| {
         json!({
             "Recipe": {"operationId": "getRecipe", "parameters": {"recipeId": recipe_id}},

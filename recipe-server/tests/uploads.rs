@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{TempStore, fixture, local_state, send, write};
+use common::{TempStore, fixture, local_parts, send, write};
 use embedded_adapters::{DirObjects, LocalForms};
 use serde_json::{Value, json};
 
@@ -17,7 +17,10 @@ use serde_json::{Value, json};
 async fn app_with_a_recipe(name: &str) -> (TempStore, axum::Router) {
     let t = TempStore::new(name);
     let forms = LocalForms::new(DirObjects::new(t.dir().join("bucket"))).expect("forms");
-    let app = recipe_server::router(local_state(t.store.clone()).with_uploads(Arc::new(forms)));
+    let app = recipe_server::router(recipe_server::AppState::new(recipe_server::Parts {
+        uploads: Some(Arc::new(forms)),
+        ..local_parts(t.store.clone())
+    }));
     let recipe = fixture("pairs/apple-pie/recipe.json");
     let (status, _, body) = send(&app, write("POST", "/recipes", "r1", recipe)).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -343,9 +346,10 @@ mod behind_api_gateway {
         let t = TempStore::new("apigw-uploads");
         let credentials = SharedCredentialsProvider::new(Credentials::for_tests());
         let forms = aws_adapters::S3Forms::new(credentials, "eu-west-1", "uploads", None);
-        let app = recipe_server::router(
-            common::gateway_state(t.store.clone(), false).with_uploads(Arc::new(forms)),
-        );
+        let app = recipe_server::router(recipe_server::AppState::new(recipe_server::Parts {
+            uploads: Some(Arc::new(forms)),
+            ..common::gateway_parts(t.store.clone(), false)
+        }));
         for groups in ["[readers]", "[]", "[cooksx]"] {
             let (status, problem) = invoke(&app, &upload_event(groups)).await;
             assert_eq!(

@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use shared::Limits;
+use shared::object_id::ObjectIds;
 
 use crate::http::DEFAULT_TIMEOUT;
 
@@ -10,7 +11,7 @@ use crate::http::DEFAULT_TIMEOUT;
 const MAX_TIMEOUT_MS: u64 = 15 * 60 * 1000;
 
 /// What the sender needs to know.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug)]
 pub struct Config {
     /// `API_URL`: the recipe server's base URL (required).
     pub api_url: String,
@@ -19,10 +20,20 @@ pub struct Config {
     /// The server's limits (`MAX_OBJECT_BYTES`, …); claim-checked objects
     /// larger than `max_bytes` are not read.
     pub limits: Limits,
+    /// `LOG_ID_SECRET`: the secret logs name objects under (64 or more
+    /// hexadecimal digits); unset, a secret of the process.
+    pub log_ids: Option<ObjectIds>,
+    /// `RUST_LOG`: which log lines are written (`info` when unset).
+    pub log_filter: Option<String>,
 }
 
 impl Config {
-    /// Reads the configuration through `lookup` (`std::env::var` in Lambda).
+    /// Reads the configuration through `lookup` (`std::env::var` in
+    /// Lambda); the error names the setting that is missing or bad.
+    ///
+    /// # Errors
+    /// When `API_URL` is missing, or `API_TIMEOUT_MS`, a limit or
+    /// `LOG_ID_SECRET` is malformed.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
         let api_url = lookup("API_URL")
             .filter(|url| !url.trim().is_empty())
@@ -44,10 +55,15 @@ impl Config {
                 })?,
         };
         let limits = Limits::from_lookup(&lookup)?;
+        let log_ids = lookup("LOG_ID_SECRET")
+            .map(|text| ObjectIds::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}")))
+            .transpose()?;
         Ok(Self {
             api_url,
             timeout,
             limits,
+            log_ids,
+            log_filter: lookup("RUST_LOG"),
         })
     }
 }
@@ -76,5 +92,15 @@ mod tests {
         assert_eq!(c.map(|c| c.timeout), Ok(Duration::from_millis(2500)));
         assert!(config(&[("API_URL", "x"), ("API_TIMEOUT_MS", "0")]).is_err());
         assert!(config(&[("API_URL", "x"), ("API_TIMEOUT_MS", "soon")]).is_err());
+    }
+
+    #[test]
+    fn a_bad_log_secret_or_limit_is_named() {
+        let bad = config(&[("API_URL", "x"), ("LOG_ID_SECRET", "abcd")]).map(|c| c.log_ids);
+        assert!(bad.is_err_and(|e| e.contains("LOG_ID_SECRET")));
+        let bad = config(&[("API_URL", "x"), ("MAX_OBJECT_BYTES", "0")]).map(|c| c.limits);
+        assert!(bad.is_err_and(|e| e.contains("MAX_OBJECT_BYTES")));
+        let raised = config(&[("API_URL", "x"), ("MAX_OBJECT_BYTES", "4096")]);
+        assert_eq!(raised.map(|c| c.limits.max_bytes), Ok(4096));
     }
 }

@@ -1,11 +1,13 @@
 //! The sender Lambda function: SQS batches of jobs become SigV4-signed
-//! calls to the recipe server behind API Gateway. Clients are built once
-//! per execution environment; the handler reports failed messages in
-//! `batchItemFailures`.
+//! calls to the recipe server behind API Gateway. Its [`Config`] is read
+//! once and its [`Deps`] built once per execution environment; the handler
+//! reports failed messages in `batchItemFailures`.
 //!
-//! Environment: `API_URL` (required), `API_TIMEOUT_MS` (default 10000),
-//! the limits in `shared::limits::LIMIT_VARIABLES` (`MAX_OBJECT_BYTES`
-//! bounds claim-checked reads), and `RUST_LOG` (default `info`).
+//! Environment (read by [`Config::from_lookup`]; a bad value stops
+//! start-up with the setting's name): `API_URL` (required),
+//! `API_TIMEOUT_MS` (default 10000), the limits in
+//! `shared::limits::LIMIT_VARIABLES` (`MAX_OBJECT_BYTES` bounds
+//! claim-checked reads), `LOG_ID_SECRET` and `RUST_LOG` (default `info`).
 
 use std::sync::Arc;
 
@@ -16,10 +18,9 @@ use sender::{Config, Deps, HttpApi, SigV4Signer, Signer, handle_event};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    aws_adapters::init_lambda_logs();
-    aws_adapters::init_log_ids()?;
-
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
+    aws_adapters::init_lambda_logs(config.log_filter.as_deref(), config.log_ids);
+
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let region = aws
         .region()
@@ -31,8 +32,7 @@ async fn main() -> Result<(), lambda_runtime::Error> {
     let signer = Signer::SigV4(SigV4Signer::new(credentials, region));
     let api = HttpApi::new(&config.api_url, signer, config.timeout)?;
     let objects = S3Objects::new(aws_sdk_s3::Client::new(&aws));
-    let mut deps = Deps::new(Arc::new(api), Arc::new(objects));
-    deps.max_object_bytes = config.limits.max_bytes;
+    let deps = Deps::new(Arc::new(api), Arc::new(objects), config.limits);
 
     let deps = &deps;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<SqsEvent>| async move {

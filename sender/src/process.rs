@@ -6,12 +6,12 @@ use std::fmt;
 use std::sync::Arc;
 
 use serde_json::Value;
-use shared::RecipeId;
 use shared::job::{Job, Payload};
 use shared::keys::UploadKind;
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::refusal::{Code, Refusal};
 use shared::rejection::RejectReason;
+use shared::{Limits, RecipeId};
 use tokio::sync::Semaphore;
 use tracing::Instrument as _;
 
@@ -21,26 +21,29 @@ use shared::wire::{self, Route, Verdict};
 /// How many messages of a batch are in flight at once, unless configured.
 pub const DEFAULT_CONCURRENCY: usize = 8;
 
-/// What the sender works with: built once, shared by every message.
+/// What the sender works with: built once, in one call, and shared by
+/// every message.
 #[derive(Clone)]
 pub struct Deps {
     /// The recipe server.
-    pub api: Arc<dyn RecipeApi>,
+    api: Arc<dyn RecipeApi>,
     /// The bucket, for claim-checked payloads.
-    pub objects: Arc<dyn ObjectStore>,
+    objects: Arc<dyn ObjectStore>,
     /// The largest claim-checked object read (the server's own limit).
-    pub max_object_bytes: u64,
+    max_object_bytes: u64,
     /// How many messages are processed at once.
-    pub concurrency: usize,
+    concurrency: usize,
 }
 
 impl Deps {
-    /// Dependencies with the default limits and concurrency.
-    pub fn new(api: Arc<dyn RecipeApi>, objects: Arc<dyn ObjectStore>) -> Self {
+    /// Calls `api`, and reads claim-checked payloads from `objects` up to
+    /// `limits.max_bytes` (`MAX_OBJECT_BYTES`: the watcher's and the
+    /// server's limit too); [`DEFAULT_CONCURRENCY`] messages at once.
+    pub fn new(api: Arc<dyn RecipeApi>, objects: Arc<dyn ObjectStore>, limits: Limits) -> Self {
         Self {
             api,
             objects,
-            max_object_bytes: shared::Limits::default().max_bytes,
+            max_object_bytes: limits.max_bytes,
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
@@ -275,52 +278,25 @@ fn request(job: &Job, route: Route, key: &str, body: Vec<u8>) -> ApiRequest {
     }
 }
 
-/// Where a make goes: its recipe, named by the job or else by the document.
+/// Where a make goes: its recipe, named by the job or else by the
+/// document, read by the domain's parsers ([`RecipeId::parse`],
+/// [`RecipeId::from_json`]), which refuse what a URL cannot carry.
 fn make_route(job: &Job, body: &[u8]) -> Result<Route, Refusal> {
-    let named = match &job.recipe_id {
-        Some(id) => Some(id.clone()),
-        None => serde_json::from_slice::<Value>(body)
-            .ok()
-            .and_then(|document| id_text(document.get("recipeId")?)),
+    let at_id =
+        |reason: RejectReason| Refusal::new(reason.code(), reason.to_string(), "$.recipeId");
+    let id = match &job.recipe_id {
+        Some(id) => RecipeId::parse(id),
+        None => {
+            let document = serde_json::from_slice::<Value>(body).unwrap_or(Value::Null);
+            match document.get("recipeId") {
+                None | Some(Value::Null) => Err(RejectReason::Missing {
+                    field: "recipeId".into(),
+                }),
+                Some(value) => RecipeId::from_json(value),
+            }
+        }
     };
-    let Some(named) = named else {
-        let reason = RejectReason::Missing {
-            field: "recipeId".into(),
-        };
-        return Err(Refusal::new(
-            reason.code(),
-            reason.to_string(),
-            "$.recipeId",
-        ));
-    };
-    let id = RecipeId::parse(&named)
-        .map_err(|reason| Refusal::new(reason.code(), reason.to_string(), "$.recipeId"))?;
-    // A URL cannot carry these as a segment: they are read as "here" and
-    // "up one level" (even percent-encoded).
-    if matches!(id.as_str(), "." | "..") {
-        return Err(Refusal::new(
-            Code::InvalidId,
-            format!(
-                "the recipe id {:?} cannot be addressed in a URL",
-                id.as_str()
-            ),
-            "$.recipeId",
-        ));
-    }
-    Ok(Route::Makes(id.as_str().to_owned()))
-}
-
-/// An id as JSON gives it: text, or a whole number.
-fn id_text(value: &Value) -> Option<String> {
-    match value {
-        Value::String(text) => Some(text.clone()),
-        Value::Number(n) if n.is_i64() || n.is_u64() => Some(n.to_string()),
-        Value::Number(n) => n
-            .as_f64()
-            .filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15)
-            .map(|f| format!("{f:.0}")),
-        _ => None,
-    }
+    Ok(Route::Makes(id.map_err(at_id)?.to_string()))
 }
 
 /// Records a write the chain refused for good.
@@ -397,21 +373,5 @@ async fn delete(job: &Job, deps: &Deps) -> Outcome {
                 ))
             }
         },
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use serde_json::json;
-
-    use super::*;
-
-    #[test]
-    fn ids_are_read_as_json_gives_them() {
-        assert_eq!(id_text(&json!("pie")).as_deref(), Some("pie"));
-        assert_eq!(id_text(&json!(7)).as_deref(), Some("7"));
-        assert_eq!(id_text(&json!(7.0)).as_deref(), Some("7"));
-        assert_eq!(id_text(&json!(7.5)), None);
-        assert_eq!(id_text(&json!(null)), None);
     }
 }

@@ -9,6 +9,7 @@ use std::sync::Arc;
 use common::*;
 use sender::{Deps, Outcome, process_batch, process_job};
 use serde_json::json;
+use shared::Limits;
 use shared::job::{Job, Payload};
 use shared::keys::UploadKind;
 
@@ -218,7 +219,7 @@ async fn a_claim_checked_payload_is_read_from_the_bucket() {
     let server = Server::start().await;
     let bytes = serde_json::to_vec(&recipe()).unwrap();
     let bucket = Bucket::with("recipes-bucket", "recipes/big.json", bytes);
-    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket));
+    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket), Limits::default());
     assert_eq!(
         process_job(&claim_check("recipes/big.json"), &deps).await,
         Outcome::Stored
@@ -243,8 +244,11 @@ async fn a_vanished_claim_checked_object_becomes_an_object_gone_rejection() {
 async fn an_oversized_claim_checked_object_is_rejected_unread() {
     let server = Server::start().await;
     let bucket = Bucket::with("recipes-bucket", "recipes/huge.json", vec![b' '; 100]);
-    let mut deps = Deps::new(http_api(&server.url()), Arc::new(bucket));
-    deps.max_object_bytes = 10;
+    let limits = Limits {
+        max_bytes: 10,
+        ..Limits::default()
+    };
+    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket), limits);
     assert_eq!(
         process_job(&claim_check("recipes/huge.json"), &deps).await,
         rejected("too-large")
@@ -258,7 +262,7 @@ async fn an_unavailable_bucket_fails_the_message() {
         unavailable: true,
         ..Bucket::default()
     };
-    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket));
+    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket), Limits::default());
     let outcome = process_job(&claim_check("recipes/big.json"), &deps).await;
     assert!(outcome.is_failure(), "{outcome:?}");
     assert!(server.rejections().await.is_empty());

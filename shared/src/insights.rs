@@ -175,6 +175,7 @@ impl MakeFacts {
 /// How often one ingredient was changed, and how.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct IngredientInsight {
     /// The ingredient.
     pub ingredient: String,
@@ -196,6 +197,7 @@ pub struct IngredientInsight {
 
 /// One substitution and how often cooks made it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct SubstitutionInsight {
     /// The recipe's ingredient.
     pub from: String,
@@ -207,6 +209,7 @@ pub struct SubstitutionInsight {
 
 /// One scale factor and how often cooks used it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScaleInsight {
     /// The factor.
     pub factor: f64,
@@ -216,6 +219,7 @@ pub struct ScaleInsight {
 
 /// How often one step was edited, skipped or moved.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StepInsight {
     /// The step's text in the recipe.
     pub step: String,
@@ -230,6 +234,7 @@ pub struct StepInsight {
 /// One make's rating, for the ratings-over-time chart.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RatingPoint {
     /// The make.
     pub make_id: MakeId,
@@ -242,14 +247,17 @@ pub struct RatingPoint {
 /// A recipe's insights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Insights {
     /// The recipe.
     pub recipe_id: RecipeId,
     /// How many makes.
     pub makes: u64,
     /// The current version's rating.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub recipe_rating: Option<f64>,
     /// The average rating of rated makes.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub average_make_rating: Option<f64>,
     /// How many makes were rated.
     pub rated_makes: u64,

@@ -72,6 +72,20 @@ impl Source {
         }
         hex::encode(hash.finalize())
     }
+
+    /// The correlation id of the job for this source, which
+    /// [`Job::new`] gives it: known before the job is, so that every log
+    /// line of the upload carries it.
+    pub fn correlation_id(&self) -> String {
+        correlation_id(&self.idempotency_key())
+    }
+}
+
+/// A job's correlation id: `job-` and the first 16 digits of its
+/// idempotency key.
+fn correlation_id(idempotency_key: &str) -> String {
+    let start = idempotency_key.get(..16).unwrap_or(idempotency_key);
+    format!("job-{start}")
 }
 
 /// What the job carries.
@@ -156,7 +170,7 @@ impl Job {
         payload: Payload,
     ) -> Self {
         let idempotency_key = source.idempotency_key();
-        let correlation_id = format!("job-{}", &idempotency_key[..16]);
+        let correlation_id = correlation_id(&idempotency_key);
         Self {
             v: JOB_VERSION,
             kind,
@@ -209,6 +223,13 @@ mod tests {
             source("0056").idempotency_key()
         );
         assert_eq!(source("0055").idempotency_key().len(), 64);
+    }
+
+    #[test]
+    fn a_source_knows_its_jobs_correlation_id() {
+        let job = Job::new(UploadKind::Make, source("4"), None, Payload::Deleted);
+        assert_eq!(source("4").correlation_id(), job.correlation_id);
+        assert_eq!(job.correlation_id.len(), "job-".len() + 16);
     }
 
     #[test]

@@ -18,6 +18,7 @@ pub const SUFFIXES: [&str; 4] = [".json", ".jsonld", ".html", ".htm"];
 /// What an upload is, by where it was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum UploadKind {
     /// Under `recipes/`: a recipe version.
     Recipe,

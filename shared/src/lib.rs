@@ -17,6 +17,8 @@ pub mod limits;
 pub mod model;
 pub mod numbers;
 pub mod object_id;
+#[cfg(feature = "openapi")]
+pub mod openapi;
 pub mod parse;
 pub mod path;
 pub mod ports;

@@ -46,8 +46,10 @@ macro_rules! id_type {
                 &self.0
             }
 
-            /// Parses an identifier given in JSON: text, or a whole number.
-            pub(crate) fn from_json(value: &Value) -> Result<Self, RejectReason> {
+            /// Parses an identifier given in JSON: text (as [`Self::parse`]
+            /// reads it), or a whole number (`7` and `7.0` are both `"7"`).
+            /// Anything else is refused (`invalid-id`, `wrong-type`).
+            pub fn from_json(value: &Value) -> Result<Self, RejectReason> {
                 id_from_json(value).map(Self)
             }
         }
@@ -181,6 +183,8 @@ impl Recipe {
 /// One ingredient of a recipe.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiffIngredient))]
 pub struct Ingredient {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<IngredientId>,
@@ -212,6 +216,8 @@ pub struct Ingredient {
 /// an added measure (`plus 2 tablespoons`) or the same amount restated
 /// (`15g/½oz`).
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiffMeasure))]
 pub struct Measure {
     /// How much.
     pub quantity: Quantity,
@@ -311,6 +317,8 @@ impl Ingredient {
 /// One step of a recipe's method.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = DiffStep))]
 pub struct Step {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) id: Option<StepId>,
@@ -405,5 +413,17 @@ mod tests {
         assert!(RecipeId::from_json(&json!(null)).is_err());
         assert!(RecipeId::parse(&"x".repeat(129)).is_err());
         assert!(RecipeId::parse("a\u{0}b").is_err());
+    }
+
+    /// The sender reads a make's `recipeId` with this parser; the test
+    /// came with it from the sender's own copy (`id_text`), assertions kept.
+    #[test]
+    fn ids_are_read_as_json_gives_them() {
+        let id_text = |value: &Value| RecipeId::from_json(value).ok().map(String::from);
+        assert_eq!(id_text(&json!("pie")).as_deref(), Some("pie"));
+        assert_eq!(id_text(&json!(7)).as_deref(), Some("7"));
+        assert_eq!(id_text(&json!(7.0)).as_deref(), Some("7"));
+        assert_eq!(id_text(&json!(7.5)), None);
+        assert_eq!(id_text(&json!(null)), None);
     }
 }

@@ -206,9 +206,11 @@ pub fn rejection_key(write_key: &str) -> IdempotencyKey {
 /// The body of `POST /rejections`: an upload the chain could not accept.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = NewRejection))]
 pub struct RejectionBody {
     /// The bucket key the upload came from.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub object_key: Option<String>,
     /// A recipe or a make, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -217,9 +219,11 @@ pub struct RejectionBody {
     /// build does not know is taken as it is, if it is acceptable.
     pub code: Code,
     /// The sentence for people.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 2000))]
     pub message: String,
     /// The JSON path it applies to; `$` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1000))]
     pub path: Option<String>,
 }
 
@@ -301,14 +305,20 @@ fn invalid_text(
 /// what comes from it later is new.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema), schema(as = Deletion))]
 pub struct DeletionBody {
-    /// The bucket key that was deleted.
+    /// The deleted key, under recipes/ or makes/.
+    #[cfg_attr(feature = "openapi", schema(min_length = 1, max_length = 1024))]
     pub object_key: String,
-    /// `recipe` under `recipes/`, `make` under `makes/`.
+    /// `recipe` for a key under recipes/, `make` for one under makes/.
     pub kind: UploadKind,
     /// The deletion's place in the order of events on the key; without
     /// one, everything that came from the key goes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 64, pattern = "^[0-9A-Fa-f]+$")
+    )]
     pub sequencer: Option<String>,
 }
 
@@ -343,21 +353,36 @@ pub const PROBLEM_JSON: &str = "application/problem+json";
 /// An error answer of the recipe server, `application/problem+json` (RFC
 /// 9457): the server writes it and the sender reads it back. The sender
 /// needs only the `code`: a document without the other fields still reads.
+///
+/// Its schema is the answer's: every field but `path` is always written,
+/// and `code` is one of the codes the server answers with.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// `urn:recipe-diff:problem:<code>` ([`Code::type_uri`]).
     #[serde(rename = "type", default)]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(required, pattern = "^urn:recipe-diff:problem:[a-z0-9-]+$")
+    )]
     pub type_uri: String,
     /// The stable code.
+    #[cfg_attr(
+        feature = "openapi",
+        schema(schema_with = crate::openapi::answered_codes)
+    )]
     pub code: Code,
     /// The code's summary ([`Code::title`]).
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub title: String,
     /// The HTTP status it was answered with.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required, minimum = 400, maximum = 599))]
     pub status: u16,
     /// What went wrong this time.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub detail: String,
     /// The JSON path in the document, for a refused document.
     #[serde(default, skip_serializing_if = "Option::is_none")]

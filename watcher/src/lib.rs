@@ -8,6 +8,7 @@
 //! nothing is dropped. Only transient failures are errors, so that Lambda's
 //! retries and its on-failure destination deal with them.
 
+mod config;
 mod event;
 mod upload;
 
@@ -15,11 +16,33 @@ use serde::Serialize;
 use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, Payload};
-use shared::keys::classify;
 use shared::ports::{JobSink, ObjectError, ObjectRef, ObjectStore, QueueError};
 
+pub use config::Config;
 pub use event::decode_key;
-pub use upload::{Upload, handle_removal, handle_upload};
+pub use upload::{Upload, handle_bad_key, handle_removal, handle_upload};
+
+/// What the watcher works with, built once per execution environment in
+/// one call: the bucket it reads uploads from, the queue it puts jobs on,
+/// and the limits uploads are held to. It borrows the adapters: an event
+/// is handled in one task.
+pub struct Deps<'a> {
+    objects: &'a dyn ObjectStore,
+    jobs: &'a dyn JobSink,
+    limits: Limits,
+}
+
+impl<'a> Deps<'a> {
+    /// Reads uploads from `objects` within `limits` and puts their jobs on
+    /// `jobs`.
+    pub fn new(objects: &'a dyn ObjectStore, jobs: &'a dyn JobSink, limits: Limits) -> Self {
+        Self {
+            objects,
+            jobs,
+            limits,
+        }
+    }
+}
 
 /// The object store could not be reached (throttled, timed out, down): the
 /// upload should be tried again later.
@@ -81,12 +104,7 @@ pub struct EventSummary {
 /// Returns an error when some upload could not be read for now, the jobs
 /// could not be queued, or the event could not be read; the jobs that could
 /// be made are queued first, and retrying the whole event is safe.
-pub async fn handle_event(
-    event: Value,
-    objects: &dyn ObjectStore,
-    jobs: &dyn JobSink,
-    limits: &Limits,
-) -> Result<EventSummary, WatcherError> {
+pub async fn handle_event(event: Value, deps: &Deps<'_>) -> Result<EventSummary, WatcherError> {
     let records = match event::read(event).map_err(WatcherError::NotAnS3Event)? {
         event::Notification::Test { bucket } => {
             tracing::info!(bucket = ?bucket, "s3:TestEvent ignored");
@@ -133,12 +151,12 @@ pub async fn handle_event(
             size: object.size,
         };
         let job = match removal {
-            Some(removal) if decoded => removed(upload, removal, objects).await,
+            Some(removal) if decoded => removed(upload, removal, deps.objects).await,
             // A key that is not UTF-8 was refused when it was created, and
             // nothing else came from it.
             Some(_) => Ok(None),
-            None if decoded => handle_upload(upload, objects, limits).await,
-            None => Ok(bad_encoding(upload, &object.key)),
+            None if decoded => handle_upload(upload, deps.objects, &deps.limits).await,
+            None => Ok(handle_bad_key(upload, &object.key)),
         };
         match job {
             Ok(Some(job)) => queued.push(job),
@@ -156,7 +174,7 @@ pub async fn handle_event(
         .filter(|job| matches!(job.payload, Payload::Deleted))
         .count();
     if !queued.is_empty() {
-        jobs.send(&queued).await?;
+        deps.jobs.send(&queued).await?;
     }
     if let Some(error) = unavailable {
         return Err(error.into());
@@ -206,21 +224,6 @@ async fn removed(
         }
     }
     Ok(handle_removal(upload))
-}
-
-/// A key that is not UTF-8 once decoded cannot name an S3 object; if it
-/// falls under a followed prefix, it is refused as `bad-key` rather than
-/// dropped.
-fn bad_encoding(upload: Upload, encoded: &str) -> Option<Job> {
-    let kind = classify(&upload.key)?;
-    let job = upload::refused(
-        kind,
-        upload.into_source(),
-        shared::refusal::Code::BadKey,
-        format!("the object key {encoded:?} is not UTF-8 once decoded"),
-    );
-    upload::log_job(&job);
-    Some(job)
 }
 
 #[cfg(test)]

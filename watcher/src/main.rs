@@ -1,34 +1,34 @@
 //! The watcher Lambda function, invoked asynchronously by the bucket's
-//! `ObjectCreated` notifications for `recipes/` and `makes/`. Clients are
-//! built once per execution environment; every event goes to
-//! [`watcher::handle_event`].
+//! `ObjectCreated` notifications for `recipes/` and `makes/`. Its
+//! [`Config`] is read once and its [`Deps`] built once per execution
+//! environment; every event goes to [`watcher::handle_event`].
 //!
-//! Environment: `QUEUE_URL` (required: the jobs queue), the limits in
-//! `shared::limits::LIMIT_VARIABLES`, and `RUST_LOG` (default `info`).
+//! Environment (read by [`Config::from_lookup`]; a bad value stops
+//! start-up with the setting's name): `QUEUE_URL` (required: the jobs
+//! queue), the limits in `shared::limits::LIMIT_VARIABLES`,
+//! `LOG_ID_SECRET` and `RUST_LOG` (default `info`).
 //! A failed invocation is an error only when retrying may help; Lambda's
 //! async retries and the on-failure destination take it from there.
 
 use aws_adapters::{S3Objects, SqsJobs};
 use lambda_runtime::{LambdaEvent, service_fn};
 use serde_json::Value;
-use shared::Limits;
+use watcher::{Config, Deps};
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    aws_adapters::init_lambda_logs();
-    aws_adapters::init_log_ids()?;
+    let config = Config::from_lookup(|name| std::env::var(name).ok())?;
+    aws_adapters::init_lambda_logs(config.log_filter.as_deref(), config.log_ids);
 
-    let queue_url = std::env::var("QUEUE_URL")
-        .map_err(|_| "QUEUE_URL is not set: the function needs the jobs queue's URL")?;
-    let limits = Limits::from_lookup(|name| std::env::var(name).ok())?;
-    let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
-    let objects = S3Objects::new(aws_sdk_s3::Client::new(&config));
-    let jobs = SqsJobs::new(aws_sdk_sqs::Client::new(&config), queue_url);
+    let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    let objects = S3Objects::new(aws_sdk_s3::Client::new(&aws));
+    let jobs = SqsJobs::new(aws_sdk_sqs::Client::new(&aws), config.queue_url);
+    let deps = Deps::new(&objects, &jobs, config.limits);
 
-    let (objects, jobs, limits) = (&objects, &jobs, &limits);
+    let deps = &deps;
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| async move {
         let request_id = event.context.request_id;
-        watcher::handle_event(event.payload, objects, jobs, limits)
+        watcher::handle_event(event.payload, deps)
             .await
             .map_err(|error| {
                 tracing::error!(%request_id, %error, "the event failed; Lambda will retry it");

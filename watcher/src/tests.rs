@@ -147,7 +147,11 @@ async fn handle_records(
     objects: &dyn ObjectStore,
     queue: &Queue,
 ) -> Result<EventSummary, WatcherError> {
-    handle_event(event(records), objects, queue, &Limits::default()).await
+    handle_event(
+        event(records),
+        &Deps::new(objects, queue, Limits::default()),
+    )
+    .await
 }
 
 async fn one_job(bucket: &Bucket, key: &str, size: Option<u64>) -> Job {
@@ -182,9 +186,12 @@ async fn a_key_with_a_space_and_a_plus_is_decoded_before_it_is_read() {
 async fn the_test_event_is_acknowledged_and_queues_nothing() {
     let queue = Queue::default();
     let event: Value = serde_json::from_str(TEST_EVENT).expect("fixture");
-    let summary = handle_event(event, &Bucket::default(), &queue, &Limits::default())
-        .await
-        .expect("handled");
+    let summary = handle_event(
+        event,
+        &Deps::new(&Bucket::default(), &queue, Limits::default()),
+    )
+    .await
+    .expect("handled");
     assert!(summary.test_event);
     assert_eq!(queue.calls(), 0);
 }
@@ -257,7 +264,7 @@ async fn a_real_shaped_put_event_is_read_and_aws_lambda_events_agrees() {
         ("makes/sunday dinner+1.json", MAKE.as_bytes()),
     ]);
     let queue = Queue::default();
-    handle_event(value, &bucket, &queue, &Limits::default())
+    handle_event(value, &Deps::new(&bucket, &queue, Limits::default()))
         .await
         .expect("handled");
     let jobs = queue.jobs();
@@ -284,7 +291,7 @@ async fn an_event_without_user_identity_or_sizes_is_read() {
     let queue = Queue::default();
     let bare = json!({"Records": [{"eventName": "ObjectCreated:Put",
         "s3": {"bucket": {"name": "uploads"}, "object": {"key": "recipes/pie.json"}}}]});
-    handle_event(bare, &bucket, &queue, &Limits::default())
+    handle_event(bare, &Deps::new(&bucket, &queue, Limits::default()))
         .await
         .expect("handled");
     assert_eq!(queue.jobs().len(), 1);
@@ -541,11 +548,10 @@ async fn a_queue_that_cannot_take_the_jobs_fails_the_event() {
 async fn an_unreadable_record_fails_the_event_but_not_its_neighbours() {
     let bucket = Bucket::with(&[("makes/a.json", MAKE.as_bytes())]);
     let queue = Queue::default();
+    let deps = Deps::new(&bucket, &queue, Limits::default());
     let result = handle_event(
         json!({"Records": [{"eventName": "ObjectCreated:Put", "s3": {}}, record("makes/a.json", None)]}),
-        &bucket,
-        &queue,
-        &Limits::default(),
+        &deps,
     )
     .await;
     assert!(
@@ -560,7 +566,7 @@ async fn an_unreadable_record_fails_the_event_but_not_its_neighbours() {
         "{result:?}"
     );
     assert_eq!(queue.jobs().len(), 1);
-    let not_s3 = handle_event(json!({"hello": 1}), &bucket, &queue, &Limits::default()).await;
+    let not_s3 = handle_event(json!({"hello": 1}), &deps).await;
     assert!(matches!(not_s3, Err(WatcherError::NotAnS3Event(_))));
 }
 
@@ -587,7 +593,7 @@ fn the_correlation_id_in_the_logs_is_the_jobs() {
             document: json!({}),
         },
     );
-    assert_eq!(upload::correlation_id(&job.source), job.correlation_id);
+    assert_eq!(job.source.correlation_id(), job.correlation_id);
 }
 
 #[tokio::test]
@@ -596,7 +602,7 @@ async fn a_real_shaped_delete_marker_event_is_a_deletion_with_its_sequencer() {
     // Nothing is read: the object is gone.
     let bucket = Bucket::default();
     let queue = Queue::default();
-    let summary = handle_event(value, &bucket, &queue, &Limits::default())
+    let summary = handle_event(value, &Deps::new(&bucket, &queue, Limits::default()))
         .await
         .expect("handled");
     assert_eq!((summary.jobs, summary.deleted), (1, 1), "{summary:?}");

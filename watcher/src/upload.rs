@@ -64,7 +64,7 @@ pub async fn handle_upload(
     let source = upload.into_source();
     let span = tracing::info_span!(
         "upload",
-        correlation_id = %correlation_id(&source),
+        correlation_id = %source.correlation_id(),
         kind = kind.as_str(),
         bucket = %source.bucket,
         key = %logged(&source.key),
@@ -98,17 +98,29 @@ pub fn handle_removal(removal: Upload) -> Option<Job> {
     Some(job)
 }
 
-/// The correlation id [`Job::new`] gives a job from `source`, known before
-/// the job is, so that every log line of the upload carries it.
-pub(crate) fn correlation_id(source: &Source) -> String {
-    let key = source.idempotency_key();
-    format!("job-{}", key.get(..16).unwrap_or(&key))
+/// The job for an upload whose key is not UTF-8 (an S3 event's key once
+/// decoded, a local file's name), which cannot name an object: `None` when
+/// the key is not under a followed prefix; otherwise a `bad-key`
+/// rejection, so that the upload is refused rather than dropped.
+/// `upload.key` has the bad bytes replaced (U+FFFD); `written` is the key
+/// as it came (the event's encoded key, the file name), which the message
+/// quotes.
+pub fn handle_bad_key(upload: Upload, written: &str) -> Option<Job> {
+    let kind = classify(&upload.key)?;
+    let job = refused(
+        kind,
+        upload.into_source(),
+        Code::BadKey,
+        format!("the key {written:?} is not UTF-8, so it cannot name an object"),
+    );
+    log_job(&job);
+    Some(job)
 }
 
 /// Logs what became of an upload, with the job's correlation id: the key
 /// and the recipe id by their pseudonyms, a rejection by its code and JSON
 /// path (its message may quote the document).
-pub(crate) fn log_job(job: &Job) {
+fn log_job(job: &Job) {
     let key = logged(&job.source.key);
     let recipe = job.recipe_id.as_deref().map(logged);
     let correlation_id = &job.correlation_id;
@@ -129,7 +141,7 @@ pub(crate) fn log_job(job: &Job) {
 }
 
 /// A job refusing `source` for a reason of the watcher's own.
-pub(crate) fn refused(kind: UploadKind, source: Source, code: Code, message: String) -> Job {
+fn refused(kind: UploadKind, source: Source, code: Code, message: String) -> Job {
     Job::new(
         kind,
         source,

@@ -23,7 +23,7 @@ use shared::ports::{JobSink, ObjectError, ObjectRef, ObjectStore, QueueError};
 use shared::refusal::Refusal;
 use testkit::MotoServer;
 use testkit::aws::{create_queue, notify_queue, queue_arn, s3_client, sdk_config};
-use watcher::handle_event;
+use watcher::{Deps, handle_event};
 
 const RECIPE: &str = include_str!("../../fixtures/pairs/apple-pie/recipe.json");
 const MAKE: &str = include_str!("../../fixtures/pairs/apple-pie/make.json");
@@ -103,12 +103,13 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
     let objects = S3Objects::new(s3.clone());
     let jobs = SqsJobs::new(sqs.clone(), &jobs_url);
     let limits = Limits::default();
+    let deps = Deps::new(&objects, &jobs, limits.clone());
 
     // S3 (and moto) first sends s3:TestEvent to the queue: acknowledged, ignored.
     let test_event = receive(&sqs, &events_url, 1).await;
     let test_event: Value = serde_json::from_str(&test_event[0]).expect("JSON");
     assert_eq!(test_event["Event"], "s3:TestEvent");
-    let summary = handle_event(test_event, &objects, &jobs, &limits)
+    let summary = handle_event(test_event, &deps)
         .await
         .expect("test event handled");
     assert!(summary.test_event);
@@ -133,9 +134,7 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
     for body in events {
         let event: Value = serde_json::from_str(&body).expect("an event");
         raw_keys.push(event["Records"][0]["s3"]["object"]["key"].clone());
-        let summary = handle_event(event, &objects, &jobs, &limits)
-            .await
-            .expect("event handled");
+        let summary = handle_event(event, &deps).await.expect("event handled");
         assert_eq!((summary.records, summary.jobs), (1, 1));
     }
 

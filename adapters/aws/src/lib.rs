@@ -27,12 +27,24 @@ mod transient;
 
 /// Structured JSON logs for a Lambda function: one line per event, the
 /// current span's fields (the correlation id) on each, no timestamp (Lambda
-/// adds one), the level from `RUST_LOG` (default `info`); panics logged by
-/// [`init_panic_log`]. Call once at start.
-pub fn init_lambda_logs() {
+/// adds one), the lines `filter` lets through (the function's `RUST_LOG`;
+/// `info` when it is unset or malformed); panics logged by
+/// [`init_panic_log`]. Object keys and ids are named by keyed hashes under
+/// `log_ids` (the function's `LOG_ID_SECRET`:
+/// [`shared::object_id::logged`]), so that every function names one object
+/// alike; without it, by a secret of the process. The logs' secret is not
+/// the tombstones' (`OBJECT_ID_SECRET`, the recipe server's alone): what
+/// reads a log line cannot recognise a tombstone. Call once at start, with
+/// the settings of the function's `Config`: nothing here reads the
+/// environment.
+pub fn init_lambda_logs(filter: Option<&str>, log_ids: Option<shared::object_id::ObjectIds>) {
     init_panic_log();
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    if let Some(ids) = log_ids {
+        shared::object_id::set_log_ids(ids);
+    }
+    let filter = filter
+        .and_then(|text| tracing_subscriber::EnvFilter::try_new(text).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .json()
         .with_env_filter(filter)
@@ -61,24 +73,6 @@ pub fn init_panic_log() {
 
 #[cfg(feature = "sqs")]
 pub use dead_letters::{SqsDeadLetters, SqsFailedEvents};
-/// Makes the logs name object keys and ids by keyed hashes under
-/// `LOG_ID_SECRET` ([`shared::object_id::logged`]), so that every function
-/// names one object alike; without it, by a secret of the process. The
-/// logs' secret is not the tombstones' (`OBJECT_ID_SECRET`, the recipe
-/// server's alone): what reads a log line cannot recognise a tombstone.
-/// Call once at start; a malformed secret stops start-up.
-pub fn init_log_ids() -> Result<(), String> {
-    match std::env::var("LOG_ID_SECRET") {
-        Ok(text) => {
-            let ids = shared::object_id::ObjectIds::from_hex(&text)
-                .map_err(|e| format!("LOG_ID_SECRET: {e}"))?;
-            shared::object_id::set_log_ids(ids);
-            Ok(())
-        }
-        Err(_) => Ok(()),
-    }
-}
-
 #[cfg(feature = "dynamodb")]
 pub use dynamo::DynamoStore;
 #[cfg(feature = "s3")]

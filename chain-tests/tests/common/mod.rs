@@ -268,7 +268,11 @@ impl Aws {
         objects: &S3Objects,
     ) -> Result<watcher::EventSummary, watcher::WatcherError> {
         let jobs = SqsJobs::new(self.sqs.clone(), &self.jobs_url);
-        watcher::handle_event(event, objects, &jobs, &Limits::default()).await
+        watcher::handle_event(
+            event,
+            &watcher::Deps::new(objects, &jobs, Limits::default()),
+        )
+        .await
     }
 
     /// An S3 client like [`Aws::s3`] whose calls go through `fault`, and
@@ -702,10 +706,10 @@ impl Gateway {
 
     /// The server's state, as the Lambda builds it.
     pub fn state(&self) -> recipe_server::AppState {
-        recipe_server::AppState::new(
-            self.store.clone(),
-            Limits::default(),
-            recipe_server::Auth::ApiGateway {
+        recipe_server::AppState::new(recipe_server::Parts {
+            store: self.store.clone(),
+            limits: Limits::default(),
+            auth: recipe_server::Auth::ApiGateway {
                 public_reads: true,
                 read_group: "readers".into(),
                 // The role of the sessions the gateway's IAM check reports.
@@ -717,8 +721,10 @@ impl Gateway {
                     smoke: None,
                 },
             },
-            self.erasure.clone(),
-        )
+            erasure: self.erasure.clone(),
+            dashboard: None,
+            uploads: None,
+        })
     }
 
     /// Starts serving (again).
@@ -780,7 +786,11 @@ impl Gateway {
         );
         let api = sender::HttpApi::new(&self.url(), sender::Signer::SigV4(signer), timeout)
             .expect("client");
-        sender::Deps::new(Arc::new(api), Arc::new(S3Objects::new(s3)))
+        sender::Deps::new(
+            Arc::new(api),
+            Arc::new(S3Objects::new(s3)),
+            Limits::default(),
+        )
     }
 
     /// A read through the gateway.

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use embedded_adapters::{DirObjects, SqliteQueue};
+use embedded_adapters::SqliteQueue;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
@@ -24,23 +24,16 @@ fn backoff(receive_count: u32) -> Duration {
     Duration::from_secs(1u64 << receive_count.saturating_sub(1).min(5)).min(Duration::from_secs(30))
 }
 
-/// Starts the pumps; they end when `stop` turns true, after the batch in hand.
+/// Starts the pumps, which send the jobs with `deps`; they end when `stop`
+/// turns true, after the batch in hand.
 pub fn start(
     queue: SqliteQueue,
-    objects: Arc<DirObjects>,
-    base: &str,
-    token: &str,
+    deps: sender::Deps,
     wake: watch::Receiver<u64>,
     stop: watch::Receiver<bool>,
-) -> Result<Vec<JoinHandle<()>>, String> {
-    let api = sender::HttpApi::new(
-        base,
-        sender::Signer::Bearer(token.to_owned()),
-        sender::DEFAULT_TIMEOUT,
-    )
-    .map_err(|e| format!("cannot build the API client: {e}"))?;
-    let deps = Arc::new(sender::Deps::new(Arc::new(api), objects));
-    Ok((0..PUMPS)
+) -> Vec<JoinHandle<()>> {
+    let deps = Arc::new(deps);
+    (0..PUMPS)
         .map(|_| {
             let (queue, deps, mut wake, mut stop) =
                 (queue.clone(), Arc::clone(&deps), wake.clone(), stop.clone());
@@ -66,7 +59,7 @@ pub fn start(
                 }
             })
         })
-        .collect())
+        .collect()
 }
 
 async fn work(

@@ -20,9 +20,7 @@ use std::time::{Duration, Instant, UNIX_EPOCH};
 use embedded_adapters::{DirObjects, SqliteQueue};
 use notify::{RecursiveMode, Watcher as _};
 use shared::Limits;
-use shared::job::{Job, Payload, Source};
-use shared::keys::{WATCHED_PREFIXES, classify};
-use shared::refusal::{Code, Refusal};
+use shared::keys::WATCHED_PREFIXES;
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
@@ -306,7 +304,7 @@ async fn settle_and_queue(
         let job = if utf8 {
             watcher::handle_upload(upload, objects, limits).await
         } else {
-            Ok(not_utf8_name(upload))
+            Ok(watcher::handle_bad_key(upload, &key))
         };
         match job {
             Ok(job) => {
@@ -438,32 +436,11 @@ fn lossy_key(bucket: &Path, path: &Path) -> Option<String> {
     Some(parts.join("/"))
 }
 
-/// The rejection of a file whose name is not UTF-8 (S3 keys always are).
-fn not_utf8_name(upload: watcher::Upload) -> Option<Job> {
-    let kind = classify(&upload.key)?;
-    tracing::warn!(key = %shared::object_id::logged(&upload.key), "a file name that is not UTF-8 is refused");
-    let message = format!(
-        "the file name {:?} is not UTF-8, so it cannot be an object key",
-        upload.key
-    );
-    let source = Source {
-        bucket: upload.bucket,
-        key: upload.key,
-        version_id: upload.version_id,
-        e_tag: upload.e_tag,
-        sequencer: upload.sequencer,
-        size: upload.size,
-    };
-    Some(Job::new(
-        kind,
-        source,
-        None,
-        Payload::Rejected(Refusal::whole(Code::BadKey, message)),
-    ))
-}
-
 #[cfg(test)]
 mod tests {
+    use shared::job::Payload;
+    use shared::refusal::Refusal;
+
     use super::*;
 
     #[test]
@@ -490,13 +467,13 @@ mod tests {
         assert_eq!(key, "makes/caf\u{FFFD}.json");
         let upload = watcher::Upload {
             bucket: LOCAL_BUCKET.to_owned(),
-            key,
+            key: key.clone(),
             version_id: None,
             e_tag: None,
             sequencer: Some("5:1".to_owned()),
             size: Some(5),
         };
-        let job = not_utf8_name(upload).expect("a rejection job");
+        let job = watcher::handle_bad_key(upload, &key).expect("a rejection job");
         assert!(matches!(
             &job.payload,
             Payload::Rejected(Refusal { code, .. }) if code == "bad-key"

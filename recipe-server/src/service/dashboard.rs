@@ -16,6 +16,7 @@ use shared::refusal::{Code, Refusal};
 use shared::rejection::Rejection;
 
 use super::{Failure, Result, Service};
+use crate::api::UploadRequest;
 
 /// How long an upload form is good for.
 pub const FORM_SECONDS: u64 = 300;
@@ -34,17 +35,6 @@ pub struct Preview {
     pub document: Value,
     /// Its diff against that version.
     pub diff: MakeDiff,
-}
-
-/// What the dashboard asks to upload.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Deserialize)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct UploadBody {
-    /// `make` (to `makes/`) or `recipe` (to `recipes/`).
-    pub kind: UploadKind,
-    /// The file's name: its suffix says what it is (`.json`, `.jsonld`,
-    /// `.html`, `.htm`), and a recipe's id falls back to its stem.
-    pub file_name: String,
 }
 
 impl Service {
@@ -101,7 +91,7 @@ impl Service {
     /// records `cook` as who logged it), the content type follows the file's
     /// suffix, and the size limit is the chain's object limit.
     pub async fn upload_form(&self, cook: &str, body: &[u8]) -> Result<UploadForm> {
-        let upload: UploadBody = serde_json::from_slice(body).map_err(|e| {
+        let upload: UploadRequest = serde_json::from_slice(body).map_err(|e| {
             Failure::InvalidBody(Refusal::whole(
                 Code::InvalidUpload,
                 format!("not an upload request: {e}"),
@@ -121,7 +111,7 @@ impl Service {
             UploadKind::Make => "makes",
             UploadKind::Recipe => "recipes",
         };
-        let Some(forms) = self.uploads.get() else {
+        let Some(forms) = self.uploads.as_ref() else {
             return Err(Failure::Unavailable(
                 "this server has no upload bucket configured".into(),
             ));
@@ -138,19 +128,21 @@ impl Service {
     /// The origin the dashboard's upload forms are posted to, when it is not
     /// this server's (S3's, in AWS).
     pub fn upload_origin(&self) -> Option<String> {
-        self.uploads.get().and_then(|forms| forms.origin())
+        self.uploads.as_ref().and_then(|forms| forms.origin())
     }
 
     /// Whether this server takes posted upload forms itself (it is its
     /// own bucket, on this machine).
     pub fn takes_forms(&self) -> bool {
-        self.uploads.get().is_some_and(|forms| forms.takes_forms())
+        self.uploads
+            .as_ref()
+            .is_some_and(|forms| forms.takes_forms())
     }
 
     /// Takes a posted upload form, for an adapter that is its own bucket
     /// (this machine's folder); answers the stored object's key.
     pub async fn accept_upload(&self, fields: &FormFields, file: &[u8]) -> Result<String> {
-        let Some(forms) = self.uploads.get() else {
+        let Some(forms) = self.uploads.as_ref() else {
             return Err(upload_failure(UploadError::NotHere));
         };
         forms.accept(fields, file).await.map_err(upload_failure)

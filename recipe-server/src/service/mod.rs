@@ -38,7 +38,7 @@ mod dashboard;
 mod failure;
 mod replay;
 
-pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, UploadBody, content_type_of};
+pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, content_type_of};
 pub use failure::Failure;
 pub use replay::Replayed;
 
@@ -173,27 +173,26 @@ pub struct Service {
     limits: Limits,
     erasure: Erasure,
     versions: VersionCache,
-    uploads: std::sync::OnceLock<Arc<dyn UploadForms>>,
+    uploads: Option<Arc<dyn UploadForms>>,
 }
 
 impl Service {
     /// The use cases over `store`, refusing documents beyond `limits`,
-    /// erasing through `erasure`.
-    pub fn new(store: Arc<dyn RecipeStore>, limits: Limits, erasure: Erasure) -> Self {
+    /// erasing through `erasure`, sending the dashboard's uploads through
+    /// `uploads` (without them the upload routes answer 503).
+    pub fn new(
+        store: Arc<dyn RecipeStore>,
+        limits: Limits,
+        erasure: Erasure,
+        uploads: Option<Arc<dyn UploadForms>>,
+    ) -> Self {
         Self {
             store,
             limits,
             erasure,
             versions: VersionCache::default(),
-            uploads: std::sync::OnceLock::new(),
+            uploads,
         }
-    }
-
-    /// Sends the dashboard's uploads through `uploads`, set once at
-    /// start-up (a second call changes nothing); without it the upload
-    /// routes answer 503.
-    pub fn set_uploads(&self, uploads: Arc<dyn UploadForms>) {
-        let _ = self.uploads.set(uploads);
     }
 
     /// The limits documents are held to.

@@ -10,7 +10,7 @@ use recipe_server::DashboardAuth;
 use serde_json::{Value, json};
 use testkit::router::Serving;
 
-use crate::common::{TempStore, local_state};
+use crate::common::{TempStore, local_parts};
 use crate::seed::seed;
 
 // ------------------------------------------------------------ the server
@@ -47,10 +47,10 @@ impl Server {
     /// Seeds a fresh store and serves it.
     pub async fn start(dashboard: Option<DashboardAuth>) -> Self {
         let t = TempStore::new("browser");
-        let mut state = local_state(t.store.clone());
-        if let Some(dashboard) = dashboard {
-            state = state.with_dashboard_auth(dashboard);
-        }
+        let state = recipe_server::AppState::new(recipe_server::Parts {
+            dashboard,
+            ..local_parts(t.store.clone())
+        });
         seed(&recipe_server::router(state.clone())).await;
         let authorizations = Seen::default();
         let app = recipe_server::router(state).layer(axum::middleware::from_fn_with_state(

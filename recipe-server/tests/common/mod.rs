@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::Request;
 use embedded_adapters::SqliteStore;
 use recipe_server::service::Erasure;
-use recipe_server::{AppState, Auth, router};
+use recipe_server::{AppState, Auth, Parts, router};
 use shared::Limits;
 use shared::store::{ObjectIds, RecipeStore};
 
@@ -46,12 +46,19 @@ pub fn fresh_app(name: &str) -> (TempStore, axum::Router) {
 /// The server's state over `store` with the default limits, writes taken
 /// with the local write token.
 pub fn local_state(store: Arc<dyn RecipeStore>) -> AppState {
-    AppState::new(
+    AppState::new(local_parts(store))
+}
+
+/// What [`local_state`] is built from, for a test to add to.
+pub fn local_parts(store: Arc<dyn RecipeStore>) -> Parts {
+    Parts {
         store,
-        Limits::default(),
-        Auth::LocalToken(TOKEN.into()),
-        Erasure::new(ObjectIds::for_tests()),
-    )
+        limits: Limits::default(),
+        auth: Auth::LocalToken(TOKEN.into()),
+        erasure: Erasure::new(ObjectIds::for_tests()),
+        dashboard: None,
+        uploads: None,
+    }
 }
 
 /// A router with the local write token over `store`.
@@ -74,7 +81,13 @@ pub const SMOKE_SCOPE: &str = "recipe-diff/smoke-read";
 /// limits.
 #[cfg(feature = "lambda")]
 pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppState {
-    gateway_state_with(store, public_reads, Some(SMOKE_SCOPE))
+    AppState::new(gateway_parts(store, public_reads))
+}
+
+/// What [`gateway_state`] is built from, for a test to add to.
+#[cfg(feature = "lambda")]
+pub fn gateway_parts(store: Arc<dyn RecipeStore>, public_reads: bool) -> Parts {
+    gateway_parts_with(store, public_reads, Some(SMOKE_SCOPE))
 }
 
 /// The role whose sessions may erase, in the gateway tests.
@@ -89,10 +102,20 @@ pub fn gateway_state_with(
     public_reads: bool,
     smoke_scope: Option<&str>,
 ) -> AppState {
-    AppState::new(
+    AppState::new(gateway_parts_with(store, public_reads, smoke_scope))
+}
+
+/// What [`gateway_state_with`] is built from.
+#[cfg(feature = "lambda")]
+pub fn gateway_parts_with(
+    store: Arc<dyn RecipeStore>,
+    public_reads: bool,
+    smoke_scope: Option<&str>,
+) -> Parts {
+    Parts {
         store,
-        Limits::default(),
-        Auth::ApiGateway {
+        limits: Limits::default(),
+        auth: Auth::ApiGateway {
             public_reads,
             read_group: "readers".into(),
             // The role of the sessions in events/apigw-v2-post-recipe.json.
@@ -104,8 +127,10 @@ pub fn gateway_state_with(
                 smoke: Some(SMOKE_ROLE.into()),
             },
         },
-        Erasure::new(ObjectIds::for_tests()),
-    )
+        erasure: Erasure::new(ObjectIds::for_tests()),
+        dashboard: None,
+        uploads: None,
+    }
 }
 
 pub fn fixture(path: &str) -> Vec<u8> {

@@ -47,12 +47,14 @@ impl Server {
 
     async fn serve(listener: TcpListener, dir: TempDir) -> Self {
         let store = SqliteStore::open(&dir.path().join("store.sqlite3")).expect("store opens");
-        let state = AppState::new(
-            Arc::new(store),
-            Limits::default(),
-            Auth::LocalToken(TOKEN.into()),
-            recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests()),
-        );
+        let state = AppState::new(recipe_server::Parts {
+            store: Arc::new(store),
+            limits: Limits::default(),
+            auth: Auth::LocalToken(TOKEN.into()),
+            erasure: recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests()),
+            dashboard: None,
+            uploads: None,
+        });
         let serving = Serving::on(listener, |listener, shutdown| {
             recipe_server::serve(listener, state, shutdown)
         });
@@ -127,7 +129,7 @@ pub fn http_api(url: &str) -> Arc<dyn RecipeApi> {
 
 /// Dependencies for `api`, with an empty bucket.
 pub fn deps(api: Arc<dyn RecipeApi>) -> Deps {
-    Deps::new(api, Arc::new(Bucket::default()))
+    Deps::new(api, Arc::new(Bucket::default()), Limits::default())
 }
 
 pub fn fixture(path: &str) -> Value {

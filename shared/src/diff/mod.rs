@@ -23,10 +23,12 @@ pub use patch::Difference;
 /// Everything the chain records about how one make differed from its recipe.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MakeDiff {
     /// The recipe the make was made from.
     pub recipe_id: RecipeId,
     /// The make, when it has an id.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub make_id: Option<MakeId>,
     /// Counts of each kind of change.
     pub summary: Summary,
@@ -34,6 +36,7 @@ pub struct MakeDiff {
     /// then steps (each in the make's order, removals first).
     pub changes: Vec<Change>,
     /// RFC 6902 operations that turn the recipe's canonical JSON into the make's.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<crate::openapi::PatchOperation>))]
     pub patch: json_patch::Patch,
     /// The seed's flat list of field differences.
     pub differences: Vec<Difference>,
@@ -56,6 +59,7 @@ impl MakeDiff {
 
 /// An amount: a quantity with its unit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Amount {
     /// How much.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -74,6 +78,7 @@ pub struct Amount {
 /// One ingredient's ratio in a scaled make.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ScaleEntry {
     /// The ingredient (the make's name for it).
     pub ingredient: String,
@@ -92,6 +97,7 @@ pub struct ScaleEntry {
 
 /// A part of a step's text in a word-level comparison.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct InlineSpan {
     /// `equal`, `insert` or `delete`.
     pub kind: SpanKind,
@@ -102,6 +108,7 @@ pub struct InlineSpan {
 /// Whether a span of text was kept, added or removed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum SpanKind {
     /// In both texts.
     Equal,
@@ -119,8 +126,10 @@ pub enum SpanKind {
 #[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "op", rename_all = "kebab-case", rename_all_fields = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub enum Change {
     /// The make has another name.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     NameChanged {
         /// The recipe's name.
         before: String,
@@ -128,27 +137,35 @@ pub enum Change {
         after: String,
     },
     /// The make was rated differently.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     RatingChanged {
         /// The recipe's rating.
         #[serde(serialize_with = "crate::numbers::serialize_opt_f64")]
+        #[cfg_attr(feature = "openapi", schema(required))]
         before: Option<f64>,
         /// The make's rating.
         #[serde(serialize_with = "crate::numbers::serialize_opt_f64")]
+        #[cfg_attr(feature = "openapi", schema(required))]
         after: Option<f64>,
         /// `after - before`, when both exist.
         #[serde(serialize_with = "crate::numbers::serialize_opt_f64")]
+        #[cfg_attr(feature = "openapi", schema(required))]
         delta: Option<f64>,
     },
     /// Another top-level field changed (`recipeYield`, `fields.cookTime`).
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     FieldChanged {
         /// The field's name.
         field: String,
         /// The recipe's value.
+        #[cfg_attr(feature = "openapi", schema(required))]
         before: Option<Value>,
         /// The make's value.
+        #[cfg_attr(feature = "openapi", schema(required))]
         after: Option<Value>,
     },
     /// Most quantities were multiplied by one factor.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     Scaled {
         /// The factor (`2` for a doubled batch).
         #[serde(serialize_with = "crate::numbers::serialize_f64")]
@@ -161,6 +178,7 @@ pub enum Change {
         ingredients: Vec<ScaleEntry>,
     },
     /// The make used an ingredient the recipe does not have.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     IngredientAdded {
         /// Position in the make.
         make_index: usize,
@@ -168,6 +186,7 @@ pub enum Change {
         ingredient: Box<Ingredient>,
     },
     /// The make left out an ingredient.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     IngredientRemoved {
         /// Position in the recipe.
         recipe_index: usize,
@@ -175,6 +194,7 @@ pub enum Change {
         ingredient: Box<Ingredient>,
     },
     /// The same ingredient under a more or less specific name (`butter` to `unsalted butter`).
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     IngredientRenamed {
         /// Position in the recipe.
         recipe_index: usize,
@@ -186,6 +206,7 @@ pub enum Change {
         after: String,
     },
     /// One ingredient used instead of another (`butter` to `margarine`).
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     IngredientSubstituted {
         /// Position in the recipe.
         recipe_index: usize,
@@ -197,6 +218,7 @@ pub enum Change {
         after: Box<Ingredient>,
     },
     /// An ingredient listed elsewhere.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     IngredientMoved {
         /// Position in the recipe.
         recipe_index: usize,
@@ -206,6 +228,7 @@ pub enum Change {
         ingredient: String,
     },
     /// Another amount of an ingredient, in the same unit.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     QuantityChanged {
         /// Position in the recipe.
         recipe_index: usize,
@@ -214,8 +237,10 @@ pub enum Change {
         /// The make's name for it.
         ingredient: String,
         /// The recipe's quantity.
+        #[cfg_attr(feature = "openapi", schema(required))]
         before: Option<Quantity>,
         /// The make's quantity.
+        #[cfg_attr(feature = "openapi", schema(required))]
         after: Option<Quantity>,
         /// The unit both are in.
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -246,6 +271,7 @@ pub enum Change {
         restatement_stale: bool,
     },
     /// Another unit, package size or added measure (perhaps with another quantity).
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     UnitChanged {
         /// Position in the recipe.
         recipe_index: usize,
@@ -267,6 +293,7 @@ pub enum Change {
         ratio: Option<f64>,
     },
     /// An ingredient's note, group or id changed.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     IngredientDetailChanged {
         /// Position in the recipe.
         recipe_index: usize,
@@ -277,11 +304,14 @@ pub enum Change {
         /// `size`, `preparation`, `note`, `group` or `ingredientId`.
         field: &'static str,
         /// The recipe's value.
+        #[cfg_attr(feature = "openapi", schema(required))]
         before: Option<String>,
         /// The make's value.
+        #[cfg_attr(feature = "openapi", schema(required))]
         after: Option<String>,
     },
     /// The make did a step the recipe does not have.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     StepInserted {
         /// Position in the make.
         make_index: usize,
@@ -289,6 +319,7 @@ pub enum Change {
         step: Step,
     },
     /// The make skipped a step.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     StepDeleted {
         /// Position in the recipe.
         recipe_index: usize,
@@ -297,6 +328,7 @@ pub enum Change {
     },
     /// A step done at another point (a real move, not a shift caused by
     /// insertions or deletions elsewhere).
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     StepMoved {
         /// Position in the recipe.
         recipe_index: usize,
@@ -306,6 +338,7 @@ pub enum Change {
         step: Step,
     },
     /// A step's text changed.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     StepEdited {
         /// Position in the recipe.
         recipe_index: usize,
@@ -319,6 +352,7 @@ pub enum Change {
         inline: Vec<InlineSpan>,
     },
     /// A step's section or id changed.
+    #[cfg_attr(feature = "openapi", schema(rename_all = "camelCase"))]
     StepDetailChanged {
         /// Position in the recipe.
         recipe_index: usize,
@@ -327,8 +361,10 @@ pub enum Change {
         /// `section` or `stepId`.
         field: &'static str,
         /// The recipe's value.
+        #[cfg_attr(feature = "openapi", schema(required))]
         before: Option<String>,
         /// The make's value.
+        #[cfg_attr(feature = "openapi", schema(required))]
         after: Option<String>,
     },
 }
@@ -337,42 +373,61 @@ pub enum Change {
 /// any missing count as 0.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase", default)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Summary {
     /// All changes.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub total: usize,
     /// `name-changed` (0 or 1).
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub name_changed: usize,
     /// `rating-changed` (0 or 1).
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub rating_changed: usize,
     /// `field-changed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub fields_changed: usize,
     /// `scaled` (0 or 1).
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub scaled: usize,
     /// `ingredient-added`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub ingredients_added: usize,
     /// `ingredient-removed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub ingredients_removed: usize,
     /// `ingredient-renamed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub ingredients_renamed: usize,
     /// `ingredient-substituted`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub ingredients_substituted: usize,
     /// `ingredient-moved`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub ingredients_moved: usize,
     /// `quantity-changed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub quantities_changed: usize,
     /// `unit-changed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub units_changed: usize,
     /// `ingredient-detail-changed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub ingredient_details_changed: usize,
     /// `step-inserted`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub steps_inserted: usize,
     /// `step-deleted`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub steps_deleted: usize,
     /// `step-moved`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub steps_moved: usize,
     /// `step-edited`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub steps_edited: usize,
     /// `step-detail-changed`.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub step_details_changed: usize,
 }
 

@@ -18,10 +18,12 @@ use crate::numbers::number;
 /// One entry of the seed's flat `differences` list.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Difference {
     /// The recipe.
     pub recipe_id: RecipeId,
     /// The make, when it has an id.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub make_id: Option<MakeId>,
     /// What differs: `rating`, `ingredients[ingredientId=3].quantity`,
     /// `steps[position=4]` (see docs/diff.md).
@@ -32,6 +34,7 @@ pub struct Difference {
 
 /// The recipe's and the make's value of one field.
 #[derive(Clone, Debug, PartialEq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct DifferenceValues {
     /// The recipe's value.
     pub recipe: Value,

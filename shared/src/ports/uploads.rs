@@ -29,12 +29,14 @@ pub struct FormRequest {
 
 /// A signed form: post `fields` and then the file (as the form field
 /// `file`, last) to `url` as `multipart/form-data`.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "camelCase")]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct UploadForm {
     /// Where to post the form.
     pub url: String,
     /// The form's fields, in order, before the file.
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub fields: FormFields,
     /// The object key the upload will have.
     pub key: String,

@@ -115,6 +115,7 @@ pub struct ObjectDeletion {
 /// What a deletion removed.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Removed {
     /// Makes removed, with their diffs and facts.
     pub makes: u64,

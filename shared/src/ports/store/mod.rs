@@ -74,6 +74,7 @@ pub fn rejection_id(at: &str, key: &IdempotencyKey) -> String {
 /// the next one.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Cursor(String);
 
 impl Cursor {
@@ -252,6 +253,7 @@ pub struct StoredVersion {
 /// A version in a list (without its document).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct VersionSummary {
     /// 1, 2, 3, ...
     pub version: u32,
@@ -270,6 +272,7 @@ pub struct VersionSummary {
 /// A recipe in the list of recipes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct RecipeSummary {
     /// The recipe.
     pub recipe_id: RecipeId,
@@ -282,10 +285,12 @@ pub struct RecipeSummary {
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
     /// The current version's rating.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub rating: Option<f64>,
     /// How many makes are stored.
     pub make_count: u64,
     /// The average rating of rated makes.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub average_make_rating: Option<f64>,
     /// When the recipe or one of its makes last changed.
     pub updated_at: String,
@@ -318,6 +323,7 @@ pub struct NewMake {
 /// A stored make, whole.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct StoredMake {
     /// The recipe it was made from.
     pub recipe_id: RecipeId,
@@ -326,23 +332,29 @@ pub struct StoredMake {
     /// The recipe version it was diffed against.
     pub version: u32,
     /// When it was made.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub made_at: Option<String>,
     /// The cook's notes.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub notes: Option<String>,
     /// The make's rating.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub rating: Option<f64>,
     /// When it was stored.
     pub created_at: String,
     /// SHA-256 of the canonical JSON, hex.
     pub content_hash: String,
     /// The canonical JSON of what was cooked.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::openapi::CanonicalRecipe))]
     pub document: Value,
     /// The diff against `version`.
+    #[cfg_attr(feature = "openapi", schema(value_type = crate::diff::MakeDiff))]
     pub diff: Value,
     /// Who logged it from the dashboard: the user id its object key names
     /// (`makes/cooks/<id>/…`, [`crate::keys::cook_of`]); `None` for a make
     /// dropped anywhere else.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub logged_by: Option<String>,
 }
 
@@ -360,20 +372,24 @@ impl StoredMake {
 /// A make in a list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MakeSummary {
     /// The make.
     pub make_id: MakeId,
     /// The recipe version it was diffed against.
     pub version: u32,
     /// When it was made.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub made_at: Option<String>,
     /// When it was stored.
     pub created_at: String,
     /// The make's rating.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub rating: Option<f64>,
     /// The diff's summary counts.
     pub summary: Summary,
     /// The scale factor, when the make scaled the recipe.
+    #[cfg_attr(feature = "openapi", schema(required))]
     pub scale_factor: Option<f64>,
 }
 
