@@ -282,11 +282,7 @@ fn init_logs(filter: Option<&str>) {
     // as in AWS: the message may quote an upload's text, and the log is
     // what a deployment would keep. (Rust's own hook prints the message.)
     std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map_or_else(
-            || "(unknown)".to_owned(),
-            |at| format!("{}:{}", at.file(), at.line()),
-        );
-        let message = shared::object_id::logged_panic(info.payload());
+        let (location, message) = shared::object_id::logged_panic_at(info);
         tracing::error!(%location, panic = %message, "panicked");
     }));
 }

@@ -17,7 +17,7 @@ use shared::wire::PROBLEM_JSON;
 
 use crate::AppState;
 use crate::api::{DashboardConfig, Problem as ProblemDocument};
-use crate::openapi::{AssetFile, Revalidated};
+use crate::openapi::{AssetFile, NotModified, Revalidated};
 use crate::problem::Problem;
 
 /// The dashboard's paths: public even where reads need a token, since the
@@ -242,10 +242,7 @@ fn serve(asset: &Asset, request: &HeaderMap) -> Response {
             ("Referrer-Policy" = String, description = "`no-referrer`."),
             ("X-Frame-Options" = String, description = "`DENY`.")
         )),
-        (status = 304, description = "The browser's copy is current.", headers(
-            ("ETag" = String, description = "The file's validator."),
-            ("Cache-Control" = String, description = "`no-cache`.")
-        ))
+        NotModified
     )
 )]
 pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Response {
@@ -282,10 +279,7 @@ pub async fn index(State(state): State<AppState>, headers: HeaderMap) -> Respons
                 ("X-Content-Type-Options" = String, description = "`nosniff`.")
             )
         ),
-        (status = 304, description = "The browser's copy is current.", headers(
-            ("ETag" = String, description = "The file's validator."),
-            ("Cache-Control" = String, description = "`no-cache`.")
-        )),
+        NotModified,
         (status = 400, description = "The path is unusable.", body = ProblemDocument, content_type = PROBLEM_JSON),
         (status = 404, description = "The dashboard has no such file (`asset-not-found`).", body = ProblemDocument, content_type = PROBLEM_JSON)
     )

@@ -93,10 +93,7 @@ impl Config {
         let failed_events = lookup("WATCHER_FAILURE_QUEUE_URL").ok_or(
             "WATCHER_FAILURE_QUEUE_URL is not set: erasure removes the watcher's failed events that name what it erases",
         )?;
-        let log_ids = match lookup("LOG_ID_SECRET") {
-            Some(text) => ObjectIds::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}"))?,
-            None => ids.subkey("logs"),
-        };
+        let log_ids = ObjectIds::log_ids_setting(&lookup)?.unwrap_or_else(|| ids.subkey("logs"));
         Ok(Self {
             table,
             bucket,

@@ -306,6 +306,23 @@ problem_sets! {
     ];
 }
 
+/// A dashboard file the browser has a current copy of: 304, with its
+/// validator and how it may be kept.
+pub enum NotModified {}
+
+impl IntoResponses for NotModified {
+    fn responses() -> BTreeMap<String, RefOr<Response>> {
+        let response = from_json(json!({
+            "description": "The browser's copy is current.",
+            "headers": {
+                "ETag": {"description": "The file's validator.", "schema": {"type": "string"}},
+                "Cache-Control": {"description": "`no-cache`.", "schema": {"type": "string"}},
+            },
+        }));
+        BTreeMap::from([("304".to_owned(), RefOr::T(response))])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

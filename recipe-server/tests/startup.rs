@@ -1,45 +1,27 @@
 //! The Lambda function reads its configuration once, at start-up, and a bad
 //! value stops it there with the reason, before it serves a request.
 
-use std::process::Command;
+/// The settings the function reads.
+const READ: &[&str] = &[
+    "TABLE_NAME",
+    "BUCKET_NAME",
+    "DEAD_LETTER_QUEUE_URL",
+    "WATCHER_FAILURE_QUEUE_URL",
+    "SENDER_ROLE",
+    "ERASER_ROLE",
+    "SMOKE_ROLE",
+    "READ_GROUP",
+    "OBJECT_ID_SECRET",
+    "READ_AUTH",
+    "COGNITO_DOMAIN",
+    "COGNITO_CLIENT_ID",
+];
 
-/// Runs the function's binary with `vars` (and nothing else of this
-/// environment that it reads) and returns its exit success and stderr.
-fn start(vars: &[(&str, &str)]) -> (bool, String) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_recipe-server"));
-    for name in [
-        "TABLE_NAME",
-        "BUCKET_NAME",
-        "DEAD_LETTER_QUEUE_URL",
-        "WATCHER_FAILURE_QUEUE_URL",
-        "SENDER_ROLE",
-        "ERASER_ROLE",
-        "SMOKE_ROLE",
-        "READ_GROUP",
-        "OBJECT_ID_SECRET",
-        "READ_AUTH",
-        "COGNITO_DOMAIN",
-        "COGNITO_CLIENT_ID",
-        "AWS_LAMBDA_RUNTIME_API",
-    ] {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    let output = command.output().expect("the function's binary runs");
-    (
-        output.status.success(),
-        String::from_utf8_lossy(&output.stderr).into_owned(),
-    )
-}
-
-/// Asserts that the function, given `vars`, stops at start-up and that its
-/// reason names every one of `named`.
+/// Asserts that the function, given `vars` (and nothing else of this
+/// environment that it reads), stops at start-up and that its reason names
+/// every one of `named`.
 fn assert_refused(vars: &[(&str, &str)], named: &[&str]) {
-    let (ok, stderr) = start(vars);
-    assert!(!ok, "started with {vars:?}");
-    for name in named {
-        assert!(stderr.contains(name), "the reason names {name}: {stderr}");
-    }
+    testkit::startup::assert_refused(env!("CARGO_BIN_EXE_recipe-server"), READ, vars, named);
 }
 
 #[test]

@@ -3,31 +3,14 @@
 //! a batch.
 #![allow(missing_docs)]
 
-use std::process::Command;
+/// The settings the function reads.
+const READ: &[&str] = &["API_URL", "API_TIMEOUT_MS", "LOG_ID_SECRET", "RUST_LOG"];
 
 /// Runs the function's binary with `vars` (and none of the settings it
 /// reads from this environment); asserts that it stops and that its reason
 /// names every one of `named`.
 fn assert_refused(vars: &[(&str, &str)], named: &[&str]) {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_sender"));
-    for name in [
-        "API_URL",
-        "API_TIMEOUT_MS",
-        "LOG_ID_SECRET",
-        "AWS_LAMBDA_RUNTIME_API",
-    ]
-    .into_iter()
-    .chain(shared::limits::LIMIT_VARIABLES)
-    {
-        command.env_remove(name);
-    }
-    command.envs(vars.iter().copied());
-    let output = command.output().expect("the function's binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(!output.status.success(), "started with {vars:?}");
-    for name in named {
-        assert!(stderr.contains(name), "the reason names {name}: {stderr}");
-    }
+    testkit::startup::assert_refused(env!("CARGO_BIN_EXE_sender"), READ, vars, named);
 }
 
 #[test]

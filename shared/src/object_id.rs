@@ -76,6 +76,19 @@ impl ObjectIds {
         Self::new(&secret)
     }
 
+    /// `LOG_ID_SECRET` read through `lookup` (each function's settings):
+    /// the secret logs name objects under, or `None` when it is unset.
+    ///
+    /// # Errors
+    /// When it is set but not a usable secret; the error names the setting.
+    pub fn log_ids_setting(
+        lookup: impl Fn(&str) -> Option<String>,
+    ) -> Result<Option<Self>, String> {
+        lookup("LOG_ID_SECRET")
+            .map(|text| Self::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}")))
+            .transpose()
+    }
+
     /// The id of `object_key`.
     pub fn id(&self, object_key: &str) -> ObjectId {
         let mut mac = self.mac.clone();
@@ -158,6 +171,16 @@ pub fn scrubbed(text: &str) -> String {
         out.push_str(&logged(&quoted).to_string());
     }
     out
+}
+
+/// What the logs say of a panic: where it happened (source file and line)
+/// and its message's pseudonym ([`logged_panic`]), for a panic hook to log.
+pub fn logged_panic_at(info: &std::panic::PanicHookInfo<'_>) -> (String, Logged) {
+    let location = info.location().map_or_else(
+        || "(unknown)".to_owned(),
+        |at| format!("{}:{}", at.file(), at.line()),
+    );
+    (location, logged_panic(info.payload()))
 }
 
 /// What the logs say of a panic's payload: its pseudonym ([`logged`]),

@@ -7,7 +7,8 @@
 //! it). `router` (the `router` and `lambda` features) sends requests
 //! through the server's router in process; [`chaos`] is the upload mix and
 //! the ledger of the chaos runs; [`journal_contract`] is the erasure
-//! journal's contract; [`free_port`] and [`change_ops`] serve tests of
+//! journal's contract; [`startup`] runs a function's binary with bad
+//! settings; [`free_port`] and [`change_ops`] serve tests of
 //! every crate.
 
 #[cfg(feature = "aws")]
@@ -20,6 +21,7 @@ pub mod journal_contract;
 #[cfg(feature = "router")]
 pub mod router;
 pub mod sigv4;
+pub mod startup;
 pub mod store_contract;
 
 use std::io::{BufRead, BufReader};

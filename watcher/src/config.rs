@@ -32,9 +32,7 @@ impl Config {
             .trim()
             .to_owned();
         let limits = Limits::from_lookup(&lookup)?;
-        let log_ids = lookup("LOG_ID_SECRET")
-            .map(|text| ObjectIds::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}")))
-            .transpose()?;
+        let log_ids = ObjectIds::log_ids_setting(&lookup)?;
         Ok(Self {
             queue_url,
             limits,

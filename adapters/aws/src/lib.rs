@@ -62,11 +62,7 @@ pub fn init_lambda_logs(filter: Option<&str>, log_ids: Option<shared::object_id:
 /// message to stderr, and so into the function's log.
 pub fn init_panic_log() {
     std::panic::set_hook(Box::new(|info| {
-        let location = info.location().map_or_else(
-            || "(unknown)".to_owned(),
-            |at| format!("{}:{}", at.file(), at.line()),
-        );
-        let message = shared::object_id::logged_panic(info.payload());
+        let (location, message) = shared::object_id::logged_panic_at(info);
         tracing::error!(%location, panic = %message, "panicked");
     }));
 }
