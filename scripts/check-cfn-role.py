@@ -58,16 +58,25 @@ def handler_permissions(types):
     return permissions
 
 
-def role_actions(path):
+def as_list(value):
+    """A policy field that is one value or a list of them, as a list."""
+    return value if isinstance(value, list) else [value]
+
+
+def allowing_statements(path):
+    """The role's statements that allow (its Deny statements take nothing)."""
     bootstrap = yaml_parse(Path(path).read_text())
     role = bootstrap["Resources"]["CfnExecutionRole"]["Properties"]
     for policy in role["Policies"]:
         for statement in policy["PolicyDocument"]["Statement"]:
-            if statement["Effect"] != "Allow":
-                continue
-            actions = statement["Action"]
-            for action in actions if isinstance(actions, list) else [actions]:
-                yield statement.get("Sid", "?"), action
+            if statement["Effect"] == "Allow":
+                yield statement
+
+
+def role_actions(path):
+    for statement in allowing_statements(path):
+        for action in as_list(statement["Action"]):
+            yield statement.get("Sid", "?"), action
 
 
 # Needed, and in no handler's list: API Gateway delivers an HTTP API's
@@ -106,22 +115,14 @@ SCOPING_KEYS = ("aws:requesttag/", "aws:resourcetag/", "lambda:functionarn")
 def unscoped_wildcards(path):
     """Statements of the role that allow an action taking a resource on "*"
     with no condition scoping it to the application's resources."""
-    bootstrap = yaml_parse(Path(path).read_text())
-    role = bootstrap["Resources"]["CfnExecutionRole"]["Properties"]
-    for policy in role["Policies"]:
-        for statement in policy["PolicyDocument"]["Statement"]:
-            if statement["Effect"] != "Allow":
-                continue
-            resources = statement.get("Resource", [])
-            resources = resources if isinstance(resources, list) else [resources]
-            if "*" not in resources:
-                continue
-            keys = [key.lower() for operator in (statement.get("Condition") or {}).values() for key in operator]
-            scoped = any(key.startswith(SCOPING_KEYS) for key in keys)
-            actions = statement["Action"]
-            for action in actions if isinstance(actions, list) else [actions]:
-                if action.lower() not in NO_RESOURCE and not scoped:
-                    yield statement.get("Sid", "?"), action
+    for statement in allowing_statements(path):
+        if "*" not in as_list(statement.get("Resource", [])):
+            continue
+        keys = [key.lower() for operator in (statement.get("Condition") or {}).values() for key in operator]
+        scoped = any(key.startswith(SCOPING_KEYS) for key in keys)
+        for action in as_list(statement["Action"]):
+            if action.lower() not in NO_RESOURCE and not scoped:
+                yield statement.get("Sid", "?"), action
 
 
 def main(template, bootstrap):
