@@ -19,6 +19,7 @@ use shared::Limits;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{ErasureTarget, IdempotencyKey, ObjectIds, Origin, RecipeStore};
 use testkit::MotoServer;
+use testkit::documents::{make, recipe};
 
 const BUCKET: &str = "uploads";
 const TABLE: &str = "recipes";
@@ -93,25 +94,6 @@ impl Stack {
     }
 }
 
-fn recipe(recipe_id: &str, name: &str, ingredient: &str) -> Value {
-    json!({
-        "recipeId": recipe_id,
-        "recipeName": name,
-        "ingredients": [
-            {"ingredientId": 1, "quantity": 2, "measurement": "cup", "ingredientName": ingredient},
-            {"ingredientId": 2, "quantity": 1, "measurement": "cup", "ingredientName": "sugar"}
-        ],
-        "steps": [{"stepId": 1, "stepText": "Bake until golden."}]
-    })
-}
-
-fn make(mut document: Value, make_id: &str, notes: &str) -> Value {
-    document["ingredients"][0]["quantity"] = json!(3);
-    document["makeId"] = json!(make_id);
-    document["notes"] = json!(notes);
-    document
-}
-
 /// A write from the object `key` at `sequencer`, uploaded to the bucket
 /// first as the chain's would be.
 async fn from_object(stack: &Stack, key: &str, sequencer: &str, document: &Value) -> Write {
@@ -125,29 +107,17 @@ async fn from_object(stack: &Stack, key: &str, sequencer: &str, document: &Value
 }
 
 /// The failure record Lambda sends to the watcher's on-failure
-/// destination for an S3 event of `key` (the documented shape, built from
-/// knowledge: no web access here), its key form-encoded as S3 writes it.
+/// destination for an S3 event of `key` (the documented shape:
+/// [`testkit::aws::failed_event_record`]), its key form-encoded as S3
+/// writes it.
 fn failed_event(key: &str) -> String {
     let encoded = key.replace(' ', "+");
-    json!({
-        "version": "1.0",
-        "timestamp": "2026-12-07T10:06:00.000Z",
-        "requestContext": {
-            "requestId": "e4b46cbf-b738-4c5e-8880-a18cdf61200e",
-            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:recipe-diff-watcher:$LATEST",
-            "condition": "RetriesExhausted",
-            "approximateInvokeCount": 3
-        },
-        "requestPayload": {"Records": [{
-            "eventVersion": "2.1",
-            "eventSource": "aws:s3",
-            "eventName": "ObjectCreated:Put",
-            "s3": {"bucket": {"name": BUCKET}, "object": {"key": encoded, "size": 200, "sequencer": "03"}}
-        }]},
-        "responseContext": {"statusCode": 200, "executedVersion": "$LATEST", "functionError": "Unhandled"},
-        "responsePayload": {"errorMessage": "the jobs queue is unavailable", "errorType": "watcher::WatcherError"}
-    })
-    .to_string()
+    testkit::aws::failed_event_record(&[json!({
+        "eventVersion": "2.1",
+        "eventSource": "aws:s3",
+        "eventName": "ObjectCreated:Put",
+        "s3": {"bucket": {"name": BUCKET}, "object": {"key": encoded, "size": 200, "sequencer": "03"}}
+    })])
 }
 
 fn planted() -> impl Iterator<Item = &'static str> {
@@ -184,14 +154,7 @@ async fn a_restored_table_has_its_erasures_applied_again_and_nothing_comes_back(
     }
     // The watcher failed on an upload of the make's file: its event, with
     // the raw key, waits in the failure queue.
-    stack
-        .sqs
-        .send_message()
-        .queue_url(&stack.failed_events)
-        .message_body(failed_event(MAKE_KEY))
-        .send()
-        .await
-        .expect("sent");
+    testkit::aws::send_message(&stack.sqs, &stack.failed_events, failed_event(MAKE_KEY)).await;
 
     let backup = stack
         .dynamo
@@ -221,16 +184,9 @@ async fn a_restored_table_has_its_erasures_applied_again_and_nothing_comes_back(
     for word in planted() {
         assert!(!live.contains(word), "{word} is in the live table");
     }
-    let failures = stack
-        .sqs
-        .receive_message()
-        .queue_url(&stack.failed_events)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .expect("received");
+    let failures = testkit::aws::receive_messages(&stack.sqs, &stack.failed_events).await;
     assert!(
-        failures.messages.unwrap_or_default().is_empty(),
+        failures.is_empty(),
         "the failed event naming the erased make is gone"
     );
 

@@ -311,12 +311,7 @@ fn the_smoke_tests_recipes_come_only_from_its_folder_and_it_holds_only_them() {
     assert_eq!(found, expected, "{rejections}");
     // Nothing refused was stored: the smoke recipe alone, with its make.
     let recipes = chain.get("/recipes");
-    let ids: Vec<&str> = recipes["items"]
-        .as_array()
-        .expect("recipes")
-        .iter()
-        .filter_map(|r| r["recipeId"].as_str())
-        .collect();
+    let ids = testkit::strings_of(&recipes["items"], "recipeId");
     assert_eq!(ids, ["smoke-1"], "{recipes}");
     assert_eq!(chain.make_count("smoke-1"), 1);
 }

@@ -118,12 +118,7 @@ async fn a_make_is_diffed_stored_and_read_back() {
         get("/recipes/1/makes/2024-05-01-family-dinner/differences"),
     )
     .await;
-    let fields: Vec<&str> = differences["differences"]
-        .as_array()
-        .expect("list")
-        .iter()
-        .filter_map(|d| d["differenceField"].as_str())
-        .collect();
+    let fields = testkit::strings_of(&differences["differences"], "differenceField");
     assert_eq!(
         fields,
         [

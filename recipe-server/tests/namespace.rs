@@ -148,12 +148,7 @@ async fn smoke_ids_are_taken_only_from_the_smoke_folder_and_it_only_holds_them()
 
     // Nothing refused was stored: two recipes, one make of the smoke one.
     let (_, _, recipes) = send(&app, get("/recipes")).await;
-    let ids: Vec<&str> = recipes["items"]
-        .as_array()
-        .expect("a page of recipes")
-        .iter()
-        .filter_map(|r| r["recipeId"].as_str())
-        .collect();
+    let ids = testkit::strings_of(&recipes["items"], "recipeId");
     assert_eq!(ids, ["pie", SMOKE], "{recipes}");
     let (_, _, pie) = send(&app, get("/recipes/pie")).await;
     assert_eq!(

@@ -18,6 +18,7 @@ use recipe_server::{AppState, Auth, Parts, router};
 use serde_json::{Value, json};
 use shared::Limits;
 use shared::store::ObjectIds;
+use testkit::documents::{make, recipe};
 
 /// The erased recipe's id, and words found only in what is erased.
 const RECIPE_ID: &str = "nettle-canary-5d2e";
@@ -131,25 +132,6 @@ async fn upload(
     assert_eq!(status, StatusCode::CREATED, "{body}");
 }
 
-fn recipe(recipe_id: &str, name: &str, ingredient: &str) -> Value {
-    json!({
-        "recipeId": recipe_id,
-        "recipeName": name,
-        "ingredients": [
-            {"ingredientId": 1, "quantity": 2, "measurement": "cup", "ingredientName": ingredient},
-            {"ingredientId": 2, "quantity": 1, "measurement": "cup", "ingredientName": "sugar"}
-        ],
-        "steps": [{"stepId": 1, "stepText": "Bake until golden."}]
-    })
-}
-
-fn make(mut document: Value, make_id: &str, notes: &str) -> Value {
-    document["ingredients"][0]["quantity"] = json!(3);
-    document["makeId"] = json!(make_id);
-    document["notes"] = json!(notes);
-    document
-}
-
 fn erase(uri: &str) -> Request<Body> {
     authorised("DELETE", uri, Some(&format!("Bearer {TOKEN}")))
 }
@@ -219,6 +201,17 @@ async fn erase_both(folder: &Folder) {
     }
 }
 
+/// A folder `name` filled, its store copied to the returned folder
+/// `backup`, then the recipe and the one make erased.
+async fn erased_after_a_copy(name: &str) -> (Folder, PathBuf) {
+    let folder = Folder::new(name);
+    fill(&folder).await;
+    let backup = folder.path("backup");
+    folder.copy_store(&backup);
+    erase_both(&folder).await;
+    (folder, backup)
+}
+
 /// Whether the erased recipe and make are readable.
 async fn erased_ones_are_back(app: &axum::Router) -> (bool, bool) {
     let (recipe, _, _) = send(app, get(&format!("/recipes/{RECIPE_ID}"))).await;
@@ -228,11 +221,7 @@ async fn erased_ones_are_back(app: &axum::Router) -> (bool, bool) {
 
 #[tokio::test]
 async fn a_restored_store_has_its_erasures_applied_again_and_nothing_comes_back() {
-    let folder = Folder::new("replay");
-    fill(&folder).await;
-    let backup = folder.path("backup");
-    folder.copy_store(&backup);
-    erase_both(&folder).await;
+    let (folder, backup) = erased_after_a_copy("replay").await;
     for word in WORDS.iter().chain([&MAKE_WORD, &RECIPE_ID]) {
         assert!(!folder.store_bytes().contains(word), "{word} erased");
     }
@@ -328,23 +317,9 @@ async fn a_recipe_or_make_added_again_after_its_erasure_is_left_alone_by_a_repla
 #[tokio::test]
 async fn behind_api_gateway_only_the_eraser_role_replays() {
     use testkit::router::{event, invoke};
-    let folder = Folder::new("replay-gateway");
-    fill(&folder).await;
-    let backup = folder.path("backup");
-    folder.copy_store(&backup);
-    erase_both(&folder).await;
+    let (folder, backup) = erased_after_a_copy("replay-gateway").await;
     folder.restore_store(&backup);
-    let app = folder.app_with(Auth::ApiGateway {
-        public_reads: true,
-        read_group: "readers".into(),
-        writer_role: "recipe-sender-role".into(),
-        smoke_scope: None,
-        upload_group: "cooks".into(),
-        erasers: recipe_server::Erasers {
-            any: common::ERASER_ROLE.into(),
-            smoke: Some(common::SMOKE_ROLE.into()),
-        },
-    });
+    let app = folder.app_with(common::gateway_auth(true, None));
     let replay_as = |role: Option<&str>| {
         let mut e = event("apigw-v2-post-recipe.json");
         e["routeKey"] = "POST /erasures/replay".into();

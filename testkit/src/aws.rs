@@ -1,6 +1,8 @@
 //! The AWS SDK's clients pointed at a [`MotoServer`], and the resources the
 //! tests create on it: queues, a versioned bucket and its notification to a
-//! queue; and a whole table as text, for tests that search it.
+//! queue; messages sent to and read from a queue; the record Lambda sends
+//! to an on-failure destination; and a whole table as text, for tests that
+//! search it.
 
 use std::collections::HashMap;
 
@@ -147,6 +149,69 @@ pub async fn create_queue(
         .queue_url()
         .expect("a queue URL")
         .to_owned()
+}
+
+/// Sends one message with `body` to the queue at `url`.
+///
+/// # Panics
+/// When the send fails.
+pub async fn send_message(sqs: &aws_sdk_sqs::Client, url: &str, body: impl Into<String>) {
+    sqs.send_message()
+        .queue_url(url)
+        .message_body(body)
+        .send()
+        .await
+        .expect("sent");
+}
+
+/// The messages one receive takes from the queue at `url`: up to ten,
+/// waiting a second for the first.
+///
+/// # Panics
+/// When the receive fails.
+pub async fn receive_messages(
+    sqs: &aws_sdk_sqs::Client,
+    url: &str,
+) -> Vec<aws_sdk_sqs::types::Message> {
+    sqs.receive_message()
+        .queue_url(url)
+        .max_number_of_messages(10)
+        .wait_time_seconds(1)
+        .send()
+        .await
+        .expect("received")
+        .messages
+        .unwrap_or_default()
+}
+
+/// The record Lambda sends to the watcher's on-failure destination when
+/// an S3 event, holding `records`, failed every attempt. Built from the
+/// documented shape of asynchronous invocation records (version,
+/// timestamp, requestContext, requestPayload with the event,
+/// responseContext, responsePayload), not fetched from AWS: the tests
+/// have no web access.
+pub fn failed_event_record(records: &[serde_json::Value]) -> String {
+    serde_json::json!({
+        "version": "1.0",
+        "timestamp": "2026-12-07T10:06:00.000Z",
+        "requestContext": {
+            "requestId": "e4b46cbf-b738-4c5e-8880-a18cdf61200e",
+            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:recipe-diff-watcher:$LATEST",
+            "condition": "RetriesExhausted",
+            "approximateInvokeCount": 3
+        },
+        "requestPayload": {"Records": records},
+        "responseContext": {
+            "statusCode": 200,
+            "executedVersion": "$LATEST",
+            "functionError": "Unhandled"
+        },
+        "responsePayload": {
+            "errorMessage": "the jobs queue is unavailable",
+            "errorType": "watcher::WatcherError"
+        }
+    })
+    .to_string()
 }
 
 /// The ARN of the queue at `url`.

@@ -16,6 +16,7 @@ pub mod aws;
 #[cfg(feature = "browser")]
 pub mod browser;
 pub mod chaos;
+pub mod documents;
 pub mod http;
 pub mod journal_contract;
 #[cfg(feature = "router")]
@@ -135,11 +136,20 @@ pub fn temp_dir(prefix: &str) -> TempDir {
 /// # Panics
 /// When the document has no `changes` list: the test reading it is wrong.
 pub fn change_ops(diff: &serde_json::Value) -> Vec<&str> {
-    diff["changes"]
-        .as_array()
-        .expect("a diff has a changes list")
+    strings_of(&diff["changes"], "op")
+}
+
+/// The string `field` of each item of the JSON list `list`, in order
+/// (items without one left out): the ids of a page of recipes, the fields
+/// of a list of differences.
+///
+/// # Panics
+/// When `list` is not a list: the test reading it is wrong.
+pub fn strings_of<'a>(list: &'a serde_json::Value, field: &str) -> Vec<&'a str> {
+    list.as_array()
+        .unwrap_or_else(|| panic!("a list of items with a {field}: {list}"))
         .iter()
-        .filter_map(|c| c["op"].as_str())
+        .filter_map(|item| item[field].as_str())
         .collect()
 }
 

@@ -10,7 +10,7 @@ use serde_json::json;
 use shared::job::{Job, Payload, Source};
 use shared::keys::UploadKind;
 use shared::model::RecipeId;
-use shared::ports::{JobPurge as _, ObjectPurge as _};
+use shared::ports::{JobPurge, ObjectPurge as _};
 use testkit::MotoServer;
 
 const BUCKET: &str = "uploads";
@@ -71,51 +71,48 @@ fn job(key: &str, recipe_id: Option<&str>, kind: UploadKind) -> Job {
     )
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_dead_letters_of_an_erased_recipe_go_and_the_others_stay() {
+/// A fresh moto with the queue `name`, holding one message of each of
+/// `bodies`; and its client and the queue's URL.
+async fn queue_holding(
+    name: &str,
+    bodies: impl IntoIterator<Item = String>,
+) -> (MotoServer, aws_sdk_sqs::Client, String) {
     let moto = MotoServer::start();
     let config = testkit::aws::sdk_config(&moto).await;
     let sqs = aws_sdk_sqs::Client::new(&config);
-    let url = sqs
-        .create_queue()
-        .queue_name("jobs-dlq")
-        .send()
+    let url = testkit::aws::create_queue(&sqs, name, Default::default()).await;
+    for body in bodies {
+        testkit::aws::send_message(&sqs, &url, body).await;
+    }
+    (moto, sqs, url)
+}
+
+/// How many jobs `purge` removes for an erasure of the recipe `pie`
+/// whose object is `key`.
+async fn erase_pie(purge: &impl JobPurge, key: &str) -> u64 {
+    let pie = RecipeId::parse("pie").expect("an id");
+    purge
+        .purge_jobs(Some(&pie), &[key.to_owned()])
         .await
-        .expect("queue")
-        .queue_url
-        .expect("a URL");
+        .expect("purged")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dead_letters_of_an_erased_recipe_go_and_the_others_stay() {
     let jobs = [
         job("recipes/pie.json", None, UploadKind::Recipe),
         job("makes/lost.json", Some("pie"), UploadKind::Make),
         job("makes/other.json", Some("tart"), UploadKind::Make),
     ];
-    for job in &jobs {
-        sqs.send_message()
-            .queue_url(&url)
-            .message_body(serde_json::to_string(job).expect("JSON"))
-            .send()
-            .await
-            .expect("sent");
-    }
+    let bodies = jobs
+        .iter()
+        .map(|job| serde_json::to_string(job).expect("JSON"));
+    let (_moto, sqs, url) = queue_holding("jobs-dlq", bodies).await;
     let dead = SqsDeadLetters::new(sqs.clone(), &url);
-    let pie = RecipeId::parse("pie").expect("an id");
-    let removed = dead
-        .purge_jobs(Some(&pie), &["recipes/pie.json".to_owned()])
-        .await
-        .expect("purged");
-    assert_eq!(removed, 2);
+    assert_eq!(erase_pie(&dead, "recipes/pie.json").await, 2);
 
     // The other one is visible again at once.
-    let left = sqs
-        .receive_message()
-        .queue_url(&url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .expect("received")
-        .messages
-        .unwrap_or_default();
+    let left = testkit::aws::receive_messages(&sqs, &url).await;
     let keys: Vec<String> = left
         .iter()
         .filter_map(|m| serde_json::from_str::<Job>(m.body.as_deref()?).ok())
@@ -170,12 +167,10 @@ async fn the_journal_in_the_bucket_keeps_the_contract_and_holds_no_raw_id() {
     );
 }
 
-/// A record as Lambda sends it to the watcher's on-failure destination
-/// when an S3 event failed every attempt. Built from the documented shape
-/// of asynchronous invocation records (version, timestamp, requestContext,
-/// requestPayload with the event, responseContext, responsePayload), not
-/// fetched from AWS: this machine has no web access. The keys are
-/// form-encoded, as S3 writes them in events.
+/// The record Lambda sends to the watcher's on-failure destination when
+/// an S3 event of `keys` failed every attempt (the documented shape:
+/// [`testkit::aws::failed_event_record`]). The keys are form-encoded, as
+/// S3 writes them in events.
 fn failed_event(keys: &[&str]) -> String {
     let records: Vec<serde_json::Value> = keys
         .iter()
@@ -195,69 +190,26 @@ fn failed_event(keys: &[&str]) -> String {
             })
         })
         .collect();
-    json!({
-        "version": "1.0",
-        "timestamp": "2026-12-07T10:06:00.000Z",
-        "requestContext": {
-            "requestId": "e4b46cbf-b738-4c5e-8880-a18cdf61200e",
-            "functionArn": "arn:aws:lambda:us-east-1:123456789012:function:recipe-diff-watcher:$LATEST",
-            "condition": "RetriesExhausted",
-            "approximateInvokeCount": 3
-        },
-        "requestPayload": {"Records": records},
-        "responseContext": {
-            "statusCode": 200,
-            "executedVersion": "$LATEST",
-            "functionError": "Unhandled"
-        },
-        "responsePayload": {
-            "errorMessage": "the jobs queue is unavailable",
-            "errorType": "watcher::WatcherError"
-        }
-    })
-    .to_string()
+    testkit::aws::failed_event_record(&records)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_watchers_failed_events_of_an_erased_object_go_and_the_others_stay() {
-    let moto = MotoServer::start();
-    let config = testkit::aws::sdk_config(&moto).await;
-    let sqs = aws_sdk_sqs::Client::new(&config);
-    let url = testkit::aws::create_queue(&sqs, "watcher-failures", Default::default()).await;
-    for keys in [
+    let events = [
         // The erased make's own upload, its key with a space.
         &["makes/pie+for+anna.json"][..],
         // An upload of the erased recipe's file, beside another.
         &["makes/other.json", "recipes/pie.json"][..],
         // Another recipe: stays.
         &["recipes/tart.json"][..],
-    ] {
-        sqs.send_message()
-            .queue_url(&url)
-            .message_body(failed_event(keys))
-            .send()
-            .await
-            .expect("sent");
-    }
+    ];
+    let bodies = events.into_iter().map(failed_event);
+    let (_moto, sqs, url) = queue_holding("watcher-failures", bodies).await;
     let failed = SqsFailedEvents::new(sqs.clone(), &url);
-    let pie = RecipeId::parse("pie").expect("an id");
-    let removed = failed
-        .purge_jobs(Some(&pie), &["makes/pie for anna.json".to_owned()])
-        .await
-        .expect("purged");
-    assert_eq!(removed, 2);
+    assert_eq!(erase_pie(&failed, "makes/pie for anna.json").await, 2);
 
     // The other one is visible again at once, as it was.
-    let left = sqs
-        .receive_message()
-        .queue_url(&url)
-        .max_number_of_messages(10)
-        .wait_time_seconds(1)
-        .send()
-        .await
-        .expect("received")
-        .messages
-        .unwrap_or_default();
+    let left = testkit::aws::receive_messages(&sqs, &url).await;
     let bodies: Vec<String> = left.into_iter().filter_map(|m| m.body).collect();
     assert_eq!(bodies, [failed_event(&["recipes/tart.json"])]);
 }

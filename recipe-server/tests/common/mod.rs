@@ -87,7 +87,10 @@ pub fn gateway_state(store: Arc<dyn RecipeStore>, public_reads: bool) -> AppStat
 /// What [`gateway_state`] is built from, for a test to add to.
 #[cfg(feature = "lambda")]
 pub fn gateway_parts(store: Arc<dyn RecipeStore>, public_reads: bool) -> Parts {
-    gateway_parts_with(store, public_reads, Some(SMOKE_SCOPE))
+    Parts {
+        auth: gateway_auth(public_reads, Some(SMOKE_SCOPE)),
+        ..local_parts(store)
+    }
 }
 
 /// The role whose sessions may erase, in the gateway tests.
@@ -102,34 +105,29 @@ pub fn gateway_state_with(
     public_reads: bool,
     smoke_scope: Option<&str>,
 ) -> AppState {
-    AppState::new(gateway_parts_with(store, public_reads, smoke_scope))
+    AppState::new(Parts {
+        auth: gateway_auth(public_reads, smoke_scope),
+        ..local_parts(store)
+    })
 }
 
-/// What [`gateway_state_with`] is built from.
+/// Behind API Gateway: the authorizers' verdicts in the request context
+/// decide, reads are open with `public_reads`, the smoke test's identity
+/// reads with `smoke_scope`, [`ERASER_ROLE`] erases and [`SMOKE_ROLE`]
+/// erases the smoke test's recipes.
 #[cfg(feature = "lambda")]
-pub fn gateway_parts_with(
-    store: Arc<dyn RecipeStore>,
-    public_reads: bool,
-    smoke_scope: Option<&str>,
-) -> Parts {
-    Parts {
-        store,
-        limits: Limits::default(),
-        auth: Auth::ApiGateway {
-            public_reads,
-            read_group: "readers".into(),
-            // The role of the sessions in events/apigw-v2-post-recipe.json.
-            writer_role: "recipe-sender-role".into(),
-            smoke_scope: smoke_scope.map(str::to_owned),
-            upload_group: "cooks".into(),
-            erasers: recipe_server::Erasers {
-                any: ERASER_ROLE.into(),
-                smoke: Some(SMOKE_ROLE.into()),
-            },
+pub fn gateway_auth(public_reads: bool, smoke_scope: Option<&str>) -> Auth {
+    Auth::ApiGateway {
+        public_reads,
+        read_group: "readers".into(),
+        // The role of the sessions in events/apigw-v2-post-recipe.json.
+        writer_role: "recipe-sender-role".into(),
+        smoke_scope: smoke_scope.map(str::to_owned),
+        upload_group: "cooks".into(),
+        erasers: recipe_server::Erasers {
+            any: ERASER_ROLE.into(),
+            smoke: Some(SMOKE_ROLE.into()),
         },
-        erasure: Erasure::new(ObjectIds::for_tests()),
-        dashboard: None,
-        uploads: None,
     }
 }
 
