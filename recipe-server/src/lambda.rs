@@ -9,6 +9,7 @@ use std::time::Duration;
 
 use aws_adapters::{DynamoStore, S3Forms, S3Journal, S3Purge, SqsDeadLetters, SqsFailedEvents};
 use shared::Limits;
+use shared::object_id::LogSettings;
 use shared::store::ObjectIds;
 
 use crate::service::Erasure;
@@ -33,18 +34,16 @@ pub struct Config {
     /// The secret object ids are keyed hashes under (`OBJECT_ID_SECRET`):
     /// the tombstones' key.
     pub ids: ObjectIds,
-    /// The secret logs name objects under (`LOG_ID_SECRET`, which the
-    /// watcher and the sender hold too); without it, a subkey of the
-    /// tombstones' key.
-    pub log_ids: ObjectIds,
+    /// `RUST_LOG`, and the secret logs name objects under
+    /// (`LOG_ID_SECRET`, which the watcher and the sender hold too;
+    /// without it, a subkey of the tombstones' key): always set.
+    pub logs: LogSettings,
     /// The document limits (`shared::limits::LIMIT_VARIABLES`).
     pub limits: Limits,
     /// Who may read and write.
     pub auth: Auth,
     /// How the dashboard signs in.
     pub dashboard: DashboardAuth,
-    /// Which log lines are written (`RUST_LOG`; `info` when unset).
-    pub log_filter: Option<String>,
 }
 
 impl Config {
@@ -93,18 +92,18 @@ impl Config {
         let failed_events = lookup("WATCHER_FAILURE_QUEUE_URL").ok_or(
             "WATCHER_FAILURE_QUEUE_URL is not set: erasure removes the watcher's failed events that name what it erases",
         )?;
-        let log_ids = ObjectIds::log_ids_setting(&lookup)?.unwrap_or_else(|| ids.subkey("logs"));
+        let mut logs = LogSettings::from_lookup(&lookup)?;
+        logs.ids = logs.ids.or_else(|| Some(ids.subkey("logs")));
         Ok(Self {
             table,
             bucket,
             dead_letters,
             failed_events,
             ids,
-            log_ids,
+            logs,
             limits,
             auth,
             dashboard,
-            log_filter: lookup("RUST_LOG"),
         })
     }
 }

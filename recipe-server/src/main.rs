@@ -29,7 +29,7 @@ use recipe_server::router;
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
-    aws_adapters::init_lambda_logs(config.log_filter.as_deref(), Some(config.log_ids.clone()));
+    aws_adapters::init_lambda_logs(config.logs.clone());
     let state = state(config).await?;
     tokio::spawn(finish_interrupted_erasures(state.clone()));
     lambda_http::run(router(state)).await

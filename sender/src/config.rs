@@ -3,7 +3,8 @@
 use std::time::Duration;
 
 use shared::Limits;
-use shared::object_id::ObjectIds;
+use shared::limits::required;
+use shared::object_id::LogSettings;
 
 use crate::http::DEFAULT_TIMEOUT;
 
@@ -20,11 +21,8 @@ pub struct Config {
     /// The server's limits (`MAX_OBJECT_BYTES`, …); claim-checked objects
     /// larger than `max_bytes` are not read.
     pub limits: Limits,
-    /// `LOG_ID_SECRET`: the secret logs name objects under (64 or more
-    /// hexadecimal digits); unset, a secret of the process.
-    pub log_ids: Option<ObjectIds>,
-    /// `RUST_LOG`: which log lines are written (`info` when unset).
-    pub log_filter: Option<String>,
+    /// `RUST_LOG` and `LOG_ID_SECRET`.
+    pub logs: LogSettings,
 }
 
 impl Config {
@@ -35,11 +33,11 @@ impl Config {
     /// When `API_URL` is missing, or `API_TIMEOUT_MS`, a limit or
     /// `LOG_ID_SECRET` is malformed.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let api_url = lookup("API_URL")
-            .filter(|url| !url.trim().is_empty())
-            .ok_or("API_URL is not set: the sender needs the recipe server's URL")?
-            .trim()
-            .to_owned();
+        let api_url = required(
+            &lookup,
+            "API_URL",
+            "the sender needs the recipe server's URL",
+        )?;
         let timeout = match lookup("API_TIMEOUT_MS") {
             None => DEFAULT_TIMEOUT,
             Some(text) => text
@@ -54,14 +52,11 @@ impl Config {
                     )
                 })?,
         };
-        let limits = Limits::from_lookup(&lookup)?;
-        let log_ids = ObjectIds::log_ids_setting(&lookup)?;
         Ok(Self {
+            logs: LogSettings::from_lookup(&lookup)?,
+            limits: Limits::from_lookup(&lookup)?,
             api_url,
             timeout,
-            limits,
-            log_ids,
-            log_filter: lookup("RUST_LOG"),
         })
     }
 }
@@ -71,11 +66,7 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
-        Config::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        Config::from_lookup(shared::limits::lookup_in(vars))
     }
 
     #[test]
@@ -94,7 +85,7 @@ mod tests {
 
     #[test]
     fn a_bad_log_secret_or_limit_is_named() {
-        let bad = config(&[("API_URL", "x"), ("LOG_ID_SECRET", "abcd")]).map(|c| c.log_ids);
+        let bad = config(&[("API_URL", "x"), ("LOG_ID_SECRET", "abcd")]).map(|c| c.logs);
         assert!(bad.is_err_and(|e| e.contains("LOG_ID_SECRET")));
         let bad = config(&[("API_URL", "x"), ("MAX_OBJECT_BYTES", "0")]).map(|c| c.limits);
         assert!(bad.is_err_and(|e| e.contains("MAX_OBJECT_BYTES")));

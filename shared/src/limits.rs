@@ -53,6 +53,34 @@ pub const LIMIT_VARIABLES: [&str; 6] = [
     "MAX_TEXT_CHARS",
 ];
 
+/// A setting a function cannot start without, read through `lookup` and
+/// trimmed.
+///
+/// # Errors
+/// When it is unset or blank: `"{name} is not set: {why}"`.
+pub fn required(
+    lookup: impl Fn(&str) -> Option<String>,
+    name: &str,
+    why: &str,
+) -> Result<String, String> {
+    lookup(name)
+        .map(|value| value.trim().to_owned())
+        .filter(|value| !value.is_empty())
+        .ok_or_else(|| format!("{name} is not set: {why}"))
+}
+
+/// A lookup of settings over fixed `(name, value)` pairs, as a function's
+/// `Config::from_lookup` takes one: for tests and examples, where
+/// `std::env::var` would read this process's environment.
+pub fn lookup_in<'a>(pairs: &'a [(&'a str, &'a str)]) -> impl Fn(&str) -> Option<String> + 'a {
+    move |name| {
+        pairs
+            .iter()
+            .find(|(k, _)| *k == name)
+            .map(|(_, v)| (*v).to_owned())
+    }
+}
+
 impl Limits {
     /// The defaults, overridden by any of [`LIMIT_VARIABLES`] that `lookup`
     /// finds (normally `std::env::var`). A value that is not a whole number

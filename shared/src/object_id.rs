@@ -76,19 +76,6 @@ impl ObjectIds {
         Self::new(&secret)
     }
 
-    /// `LOG_ID_SECRET` read through `lookup` (each function's settings):
-    /// the secret logs name objects under, or `None` when it is unset.
-    ///
-    /// # Errors
-    /// When it is set but not a usable secret; the error names the setting.
-    pub fn log_ids_setting(
-        lookup: impl Fn(&str) -> Option<String>,
-    ) -> Result<Option<Self>, String> {
-        lookup("LOG_ID_SECRET")
-            .map(|text| Self::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}")))
-            .transpose()
-    }
-
     /// The id of `object_key`.
     pub fn id(&self, object_key: &str) -> ObjectId {
         let mut mac = self.mac.clone();
@@ -119,6 +106,33 @@ impl ObjectIds {
             Ok(ids) => ids,
             Err(reason) => unreachable!("{reason}"),
         }
+    }
+}
+
+/// How a function logs, as its `Config` reads it once at start-up.
+#[derive(Clone, Debug, Default)]
+pub struct LogSettings {
+    /// `RUST_LOG`: which log lines are written (`info` when unset).
+    pub filter: Option<String>,
+    /// `LOG_ID_SECRET`: the secret logs name objects under (64 or more
+    /// hexadecimal digits); unset, a secret of the process.
+    pub ids: Option<ObjectIds>,
+}
+
+impl LogSettings {
+    /// `RUST_LOG` and `LOG_ID_SECRET`, read through `lookup`.
+    ///
+    /// # Errors
+    /// When `LOG_ID_SECRET` is set but not a usable secret; the error
+    /// names the setting.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let ids = lookup("LOG_ID_SECRET")
+            .map(|text| ObjectIds::from_hex(&text).map_err(|e| format!("LOG_ID_SECRET: {e}")))
+            .transpose()?;
+        Ok(Self {
+            filter: lookup("RUST_LOG"),
+            ids,
+        })
     }
 }
 

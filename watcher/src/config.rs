@@ -1,7 +1,8 @@
 //! The watcher's configuration, read once from the environment.
 
 use shared::Limits;
-use shared::object_id::ObjectIds;
+use shared::limits::required;
+use shared::object_id::LogSettings;
 
 /// What the watcher needs to know.
 #[derive(Clone, Debug)]
@@ -11,11 +12,8 @@ pub struct Config {
     /// The document limits (`shared::limits::LIMIT_VARIABLES`): an upload
     /// beyond them is refused before the sender sees it.
     pub limits: Limits,
-    /// `LOG_ID_SECRET`: the secret logs name objects under (64 or more
-    /// hexadecimal digits); unset, a secret of the process.
-    pub log_ids: Option<ObjectIds>,
-    /// `RUST_LOG`: which log lines are written (`info` when unset).
-    pub log_filter: Option<String>,
+    /// `RUST_LOG` and `LOG_ID_SECRET`.
+    pub logs: LogSettings,
 }
 
 impl Config {
@@ -26,18 +24,14 @@ impl Config {
     /// When `QUEUE_URL` is missing, or a limit or `LOG_ID_SECRET` is
     /// malformed.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
-        let queue_url = lookup("QUEUE_URL")
-            .filter(|url| !url.trim().is_empty())
-            .ok_or("QUEUE_URL is not set: the function needs the jobs queue's URL")?
-            .trim()
-            .to_owned();
-        let limits = Limits::from_lookup(&lookup)?;
-        let log_ids = ObjectIds::log_ids_setting(&lookup)?;
         Ok(Self {
-            queue_url,
-            limits,
-            log_ids,
-            log_filter: lookup("RUST_LOG"),
+            queue_url: required(
+                &lookup,
+                "QUEUE_URL",
+                "the function needs the jobs queue's URL",
+            )?,
+            limits: Limits::from_lookup(&lookup)?,
+            logs: LogSettings::from_lookup(&lookup)?,
         })
     }
 }
@@ -47,11 +41,7 @@ mod tests {
     use super::*;
 
     fn config(vars: &[(&str, &str)]) -> Result<Config, String> {
-        Config::from_lookup(|name| {
-            vars.iter()
-                .find(|(k, _)| *k == name)
-                .map(|(_, v)| (*v).to_owned())
-        })
+        Config::from_lookup(shared::limits::lookup_in(vars))
     }
 
     #[test]
@@ -63,7 +53,7 @@ mod tests {
         assert_eq!(c, Ok(2048));
         let bad = config(&[queue, ("MAX_OBJECT_BYTES", "big")]).map(|c| c.limits);
         assert!(bad.is_err_and(|e| e.contains("MAX_OBJECT_BYTES")));
-        let bad = config(&[queue, ("LOG_ID_SECRET", "abcd")]).map(|c| c.log_ids);
+        let bad = config(&[queue, ("LOG_ID_SECRET", "abcd")]).map(|c| c.logs);
         assert!(bad.is_err_and(|e| e.contains("LOG_ID_SECRET")));
     }
 }

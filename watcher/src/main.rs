@@ -18,7 +18,7 @@ use watcher::{Config, Deps};
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
     let config = Config::from_lookup(|name| std::env::var(name).ok())?;
-    aws_adapters::init_lambda_logs(config.log_filter.as_deref(), config.log_ids);
+    aws_adapters::init_lambda_logs(config.logs);
 
     let aws = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
     let objects = S3Objects::new(aws_sdk_s3::Client::new(&aws));

@@ -27,22 +27,24 @@ mod transient;
 
 /// Structured JSON logs for a Lambda function: one line per event, the
 /// current span's fields (the correlation id) on each, no timestamp (Lambda
-/// adds one), the lines `filter` lets through (the function's `RUST_LOG`;
-/// `info` when it is unset or malformed); panics logged by
+/// adds one), the lines `settings.filter` lets through (the function's
+/// `RUST_LOG`; `info` when it is unset or malformed); panics logged by
 /// [`init_panic_log`]. Object keys and ids are named by keyed hashes under
-/// `log_ids` (the function's `LOG_ID_SECRET`:
+/// `settings.ids` (the function's `LOG_ID_SECRET`:
 /// [`shared::object_id::logged`]), so that every function names one object
 /// alike; without it, by a secret of the process. The logs' secret is not
 /// the tombstones' (`OBJECT_ID_SECRET`, the recipe server's alone): what
 /// reads a log line cannot recognise a tombstone. Call once at start, with
 /// the settings of the function's `Config`: nothing here reads the
 /// environment.
-pub fn init_lambda_logs(filter: Option<&str>, log_ids: Option<shared::object_id::ObjectIds>) {
+pub fn init_lambda_logs(settings: shared::object_id::LogSettings) {
     init_panic_log();
-    if let Some(ids) = log_ids {
+    if let Some(ids) = settings.ids {
         shared::object_id::set_log_ids(ids);
     }
-    let filter = filter
+    let filter = settings
+        .filter
+        .as_deref()
         .and_then(|text| tracing_subscriber::EnvFilter::try_new(text).ok())
         .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
