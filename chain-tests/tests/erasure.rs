@@ -55,6 +55,7 @@ async fn an_erased_recipe_leaves_no_trace_in_dynamodb_s3_sqs_or_the_logs() {
         e_tag: None,
         sequencer: None,
         size: None,
+        entry: None,
     };
     let document: Value = serde_json::from_slice(MAKE).expect("JSON");
     let dead = Job::new(

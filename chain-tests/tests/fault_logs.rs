@@ -133,6 +133,7 @@ async fn an_s3_slow_down_on_the_sender_s_claim_check_read_is_logged_without_the_
         e_tag: None,
         sequencer: None,
         size: Some(body.len() as u64),
+        entry: None,
     };
     let payload = Payload::ClaimCheck {
         bucket: BUCKET.into(),

@@ -104,6 +104,7 @@ fn dead_letter_a_make(data: &Path) {
         e_tag: None,
         sequencer: Some("0000000000000FFF".into()),
         size: None,
+        entry: None,
     };
     let job = Job::new(
         UploadKind::Make,

@@ -113,6 +113,7 @@ fn dead_make_job(key: &str) -> Job {
         e_tag: None,
         sequencer: Some("09".into()),
         size: None,
+        entry: None,
     };
     let document: Value =
         serde_json::from_slice(&fixture("pairs/apple-pie/make.json")).expect("JSON");

@@ -50,6 +50,12 @@ pub struct Source {
     /// The object's size in bytes, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub size: Option<u64>,
+    /// For one recipe of an app's archive: the entry's name in the archive
+    /// (`key` names the archive). Each entry is an upload of its own, with
+    /// its own idempotency key; a claim check of it names the archive, and
+    /// the sender reads this entry out of it again.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entry: Option<String>,
 }
 
 impl Source {
@@ -69,6 +75,13 @@ impl Source {
             // Length-prefixed, so that no two sources hash the same bytes.
             hash.update((part.len() as u64).to_be_bytes());
             hash.update(part.as_bytes());
+        }
+        // An archive's entry adds its name (a source without one hashes
+        // as it always did, so existing keys stand).
+        if let Some(entry) = &self.entry {
+            let tagged = format!("entry:{entry}");
+            hash.update((tagged.len() as u64).to_be_bytes());
+            hash.update(tagged.as_bytes());
         }
         hex::encode(hash.finalize())
     }
@@ -209,6 +222,7 @@ mod tests {
             e_tag: Some("abc".into()),
             sequencer: Some(sequencer.into()),
             size: Some(10),
+            entry: None,
         }
     }
 
@@ -223,6 +237,31 @@ mod tests {
             source("0056").idempotency_key()
         );
         assert_eq!(source("0055").idempotency_key().len(), 64);
+    }
+
+    #[test]
+    fn each_entry_of_an_archive_has_its_own_key() {
+        let entry = |name: &str| Source {
+            key: "recipes/export.paprikarecipes".into(),
+            entry: Some(name.into()),
+            ..source("7")
+        };
+        let whole = Source {
+            key: "recipes/export.paprikarecipes".into(),
+            ..source("7")
+        };
+        assert_eq!(entry("a").idempotency_key(), entry("a").idempotency_key());
+        assert_ne!(entry("a").idempotency_key(), entry("b").idempotency_key());
+        assert_ne!(entry("a").idempotency_key(), whole.idempotency_key());
+        let job = Job::new(UploadKind::Recipe, entry("a"), None, Payload::Deleted);
+        let body = job.to_body();
+        assert!(body.contains(r#""entry":"a""#), "{body}");
+        assert_eq!(Job::from_body(&body), Ok(job));
+        assert!(
+            !Job::new(UploadKind::Recipe, whole, None, Payload::Deleted)
+                .to_body()
+                .contains("entry")
+        );
     }
 
     #[test]

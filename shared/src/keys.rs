@@ -151,6 +151,18 @@ pub fn decode_key(encoded: &str) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
+/// The suffixes of app archives the chain expands, under `recipes/` only:
+/// Paprika's export and the zips of Mealie, Tandoor and Nextcloud Cookbook
+/// (`shared::parse::archive`). Kept apart from [`SUFFIXES`]: an archive is
+/// not a document, and each of its entries becomes one.
+pub const ARCHIVE_SUFFIXES: [&str; 2] = [".paprikarecipes", ".zip"];
+
+/// Whether a key names an app archive ([`ARCHIVE_SUFFIXES`], in any case).
+pub fn is_archive_key(key: &str) -> bool {
+    let lower = key.to_ascii_lowercase();
+    ARCHIVE_SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -239,6 +251,19 @@ mod tests {
                 reason.to_string().contains(says),
                 "{key:?} {recipe}: {reason}"
             );
+        }
+    }
+
+    #[test]
+    fn archives_are_known_by_their_suffix() {
+        for (key, archive) in [
+            ("recipes/My Recipes.paprikarecipes", true),
+            ("recipes/mealie.ZIP", true),
+            ("recipes/pie.json", false),
+            ("recipes/pie.paprikarecipe", false),
+            ("recipes/zip", false),
+        ] {
+            assert_eq!(is_archive_key(key), archive, "{key}");
         }
     }
 

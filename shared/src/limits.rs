@@ -26,7 +26,27 @@ pub struct Limits {
     pub max_quantity: f64,
     /// Most extra top-level fields kept from a seed document.
     pub max_fields: usize,
+    /// Largest app archive accepted (`.paprikarecipes`, `.zip`), in bytes
+    /// as stored: it is read whole into memory.
+    pub max_archive_bytes: u64,
+    /// Most entries in an archive, and in each archive nested in it,
+    /// counted together (images and folders included).
+    pub max_archive_entries: usize,
+    /// Most bytes one entry may inflate to (a nested archive, a gzipped
+    /// Paprika recipe, a JSON document).
+    pub max_archive_entry_bytes: u64,
+    /// Most bytes the entries read from one archive may inflate to
+    /// together.
+    pub max_archive_total_bytes: u64,
+    /// Most an entry may inflate by: its bytes over its compressed bytes.
+    /// Entries that inflate to at most [`ARCHIVE_RATIO_FLOOR`] bytes are
+    /// not held to it (a short, repetitive JSON file compresses well).
+    pub max_archive_ratio: u64,
 }
+
+/// Below this many inflated bytes an archive entry is not held to
+/// [`Limits::max_archive_ratio`].
+pub const ARCHIVE_RATIO_FLOOR: u64 = 1024 * 1024;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -39,6 +59,11 @@ impl Default for Limits {
             max_text_chars: 10_000,
             max_quantity: 1_000_000.0,
             max_fields: 50,
+            max_archive_bytes: 64 * 1024 * 1024,
+            max_archive_entries: 10_000,
+            max_archive_entry_bytes: 16 * 1024 * 1024,
+            max_archive_total_bytes: 256 * 1024 * 1024,
+            max_archive_ratio: 100,
         }
     }
 }

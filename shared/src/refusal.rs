@@ -149,6 +149,15 @@ codes! {
     /// The object cannot be read for good (access denied and the like).
     Unreadable = "unreadable", 422, Record, "Object unreadable";
 
+    // An app's archive, or one of its entries, that the watcher refuses.
+    /// Not a zip archive, or an entry that cannot be inflated.
+    UnreadableArchive = "unreadable-archive", 422, Record, title::INVALID_DOCUMENT;
+    /// An archive or entry over an archive limit (entries, bytes, ratio,
+    /// nesting).
+    ArchiveLimit = "archive-limit", 422, Record, title::INVALID_DOCUMENT;
+    /// An entry whose name would escape the archive.
+    UnsafeEntryName = "unsafe-entry-name", 422, Record, title::INVALID_DOCUMENT;
+
     // An upload the server refuses and records.
     /// A make sent to another recipe than the one it names.
     RecipeIdMismatch = "recipe-id-mismatch", 422, Record, title::INVALID_DOCUMENT;
@@ -494,6 +503,9 @@ mod tests {
                 "refused",
                 "object-gone",
                 "unreadable",
+                "unreadable-archive",
+                "archive-limit",
+                "unsafe-entry-name",
                 "recipe-id-mismatch",
                 "recipe-withdrawn",
                 "too-large-to-store",

@@ -182,6 +182,7 @@ async fn uploads_become_jobs_through_the_events_moto_produces() {
             e_tag: Some(tags["recipes/sunday dinner+1.json"].clone()),
             sequencer: None,
             size: Some(RECIPE.len() as u64),
+            entry: None,
         }
     );
     assert_eq!(recipe.idempotency_key, recipe.source.idempotency_key());
@@ -372,6 +373,7 @@ fn job(n: usize, document: Value) -> Job {
             e_tag: Some(format!("etag-{n}")),
             sequencer: None,
             size: Some(1),
+            entry: None,
         },
         Some("1".into()),
         Payload::Inline { document },

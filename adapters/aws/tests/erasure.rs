@@ -60,6 +60,7 @@ fn job(key: &str, recipe_id: Option<&str>, kind: UploadKind) -> Job {
         e_tag: None,
         sequencer: Some("01".into()),
         size: None,
+        entry: None,
     };
     Job::new(
         kind,

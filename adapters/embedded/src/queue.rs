@@ -504,6 +504,7 @@ mod tests {
                 e_tag: None,
                 sequencer: Some(n.to_string()),
                 size: None,
+                entry: None,
             },
             None,
             Payload::Inline {

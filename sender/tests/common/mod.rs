@@ -158,6 +158,7 @@ pub fn source(key: &str, sequencer: &str) -> Source {
         e_tag: Some(format!("etag-{sequencer}")),
         sequencer: Some(sequencer.into()),
         size: None,
+        entry: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! are detected automatically, and so is a saved web page, which is read
 //! through the schema.org JSON-LD it embeds ([`read_document`]).
 
+pub mod archive;
 mod html;
 mod reader;
 mod schema_org;
