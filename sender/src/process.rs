@@ -31,6 +31,8 @@ pub struct Deps {
     objects: Arc<dyn ObjectStore>,
     /// The largest claim-checked object read (the server's own limit).
     max_object_bytes: u64,
+    /// The limits, for an archive's entry read out of its archive again.
+    limits: Arc<Limits>,
     /// How many messages are processed at once.
     concurrency: usize,
 }
@@ -38,12 +40,14 @@ pub struct Deps {
 impl Deps {
     /// Calls `api`, and reads claim-checked payloads from `objects` up to
     /// `limits.max_bytes` (`MAX_OBJECT_BYTES`: the watcher's and the
-    /// server's limit too); [`DEFAULT_CONCURRENCY`] messages at once.
+    /// server's limit too), an app's archive up to
+    /// `limits.max_archive_bytes`; [`DEFAULT_CONCURRENCY`] messages at once.
     pub fn new(api: Arc<dyn RecipeApi>, objects: Arc<dyn ObjectStore>, limits: Limits) -> Self {
         Self {
             api,
             objects,
             max_object_bytes: limits.max_bytes,
+            limits: Arc::new(limits),
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
@@ -208,12 +212,25 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             version_id,
         } => {
             let version = version_id.as_deref();
+            // An archive's entry: the archive is read, and the entry out of
+            // it, with the watcher's code and limits.
+            let entry = job.source.entry.as_deref();
+            let max_bytes = match entry {
+                Some(_) => deps.limits.max_archive_bytes,
+                None => deps.max_object_bytes,
+            };
             match deps
                 .objects
-                .get(ObjectRef::new(bucket, key, version), deps.max_object_bytes)
+                .get(ObjectRef::new(bucket, key, version), max_bytes)
                 .await
             {
-                Ok(Some(bytes)) => bytes,
+                Ok(Some(bytes)) => match entry {
+                    None => bytes,
+                    Some(entry) => match entry_body(&bytes, entry, &deps.limits) {
+                        Ok(body) => body,
+                        Err(refusal) => return reject(job, deps, refusal).await,
+                    },
+                },
                 Ok(None) => {
                     let refusal = Refusal::whole(
                         Code::ObjectGone,
@@ -263,6 +280,19 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             Verdict::Refused(refusal) => reject(job, deps, refusal).await,
         },
     }
+}
+
+/// The seed document of the archive entry `entry`, read out of the
+/// archive's `bytes` again ([`shared::parse::archive::read_entry`]); a
+/// refusal names the entry, as the watcher's do.
+fn entry_body(bytes: &[u8], entry: &str, limits: &Limits) -> Result<Vec<u8>, Refusal> {
+    let document =
+        shared::parse::archive::read_entry(bytes, entry, limits).map_err(|refusal| Refusal {
+            message: format!("the entry {entry:?} of the archive: {}", refusal.message),
+            ..refusal
+        })?;
+    serde_json::to_vec(&document)
+        .map_err(|e| Refusal::whole(Code::Refused, format!("serialising the entry: {e}")))
 }
 
 /// A write for `job` to `route` under the idempotency key `key`, carrying

@@ -227,6 +227,44 @@ async fn a_claim_checked_payload_is_read_from_the_bucket() {
     assert_eq!(server.get("/recipes/1").await.0, 200);
 }
 
+/// A claim check of an app archive's entry: the sender reads the archive
+/// and the entry out of it again, with the watcher's code.
+fn entry_claim_check(key: &str, entry: &str) -> Job {
+    let mut job = claim_check(key);
+    job.source.entry = Some(entry.into());
+    Job::new(job.kind, job.source, None, job.payload)
+}
+
+#[tokio::test]
+async fn a_claim_checked_archive_entry_is_read_out_of_its_archive() {
+    let server = Server::start().await;
+    let archive = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/archives/paprika.paprikarecipes"),
+    )
+    .unwrap();
+    let key = "recipes/export.paprikarecipes";
+    let bucket = Bucket::with("recipes-bucket", key, archive);
+    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket), Limits::default());
+    assert_eq!(
+        process_job(&entry_claim_check(key, "Lemon Tart.paprikarecipe"), &deps).await,
+        Outcome::Stored
+    );
+    let (status, stored) = server.get("/recipes/Lemon%20Tart").await;
+    assert_eq!(status, 200, "{stored}");
+    assert_eq!(stored["name"], "Lemon Tart");
+
+    assert_eq!(
+        process_job(&entry_claim_check(key, "Missing.paprikarecipe"), &deps).await,
+        rejected("unreadable-archive")
+    );
+    let rejections = server.rejections().await;
+    assert_eq!(rejections.len(), 1, "{rejections:?}");
+    assert_eq!(rejections[0]["objectKey"], key);
+    let message = rejections[0]["message"].as_str().unwrap();
+    assert!(message.contains("Missing.paprikarecipe"), "{message}");
+}
+
 #[tokio::test]
 async fn a_vanished_claim_checked_object_becomes_an_object_gone_rejection() {
     let server = Server::start().await;

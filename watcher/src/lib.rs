@@ -8,6 +8,7 @@
 //! nothing is dropped. Only transient failures are errors, so that Lambda's
 //! retries and its on-failure destination deal with them.
 
+mod archive;
 mod config;
 mod event;
 mod upload;
@@ -96,7 +97,8 @@ pub struct EventSummary {
 }
 
 /// Handles an S3 event notification: every `ObjectCreated` and
-/// `ObjectRemoved` record under a followed prefix becomes one job, and all
+/// `ObjectRemoved` record under a followed prefix becomes one job (an
+/// app's archive one per recipe entry), and all
 /// of them go to `jobs` in one call. (A removal of one version for good is a
 /// deletion only if nothing shows under the key afterwards.) The `s3:TestEvent` is acknowledged and ignored. Records are read
 /// leniently (only the bucket and the key are required).
@@ -150,17 +152,19 @@ pub async fn handle_event(event: Value, deps: &Deps<'_>) -> Result<EventSummary,
             sequencer: object.sequencer,
             size: object.size,
         };
-        let job = match removal {
-            Some(removal) if decoded => removed(upload, removal, deps.objects).await,
+        let jobs = match removal {
+            Some(removal) if decoded => removed(upload, removal, deps.objects)
+                .await
+                .map(Vec::from_iter),
             // A key that is not UTF-8 was refused when it was created, and
             // nothing else came from it.
-            Some(_) => Ok(None),
+            Some(_) => Ok(Vec::new()),
             None if decoded => handle_upload(upload, deps.objects, &deps.limits).await,
-            None => Ok(handle_bad_key(upload, &object.key)),
+            None => Ok(Vec::from_iter(handle_bad_key(upload, &object.key))),
         };
-        match job {
-            Ok(Some(job)) => queued.push(job),
-            Ok(None) => summary.ignored += 1,
+        match jobs {
+            Ok(jobs) if jobs.is_empty() => summary.ignored += 1,
+            Ok(jobs) => queued.extend(jobs),
             Err(error) => unavailable = Some(error),
         }
     }

@@ -158,6 +158,7 @@ async fn one_job(bucket: &Bucket, key: &str, size: Option<u64>) -> Job {
     handle_upload(upload(key, size), bucket, &Limits::default())
         .await
         .expect("no transient failure")
+        .pop()
         .expect("a followed key")
 }
 
@@ -306,10 +307,10 @@ async fn an_event_without_user_identity_or_sizes_is_read() {
 #[tokio::test]
 async fn keys_outside_the_followed_prefixes_are_ignored_unread() {
     let bucket = Bucket::with(&[("drafts/pie.json", RECIPE.as_bytes())]);
-    let job = handle_upload(upload("drafts/pie.json", None), &bucket, &Limits::default())
+    let jobs = handle_upload(upload("drafts/pie.json", None), &bucket, &Limits::default())
         .await
         .expect("no failure");
-    assert_eq!(job, None);
+    assert_eq!(jobs, []);
     assert!(bucket.downloads().is_empty());
     assert!(bucket.sizes_asked.lock().expect("lock").is_empty());
 }
@@ -339,6 +340,7 @@ async fn an_oversize_object_is_refused_before_it_is_downloaded() {
     let job = handle_upload(upload("recipes/big.json", Some(5000)), &bucket, &limits)
         .await
         .expect("no failure")
+        .pop()
         .expect("followed");
     assert_eq!(
         rejection(&job),
@@ -354,6 +356,7 @@ async fn an_oversize_object_is_refused_before_it_is_downloaded() {
     let job = handle_upload(upload("recipes/big.json", Some(10)), &bucket, &limits)
         .await
         .expect("no failure")
+        .pop()
         .expect("followed");
     assert_eq!(rejection(&job).0, "too-large");
 }
@@ -712,4 +715,262 @@ async fn the_smoke_tests_namespace_is_kept_to_the_smoke_tests_folder() {
     let make = one_job(&bucket, "makes/smoke/smoke-20261207-make.json", None).await;
     assert!(matches!(make.payload, Payload::Inline { .. }), "{make:?}");
     assert_eq!(make.recipe_id.as_deref(), Some("smoke-20261207"));
+}
+
+/// An app archive from `fixtures/archives/`, dropped under `recipes/`, and
+/// the jobs one S3 event of it gives.
+async fn archive_jobs(file: &str, key: &str) -> (Vec<Job>, EventSummary) {
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../fixtures/archives")
+            .join(file),
+    )
+    .expect("the fixture");
+    let size = bytes.len() as u64;
+    let bucket = Bucket::with(&[(key, &bytes)]);
+    let queue = Queue::default();
+    let encoded = key.replace(' ', "+");
+    let summary = handle_records(vec![record(&encoded, Some(size))], &bucket, &queue)
+        .await
+        .expect("handled");
+    assert_eq!(queue.calls(), 1, "all of an archive's jobs go in one call");
+    (queue.jobs(), summary)
+}
+
+/// Each job's entry, and its recipe id or its rejection's code.
+fn entries(jobs: &[Job]) -> Vec<(String, String)> {
+    jobs.iter()
+        .map(|job| {
+            let entry = job.source.entry.clone().unwrap_or_default();
+            let outcome = match &job.payload {
+                Payload::Inline { document } => {
+                    format!("recipe {}", document["recipeId"].as_str().unwrap_or("?"))
+                }
+                Payload::ClaimCheck { .. } => "claim-check".to_owned(),
+                Payload::Rejected(refusal) => refusal.code.to_string(),
+                Payload::Deleted => "deleted".to_owned(),
+            };
+            (entry, outcome)
+        })
+        .collect()
+}
+
+fn expected(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(a, b)| ((*a).to_owned(), (*b).to_owned()))
+        .collect()
+}
+
+#[tokio::test]
+async fn each_apps_archive_is_one_job_per_recipe_entry() {
+    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+        (
+            "paprika.paprikarecipes",
+            "recipes/My Recipes.paprikarecipes",
+            &[
+                (
+                    "Buttermilk Pancakes.paprikarecipe",
+                    "recipe Buttermilk Pancakes",
+                ),
+                ("Lemon Tart.paprikarecipe", "recipe Lemon Tart"),
+            ],
+        ),
+        (
+            "mealie.zip",
+            "recipes/mealie.zip",
+            &[
+                ("recipes/tomato-soup/tomato-soup.json", "recipe tomato-soup"),
+                (
+                    "recipes/garlic-bread/garlic-bread.json",
+                    "recipe garlic-bread",
+                ),
+            ],
+        ),
+        (
+            "tandoor.zip",
+            "recipes/tandoor.zip",
+            &[
+                ("14.zip", "recipe Chickpea Curry"),
+                ("15.zip", "recipe Overnight Oats"),
+            ],
+        ),
+        (
+            "nextcloud.zip",
+            "recipes/cookbook.zip",
+            &[
+                ("Recipes/Shakshuka/recipe.json", "recipe Shakshuka"),
+                ("Recipes/Focaccia/recipe.json", "recipe Focaccia"),
+            ],
+        ),
+    ];
+    for (file, key, want) in cases {
+        let (jobs, summary) = archive_jobs(file, key).await;
+        assert_eq!(entries(&jobs), expected(want), "{file}");
+        assert_eq!((summary.records, summary.jobs), (1, want.len()), "{file}");
+        let mut keys: Vec<&str> = jobs.iter().map(|j| j.idempotency_key.as_str()).collect();
+        keys.dedup();
+        assert_eq!(
+            keys.len(),
+            jobs.len(),
+            "{file}: one idempotency key per entry"
+        );
+        for job in &jobs {
+            assert_eq!(job.source.key, key, "{file}");
+            assert_eq!(job.kind, UploadKind::Recipe);
+            assert_eq!(job.idempotency_key, job.source.idempotency_key());
+        }
+    }
+    // The rating and the notes come along where the app has them.
+    let (jobs, _) = archive_jobs("paprika.paprikarecipes", "recipes/p.paprikarecipes").await;
+    let Payload::Inline { document } = &jobs[0].payload else {
+        panic!("inline");
+    };
+    assert_eq!(document["rating"], 5);
+    assert_eq!(
+        document["fields"]["recipeNotes"],
+        "Rest the batter 10 minutes for fluffier pancakes."
+    );
+    let (jobs, _) = archive_jobs("mealie.zip", "recipes/m.zip").await;
+    let Payload::Inline { document } = &jobs[0].payload else {
+        panic!("inline");
+    };
+    assert_eq!(document["rating"], 4);
+    assert_eq!(
+        document["fields"]["recipeNotes"],
+        "Freezing\nFreezes for 3 months."
+    );
+}
+
+#[tokio::test]
+async fn a_bad_entry_is_a_rejection_naming_the_archive_and_the_entry_and_stops_no_other() {
+    let key = "recipes/mixed.paprikarecipes";
+    let (jobs, summary) = archive_jobs("paprika-mixed.paprikarecipes", key).await;
+    assert_eq!(
+        entries(&jobs),
+        expected(&[
+            (
+                "Buttermilk Pancakes.paprikarecipe",
+                "recipe Buttermilk Pancakes"
+            ),
+            ("Lemon Tart.paprikarecipe", "recipe Lemon Tart"),
+            ("Broken.paprikarecipe", "invalid-json"),
+            ("Not gzip.paprikarecipe", "unreadable-archive"),
+            ("Overrated.paprikarecipe", "invalid-number"),
+        ])
+    );
+    assert_eq!(summary.rejected, 3);
+    for job in &jobs[2..] {
+        let (_, message, _) = rejection(job);
+        let entry = job.source.entry.as_deref().expect("an entry");
+        assert!(message.contains(key), "{message}");
+        assert!(message.contains(entry), "{message}");
+    }
+    assert_eq!(rejection(&jobs[4]).2, "$.rating");
+}
+
+#[tokio::test]
+async fn a_zip_bomb_an_escaping_name_and_deep_nesting_are_refused_entry_by_entry() {
+    let (jobs, _) = archive_jobs("bomb.zip", "recipes/bomb.zip").await;
+    assert_eq!(
+        entries(&jobs),
+        expected(&[
+            ("ratio.json", "archive-limit"),
+            ("huge.paprikarecipe", "archive-limit"),
+            (
+                "Buttermilk Pancakes.paprikarecipe",
+                "recipe Buttermilk Pancakes"
+            ),
+        ])
+    );
+    assert!(rejection(&jobs[0]).1.contains("more than 100 times"));
+    assert!(rejection(&jobs[1]).1.contains("20971520 bytes"));
+
+    let (jobs, _) = archive_jobs("escape.paprikarecipes", "recipes/escape.paprikarecipes").await;
+    assert_eq!(
+        entries(&jobs),
+        expected(&[
+            ("../../etc/evil.paprikarecipe", "unsafe-entry-name"),
+            ("/tmp/absolute.paprikarecipe", "unsafe-entry-name"),
+            ("windows\\..\\evil.paprikarecipe", "unsafe-entry-name"),
+            (
+                "Buttermilk Pancakes.paprikarecipe",
+                "recipe Buttermilk Pancakes"
+            ),
+        ])
+    );
+
+    let (jobs, _) = archive_jobs("nested.zip", "recipes/nested.zip").await;
+    assert_eq!(entries(&jobs), expected(&[("1.zip", "archive-limit")]));
+    assert!(rejection(&jobs[0]).1.contains("2.zip"), "{:?}", jobs[0]);
+}
+
+#[tokio::test]
+async fn a_large_entry_travels_as_a_claim_check_naming_it() {
+    let key = "recipes/large.paprikarecipes";
+    let (jobs, _) = archive_jobs("paprika-large.paprikarecipes", key).await;
+    assert_eq!(
+        entries(&jobs),
+        expected(&[("Long Bake.paprikarecipe", "claim-check")])
+    );
+    let Payload::ClaimCheck {
+        key: claimed,
+        version_id,
+        ..
+    } = &jobs[0].payload
+    else {
+        panic!("a claim check");
+    };
+    assert_eq!((claimed.as_str(), version_id), (key, &None));
+}
+
+#[tokio::test]
+async fn an_archive_is_refused_whole_when_it_cannot_be_one() {
+    // Not a zip.
+    let bucket = Bucket::with(&[("recipes/x.zip", b"not a zip")]);
+    let job = one_job(&bucket, "recipes/x.zip", Some(9)).await;
+    assert_eq!(rejection(&job).0, "unreadable-archive");
+    assert!(rejection(&job).1.contains("recipes/x.zip"));
+    assert_eq!(job.source.entry, None);
+
+    // Under makes/.
+    let job = one_job(&bucket, "makes/x.zip", Some(9)).await;
+    assert_eq!(rejection(&job).0, "bad-key");
+
+    // Over the archive limit: refused unread.
+    let bucket = Bucket::with(&[("recipes/big.zip", b"PK")]);
+    let limits = Limits {
+        max_archive_bytes: 1,
+        ..Limits::default()
+    };
+    let job = handle_upload(upload("recipes/big.zip", Some(2)), &bucket, &limits)
+        .await
+        .expect("no failure")
+        .pop()
+        .expect("followed");
+    assert_eq!(rejection(&job).0, "too-large");
+    assert!(bucket.downloads().is_empty());
+
+    // A zip with no recipe in it (an empty zip: only its end record).
+    let mut empty = b"PK\x05\x06".to_vec();
+    empty.extend([0; 18]);
+    let bucket = Bucket::with(&[("recipes/empty.zip", &empty)]);
+    let job = one_job(&bucket, "recipes/empty.zip", Some(22)).await;
+    assert_eq!(rejection(&job).0, "no-recipe");
+}
+
+#[tokio::test]
+async fn deleting_an_archive_is_one_deletion_of_its_key() {
+    let bucket = Bucket::default();
+    let queue = Queue::default();
+    let mut removal = record("recipes/export.paprikarecipes", None);
+    removal["eventName"] = json!("ObjectRemoved:DeleteMarkerCreated");
+    let summary = handle_records(vec![removal], &bucket, &queue)
+        .await
+        .expect("handled");
+    assert_eq!(summary.deleted, 1);
+    let jobs = queue.jobs();
+    assert_eq!(jobs.len(), 1);
+    assert_eq!(jobs[0].payload, Payload::Deleted);
+    assert_eq!(jobs[0].source.key, "recipes/export.paprikarecipes");
+    assert_eq!(jobs[0].source.entry, None);
 }

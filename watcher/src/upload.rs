@@ -1,12 +1,15 @@
-//! One upload to one job: the size check, the download within the limit,
+//! One upload to its jobs: the size check, the download within the limit,
 //! parsing, and the payload (inline, claim check, or the reason it was
-//! refused). The Lambda and the local chain both call [`handle_upload`].
+//! refused). A document is one job; an app's archive is one job per
+//! recipe entry ([`shared::parse::archive`]). The Lambda and the local
+//! chain both call [`handle_upload`].
 
 use serde_json::Value;
 use shared::Limits;
 use shared::job::{Job, MAX_INLINE_BYTES, Payload, Source};
 use shared::keys::{
-    UploadKind, check_smoke_namespace, classify, has_document_suffix, recipe_id_from_key,
+    UploadKind, check_smoke_namespace, classify, has_document_suffix, is_archive_key,
+    recipe_id_from_key,
 };
 use shared::object_id::logged;
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
@@ -43,23 +46,26 @@ impl Upload {
             e_tag: self.e_tag,
             sequencer: self.sequencer,
             size: self.size,
+            entry: None,
         }
     }
 }
 
-/// The job for one upload: `Ok(None)` when the key is not under a followed
-/// prefix; a rejection job (nothing dropped) for a key without a document
-/// suffix, an object that is too large, gone or unreadable, and a document
-/// that is not a valid recipe or make; `Err` only when the object store is
-/// unavailable, so that the caller tries again later.
+/// The jobs for one upload: none when the key is not under a followed
+/// prefix; one for a document: a rejection job (nothing dropped) for a key
+/// without a document suffix, an object that is too large, gone or
+/// unreadable, and a document that is not a valid recipe or make; for an
+/// app's archive, one per recipe entry (each a recipe or the entry's
+/// rejection), or one rejection of the whole archive. `Err` only when the
+/// object store is unavailable, so that the caller tries again later.
 pub async fn handle_upload(
     upload: Upload,
     objects: &dyn ObjectStore,
     limits: &Limits,
-) -> Result<Option<Job>, Transient> {
+) -> Result<Vec<Job>, Transient> {
     let Some(kind) = classify(&upload.key) else {
         tracing::debug!(bucket = %upload.bucket, key = %logged(&upload.key), "not under a followed prefix; ignored");
-        return Ok(None);
+        return Ok(Vec::new());
     };
     let source = upload.into_source();
     let span = tracing::info_span!(
@@ -70,10 +76,15 @@ pub async fn handle_upload(
         key = %logged(&source.key),
     );
     async move {
-        match judge(kind, source, objects, limits).await {
-            Ok(job) => {
-                log_job(&job);
-                Ok(Some(job))
+        let judged = if is_archive_key(&source.key) {
+            crate::archive::judge(kind, source, objects, limits).await
+        } else {
+            judge(kind, source, objects, limits).await.map(|job| vec![job])
+        };
+        match judged {
+            Ok(jobs) => {
+                jobs.iter().for_each(log_job);
+                Ok(jobs)
             }
             Err(error) => {
                 tracing::warn!(%error, "the object store is unavailable; the upload will be tried again");
@@ -120,7 +131,7 @@ pub fn handle_bad_key(upload: Upload, written: &str) -> Option<Job> {
 /// Logs what became of an upload, with the job's correlation id: the key
 /// and the recipe id by their pseudonyms, a rejection by its code and JSON
 /// path (its message may quote the document).
-fn log_job(job: &Job) {
+pub(crate) fn log_job(job: &Job) {
     let key = logged(&job.source.key);
     let recipe = job.recipe_id.as_deref().map(logged);
     let correlation_id = &job.correlation_id;
@@ -141,7 +152,7 @@ fn log_job(job: &Job) {
 }
 
 /// A job refusing `source` for a reason of the watcher's own.
-fn refused(kind: UploadKind, source: Source, code: Code, message: String) -> Job {
+pub(crate) fn refused(kind: UploadKind, source: Source, code: Code, message: String) -> Job {
     Job::new(
         kind,
         source,
@@ -162,7 +173,7 @@ fn rejected(kind: UploadKind, source: Source, rejection: &Rejection) -> Job {
 
 /// The rejection job for an object that could not be read: gone (`None`),
 /// too large or unreadable; a transient failure stays an error.
-fn refuse_read(
+pub(crate) fn refuse_read(
     kind: UploadKind,
     source: &Source,
     error: Option<ObjectError>,
@@ -278,6 +289,6 @@ async fn judge(
 
 /// The bytes the document takes in a message: as serialised there, not as
 /// uploaded (indentation goes; a few numbers grow).
-fn inline_size(document: &Value) -> usize {
+pub(crate) fn inline_size(document: &Value) -> usize {
     serde_json::to_vec(document).map_or(usize::MAX, |bytes| bytes.len())
 }
