@@ -351,3 +351,95 @@ fn a_raised_object_limit_reaches_the_senders_claim_check_read() {
     assert_no_rejections(&chain, "a document within the raised limit");
     assert_eq!(chain.get("/recipes/big-loaf")["version"], 1);
 }
+
+/// An app's archive dropped into the bucket folder under `recipes/` is one
+/// stored recipe per entry, a bad entry a rejection naming the archive and
+/// the entry; deleting the archive withdraws every recipe it brought.
+#[test]
+fn an_app_archive_is_one_recipe_per_entry_and_its_deletion_withdraws_them_all() {
+    let archives = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/archives/");
+    let read = |name: &str| std::fs::read(format!("{archives}{name}")).expect("fixture");
+    let data = DataDir::new("archives");
+    let chain = Chain::start(data.path(), &[]);
+    let key = "recipes/exports/My Recipes.paprikarecipes";
+    put(&data.bucket(), key, &read("paprika-mixed.paprikarecipes"));
+    put(
+        &data.bucket(),
+        "recipes/exports/tandoor.zip",
+        &read("tandoor.zip"),
+    );
+    put(
+        &data.bucket(),
+        "recipes/exports/cookbook.zip",
+        &read("nextcloud.zip"),
+    );
+    put(
+        &data.bucket(),
+        "recipes/exports/mealie.zip",
+        &read("mealie.zip"),
+    );
+    put(
+        &data.bucket(),
+        "recipes/exports/large.paprikarecipes",
+        &read("paprika-large.paprikarecipes"),
+    );
+    let stored = [
+        "Buttermilk%20Pancakes",
+        "Lemon%20Tart",
+        "Chickpea%20Curry",
+        "Overnight%20Oats",
+        "Shakshuka",
+        "Focaccia",
+        "tomato-soup",
+        "garlic-bread",
+        "Long%20Bake",
+    ];
+    wait_until("every entry's recipe", Duration::from_secs(60), || {
+        stored
+            .iter()
+            .all(|id| chain.get(&format!("/recipes/{id}"))["version"] == 1)
+    });
+    let pancakes = chain.get("/recipes/Buttermilk%20Pancakes");
+    assert_eq!(pancakes["name"], "Buttermilk Pancakes", "{pancakes}");
+    wait_until("three rejections", Duration::from_secs(30), || {
+        chain.get("/rejections")["items"]
+            .as_array()
+            .is_some_and(|items| items.len() == 3)
+    });
+    let rejections = chain.get("/rejections");
+    for rejection in rejections["items"].as_array().expect("a list") {
+        assert_eq!(rejection["objectKey"], key, "{rejection}");
+        let message = rejection["message"].as_str().unwrap_or_default();
+        assert!(message.contains(".paprikarecipe\""), "{rejection}");
+    }
+    let mut codes: Vec<&str> = rejections["items"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .filter_map(|r| r["code"].as_str())
+        .collect();
+    codes.sort_unstable();
+    assert_eq!(
+        codes,
+        ["invalid-json", "invalid-number", "unreadable-archive"]
+    );
+
+    // The archive goes: what each of its entries stored is withdrawn, and
+    // its rejections go.
+    std::fs::remove_file(data.bucket().join(key)).expect("rm");
+    wait_until(
+        "the archive's recipes withdrawn",
+        Duration::from_secs(30),
+        || {
+            ["Buttermilk%20Pancakes", "Lemon%20Tart"]
+                .iter()
+                .all(|id| chain.get(&format!("/recipes/{id}"))["withdrawn"] == true)
+        },
+    );
+    wait_until("its rejections gone", Duration::from_secs(30), || {
+        chain.get("/rejections")["items"]
+            .as_array()
+            .is_some_and(Vec::is_empty)
+    });
+    assert_ne!(chain.get("/recipes/Shakshuka")["withdrawn"], true);
+}

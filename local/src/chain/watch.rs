@@ -304,7 +304,7 @@ async fn settle_and_queue(
         let job = if utf8 {
             watcher::handle_upload(upload, objects, limits).await
         } else {
-            Ok(watcher::handle_bad_key(upload, &key))
+            Ok(Vec::from_iter(watcher::handle_bad_key(upload, &key)))
         };
         match job {
             Ok(job) => {
