@@ -391,3 +391,39 @@ fn a_store_put_back_from_a_copy_has_its_erasures_replayed_and_nothing_comes_back
         assert!(!journal.contains(word), "{word} is in the journal");
     }
 }
+
+/// Erasing one recipe of an app's archive: the archive holds its content,
+/// so the archive leaves the bucket folder, and with it the other recipes
+/// it brought are withdrawn (as deleting the archive would); they are
+/// not erased. docs/architecture.md, "Archives: who expands them".
+#[test]
+fn erasing_a_recipe_of_an_archive_removes_the_archive_and_withdraws_its_other_recipes() {
+    let archive = std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../fixtures/archives/paprika.paprikarecipes"
+    ))
+    .expect("fixture");
+    let data = DataDir::new("erase-archive");
+    let chain = Chain::start(data.path(), &[]);
+    let key = "recipes/export.paprikarecipes";
+    put(&data.bucket(), key, &archive);
+    wait_until("both recipes", PATIENCE, || {
+        chain.get("/recipes/Lemon%20Tart")["version"] == 1
+            && chain.get("/recipes/Buttermilk%20Pancakes")["version"] == 1
+    });
+    assert_eq!(erase(&chain, data.path(), "/recipes/Lemon%20Tart"), 204);
+    assert!(!data.bucket().join(key).exists(), "the archive is gone");
+    assert_eq!(
+        erase(&chain, data.path(), "/recipes/Lemon%20Tart"),
+        404,
+        "nothing of the erased recipe is left"
+    );
+    wait_until("the other recipe withdrawn", PATIENCE, || {
+        chain.get("/recipes/Buttermilk%20Pancakes")["withdrawn"] == true
+    });
+    let pancakes = chain.get("/recipes/Buttermilk%20Pancakes");
+    assert_eq!(
+        pancakes["name"], "Buttermilk Pancakes",
+        "withdrawn, not erased"
+    );
+}

@@ -16,7 +16,7 @@ use shared::canonical::recipe_json;
 use shared::clock::{compact, now_rfc3339};
 use shared::diff::{Difference, Summary};
 use shared::insights::{Insights, InsightsBuilder, MakeFacts};
-use shared::keys::{UploadKind, check_smoke_namespace, recipe_id_from_key};
+use shared::keys::{UploadKind, check_smoke_namespace, classify, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
 use shared::ports::journal::{ErasureJournal, JournalEntry};
@@ -463,6 +463,24 @@ impl Service {
             .store
             .finish_erasure(target, &tombstones, &now_rfc3339())
             .await?;
+        // What else came from the erased objects left the bucket with them:
+        // the other recipes of an app's archive, an older document under
+        // the same key. It is withdrawn as the objects' deletion withdraws
+        // it (in AWS their removal events repeat this later, harmlessly),
+        // so that nothing stays current whose object is gone (invariant 1).
+        for object in &objects {
+            let Some(kind) = classify(&object.object_key) else {
+                continue;
+            };
+            let deletion = ObjectDeletion {
+                object_id: self.erasure.ids.id(&object.object_key),
+                object_key: object.object_key.clone(),
+                kind,
+                sequencer: object.sequencer.as_deref().map(Origin::after),
+                at: now_rfc3339(),
+            };
+            self.store.delete_object(&deletion).await?;
+        }
         self.versions.forget(target.recipe_id());
         Ok(Some(erased))
     }
