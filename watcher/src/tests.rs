@@ -763,7 +763,9 @@ fn expected(list: &[(&str, &str)]) -> Vec<(String, String)> {
 
 #[tokio::test]
 async fn each_apps_archive_is_one_job_per_recipe_entry() {
-    let cases: [(&str, &str, &[(&str, &str)]); 4] = [
+    /// An archive fixture, its key, and each entry with what it gives.
+    type Case<'a> = (&'a str, &'a str, &'a [(&'a str, &'a str)]);
+    let cases: [Case; 4] = [
         (
             "paprika.paprikarecipes",
             "recipes/My Recipes.paprikarecipes",
