@@ -166,7 +166,9 @@ fn kind_of(name: &str) -> Option<Kind> {
         Some(Kind::Paprika)
     } else if lower.ends_with(".paprikarecipes") {
         Some(Kind::NestedExport)
-    } else if lower.ends_with(".zip") {
+    } else if lower.ends_with(".zip") && !name.contains('/') {
+        // Tandoor writes its recipes' zips at the top; a zip deeper down
+        // (a Mealie recipe's asset) is no recipe, and is not read.
         Some(Kind::Nested)
     } else if lower.ends_with(".json") {
         Some(Kind::Json)

@@ -124,6 +124,8 @@ fn a_mealie_export_is_read_by_slug() {
             recipe.to_string().as_bytes(),
         ),
         ("recipes/lemon-tart/images/original.webp", b"RIFF"),
+        // An asset that is a zip is no Tandoor recipe: passed over, unread.
+        ("recipes/lemon-tart/assets/notes.zip", b"not even a zip"),
     ]);
     let entries = expand(&archive, &Limits::default()).expect("a zip");
     assert_eq!(
