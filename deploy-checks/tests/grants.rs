@@ -21,411 +21,277 @@ use deploy_checks::{actions, as_list};
 use serde_json::{Value, json};
 
 /// Handler permissions CloudFormation's execution role is not given, each
-/// with the reason: `(resource type, action, why)`, where `*` at the end of
-/// either matches any rest. A handler lists what every property of its
-/// type could need; these are the properties the stack does not use, and
-/// the changes a deploy must never make.
-const NOT_NEEDED: &[(&str, &str, &str)] = &[
+/// with the reason: `(resource type, [(action, why)])`, where `*` at the
+/// end of a type or an action matches any rest. A handler lists what every
+/// property of its type could need; these are the properties the stack
+/// does not use, and the changes a deploy must never make.
+const NOT_NEEDED: &[(&str, &[(&str, &str)])] = &[
     (
         "*",
-        "iam:CreateServiceLinkedRole",
-        "no resource of the stack uses a service-linked role (no replicas, contributor insights or custom domains)",
+        &[(
+            "iam:CreateServiceLinkedRole",
+            "no resource of the stack uses a service-linked role (no replicas, contributor insights or custom domains)",
+        )],
     ),
     (
         "AWS::ApiGatewayV2::Api",
-        "s3:getObject",
-        "the API is not imported from an OpenAPI file in S3",
+        &[(
+            "s3:getObject",
+            "the API is not imported from an OpenAPI file in S3",
+        )],
     ),
     (
         "AWS::ApiGatewayV2::Authorizer",
-        "iam:PassRole",
-        "the JWT authorizer has no credentials role",
+        &[("iam:PassRole", "the JWT authorizer has no credentials role")],
     ),
     (
         "AWS::ApiGatewayV2::Integration",
-        "iam:PassRole",
-        "the Lambda proxy integration has no credentials role",
+        &[(
+            "iam:PassRole",
+            "the Lambda proxy integration has no credentials role",
+        )],
     ),
     (
         "AWS::ApiGatewayV2::Stage",
-        "apigateway:TagResource",
-        "not an IAM action: API Gateway authorises tagging as PUT on /tags/* (Service Authorization Reference), which the role has",
-    ),
-    (
-        "AWS::ApiGatewayV2::Stage",
-        "apigateway:UntagResource",
-        "not an IAM action: API Gateway authorises untagging as DELETE on /tags/*, which the role has",
-    ),
-    (
-        "AWS::Cognito::UserPool",
-        "cognito-idp:AddCustomAttributes",
-        "the pool has no custom attributes",
-    ),
-    (
-        "AWS::Cognito::UserPool",
-        "iam:PassRole",
-        "the pool sends no SMS (no SMS role)",
+        &[
+            (
+                "apigateway:TagResource",
+                "not an IAM action: API Gateway authorises tagging as PUT on /tags/* (Service Authorization Reference), which the role has",
+            ),
+            (
+                "apigateway:UntagResource",
+                "not an IAM action: API Gateway authorises untagging as DELETE on /tags/*, which the role has",
+            ),
+        ],
     ),
     (
         "AWS::Cognito::UserPool",
-        "kms:*",
-        "the pool has no custom sender key",
+        &[
+            (
+                "cognito-idp:AddCustomAttributes",
+                "the pool has no custom attributes",
+            ),
+            ("iam:PassRole", "the pool sends no SMS (no SMS role)"),
+            ("kms:*", "the pool has no custom sender key"),
+        ],
     ),
     (
         "AWS::Cognito::UserPoolClient",
-        "iam:*",
-        "the clients have no analytics configuration",
+        &[("iam:*", "the clients have no analytics configuration")],
     ),
     (
         "AWS::Cognito::UserPoolDomain",
-        "cloudfront:*",
-        "the domain is Cognito's prefix domain, not a custom domain",
-    ),
-    (
-        "AWS::Cognito::UserPoolDomain",
-        "kms:*",
-        "the domain is Cognito's prefix domain, not a custom domain",
+        &[
+            (
+                "cloudfront:*",
+                "the domain is Cognito's prefix domain, not a custom domain",
+            ),
+            (
+                "kms:*",
+                "the domain is Cognito's prefix domain, not a custom domain",
+            ),
+        ],
     ),
     (
         "AWS::Cognito::UserPoolGroup",
-        "iam:*",
-        "the groups have no IAM role",
+        &[("iam:*", "the groups have no IAM role")],
     ),
     (
         "AWS::DynamoDB::Table",
-        "dynamodb:AssociateTableReplica",
-        "a single-region table",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:CreateTableReplica",
-        "a single-region table",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:BatchWriteItem",
-        "a deploy writes no item (no import)",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:PutItem",
-        "a deploy writes no item (no import)",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:UpdateItem",
-        "a deploy writes no item (no import)",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:DeleteItem",
-        "a deploy deletes no item",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:GetItem",
-        "a deploy reads no item",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:Query",
-        "a deploy reads no item",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:Scan",
-        "a deploy reads no item",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:ImportTable",
-        "the table is not imported from S3",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:DescribeImport",
-        "the table is not imported from S3",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:*KinesisStreamingDestination",
-        "no Kinesis stream destination",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:DeleteResourcePolicy",
-        "a deploy never removes the table's perimeter (its resource policy)",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "dynamodb:UpdateContributorInsights",
-        "contributor insights are off",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "kinesis:*",
-        "no Kinesis stream destination",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "logs:*",
-        "the table is not imported from S3 (import logs)",
-    ),
-    (
-        "AWS::DynamoDB::Table",
-        "s3:*",
-        "the table is not imported from S3",
+        &[
+            ("dynamodb:AssociateTableReplica", "a single-region table"),
+            ("dynamodb:CreateTableReplica", "a single-region table"),
+            (
+                "dynamodb:BatchWriteItem",
+                "a deploy writes no item (no import)",
+            ),
+            ("dynamodb:PutItem", "a deploy writes no item (no import)"),
+            ("dynamodb:UpdateItem", "a deploy writes no item (no import)"),
+            ("dynamodb:DeleteItem", "a deploy deletes no item"),
+            ("dynamodb:GetItem", "a deploy reads no item"),
+            ("dynamodb:Query", "a deploy reads no item"),
+            ("dynamodb:Scan", "a deploy reads no item"),
+            ("dynamodb:ImportTable", "the table is not imported from S3"),
+            (
+                "dynamodb:DescribeImport",
+                "the table is not imported from S3",
+            ),
+            (
+                "dynamodb:*KinesisStreamingDestination",
+                "no Kinesis stream destination",
+            ),
+            (
+                "dynamodb:DeleteResourcePolicy",
+                "a deploy never removes the table's perimeter (its resource policy)",
+            ),
+            (
+                "dynamodb:UpdateContributorInsights",
+                "contributor insights are off",
+            ),
+            ("kinesis:*", "no Kinesis stream destination"),
+            ("logs:*", "the table is not imported from S3 (import logs)"),
+            ("s3:*", "the table is not imported from S3"),
+        ],
     ),
     (
         "AWS::IAM::Role",
-        "iam:DeleteRolePermissionsBoundary",
-        "a role of the stack never loses the permissions boundary",
-    ),
-    (
-        "AWS::IAM::Role",
-        "iam:UpdateAssumeRolePolicy",
-        "a role's trust (Lambda) never changes in a deploy; a template that changes it fails",
-    ),
-    (
-        "AWS::KMS::Key",
-        "kms:DisableKey",
-        "a deploy never disables the key",
-    ),
-    (
-        "AWS::KMS::Key",
-        "kms:EnableKey",
-        "the key is created enabled and never disabled",
+        &[
+            (
+                "iam:DeleteRolePermissionsBoundary",
+                "a role of the stack never loses the permissions boundary",
+            ),
+            (
+                "iam:UpdateAssumeRolePolicy",
+                "a role's trust (Lambda) never changes in a deploy; a template that changes it fails",
+            ),
+        ],
     ),
     (
         "AWS::KMS::Key",
-        "kms:DisableKeyRotation",
-        "a deploy never turns the key's rotation off",
+        &[
+            ("kms:DisableKey", "a deploy never disables the key"),
+            (
+                "kms:EnableKey",
+                "the key is created enabled and never disabled",
+            ),
+            (
+                "kms:DisableKeyRotation",
+                "a deploy never turns the key's rotation off",
+            ),
+        ],
     ),
     (
         "AWS::Lambda::EventSourceMapping",
-        "kms:*",
-        "the mapping has no filter criteria to encrypt",
-    ),
-    ("AWS::Lambda::Function", "ec2:*", "no function is in a VPC"),
-    (
-        "AWS::Lambda::Function",
-        "elasticfilesystem:*",
-        "no function mounts EFS",
+        &[("kms:*", "the mapping has no filter criteria to encrypt")],
     ),
     (
         "AWS::Lambda::Function",
-        "s3files:*",
-        "no function mounts S3 Files",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "lambda:AssociateRuntimeAlias",
-        "no runtime alias",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "lambda:PassCapacityProvider",
-        "no capacity provider (Lambda Managed Instances)",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "lambda:*FunctionScalingConfig",
-        "no capacity provider (Lambda Managed Instances)",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "lambda:*FunctionConcurrency",
-        "no reserved concurrency (new accounts have 10 in all)",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "lambda:*CodeSigningConfig",
-        "no code-signing configuration",
-    ),
-    (
-        "AWS::Lambda::Function",
-        "lambda:GetLayerVersion",
-        "no layers",
+        &[
+            ("ec2:*", "no function is in a VPC"),
+            ("elasticfilesystem:*", "no function mounts EFS"),
+            ("s3files:*", "no function mounts S3 Files"),
+            ("lambda:AssociateRuntimeAlias", "no runtime alias"),
+            (
+                "lambda:PassCapacityProvider",
+                "no capacity provider (Lambda Managed Instances)",
+            ),
+            (
+                "lambda:*FunctionScalingConfig",
+                "no capacity provider (Lambda Managed Instances)",
+            ),
+            (
+                "lambda:*FunctionConcurrency",
+                "no reserved concurrency (new accounts have 10 in all)",
+            ),
+            ("lambda:*CodeSigningConfig", "no code-signing configuration"),
+            ("lambda:GetLayerVersion", "no layers"),
+        ],
     ),
     (
         "AWS::Logs::LogGroup",
-        "firehose:*",
-        "no log delivery to Firehose",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "s3:REST.PUT.OBJECT",
-        "not an IAM action",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:CreateLogDelivery",
-        "no log delivery from the group",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:*IndexPolic*",
-        "no field indexes",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:PutDataProtectionPolicy",
-        "no data protection policy (the logs hold no content)",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:DeleteDataProtectionPolicy",
-        "no data protection policy (the logs hold no content)",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:PutBearerTokenAuthentication",
-        "no bearer-token ingestion",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:*ResourcePolic*",
-        "the groups have no resource policy of their own",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:PutLogGroupDeletionProtection",
-        "deletion protection would stop the rollback of a failed first create; the guard hook keeps what is kept instead",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:DeleteRetentionPolicy",
-        "a deploy never removes a group's retention",
-    ),
-    (
-        "AWS::Logs::LogGroup",
-        "logs:DisassociateKmsKey",
-        "a deploy never takes the key off a group",
-    ),
-    ("AWS::S3::Bucket", "iam:PassRole", "no replication role"),
-    ("AWS::S3::Bucket", "s3tables:*", "no S3 Tables"),
-    (
-        "AWS::S3::Bucket",
-        "s3:*MetadataTableConfiguration",
-        "no metadata tables",
+        &[
+            ("firehose:*", "no log delivery to Firehose"),
+            ("s3:REST.PUT.OBJECT", "not an IAM action"),
+            ("logs:CreateLogDelivery", "no log delivery from the group"),
+            ("logs:*IndexPolic*", "no field indexes"),
+            (
+                "logs:PutDataProtectionPolicy",
+                "no data protection policy (the logs hold no content)",
+            ),
+            (
+                "logs:DeleteDataProtectionPolicy",
+                "no data protection policy (the logs hold no content)",
+            ),
+            (
+                "logs:PutBearerTokenAuthentication",
+                "no bearer-token ingestion",
+            ),
+            (
+                "logs:*ResourcePolic*",
+                "the groups have no resource policy of their own",
+            ),
+            (
+                "logs:PutLogGroupDeletionProtection",
+                "deletion protection would stop the rollback of a failed first create; the guard hook keeps what is kept instead",
+            ),
+            (
+                "logs:DeleteRetentionPolicy",
+                "a deploy never removes a group's retention",
+            ),
+            (
+                "logs:DisassociateKmsKey",
+                "a deploy never takes the key off a group",
+            ),
+        ],
     ),
     (
         "AWS::S3::Bucket",
-        "s3:UpdateBucketMetadata*",
-        "no metadata tables",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutBucketAbac",
-        "no attribute-based access control on the buckets",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutAccelerateConfiguration",
-        "no transfer acceleration",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutAnalyticsConfiguration",
-        "no analytics configuration",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteBucketAnalyticsConfiguration",
-        "no analytics configuration",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutIntelligentTieringConfiguration",
-        "no Intelligent-Tiering configuration",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutInventoryConfiguration",
-        "no inventory",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutMetricsConfiguration",
-        "no request metrics",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteBucketMetricsConfiguration",
-        "no request metrics",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutBucketReplication",
-        "no replication",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutReplicationConfiguration",
-        "no replication",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteBucketReplication",
-        "no replication",
-    ),
-    ("AWS::S3::Bucket", "s3:PutBucketWebsite", "no website"),
-    ("AWS::S3::Bucket", "s3:DeleteBucketWebsite", "no website"),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutBucketObjectLockConfiguration",
-        "no object lock",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutObjectLockConfiguration",
-        "no object lock",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutBucketAcl",
-        "ACLs are off (BucketOwnerEnforced)",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:PutObjectAcl",
-        "ACLs are off (BucketOwnerEnforced)",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteObject",
-        "a deploy deletes no object",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteBucketCors",
-        "a deploy never removes the upload bucket's CORS rule",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteBucketEncryption",
-        "a deploy never removes a bucket's encryption",
-    ),
-    (
-        "AWS::S3::Bucket",
-        "s3:DeleteBucketLifecycle",
-        "a deploy never removes a bucket's lifecycle",
+        &[
+            ("iam:PassRole", "no replication role"),
+            ("s3tables:*", "no S3 Tables"),
+            ("s3:*MetadataTableConfiguration", "no metadata tables"),
+            ("s3:UpdateBucketMetadata*", "no metadata tables"),
+            (
+                "s3:PutBucketAbac",
+                "no attribute-based access control on the buckets",
+            ),
+            ("s3:PutAccelerateConfiguration", "no transfer acceleration"),
+            ("s3:PutAnalyticsConfiguration", "no analytics configuration"),
+            (
+                "s3:DeleteBucketAnalyticsConfiguration",
+                "no analytics configuration",
+            ),
+            (
+                "s3:PutIntelligentTieringConfiguration",
+                "no Intelligent-Tiering configuration",
+            ),
+            ("s3:PutInventoryConfiguration", "no inventory"),
+            ("s3:PutMetricsConfiguration", "no request metrics"),
+            ("s3:DeleteBucketMetricsConfiguration", "no request metrics"),
+            ("s3:PutBucketReplication", "no replication"),
+            ("s3:PutReplicationConfiguration", "no replication"),
+            ("s3:DeleteBucketReplication", "no replication"),
+            ("s3:PutBucketWebsite", "no website"),
+            ("s3:DeleteBucketWebsite", "no website"),
+            ("s3:PutBucketObjectLockConfiguration", "no object lock"),
+            ("s3:PutObjectLockConfiguration", "no object lock"),
+            ("s3:PutBucketAcl", "ACLs are off (BucketOwnerEnforced)"),
+            ("s3:PutObjectAcl", "ACLs are off (BucketOwnerEnforced)"),
+            ("s3:DeleteObject", "a deploy deletes no object"),
+            (
+                "s3:DeleteBucketCors",
+                "a deploy never removes the upload bucket's CORS rule",
+            ),
+            (
+                "s3:DeleteBucketEncryption",
+                "a deploy never removes a bucket's encryption",
+            ),
+            (
+                "s3:DeleteBucketLifecycle",
+                "a deploy never removes a bucket's lifecycle",
+            ),
+        ],
     ),
     (
         "AWS::SecretsManager::Secret",
-        "secretsmanager:*Regions*",
-        "no replicas in other regions",
+        &[("secretsmanager:*Regions*", "no replicas in other regions")],
     ),
     (
         "AWS::SNS::Subscription",
-        "iam:*",
-        "no subscription role (the e-mail subscription needs none)",
+        &[(
+            "iam:*",
+            "no subscription role (the e-mail subscription needs none)",
+        )],
     ),
-    ("AWS::SNS::Topic", "iam:*", "no delivery-status logging"),
     (
         "AWS::SNS::Topic",
-        "sns:PutDataProtectionPolicy",
-        "no data protection policy (alarm names only)",
+        &[
+            ("iam:*", "no delivery-status logging"),
+            (
+                "sns:PutDataProtectionPolicy",
+                "no data protection policy (alarm names only)",
+            ),
+        ],
     ),
 ];
 
@@ -457,10 +323,18 @@ fn glob(pattern: &str, text: &str) -> bool {
     }
 }
 
-fn not_needed(kind: &str, action: &str) -> Option<usize> {
+/// Every exclusion of [`NOT_NEEDED`]: `(resource type, action)`.
+fn exclusions() -> Vec<(&'static str, &'static str)> {
     NOT_NEEDED
         .iter()
-        .position(|(k, a, _)| glob(k, kind) && glob(a, action))
+        .flat_map(|(k, list)| list.iter().map(|(a, _)| (*k, *a)))
+        .collect()
+}
+
+fn not_needed(kind: &str, action: &str) -> Option<usize> {
+    exclusions()
+        .iter()
+        .position(|(k, a)| glob(k, kind) && glob(a, action))
 }
 
 /// The AWS service a resource type belongs to, as it names itself in
@@ -543,7 +417,7 @@ fn cloudformation_can_create_read_update_and_undo_a_failed_create_of_every_resou
     let app = &world.app;
     let key_policy = world.resource_policy(&app.arn("DataKey"));
     let mut requests = Vec::new();
-    let mut used = vec![false; NOT_NEEDED.len()];
+    let mut used = vec![false; exclusions().len()];
     let mut apigateway = BTreeSet::new();
     for id in app.resource_ids() {
         let resource = app.resource(&id);
@@ -610,11 +484,11 @@ fn cloudformation_can_create_read_update_and_undo_a_failed_create_of_every_resou
             requests.push(request);
         }
     }
-    let unused: Vec<_> = NOT_NEEDED
-        .iter()
+    let unused: Vec<_> = exclusions()
+        .into_iter()
         .zip(&used)
         .filter(|(_, u)| !**u)
-        .map(|((k, a, _), _)| format!("{k} {a}"))
+        .map(|((k, a), _)| format!("{k} {a}"))
         .collect();
     assert!(
         unused.is_empty(),
@@ -660,6 +534,36 @@ fn via(service: &str) -> Value {
     json!({"kms:ViaService": format!("{service}.{REGION}.amazonaws.com"), "kms:CallerAccount": ACCOUNT})
 }
 
+/// A request: `(action, resource, extra context)`.
+type Call<'a> = (&'a str, &'a str, Value);
+
+/// The requests of a list of calls, each made by `by` (a principal of the
+/// deployment).
+fn calls<'a>(
+    by: impl Fn(&str, &str, Value) -> Request + 'a,
+) -> impl Fn(Vec<Call>) -> Vec<Request> + 'a {
+    move |calls| {
+        calls
+            .into_iter()
+            .map(|(action, resource, extra)| by(action, resource, extra))
+            .collect()
+    }
+}
+
+/// Calls made by `binary`'s code.
+fn code_of<'a>(world: &'a World, binary: &'a str) -> impl Fn(Vec<Call>) -> Vec<Request> + 'a {
+    calls(move |action, resource, extra| world.by_function(binary, action, resource, extra))
+}
+
+/// Calls Lambda makes for `binary` (`why`).
+fn lambda_for<'a>(
+    world: &'a World,
+    binary: &'a str,
+    why: &'a str,
+) -> impl Fn(Vec<Call>) -> Vec<Request> + 'a {
+    calls(move |action, resource, extra| world.by_lambda_for(binary, why, action, resource, extra))
+}
+
 /// What each function's code and Lambda on its behalf do at run time.
 fn runtime_requests(world: &World) -> Vec<Request> {
     let app = &world.app;
@@ -680,93 +584,66 @@ fn runtime_requests(world: &World) -> Vec<Request> {
     };
     let mut r = Vec::new();
     for (binary, _) in FUNCTIONS {
-        r.push(world.by_lambda_for(
-            binary,
-            "its settings, encrypted under the key",
-            "kms:Decrypt",
-            &key,
-            via("lambda"),
-        ));
-        r.push(world.by_function(
-            binary,
-            "logs:CreateLogStream",
-            &log_stream(binary),
-            json!({}),
-        ));
-        r.push(world.by_function(binary, "logs:PutLogEvents", &log_stream(binary), json!({})));
-        r.push(world.by_function(binary, "xray:PutTraceSegments", "*", json!({})));
+        let settings = lambda_for(world, binary, "its settings, encrypted under the key");
+        r.extend(settings(vec![("kms:Decrypt", &key, via("lambda"))]));
+        let stream = log_stream(binary);
+        let code = code_of(world, binary);
+        r.extend(code(vec![
+            ("logs:CreateLogStream", &stream, json!({})),
+            ("logs:PutLogEvents", &stream, json!({})),
+            ("xray:PutTraceSegments", "*", json!({})),
+        ]));
     }
     // The watcher reads uploads and sends jobs.
+    let watcher = code_of(world, "watcher");
     for k in ["recipes/pie.json", "makes/cooks/0123-abcd/pie-1.json"] {
-        r.push(world.by_function("watcher", "s3:GetObject", &upload(world, k), json!({})));
-        r.push(world.by_function(
-            "watcher",
-            "s3:GetObjectVersion",
-            &upload(world, k),
-            json!({}),
-        ));
+        let object = upload(world, k);
+        r.extend(watcher(vec![
+            ("s3:GetObject", &object, json!({})),
+            ("s3:GetObjectVersion", &object, json!({})),
+        ]));
     }
-    r.push(world.by_function(
-        "watcher",
-        "s3:ListBucket",
-        &bucket,
-        json!({"s3:prefix": "makes/pie-1.json"}),
-    ));
-    r.push(world.by_function("watcher", "kms:Decrypt", &key, via("s3")));
-    r.push(world.by_function("watcher", "sqs:SendMessage", &jobs, json!({})));
-    r.push(world.by_function("watcher", "kms:GenerateDataKey", &key, via("sqs")));
-    r.push(world.by_lambda_for(
-        "watcher",
-        "on-failure destination",
-        "sqs:SendMessage",
-        &failures,
-        json!({}),
-    ));
-    r.push(world.by_lambda_for(
-        "watcher",
-        "on-failure destination",
-        "kms:GenerateDataKey",
-        &key,
-        via("sqs"),
-    ));
-    r.push(world.by_lambda_for(
-        "watcher",
-        "on-failure destination",
-        "kms:Decrypt",
-        &key,
-        via("sqs"),
-    ));
+    r.extend(watcher(vec![
+        (
+            "s3:ListBucket",
+            &bucket,
+            json!({"s3:prefix": "makes/pie-1.json"}),
+        ),
+        ("kms:Decrypt", &key, via("s3")),
+        ("sqs:SendMessage", &jobs, json!({})),
+        ("kms:GenerateDataKey", &key, via("sqs")),
+    ]));
+    let on_failure = lambda_for(world, "watcher", "on-failure destination");
+    r.extend(on_failure(vec![
+        ("sqs:SendMessage", &failures, json!({})),
+        ("kms:GenerateDataKey", &key, via("sqs")),
+        ("kms:Decrypt", &key, via("sqs")),
+    ]));
     // The sender's event source mapping polls the jobs queue; its code reads
     // claim checks and calls the write routes.
-    for action in [
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:GetQueueAttributes",
-        "sqs:ChangeMessageVisibility",
-    ] {
-        r.push(world.by_lambda_for("sender", "event source mapping", action, &jobs, json!({})));
-    }
-    r.push(world.by_lambda_for(
-        "sender",
-        "event source mapping",
-        "kms:Decrypt",
-        &key,
-        via("sqs"),
-    ));
-    r.push(world.by_function("sender", "sqs:ChangeMessageVisibility", &jobs, json!({})));
-    r.push(world.by_function(
-        "sender",
-        "s3:GetObject",
-        &upload(world, "makes/pie-1.json"),
-        json!({}),
-    ));
-    r.push(world.by_function(
-        "sender",
-        "s3:GetObjectVersion",
-        &upload(world, "recipes/pie.json"),
-        json!({}),
-    ));
-    r.push(world.by_function("sender", "kms:Decrypt", &key, via("s3")));
+    let polling = lambda_for(world, "sender", "event source mapping");
+    r.extend(polling(vec![
+        ("sqs:ReceiveMessage", &jobs, json!({})),
+        ("sqs:DeleteMessage", &jobs, json!({})),
+        ("sqs:GetQueueAttributes", &jobs, json!({})),
+        ("sqs:ChangeMessageVisibility", &jobs, json!({})),
+        ("kms:Decrypt", &key, via("sqs")),
+    ]));
+    let sender = code_of(world, "sender");
+    r.extend(sender(vec![
+        ("sqs:ChangeMessageVisibility", &jobs, json!({})),
+        (
+            "s3:GetObject",
+            &upload(world, "makes/pie-1.json"),
+            json!({}),
+        ),
+        (
+            "s3:GetObjectVersion",
+            &upload(world, "recipes/pie.json"),
+            json!({}),
+        ),
+        ("kms:Decrypt", &key, via("s3")),
+    ]));
     for (method, path) in [
         ("POST", "recipes"),
         ("PUT", "recipes"),
@@ -774,14 +651,14 @@ fn runtime_requests(world: &World) -> Vec<Request> {
         ("POST", "rejections"),
         ("POST", "deletions"),
     ] {
-        r.push(world.by_function(
-            "sender",
+        r.extend(sender(vec![(
             "execute-api:Invoke",
             &invoke(method, path),
             json!({}),
-        ));
+        )]));
     }
     // The recipe server: its table, erasure's purges, the upload forms.
+    let server = code_of(world, "recipe-server");
     for action in [
         "dynamodb:GetItem",
         "dynamodb:PutItem",
@@ -791,75 +668,52 @@ fn runtime_requests(world: &World) -> Vec<Request> {
         "dynamodb:Query",
         "dynamodb:DescribeTable",
     ] {
-        r.push(world.by_function("recipe-server", action, &table, json!({})));
+        r.extend(server(vec![(action, &table, json!({}))]));
     }
-    r.push(world.by_function("recipe-server", "kms:Decrypt", &key, via("dynamodb")));
-    r.push(world.by_function(
-        "recipe-server",
-        "kms:GenerateDataKey",
-        &key,
-        via("dynamodb"),
-    ));
+    r.extend(server(vec![
+        ("kms:Decrypt", &key, via("dynamodb")),
+        ("kms:GenerateDataKey", &key, via("dynamodb")),
+    ]));
     for k in ["recipes/pie.json", "makes/pie-1.json"] {
-        r.push(world.by_function(
-            "recipe-server",
-            "s3:DeleteObject",
-            &upload(world, k),
-            json!({}),
-        ));
-        r.push(world.by_function(
-            "recipe-server",
-            "s3:DeleteObjectVersion",
-            &upload(world, k),
-            json!({}),
-        ));
+        let object = upload(world, k);
+        r.extend(server(vec![
+            ("s3:DeleteObject", &object, json!({})),
+            ("s3:DeleteObjectVersion", &object, json!({})),
+        ]));
     }
-    r.push(world.by_function(
-        "recipe-server",
+    r.extend(server(vec![(
         "s3:ListBucketVersions",
         &bucket,
         json!({"s3:prefix": "makes/pie-1.json"}),
-    ));
-    for action in [
+    )]));
+    let purge = [
         "sqs:ReceiveMessage",
         "sqs:DeleteMessage",
         "sqs:ChangeMessageVisibility",
-    ] {
-        r.push(world.by_function("recipe-server", action, &dead, json!({})));
+    ];
+    for action in purge {
+        r.extend(server(vec![(action, &dead, json!({}))]));
     }
-    r.push(world.by_function("recipe-server", "kms:Decrypt", &key, via("sqs")));
+    r.extend(server(vec![("kms:Decrypt", &key, via("sqs"))]));
     // Erasure purges the watcher's failed events too, and journals itself
     // under erasures/ (outside the watched prefixes).
-    for action in [
-        "sqs:ReceiveMessage",
-        "sqs:DeleteMessage",
-        "sqs:ChangeMessageVisibility",
-    ] {
-        r.push(world.by_function("recipe-server", action, &failures, json!({})));
+    for action in purge {
+        r.extend(server(vec![(action, &failures, json!({}))]));
     }
-    for action in ["s3:PutObject", "s3:GetObject"] {
-        r.push(world.by_function(
-            "recipe-server",
-            action,
-            &upload(world, "erasures/recipe-0123abcd.json"),
+    let journal = upload(world, "erasures/recipe-0123abcd.json");
+    r.extend(server(vec![
+        ("s3:PutObject", &journal, json!({})),
+        ("s3:GetObject", &journal, json!({})),
+        ("s3:ListBucket", &bucket, json!({"s3:prefix": "erasures/"})),
+        // A cook's upload through a form the server signed: S3 authorises
+        // it as the server role's PutObject of that one key.
+        (
+            "s3:PutObject",
+            &upload(world, "makes/cooks/0123-abcd/pie-1.json"),
             json!({}),
-        ));
-    }
-    r.push(world.by_function(
-        "recipe-server",
-        "s3:ListBucket",
-        &bucket,
-        json!({"s3:prefix": "erasures/"}),
-    ));
-    // A cook's upload through a form the server signed: S3 authorises it as
-    // the server role's PutObject of that one key.
-    r.push(world.by_function(
-        "recipe-server",
-        "s3:PutObject",
-        &upload(world, "makes/cooks/0123-abcd/pie-1.json"),
-        json!({}),
-    ));
-    r.push(world.by_function("recipe-server", "kms:GenerateDataKey", &key, via("s3")));
+        ),
+        ("kms:GenerateDataKey", &key, via("s3")),
+    ]));
     r
 }
 
