@@ -14,6 +14,7 @@ use std::time::Duration;
 use common::{Chain, DataDir, put, wait_until};
 use fantoccini::Client;
 use fantoccini::key::Key;
+use serde_json::Value;
 use testkit::browser::{Driver, find, js, text_of, wait_for_page};
 
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -66,6 +67,15 @@ async fn press(client: &Client, selector: &str) {
 async fn assert_shows(client: &Client, selector: &str, needles: &[&str]) {
     wait_for(client, selector, needles.first().copied().unwrap_or("")).await;
     testkit::browser::assert_shows(client, selector, needles).await;
+}
+
+/// Drops `document` at `key` in the bucket folder and waits until the
+/// chain serves it at `path`, its field `id` as in the document.
+fn put_and_wait(data: &DataDir, chain: &Chain, key: &str, document: &Value, path: &str, id: &str) {
+    put(&data.bucket(), key, document.to_string().as_bytes());
+    wait_until(&format!("{path} from {key}"), PATIENCE, || {
+        chain.get(path)[id] == document[id]
+    });
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -229,14 +239,8 @@ async fn a_doubled_line_restates_its_amount_in_proportion(
             "Roll it thin, scatter the garlic over it and cook it in a dry pan.",
         ],
     });
-    put(
-        &data.bucket(),
-        "recipes/flatbread.json",
-        recipe.to_string().as_bytes(),
-    );
-    wait_until("the flatbread", PATIENCE, || {
-        chain.get("/recipes/flatbread")["recipeId"] == "flatbread"
-    });
+    let key = "recipes/flatbread.json";
+    put_and_wait(data, chain, key, &recipe, "/recipes/flatbread", "recipeId");
     open(client, base, "#/recipes/flatbread", "recipe").await;
     assert_shows(
         client,
@@ -314,14 +318,11 @@ async fn a_doubled_line_restates_its_amount_in_proportion(
         ],
         "steps": recipe["steps"],
     });
-    put(
-        &data.bucket(),
+    let (key, path) = (
         "makes/flatbread-by-hand.json",
-        by_hand.to_string().as_bytes(),
+        "/recipes/flatbread/makes/by-hand",
     );
-    wait_until("the make by hand", PATIENCE, || {
-        chain.get("/recipes/flatbread/makes/by-hand")["makeId"] == "by-hand"
-    });
+    put_and_wait(data, chain, key, &by_hand, path, "makeId");
     open(client, base, "#/recipes/flatbread/makes/by-hand", "make").await;
     assert_shows(client, flour, &["4 cups plain flour", "out of date"]).await;
     let amount = text_of(client, &format!("{flour} .row__main")).await;

@@ -153,6 +153,23 @@ pub fn make(n: usize) -> Vec<u8> {
     make.to_string().into_bytes()
 }
 
+/// Every file below `dir`, in its subfolders too.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
+}
+
 /// Writes a file the way a careful tool does: a hidden name, then a rename.
 pub fn put(bucket: &Path, key: &str, bytes: &[u8]) {
     let target = bucket.join(key);
