@@ -12,7 +12,7 @@
 //! CloudFormation would give. The evaluator is `@cloud-copilot/iam-simulate`
 //! (`deploy/node/simulate.mjs`).
 
-use deploy_checks::deployment::{ACCOUNT, APP_STACK, PARTITION, REGION};
+use deploy_checks::deployment::{ACCOUNT, APP_STACK, PARTITION, REGION, Stack};
 use deploy_checks::grants::{FUNCTIONS, World};
 use deploy_checks::simulate::{Expect, Request, Resource, check};
 use std::collections::BTreeSet;
@@ -306,6 +306,13 @@ fn assert_as_expected(requests: &[Request]) {
         requests.len(),
         wrong.join("\n")
     );
+}
+
+/// Asserts that there are at least `least` requests, and that each
+/// decision is the expected one.
+fn assert_at_least_as_expected(requests: &[Request], least: usize) {
+    assert!(requests.len() >= least, "only {} requests", requests.len());
+    assert_as_expected(requests);
 }
 
 fn glob(pattern: &str, text: &str) -> bool {
@@ -720,9 +727,19 @@ fn runtime_requests(world: &World) -> Vec<Request> {
 #[test]
 fn every_function_can_make_the_calls_its_code_and_lambda_make_for_it() {
     let world = World::new();
-    let requests = runtime_requests(&world);
-    assert!(requests.len() >= 50, "only {} requests", requests.len());
-    assert_as_expected(&requests);
+    assert_at_least_as_expected(&runtime_requests(&world), 50);
+}
+
+/// `service` assuming `role` of `stack`, decided by the role's trust.
+fn assuming(world: &World, stack: &Stack, service: &str, role: &str, context: &Value) -> Request {
+    let trust = stack.properties(role)["AssumeRolePolicyDocument"].clone();
+    world.by_service(
+        service,
+        "sts:AssumeRole",
+        &stack.arn(role),
+        context.clone(),
+        Some((format!("{role} trust"), trust)),
+    )
 }
 
 #[test]
@@ -732,40 +749,38 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
     let key = app.arn("DataKey");
     let mut r = Vec::new();
     // Lambda assumes each function's role.
+    let from_here = json!({"aws:SourceAccount": ACCOUNT});
     for (_, id) in FUNCTIONS {
         let role = app.resource(id)["Properties"]["Role"]["Fn::GetAtt"][0]
             .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let trust = app.properties(&role)["AssumeRolePolicyDocument"].clone();
-        r.push(world.by_service(
+            .unwrap_or_default();
+        r.push(assuming(
+            &world,
+            app,
             "lambda.amazonaws.com",
-            "sts:AssumeRole",
-            &app.arn(&role),
-            json!({"aws:SourceAccount": ACCOUNT}),
-            Some((format!("{role} trust"), trust)),
+            role,
+            &from_here,
         ));
     }
+    let bootstrap = &world.bootstrap;
     // CloudFormation's hooks assume the guard hook's role, which reads the
     // rules.
-    let hook = world.bootstrap.arn("GuardHookRole");
-    let trust = world.bootstrap.properties("GuardHookRole")["AssumeRolePolicyDocument"].clone();
-    r.push(world.by_service(
-        "hooks.cloudformation.amazonaws.com",
-        "sts:AssumeRole",
-        &hook,
-        json!({"aws:SourceAccount": ACCOUNT}),
-        Some(("GuardHookRole trust".into(), trust)),
+    let hooks = "hooks.cloudformation.amazonaws.com";
+    r.push(assuming(
+        &world,
+        bootstrap,
+        hooks,
+        "GuardHookRole",
+        &from_here,
     ));
     // CloudFormation assumes its execution role.
-    let cfn = world.bootstrap.arn("CfnExecutionRole");
-    let trust = world.bootstrap.properties("CfnExecutionRole")["AssumeRolePolicyDocument"].clone();
-    r.push(world.by_service(
-        "cloudformation.amazonaws.com",
-        "sts:AssumeRole",
-        &cfn,
-        json!({}),
-        Some(("CfnExecutionRole trust".into(), trust)),
+    let cloudformation = "cloudformation.amazonaws.com";
+    r.push(assuming(
+        &world,
+        bootstrap,
+        cloudformation,
+        "CfnExecutionRole",
+        &json!({}),
     ));
     // CloudWatch Logs' use of the key for this stack's log groups is
     // conditioned on the encryption context (kms:EncryptionContext:…),
@@ -837,8 +852,7 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
     // S3 writes its access log.
     let logs = app.arn("AccessLogBucket");
     r.push(world.by_service("logging.s3.amazonaws.com", "s3:PutObject", &format!("{logs}/uploads/2026-12-07-00-00-00-0123456789ABCDEF"), json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": app.arn("UploadBucket"), "aws:SecureTransport": "true"}), None));
-    assert!(r.len() >= 10, "only {} requests", r.len());
-    assert_as_expected(&r);
+    assert_at_least_as_expected(&r, 10);
 }
 
 fn deploy_job_requests(world: &World) -> Vec<Request> {
@@ -850,97 +864,143 @@ fn deploy_job_requests(world: &World) -> Vec<Request> {
     let artifacts = b.arn("ArtifactsBucket");
     let cfn_role = b.arn("CfnExecutionRole");
     let api = app.reference("HttpApi");
-    let mut r = Vec::new();
-    let create = json!({"cloudformation:RoleArn": cfn_role, "cloudformation:ChangeSetName": "samcli-deploy1765100000"});
-    r.push(world.by_deploy_job(
-        "sam deploy: a change set",
-        "cloudformation:CreateChangeSet",
-        &stack,
-        create,
-    ));
-    // CreateChangeSet on the SAM transform's ARN is in no resource type of
-    // the Service Authorization Reference, so the evaluator cannot take it;
-    // the deploy role names the transform (ServerlessTransform).
-    // IAM authorises the change-set actions on the stack.
-    for action in [
-        "cloudformation:DescribeChangeSet",
-        "cloudformation:ExecuteChangeSet",
-    ] {
-        r.push(world.by_deploy_job(
-            "sam deploy",
-            action,
-            &stack,
-            json!({"cloudformation:ChangeSetName": "samcli-deploy1765100000"}),
-        ));
-    }
-    for action in [
-        "cloudformation:DescribeStacks",
-        "cloudformation:DescribeStackEvents",
-        "cloudformation:GetTemplateSummary",
-    ] {
-        r.push(world.by_deploy_job("sam deploy", action, &stack, json!({})));
-    }
-    r.push(world.by_deploy_job(
-        "a stack left in ROLLBACK_COMPLETE is deleted",
-        "cloudformation:DeleteStack",
-        &stack,
-        json!({"cloudformation:RoleArn": cfn_role}),
-    ));
-    r.push(world.by_deploy_job(
-        "sam deploy hands the deploy to CloudFormation",
-        "iam:PassRole",
-        &cfn_role,
-        json!({"iam:PassedToService": "cloudformation.amazonaws.com"}),
-    ));
-    r.push(world.by_deploy_job(
-        "sam deploy uploads the build",
-        "s3:PutObject",
-        &format!("{artifacts}/recipe-diff/0123456789abcdef.template"),
-        json!({}),
-    ));
-    r.push(world.by_deploy_job("sam deploy", "s3:ListBucket", &artifacts, json!({})));
-    // The smoke test: two uploads, its identity's secret, its clean-up.
     let key = app.arn("DataKey");
-    for k in [
-        "recipes/smoke/smoke-20261207.json",
-        "makes/smoke/smoke-20261207-make.json",
-    ] {
-        r.push(world.by_deploy_job(
+    let change_set = json!({"cloudformation:ChangeSetName": "samcli-deploy1765100000"});
+    let mut create = change_set.clone();
+    create["cloudformation:RoleArn"] = json!(cfn_role);
+    let build = format!("{artifacts}/recipe-diff/0123456789abcdef.template");
+    let smoke = |k: &str| format!("{}/{k}", app.arn("UploadBucket"));
+    let smoke_recipe = smoke("recipes/smoke/smoke-20261207.json");
+    let smoke_make = smoke("makes/smoke/smoke-20261207-make.json");
+    let secret = app.reference("SmokeReaderSecret");
+    let clean_up = format!(
+        "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/DELETE/recipes/smoke-20261207"
+    );
+    // (what, action, resource, extra context)
+    let requests: Vec<(&str, &str, &str, Value)> = vec![
+        (
+            "sam deploy: a change set",
+            "cloudformation:CreateChangeSet",
+            &stack,
+            create,
+        ),
+        // CreateChangeSet on the SAM transform's ARN is in no resource type
+        // of the Service Authorization Reference, so the evaluator cannot
+        // take it; the deploy role names the transform
+        // (ServerlessTransform). IAM authorises the change-set actions on
+        // the stack.
+        (
+            "sam deploy",
+            "cloudformation:DescribeChangeSet",
+            &stack,
+            change_set.clone(),
+        ),
+        (
+            "sam deploy",
+            "cloudformation:ExecuteChangeSet",
+            &stack,
+            change_set,
+        ),
+        (
+            "sam deploy",
+            "cloudformation:DescribeStacks",
+            &stack,
+            json!({}),
+        ),
+        (
+            "sam deploy",
+            "cloudformation:DescribeStackEvents",
+            &stack,
+            json!({}),
+        ),
+        (
+            "sam deploy",
+            "cloudformation:GetTemplateSummary",
+            &stack,
+            json!({}),
+        ),
+        (
+            "a stack left in ROLLBACK_COMPLETE is deleted",
+            "cloudformation:DeleteStack",
+            &stack,
+            json!({"cloudformation:RoleArn": cfn_role}),
+        ),
+        (
+            "sam deploy hands the deploy to CloudFormation",
+            "iam:PassRole",
+            &cfn_role,
+            json!({"iam:PassedToService": "cloudformation.amazonaws.com"}),
+        ),
+        (
+            "sam deploy uploads the build",
+            "s3:PutObject",
+            &build,
+            json!({}),
+        ),
+        ("sam deploy", "s3:ListBucket", &artifacts, json!({})),
+        // The smoke test: two uploads, its identity's secret, its clean-up.
+        (
             "smoke test upload",
             "s3:PutObject",
-            &format!("{}/{k}", app.arn("UploadBucket")),
+            &smoke_recipe,
             json!({}),
-        ));
-    }
-    r.push(world.by_deploy_job("smoke test upload", "kms:GenerateDataKey", &key, via("s3")));
-    r.push(world.by_deploy_job(
-        "smoke test identity",
-        "secretsmanager:GetSecretValue",
-        &app.reference("SmokeReaderSecret"),
-        json!({}),
-    ));
-    r.push(world.by_deploy_job(
-        "smoke test identity",
-        "kms:Decrypt",
-        &key,
-        via("secretsmanager"),
-    ));
-    r.push(world.by_deploy_job("smoke test clean-up", "execute-api:Invoke", &format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/DELETE/recipes/smoke-20261207"), json!({})));
-    r
+        ),
+        ("smoke test upload", "s3:PutObject", &smoke_make, json!({})),
+        ("smoke test upload", "kms:GenerateDataKey", &key, via("s3")),
+        (
+            "smoke test identity",
+            "secretsmanager:GetSecretValue",
+            &secret,
+            json!({}),
+        ),
+        (
+            "smoke test identity",
+            "kms:Decrypt",
+            &key,
+            via("secretsmanager"),
+        ),
+        (
+            "smoke test clean-up",
+            "execute-api:Invoke",
+            &clean_up,
+            json!({}),
+        ),
+    ];
+    requests
+        .into_iter()
+        .map(|(what, action, resource, extra)| world.by_deploy_job(what, action, resource, extra))
+        .collect()
 }
 
 #[test]
 fn the_deploy_job_can_deploy_recover_a_failed_first_deploy_and_run_the_smoke_test() {
     let world = World::new();
-    let requests = deploy_job_requests(&world);
-    assert!(requests.len() >= 15, "only {} requests", requests.len());
-    assert_as_expected(&requests);
+    assert_at_least_as_expected(&deploy_job_requests(&world), 15);
 }
 
 fn denied(mut request: Request, why: &str) -> Request {
     request.expect = Expect::Deny;
     request.name = format!("{} [{why}]", request.name);
     request
+}
+
+/// A request that must be denied: `(what, action, resource, extra
+/// context, why)`.
+type Denial<'a> = (&'a str, &'a str, &'a str, Value, &'a str);
+
+/// The requests of a list of denials, each made by `by` (a principal of
+/// the deployment) and expected to be denied.
+fn refused<'a>(
+    by: impl Fn(&str, &str, &str, Value) -> Request + 'a,
+) -> impl Fn(Vec<Denial>) -> Vec<Request> + 'a {
+    move |denials| {
+        denials
+            .into_iter()
+            .map(|(what, action, resource, extra, why)| {
+                denied(by(what, action, resource, extra), why)
+            })
+            .collect()
+    }
 }
 
 #[test]
@@ -951,31 +1011,43 @@ fn the_denials_security_md_promises_hold() {
     let table = app.arn("RecipeTable");
     let jobs = app.arn("JobsQueue");
     let make = upload(&world, "makes/cooks/0123-abcd/pie-1.json");
+    let deploy_job =
+        refused(|what, action, resource, extra| world.by_deploy_job(what, action, resource, extra));
+    let cloudformation = refused(|what, action, resource, extra| {
+        world.by_cloudformation(what, action, Resource::Arn(resource.to_owned()), extra)
+    });
     let mut r = Vec::new();
     // The deploy job reads no data.
-    r.push(denied(
-        world.by_deploy_job("reading an upload", "s3:GetObject", &make, json!({})),
-        "the deploy role reads no data",
-    ));
-    r.push(denied(
-        world.by_deploy_job("reading the table", "dynamodb:Query", &table, json!({})),
-        "the deploy role reads no data",
-    ));
-    r.push(denied(
-        world.by_deploy_job("reading jobs", "sqs:ReceiveMessage", &jobs, json!({})),
-        "the deploy role reads no data",
-    ));
-    r.push(denied(
-        world.by_deploy_job(
+    r.extend(deploy_job(vec![
+        (
+            "reading an upload",
+            "s3:GetObject",
+            &make,
+            json!({}),
+            "the deploy role reads no data",
+        ),
+        (
+            "reading the table",
+            "dynamodb:Query",
+            &table,
+            json!({}),
+            "the deploy role reads no data",
+        ),
+        (
+            "reading jobs",
+            "sqs:ReceiveMessage",
+            &jobs,
+            json!({}),
+            "the deploy role reads no data",
+        ),
+        (
             "uploading outside smoke/",
             "s3:PutObject",
             &upload(&world, "makes/pie.json"),
             json!({}),
+            "the deploy role writes under */smoke/ only",
         ),
-        "the deploy role writes under */smoke/ only",
-    ));
-    r.push(denied(
-        world.by_deploy_job(
+        (
             "erasing a cook's recipe",
             "execute-api:Invoke",
             &format!(
@@ -983,37 +1055,33 @@ fn the_denials_security_md_promises_hold() {
                 app.reference("HttpApi")
             ),
             json!({}),
+            "the deploy role erases smoke-… recipes only",
         ),
-        "the deploy role erases smoke-… recipes only",
-    ));
+    ]));
     // CloudFormation's role reads no data.
-    r.push(denied(
-        world.by_cloudformation(
+    r.extend(cloudformation(vec![
+        (
             "reading an upload",
             "s3:GetObject",
-            Resource::Arn(make.clone()),
+            &make,
             json!({}),
+            "the execution role reads no data",
         ),
-        "the execution role reads no data",
-    ));
-    r.push(denied(
-        world.by_cloudformation(
+        (
             "reading the table",
             "dynamodb:GetItem",
-            Resource::Arn(table.clone()),
+            &table,
             json!({}),
+            "the execution role reads no data",
         ),
-        "the execution role reads no data",
-    ));
-    r.push(denied(
-        world.by_cloudformation(
+        (
             "decrypting directly",
             "kms:Decrypt",
-            Resource::Arn(key.clone()),
+            &key,
             json!({"aws:ResourceTag/app": "recipe-diff"}),
+            "the key is used only through the stack's services",
         ),
-        "the key is used only through the stack's services",
-    ));
+    ]));
     // Everyone else in the account, even an administrator, is outside.
     r.push(world.by_account_administrator("s3:GetObject", &make, json!({})));
     r.push(world.by_account_administrator("s3:PutObject", &make, json!({})));
@@ -1023,14 +1091,13 @@ fn the_denials_security_md_promises_hold() {
     r.push(world.by_account_administrator("dynamodb:GetItem", &table, json!({})));
     r.push(world.by_account_administrator("dynamodb:Query", &table, json!({})));
     // Only the watcher sends jobs.
-    r.push(denied(
-        world.by_function("sender", "sqs:SendMessage", &jobs, json!({})),
-        "only the watcher's role sends to the jobs queue",
-    ));
-    r.push(denied(
-        world.by_function("recipe-server", "sqs:SendMessage", &jobs, json!({})),
-        "only the watcher's role sends to the jobs queue",
-    ));
+    for binary in ["sender", "recipe-server"] {
+        let sends = world.by_function(binary, "sqs:SendMessage", &jobs, json!({}));
+        r.push(denied(
+            sends,
+            "only the watcher's role sends to the jobs queue",
+        ));
+    }
     // A function's credentials used anywhere but in its own function.
     let mut stolen = world.by_function("recipe-server", "dynamodb:Query", &table, json!({}));
     if let Value::Object(c) = &mut stolen.context {
@@ -1110,60 +1177,71 @@ fn the_denials_security_md_promises_hold() {
     // and the deploy job imports nothing.
     let other_key =
         format!("arn:{PARTITION}:kms:{REGION}:{ACCOUNT}:key/11111111-2222-3333-4444-555555555555");
-    r.push(denied(
-        world.by_cloudformation(
-            "another application's key",
-            "kms:PutKeyPolicy",
-            Resource::Arn(other_key),
-            json!({"aws:ResourceTag/app": "billing"}),
-        ),
-        "keys by the application's tag",
-    ));
     let other_pool =
         format!("arn:{PARTITION}:cognito-idp:{REGION}:{ACCOUNT}:userpool/{REGION}_Other1234");
-    r.push(denied(
-        world.by_cloudformation(
+    let billing = json!({"aws:ResourceTag/app": "billing"});
+    r.extend(cloudformation(vec![
+        (
+            "another application's key",
+            "kms:PutKeyPolicy",
+            &other_key,
+            billing.clone(),
+            "keys by the application's tag",
+        ),
+        (
             "another application's pool",
             "cognito-idp:CreateUserPoolClient",
-            Resource::Arn(other_pool.clone()),
-            json!({"aws:ResourceTag/app": "billing"}),
+            &other_pool,
+            billing,
+            "pools by the application's tag",
         ),
-        "pools by the application's tag",
-    ));
-    r.push(denied(
-        world.by_cloudformation(
+        (
             "another application's pool",
             "cognito-idp:CreateResourceServer",
-            Resource::Arn(other_pool),
+            &other_pool,
             json!({}),
+            "pools by the application's tag",
         ),
-        "pools by the application's tag",
-    ));
-    r.push(denied(
-        world.by_cloudformation(
+        (
             "an untagged key",
             "kms:CreateKey",
-            Resource::Arn("*".to_owned()),
+            "*",
             json!({}),
+            "a new key carries the application's tag",
         ),
-        "a new key carries the application's tag",
-    ));
-    r.push(denied(
-        world.by_cloudformation(
+        (
             "a role without the boundary",
             "iam:CreateRole",
-            Resource::Arn(format!(
-                "arn:{PARTITION}:iam::{ACCOUNT}:role/{APP_STACK}-Admin"
-            )),
+            &format!("arn:{PARTITION}:iam::{ACCOUNT}:role/{APP_STACK}-Admin"),
             json!({}),
+            "roles only with the boundary",
         ),
-        "roles only with the boundary",
-    ));
-    let stack = format!(
-        "arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/{APP_STACK}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
-    );
-    r.push(denied(world.by_deploy_job("an import change set", "cloudformation:CreateChangeSet", &stack, json!({"cloudformation:ImportResourceTypes": ["AWS::KMS::Key"], "cloudformation:RoleArn": world.bootstrap.arn("CfnExecutionRole")})), "no imports"));
-    r.push(denied(world.by_deploy_job("another stack", "cloudformation:CreateChangeSet", &format!("arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/billing/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"), json!({})), "the application stack only"));
+    ]));
+    let stack = |name: &str| {
+        format!(
+            "arn:{PARTITION}:cloudformation:{REGION}:{ACCOUNT}:stack/{name}/0f1e2d3c-aaaa-bbbb-cccc-0123456789ab"
+        )
+    };
+    let import = json!({
+        "cloudformation:ImportResourceTypes": ["AWS::KMS::Key"],
+        "cloudformation:RoleArn": world.bootstrap.arn("CfnExecutionRole")
+    });
+    r.extend(deploy_job(vec![
+        (
+            "an import change set",
+            "cloudformation:CreateChangeSet",
+            &stack(APP_STACK),
+            import,
+            "no imports",
+        ),
+        (
+            "another stack",
+            "cloudformation:CreateChangeSet",
+            &stack("billing"),
+            json!({}),
+            "the application stack only",
+        ),
+    ]));
     // Lambda's own requests for a function reach only their one queue.
     r.push(denied(
         world.by_lambda_for(
@@ -1221,79 +1299,60 @@ fn by_operator(world: &World, role: &str, action: &str, resource: &str, extra: V
     }
 }
 
+/// Calls made by a person as `role` of the bootstrap.
+fn operator<'a>(world: &'a World, role: &'a str) -> impl Fn(Vec<Call>) -> Vec<Request> + 'a {
+    calls(move |action, resource, extra| by_operator(world, role, action, resource, extra))
+}
+
 #[test]
 fn the_named_operators_can_do_their_one_job() {
     let world = World::new();
     let app = &world.app;
     let key = app.arn("DataKey");
     let api = app.reference("HttpApi");
-    let mut r = vec![
-        // The eraser erases, and replays the journal after a restore.
-        by_operator(
-            &world,
-            "EraserRole",
+    let route = |route: &str| {
+        format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/{route}")
+    };
+    let make = upload(&world, "makes/pie-1.json");
+    // The eraser erases, and replays the journal after a restore.
+    let eraser = operator(&world, "EraserRole");
+    let mut r = eraser(vec![
+        (
             "execute-api:Invoke",
-            &format!(
-                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/POST/erasures/replay"
-            ),
+            &route("POST/erasures/replay"),
             json!({}),
         ),
-        by_operator(
-            &world,
-            "EraserRole",
+        (
             "execute-api:Invoke",
-            &format!(
-                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/DELETE/recipes/pie"
-            ),
+            &route("DELETE/recipes/pie"),
             json!({}),
         ),
-        // Break-glass reaches the data and administers the key: the stack
-        // is never locked out of its own key.
-        by_operator(&world, "BreakGlassRole", "kms:Decrypt", &key, via("s3")),
-        by_operator(
-            &world,
-            "BreakGlassRole",
-            "kms:PutKeyPolicy",
-            &key,
-            json!({}),
-        ),
-        by_operator(
-            &world,
-            "BreakGlassRole",
-            "s3:GetObject",
-            &upload(&world, "makes/pie-1.json"),
-            json!({}),
-        ),
-        by_operator(
-            &world,
-            "BreakGlassRole",
+    ]);
+    // Break-glass reaches the data and administers the key: the stack
+    // is never locked out of its own key.
+    let break_glass = operator(&world, "BreakGlassRole");
+    r.extend(break_glass(vec![
+        ("kms:Decrypt", &key, via("s3")),
+        ("kms:PutKeyPolicy", &key, json!({})),
+        ("s3:GetObject", &make, json!({})),
+        (
             "sqs:ReceiveMessage",
             &app.arn("JobsDeadLetterQueue"),
             json!({}),
         ),
-        by_operator(
-            &world,
-            "BreakGlassRole",
+        (
             "sqs:ReceiveMessage",
             &app.arn("WatcherFailureQueue"),
             json!({}),
         ),
-        by_operator(
-            &world,
-            "BreakGlassRole",
+        (
             "dynamodb:RestoreTableToPointInTime",
             &app.arn("RecipeTable"),
             json!({}),
         ),
-    ];
+    ]));
     // The eraser does nothing else.
-    let mut reads = by_operator(
-        &world,
-        "EraserRole",
-        "s3:GetObject",
-        &upload(&world, "makes/pie-1.json"),
-        json!({}),
-    );
+    let mut reads = by_operator(&world, "EraserRole", "s3:GetObject", &make, json!({}));
     reads.expect = Expect::Deny;
     r.push(reads);
     assert_as_expected(&r);
