@@ -41,11 +41,8 @@ fn guard(input: &Value) -> Result<(), String> {
         .arg(&data)
         .output()
         .expect("cfn-guard runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // What it printed, its standard output and then its errors.
+    let report = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
     match out.status.code() {
         Some(0) => Ok(()),
         // 19: a rule failed; anything else is a broken rule file or input.
