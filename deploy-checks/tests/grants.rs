@@ -537,6 +537,13 @@ fn upload(world: &World, key: &str) -> String {
     format!("{}/{key}", world.app.arn("UploadBucket"))
 }
 
+/// The ARN API Gateway authorises a call of `route` ("DELETE/recipes/pie")
+/// on the HTTP API's default stage as.
+fn route(world: &World, route: &str) -> String {
+    let api = world.app.reference("HttpApi");
+    format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/{route}")
+}
+
 fn via(service: &str) -> Value {
     json!({"kms:ViaService": format!("{service}.{REGION}.amazonaws.com"), "kms:CallerAccount": ACCOUNT})
 }
@@ -580,10 +587,6 @@ fn runtime_requests(world: &World) -> Vec<Request> {
     let failures = app.arn("WatcherFailureQueue");
     let dead = app.arn("JobsDeadLetterQueue");
     let table = app.arn("RecipeTable");
-    let api = app.reference("HttpApi");
-    let invoke = |method: &str, path: &str| {
-        format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/{method}/{path}")
-    };
     let log_stream = |binary: &str| {
         format!(
             "arn:{PARTITION}:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/{APP_STACK}-{binary}:log-stream:2026/12/07/[$LATEST]0123456789abcdef"
@@ -660,7 +663,7 @@ fn runtime_requests(world: &World) -> Vec<Request> {
     ] {
         r.extend(sender(vec![(
             "execute-api:Invoke",
-            &invoke(method, path),
+            &route(world, &format!("{method}/{path}")),
             json!({}),
         )]));
     }
@@ -809,10 +812,7 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
         (
             "RecipeServerFunction",
             "apigateway.amazonaws.com",
-            format!(
-                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/$default/GET/recipes",
-                app.reference("HttpApi")
-            ),
+            route(&world, "GET/recipes"),
         ),
     ] {
         let statements: Vec<Value> = app
@@ -863,7 +863,6 @@ fn deploy_job_requests(world: &World) -> Vec<Request> {
     );
     let artifacts = b.arn("ArtifactsBucket");
     let cfn_role = b.arn("CfnExecutionRole");
-    let api = app.reference("HttpApi");
     let key = app.arn("DataKey");
     let change_set = json!({"cloudformation:ChangeSetName": "samcli-deploy1765100000"});
     let mut create = change_set.clone();
@@ -873,9 +872,7 @@ fn deploy_job_requests(world: &World) -> Vec<Request> {
     let smoke_recipe = smoke("recipes/smoke/smoke-20261207.json");
     let smoke_make = smoke("makes/smoke/smoke-20261207-make.json");
     let secret = app.reference("SmokeReaderSecret");
-    let clean_up = format!(
-        "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/DELETE/recipes/smoke-20261207"
-    );
+    let clean_up = route(world, "DELETE/recipes/smoke-20261207");
     // (what, action, resource, extra context)
     let requests: Vec<(&str, &str, &str, Value)> = vec![
         (
@@ -1050,10 +1047,7 @@ fn the_denials_security_md_promises_hold() {
         (
             "erasing a cook's recipe",
             "execute-api:Invoke",
-            &format!(
-                "arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{}/$default/DELETE/recipes/pie",
-                app.reference("HttpApi")
-            ),
+            &route(&world, "DELETE/recipes/pie"),
             json!({}),
             "the deploy role erases smoke-… recipes only",
         ),
@@ -1309,22 +1303,18 @@ fn the_named_operators_can_do_their_one_job() {
     let world = World::new();
     let app = &world.app;
     let key = app.arn("DataKey");
-    let api = app.reference("HttpApi");
-    let route = |route: &str| {
-        format!("arn:{PARTITION}:execute-api:{REGION}:{ACCOUNT}:{api}/$default/{route}")
-    };
     let make = upload(&world, "makes/pie-1.json");
     // The eraser erases, and replays the journal after a restore.
     let eraser = operator(&world, "EraserRole");
     let mut r = eraser(vec![
         (
             "execute-api:Invoke",
-            &route("POST/erasures/replay"),
+            &route(&world, "POST/erasures/replay"),
             json!({}),
         ),
         (
             "execute-api:Invoke",
-            &route("DELETE/recipes/pie"),
+            &route(&world, "DELETE/recipes/pie"),
             json!({}),
         ),
     ]);
