@@ -722,6 +722,16 @@ fn runtime_requests(world: &World) -> Vec<Request> {
             &upload(world, "makes/cooks/0123-abcd/pie-1.json"),
             json!({}),
         ),
+        // A page a cook imports by its link (POST /imports): the server
+        // puts it under the cook's recipes folder itself.
+        (
+            "s3:PutObject",
+            &upload(
+                world,
+                "recipes/cooks/0123-abcd/lemon-drizzle-cake-1a2b3c4d.html",
+            ),
+            json!({}),
+        ),
         ("kms:GenerateDataKey", &key, via("s3")),
     ]));
     r

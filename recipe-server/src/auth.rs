@@ -94,6 +94,10 @@ enum Access {
     Form,
 }
 
+/// The route that imports a recipe page from a link (a cook's, as
+/// `POST /uploads`).
+pub const IMPORTS: &str = "/imports";
+
 /// The route that applies the erasure journal to the store again.
 pub const ERASURES_REPLAY: &str = "/erasures/replay";
 
@@ -101,7 +105,7 @@ fn access_of(request: &Request) -> Access {
     let method = request.method();
     match (method, request.uri().path()) {
         (&Method::POST, path) if is_a_preview(path) => Access::Read,
-        (&Method::POST, "/uploads") => Access::Cook,
+        (&Method::POST, "/uploads" | IMPORTS) => Access::Cook,
         (&Method::POST, "/uploads/form") => Access::Form,
         (&Method::DELETE, _) | (&Method::POST, ERASURES_REPLAY) => Access::Erase,
         _ if is_write(method) => Access::Write,

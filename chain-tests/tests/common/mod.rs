@@ -726,6 +726,7 @@ impl Gateway {
             erasure: self.erasure.clone(),
             dashboard: None,
             uploads: None,
+            pages: None,
         })
     }
 

@@ -43,7 +43,8 @@ impl Chain {
         Self::start_with(data, &[], env)
     }
 
-    fn start_with(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+    /// Starts like [`Chain::start`], with `extra` arguments and `env` set.
+    pub fn start_with(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
             .args(["up", "--port", "0", "--data"])
             .arg(data)
@@ -339,4 +340,30 @@ impl Chain {
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+}
+
+/// A page server on a free loopback port that answers every request with
+/// `page` as HTML; it ends with the test process.
+pub fn page_server(page: &'static [u8]) -> u16 {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            // The request's head, to its blank line.
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut stream = &stream;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                page.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(page);
+        }
+    });
+    port
 }

@@ -20,6 +20,7 @@ use shared::keys::{UploadKind, check_smoke_namespace, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
 use shared::ports::journal::{ErasureJournal, JournalEntry};
+use shared::ports::pages::PageFetcher;
 use shared::ports::uploads::UploadForms;
 use shared::ports::{JobPurge, ObjectPurge};
 use shared::refusal::{Code, Refusal};
@@ -174,17 +175,20 @@ pub struct Service {
     erasure: Erasure,
     versions: VersionCache,
     uploads: Option<Arc<dyn UploadForms>>,
+    pages: Option<Arc<dyn PageFetcher>>,
 }
 
 impl Service {
     /// The use cases over `store`, refusing documents beyond `limits`,
     /// erasing through `erasure`, sending the dashboard's uploads through
-    /// `uploads` (without them the upload routes answer 503).
+    /// `uploads` (without them the upload routes answer 503), fetching
+    /// imported pages through `pages` (without it imports answer 503).
     pub fn new(
         store: Arc<dyn RecipeStore>,
         limits: Limits,
         erasure: Erasure,
         uploads: Option<Arc<dyn UploadForms>>,
+        pages: Option<Arc<dyn PageFetcher>>,
     ) -> Self {
         Self {
             store,
@@ -192,6 +196,7 @@ impl Service {
             erasure,
             versions: VersionCache::default(),
             uploads,
+            pages,
         }
     }
 
