@@ -229,12 +229,7 @@ fn cook_behind_api_gateway(request: &Request, upload_group: &str) -> Result<Cook
             "uploads need a signed-in user's token",
         ));
     };
-    let groups = jwt
-        .claims
-        .get("cognito:groups")
-        .map(String::as_str)
-        .unwrap_or_default();
-    if !groups_of(groups).any(|group| group == upload_group) {
+    if !groups_of(jwt).any(|group| group == upload_group) {
         return Err(Problem::new(
             Code::Forbidden,
             format!("uploads need a user in the {upload_group} group"),
@@ -312,12 +307,7 @@ fn api_gateway(
             "reads need a signed-in user's token",
         ));
     };
-    let groups = jwt
-        .claims
-        .get("cognito:groups")
-        .map(String::as_str)
-        .unwrap_or_default();
-    if groups_of(groups).any(|group| group == read_group) {
+    if groups_of(jwt).any(|group| group == read_group) {
         return Ok(());
     }
     let smoke = smoke_scope.is_some_and(|scope| {
@@ -371,10 +361,23 @@ fn assumed_role(arn: &str) -> Option<&str> {
     Some(role)
 }
 
-/// The groups of a `cognito:groups` claim as API Gateway passes it on:
-/// `[a b]`, or a JSON array's text, or one name.
+/// The groups of a user's `cognito:groups` claim as API Gateway passes
+/// it on: `[a b]`, or a JSON array's text, or one name.
 #[cfg(feature = "lambda")]
-fn groups_of(claim: &str) -> impl Iterator<Item = &str> {
+fn groups_of(
+    jwt: &lambda_http::aws_lambda_events::apigw::ApiGatewayRequestAuthorizerJwtDescription,
+) -> impl Iterator<Item = &str> {
+    groups_in(
+        jwt.claims
+            .get("cognito:groups")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    )
+}
+
+/// The groups of a `cognito:groups` claim's text.
+#[cfg(feature = "lambda")]
+fn groups_in(claim: &str) -> impl Iterator<Item = &str> {
     claim
         .trim()
         .trim_start_matches('[')
@@ -402,7 +405,7 @@ mod tests {
             ("[]", vec![]),
             ("", vec![]),
         ] {
-            assert_eq!(groups_of(claim).collect::<Vec<_>>(), groups, "{claim}");
+            assert_eq!(groups_in(claim).collect::<Vec<_>>(), groups, "{claim}");
         }
     }
 

@@ -49,6 +49,11 @@ fn app(t: &TempStore, fetcher: GuardedFetcher) -> Router {
     }))
 }
 
+/// The fetcher with the test setting: `localhost` may resolve to loopback.
+fn allowed() -> GuardedFetcher {
+    GuardedFetcher::new().allowing_loopback_host("localhost")
+}
+
 /// `POST /imports` of `body`, as a page of this server sends it.
 fn import(body: &Value) -> Request<Body> {
     Request::post("/imports")
@@ -81,10 +86,7 @@ async fn a_page_is_imported_into_the_cooks_recipes_folder_through_the_allowed_na
     let server = page_server().await;
     let port = server.addr().port();
     let t = TempStore::new("import-page");
-    let app = app(
-        &t,
-        GuardedFetcher::new().allowing_loopback_host("localhost"),
-    );
+    let app = app(&t, allowed());
     let url = format!("http://localhost:{port}/recipes/lemon-drizzle-cake");
     let (status, _, imported) = send(&app, import(&json!({ "url": url }))).await;
     assert_eq!(status, StatusCode::ACCEPTED, "{imported}");
@@ -128,10 +130,7 @@ async fn the_same_page_server_is_refused_without_the_test_setting() {
 #[tokio::test]
 async fn every_class_of_refused_address_is_answered_and_nothing_is_fetched() {
     let t = TempStore::new("import-classes");
-    let app = app(
-        &t,
-        GuardedFetcher::new().allowing_loopback_host("localhost"),
-    );
+    let app = app(&t, allowed());
     for (url, class) in [
         ("http://127.0.0.1/pie", "loopback"),
         ("http://10.0.0.8/pie", "private"),
@@ -170,10 +169,7 @@ async fn a_bad_link_or_a_page_without_a_recipe_says_what_was_wrong() {
     let server = page_server().await;
     let port = server.addr().port();
     let t = TempStore::new("import-bad");
-    let app = app(
-        &t,
-        GuardedFetcher::new().allowing_loopback_host("localhost"),
-    );
+    let app = app(&t, allowed());
     let page = |path: &str| json!({ "url": format!("http://localhost:{port}/{path}") });
     for (body, status, code) in [
         (
