@@ -30,7 +30,8 @@ use crate::path::JsonPath;
 use crate::quantity::parse_quantity;
 use crate::rejection::{RejectReason, Rejection};
 
-/// Metadata keys with a meaning of their own, as written (in any case).
+/// Metadata keys with a meaning of their own, in lower case (they match in
+/// any case).
 const TITLE: &str = "title";
 const ID: &str = "id";
 const RECIPE: &str = "recipe";
