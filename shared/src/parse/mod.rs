@@ -121,7 +121,8 @@ pub fn recipe_id_path(value: &Value, kind: UploadKind) -> JsonPath {
 pub fn read_document(bytes: &[u8], limits: &Limits, key: Option<&str>) -> Result<Value, Rejection> {
     let text = checked_text(bytes, limits)?;
     if let Some(key) = key.filter(|key| is_cooklang_key(key)) {
-        let name = key.rsplit(['/', '\\']).next().unwrap_or(key);
+        // The stem as `keys::recipe_id_from_key` takes it.
+        let name = key.rsplit('/').next().unwrap_or(key);
         let stem = &name[..name.len() - COOKLANG_SUFFIX.len()];
         cook::document(text, Some(stem).filter(|s| !s.trim().is_empty()), limits)
     } else if html::is_html(text) {
