@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use shared::job::{Job, Payload};
-use shared::keys::UploadKind;
+use shared::keys::{UploadKind, is_cooklang_key};
+use shared::parse::read_document;
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::refusal::{Code, Refusal};
 use shared::rejection::RejectReason;
@@ -31,6 +32,9 @@ pub struct Deps {
     objects: Arc<dyn ObjectStore>,
     /// The largest claim-checked object read (the server's own limit).
     max_object_bytes: u64,
+    /// The limits a claim-checked `.cook` object is read within, as the
+    /// watcher read it.
+    limits: Limits,
     /// How many messages are processed at once.
     concurrency: usize,
 }
@@ -44,6 +48,7 @@ impl Deps {
             api,
             objects,
             max_object_bytes: limits.max_bytes,
+            limits,
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
@@ -213,6 +218,21 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
                 .get(ObjectRef::new(bucket, key, version), deps.max_object_bytes)
                 .await
             {
+                // A `.cook` object is Cooklang: read into JSON here, as the
+                // watcher read it, so that the server sees JSON as for any
+                // other upload (a page's bytes go as they are: the server
+                // reads a page by its content).
+                Ok(Some(bytes)) if is_cooklang_key(key) => {
+                    match read_document(&bytes, &deps.limits, Some(key)) {
+                        Ok(document) => match serde_json::to_vec(&document) {
+                            Ok(body) => body,
+                            Err(e) => {
+                                return Outcome::failed(format!("serialising the document: {e}"));
+                            }
+                        },
+                        Err(rejection) => return reject(job, deps, rejection.to_refusal()).await,
+                    }
+                }
                 Ok(Some(bytes)) => bytes,
                 Ok(None) => {
                     let refusal = Refusal::whole(

@@ -110,6 +110,8 @@ codes! {
     NotUtf8 = "not-utf8", 422, Record, title::INVALID_DOCUMENT;
     /// Not JSON.
     InvalidJson = "invalid-json", 422, Record, title::INVALID_DOCUMENT;
+    /// A `.cook` document the Cooklang parser refuses.
+    InvalidCooklang = "invalid-cooklang", 422, Record, title::INVALID_DOCUMENT;
     /// Nested deeper than the limit.
     TooDeep = "too-deep", 422, Record, title::INVALID_DOCUMENT;
     /// Neither of the accepted formats.
@@ -493,6 +495,7 @@ mod tests {
                 "empty",
                 "not-utf8",
                 "invalid-json",
+                "invalid-cooklang",
                 "too-deep",
                 "unknown-format",
                 "no-recipe",

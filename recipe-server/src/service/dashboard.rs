@@ -48,7 +48,7 @@ impl Service {
     /// the cooks' folder, the chain would refuse it.
     pub async fn preview(&self, recipe_id: &RecipeId, body: &[u8]) -> Result<Preview> {
         let invalid = |rejection: Rejection| Failure::Invalid(rejection.to_refusal());
-        let document = read_document(body, &self.limits).map_err(invalid)?;
+        let document = read_document(body, &self.limits, None).map_err(invalid)?;
         let make = make_from_value(&document, &self.limits).map_err(invalid)?;
         let id_path = recipe_id_path(&document, UploadKind::Make);
         if make.recipe_id() != recipe_id {
@@ -164,7 +164,7 @@ impl Service {
                 };
                 Failure::Invalid(Refusal::new(code, error.to_string(), "$.url"))
             })?;
-        read_document(&page.bytes, &self.limits)
+        read_document(&page.bytes, &self.limits, None)
             .map_err(|rejection| Failure::Invalid(rejection.to_refusal()))?;
         let (key, content_type) = import_key(cook, &page.url, &page.content_type);
         let request = FormRequest {

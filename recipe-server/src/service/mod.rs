@@ -213,7 +213,10 @@ impl Service {
     /// Stores a recipe version (or finds it unchanged, or replays the key).
     pub async fn put_recipe(&self, write: &Write, body: &[u8]) -> Result<Written<StoredVersion>> {
         let fallback = write.object_key.as_deref().and_then(recipe_id_from_key);
-        let recipe = read_document(body, &self.limits).and_then(|document| {
+        // The body is JSON, or a page read by its content: never the
+        // object's Cooklang, which the watcher (or the sender, for a claim
+        // check) read into JSON, so the object key does not choose a reader.
+        let recipe = read_document(body, &self.limits, None).and_then(|document| {
             let recipe = recipe_from_value(&document, &self.limits, fallback.as_ref())?;
             in_namespace(write, &document, UploadKind::Recipe, recipe.id())?;
             Ok(recipe)
@@ -247,7 +250,7 @@ impl Service {
         write: &Write,
         body: &[u8],
     ) -> Result<LoggedMake> {
-        let make = read_document(body, &self.limits).and_then(|document| {
+        let make = read_document(body, &self.limits, None).and_then(|document| {
             let make = make_from_value(&document, &self.limits)?;
             Ok((make, document))
         });
