@@ -35,13 +35,47 @@ fn make(recipe_id: &str, make_id: &str) -> Vec<u8> {
     make.to_string().into_bytes()
 }
 
-/// Uploads `body` as `key` and carries it through the chain.
-async fn store(aws: &Aws, gateway: &Gateway, key: &str, body: &[u8]) {
+/// Captures the logs, then starts the chain on moto.
+async fn start() -> (common::Captured, Aws) {
+    let logs = common::capture_logs();
+    (logs, Aws::start().await)
+}
+
+/// A fault on `operation`, disarmed until the test arms it.
+fn disarmed(operation: &'static str, kind: FaultKind) -> SdkFault {
+    let fault = SdkFault::new(operation, kind);
+    fault.disarm();
+    fault
+}
+
+/// Uploads `body` as `key` and has the watcher put its job on the queue.
+async fn upload_and_watch(aws: &Aws, key: &str, body: &[u8]) {
     aws.upload(key, body).await;
     for event in aws.events(1).await {
         aws.watch(event).await;
     }
+}
+
+/// Uploads `body` as `key` and carries it through the chain.
+async fn store(aws: &Aws, gateway: &Gateway, key: &str, body: &[u8]) {
+    upload_and_watch(aws, key, body).await;
     aws.drain(gateway, 5).await;
+}
+
+/// Stores the recipe `{word}-{dish}` from `recipes/{word}.json`; returns
+/// its id and its key.
+async fn store_recipe(aws: &Aws, gateway: &Gateway, word: &str, dish: &str) -> (String, String) {
+    let recipe_id = format!("{word}-{dish}");
+    let key = format!("recipes/{word}.json");
+    store(aws, gateway, &key, &recipe(&recipe_id)).await;
+    (recipe_id, key)
+}
+
+/// Delivers the one job to a sender with `deps`, which fails it: the
+/// message is kept for a retry.
+async fn deliver_the_failing_job(aws: &Aws, deps: &sender::Deps) {
+    let (messages, failed) = aws.deliver_with(deps).await;
+    assert_eq!((messages.len(), failed.len()), (1, 1), "kept for a retry");
 }
 
 /// The captured lines that hold every one of `parts`.
@@ -79,8 +113,7 @@ fn assert_reached(fault: &SdkFault, word: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_s3_slow_down_on_the_watcher_s_read_is_logged_without_the_key() {
     const WORD: &str = "quillmoss";
-    let logs = common::capture_logs();
-    let aws = Aws::start().await;
+    let (logs, aws) = start().await;
     let key = format!("makes/{WORD} birthday.json");
     aws.upload(&key, &make("1", "m-1")).await;
     let event = aws.events(1).await.remove(0);
@@ -110,17 +143,9 @@ async fn an_s3_slow_down_on_the_watcher_s_read_is_logged_without_the_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn an_s3_slow_down_on_the_sender_s_claim_check_read_is_logged_without_the_key() {
     const WORD: &str = "brackenwhey";
-    let logs = common::capture_logs();
-    let aws = Aws::start().await;
+    let (logs, aws) = start().await;
     let gateway = Gateway::start(&aws).await;
-    let recipe_id = format!("{WORD}-stew");
-    store(
-        &aws,
-        &gateway,
-        &format!("recipes/{WORD}.json"),
-        &recipe(&recipe_id),
-    )
-    .await;
+    let (recipe_id, _) = store_recipe(&aws, &gateway, WORD, "stew").await;
     // A make too large for a message: the job points at the object.
     let key = format!("makes/{WORD}/dinner.json");
     let body = make(&recipe_id, &format!("{WORD}-make"));
@@ -141,18 +166,11 @@ async fn an_s3_slow_down_on_the_sender_s_claim_check_read_is_logged_without_the_
         version_id: None,
     };
     let job = Job::new(UploadKind::Make, source, Some(recipe_id.clone()), payload);
-    aws.sqs
-        .send_message()
-        .queue_url(&aws.jobs_url)
-        .message_body(job.to_body())
-        .send()
-        .await
-        .expect("queued");
+    testkit::aws::send_message(&aws.sqs, &aws.jobs_url, job.to_body()).await;
 
     let fault = SdkFault::new("GetObject", FaultKind::SlowDown);
     let deps = gateway.sender_deps_with(aws.s3_with(&fault), Duration::from_secs(5));
-    let (messages, failed) = aws.deliver_with(&deps).await;
-    assert_eq!((messages.len(), failed.len()), (1, 1), "kept for a retry");
+    deliver_the_failing_job(&aws, &deps).await;
 
     assert_reached(&fault, WORD);
     let logs = logs.text();
@@ -170,14 +188,10 @@ async fn an_s3_slow_down_on_the_sender_s_claim_check_read_is_logged_without_the_
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_throttled_purge_during_an_erasure_is_logged_without_the_key() {
     const WORD: &str = "thistledown";
-    let logs = common::capture_logs();
-    let aws = Aws::start().await;
-    let fault = SdkFault::new("ListObjectVersions", FaultKind::SlowDown);
-    fault.disarm();
+    let (logs, aws) = start().await;
+    let fault = disarmed("ListObjectVersions", FaultKind::SlowDown);
     let gateway = Gateway::start_with(&aws, aws.dynamo.clone(), aws.s3_with(&fault)).await;
-    let recipe_id = format!("{WORD}-tart");
-    let recipe_key = format!("recipes/{WORD}.json");
-    store(&aws, &gateway, &recipe_key, &recipe(&recipe_id)).await;
+    let (recipe_id, recipe_key) = store_recipe(&aws, &gateway, WORD, "tart").await;
     let make_key = format!("makes/{WORD} for anna.json");
     store(
         &aws,
@@ -226,24 +240,19 @@ async fn a_throttled_purge_during_an_erasure_is_logged_without_the_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_sender_timeout_is_logged_without_the_url() {
     const WORD: &str = "larkspurrow";
-    let logs = common::capture_logs();
-    let aws = Aws::start().await;
+    let (logs, aws) = start().await;
     let gateway = Gateway::start(&aws).await;
     // The make's URL is /recipes/larkspurrow/makes.
     store(&aws, &gateway, "recipes/pie.json", &recipe(WORD)).await;
     let key = format!("makes/{WORD}-sunday.json");
-    aws.upload(&key, &make(WORD, "sunday")).await;
-    for event in aws.events(1).await {
-        aws.watch(event).await;
-    }
+    upload_and_watch(&aws, &key, &make(WORD, "sunday")).await;
 
     gateway
         .faults
         .stalls
         .store(1, std::sync::atomic::Ordering::SeqCst);
     let deps = gateway.sender_deps_with(aws.s3.clone(), Duration::from_millis(500));
-    let (messages, failed) = aws.deliver_with(&deps).await;
-    assert_eq!((messages.len(), failed.len()), (1, 1), "kept for a retry");
+    deliver_the_failing_job(&aws, &deps).await;
 
     let logs = logs.text();
     assert_logged(&logs, &["timed out", &logged(&key).to_string()]);
@@ -258,31 +267,18 @@ async fn a_sender_timeout_is_logged_without_the_url() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_503_from_the_server_is_logged_without_the_ids_on_both_sides() {
     const WORD: &str = "fennelgrove";
-    let logs = common::capture_logs();
-    let aws = Aws::start().await;
-    let fault = SdkFault::new("TransactWriteItems", FaultKind::TransactionConflict);
-    fault.disarm();
+    let (logs, aws) = start().await;
+    let fault = disarmed("TransactWriteItems", FaultKind::TransactionConflict);
     let gateway = Gateway::start_with(&aws, aws.dynamo_with(&fault), aws.s3.clone()).await;
-    let recipe_id = format!("{WORD}-soup");
-    store(
-        &aws,
-        &gateway,
-        &format!("recipes/{WORD}.json"),
-        &recipe(&recipe_id),
-    )
-    .await;
+    let (recipe_id, _) = store_recipe(&aws, &gateway, WORD, "soup").await;
     let key = format!("makes/{WORD}-make.json");
     let make_id = format!("{WORD}-make");
-    aws.upload(&key, &make(&recipe_id, &make_id)).await;
-    for event in aws.events(1).await {
-        aws.watch(event).await;
-    }
+    upload_and_watch(&aws, &key, &make(&recipe_id, &make_id)).await;
 
     // Every write loses its race: the store gives up, and the server
     // answers 503.
     fault.arm();
-    let (messages, failed) = aws.deliver(&gateway).await;
-    assert_eq!((messages.len(), failed.len()), (1, 1), "kept for a retry");
+    deliver_the_failing_job(&aws, &gateway.sender_deps(&aws)).await;
 
     assert_reached(&fault, WORD);
     let logs = logs.text();

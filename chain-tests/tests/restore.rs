@@ -86,7 +86,7 @@ impl Stack {
                 &self.failed_events,
             )))
             .with_journal(Arc::new(S3Journal::new(self.s3.clone(), BUCKET)));
-        Service::new(self.store(table), Limits::default(), erasure, None)
+        Service::new(self.store(table), Limits::default(), erasure, None, None)
     }
 
     async fn scan(&self, table: &str) -> String {

@@ -371,60 +371,67 @@ impl Stack {
         let kind = r["Type"].as_str().unwrap_or_default();
         let here = format!("{REGION}:{ACCOUNT}");
         let mut attributes = Map::new();
-        let mut arn = |a: &str| {
-            attributes.insert("Arn".into(), json!(a));
+        // An attribute of the resource, each a string.
+        let mut set = |key: &str, value: &str| {
+            attributes.insert(key.into(), json!(value));
         };
         let reference = match kind {
             "AWS::S3::Bucket" => {
                 let name = self.name_property(id, "BucketName").to_lowercase();
-                arn(&format!("arn:{PARTITION}:s3:::{name}"));
-                attributes.insert(
-                    "DomainName".into(),
-                    json!(format!("{name}.s3.amazonaws.com")),
-                );
+                set("Arn", &format!("arn:{PARTITION}:s3:::{name}"));
+                set("DomainName", &format!("{name}.s3.amazonaws.com"));
                 json!(name)
             }
             "AWS::SQS::Queue" => {
                 let name = self.name_property(id, "QueueName");
                 let url = format!("https://sqs.{REGION}.amazonaws.com/{ACCOUNT}/{name}");
-                arn(&format!("arn:{PARTITION}:sqs:{here}:{name}"));
-                attributes.insert("QueueName".into(), json!(name));
-                attributes.insert("QueueUrl".into(), json!(url));
+                set("Arn", &format!("arn:{PARTITION}:sqs:{here}:{name}"));
+                set("QueueName", &name);
+                set("QueueUrl", &url);
                 json!(url)
             }
             "AWS::IAM::Role" => {
                 let name = self.name_property(id, "RoleName");
-                arn(&format!("arn:{PARTITION}:iam::{ACCOUNT}:role/{name}"));
-                attributes.insert("RoleId".into(), json!("AROAEXAMPLEROLEID"));
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:iam::{ACCOUNT}:role/{name}"),
+                );
+                set("RoleId", "AROAEXAMPLEROLEID");
                 json!(name)
             }
             "AWS::IAM::ManagedPolicy" => {
                 let name = self.name_property(id, "ManagedPolicyName");
                 let a = format!("arn:{PARTITION}:iam::{ACCOUNT}:policy/{name}");
-                attributes.insert("PolicyArn".into(), json!(a));
+                set("PolicyArn", &a);
                 json!(a)
             }
             "AWS::IAM::OIDCProvider" => {
                 let a = format!(
                     "arn:{PARTITION}:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
                 );
-                arn(&a);
+                set("Arn", &a);
                 json!(a)
             }
             "AWS::Logs::LogGroup" => {
                 let name = self.name_property(id, "LogGroupName");
-                arn(&format!("arn:{PARTITION}:logs:{here}:log-group:{name}:*"));
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:logs:{here}:log-group:{name}:*"),
+                );
                 json!(name)
             }
             "AWS::Serverless::Function" | "AWS::Lambda::Function" => {
                 let name = self.name_property(id, "FunctionName");
-                arn(&format!("arn:{PARTITION}:lambda:{here}:function:{name}"));
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:lambda:{here}:function:{name}"),
+                );
                 json!(name)
             }
             "AWS::KMS::Key" => {
                 let key = "0f1e2d3c-4b5a-6978-8796-a5b4c3d2e1f0";
-                arn(&format!("arn:{PARTITION}:kms:{here}:key/{key}"));
-                attributes.insert("KeyId".into(), json!(key));
+                set("Arn", &format!("arn:{PARTITION}:kms:{here}:key/{key}"));
+                set("KeyId", key);
                 json!(key)
             }
             "AWS::KMS::Alias" => {
@@ -433,49 +440,55 @@ impl Stack {
             }
             "AWS::DynamoDB::Table" => {
                 let name = self.name_property(id, "TableName");
-                arn(&format!("arn:{PARTITION}:dynamodb:{here}:table/{name}"));
-                attributes.insert(
-                    "StreamArn".into(),
-                    json!(format!("arn:{PARTITION}:dynamodb:{here}:table/{name}/stream/2026-01-01T00:00:00.000")),
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:dynamodb:{here}:table/{name}"),
+                );
+                set(
+                    "StreamArn",
+                    &format!(
+                        "arn:{PARTITION}:dynamodb:{here}:table/{name}/stream/2026-01-01T00:00:00.000"
+                    ),
                 );
                 json!(name)
             }
             "AWS::SecretsManager::Secret" => {
                 let name = self.name_property(id, "Name");
                 let a = format!("arn:{PARTITION}:secretsmanager:{here}:secret:{name}-AbCdEf");
-                attributes.insert("Id".into(), json!(a));
+                set("Id", &a);
                 json!(a)
             }
             "AWS::SNS::Topic" => {
                 let name = self.name_property(id, "TopicName");
                 let a = format!("arn:{PARTITION}:sns:{here}:{name}");
-                attributes.insert("TopicArn".into(), json!(a));
-                attributes.insert("TopicName".into(), json!(name));
+                set("TopicArn", &a);
+                set("TopicName", &name);
                 json!(a)
             }
             "AWS::ApiGatewayV2::Api" => {
                 let api = "a1b2c3d4e5";
-                attributes.insert("ApiId".into(), json!(api));
-                attributes.insert(
-                    "ApiEndpoint".into(),
-                    json!(format!("https://{api}.execute-api.{REGION}.amazonaws.com")),
+                set("ApiId", api);
+                set(
+                    "ApiEndpoint",
+                    &format!("https://{api}.execute-api.{REGION}.amazonaws.com"),
                 );
                 json!(api)
             }
             "AWS::Cognito::UserPool" => {
                 let pool = format!("{REGION}_AbCdEfGhI");
-                arn(&format!(
-                    "arn:{PARTITION}:cognito-idp:{here}:userpool/{pool}"
-                ));
-                attributes.insert(
-                    "ProviderURL".into(),
-                    json!(format!("cognito-idp.{REGION}.amazonaws.com/{pool}")),
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:cognito-idp:{here}:userpool/{pool}"),
+                );
+                set(
+                    "ProviderURL",
+                    &format!("cognito-idp.{REGION}.amazonaws.com/{pool}"),
                 );
                 json!(pool)
             }
             "AWS::Cognito::UserPoolClient" => {
-                attributes.insert("ClientSecret".into(), json!("client-secret"));
-                attributes.insert("ClientId".into(), json!(format!("client-{id}")));
+                set("ClientSecret", "client-secret");
+                set("ClientId", &format!("client-{id}"));
                 json!(format!("client-{id}"))
             }
             "AWS::Cognito::UserPoolGroup" => {
@@ -486,17 +499,18 @@ impl Stack {
             }
             "AWS::Lambda::EventSourceMapping" => {
                 let mapping = "9a8b7c6d-5e4f-3a2b-1c0d-e9f8a7b6c5d4";
-                attributes.insert(
-                    "EventSourceMappingArn".into(),
-                    json!(format!(
-                        "arn:{PARTITION}:lambda:{here}:event-source-mapping:{mapping}"
-                    )),
+                set(
+                    "EventSourceMappingArn",
+                    &format!("arn:{PARTITION}:lambda:{here}:event-source-mapping:{mapping}"),
                 );
                 json!(mapping)
             }
             "AWS::CloudWatch::Alarm" => {
                 let name = self.name_property(id, "AlarmName");
-                arn(&format!("arn:{PARTITION}:cloudwatch:{here}:alarm:{name}"));
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:cloudwatch:{here}:alarm:{name}"),
+                );
                 json!(name)
             }
             "AWS::CloudFormation::GuardHook" => {
@@ -504,7 +518,7 @@ impl Stack {
                     "arn:{PARTITION}:cloudformation:{here}:type/hook/{}",
                     self.name_property(id, "Alias").replace("::", "-")
                 );
-                attributes.insert("HookArn".into(), json!(a));
+                set("HookArn", &a);
                 json!(a)
             }
             _ => json!(self.generated_name(id)),

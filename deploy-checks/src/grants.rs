@@ -500,16 +500,12 @@ pub fn transformed_template() -> Value {
         python.exists(),
         "the SAM translator is not installed: run scripts/test-tools"
     );
-    let out = Command::new(python)
-        .arg(root.join("scripts/cfn-handlers.py"))
-        .arg(root.join("template.yaml"))
-        .current_dir(&root)
-        .output()
-        .expect("scripts/cfn-handlers.py runs");
-    assert!(
-        out.status.success(),
-        "scripts/cfn-handlers.py failed: {}",
-        String::from_utf8_lossy(&out.stderr)
+    let out = testkit::output_of(
+        Command::new(python)
+            .arg(root.join("scripts/cfn-handlers.py"))
+            .arg(root.join("template.yaml"))
+            .current_dir(&root),
+        "scripts/cfn-handlers.py",
     );
-    serde_json::from_slice(&out.stdout).expect("scripts/cfn-handlers.py prints JSON")
+    serde_json::from_slice(&out).expect("scripts/cfn-handlers.py prints JSON")
 }

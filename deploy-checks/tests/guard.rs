@@ -41,11 +41,8 @@ fn guard(input: &Value) -> Result<(), String> {
         .arg(&data)
         .output()
         .expect("cfn-guard runs");
-    let report = format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    // What it printed, its standard output and then its errors.
+    let report = String::from_utf8_lossy(&[out.stdout, out.stderr].concat()).into_owned();
     match out.status.code() {
         Some(0) => Ok(()),
         // 19: a rule failed; anything else is a broken rule file or input.
@@ -90,6 +87,20 @@ fn id_of(world: &World, kind: &str, holds: impl Fn(&Value) -> bool) -> String {
         .unwrap_or_else(|| panic!("no {kind} of that kind"))
 }
 
+/// The id of the `kind` resource whose text property `name` `holds`.
+fn id_named(world: &World, kind: &str, name: &str, holds: impl Fn(&str) -> bool) -> String {
+    id_of(world, kind, |p| p[name].as_str().is_some_and(&holds))
+}
+
+/// A change that removes the property `name`.
+fn without(name: &str) -> impl Fn(&mut Value) + '_ {
+    move |p| {
+        if let Value::Object(map) = p {
+            map.remove(name);
+        }
+    }
+}
+
 #[test]
 fn every_resource_and_the_stack_as_they_are_pass() {
     let world = World::new();
@@ -120,10 +131,8 @@ fn fails(world: &World, id: &str, what: &str, change: impl Fn(&mut Value)) {
 #[test]
 fn a_template_that_expires_the_uploads_is_refused() {
     let world = World::new();
-    let uploads = id_of(&world, "AWS::S3::Bucket", |p| {
-        p["BucketName"]
-            .as_str()
-            .is_some_and(|n| n.contains("-uploads-"))
+    let uploads = id_named(&world, "AWS::S3::Bucket", "BucketName", |n| {
+        n.contains("-uploads-")
     });
     fails(&world, &uploads, "current objects expire", |p| {
         p["LifecycleConfiguration"]["Rules"][0]["ExpirationInDays"] = json!(1);
@@ -147,29 +156,29 @@ fn a_template_that_shortens_the_tables_history_or_drops_its_perimeter_is_refused
     fails(&world, &table, "a day of history", |p| {
         p["PointInTimeRecoverySpecification"]["RecoveryPeriodInDays"] = json!(1);
     });
-    fails(&world, &table, "no resource policy", |p| {
-        if let Value::Object(map) = p {
-            map.remove("ResourcePolicy");
-        }
-    });
+    fails(
+        &world,
+        &table,
+        "no resource policy",
+        without("ResourcePolicy"),
+    );
 }
 
 #[test]
 fn a_template_that_shortens_the_audit_is_refused() {
     let world = World::new();
-    let audit = id_of(&world, "AWS::Logs::LogGroup", |p| {
-        p["LogGroupName"]
-            .as_str()
-            .is_some_and(|n| n.starts_with("/aws/apigateway/"))
+    let audit = id_named(&world, "AWS::Logs::LogGroup", "LogGroupName", |n| {
+        n.starts_with("/aws/apigateway/")
     });
     fails(&world, &audit, "the access log kept a day", |p| {
         p["RetentionInDays"] = json!(1);
     });
-    fails(&world, &audit, "the access log's retention removed", |p| {
-        if let Value::Object(map) = p {
-            map.remove("RetentionInDays");
-        }
-    });
+    fails(
+        &world,
+        &audit,
+        "the access log's retention removed",
+        without("RetentionInDays"),
+    );
 }
 
 #[test]
@@ -189,11 +198,12 @@ fn a_role_for_anyone_but_lambda_or_without_the_boundary_is_refused() {
                 json!("arn:aws:iam::999999999999:root");
         },
     );
-    fails(&world, &role, "a role without the boundary", |p| {
-        if let Value::Object(map) = p {
-            map.remove("PermissionsBoundary");
-        }
-    });
+    fails(
+        &world,
+        &role,
+        "a role without the boundary",
+        without("PermissionsBoundary"),
+    );
 }
 
 #[test]

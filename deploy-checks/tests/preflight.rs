@@ -146,6 +146,13 @@ impl Run {
         );
     }
 
+    /// Asserts that the one blocker is a line with every one of `parts`,
+    /// with no warning and gh's check skipped.
+    fn assert_sole_blocker(&self, parts: &[&str]) {
+        self.assert_finding("BLOCKER", parts);
+        self.assert_ends("preflight: 1 blockers, 0 warnings (1 checks skipped)", 1);
+    }
+
     /// Asserts the summary (the last line) and the exit status.
     fn assert_ends(&self, summary: &str, code: i32) {
         assert_eq!(self.stdout.lines().last(), Some(summary), "\n{self}");
@@ -219,18 +226,13 @@ impl Account {
 
     /// `aws ARGS` in this account's region; its standard output.
     fn aws(&self, args: &[&str]) -> String {
-        let out = self
-            .command(venv_bin().join("aws"))
-            .args(["--region", self.region])
-            .args(args)
-            .output()
-            .expect("aws runs");
-        assert!(
-            out.status.success(),
-            "aws {args:?} failed: {}",
-            String::from_utf8_lossy(&out.stderr)
+        let out = testkit::output_of(
+            self.command(venv_bin().join("aws"))
+                .args(["--region", self.region])
+                .args(args),
+            &format!("aws {args:?}"),
         );
-        String::from_utf8(out.stdout)
+        String::from_utf8(out)
             .expect("aws prints UTF-8")
             .trim()
             .to_owned()
@@ -646,12 +648,10 @@ fn healthy_stacks_own_their_names_and_the_variables_match_the_bootstrap() {
         &["--bootstrap-stack", "rd-live-bootstrap"],
         Gh::Absent,
     );
-    run.assert_finding(
-        "BLOCKER",
-        &["bootstrap stack rd-live-bootstrap was made for AppStackName=rd-live, not rd-other"],
-    );
     // Its IAM names are taken by nothing, so only the mismatch blocks.
-    run.assert_ends("preflight: 1 blockers, 0 warnings (1 checks skipped)", 1);
+    run.assert_sole_blocker(&[
+        "bootstrap stack rd-live-bootstrap was made for AppStackName=rd-live, not rd-other",
+    ]);
 }
 
 #[test]
@@ -690,11 +690,7 @@ fn names_too_long_or_refused_are_blockers() {
 
     // Cognito refuses domain prefixes with aws, amazon or cognito in them.
     let run = aws.preflight("laws-recipes", &[], Gh::Absent);
-    run.assert_finding(
-        "BLOCKER",
-        &["Cognito domain prefix laws-recipes-123456789012 contains 'aws'"],
-    );
-    run.assert_ends("preflight: 1 blockers, 0 warnings (1 checks skipped)", 1);
+    run.assert_sole_blocker(&["Cognito domain prefix laws-recipes-123456789012 contains 'aws'"]);
 }
 
 #[test]

@@ -10,6 +10,30 @@ fn read(path: &str) -> String {
     std::fs::read_to_string(workspace_root().join(path)).unwrap_or_else(|e| panic!("{path}: {e}"))
 }
 
+/// Asserts that the file `path` contains `text`; `why` says what it would
+/// be missing.
+fn assert_contains(path: &str, text: &str, why: &str) {
+    assert!(read(path).contains(text), "{why}");
+}
+
+/// The line of the deploy role's OIDC trust (`deploy/bootstrap.yaml`)
+/// that names the subject a token must have.
+fn oidc_subject() -> String {
+    read("deploy/bootstrap.yaml")
+        .lines()
+        .find(|l| l.contains("token.actions.githubusercontent.com:sub"))
+        .expect("the deploy role's OIDC trust names a subject")
+        .to_owned()
+}
+
+/// Where the first of `steps` that `holds` stands; `what` says what it is.
+fn step(steps: &[String], what: &str, holds: impl Fn(&str) -> bool) -> usize {
+    steps
+        .iter()
+        .position(|s| holds(s))
+        .unwrap_or_else(|| panic!("{what}"))
+}
+
 #[test]
 fn every_action_is_pinned_to_a_commit_with_its_version_named() {
     let mut seen = 0;
@@ -43,11 +67,7 @@ fn only_the_protected_environments_jobs_may_assume_the_deploy_role() {
     let environment = workflow["jobs"]["deploy"]["environment"]
         .as_str()
         .expect("the deploy job runs in an environment");
-    let bootstrap = read("deploy/bootstrap.yaml");
-    let trust = bootstrap
-        .lines()
-        .find(|l| l.contains("token.actions.githubusercontent.com:sub"))
-        .expect("the deploy role's OIDC trust names a subject");
+    let trust = oidc_subject();
     assert!(
         trust.contains(":environment:${GitHubEnvironment}"),
         "the trust is not pinned to the environment: {trust}"
@@ -218,18 +238,17 @@ fn the_deploy_job_deploys_exactly_what_the_build_job_built() {
     let deploy = &workflow["jobs"]["deploy"];
     assert_eq!(deploy["needs"], "build");
     let deployed = steps(&workflow, "deploy");
-    let download = deployed
-        .iter()
-        .position(|s| s.contains("download-artifact@"))
-        .expect("the deploy job downloads the build");
-    let verify = deployed
-        .iter()
-        .position(|s| s.contains("sha256sum -c") && s.contains("--strict"))
-        .expect("the deploy job checks every file's digest");
-    let sam_deploy = deployed
-        .iter()
-        .position(|s| s.contains("sam deploy"))
-        .expect("the deploy job deploys");
+    let download = step(&deployed, "the deploy job downloads the build", |s| {
+        s.contains("download-artifact@")
+    });
+    let verify = step(
+        &deployed,
+        "the deploy job checks every file's digest",
+        |s| s.contains("sha256sum -c") && s.contains("--strict"),
+    );
+    let sam_deploy = step(&deployed, "the deploy job deploys", |s| {
+        s.contains("sam deploy")
+    });
     assert!(
         download < verify && verify < sam_deploy,
         "download, verify, then deploy"
@@ -252,11 +271,7 @@ fn only_main_deploys_in_the_workflow_and_in_the_trust() {
             "deploy.yml: job {job} runs from any ref (workflow_dispatch)"
         );
     }
-    let bootstrap = read("deploy/bootstrap.yaml");
-    let trust = bootstrap
-        .lines()
-        .find(|l| l.contains("token.actions.githubusercontent.com:sub"))
-        .expect("the deploy role's OIDC trust names a subject");
+    let trust = oidc_subject();
     assert!(
         trust.contains(":ref:refs/heads/${GitHubBranch}"),
         "the trust does not name the branch: {trust}"
@@ -271,14 +286,12 @@ fn only_main_deploys_in_the_workflow_and_in_the_trust() {
 fn a_failed_first_deploy_is_cleared_before_deploying() {
     let workflow = yaml(".github/workflows/deploy.yml");
     let deployed = steps(&workflow, "deploy");
-    let clear = deployed
-        .iter()
-        .position(|s| s.contains("ROLLBACK_COMPLETE") && s.contains("delete-stack"))
-        .expect("the deploy job deletes a stack left in ROLLBACK_COMPLETE");
-    let sam_deploy = deployed
-        .iter()
-        .position(|s| s.contains("sam deploy"))
-        .expect("sam deploy");
+    let clear = step(
+        &deployed,
+        "the deploy job deletes a stack left in ROLLBACK_COMPLETE",
+        |s| s.contains("ROLLBACK_COMPLETE") && s.contains("delete-stack"),
+    );
+    let sam_deploy = step(&deployed, "sam deploy", |s| s.contains("sam deploy"));
     assert!(clear < sam_deploy);
     assert!(
         deployed[clear].contains("--role-arn"),
@@ -347,10 +360,10 @@ fn the_toolchain_and_the_node_tools_are_pinned() {
             "{path} has no integrity hash in the lock"
         );
     }
-    let tools = read("deploy/tools.sh");
-    assert!(
-        tools.contains("npm ci --prefix deploy/node"),
-        "the Node tools install with npm ci from the lock"
+    assert_contains(
+        "deploy/tools.sh",
+        "npm ci --prefix deploy/node",
+        "the Node tools install with npm ci from the lock",
     );
 }
 
@@ -360,22 +373,23 @@ fn the_test_tools_are_installed_from_a_lock_with_every_hash() {
         hashed_pins("scripts/requirements-test.txt") > 20,
         "the lock lists the tools and their dependencies"
     );
-    let tools = read("scripts/test-tools");
-    assert!(
-        tools.contains("--require-hashes --no-deps -r scripts/requirements-test.txt"),
-        "scripts/test-tools does not install the lock with --require-hashes --no-deps"
+    assert_contains(
+        "scripts/test-tools",
+        "--require-hashes --no-deps -r scripts/requirements-test.txt",
+        "scripts/test-tools does not install the lock with --require-hashes --no-deps",
     );
 }
 
 #[test]
 fn advisories_are_checked_when_the_database_can_be_reached_and_a_skip_says_so() {
-    let test = read("scripts/test");
-    assert!(
-        test.contains("check advisories"),
-        "make test checks RustSec advisories"
+    assert_contains(
+        "scripts/test",
+        "check advisories",
+        "make test checks RustSec advisories",
     );
-    assert!(
-        test.contains("SKIPPED: the RustSec advisory database could not be fetched"),
-        "an unreachable database is a skip that says so"
+    assert_contains(
+        "scripts/test",
+        "SKIPPED: the RustSec advisory database could not be fetched",
+        "an unreachable database is a skip that says so",
     );
 }

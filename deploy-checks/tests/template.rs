@@ -344,8 +344,10 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
     // (docs/deletion.md), which writes nothing that could start the chain.
     // The one put is the cooks': the server signs their upload forms (S3
     // presigned POSTs, authorised as its role's PutObject under a cook's own
-    // folders, recipes/cooks/ and makes/cooks/), and no function's code ever
-    // puts an object itself.
+    // folders, recipes/cooks/ and makes/cooks/), and the page a cook imports
+    // by its link, which the server puts for the cook under the key and
+    // conditions a form for the cook would fix (S3Forms::put); no other
+    // code of a function puts an object.
     let (_, server) = functions(&t)["recipe-server"];
     let server_role = target(&server["Properties"]["Role"]).expect("the server's role");
     for (owner, s) in statements(&t) {
@@ -416,9 +418,21 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
             .iter()
             .any(|p| p.starts_with("erasures"))
     );
+    let forms = workspace_root().join("adapters/aws/src/forms.rs");
+    let forms_text = std::fs::read_to_string(&forms).expect("the forms adapter");
+    assert_eq!(
+        forms_text.matches("put_object(").count(),
+        1,
+        "the forms adapter puts in one place"
+    );
+    assert!(
+        forms_text.contains("async fn put(&self, request: &FormRequest, file: &[u8])"),
+        "the forms adapter puts only what a form request fixes"
+    );
     for folder in ["watcher", "sender", "recipe-server", "adapters/aws"] {
-        let text =
-            rust_sources(&workspace_root().join(folder).join("src")).replace(&journal_text, "");
+        let text = rust_sources(&workspace_root().join(folder).join("src"))
+            .replace(&journal_text, "")
+            .replace(&forms_text, "");
         assert!(
             !text.contains("put_object("),
             "{folder} puts objects into S3: the chain must not write to the bucket"

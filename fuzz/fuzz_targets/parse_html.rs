@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
 fn check(page: &[u8], limits: &Limits, fallback: &RecipeId) {
     let recipe = parse_recipe(page, limits, Some(fallback));
     let _ = parse_make(page, limits);
-    let document = read_document(page, limits);
+    let document = read_document(page, limits, None);
     match (&recipe, &document) {
         (Ok(recipe), Ok(document)) => {
             assert!(

@@ -62,6 +62,16 @@ fn queue_config() -> QueueConfig {
     }
 }
 
+/// The fetcher of imported pages: guarded against every non-public
+/// address, but for the one loopback name a test may allow.
+fn pages(config: &Config) -> web_adapters::GuardedFetcher {
+    let fetcher = web_adapters::GuardedFetcher::new();
+    match &config.import_loopback_host {
+        Some(host) => fetcher.allowing_loopback_host(host),
+        None => fetcher,
+    }
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -179,7 +189,7 @@ pub fn replay_erasures(data: &Path, config: &Config) -> Result<(), String> {
             .with_jobs(Arc::new(queue))
             .with_journal(Arc::new(FileJournal::new(&paths.journal)));
         let service =
-            recipe_server::service::Service::new(store, config.limits.clone(), erasure, None);
+            recipe_server::service::Service::new(store, config.limits.clone(), erasure, None, None);
         let bar = indicatif::ProgressBar::new_spinner();
         bar.enable_steady_tick(Duration::from_millis(120));
         let replayed = service
@@ -326,6 +336,7 @@ async fn run(paths: Paths, port: u16, examples: bool, config: Config) -> Result<
         erasure,
         dashboard: None,
         uploads: Some(Arc::new(LocalForms::new(DirObjects::new(&paths.bucket))?)),
+        pages: Some(Arc::new(pages(&config))),
     });
     // The sender reads claim-checked documents within the same limits as
     // the watcher and the server.

@@ -8,6 +8,12 @@ use shared::Limits;
 /// in the middle of one and see the next start finish it.
 pub const HOLD_ERASURE: &str = "RECIPE_CHAIN_TEST_HOLD_ERASURE";
 
+/// Set (by a test only) to a host name, such as `localhost`, that imports
+/// may fetch from although it resolves to loopback, so that a test can
+/// import from a page server on this machine. Unset, such a page is refused
+/// as every loopback, private or otherwise non-public address is.
+pub const IMPORT_LOOPBACK_HOST: &str = "RECIPE_CHAIN_TEST_IMPORT_HOST";
+
 /// The chain's settings: the same for its watcher, its sender and its
 /// server, as in AWS, where each function reads them alike.
 #[derive(Clone, Debug)]
@@ -21,6 +27,8 @@ pub struct Config {
     pub log_filter: Option<String>,
     /// [`HOLD_ERASURE`] is set (tests only).
     pub hold_erasure: bool,
+    /// [`IMPORT_LOOPBACK_HOST`] (tests only).
+    pub import_loopback_host: Option<String>,
 }
 
 impl Config {
@@ -34,6 +42,7 @@ impl Config {
             limits: Limits::from_lookup(&lookup)?,
             log_filter: lookup("RUST_LOG"),
             hold_erasure: lookup(HOLD_ERASURE).is_some(),
+            import_loopback_host: lookup(IMPORT_LOOPBACK_HOST).filter(|host| !host.is_empty()),
         })
     }
 }

@@ -2,7 +2,8 @@
 
 use std::path::Path;
 
-use shared::parse::parse_make_with_fallback;
+use serde_json::Value;
+use shared::parse::{make_from_value_with_fallback, read_document, recipe_from_value};
 use shared::{Limits, Make, Recipe, RecipeId, Rejection, diff_make, parse_make, parse_recipe};
 
 use crate::render;
@@ -50,28 +51,37 @@ fn rejected(path: &Path, rejection: &Rejection) -> String {
     format!("{}: {rejection} [{}]", path.display(), rejection.code())
 }
 
+/// The file's contents as the JSON document they hold: read as the chain
+/// reads an object, with the file's name as its key (a `.cook` file is
+/// Cooklang).
+fn read_file(path: &Path, limits: &Limits) -> Result<Value, String> {
+    let bytes = read(path)?;
+    let name = path.file_name().and_then(|n| n.to_str());
+    read_document(&bytes, limits, name).map_err(|r| rejected(path, &r))
+}
+
 /// A recipe; one without an id is named after its file.
 fn read_recipe(path: &Path, limits: &Limits) -> Result<Recipe, String> {
-    let bytes = read(path)?;
+    let document = read_file(path, limits)?;
     let stem = path
         .file_stem()
         .and_then(|s| s.to_str())
         .unwrap_or("recipe");
     let fallback = RecipeId::parse(stem).ok();
-    parse_recipe(&bytes, limits, fallback.as_ref()).map_err(|r| rejected(path, &r))
+    recipe_from_value(&document, limits, fallback.as_ref()).map_err(|r| rejected(path, &r))
 }
 
 /// A make; on the command line one that does not name its recipe is taken
 /// to be a make of the recipe it is compared with (a schema.org page keeps
 /// its make's fields; a seed document is read as that recipe).
 fn read_make(path: &Path, recipe_id: &RecipeId, limits: &Limits) -> Result<Make, String> {
-    let bytes = read(path)?;
-    match parse_make_with_fallback(&bytes, limits, Some(recipe_id)) {
+    let document = read_file(path, limits)?;
+    match make_from_value_with_fallback(&document, limits, Some(recipe_id)) {
         Ok(make) => Ok(make),
         Err(r) if matches!(&r.reason, shared::RejectReason::Missing { field } if field == "recipeId") =>
         {
-            let recipe =
-                parse_recipe(&bytes, limits, Some(recipe_id)).map_err(|r| rejected(path, &r))?;
+            let recipe = recipe_from_value(&document, limits, Some(recipe_id))
+                .map_err(|r| rejected(path, &r))?;
             Ok(Make::from_recipe(recipe))
         }
         Err(r) => Err(rejected(path, &r)),

@@ -5,7 +5,8 @@
 use std::path::Path;
 
 use serde_json::Value;
-use shared::keys::UploadKind;
+use shared::keys::{UploadKind, is_cooklang_key};
+use shared::parse::cooklang_is_make;
 
 /// Keys only a make has.
 const MAKE_KEYS: [&str; 4] = ["makeId", "madeAt", "notes", "isBasedOn"];
@@ -31,14 +32,27 @@ pub fn kind_of(bytes: &[u8]) -> UploadKind {
     }
 }
 
+/// What a file named `name` is: a `.cook` file is a make when its metadata
+/// names a recipe (`>> recipe: ...`) or says when it was made or how it
+/// went; any other file as [`kind_of`] tells.
+pub fn kind_of_file(name: &str, bytes: &[u8]) -> UploadKind {
+    if !is_cooklang_key(name) {
+        return kind_of(bytes);
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) if cooklang_is_make(text) => UploadKind::Make,
+        _ => UploadKind::Recipe,
+    }
+}
+
 /// Copies one file into the bucket; returns the key it got.
 pub fn drop_file(file: &Path, bucket: &Path, force: Option<UploadKind>) -> Result<String, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let kind = force.unwrap_or_else(|| kind_of(&bytes));
     let name = file
         .file_name()
         .and_then(|n| n.to_str())
         .ok_or_else(|| format!("{}: the file name is not UTF-8", file.display()))?;
+    let kind = force.unwrap_or_else(|| kind_of_file(name, &bytes));
     let prefix = match kind {
         UploadKind::Recipe => "recipes",
         UploadKind::Make => "makes",
@@ -68,5 +82,15 @@ mod tests {
             UploadKind::Make
         );
         assert_eq!(kind_of(b"not json"), UploadKind::Recipe);
+    }
+
+    #[test]
+    fn a_cook_file_naming_a_recipe_is_a_make() {
+        let recipe = b">> title: Pancakes\nMix @flour{250%g}.";
+        let make = b">> recipe: pancakes\nMix @flour{300%g}.";
+        assert_eq!(kind_of_file("pancakes.cook", recipe), UploadKind::Recipe);
+        assert_eq!(kind_of_file("sunday.COOK", make), UploadKind::Make);
+        // Only a .cook file is read as Cooklang.
+        assert_eq!(kind_of_file("sunday.json", make), UploadKind::Recipe);
     }
 }

@@ -4,10 +4,11 @@ mod chain;
 mod config;
 mod diffing;
 mod dropping;
+mod importing;
 mod paths;
 mod render;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand};
@@ -38,6 +39,8 @@ enum Command {
     Diff(DiffArgs),
     /// Copy files into the bucket folder, under makes/ or recipes/ by their content.
     Drop(DropArgs),
+    /// Import a recipe from a link (the running chain fetches the page) or a file.
+    Import(ImportArgs),
     /// Queue depth, dead letters, and how many recipes, makes and rejections are stored.
     Status(DataArgs),
     /// Move dead-lettered jobs back to the queue.
@@ -101,6 +104,18 @@ struct DropArgs {
     data: DataArgs,
 }
 
+#[derive(Args)]
+struct ImportArgs {
+    /// An http or https link to a recipe page, or a file (a recipe
+    /// document, a saved page, an app's archive, a Cooklang file).
+    source: String,
+    /// The port the running chain serves on (links only).
+    #[arg(long, env = "RECIPE_CHAIN_PORT", default_value_t = 8799)]
+    port: u16,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The settings, read once, by the commands that run the chain's parts.
@@ -118,6 +133,7 @@ fn main() -> ExitCode {
             _ => Err("give both a recipe and a make, or neither for the bundled example".into()),
         },
         Some(Command::Drop(args)) => drop_files(&args),
+        Some(Command::Import(args)) => import(&args),
         Some(Command::Status(args)) => chain::status(&args.data),
         Some(Command::Redrive(args)) => chain::redrive(&args.data),
         Some(Command::Erasures {
@@ -135,6 +151,22 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+fn import(args: &ImportArgs) -> Result<(), String> {
+    if importing::is_link(&args.source) {
+        let key = importing::import_link(&args.data.data, args.port, &args.source)?;
+        println!(
+            "imported {} as {key}; the chain stores it as any upload (see the dashboard, or `recipe-chain status`)",
+            args.source
+        );
+        return Ok(());
+    }
+    let paths = paths::Paths::new(&args.data.data);
+    paths.create()?;
+    let key = dropping::drop_file(Path::new(&args.source), &paths.bucket, None)?;
+    println!("dropped {} as {key}", args.source);
+    Ok(())
 }
 
 fn drop_files(args: &DropArgs) -> Result<(), String> {

@@ -443,3 +443,72 @@ fn an_app_archive_is_one_recipe_per_entry_and_its_deletion_withdraws_them_all() 
     });
     assert_ne!(chain.get("/recipes/Shakshuka")["withdrawn"], true);
 }
+
+/// A Cooklang fixture (`fixtures/cooklang/`).
+fn cooklang(name: &str) -> Vec<u8> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/cooklang/");
+    std::fs::read(format!("{path}{name}")).expect("the fixture")
+}
+
+#[test]
+fn a_cooklang_make_of_a_cooklang_recipe_is_diffed_and_bad_cooklang_refused() {
+    let data = DataDir::new("cooklang");
+    let chain = Chain::start(data.path(), &[]);
+    // Named by the key's stem: the recipe has a title but no id.
+    put(
+        &data.bucket(),
+        "recipes/pancakes.cook",
+        &cooklang("pancakes.cook"),
+    );
+    wait_until("the Cooklang recipe", Duration::from_secs(30), || {
+        chain.get("/recipes/pancakes")["version"] == 1
+    });
+    let recipe = chain.get("/recipes/pancakes");
+    assert_eq!(recipe["name"], "Pancakes", "{recipe}");
+    put(
+        &data.bucket(),
+        "makes/sunday-pancakes.cook",
+        &cooklang("sunday-pancakes.cook"),
+    );
+    wait_until("the Cooklang make", Duration::from_secs(30), || {
+        chain.make_count("pancakes") == 1
+    });
+    let makes = chain.get("/recipes/pancakes/makes");
+    let make_id = makes["items"][0]["makeId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("a make id: {makes}"))
+        .to_owned();
+    let make = chain.get(&format!("/recipes/pancakes/makes/{make_id}"));
+    assert_eq!(
+        testkit::change_ops(&make["diff"]),
+        ["rating-changed", "quantity-changed", "unit-changed"],
+        "{make}"
+    );
+    assert_no_rejections(&chain, "the Cooklang pair");
+
+    put(
+        &data.bucket(),
+        "makes/broken.cook",
+        &cooklang("broken.cook"),
+    );
+    wait_until("the rejection", Duration::from_secs(30), || {
+        chain.get("/rejections")["items"]
+            .as_array()
+            .is_some_and(|items| !items.is_empty())
+    });
+    let rejections = chain.get("/rejections");
+    let rejection = &rejections["items"][0];
+    assert_eq!(
+        (
+            rejection["objectKey"].as_str(),
+            rejection["code"].as_str(),
+            rejection["message"].as_str()
+        ),
+        (
+            Some("makes/broken.cook"),
+            Some("invalid-cooklang"),
+            Some("not valid Cooklang: Empty quantity value (line 3, column 14)")
+        ),
+        "{rejections}"
+    );
+}

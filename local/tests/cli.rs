@@ -85,6 +85,38 @@ fn diff_reads_a_saved_web_page_as_the_recipe() {
 }
 
 #[test]
+fn diff_reads_cooklang_files_as_the_chain_does() {
+    let out = recipe_chain(&[
+        "diff",
+        "fixtures/cooklang/pancakes.cook",
+        "fixtures/cooklang/sunday-pancakes.cook",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["recipeId"], "pancakes");
+    assert_eq!(
+        testkit::change_ops(&doc),
+        ["rating-changed", "quantity-changed", "unit-changed"],
+        "{doc}"
+    );
+    let err = refused_diff(
+        "fixtures/cooklang/pancakes.cook",
+        "fixtures/cooklang/broken.cook",
+    );
+    assert!(err.contains("broken.cook"), "{err}");
+    assert!(
+        err.contains("not valid Cooklang: Empty quantity value (line 3, column 14)"),
+        "{err}"
+    );
+    assert!(err.contains("[invalid-cooklang]"), "{err}");
+}
+
+#[test]
 fn a_page_diffed_with_itself_has_no_changes() {
     for page in [
         "fixtures/pages/lemon-drizzle-cake.html",

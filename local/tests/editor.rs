@@ -3,7 +3,8 @@
 //! cook logs a make of the Apple Pie with one edit of each kind, sees the
 //! live preview, saves, and lands on the stored make, which the chain
 //! (watcher, queue, sender, server) diffed; a recipe is added from a saved
-//! web page; a recipe the chain refuses shows its reason; a cook doubles a
+//! web page, and from a link to it; a recipe the chain refuses shows its
+//! reason; a cook doubles a
 //! line that restates its amount, and the stored make has one change and
 //! no stale restatement (issue 24).
 
@@ -14,6 +15,7 @@ use std::time::Duration;
 use common::{Chain, DataDir, put, wait_until};
 use fantoccini::Client;
 use fantoccini::key::Key;
+use serde_json::Value;
 use testkit::browser::{Driver, find, js, text_of, wait_for_page};
 
 const PATIENCE: Duration = Duration::from_secs(60);
@@ -68,10 +70,24 @@ async fn assert_shows(client: &Client, selector: &str, needles: &[&str]) {
     testkit::browser::assert_shows(client, selector, needles).await;
 }
 
+/// Drops `document` at `key` in the bucket folder and waits until the
+/// chain serves it at `path`, its field `id` as in the document.
+fn put_and_wait(data: &DataDir, chain: &Chain, key: &str, document: &Value, path: &str, id: &str) {
+    put(&data.bucket(), key, document.to_string().as_bytes());
+    wait_until(&format!("{path} from {key}"), PATIENCE, || {
+        chain.get(path)[id] == document[id]
+    });
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_cook_logs_a_make_and_adds_a_recipe_from_the_dashboard_by_keyboard_at_375_px() {
     let data = DataDir::new("editor");
-    let chain = Chain::start(data.path(), &["--examples"]);
+    // Imports may fetch from a page server on this machine by its name.
+    let chain = Chain::start_with(
+        data.path(),
+        &["--examples"],
+        &[("RECIPE_CHAIN_TEST_IMPORT_HOST", "localhost")],
+    );
     wait_until("the Apple Pie", PATIENCE, || {
         chain.get("/recipes/1")["recipeId"] == "1"
     });
@@ -86,6 +102,7 @@ async fn a_cook_logs_a_make_and_adds_a_recipe_from_the_dashboard_by_keyboard_at_
     a_doubled_line_restates_its_amount_in_proportion(&client, &base, &data, &chain).await;
     a_make_with_one_edit_of_each_kind(&client, &base).await;
     a_recipe_from_a_saved_page(&client, &base).await;
+    a_recipe_from_a_link(&client, &base).await;
     a_refused_recipe_shows_why(&client, &base).await;
 
     let width = js(&client, "document.documentElement.scrollWidth").await;
@@ -229,14 +246,8 @@ async fn a_doubled_line_restates_its_amount_in_proportion(
             "Roll it thin, scatter the garlic over it and cook it in a dry pan.",
         ],
     });
-    put(
-        &data.bucket(),
-        "recipes/flatbread.json",
-        recipe.to_string().as_bytes(),
-    );
-    wait_until("the flatbread", PATIENCE, || {
-        chain.get("/recipes/flatbread")["recipeId"] == "flatbread"
-    });
+    let key = "recipes/flatbread.json";
+    put_and_wait(data, chain, key, &recipe, "/recipes/flatbread", "recipeId");
     open(client, base, "#/recipes/flatbread", "recipe").await;
     assert_shows(
         client,
@@ -314,14 +325,11 @@ async fn a_doubled_line_restates_its_amount_in_proportion(
         ],
         "steps": recipe["steps"],
     });
-    put(
-        &data.bucket(),
+    let (key, path) = (
         "makes/flatbread-by-hand.json",
-        by_hand.to_string().as_bytes(),
+        "/recipes/flatbread/makes/by-hand",
     );
-    wait_until("the make by hand", PATIENCE, || {
-        chain.get("/recipes/flatbread/makes/by-hand")["makeId"] == "by-hand"
-    });
+    put_and_wait(data, chain, key, &by_hand, path, "makeId");
     open(client, base, "#/recipes/flatbread/makes/by-hand", "make").await;
     assert_shows(client, flour, &["4 cups plain flour", "out of date"]).await;
     let amount = text_of(client, &format!("{flour} .row__main")).await;
@@ -361,6 +369,30 @@ async fn a_recipe_from_a_saved_page(client: &Client, base: &str) {
     press(client, "#add-recipe").await;
     wait_for_page(client, "recipe", "ready").await;
     assert_shows(client, "main h1", &["Lemon Drizzle Cake"]).await;
+}
+
+/// The same page, by its link: the server fetches it into the bucket, and
+/// the page follows it to the stored recipe, a new one named by the link.
+async fn a_recipe_from_a_link(client: &Client, base: &str) {
+    let port = common::page_server(include_bytes!(
+        "../../fixtures/pages/lemon-drizzle-cake.html"
+    ));
+    open(client, base, "#/add", "add").await;
+    retype(
+        client,
+        "#recipe-link",
+        &format!("http://localhost:{port}/recipes/lemon-drizzle-cake"),
+    )
+    .await;
+    press(client, "#add-recipe").await;
+    wait_for_page(client, "recipe", "ready").await;
+    assert_shows(client, "main h1", &["Lemon Drizzle Cake"]).await;
+    let hash = js(client, "location.hash").await;
+    assert!(
+        hash.as_str()
+            .is_some_and(|h| h.contains("lemon-drizzle-cake-")),
+        "the imported recipe is named by its link: {hash}"
+    );
 }
 
 async fn a_refused_recipe_shows_why(client: &Client, base: &str) {

@@ -5,10 +5,10 @@
 
 mod common;
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use common::{Chain, DataDir, put, status, wait_until};
+use common::{Chain, DataDir, files_below, put, status, wait_until};
 use embedded_adapters::{QueueConfig, SqliteQueue};
 use serde_json::{Value, json};
 use shared::job::{Job, Payload, Source};
@@ -47,6 +47,25 @@ fn make(notes: &str) -> Vec<u8> {
     make.to_string().into_bytes()
 }
 
+/// Puts the recipe's file in the bucket folder and waits until the chain
+/// serves the recipe.
+fn put_the_recipe(chain: &Chain, bucket: &Path) {
+    put(bucket, "recipes/qw.json", &recipe());
+    wait_until("the recipe", PATIENCE, || {
+        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
+    });
+}
+
+/// A chain over a new data folder `name`, the recipe stored; and the
+/// folder's bucket.
+fn started_with_the_recipe(name: &str) -> (DataDir, PathBuf, Chain) {
+    let data = DataDir::new(name);
+    let bucket = data.bucket();
+    let chain = Chain::start(data.path(), &[]);
+    put_the_recipe(&chain, &bucket);
+    (data, bucket, chain)
+}
+
 fn token(data: &Path) -> String {
     std::fs::read_to_string(data.join("write-token")).expect("the write token")
 }
@@ -64,24 +83,16 @@ fn erase(chain: &Chain, data: &Path, path: &str) -> u16 {
     .status
 }
 
-/// Every file below `dir`, as text (lossy), with its path.
-fn files_below(dir: &Path) -> Vec<(String, String)> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if let Ok(bytes) = std::fs::read(&path) {
-                found.push((
-                    path.display().to_string(),
-                    String::from_utf8_lossy(&bytes).into_owned(),
-                ));
-            }
-        }
-    }
-    found
+/// Every readable file below `dir`, as text (lossy), with its path.
+fn texts_below(dir: &Path) -> Vec<(String, String)> {
+    files_below(dir)
+        .into_iter()
+        .filter_map(|path| {
+            let bytes = std::fs::read(&path).ok()?;
+            let text = String::from_utf8_lossy(&bytes).into_owned();
+            Some((path.display().to_string(), text))
+        })
+        .collect()
 }
 
 /// A job for a make of the recipe, dead-lettered in the chain's queue
@@ -129,10 +140,7 @@ fn dead_letter_a_make(data: &Path) {
 fn an_erased_recipe_leaves_no_trace_in_the_data_folder_or_the_logs() {
     let (data, log, chain) = Chain::start_in_at_info("erase");
     let bucket = data.bucket();
-    put(&bucket, "recipes/qw.json", &recipe());
-    wait_until("the recipe", PATIENCE, || {
-        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
-    });
+    put_the_recipe(&chain, &bucket);
     put(&bucket, "makes/qw-1.json", &make("Notes of Marrowfeather"));
     put(&bucket, "makes/qw-2.json", &make("A second Quincewhistle"));
     wait_until("two makes", PATIENCE, || chain.make_count(RECIPE_ID) == 2);
@@ -155,7 +163,7 @@ fn an_erased_recipe_leaves_no_trace_in_the_data_folder_or_the_logs() {
         (1, 2, 1, 1),
         "{before:?}"
     );
-    let everything = files_below(data.path());
+    let everything = texts_below(data.path());
     for word in WORDS.iter().chain([&RECIPE_ID]) {
         assert!(
             everything.iter().any(|(_, text)| text.contains(word)),
@@ -193,17 +201,14 @@ fn an_erased_recipe_leaves_no_trace_in_the_data_folder_or_the_logs() {
             "{path}"
         );
     }
-    let left: Vec<String> = files_below(&bucket)
-        .into_iter()
-        .map(|(path, _)| path)
-        .collect();
+    let left = files_below(&bucket);
     assert!(left.is_empty(), "files left in the bucket: {left:?}");
     chain.interrupt_within(PATIENCE);
 
     // Not a word of the documents, nor the recipe's id, in any byte of the
     // data folder (store, queue, their logs); not a word of the documents
     // in the chain's own log.
-    for (path, text) in files_below(data.path()) {
+    for (path, text) in texts_below(data.path()) {
         let logged = path.ends_with("chain.log");
         for word in WORDS {
             assert!(!text.contains(word), "{word} is in {path}");
@@ -216,13 +221,7 @@ fn an_erased_recipe_leaves_no_trace_in_the_data_folder_or_the_logs() {
 
 #[test]
 fn kill_9_in_the_middle_of_an_erasure_is_finished_at_the_next_start() {
-    let data = DataDir::new("erase-kill");
-    let bucket = data.bucket();
-    let chain = Chain::start(data.path(), &[]);
-    put(&bucket, "recipes/qw.json", &recipe());
-    wait_until("the recipe", PATIENCE, || {
-        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
-    });
+    let (data, bucket, chain) = started_with_the_recipe("erase-kill");
     for n in 0..5 {
         put(
             &bucket,
@@ -298,13 +297,7 @@ fn store_text(data: &Path) -> String {
 
 #[test]
 fn a_store_put_back_from_a_copy_has_its_erasures_replayed_and_nothing_comes_back() {
-    let data = DataDir::new("erase-restore");
-    let bucket = data.bucket();
-    let chain = Chain::start(data.path(), &[]);
-    put(&bucket, "recipes/qw.json", &recipe());
-    wait_until("the recipe", PATIENCE, || {
-        chain.get(&format!("/recipes/{RECIPE_ID}"))["recipeId"] == RECIPE_ID
-    });
+    let (data, bucket, chain) = started_with_the_recipe("erase-restore");
     put(&bucket, "makes/qw-1.json", &make("Notes of Marrowfeather"));
     // A recipe that stays, with a make that is erased and one that stays.
     let kept = json!({

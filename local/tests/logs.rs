@@ -6,7 +6,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Chain, put, status, wait_until};
+use common::{Chain, files_below, put, status, wait_until};
 use serde_json::json;
 
 const PATIENCE: Duration = Duration::from_secs(30);
@@ -89,23 +89,6 @@ const ERASED_KEYS: [&str; 2] = [
     "recipes/canary-erased-key-4d2c.json",
     "makes/canary-erased-make-6e1a.json",
 ];
-
-/// Every file below `dir`.
-fn files_below(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
-            let path = entry.path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                found.push(path);
-            }
-        }
-    }
-    found
-}
 
 /// An erasure that cannot remove an object from the bucket folder (here
 /// a folder stands where the file was) fails, and the chain says so at

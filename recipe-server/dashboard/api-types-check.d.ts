@@ -59,6 +59,8 @@ export type SchemasMatch = [
   Ok<Same<Names<Schemas['StoredRejection']>, keyof Api.StoredRejection>>,
   Ok<Same<Names<Schemas['UploadRequest']>, keyof Api.UploadRequest>>,
   Ok<Same<Names<Schemas['UploadForm']>, keyof Api.UploadForm>>,
+  Ok<Same<Names<Schemas['ImportRequest']>, keyof Api.ImportRequest>>,
+  Ok<Same<Names<Schemas['Imported']>, keyof Api.Imported>>,
   // The seed reader takes more than the document's schema lists.
   Ok<Within<Names<Schemas['SeedDocument']>, keyof Api.SeedDocument>>,
   Ok<Within<Names<Schemas['SeedIngredient']>, keyof Api.SeedIngredient>>,
@@ -78,6 +80,7 @@ export type PathsExist = Ok<
     | '/recipes/{recipeId}/diff'
     | '/rejections'
     | '/uploads'
+    | '/imports'
     | '/dashboard/config.json',
     Paths
   >

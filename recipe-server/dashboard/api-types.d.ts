@@ -406,6 +406,20 @@ export interface UploadRequest {
   fileName: string;
 }
 
+/** `POST /imports` (`ImportRequest`): the link to a recipe page. */
+export interface ImportRequest {
+  /** The page's http or https URL. */
+  url: string;
+}
+
+/** `POST /imports`' answer (`Imported`): the page is in the bucket. */
+export interface Imported {
+  /** The object key the page was stored under: the one to follow. */
+  key: string;
+  /** The URL the page was read from, after any redirects. */
+  url: string;
+}
+
 /** `POST /uploads`' answer: a signed form for one upload (`UploadForm`). */
 export interface UploadForm {
   /** Where to post the form. */
@@ -496,6 +510,7 @@ export type ListItem<P extends ListPath> = ReadBody<P> extends Page<infer T> ? T
 /** The paths the dashboard posts to, each with its request and its answer. */
 export interface Writes {
   uploads: { request: UploadRequest; answer: UploadForm };
+  imports: { request: ImportRequest; answer: Imported };
   [diff: `recipes/${string}/diff`]: { request: SeedDocument; answer: Preview };
 }
 

@@ -1,14 +1,15 @@
 // @ts-check
-// "Add a recipe": a .json, .jsonld or saved .html recipe page, or pasted
-// JSON-LD, uploaded into the bucket under recipes/ through a signed form,
-// as a make is. The page then follows it through the chain: it opens the
-// stored recipe (the one that is new, or has a new version, since the
+// "Add a recipe": a link to a recipe page (the server fetches it into the
+// bucket, POST /imports), a .json, .jsonld or saved .html recipe page, or
+// pasted JSON-LD, uploaded into the bucket under recipes/ through a signed
+// form, as a make is. The page then follows it through the chain: it opens
+// the stored recipe (the one that is new, or has a new version, since the
 // upload began), or says why the chain refused it.
 
 /** @import { Failure } from './api.js' */
 /** @import { PageView } from './dom.js' */
 
-import { follow, getAll, upload } from './api.js';
+import { follow, getAll, post, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 
 const ACCEPT = '.json,.jsonld,.html,.htm';
@@ -46,6 +47,7 @@ async function changedSince(before) {
 
 /** @returns {Promise<PageView>} */
 export async function addRecipePage() {
+  const link = h('input', { type: 'url', id: 'recipe-link', inputmode: 'url', placeholder: 'https://', 'aria-describedby': 'recipe-link-hint' });
   const file = h('input', { type: 'file', id: 'recipe-file', accept: ACCEPT, 'aria-describedby': 'recipe-file-hint' });
   const pasted = h('textarea', { id: 'recipe-paste', rows: 8, spellcheck: 'false', 'aria-describedby': 'recipe-paste-hint' });
   const status = h('div', { class: 'editor__status', role: 'status', 'aria-live': 'polite', id: 'add-status' });
@@ -54,14 +56,19 @@ export async function addRecipePage() {
   const form = editorForm(
     'add-form',
     panel(
+      'h-add-link',
+      'From a link',
+      field('A recipe page’s address', link, 'The server fetches the page and reads its recipe.'),
+    ),
+    panel(
       'h-add-file',
-      'From a file',
+      'Or from a file',
       field('A recipe file', file, 'A .json or .jsonld recipe, or a recipe page saved from your browser (.html).'),
     ),
     panel(
       'h-add-paste',
       'Or paste it',
-      field('Recipe JSON or JSON-LD', pasted, 'Used when no file is chosen.'),
+      field('Recipe JSON or JSON-LD', pasted, 'Used when no link or file is given.'),
     ),
     h('p', { class: 'editor__save' }, submit),
     status,
@@ -69,12 +76,19 @@ export async function addRecipePage() {
 
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
-    /** @type {Blob} */
-    let body;
+    /** @type {Blob | null} */
+    let body = null;
     /** @type {string | null} */
-    let name;
+    let name = null;
+    const address = link.value.trim();
     const chosen = file.files?.[0];
-    if (chosen) {
+    if (address) {
+      if (!/^https?:\/\/\S+$/i.test(address)) {
+        status.dataset.state = 'invalid';
+        status.textContent = 'Give the page’s address, starting with https:// or http://.';
+        return;
+      }
+    } else if (chosen) {
       name = plainName(chosen.name);
       if (!name) {
         status.dataset.state = 'invalid';
@@ -94,17 +108,17 @@ export async function addRecipePage() {
       name = `pasted-${Date.now()}.jsonld`;
       body = new Blob([text], { type: 'application/ld+json' });
     }
-    if (body.size === 0) {
+    if (body && body.size === 0) {
       status.dataset.state = 'invalid';
       status.textContent = 'The file is empty.';
       return;
     }
     submit.disabled = true;
     status.dataset.state = 'saving';
-    status.textContent = 'Uploading the recipe…';
+    status.textContent = address ? 'Fetching the page…' : 'Uploading the recipe…';
     try {
       const before = await versionsNow();
-      const key = await upload('recipe', name, body);
+      const key = body && name ? await upload('recipe', name, body) : (await post('imports', { url: address })).key;
       status.textContent = 'Uploaded. Waiting for the chain to read and store it…';
       const outcome = await follow(key, () => changedSince(before));
       if (outcome.result) {

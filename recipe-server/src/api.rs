@@ -405,6 +405,28 @@ pub struct UploadFormPost {
     pub file: String,
 }
 
+/// `POST /imports`: the link to a recipe page a cook imports.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ImportRequest {
+    /// The page's http or https URL.
+    #[schema(min_length = 1, max_length = 2048)]
+    pub url: String,
+}
+
+/// `POST /imports`' answer: the page is in the bucket, on its way through
+/// the chain as any upload.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Imported {
+    /// The object key the page was stored under: the chain stores the
+    /// recipe from it, or records why not under this key (`GET
+    /// /rejections`).
+    pub key: String,
+    /// The URL the page was read from, after any redirects.
+    pub url: String,
+}
+
 /// `POST /uploads/form`'s answer: where the file was stored.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

@@ -94,6 +94,10 @@ enum Access {
     Form,
 }
 
+/// The route that imports a recipe page from a link (a cook's, as
+/// `POST /uploads`).
+pub const IMPORTS: &str = "/imports";
+
 /// The route that applies the erasure journal to the store again.
 pub const ERASURES_REPLAY: &str = "/erasures/replay";
 
@@ -101,7 +105,7 @@ fn access_of(request: &Request) -> Access {
     let method = request.method();
     match (method, request.uri().path()) {
         (&Method::POST, path) if is_a_preview(path) => Access::Read,
-        (&Method::POST, "/uploads") => Access::Cook,
+        (&Method::POST, "/uploads" | IMPORTS) => Access::Cook,
         (&Method::POST, "/uploads/form") => Access::Form,
         (&Method::DELETE, _) | (&Method::POST, ERASURES_REPLAY) => Access::Erase,
         _ if is_write(method) => Access::Write,
@@ -225,12 +229,7 @@ fn cook_behind_api_gateway(request: &Request, upload_group: &str) -> Result<Cook
             "uploads need a signed-in user's token",
         ));
     };
-    let groups = jwt
-        .claims
-        .get("cognito:groups")
-        .map(String::as_str)
-        .unwrap_or_default();
-    if !groups_of(groups).any(|group| group == upload_group) {
+    if !groups_of(jwt).any(|group| group == upload_group) {
         return Err(Problem::new(
             Code::Forbidden,
             format!("uploads need a user in the {upload_group} group"),
@@ -308,12 +307,7 @@ fn api_gateway(
             "reads need a signed-in user's token",
         ));
     };
-    let groups = jwt
-        .claims
-        .get("cognito:groups")
-        .map(String::as_str)
-        .unwrap_or_default();
-    if groups_of(groups).any(|group| group == read_group) {
+    if groups_of(jwt).any(|group| group == read_group) {
         return Ok(());
     }
     let smoke = smoke_scope.is_some_and(|scope| {
@@ -367,10 +361,23 @@ fn assumed_role(arn: &str) -> Option<&str> {
     Some(role)
 }
 
-/// The groups of a `cognito:groups` claim as API Gateway passes it on:
-/// `[a b]`, or a JSON array's text, or one name.
+/// The groups of a user's `cognito:groups` claim as API Gateway passes
+/// it on: `[a b]`, or a JSON array's text, or one name.
 #[cfg(feature = "lambda")]
-fn groups_of(claim: &str) -> impl Iterator<Item = &str> {
+fn groups_of(
+    jwt: &lambda_http::aws_lambda_events::apigw::ApiGatewayRequestAuthorizerJwtDescription,
+) -> impl Iterator<Item = &str> {
+    groups_in(
+        jwt.claims
+            .get("cognito:groups")
+            .map(String::as_str)
+            .unwrap_or_default(),
+    )
+}
+
+/// The groups of a `cognito:groups` claim's text.
+#[cfg(feature = "lambda")]
+fn groups_in(claim: &str) -> impl Iterator<Item = &str> {
     claim
         .trim()
         .trim_start_matches('[')
@@ -398,7 +405,7 @@ mod tests {
             ("[]", vec![]),
             ("", vec![]),
         ] {
-            assert_eq!(groups_of(claim).collect::<Vec<_>>(), groups, "{claim}");
+            assert_eq!(groups_in(claim).collect::<Vec<_>>(), groups, "{claim}");
         }
     }
 

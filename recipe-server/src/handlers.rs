@@ -21,10 +21,11 @@ use shared::wire::{self, PROBLEM_JSON};
 
 use crate::AppState;
 use crate::api::{
-    Deleted, Deletion, DeletionResult, Differences, Health, Healthy, Insights, MakePage,
-    NewRejection, Preview, Problem as ProblemDocument, RecipeDocument, RecipePage, RecipeVersion,
-    RecordStatus, RecordedRejection, RejectionPage, ReplayResult, StoredMake, StoredRejection,
-    UploadForm, UploadFormPost, UploadRequest, Uploaded, VersionPage, WriteResult, WriteStatus,
+    Deleted, Deletion, DeletionResult, Differences, Health, Healthy, ImportRequest, Imported,
+    Insights, MakePage, NewRejection, Preview, Problem as ProblemDocument, RecipeDocument,
+    RecipePage, RecipeVersion, RecordStatus, RecordedRejection, RejectionPage, ReplayResult,
+    StoredMake, StoredRejection, UploadForm, UploadFormPost, UploadRequest, Uploaded, VersionPage,
+    WriteResult, WriteStatus,
 };
 use crate::auth::Cook;
 use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
@@ -727,4 +728,36 @@ pub async fn accept_upload(
     let key = state.service().accept_upload(&fields, &file).await?;
     tracing::info!(key = %logged(&key), bytes = file.len(), "upload taken");
     Ok(Json::with(StatusCode::CREATED, Uploaded { key }))
+}
+
+#[utoipa::path(
+    post,
+    path = crate::auth::IMPORTS,
+    operation_id = "importPage",
+    tag = "uploads",
+    summary = "Import a recipe page from its link.",
+    description = "Fetches the page at `url` and puts it into the bucket under `recipes/cooks/<cook>/` (the cook as for `POST /uploads`), where the chain stores the recipe as any upload: the answer's `key` is the object to follow (the recipe appears, or a rejection names the key). The fetch is guarded against server-side request forgery: only http and https; the host's name is resolved once and the connection goes to the address checked; loopback, private, link-local, CGNAT, multicast, unique-local, IPv4-mapped and other non-public addresses are refused, and so is each of at most 5 redirects that leads to one; connect and total timeouts, the object size limit (MAX_OBJECT_BYTES), and web pages or JSON documents only. The page must hold a recipe (a schema.org Recipe in a JSON-LD block, or a JSON recipe document). In AWS, only cooks (the uploaders' group) may import, and the route is throttled.",
+    security(("localToken" = []), ("cognito" = [])),
+    request_body = ImportRequest,
+    responses(
+        (status = 202, description = "The page is in the bucket; the chain takes it from there.", body = Imported),
+        (status = 400, description = "The body cannot be read.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 401, description = "No write token, no page of this server, or no signed-in user.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 403, description = "The write token is wrong, or the user is not in the uploaders' group.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 413, description = "The body is over the size limit.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 415, description = "The body is not application/json.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 422, description = "The link cannot be imported: not an http or https URL (`invalid-import`), an address imports may not reach (`import-address-refused`), a page too large (`import-too-large`), not a web page or JSON (`import-not-a-page`), too many redirects (`import-too-many-redirects`), or a page without a recipe (`no-recipe` and the reading's other codes); `detail` says which.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 502, description = "The link could not be reached, or answered an error status (`import-unreachable`).", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 503, description = "No upload bucket or fetcher is configured, or the bucket did not take the page; try again.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 504, description = "The link did not answer in time (`import-timeout`).", body = ProblemDocument, content_type = PROBLEM_JSON)
+    )
+)]
+pub async fn import(
+    State(state): State<AppState>,
+    Extension(cook): Extension<Cook>,
+    JsonBody(body): JsonBody,
+) -> Result<Json<Imported>> {
+    let imported = state.service().import(&cook.0, &body).await?;
+    tracing::info!(key = %logged(&imported.key), "page imported");
+    Ok(Json::with(StatusCode::ACCEPTED, imported))
 }

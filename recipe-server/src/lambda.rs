@@ -124,7 +124,10 @@ pub async fn state(config: Config) -> Result<AppState, String> {
     let region = aws
         .region()
         .ok_or("no AWS region to sign upload forms for")?;
-    let forms = S3Forms::new(credentials, region.to_string(), config.bucket.clone(), None);
+    // Forms for the browser; the server's own puts (an imported page) go
+    // to the same keys under the same conditions.
+    let forms = S3Forms::new(credentials, region.to_string(), config.bucket.clone(), None)
+        .with_client(s3.clone());
     // The journal is in the bucket, not the table: a restore of the table
     // cannot roll it back.
     let journal = S3Journal::new(s3.clone(), config.bucket.clone());
@@ -144,6 +147,7 @@ pub async fn state(config: Config) -> Result<AppState, String> {
         erasure,
         dashboard: Some(config.dashboard),
         uploads: Some(Arc::new(forms)),
+        pages: Some(Arc::new(web_adapters::GuardedFetcher::new())),
     }))
 }
 

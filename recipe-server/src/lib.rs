@@ -24,6 +24,7 @@ use std::sync::Arc;
 use axum::Router;
 use axum::routing::MethodRouter;
 use shared::Limits;
+use shared::ports::pages::PageFetcher;
 use shared::ports::uploads::UploadForms;
 use shared::store::RecipeStore;
 use utoipa_axum::router::UtoipaMethodRouter;
@@ -70,6 +71,7 @@ routes! {
     handlers::preview;
     handlers::upload_form;
     handlers::accept_upload;
+    handlers::import;
     dashboard::index;
     dashboard::asset;
     dashboard::config;
@@ -121,6 +123,9 @@ pub struct Parts {
     /// the bucket folder on this machine); `None`: the upload routes answer
     /// 503.
     pub uploads: Option<Arc<dyn UploadForms>>,
+    /// How pages cooks link to are fetched (`POST /imports`); `None`: the
+    /// route answers 503.
+    pub pages: Option<Arc<dyn PageFetcher>>,
 }
 
 /// What every handler shares: the use cases, and who may call what.
@@ -137,9 +142,10 @@ impl AppState {
             erasure,
             dashboard,
             uploads,
+            pages,
         } = parts;
         Self(Arc::new(Inner {
-            service: Arc::new(Service::new(store, limits, erasure, uploads)),
+            service: Arc::new(Service::new(store, limits, erasure, uploads, pages)),
             auth,
             dashboard,
         }))

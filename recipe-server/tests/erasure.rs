@@ -52,6 +52,7 @@ impl Erasing {
             erasure,
             dashboard: None,
             uploads: None,
+            pages: None,
         });
         Self {
             app: router(state),

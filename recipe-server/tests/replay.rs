@@ -63,6 +63,7 @@ impl Folder {
             erasure,
             dashboard: None,
             uploads: None,
+            pages: None,
         }))
     }
 

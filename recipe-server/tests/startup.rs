@@ -52,18 +52,22 @@ fn a_missing_table_name_stops_start_up() {
     assert_refused(&[], &["TABLE_NAME"]);
 }
 
+/// Usable settings, in the order start-up reads them, up to the
+/// object-id secret.
+const BEFORE_THE_SECRET: [(&str, &str); 6] = [
+    ("TABLE_NAME", "recipes"),
+    ("READ_AUTH", "public"),
+    ("SENDER_ROLE", "stack-sender"),
+    ("ERASER_ROLE", "eraser-stack"),
+    ("BUCKET_NAME", "uploads"),
+    ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
+];
+
 #[test]
 fn writer_and_erasure_settings_missing_or_unusable_stop_start_up_with_the_reason() {
     // Each case adds one setting to the ones before it.
-    let settings = [
-        ("TABLE_NAME", "recipes"),
-        ("READ_AUTH", "public"),
-        ("SENDER_ROLE", "stack-sender"),
-        ("ERASER_ROLE", "eraser-stack"),
-        ("BUCKET_NAME", "uploads"),
-        ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
-        ("OBJECT_ID_SECRET", "abcd"),
-    ];
+    let mut settings = BEFORE_THE_SECRET.to_vec();
+    settings.push(("OBJECT_ID_SECRET", "abcd"));
     for (given, named) in [
         (2, "SENDER_ROLE"),
         (3, "ERASER_ROLE"),
@@ -80,16 +84,8 @@ fn writer_and_erasure_settings_missing_or_unusable_stop_start_up_with_the_reason
 fn without_the_watchers_failure_queue_start_up_stops_with_the_reason() {
     // Every other setting given and usable: an erasure must reach the
     // failed events that hold raw keys, so the queue is not optional.
-    assert_refused(
-        &[
-            ("TABLE_NAME", "recipes"),
-            ("READ_AUTH", "public"),
-            ("SENDER_ROLE", "stack-sender"),
-            ("ERASER_ROLE", "eraser-stack"),
-            ("BUCKET_NAME", "uploads"),
-            ("DEAD_LETTER_QUEUE_URL", "https://sqs.example/dlq"),
-            ("OBJECT_ID_SECRET", &"ab".repeat(32)),
-        ],
-        &["WATCHER_FAILURE_QUEUE_URL is not set"],
-    );
+    let secret = "ab".repeat(32);
+    let mut settings = BEFORE_THE_SECRET.to_vec();
+    settings.push(("OBJECT_ID_SECRET", &secret));
+    assert_refused(&settings, &["WATCHER_FAILURE_QUEUE_URL is not set"]);
 }

@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use shared::job::{Job, Payload};
-use shared::keys::UploadKind;
+use shared::keys::{UploadKind, is_cooklang_key};
+use shared::parse::read_document;
 use shared::ports::{ObjectError, ObjectRef, ObjectStore};
 use shared::refusal::{Code, Refusal};
 use shared::rejection::RejectReason;
@@ -31,8 +32,9 @@ pub struct Deps {
     objects: Arc<dyn ObjectStore>,
     /// The largest claim-checked object read (the server's own limit).
     max_object_bytes: u64,
-    /// The limits, for an archive's entry read out of its archive again.
-    limits: Arc<Limits>,
+    /// The limits a claim-checked `.cook` object is read within, as the
+    /// watcher read it.
+    limits: Limits,
     /// How many messages are processed at once.
     concurrency: usize,
 }
@@ -47,7 +49,7 @@ impl Deps {
             api,
             objects,
             max_object_bytes: limits.max_bytes,
-            limits: Arc::new(limits),
+            limits,
             concurrency: DEFAULT_CONCURRENCY,
         }
     }
@@ -225,11 +227,30 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
                 .await
             {
                 Ok(Some(bytes)) => match entry {
-                    None => bytes,
                     Some(entry) => match entry_body(&bytes, entry, &deps.limits) {
                         Ok(body) => body,
                         Err(refusal) => return reject(job, deps, refusal).await,
                     },
+                    // A `.cook` object is Cooklang: read into JSON here, as
+                    // the watcher read it, so that the server sees JSON as
+                    // for any other upload (a page's bytes go as they are:
+                    // the server reads a page by its content).
+                    None if is_cooklang_key(key) => {
+                        match read_document(&bytes, &deps.limits, Some(key)) {
+                            Ok(document) => match serde_json::to_vec(&document) {
+                                Ok(body) => body,
+                                Err(e) => {
+                                    return Outcome::failed(format!(
+                                        "serialising the document: {e}"
+                                    ));
+                                }
+                            },
+                            Err(rejection) => {
+                                return reject(job, deps, rejection.to_refusal()).await;
+                            }
+                        }
+                    }
+                    None => bytes,
                 },
                 Ok(None) => {
                     let refusal = Refusal::whole(

@@ -266,6 +266,45 @@ async fn a_claim_checked_archive_entry_is_read_out_of_its_archive() {
 }
 
 #[tokio::test]
+async fn a_claim_checked_cook_object_is_read_into_json_before_it_is_sent() {
+    let server = Server::start().await;
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/cooklang/");
+    let read = |name: &str| std::fs::read(format!("{fixtures}{name}")).expect("the fixture");
+    let bucket = Bucket::with(
+        "recipes-bucket",
+        "recipes/pancakes.cook",
+        read("pancakes.cook"),
+    );
+    let deps = Deps::new(http_api(&server.url()), Arc::new(bucket), Limits::default());
+    // The server takes JSON only: the sender sends the Cooklang as the
+    // JSON the watcher would have put inline, named by the key's stem.
+    assert_eq!(
+        process_job(&claim_check("recipes/pancakes.cook"), &deps).await,
+        Outcome::Stored
+    );
+    let (status, recipe) = server.get("/recipes/pancakes").await;
+    assert_eq!(
+        (status, &recipe["name"]),
+        (200, &serde_json::json!("Pancakes")),
+        "{recipe}"
+    );
+
+    let broken = Bucket::with("recipes-bucket", "recipes/broken.cook", read("broken.cook"));
+    let deps = Deps::new(http_api(&server.url()), Arc::new(broken), Limits::default());
+    assert_eq!(
+        process_job(&claim_check("recipes/broken.cook"), &deps).await,
+        rejected("invalid-cooklang")
+    );
+    let rejections = server.rejections().await;
+    assert_eq!(rejections.len(), 1, "{rejections:?}");
+    assert_eq!(rejections[0]["objectKey"], "recipes/broken.cook");
+    assert_eq!(
+        rejections[0]["message"],
+        "not valid Cooklang: Empty quantity value (line 3, column 14)"
+    );
+}
+
+#[tokio::test]
 async fn a_vanished_claim_checked_object_becomes_an_object_gone_rejection() {
     let server = Server::start().await;
     let deps = deps(http_api(&server.url()));

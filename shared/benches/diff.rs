@@ -1,6 +1,9 @@
 //! Criterion benchmarks of parsing and diffing the 50-ingredient / 30-step
 //! fixture pair, beside serde_json parsing the same two documents (the
-//! yardstick: a full diff should cost no more than reading its inputs).
+//! yardstick: a full diff should cost no more than reading its inputs);
+//! and of one saved recipe page (a schema.org JSON-LD block in 5 KB of
+//! HTML, its ingredient lines read as text): the page read into a recipe,
+//! and a cook's make of it read and diffed, per page.
 
 use std::hint::black_box;
 
@@ -9,6 +12,8 @@ use shared::{Limits, diff_make, parse_make, parse_recipe};
 
 const RECIPE: &[u8] = include_bytes!("../../fixtures/pairs/big/recipe.json");
 const MAKE: &[u8] = include_bytes!("../../fixtures/pairs/big/make.json");
+const PAGE: &[u8] = include_bytes!("../../fixtures/pages/lemon-drizzle-cake.html");
+const PAGE_MAKE: &[u8] = include_bytes!("../../fixtures/pages/lemon-drizzle-cake.make.json");
 
 fn benches(c: &mut Criterion) {
     let limits = Limits::default();
@@ -40,6 +45,23 @@ fn benches(c: &mut Criterion) {
         });
     });
     group.finish();
+
+    let id = shared::RecipeId::parse("lemon-drizzle-cake").expect("an id");
+    let page_recipe = parse_recipe(PAGE, &limits, Some(&id)).expect("the page reads");
+    let mut pages = c.benchmark_group("a recipe page");
+    pages.bench_function("serde_json parse of the page's make", |b| {
+        b.iter(|| serde_json::from_slice::<serde_json::Value>(black_box(PAGE_MAKE)).expect("json"));
+    });
+    pages.bench_function("page read into a recipe", |b| {
+        b.iter(|| parse_recipe(black_box(PAGE), &limits, Some(&id)).expect("reads"));
+    });
+    pages.bench_function("make read and diffed against the page", |b| {
+        b.iter(|| {
+            let make = parse_make(black_box(PAGE_MAKE), &limits).expect("parses");
+            diff_make(black_box(&page_recipe), &make)
+        });
+    });
+    pages.finish();
 }
 
 criterion_group!(diff, benches);

@@ -11,9 +11,17 @@ pub const RECIPES_PREFIX: &str = "recipes/";
 pub const MAKES_PREFIX: &str = "makes/";
 /// The prefixes the chain follows, for the bucket notification and the local watcher.
 pub const WATCHED_PREFIXES: [&str; 2] = [RECIPES_PREFIX, MAKES_PREFIX];
-/// The suffixes of documents the chain reads: JSON, and saved web pages
-/// (read through the JSON-LD they embed).
+/// The suffixes of documents the chain reads by their content: JSON, and
+/// saved web pages (read through the JSON-LD they embed). The dashboard's
+/// upload forms take these. A key ending in [`COOKLANG_SUFFIX`] is read too,
+/// as Cooklang ([`READ_SUFFIXES`] has all five).
 pub const SUFFIXES: [&str; 4] = [".json", ".jsonld", ".html", ".htm"];
+/// The suffix of Cooklang documents (in any case): the one suffix that
+/// decides how a document is read ([`crate::parse::read_document`]).
+pub const COOKLANG_SUFFIX: &str = ".cook";
+/// Every suffix of a document the chain reads: [`SUFFIXES`] and
+/// [`COOKLANG_SUFFIX`].
+pub const READ_SUFFIXES: [&str; 5] = [".json", ".jsonld", ".html", ".htm", COOKLANG_SUFFIX];
 
 /// What an upload is, by where it was dropped.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -51,10 +59,19 @@ pub fn classify(key: &str) -> Option<UploadKind> {
 }
 
 /// Whether a followed key has a document suffix (`.json`, `.jsonld`,
-/// `.html`, `.htm`).
+/// `.html`, `.htm`, `.cook`).
 pub fn has_document_suffix(key: &str) -> bool {
     let lower = key.to_ascii_lowercase();
-    SUFFIXES.iter().any(|s| lower.ends_with(s))
+    READ_SUFFIXES.iter().any(|s| lower.ends_with(s))
+}
+
+/// Whether a key (or a file's name) ends in `.cook`, in any case: its
+/// document is Cooklang.
+pub fn is_cooklang_key(key: &str) -> bool {
+    key.len() > COOKLANG_SUFFIX.len()
+        && key
+            .get(key.len() - COOKLANG_SUFFIX.len()..)
+            .is_some_and(|end| end.eq_ignore_ascii_case(COOKLANG_SUFFIX))
 }
 
 /// The folder, under `recipes/` and `makes/`, where the dashboard's
@@ -126,10 +143,11 @@ pub fn check_smoke_namespace(
 }
 
 /// The recipe id a key implies (`recipes/desserts/Lemon Tart.jsonld` is
-/// `Lemon Tart`), for documents that do not name themselves.
+/// `Lemon Tart`, `recipes/pancakes.cook` is `pancakes`), for documents
+/// that do not name themselves.
 pub fn recipe_id_from_key(key: &str) -> Option<RecipeId> {
     let name = key.rsplit('/').next()?;
-    let stem = SUFFIXES
+    let stem = READ_SUFFIXES
         .iter()
         .find_map(|s| {
             let cut = name.len().checked_sub(s.len())?;
@@ -281,6 +299,22 @@ mod tests {
     }
 
     #[test]
+    fn a_cook_suffix_is_read_as_cooklang() {
+        for (key, cook) in [
+            ("recipes/pancakes.cook", true),
+            ("makes/2026/pancakes.COOK", true),
+            ("pancakes.Cook", true),
+            (".cook", false),
+            ("recipes/pancakes.cook.json", false),
+            ("recipes/pancakes.json", false),
+            ("recipes/cook", false),
+            ("recipes/ä.cook", true),
+        ] {
+            assert_eq!(is_cooklang_key(key), cook, "{key}");
+        }
+    }
+
+    #[test]
     fn a_key_names_its_recipe() {
         for (key, id) in [
             ("recipes/desserts/Lemon Tart.jsonld", Some("Lemon Tart")),
@@ -288,6 +322,8 @@ mod tests {
             ("recipes/.json", None),
             ("recipes/cakes/Lemon Drizzle.HTML", Some("Lemon Drizzle")),
             ("recipes/pie.htm", Some("pie")),
+            ("recipes/pancakes.cook", Some("pancakes")),
+            ("recipes/Sunday Roast.COOK", Some("Sunday Roast")),
         ] {
             assert_eq!(
                 recipe_id_from_key(key).as_ref().map(RecipeId::as_str),
@@ -299,6 +335,9 @@ mod tests {
             ("recipes/x.JsonLD", true),
             ("makes/x.html", true),
             ("makes/x.Htm", true),
+            ("recipes/x.cook", true),
+            ("makes/x.Cook", true),
+            ("recipes/x.cooklang", false),
             ("recipes/x.txt", false),
             ("recipes/x.xhtml.txt", false),
         ] {

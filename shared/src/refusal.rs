@@ -110,6 +110,8 @@ codes! {
     NotUtf8 = "not-utf8", 422, Record, title::INVALID_DOCUMENT;
     /// Not JSON.
     InvalidJson = "invalid-json", 422, Record, title::INVALID_DOCUMENT;
+    /// A `.cook` document the Cooklang parser refuses.
+    InvalidCooklang = "invalid-cooklang", 422, Record, title::INVALID_DOCUMENT;
     /// Nested deeper than the limit.
     TooDeep = "too-deep", 422, Record, title::INVALID_DOCUMENT;
     /// Neither of the accepted formats.
@@ -187,6 +189,22 @@ codes! {
     UploadCondition = "upload-condition", 422, Record, title::INVALID_DOCUMENT;
     /// A posted upload form whose signature does not hold.
     UploadFormTampered = "upload-form-tampered", 422, Record, title::INVALID_DOCUMENT;
+
+    // A link a cook imports (`POST /imports`) that cannot be.
+    /// An import request that breaks its contract (no http or https URL).
+    InvalidImport = "invalid-import", 422, Record, title::INVALID_DOCUMENT;
+    /// The link's host is, or resolves to, an address imports may not reach.
+    ImportAddressRefused = "import-address-refused", 422, Record, "Address refused";
+    /// The link could not be reached, or answered an error status.
+    ImportUnreachable = "import-unreachable", 502, Retry, "Page unreachable";
+    /// The link did not answer in time.
+    ImportTimeout = "import-timeout", 504, Retry, "Page timed out";
+    /// The linked page is larger than an upload may be.
+    ImportTooLarge = "import-too-large", 422, Record, "Page too large";
+    /// The link answers something other than a web page or JSON.
+    ImportNotAPage = "import-not-a-page", 422, Record, "Not a web page";
+    /// The link redirects more often than an import follows.
+    ImportTooManyRedirects = "import-too-many-redirects", 422, Record, "Too many redirects";
 
     // A request the server cannot read.
     /// A path the router could not read.
@@ -486,6 +504,7 @@ mod tests {
                 "empty",
                 "not-utf8",
                 "invalid-json",
+                "invalid-cooklang",
                 "too-deep",
                 "unknown-format",
                 "no-recipe",
@@ -518,6 +537,13 @@ mod tests {
                 "upload-form-expired",
                 "upload-condition",
                 "upload-form-tampered",
+                "invalid-import",
+                "import-address-refused",
+                "import-unreachable",
+                "import-timeout",
+                "import-too-large",
+                "import-not-a-page",
+                "import-too-many-redirects",
                 "invalid-path",
                 "invalid-query",
                 "invalid-cursor",

@@ -73,6 +73,16 @@ pub enum RejectReason {
         /// 1-based column of the error.
         column: usize,
     },
+    /// A `.cook` document is not Cooklang the parser can read.
+    #[error("not valid Cooklang: {message} (line {line}, column {column})")]
+    InvalidCooklang {
+        /// What the Cooklang parser said.
+        message: String,
+        /// 1-based line of the error.
+        line: usize,
+        /// 1-based column of the error, in characters.
+        column: usize,
+    },
     /// Arrays and objects are nested deeper than allowed.
     #[error("arrays and objects are nested deeper than the limit of {limit}")]
     TooDeep {
@@ -186,6 +196,7 @@ impl RejectReason {
             Self::Empty => Code::Empty,
             Self::NotUtf8 { .. } => Code::NotUtf8,
             Self::InvalidJson { .. } => Code::InvalidJson,
+            Self::InvalidCooklang { .. } => Code::InvalidCooklang,
             Self::TooDeep { .. } => Code::TooDeep,
             Self::UnknownFormat => Code::UnknownFormat,
             Self::NoRecipe { .. } => Code::NoRecipe,
@@ -234,6 +245,11 @@ mod tests {
             RejectReason::Empty,
             RejectReason::NotUtf8 { offset: 0 },
             RejectReason::InvalidJson {
+                message: text(),
+                line: 1,
+                column: 1,
+            },
+            RejectReason::InvalidCooklang {
                 message: text(),
                 line: 1,
                 column: 1,

@@ -71,7 +71,7 @@ fn a_saved_page_reads_as_the_recipe_in_its_json_ld() {
     assert_eq!(cake.fields()["recipeCuisine"], "British");
     // The decoy in the page's own script, the commented-out block and the
     // BreadcrumbList are not the recipe.
-    let document = read_document(&page("lemon-drizzle-cake.html"), &Limits::default())
+    let document = read_document(&page("lemon-drizzle-cake.html"), &Limits::default(), None)
         .expect("the recipe's block");
     assert!(document["@graph"].is_array(), "{document}");
 }

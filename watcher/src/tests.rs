@@ -323,7 +323,7 @@ async fn a_document_that_is_not_json_by_its_name_is_refused_unread() {
         rejection(&job),
         (
             "bad-key",
-            "only .json, .jsonld, .html and .htm documents are read",
+            "only .json, .jsonld, .html, .htm and .cook documents are read",
             "$"
         )
     );
@@ -975,4 +975,94 @@ async fn deleting_an_archive_is_one_deletion_of_its_key() {
     assert_eq!(jobs[0].payload, Payload::Deleted);
     assert_eq!(jobs[0].source.key, "recipes/export.paprikarecipes");
     assert_eq!(jobs[0].source.entry, None);
+}
+
+/// A Cooklang fixture (`fixtures/cooklang/`).
+fn cooklang(name: &str) -> Vec<u8> {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../fixtures/cooklang/");
+    std::fs::read(format!("{path}{name}")).expect("the fixture")
+}
+
+#[tokio::test]
+async fn a_cook_object_travels_as_the_seed_json_it_says_and_bad_cooklang_is_refused() {
+    let recipe = cooklang("pancakes.cook");
+    let make = cooklang("sunday-pancakes.cook");
+    let broken = cooklang("broken.cook");
+    let bucket = Bucket::with(&[
+        ("recipes/pancakes.cook", &recipe),
+        ("makes/2026/sunday-pancakes.COOK", &make),
+        ("makes/broken.cook", &broken),
+        (
+            "makes/unnamed.cook",
+            b">> title: Pancakes\nWhisk @flour{300%g}.",
+        ),
+        // The suffix decides: the same Cooklang under .json is not JSON.
+        ("recipes/pancakes.json", &recipe),
+    ]);
+
+    let job = one_job(&bucket, "recipes/pancakes.cook", None).await;
+    let Payload::Inline { document } = &job.payload else {
+        panic!("expected the document inline, got {:?}", job.payload)
+    };
+    assert_eq!(document["recipeName"], "Pancakes");
+    assert_eq!(
+        document["ingredients"][0],
+        json!({"ingredientName": "flour", "quantity": 250, "measurement": "g"})
+    );
+    assert_eq!(document["ingredients"][1]["quantity"], "1/2");
+    assert_eq!(document["steps"][2]["section"], "Cooking");
+    // No id in the document: the key's stem names it, here and at the server.
+    assert_eq!(document.get("recipeId"), None);
+    let read = shared::parse::recipe_from_value(
+        document,
+        &Limits::default(),
+        shared::keys::recipe_id_from_key(&job.source.key).as_ref(),
+    )
+    .expect("a recipe");
+    assert_eq!(read.id().as_str(), "pancakes");
+
+    let job = one_job(&bucket, "makes/2026/sunday-pancakes.COOK", None).await;
+    assert_eq!(job.recipe_id.as_deref(), Some("pancakes"));
+    let Payload::Inline { document } = &job.payload else {
+        panic!("expected the document inline, got {:?}", job.payload)
+    };
+    assert_eq!(
+        (
+            &document["recipeId"],
+            &document["madeAt"],
+            &document["rating"]
+        ),
+        (&json!("pancakes"), &json!("2026-12-06"), &json!("4"))
+    );
+
+    let refused = one_job(&bucket, "makes/broken.cook", None).await;
+    assert_eq!(
+        rejection(&refused),
+        (
+            "invalid-cooklang",
+            "not valid Cooklang: Empty quantity value (line 3, column 14)",
+            "$"
+        )
+    );
+    let unnamed = one_job(&bucket, "makes/unnamed.cook", None).await;
+    assert_eq!(rejection(&unnamed).0, "missing");
+    let as_json = one_job(&bucket, "recipes/pancakes.json", None).await;
+    assert_eq!(rejection(&as_json).0, "invalid-json");
+}
+
+#[tokio::test]
+async fn a_cook_object_too_large_for_a_message_travels_by_claim_check() {
+    let step = "Fold the batter gently with a spatula until it is smooth. ".repeat(20);
+    let text = format!(">> title: Long\n\n{}", format!("{step}\n\n").repeat(300));
+    assert!(text.len() > MAX_INLINE_BYTES);
+    let bucket = Bucket::with(&[("recipes/long.cook", text.as_bytes())]);
+    let job = one_job(&bucket, "recipes/long.cook", None).await;
+    assert_eq!(
+        job.payload,
+        Payload::ClaimCheck {
+            bucket: "uploads".into(),
+            key: "recipes/long.cook".into(),
+            version_id: Some("v1".into()),
+        }
+    );
 }

@@ -208,7 +208,7 @@ async fn judge(
             kind,
             source,
             Code::BadKey,
-            "only .json, .jsonld, .html and .htm documents are read".to_owned(),
+            "only .json, .jsonld, .html, .htm and .cook documents are read".to_owned(),
         ));
     }
 
@@ -248,8 +248,9 @@ async fn judge(
     };
 
     // A saved web page becomes the JSON-LD block holding its recipe here,
-    // so that the job, the sender and the server all carry JSON.
-    let document = match read_document(&bytes, limits) {
+    // and a `.cook` object (known by its key) the seed format's JSON, so
+    // that the job, the sender and the server all carry JSON.
+    let document = match read_document(&bytes, limits, Some(&source.key)) {
         Ok(document) => document,
         Err(rejection) => return Ok(rejected(kind, source, &rejection)),
     };

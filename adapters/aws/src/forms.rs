@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
+
+use crate::described::describe;
 use aws_credential_types::provider::{ProvideCredentials, SharedCredentialsProvider};
 use base64::Engine as _;
 use shared::ports::uploads::{FormRequest, UploadError, UploadForm, UploadForms};
@@ -17,6 +19,7 @@ use time::macros::format_description;
 
 /// Signs S3 POST policies for one bucket.
 pub struct S3Forms {
+    client: Option<aws_sdk_s3::Client>,
     credentials: SharedCredentialsProvider,
     region: String,
     bucket: String,
@@ -47,12 +50,24 @@ impl S3Forms {
             None => origin.clone(),
         };
         Self {
+            client: None,
             credentials,
             region,
             bucket,
             url,
             origin,
         }
+    }
+}
+
+impl S3Forms {
+    /// The same forms, and the server's own puts (an imported page) made
+    /// with `client`: a PutObject under the key a form would fix, checked
+    /// against the same conditions first.
+    #[must_use]
+    pub fn with_client(mut self, client: aws_sdk_s3::Client) -> Self {
+        self.client = Some(client);
+        self
     }
 }
 
@@ -150,6 +165,34 @@ impl UploadForms for S3Forms {
             region: &self.region,
         };
         signed_form(&signer, &self.bucket, &self.url, request, SystemTime::now())
+    }
+
+    async fn put(&self, request: &FormRequest, file: &[u8]) -> Result<String, UploadError> {
+        let client = self.client.as_ref().ok_or_else(|| {
+            UploadError::Unavailable("no S3 client for the server's own uploads".into())
+        })?;
+        if file.is_empty() || file.len() as u64 > request.max_bytes {
+            return Err(UploadError::Condition(format!(
+                "{} bytes, where 1 to {} are allowed",
+                file.len(),
+                request.max_bytes
+            )));
+        }
+        client
+            .put_object()
+            .bucket(&self.bucket)
+            .key(&request.key)
+            .content_type(&request.content_type)
+            .body(file.to_vec().into())
+            .send()
+            .await
+            .map_err(|e| {
+                UploadError::Unavailable(format!(
+                    "the bucket did not take the object: {}",
+                    describe(&e)
+                ))
+            })?;
+        Ok(request.key.clone())
     }
 }
 

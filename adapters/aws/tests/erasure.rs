@@ -20,12 +20,18 @@ async fn versions(s3: &aws_sdk_s3::Client, prefix: &str) -> Vec<(String, &'stati
     testkit::aws::object_versions(s3, BUCKET, prefix).await
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_purge_removes_every_version_and_marker_of_the_key_and_nothing_else() {
+/// A fresh moto with the versioned bucket [`BUCKET`]; and its client.
+async fn versioned_bucket() -> (MotoServer, aws_sdk_s3::Client) {
     let moto = MotoServer::start();
     let config = testkit::aws::sdk_config(&moto).await;
     let s3 = testkit::aws::s3_client(&config);
     testkit::aws::versioned_bucket(&s3, BUCKET).await;
+    (moto, s3)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_purge_removes_every_version_and_marker_of_the_key_and_nothing_else() {
+    let (_moto, s3) = versioned_bucket().await;
     // Two versions and a delete marker; and a longer key with the same
     // beginning, which must stay.
     for (key, body) in [
@@ -151,10 +157,7 @@ async fn journal_bytes(s3: &aws_sdk_s3::Client) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_journal_in_the_bucket_keeps_the_contract_and_holds_no_raw_id() {
-    let moto = MotoServer::start();
-    let config = testkit::aws::sdk_config(&moto).await;
-    let s3 = testkit::aws::s3_client(&config);
-    testkit::aws::versioned_bucket(&s3, BUCKET).await;
+    let (_moto, s3) = versioned_bucket().await;
     let journal = S3Journal::new(s3.clone(), BUCKET);
     testkit::journal_contract::run(&journal, || journal_bytes(&s3)).await;
     // Nowhere but under erasures/: the chain follows recipes/ and makes/.

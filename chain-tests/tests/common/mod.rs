@@ -143,19 +143,31 @@ impl Aws {
         let deadline = Instant::now() + patience;
         let mut got = Vec::new();
         while got.len() < want && Instant::now() < deadline {
-            let out = self
-                .sqs
-                .receive_message()
-                .queue_url(url)
-                .max_number_of_messages(i32::try_from((want - got.len()).min(10)).unwrap_or(10))
-                .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-                .wait_time_seconds(1)
-                .send()
-                .await
-                .expect("receive");
-            got.extend(out.messages().iter().cloned());
+            got.extend(self.receive(url, want - got.len(), 1).await);
         }
         got
+    }
+
+    /// One receive of up to `max` messages (ten at most), with their
+    /// receive counts, from the queue at `url`, waiting up to
+    /// `wait_seconds` for one.
+    async fn receive(
+        &self,
+        url: &str,
+        max: usize,
+        wait_seconds: i32,
+    ) -> Vec<aws_sdk_sqs::types::Message> {
+        self.sqs
+            .receive_message()
+            .queue_url(url)
+            .max_number_of_messages(i32::try_from(max.min(10)).unwrap_or(10))
+            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .wait_time_seconds(wait_seconds)
+            .send()
+            .await
+            .expect("receive")
+            .messages()
+            .to_vec()
     }
 
     pub async fn delete(&self, url: &str, messages: &[aws_sdk_sqs::types::Message]) {
@@ -179,17 +191,7 @@ impl Aws {
         url: &str,
         wait_seconds: i32,
     ) -> Vec<aws_sdk_sqs::types::Message> {
-        self.sqs
-            .receive_message()
-            .queue_url(url)
-            .max_number_of_messages(10)
-            .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
-            .wait_time_seconds(wait_seconds)
-            .send()
-            .await
-            .expect("receive")
-            .messages()
-            .to_vec()
+        self.receive(url, 10, wait_seconds).await
     }
 
     /// Deletes the messages with these receipt handles from the queue at
@@ -724,6 +726,7 @@ impl Gateway {
             erasure: self.erasure.clone(),
             dashboard: None,
             uploads: None,
+            pages: None,
         })
     }
 

@@ -43,7 +43,8 @@ impl Chain {
         Self::start_with(data, &[], env)
     }
 
-    fn start_with(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
+    /// Starts like [`Chain::start`], with `extra` arguments and `env` set.
+    pub fn start_with(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_recipe-chain"))
             .args(["up", "--port", "0", "--data"])
             .arg(data)
@@ -151,6 +152,23 @@ pub fn make(n: usize) -> Vec<u8> {
         map.insert("notes".into(), Value::from(format!("make number {n}")));
     }
     make.to_string().into_bytes()
+}
+
+/// Every file below `dir`, in its subfolders too.
+pub fn files_below(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("a folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                found.push(path);
+            }
+        }
+    }
+    found
 }
 
 /// Writes a file the way a careful tool does: a hidden name, then a rename.
@@ -322,4 +340,30 @@ impl Chain {
     pub fn is_running(&mut self) -> bool {
         matches!(self.child.try_wait(), Ok(None))
     }
+}
+
+/// A page server on a free loopback port that answers every request with
+/// `page` as HTML; it ends with the test process.
+pub fn page_server(page: &'static [u8]) -> u16 {
+    use std::io::{BufRead as _, BufReader, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let port = listener.local_addr().expect("its address").port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut reader = BufReader::new(&stream);
+            let mut line = String::new();
+            // The request's head, to its blank line.
+            while reader.read_line(&mut line).is_ok_and(|n| n > 2) {
+                line.clear();
+            }
+            let mut stream = &stream;
+            let head = format!(
+                "HTTP/1.1 200 OK\r\ncontent-type: text/html; charset=utf-8\r\ncontent-length: {}\r\nconnection: close\r\n\r\n",
+                page.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(page);
+        }
+    });
+    port
 }

@@ -20,6 +20,7 @@ use shared::keys::{UploadKind, check_smoke_namespace, classify, recipe_id_from_k
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
 use shared::ports::journal::{ErasureJournal, JournalEntry};
+use shared::ports::pages::PageFetcher;
 use shared::ports::uploads::UploadForms;
 use shared::ports::{JobPurge, ObjectPurge};
 use shared::refusal::{Code, Refusal};
@@ -174,17 +175,20 @@ pub struct Service {
     erasure: Erasure,
     versions: VersionCache,
     uploads: Option<Arc<dyn UploadForms>>,
+    pages: Option<Arc<dyn PageFetcher>>,
 }
 
 impl Service {
     /// The use cases over `store`, refusing documents beyond `limits`,
     /// erasing through `erasure`, sending the dashboard's uploads through
-    /// `uploads` (without them the upload routes answer 503).
+    /// `uploads` (without them the upload routes answer 503), fetching
+    /// imported pages through `pages` (without it imports answer 503).
     pub fn new(
         store: Arc<dyn RecipeStore>,
         limits: Limits,
         erasure: Erasure,
         uploads: Option<Arc<dyn UploadForms>>,
+        pages: Option<Arc<dyn PageFetcher>>,
     ) -> Self {
         Self {
             store,
@@ -192,6 +196,7 @@ impl Service {
             erasure,
             versions: VersionCache::default(),
             uploads,
+            pages,
         }
     }
 
@@ -208,7 +213,10 @@ impl Service {
     /// Stores a recipe version (or finds it unchanged, or replays the key).
     pub async fn put_recipe(&self, write: &Write, body: &[u8]) -> Result<Written<StoredVersion>> {
         let fallback = write.object_key.as_deref().and_then(recipe_id_from_key);
-        let recipe = read_document(body, &self.limits).and_then(|document| {
+        // The body is JSON, or a page read by its content: never the
+        // object's Cooklang, which the watcher (or the sender, for a claim
+        // check) read into JSON, so the object key does not choose a reader.
+        let recipe = read_document(body, &self.limits, None).and_then(|document| {
             let recipe = recipe_from_value(&document, &self.limits, fallback.as_ref())?;
             in_namespace(write, &document, UploadKind::Recipe, recipe.id())?;
             Ok(recipe)
@@ -242,7 +250,7 @@ impl Service {
         write: &Write,
         body: &[u8],
     ) -> Result<LoggedMake> {
-        let make = read_document(body, &self.limits).and_then(|document| {
+        let make = read_document(body, &self.limits, None).and_then(|document| {
             let make = make_from_value(&document, &self.limits)?;
             Ok((make, document))
         });

@@ -58,6 +58,7 @@ pub fn local_parts(store: Arc<dyn RecipeStore>) -> Parts {
         erasure: Erasure::new(ObjectIds::for_tests()),
         dashboard: None,
         uploads: None,
+        pages: None,
     }
 }
 

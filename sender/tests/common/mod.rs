@@ -54,6 +54,7 @@ impl Server {
             erasure: recipe_server::service::Erasure::new(shared::store::ObjectIds::for_tests()),
             dashboard: None,
             uploads: None,
+            pages: None,
         });
         let serving = Serving::on(listener, |listener, shutdown| {
             recipe_server::serve(listener, state, shutdown)

@@ -1,9 +1,11 @@
 //! Reading uploads: bytes to a validated [`Recipe`] or [`Make`], or a
 //! [`Rejection`] that says what was wrong and where. Both accepted formats
 //! are detected automatically, and so is a saved web page, which is read
-//! through the schema.org JSON-LD it embeds ([`read_document`]).
+//! through the schema.org JSON-LD it embeds; a `.cook` object is Cooklang,
+//! read into the seed format ([`read_document`]).
 
 pub mod archive;
+mod cook;
 mod html;
 mod reader;
 mod schema_org;
@@ -12,7 +14,7 @@ mod seed;
 use serde::Serialize;
 use serde_json::Value;
 
-use crate::keys::UploadKind;
+use crate::keys::{COOKLANG_SUFFIX, UploadKind, is_cooklang_key};
 use crate::limits::{Limits, check_depth};
 use crate::model::{Make, Recipe, RecipeId};
 use crate::path::JsonPath;
@@ -36,7 +38,7 @@ pub fn parse_recipe(
     limits: &Limits,
     fallback_id: Option<&RecipeId>,
 ) -> Result<Recipe, Rejection> {
-    let value = read_document(bytes, limits)?;
+    let value = read_document(bytes, limits, None)?;
     recipe_from_value(&value, limits, fallback_id)
 }
 
@@ -68,7 +70,7 @@ pub fn parse_make_with_fallback(
     limits: &Limits,
     fallback_id: Option<&RecipeId>,
 ) -> Result<Make, Rejection> {
-    let value = read_document(bytes, limits)?;
+    let value = read_document(bytes, limits, None)?;
     make_from_value_with_fallback(&value, limits, fallback_id)
 }
 
@@ -109,13 +111,34 @@ pub fn recipe_id_path(value: &Value, kind: UploadKind) -> JsonPath {
 /// holds a schema.org `Recipe`, each block read with the checks of
 /// [`read_json`]. A page without one is `no-recipe`. Every entry point that
 /// takes bytes goes through here, so that the whole chain reads pages.
-pub fn read_document(bytes: &[u8], limits: &Limits) -> Result<Value, Rejection> {
+///
+/// `key` is the object key (or the file's name) the bytes are the contents
+/// of: one ending in `.cook` is Cooklang, read into the seed format's JSON
+/// (the key's stem names a recipe without a title), with the same checks
+/// of size, UTF-8 and emptiness first. Only readers of the uploaded object
+/// itself give it (the watcher, the sender reading a claim check, the
+/// command line reading a file); a body posted to the recipe server is
+/// already JSON (or a page), so it is read by its content (`None`).
+pub fn read_document(bytes: &[u8], limits: &Limits, key: Option<&str>) -> Result<Value, Rejection> {
     let text = checked_text(bytes, limits)?;
-    if html::is_html(text) {
+    if let Some(key) = key.filter(|key| is_cooklang_key(key)) {
+        // The stem as `keys::recipe_id_from_key` takes it.
+        let name = key.rsplit('/').next().unwrap_or(key);
+        let stem = &name[..name.len() - COOKLANG_SUFFIX.len()];
+        cook::document(text, Some(stem).filter(|s| !s.trim().is_empty()), limits)
+    } else if html::is_html(text) {
         html::recipe_block(text, limits)
     } else {
         json_text(text, limits)
     }
+}
+
+/// Whether the text of a `.cook` file is a make: its metadata names a
+/// recipe (`>> recipe: ...`) or says when it was made or how it went
+/// (`made`, `date`, `notes`). `recipe-chain drop` sorts files by it; in the
+/// chain, as for every upload, the folder decides.
+pub fn cooklang_is_make(text: &str) -> bool {
+    cook::is_make(text)
 }
 
 /// Reads bytes as JSON within the limits: size, UTF-8 (a leading byte-order

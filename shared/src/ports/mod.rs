@@ -15,6 +15,7 @@
 
 pub mod api;
 pub mod journal;
+pub mod pages;
 pub mod store;
 pub mod uploads;
 

@@ -88,4 +88,14 @@ pub trait UploadForms: Send + Sync {
         let _ = (fields, file);
         Err(UploadError::NotHere)
     }
+
+    /// Puts `file` into the bucket as `request` describes it, for the
+    /// server itself (a page a cook imports by its link): under the same
+    /// key, type and size conditions as a form for the browser. By default
+    /// the adapter signs a form and takes it ([`Self::form`], then
+    /// [`Self::accept`]), as this machine's folder does; answers the key.
+    async fn put(&self, request: &FormRequest, file: &[u8]) -> Result<String, UploadError> {
+        let form = self.form(request).await?;
+        self.accept(&form.fields, file).await
+    }
 }
