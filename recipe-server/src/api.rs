@@ -272,6 +272,40 @@ impl From<crate::service::RecipeView> for RecipeVersion {
     }
 }
 
+/// One recipe version, as `GET /compare` names it (`recipeId@version`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct VersionAt {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// Its version.
+    #[schema(minimum = 1)]
+    pub version: u32,
+}
+
+impl From<&crate::service::VersionRef> for VersionAt {
+    fn from(at: &crate::service::VersionRef) -> Self {
+        Self {
+            recipe_id: at.recipe_id.clone(),
+            version: at.version,
+        }
+    }
+}
+
+/// `GET /compare`: how one recipe version differs from another, as the
+/// same diff document a make has (`to` in the make's place).
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct Comparison {
+    /// The version compared from.
+    pub from: VersionAt,
+    /// The version compared to.
+    pub to: VersionAt,
+    /// How `to` differs from `from`: the summary, the changes, the JSON
+    /// Patch and the seed's flat differences, as a make's diff.
+    pub diff: MakeDiff,
+}
+
 /// `GET /recipes/{recipeId}/makes/{makeId}/differences`: the seed's flat
 /// list of one make's differences.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]

@@ -13,7 +13,7 @@ use shared::wire;
 
 use crate::AppState;
 use crate::problem::Problem;
-use crate::service::Write;
+use crate::service::{VersionRef, Write};
 
 /// The `{recipeId}` of a path.
 pub struct RecipePath(pub RecipeId);
@@ -80,6 +80,31 @@ impl Params {
                 })
             })
             .transpose()
+    }
+
+    /// The version the parameter `name` names as `recipeId@version` (the
+    /// last `@` splits them, so an id may hold one); the problem names the
+    /// parameter.
+    pub fn version_at(&self, name: &str) -> Result<VersionRef, Problem> {
+        let malformed = |why: String| {
+            Problem::new(
+                Code::InvalidQuery,
+                format!("{name} must be recipeId@version, a recipe id and a version from 1: {why}"),
+            )
+        };
+        let text = self
+            .get(name)
+            .ok_or_else(|| malformed("it is missing".into()))?;
+        let (id, version) = text
+            .rsplit_once('@')
+            .ok_or_else(|| malformed(format!("{text:?} has no @")))?;
+        let recipe_id = RecipeId::parse(id).map_err(|reason| malformed(reason.to_string()))?;
+        let version = version
+            .parse::<u32>()
+            .ok()
+            .filter(|v| *v >= 1)
+            .ok_or_else(|| malformed(format!("{version:?} is not a version")))?;
+        Ok(VersionRef { recipe_id, version })
     }
 
     /// `limit` (1 to [`MAX_PAGE`], 20 by default) and `cursor`.

@@ -21,16 +21,16 @@ use shared::wire::{self, PROBLEM_JSON};
 
 use crate::AppState;
 use crate::api::{
-    Deleted, Deletion, DeletionResult, Differences, Health, Healthy, ImportRequest, Imported,
-    Insights, MakePage, NewRejection, Preview, Problem as ProblemDocument, RecipeDocument,
-    RecipePage, RecipeVersion, RecordStatus, RecordedRejection, RejectionPage, ReplayResult,
-    StoredMake, StoredRejection, UploadForm, UploadFormPost, UploadRequest, Uploaded, VersionPage,
-    WriteResult, WriteStatus,
+    Comparison, Deleted, Deletion, DeletionResult, Differences, Health, Healthy, ImportRequest,
+    Imported, Insights, MakePage, NewRejection, Preview, Problem as ProblemDocument,
+    RecipeDocument, RecipePage, RecipeVersion, RecordStatus, RecordedRejection, RejectionPage,
+    ReplayResult, StoredMake, StoredRejection, UploadForm, UploadFormPost, UploadRequest, Uploaded,
+    VersionPage, WriteResult, WriteStatus,
 };
 use crate::auth::Cook;
 use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
 use crate::openapi::{
-    Correlated, DeletionWrite, ErasureProblems, ObjectDeleted, ReadProblems, Refused,
+    CompareQuery, Correlated, DeletionWrite, ErasureProblems, ObjectDeleted, ReadProblems, Refused,
     RejectionWrite, UploadWrite, VersionQuery, WriteProblems,
 };
 use crate::problem::Problem;
@@ -549,6 +549,30 @@ pub async fn get_make(
     MakePath(recipe_id, make_id): MakePath,
 ) -> Result<Json<StoredMake>> {
     Ok(Json::ok(state.service().make(&recipe_id, &make_id).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/compare",
+    operation_id = "compareVersions",
+    tag = "recipes",
+    summary = "How one recipe version differs from another.",
+    description = "The two may be versions of one recipe, or of two (a variant and its parent). The answer is the same diff document a make has (`summary`, `changes`, `patch`, `differences`), with `to` in the make's place; nothing is stored.",
+    params(CompareQuery),
+    responses(
+        (status = 200, description = "The comparison.", body = Comparison),
+        (status = 404, description = "No such recipe (`recipe-not-found`) or version (`version-not-found`); `detail` says which.", body = ProblemDocument, content_type = PROBLEM_JSON),
+        ReadProblems
+    )
+)]
+pub async fn compare(State(state): State<AppState>, params: Params) -> Result<Json<Comparison>> {
+    let (from, to) = (params.version_at("from")?, params.version_at("to")?);
+    let diff = state.service().compare(&from, &to).await?;
+    Ok(Json::ok(Comparison {
+        from: (&from).into(),
+        to: (&to).into(),
+        diff,
+    }))
 }
 
 #[utoipa::path(

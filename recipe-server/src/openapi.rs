@@ -211,6 +211,15 @@ parameter_sets! {
     /// `?version=n`.
     VersionQuery => [json!({"name": "version", "in": "query", "required": false,
         "schema": {"type": "integer", "minimum": 1}})];
+    /// The two versions `GET /compare` compares.
+    CompareQuery => [
+        json!({"name": "from", "in": "query", "required": true,
+            "description": "The version compared from: recipeId@version (the last @ splits them).",
+            "schema": {"type": "string", "minLength": 3, "maxLength": 140}}),
+        json!({"name": "to", "in": "query", "required": true,
+            "description": "The version compared to: recipeId@version, of the same recipe or another (a variant and its parent).",
+            "schema": {"type": "string", "minLength": 3, "maxLength": 140}}),
+    ];
     /// A dashboard file's validator.
     Revalidated => [if_none_match()];
     /// A dashboard file's name.
@@ -336,6 +345,7 @@ mod tests {
             DeletionWrite::into_params(|| None),
             Correlated::into_params(|| None),
             VersionQuery::into_params(|| None),
+            CompareQuery::into_params(|| None),
             Revalidated::into_params(|| None),
             AssetFile::into_params(|| None),
             RecipePath::into_params(|| None),

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use serde_json::Value;
 use shared::canonical::recipe_json;
 use shared::clock::{compact, now_rfc3339};
-use shared::diff::{Difference, Summary};
+use shared::diff::{Difference, MakeDiff, Summary};
 use shared::insights::{Insights, InsightsBuilder, MakeFacts};
 use shared::keys::{UploadKind, check_smoke_namespace, classify, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
@@ -157,6 +157,16 @@ pub struct RecipeView {
     pub version: StoredVersion,
     /// The recipe's summary: its current version and makes.
     pub summary: RecipeSummary,
+}
+
+/// One version of a recipe, named by its recipe and number
+/// (`recipeId@version` in a query).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VersionRef {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// Its version, from 1.
+    pub version: u32,
 }
 
 /// One make's differences from its recipe version.
@@ -526,6 +536,54 @@ impl Service {
         })
     }
 
+    /// How `to` differs from `from`: two versions of one recipe, or of two
+    /// (a variant and its parent), diffed as a make is diffed against its
+    /// recipe (`to` in the make's place). Nothing is stored.
+    pub async fn compare(&self, from: &VersionRef, to: &VersionRef) -> Result<MakeDiff> {
+        let before = self.version_recipe(from).await?;
+        let after = self.version_recipe(to).await?;
+        Ok(shared::diff::diff(&before, &after, None))
+    }
+
+    /// The version `at` names, parsed (once per version and content).
+    async fn version_recipe(&self, at: &VersionRef) -> Result<Arc<Recipe>> {
+        if self.store.recipe_summary(&at.recipe_id).await?.is_none() {
+            return Err(Failure::RecipeNotFound(at.recipe_id.clone()));
+        }
+        let Some(stored) = self.store.version(&at.recipe_id, Some(at.version)).await? else {
+            return Err(Failure::VersionNotFound(at.recipe_id.clone(), at.version));
+        };
+        self.parsed(&stored)
+    }
+
+    /// A stored version as a recipe, parsed once per version and content.
+    fn parsed(&self, stored: &StoredVersion) -> Result<Arc<Recipe>> {
+        let key = (
+            stored.recipe_id.clone(),
+            stored.head.version,
+            stored.head.content_hash.clone(),
+        );
+        if let Some(recipe) = self.versions.get(&key) {
+            return Ok(recipe);
+        }
+        // Stored under this server's limits, so read back under the same ones.
+        let recipe =
+            recipe_from_value(&stored.document, &self.limits, None).map_err(|rejection| {
+                // Logged: the id by its pseudonym, the rejection by its code
+                // and path (its message may quote the document).
+                Failure::Internal(format!(
+                    "version {} of recipe {} does not parse: {} at {}",
+                    stored.head.version,
+                    shared::object_id::logged(key.0.as_str()),
+                    rejection.code(),
+                    rejection.path
+                ))
+            })?;
+        let recipe = Arc::new(recipe);
+        self.versions.put(key, Arc::clone(&recipe));
+        Ok(recipe)
+    }
+
     /// A recipe's versions, oldest first.
     pub async fn versions(
         &self,
@@ -654,22 +712,7 @@ impl Service {
         else {
             return Ok(None);
         };
-        // Stored under this server's limits, so read back under the same ones.
-        let recipe =
-            recipe_from_value(&stored.document, &self.limits, None).map_err(|rejection| {
-                // Logged: the id by its pseudonym, the rejection by its code
-                // and path (its message may quote the document).
-                Failure::Internal(format!(
-                    "version {} of recipe {} does not parse: {} at {}",
-                    stored.head.version,
-                    shared::object_id::logged(recipe_id.as_str()),
-                    rejection.code(),
-                    rejection.path
-                ))
-            })?;
-        let recipe = Arc::new(recipe);
-        self.versions.put(key, Arc::clone(&recipe));
-        Ok(Some((number, recipe)))
+        Ok(Some((number, self.parsed(&stored)?)))
     }
 }
 
