@@ -21,6 +21,15 @@ fn assert_no_rejections(chain: &Chain, context: &str) {
     );
 }
 
+/// Drops the make `bytes` at `key` into the bucket and waits until the
+/// chain has stored it as the one make of `recipe_id`.
+fn put_the_make(data: &DataDir, chain: &Chain, key: &str, bytes: &[u8], recipe_id: &str) {
+    put(&data.bucket(), key, bytes);
+    wait_until(&format!("the make {key}"), Duration::from_secs(30), || {
+        chain.make_count(recipe_id) == 1
+    });
+}
+
 /// Drops the apple pie recipe into the bucket and waits until the chain
 /// has stored it.
 fn put_the_recipe(data: &DataDir, chain: &Chain) {
@@ -63,14 +72,13 @@ fn a_saved_web_page_is_a_recipe_and_a_page_without_one_a_rejection() {
     wait_until("the page's recipe", Duration::from_secs(30), || {
         chain.get("/recipes/lemon-drizzle-cake")["version"] == 1
     });
-    put(
-        &data.bucket(),
+    put_the_make(
+        &data,
+        &chain,
         "makes/fete.json",
         &read("lemon-drizzle-cake.make.json"),
+        "lemon-drizzle-cake",
     );
-    wait_until("the make", Duration::from_secs(30), || {
-        chain.make_count("lemon-drizzle-cake") == 1
-    });
     let make = chain.get("/recipes/lemon-drizzle-cake/makes/drizzle-for-the-fete");
     let ops = testkit::change_ops(&make["diff"]);
     assert_eq!(
@@ -465,14 +473,13 @@ fn a_cooklang_make_of_a_cooklang_recipe_is_diffed_and_bad_cooklang_refused() {
     });
     let recipe = chain.get("/recipes/pancakes");
     assert_eq!(recipe["name"], "Pancakes", "{recipe}");
-    put(
-        &data.bucket(),
+    put_the_make(
+        &data,
+        &chain,
         "makes/sunday-pancakes.cook",
         &cooklang("sunday-pancakes.cook"),
+        "pancakes",
     );
-    wait_until("the Cooklang make", Duration::from_secs(30), || {
-        chain.make_count("pancakes") == 1
-    });
     let makes = chain.get("/recipes/pancakes/makes");
     let make_id = makes["items"][0]["makeId"]
         .as_str()

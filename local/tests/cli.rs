@@ -10,6 +10,18 @@ fn recipe_chain(args: &[&str]) -> std::process::Output {
         .expect("recipe-chain runs")
 }
 
+/// `recipe-chain diff recipe make --json`, which must succeed: the diff
+/// document it printed.
+fn diff_json(recipe: &str, make: &str) -> serde_json::Value {
+    let out = recipe_chain(&["diff", recipe, make, "--json"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).expect("JSON")
+}
+
 /// `recipe-chain diff recipe make`, which must refuse (exit code 2); what
 /// it wrote on stderr.
 fn refused_diff(recipe: &str, make: &str) -> String {
@@ -45,14 +57,10 @@ fn diff_prints_a_plain_summary_when_piped() {
 
 #[test]
 fn diff_json_is_the_whole_document() {
-    let out = recipe_chain(&[
-        "diff",
+    let doc = diff_json(
         "fixtures/pairs/doubled/recipe.json",
         "fixtures/pairs/doubled/make.json",
-        "--json",
-    ]);
-    assert!(out.status.success());
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    );
     assert_eq!(doc["recipeId"], "pancakes");
     assert_eq!(doc["changes"][2]["op"], "scaled");
     assert_eq!(doc["changes"][2]["factor"], 2);
@@ -62,18 +70,10 @@ fn diff_json_is_the_whole_document() {
 
 #[test]
 fn diff_reads_a_saved_web_page_as_the_recipe() {
-    let out = recipe_chain(&[
-        "diff",
+    let doc = diff_json(
         "fixtures/pages/lemon-drizzle-cake.html",
         "fixtures/pages/lemon-drizzle-cake.make.json",
-        "--json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(doc["recipeId"], "lemon-drizzle-cake");
     let ops = testkit::change_ops(&doc);
     assert_eq!(
@@ -86,18 +86,10 @@ fn diff_reads_a_saved_web_page_as_the_recipe() {
 
 #[test]
 fn diff_reads_cooklang_files_as_the_chain_does() {
-    let out = recipe_chain(&[
-        "diff",
+    let doc = diff_json(
         "fixtures/cooklang/pancakes.cook",
         "fixtures/cooklang/sunday-pancakes.cook",
-        "--json",
-    ]);
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
     );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
     assert_eq!(doc["recipeId"], "pancakes");
     assert_eq!(
         testkit::change_ops(&doc),
