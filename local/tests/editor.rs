@@ -6,7 +6,8 @@
 //! web page, and from a link to it; a recipe the chain refuses shows its
 //! reason; a cook doubles a
 //! line that restates its amount, and the stored make has one change and
-//! no stale restatement (issue 24).
+//! no stale restatement (issue 24); an older make's page shows what changed
+//! in the recipe since it was cooked (issue 25).
 
 mod common;
 
@@ -104,6 +105,7 @@ async fn a_cook_logs_a_make_and_adds_a_recipe_from_the_dashboard_by_keyboard_at_
     a_recipe_from_a_saved_page(&client, &base).await;
     a_recipe_from_a_link(&client, &base).await;
     a_refused_recipe_shows_why(&client, &base).await;
+    a_make_shows_what_changed_in_the_recipe_since(&client, &base, &data, &chain).await;
 
     let width = js(&client, "document.documentElement.scrollWidth").await;
     assert!(
@@ -393,6 +395,40 @@ async fn a_recipe_from_a_link(client: &Client, base: &str) {
             .is_some_and(|h| h.contains("lemon-drizzle-cake-")),
         "the imported recipe is named by its link: {hash}"
     );
+}
+
+/// The recipe moves on (a second version of the Apple Pie, with more
+/// sugar): an older make's page still shows the version it was cooked
+/// from, and what changed since (`GET /compare`).
+async fn a_make_shows_what_changed_in_the_recipe_since(
+    client: &Client,
+    base: &str,
+    data: &DataDir,
+    chain: &Chain,
+) {
+    let mut pie: Value = serde_json::from_slice(common::RECIPE).expect("the Apple Pie");
+    pie["ingredients"][1]["quantity"] = serde_json::json!(1);
+    put(
+        &data.bucket(),
+        "recipes/apple-pie-sweeter.json",
+        pie.to_string().as_bytes(),
+    );
+    wait_until("the Apple Pie's second version", PATIENCE, || {
+        chain.get("/recipes/1")["version"] == 2
+    });
+    open(
+        client,
+        base,
+        "#/recipes/1/makes/2024-05-01-family-dinner",
+        "make",
+    )
+    .await;
+    assert_shows(
+        client,
+        "#moved-on",
+        &["moved on", "version 1", "version 2", "1 amount changed"],
+    )
+    .await;
 }
 
 async fn a_refused_recipe_shows_why(client: &Client, base: &str) {

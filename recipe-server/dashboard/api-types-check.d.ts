@@ -60,6 +60,8 @@ export type SchemasMatch = [
   Ok<Same<Names<Schemas['UploadRequest']>, keyof Api.UploadRequest>>,
   Ok<Same<Names<Schemas['UploadForm']>, keyof Api.UploadForm>>,
   Ok<Same<Names<Schemas['ImportRequest']>, keyof Api.ImportRequest>>,
+  Ok<Same<Names<Schemas['Comparison']>, keyof Api.Comparison>>,
+  Ok<Same<Names<Schemas['VersionAt']>, keyof Api.VersionAt>>,
   Ok<Same<Names<Schemas['Imported']>, keyof Api.Imported>>,
   // The seed reader takes more than the document's schema lists.
   Ok<Within<Names<Schemas['SeedDocument']>, keyof Api.SeedDocument>>,
@@ -81,6 +83,7 @@ export type PathsExist = Ok<
     | '/rejections'
     | '/uploads'
     | '/imports'
+    | '/compare'
     | '/dashboard/config.json',
     Paths
   >

@@ -161,6 +161,19 @@ export interface Preview {
 }
 
 /** How a make differed from its recipe (`MakeDiff`). */
+/** One recipe version, as `GET /compare` names it (`VersionAt`). */
+export interface VersionAt {
+  recipeId: string;
+  version: number;
+}
+
+/** `GET /compare` (`Comparison`): how `to` differs from `from`. */
+export interface Comparison {
+  from: VersionAt;
+  to: VersionAt;
+  diff: MakeDiff;
+}
+
 export interface MakeDiff {
   recipeId: string;
   makeId?: string | null;
@@ -482,11 +495,13 @@ export type DashboardConfig =
 // to the page (a stage prefix works), with `{id}` segments as `${string}`.
 
 /** The paths the dashboard reads (GET). */
-export type ReadPath = 'recipes' | `recipes/${string}` | 'rejections';
+export type ReadPath = 'recipes' | `recipes/${string}` | 'rejections' | 'compare';
 
 /** The body `GET path` answers. */
 export type ReadBody<P extends ReadPath> = P extends 'recipes'
   ? Page<RecipeSummary>
+  : P extends 'compare'
+    ? Comparison
   : P extends 'rejections'
     ? Page<StoredRejection>
     : P extends `recipes/${string}/makes/${string}/differences`

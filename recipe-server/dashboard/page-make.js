@@ -7,7 +7,7 @@
 /** @import { IngredientText } from './format.js' */
 
 import { get, seg } from './api.js';
-import { h, breadcrumbs, srOnly } from './dom.js';
+import { h, breadcrumbs, href, srOnly } from './dom.js';
 import { amount, date, diffIngredient, documentIngredient, fullAmount, measure, number, plural, ratio, signed, summaryPhrases } from './format.js';
 import { stars } from './page-recipe.js';
 
@@ -585,6 +585,12 @@ export async function makePage(recipeId, makeId) {
   const when = make.madeAt || make.createdAt;
   const recipeRating = recipe?.document?.rating;
   const phrases = summaryPhrases(summary);
+  // The recipe as it was when this make was cooked is `recipe`; when it
+  // has moved on since, what changed from that version to the current one.
+  const current = recipe && !recipe.withdrawn && recipe.currentVersion > make.version ? recipe.currentVersion : null;
+  const since = current
+    ? await get('compare', { from: `${recipeId}@${make.version}`, to: `${recipeId}@${current}` }).catch(() => null)
+    : null;
 
   const header = h(
     'header',
@@ -617,6 +623,20 @@ export async function makePage(recipeId, makeId) {
     make.notes && h('figure', { class: 'notes' }, h('blockquote', {}, h('p', {}, make.notes)), h('figcaption', {}, 'Cook’s notes')),
   );
 
+  const sincePhrases = since ? summaryPhrases(since.diff.summary) : [];
+  const movedOn =
+    since &&
+    h(
+      'section',
+      { class: 'panel', id: 'moved-on', 'aria-labelledby': 'h-moved-on' },
+      h('h2', { id: 'h-moved-on' }, 'The recipe has moved on'),
+      h('p', {}, `This make was cooked from version ${make.version}, as shown here; the recipe is at version ${current} now. Since then:`),
+      sincePhrases.length
+        ? h('ul', { class: 'chips' }, sincePhrases.map((p) => h('li', { class: 'chip' }, p.text)))
+        : h('p', {}, 'Nothing that changes how it is cooked.'),
+      h('p', {}, h('a', { href: href(['recipes', recipeId]) }, `See version ${current}`)),
+    );
+
   const onlyChanges = h('input', { type: 'checkbox', id: 'only-changes' });
   const body = h('div', { class: 'diff' });
   onlyChanges.addEventListener('change', () => body.classList.toggle('diff--only-changes', onlyChanges.checked));
@@ -633,7 +653,7 @@ export async function makePage(recipeId, makeId) {
 
   return {
     title: `${recipeName} · make ${make.makeId}`,
-    node: h('div', {}, header, glance, scaled && scaledPanel(scaled), toolbar, body),
+    node: h('div', {}, header, glance, movedOn, scaled && scaledPanel(scaled), toolbar, body),
   };
 }
 
