@@ -30,10 +30,9 @@ pub struct Deps {
     api: Arc<dyn RecipeApi>,
     /// The bucket, for claim-checked payloads.
     objects: Arc<dyn ObjectStore>,
-    /// The largest claim-checked object read (the server's own limit).
-    max_object_bytes: u64,
-    /// The limits a claim-checked `.cook` object is read within, as the
-    /// watcher read it.
+    /// The limits a claim-checked payload is read within, as the watcher
+    /// read it: `max_bytes` for an object (the server's own limit),
+    /// `max_archive_bytes` for an app's archive.
     limits: Limits,
     /// How many messages are processed at once.
     concurrency: usize,
@@ -48,7 +47,6 @@ impl Deps {
         Self {
             api,
             objects,
-            max_object_bytes: limits.max_bytes,
             limits,
             concurrency: DEFAULT_CONCURRENCY,
         }
@@ -58,7 +56,7 @@ impl Deps {
 impl fmt::Debug for Deps {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Deps")
-            .field("max_object_bytes", &self.max_object_bytes)
+            .field("max_object_bytes", &self.limits.max_bytes)
             .field("concurrency", &self.concurrency)
             .finish_non_exhaustive()
     }
@@ -219,7 +217,7 @@ pub async fn process_job(job: &Job, deps: &Deps) -> Outcome {
             let entry = job.source.entry.as_deref();
             let max_bytes = match entry {
                 Some(_) => deps.limits.max_archive_bytes,
-                None => deps.max_object_bytes,
+                None => deps.limits.max_bytes,
             };
             match deps
                 .objects
