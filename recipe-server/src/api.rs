@@ -21,7 +21,7 @@ use shared::diff::Summary;
 use shared::keys::UploadKind;
 use shared::model::{MakeId, RecipeId};
 use shared::refusal::Code;
-use shared::store::{Cursor, Removed, StoredVersion};
+use shared::store::{Cursor, Removed, StoredVersion, VersionSource};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 use utoipa::{PartialSchema, ToSchema};
@@ -247,6 +247,53 @@ pub struct RecipeVersion {
     /// Absent when false.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub withdrawn: bool,
+    /// Where this version came from: an upload, an adopted make, a
+    /// restored version.
+    pub source: VersionSource,
+    /// The recipe this one is a variant of, at the version it was made
+    /// from; absent for an original, and for a variant whose parent was
+    /// erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub variant_of: Option<VersionAt>,
+    /// A variant whose parent was erased: nothing of the parent is kept,
+    /// not even its id. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parent_erased: bool,
+    /// The line back to the original, nearest first: the parent, its
+    /// parent, and so on (empty for an original).
+    pub lineage: Vec<Ancestor>,
+    /// The recipe's variants (the first 100), by id.
+    pub variants: Vec<Variant>,
+}
+
+/// A recipe in a variant's line back to its original.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Ancestor {
+    /// The recipe.
+    pub recipe_id: RecipeId,
+    /// The version its variant was made from.
+    #[schema(minimum = 1)]
+    pub version: u32,
+    /// Its name now.
+    pub name: String,
+    /// Its own parent was erased: the line ends here. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parent_erased: bool,
+}
+
+/// A variant of a recipe.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Variant {
+    /// The variant.
+    pub recipe_id: RecipeId,
+    /// Its current name.
+    pub name: String,
+    /// Its current version.
+    #[schema(minimum = 1)]
+    pub current_version: u32,
 }
 
 impl From<crate::service::RecipeView> for RecipeVersion {
@@ -268,6 +315,31 @@ impl From<crate::service::RecipeView> for RecipeVersion {
             make_count: view.summary.make_count,
             average_make_rating: view.summary.average_make_rating,
             withdrawn: view.summary.withdrawn,
+            source: head.source,
+            variant_of: view.summary.variant_of.map(|parent| VersionAt {
+                recipe_id: parent.recipe_id,
+                version: parent.version,
+            }),
+            parent_erased: view.summary.parent_erased,
+            lineage: view
+                .lineage
+                .into_iter()
+                .map(|ancestor| Ancestor {
+                    recipe_id: ancestor.at.recipe_id,
+                    version: ancestor.at.version,
+                    name: ancestor.name,
+                    parent_erased: ancestor.parent_erased,
+                })
+                .collect(),
+            variants: view
+                .variants
+                .into_iter()
+                .map(|variant| Variant {
+                    recipe_id: variant.recipe_id,
+                    name: variant.name,
+                    current_version: variant.current_version,
+                })
+                .collect(),
         }
     }
 }

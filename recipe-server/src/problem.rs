@@ -84,6 +84,13 @@ impl From<Failure> for Problem {
             | Failure::InvalidBody(refusal) => Problem::refused(refusal),
             Failure::Conflict(error) => Problem::from(error),
             Failure::RecipeNotFound(id) => Problem::recipe_not_found(id.as_str()),
+            Failure::ParentNotFound(id) => Problem::new(
+                Code::ParentNotFound,
+                format!(
+                    "the recipe this one is a variant of, {:?}, is not stored (yet)",
+                    id.as_str()
+                ),
+            ),
             Failure::VersionNotFound(id, version) => Problem::new(
                 Code::VersionNotFound,
                 format!("recipe {:?} has no version {version}", id.as_str()),

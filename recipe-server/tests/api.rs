@@ -311,6 +311,7 @@ counted! {
     recipes(p: &PageRequest) -> Page<RecipeSummary>;
     recipe_summary(r: &RecipeId) -> Option<RecipeSummary>;
     versions(r: &RecipeId, p: &PageRequest) -> Option<Page<VersionSummary>>;
+    variants(r: &RecipeId, p: &PageRequest) -> Option<Page<RecipeId>>;
     put_make(m: &NewMake) -> Written<MakeRef>;
     make(r: &RecipeId, m: &MakeId) -> Option<StoredMake>;
     makes(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeSummary>>;

@@ -4,7 +4,7 @@
 
 use serde_json::{Map, Value};
 
-use crate::model::{Ingredient, Measure, Recipe, Step};
+use crate::model::{Ingredient, MakeId, Measure, Recipe, Step};
 pub use crate::numbers::{normalise_numbers, number};
 
 /// Field names of the canonical form (the seed format's names).
@@ -53,6 +53,30 @@ pub mod field {
     pub const STEP_TEXT: &str = "stepText";
     /// A step's section.
     pub const SECTION: &str = "section";
+}
+
+/// The next version a make becomes when it is adopted: the make's
+/// canonical document without what is the make's own (its rating; its
+/// notes and date are not in it), saying which make it adopts
+/// (`adoptedFrom`). Uploaded as a recipe, it diffs against the version the
+/// make was made from exactly as the make did.
+pub fn adopted(make_document: &Value, make_id: &MakeId) -> Value {
+    let mut document = make_document.clone();
+    if let Value::Object(map) = &mut document {
+        map.remove(field::RATING);
+        map.insert("adoptedFrom".into(), Value::from(make_id.as_str()));
+    }
+    document
+}
+
+/// The next version that restores a stored one: its canonical document,
+/// saying which version it restores (`restoredFrom`).
+pub fn restored(version_document: &Value, version: u32) -> Value {
+    let mut document = version_document.clone();
+    if let Value::Object(map) = &mut document {
+        map.insert("restoredFrom".into(), Value::from(version));
+    }
+    document
 }
 
 /// SHA-256 of a canonical JSON document, hex: equal content, equal hash.

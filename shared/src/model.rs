@@ -147,7 +147,67 @@ pub struct Recipe {
     pub(crate) steps: Vec<Step>,
     /// Other top-level fields (cook time, cuisine, a seed document's extras).
     pub(crate) fields: BTreeMap<String, Value>,
+    /// Where this version came from, as the document says: never part of
+    /// the canonical form, so that it does not make a version's content.
+    pub(crate) lineage: Lineage,
 }
+
+/// What a recipe document says of its origins: the recipe it is a variant
+/// of, the make it adopts, the version it restores. The store keeps these
+/// beside the version ([`crate::store::VersionSource`],
+/// [`crate::store::Parent`]); the canonical form leaves them out.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Lineage {
+    /// The recipe this one is a variant of (`variantOf`, or schema.org's
+    /// `isBasedOn`).
+    pub variant_of: Option<ParentName>,
+    /// The make this version adopts (`adoptedFrom`).
+    pub adopted_from: Option<MakeId>,
+    /// The version this one restores (`restoredFrom`).
+    pub restored_from: Option<u32>,
+}
+
+/// How a document names the recipe it is a variant of.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ParentName {
+    /// A seed document's `variantOf`: the recipe must be stored before its
+    /// variant (until it is, the upload waits as a make for its recipe does).
+    Id(RecipeId),
+    /// A schema.org document's `isBasedOn` (an id, or an address): a
+    /// variant when it names a stored recipe (by its id, `…/recipes/<id>`
+    /// or the dashboard's `…#/recipes/<id>`); otherwise it only says which
+    /// page the recipe came from, and the recipe is no variant.
+    BasedOn(String),
+}
+
+impl ParentName {
+    /// The recipe id the name may stand for: the id itself, or the
+    /// segment after the last `/recipes/` of an address (percent-decoded);
+    /// `None` for an address that names no recipe.
+    pub fn candidate(&self) -> Option<RecipeId> {
+        match self {
+            Self::Id(id) => Some(id.clone()),
+            Self::BasedOn(text) => {
+                let text = text.trim().trim_end_matches('/');
+                let Some((_, rest)) = text.rsplit_once("/recipes/") else {
+                    return RecipeId::parse(text).ok().filter(|_| !text.contains("://"));
+                };
+                let segment = rest.split(['/', '?', '#']).next()?;
+                let decoded = percent_encoding::percent_decode_str(segment)
+                    .decode_utf8()
+                    .ok()?;
+                RecipeId::parse(&decoded).ok()
+            }
+        }
+    }
+
+    /// Whether the document must wait for its parent: a `variantOf` must
+    /// name a stored recipe; an `isBasedOn` need not.
+    pub fn is_required(&self) -> bool {
+        matches!(self, Self::Id(_))
+    }
+}
+
 
 impl Recipe {
     /// The recipe's id.
@@ -177,6 +237,10 @@ impl Recipe {
     /// Other top-level fields, by name.
     pub fn fields(&self) -> &BTreeMap<String, Value> {
         &self.fields
+    }
+    /// What the document says of its origins.
+    pub fn lineage(&self) -> &Lineage {
+        &self.lineage
     }
 }
 

@@ -169,10 +169,16 @@ codes! {
     TooLargeToStore = "too-large-to-store", 422, Record, title::INVALID_DOCUMENT;
     /// A make whose id is taken by other content.
     MakeConflict = "make-conflict", 409, Record, "Make conflict";
+    /// A version whose `adoptedFrom` or `restoredFrom` names no stored
+    /// make or version of its recipe, or that names both.
+    InvalidLineage = "invalid-lineage", 422, Record, title::INVALID_DOCUMENT;
 
     // What the server answers a write that is not (yet) to be recorded.
     /// The make's recipe is not stored (yet): it may be on its way.
     RecipeNotFound = "recipe-not-found", 404, Retry, "Recipe not found";
+    /// The recipe a variant names (`variantOf`) is not stored (yet): it
+    /// may be on its way.
+    ParentNotFound = "parent-not-found", 404, Retry, "Parent recipe not found";
     /// The upload's object was deleted after it: nothing was stored.
     ObjectDeleted = "object-deleted", 410, Superseded, "Object deleted";
 
@@ -529,7 +535,9 @@ mod tests {
                 "recipe-withdrawn",
                 "too-large-to-store",
                 "make-conflict",
+                "invalid-lineage",
                 "recipe-not-found",
+                "parent-not-found",
                 "object-deleted",
                 "invalid-rejection",
                 "invalid-deletion",

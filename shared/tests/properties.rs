@@ -266,6 +266,36 @@ proptest! {
         prop_assert_eq!(doc, recipe_json(m.content()));
     }
 
+    /// Adopting a make: the comparison of the version it was made from
+    /// with the adopted version has the make's own ingredient and step
+    /// changes; the adopted version's content is the make's, less its
+    /// rating.
+    #[test]
+    fn an_adopted_make_compares_as_the_make_diffed(recipe in doc(), changes in edits()) {
+        let make = apply(&recipe, &changes);
+        let (r, m) = parse_pair(&recipe, &make);
+        let made = diff(&r, m.content(), None);
+        let make_id = shared::MakeId::parse("adopted").expect("an id");
+        let document = shared::canonical::adopted(&recipe_json(m.content()), &make_id);
+        let adopted = shared::parse::recipe_from_value(&document, &Limits::default(), None)
+            .map_err(|e| TestCaseError::fail(format!("the adopted version does not read: {e:?}")))?;
+        prop_assert_eq!(adopted.lineage().adopted_from.as_ref(), Some(&make_id));
+        let mut content = recipe_json(m.content());
+        content.as_object_mut().expect("an object").remove("rating");
+        prop_assert_eq!(recipe_json(&adopted), content);
+        let compared = diff(&r, &adopted, None);
+        let food = |d: &shared::MakeDiff| -> Vec<Value> {
+            d.changes
+                .iter()
+                .filter(|c| c.op().starts_with("ingredient-")
+                    || c.op().starts_with("step-")
+                    || ["quantity-changed", "unit-changed", "scaled"].contains(&c.op()))
+                .map(|c| serde_json::to_value(c).expect("a change serialises"))
+                .collect()
+        };
+        prop_assert_eq!(food(&compared), food(&made));
+    }
+
     #[test]
     fn diff_is_deterministic_and_summary_counts_the_changes(recipe in doc(), changes in edits()) {
         let make = apply(&recipe, &changes);

@@ -4,6 +4,7 @@
 
 mod deletion;
 mod erasure;
+mod lineage;
 
 pub use deletion::origin_from;
 pub use erasure::{CANARIES, erasure_leaves_no_trace};
@@ -41,6 +42,8 @@ fn version(recipe: &str, name: &str, content: u32, k: &str) -> NewVersion {
         key: key(k),
         at: format!("2026-01-01T00:00:{:02}.000Z", content % 60),
         origin: None,
+        source: shared::store::VersionSource::Uploaded,
+        variant_of: None,
     }
 }
 
@@ -172,6 +175,7 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
     unknown_things_are_none_and_bad_cursors_are_refused(store.as_ref()).await;
     deletion::run(store.as_ref()).await;
     erasure::run(store.as_ref()).await;
+    lineage::run(store.as_ref()).await;
     store.ping().await.expect("ping");
 }
 

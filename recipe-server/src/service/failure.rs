@@ -22,6 +22,8 @@ pub enum Failure {
     RecipeWithdrawn(Refusal),
     /// There is no such recipe.
     RecipeNotFound(RecipeId),
+    /// The recipe a variant names is not stored (yet): the sender retries.
+    ParentNotFound(RecipeId),
     /// The recipe has no such version.
     VersionNotFound(RecipeId, u32),
     /// The recipe has no such make.
@@ -59,6 +61,7 @@ impl Failure {
             Failure::RecipeNotFound(id) | Failure::Store(StoreError::RecipeNotFound(id)) => {
                 format!("no recipe {}", logged(id.as_str()))
             }
+            Failure::ParentNotFound(id) => format!("no parent recipe {}", logged(id.as_str())),
             Failure::VersionNotFound(id, version) => {
                 format!("no version {version} of recipe {}", logged(id.as_str()))
             }

@@ -27,8 +27,8 @@ use shared::refusal::{Code, Refusal};
 use shared::store::{
     ErasureTarget, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake,
     NewRejection, NewVersion, ObjectDeletion, ObjectIds, Origin, Page, PageRequest, RecipeStore,
-    RecipeSummary, RejectedUpload, Removed, StoreError, StoredMake, StoredRejection, StoredVersion,
-    Tombstone, VersionSummary, Written, content_hash,
+    Parent, RecipeSummary, RejectedUpload, Removed, StoreError, StoredMake, StoredRejection,
+    StoredVersion, Tombstone, VersionSource, VersionSummary, Written, content_hash,
 };
 use shared::wire::{DeletionBody, RejectionBody, rejection_key};
 use shared::{Limits, Recipe, Rejection, diff_make};
@@ -150,14 +150,33 @@ pub struct LoggedMake {
     pub summary: Summary,
 }
 
-/// A recipe version with its recipe's figures.
+/// A recipe version with its recipe's figures and its family.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RecipeView {
     /// The version asked for (the current one by default).
     pub version: StoredVersion,
     /// The recipe's summary: its current version and makes.
     pub summary: RecipeSummary,
+    /// The line back to the original, nearest first: the parent, its
+    /// parent, and so on.
+    pub lineage: Vec<Ancestor>,
+    /// Its variants (the first [`MAX_PAGE`]), by id.
+    pub variants: Vec<RecipeSummary>,
 }
+
+/// A recipe in a variant's line back to its original.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Ancestor {
+    /// The recipe, at the version its variant was made from.
+    pub at: Parent,
+    /// Its name now.
+    pub name: String,
+    /// Its own parent was erased: the line ends here.
+    pub parent_erased: bool,
+}
+
+/// The longest line back to an original that a recipe shows.
+const MAX_LINEAGE: usize = 32;
 
 /// One version of a recipe, named by its recipe and number
 /// (`recipeId@version` in a query).
@@ -238,6 +257,11 @@ impl Service {
                 return Err(self.refuse(write, UploadKind::Recipe, refusal).await);
             }
         };
+        let source = match self.version_source(&recipe).await? {
+            Ok(source) => source,
+            Err(refusal) => return Err(self.refuse(write, UploadKind::Recipe, refusal).await),
+        };
+        let variant_of = self.parent_of(&recipe, write).await?;
         let document = recipe_json(&recipe);
         let version = NewVersion {
             recipe_id: recipe.id().clone(),
@@ -248,8 +272,86 @@ impl Service {
             key: write.key.clone(),
             at: now_rfc3339(),
             origin: write.origin(&self.erasure.ids),
+            source,
+            variant_of,
         };
         Ok(self.store.put_version(&version).await?)
+    }
+
+    /// Where a recipe version comes from, as its document says: the make
+    /// it adopts and the version it restores must be the recipe's own and
+    /// stored (an `invalid-lineage` refusal otherwise).
+    async fn version_source(&self, recipe: &Recipe) -> Result<Result<VersionSource, Refusal>> {
+        let lineage = recipe.lineage();
+        let refused = |path: &str, detail: String| Refusal::new(Code::InvalidLineage, detail, path);
+        match (&lineage.adopted_from, lineage.restored_from) {
+            (None, None) => Ok(Ok(VersionSource::Uploaded)),
+            (Some(_), Some(_)) => Ok(Err(refused(
+                "$.restoredFrom",
+                "a version adopts a make or restores a version, not both".to_owned(),
+            ))),
+            (Some(make_id), None) => Ok(
+                match self.store.make(recipe.id(), make_id).await? {
+                    Some(_) => Ok(VersionSource::Adopted {
+                        make_id: make_id.clone(),
+                    }),
+                    None => Err(refused(
+                        "$.adoptedFrom",
+                        format!(
+                            "recipe {:?} has no make {:?} to adopt",
+                            recipe.id().as_str(),
+                            make_id.as_str()
+                        ),
+                    )),
+                },
+            ),
+            (None, Some(version)) => Ok(
+                match self.store.version(recipe.id(), Some(version)).await? {
+                    Some(_) => Ok(VersionSource::Restored { version }),
+                    None => Err(refused(
+                        "$.restoredFrom",
+                        format!(
+                            "recipe {:?} has no version {version} to restore",
+                            recipe.id().as_str()
+                        ),
+                    )),
+                },
+            ),
+        }
+    }
+
+    /// The recipe `recipe` is a variant of, at its current version, when
+    /// this upload creates the recipe (a recipe's parent never changes):
+    /// a `variantOf` must name a stored recipe, and waits for it
+    /// ([`Failure::ParentNotFound`]); an `isBasedOn` that names none is
+    /// only where the page came from.
+    async fn parent_of(&self, recipe: &Recipe, write: &Write) -> Result<Option<Parent>> {
+        let Some(named) = &recipe.lineage().variant_of else {
+            return Ok(None);
+        };
+        let Some(parent_id) = named.candidate() else {
+            return Ok(None);
+        };
+        if parent_id == *recipe.id() || self.store.recipe_summary(recipe.id()).await?.is_some() {
+            return Ok(None);
+        }
+        match self.store.recipe_summary(&parent_id).await? {
+            Some(parent) => Ok(Some(Parent {
+                recipe_id: parent_id,
+                version: parent.current_version,
+            })),
+            None if named.is_required() => {
+                // Unless its object was deleted since: then waiting for
+                // the parent would only end in the DLQ.
+                if let Some(origin) = write.origin(&self.erasure.ids)
+                    && self.store.is_deleted(&origin).await?
+                {
+                    return Err(StoreError::Deleted(origin.object_key).into());
+                }
+                Err(Failure::ParentNotFound(parent_id))
+            }
+            None => Ok(None),
+        }
     }
 
     /// Diffs a make of `recipe_id` against the recipe's current version and
@@ -530,10 +632,66 @@ impl Service {
                 version.unwrap_or(0),
             ));
         };
+        let lineage = self.lineage(&summary).await?;
+        let variants = self.variant_summaries(recipe_id).await?;
         Ok(RecipeView {
             version: stored,
             summary,
+            lineage,
+            variants,
         })
+    }
+
+    /// The line from `summary`'s recipe back to its original, nearest
+    /// first, up to [`MAX_LINEAGE`] recipes (a recipe erased and added
+    /// again under its id could close a circle).
+    async fn lineage(&self, summary: &RecipeSummary) -> Result<Vec<Ancestor>> {
+        let mut line: Vec<Ancestor> = Vec::new();
+        let mut next = summary.variant_of.clone();
+        while let Some(at) = next.take() {
+            if line.len() == MAX_LINEAGE
+                || at.recipe_id == summary.recipe_id
+                || line.iter().any(|a| a.at.recipe_id == at.recipe_id)
+            {
+                break;
+            }
+            let Some(parent) = self.store.recipe_summary(&at.recipe_id).await? else {
+                break;
+            };
+            next = parent.variant_of.clone();
+            line.push(Ancestor {
+                at,
+                name: parent.name,
+                parent_erased: parent.parent_erased,
+            });
+        }
+        Ok(line)
+    }
+
+    /// The first [`MAX_PAGE`] variants of a recipe, read side by side.
+    async fn variant_summaries(&self, recipe_id: &RecipeId) -> Result<Vec<RecipeSummary>> {
+        let ids = self
+            .store
+            .variants(recipe_id, &PageRequest::first(MAX_PAGE))
+            .await?
+            .map(|page| page.items)
+            .unwrap_or_default();
+        let mut reads = tokio::task::JoinSet::new();
+        for (index, id) in ids.into_iter().enumerate() {
+            let store = Arc::clone(&self.store);
+            reads.spawn(async move { (index, store.recipe_summary(&id).await) });
+        }
+        let mut found = Vec::new();
+        while let Some(read) = reads.join_next().await {
+            let (index, summary) =
+                read.map_err(|e| Failure::Internal(format!("reading a variant failed: {e}")))?;
+            // A variant erased meanwhile is left out.
+            if let Some(summary) = summary? {
+                found.push((index, summary));
+            }
+        }
+        found.sort_by_key(|(index, _)| *index);
+        Ok(found.into_iter().map(|(_, summary)| summary).collect())
     }
 
     /// How `to` differs from `from`: two versions of one recipe, or of two

@@ -432,6 +432,12 @@ pub struct Summary {
 }
 
 impl Summary {
+    /// Whether the make changed the recipe itself: any change but its
+    /// rating, which is the make's own (a version's "share changed").
+    pub fn changes_recipe(&self) -> bool {
+        self.total > self.rating_changed
+    }
+
     /// Counts the changes.
     pub fn of(changes: &[Change]) -> Self {
         let mut s = Summary {

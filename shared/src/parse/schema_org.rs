@@ -11,7 +11,7 @@ use super::reader::{
 };
 use crate::ingredient_line::{is_bare_amount, parse_line};
 use crate::limits::Limits;
-use crate::model::{Ingredient, Make, MakeId, Recipe, RecipeId, Step};
+use crate::model::{Ingredient, Lineage, Make, MakeId, ParentName, Recipe, RecipeId, Step};
 use crate::path::JsonPath;
 use crate::rejection::{RejectReason, Rejection};
 use crate::text::{collapse_whitespace, split_glued_paragraphs, strip_html};
@@ -260,14 +260,34 @@ fn content(
         return Err(missing(path, "name"));
     }
     Ok(Recipe {
-        id,
         name,
         rating: rating(node, path)?,
         recipe_yield: recipe_yield(node, path, reader)?,
         ingredients: ingredients(node, path, reader)?,
         steps: instructions(node, path, reader)?,
         fields: kept_fields(node, path, reader)?,
+        lineage: based_on(node, &id),
+        id,
     })
+}
+
+/// What `isBasedOn` says of a recipe's origins: the recipe it may be a
+/// variant of, unless it names the page itself or the recipe's own id (a
+/// make's `isBasedOn` names its recipe, which is its id).
+fn based_on(node: &Map<String, Value>, own: &RecipeId) -> Lineage {
+    let named = node.get("isBasedOn").and_then(reference).filter(|based_on| {
+        !["@id", "url", "mainEntityOfPage"]
+            .iter()
+            .filter_map(|k| node.get(*k).and_then(reference))
+            .any(|page| same_address(page, based_on))
+    });
+    let variant_of = named
+        .map(|text| ParentName::BasedOn(text.trim().to_owned()))
+        .filter(|parent| parent.candidate().as_ref() != Some(own));
+    Lineage {
+        variant_of,
+        ..Lineage::default()
+    }
 }
 
 /// `aggregateRating.ratingValue`, scaled to 0-5 when `bestRating` says

@@ -1,6 +1,8 @@
 //! The seed format: `{"recipeName", "recipeId", "rating", "ingredients":
 //! [{"ingredientId", "quantity", "measurement", "ingredientName"}], "steps":
-//! [{"stepId", "stepText"}]}`; a make may add `makeId`, `madeAt`, `notes`.
+//! [{"stepId", "stepText"}]}`; a make may add `makeId`, `madeAt`, `notes`;
+//! a recipe may say where it came from: `variantOf`, `adoptedFrom`,
+//! `restoredFrom` ([`Lineage`]).
 
 use std::collections::BTreeMap;
 
@@ -10,12 +12,13 @@ use super::reader::{Reader, UniqueIds, check_made_at, ingredient_from_line, miss
 use crate::ingredient_line::parse_line;
 use crate::limits::Limits;
 use crate::model::{
-    Ingredient, IngredientId, Make, MakeId, Measure, Recipe, RecipeId, Step, StepId,
+    Ingredient, IngredientId, Lineage, Make, MakeId, Measure, ParentName, Recipe, RecipeId, Step,
+    StepId,
 };
 use crate::numbers::normalise_numbers;
 use crate::path::JsonPath;
 use crate::quantity::Quantity;
-use crate::rejection::Rejection;
+use crate::rejection::{RejectReason, Rejection};
 use crate::text::name_key;
 use crate::units::Unit;
 
@@ -30,6 +33,9 @@ const KNOWN: &[&str] = &[
     "makeId",
     "madeAt",
     "notes",
+    "variantOf",
+    "adoptedFrom",
+    "restoredFrom",
 ];
 
 pub(crate) fn recipe(
@@ -105,6 +111,7 @@ fn content(
         s.id.as_ref().map(StepId::as_str)
     })?;
     let fields = extra_fields(object, reader)?;
+    let lineage = lineage(object, &id)?;
     Ok(Recipe {
         id,
         name,
@@ -113,6 +120,61 @@ fn content(
         ingredients,
         steps,
         fields,
+        lineage,
+    })
+}
+
+/// `variantOf` (a recipe id, not the recipe's own), `adoptedFrom` (a make
+/// id) and `restoredFrom` (a version number, 1 or more).
+fn lineage(object: &Map<String, Value>, own: &RecipeId) -> Result<Lineage, Rejection> {
+    let root = JsonPath::root();
+    let present = |field: &str| object.get(field).filter(|v| !v.is_null());
+    let variant_of = match present("variantOf") {
+        None => None,
+        Some(value) => {
+            let path = root.key("variantOf");
+            let parent = RecipeId::from_json(value).map_err(|r| Rejection::new(path.clone(), r))?;
+            if &parent == own {
+                return Err(Rejection::new(
+                    path,
+                    RejectReason::InvalidId {
+                        message: format!("a recipe cannot be a variant of itself ({parent})"),
+                    },
+                ));
+            }
+            Some(ParentName::Id(parent))
+        }
+    };
+    let adopted_from = present("adoptedFrom")
+        .map(|value| {
+            MakeId::from_json(value).map_err(|r| Rejection::new(root.key("adoptedFrom"), r))
+        })
+        .transpose()?;
+    let restored_from = present("restoredFrom")
+        .map(|value| {
+            let path = root.key("restoredFrom");
+            match value {
+                Value::Number(n) => n
+                    .as_u64()
+                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0).map(|f| f as u64))
+                    .and_then(|n| u32::try_from(n).ok())
+                    .filter(|n| *n >= 1)
+                    .ok_or_else(|| {
+                        Rejection::new(
+                            path,
+                            RejectReason::InvalidNumber {
+                                message: format!("a version is a whole number from 1, not {n}"),
+                            },
+                        )
+                    }),
+                other => Err(wrong_type(&path, "a version number", other)),
+            }
+        })
+        .transpose()?;
+    Ok(Lineage {
+        variant_of,
+        adopted_from,
+        restored_from,
     })
 }
 

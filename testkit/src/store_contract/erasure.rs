@@ -18,13 +18,13 @@ use super::{
 
 const AT: &str = "2026-03-01T00:00:00.000Z";
 
-fn recipe(recipe_id: &str) -> ErasureTarget {
+pub(super) fn recipe(recipe_id: &str) -> ErasureTarget {
     ErasureTarget::Recipe {
         recipe_id: id(recipe_id),
     }
 }
 
-fn one_make(recipe_id: &str, make: &str) -> ErasureTarget {
+pub(super) fn one_make(recipe_id: &str, make: &str) -> ErasureTarget {
     ErasureTarget::Make {
         recipe_id: id(recipe_id),
         make_id: make_id(make),
@@ -55,7 +55,7 @@ fn rejection_of(k: &str, object_key: &str, sequencer: &str) -> NewRejection {
 }
 
 /// Begins and finishes erasing `target`, as the recipe server does.
-async fn erase(store: &dyn RecipeStore, target: &ErasureTarget) -> Option<Removed> {
+pub(super) async fn erase(store: &dyn RecipeStore, target: &ErasureTarget) -> Option<Removed> {
     let objects = begin(store, target).await?;
     let tombstones = Tombstone::of(&ObjectIds::for_tests(), &objects);
     Some(

@@ -216,7 +216,7 @@ impl DynamoStore {
             backoff(attempt).await;
             let [meta, directory] =
                 self.count_make(recipe_id, -1, found.pointer.rating, found.at)?;
-            let items = vec![
+            let mut items = vec![
                 self.delete(
                     Key::Make(recipe_id, make_id).item(),
                     Some(found.same_origin()),
@@ -225,6 +225,11 @@ impl DynamoStore {
                 directory,
                 self.delete(found.key.clone(), None)?,
             ];
+            // A make stored before versions counted their makes was never
+            // counted on its version; its pointer says nothing of it.
+            if let Some(tally) = found.pointer.tally() {
+                items.push(self.count_on_version(recipe_id, -1, &tally)?);
+            }
             let Transaction::Cancelled(cancelled) = self
                 .transact("removing a make of a deleted object", items)
                 .await?

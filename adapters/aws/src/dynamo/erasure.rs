@@ -10,9 +10,11 @@
 //!    and the rejections they name go, and its tombstone is raised;
 //! 2. the rejections of `recipes/` keys that name the recipe, read from
 //!    the rejections' partition, go;
-//! 3. a recipe: its `META` item and directory entry go first (it is gone
-//!    from every read from then on), then the idempotency records its key
-//!    pointers (`KEY#…`) name, then the rest of its partition. A make: the
+//! 3. a recipe: its entry among its parent's variants goes, then its
+//!    `META` item and directory entry (it is gone from every read from
+//!    then on), then the idempotency records its key pointers (`KEY#…`)
+//!    name; each of its variants (`VARIANT#…`) forgets it and keeps only
+//!    that its parent was erased; then the rest of its partition goes. A make: the
 //!    make, uncounted from its recipe in one transaction, then its key
 //!    pointers' records;
 //! 4. the marker goes last.
@@ -21,7 +23,7 @@
 //! [`RecipeStore::finish_erasure`]: shared::store::RecipeStore::finish_erasure
 //! [`RecipeStore::pending_erasures`]: shared::store::RecipeStore::pending_erasures
 
-use aws_sdk_dynamodb::types::TransactWriteItem;
+use aws_sdk_dynamodb::types::{AttributeValue, TransactWriteItem};
 use shared::keys::{RECIPES_PREFIX, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 // Ids and keys in error messages go by their pseudonyms: the messages are logged.
@@ -32,7 +34,9 @@ use shared::store::{
 
 use super::DynamoStore;
 use super::items::{ErasureItem, KeyPointerItem, OriginItem, PointerItem, RejectionKey, from_item};
-use super::keys::{Entry, Item, Key, List, Write, key_of, record_of_key_pointer, sort_key};
+use super::keys::{
+    Entry, Item, Key, List, Write, key_of, record_of_key_pointer, sort_key, variant_of_entry,
+};
 use super::transact::{EXISTS, Expression, Transaction, WRITE_ATTEMPTS, backoff, sdk_error};
 
 /// Items deleted per `TransactWriteItems` call.
@@ -191,6 +195,19 @@ impl DynamoStore {
         // 3. The records.
         match target {
             ErasureTarget::Recipe { .. } => {
+                // Its entry among its parent's variants goes while the
+                // recipe still names its parent.
+                if let Some(parent) = self
+                    .recipe_item(recipe_id)
+                    .await?
+                    .and_then(|recipe| recipe.variant_of().cloned())
+                {
+                    self.delete_all(
+                        vec![Key::Variant(&parent.recipe_id, recipe_id).item()],
+                        "erasing a variant's entry",
+                    )
+                    .await?;
+                }
                 self.delete_all(
                     vec![
                         Key::Recipe(recipe_id).item(),
@@ -210,6 +227,13 @@ impl DynamoStore {
                     match Entry::of(sk) {
                         Some(Entry::Make) => removed.makes += 1,
                         Some(Entry::Version) => removed.versions += 1,
+                        // Before its entry goes: a crash leaves it to be
+                        // found again.
+                        Some(Entry::Variant) => {
+                            if let Some(variant) = variant_of_entry(sk) {
+                                self.mark_parent_erased(&variant, recipe_id).await?;
+                            }
+                        }
                         _ => gone.extend(record_of_key_pointer(sk)),
                     }
                 }
@@ -245,6 +269,35 @@ impl DynamoStore {
         Ok(removed)
     }
 
+    /// Makes `variant` forget its parent, `parent`, keeping only that it
+    /// was erased, on its `META` item and its directory entry; nothing when
+    /// the variant is gone or names another parent.
+    async fn mark_parent_erased(
+        &self,
+        variant: &RecipeId,
+        parent: &RecipeId,
+    ) -> Result<(), StoreError> {
+        let mark = || {
+            let mut expression = Expression::default();
+            let variant_of = expression.name("variantOf");
+            let erased = expression.name("parentErased");
+            let id = expression.name("recipeId");
+            let yes = expression.value("parentErased", AttributeValue::Bool(true));
+            let parent = expression.value("parent", AttributeValue::S(parent.as_str().to_owned()));
+            expression.text = format!("SET {erased} = {yes} REMOVE {variant_of}");
+            let condition = format!("{variant_of}.{id} = {parent}");
+            (expression, condition)
+        };
+        for key in [Key::Recipe(variant), Key::Directory(variant)] {
+            let (expression, condition) = mark();
+            let items = vec![self.update(key.item(), expression, Some(condition))?];
+            // Cancelled: the variant is gone, or names another parent.
+            self.transact("marking a variant's parent erased", items)
+                .await?;
+        }
+        Ok(())
+    }
+
     /// Removes a make and uncounts it; false when it is gone already.
     async fn erase_make(
         &self,
@@ -258,7 +311,7 @@ impl DynamoStore {
                 return Ok(false);
             };
             let [meta, directory] = self.count_make(recipe_id, -1, make.rating(), at)?;
-            let items = vec![
+            let mut items = vec![
                 self.delete(
                     Key::Make(recipe_id, make_id).item(),
                     Some(Expression::condition(EXISTS)),
@@ -266,6 +319,9 @@ impl DynamoStore {
                 meta,
                 directory,
             ];
+            if let Some(tally) = make.tally() {
+                items.push(self.count_on_version(recipe_id, -1, &tally)?);
+            }
             if let Transaction::Committed = self.transact("erasing a make", items).await? {
                 return Ok(true);
             }

@@ -14,8 +14,9 @@ use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::object_id::scrubbed;
 use shared::store::{
-    ErasedObject, ErasureTarget, IdempotencyKey, MakeRef, MakeSummary, NewMake, NewVersion, Origin,
-    RecipeSummary, StoreError, StoredMake, StoredRejection, StoredVersion, VersionSummary,
+    ErasedObject, ErasureTarget, IdempotencyKey, MakeRef, MakeSummary, MakeTally, NewMake,
+    NewVersion, Origin, Parent, RecipeSummary, StoreError, StoredMake, StoredRejection,
+    StoredVersion, VersionSource, VersionSummary, version_figures,
 };
 
 use super::keys::{Item, Key, Write};
@@ -27,9 +28,6 @@ const IDEMPOTENCY_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// DynamoDB refuses items larger than this.
 pub(super) const ITEM_LIMIT: usize = 400 * 1024;
 
-/// The attributes a list of versions shows ([`VersionSummary`]'s).
-pub(super) const VERSION_SUMMARY: [&str; 5] =
-    ["version", "name", "contentHash", "createdAt", "withdrawnAt"];
 
 /// A record read from an item of the table.
 pub(super) fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
@@ -66,6 +64,9 @@ pub(super) struct RecipeFields<'a> {
     /// Every version is withdrawn.
     withdrawn: bool,
     updated_at: &'a str,
+    /// The recipe's parent: set only by the write that creates the recipe.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    variant_of: Option<&'a Parent>,
 }
 
 impl<'a> RecipeFields<'a> {
@@ -81,6 +82,16 @@ impl<'a> RecipeFields<'a> {
             latest_version: number,
             withdrawn: false,
             updated_at: &version.at,
+            variant_of: None,
+        }
+    }
+
+    /// The recipe created by `version`, stored as its version `number`:
+    /// with its parent, if it is a variant.
+    pub(super) fn of_new_recipe(version: &'a NewVersion, number: u32) -> Self {
+        Self {
+            variant_of: version.variant_of.as_ref(),
+            ..Self::of_version(version, number)
         }
     }
 
@@ -103,6 +114,7 @@ impl<'a> RecipeFields<'a> {
             latest_version: latest,
             withdrawn,
             updated_at: at,
+            variant_of: None,
         }
     }
 
@@ -135,9 +147,18 @@ pub(super) struct RecipeItem {
     latest_version: Option<u32>,
     #[serde(default)]
     withdrawn: bool,
+    #[serde(default)]
+    variant_of: Option<Parent>,
+    #[serde(default)]
+    parent_erased: bool,
 }
 
 impl RecipeItem {
+    /// The recipe's parent, if it is a variant.
+    pub(super) fn variant_of(&self) -> Option<&Parent> {
+        self.variant_of.as_ref()
+    }
+
     pub(super) fn current_version(&self) -> u32 {
         self.current_version
     }
@@ -171,6 +192,8 @@ impl RecipeItem {
                 .then(|| round4(self.rating_sum / self.rated_count as f64)),
             updated_at: self.updated_at,
             content_hash: self.content_hash,
+            variant_of: self.variant_of,
+            parent_erased: self.parent_erased,
         }
     }
 }
@@ -243,6 +266,127 @@ pub(super) struct VersionItem {
     origin: OriginFields,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     withdrawn_at: Option<String>,
+    // Absent for an upload, and on items written before sources were kept.
+    #[serde(default, skip_serializing_if = "is_uploaded")]
+    source: VersionSource,
+    #[serde(flatten)]
+    counts: MakeCounts,
+}
+
+fn is_uploaded(source: &VersionSource) -> bool {
+    *source == VersionSource::Uploaded
+}
+
+/// A version's make counters. `ADD` creates them with its first make, so a
+/// version item is written without them; items written before versions
+/// counted their makes have none (their makes count from then on).
+#[derive(Default, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MakeCounts {
+    #[serde(default, skip_serializing)]
+    make_count: u64,
+    #[serde(default, skip_serializing)]
+    rating_sum: f64,
+    #[serde(default, skip_serializing)]
+    rated_count: u64,
+    #[serde(default, skip_serializing)]
+    changed_count: u64,
+}
+
+impl MakeCounts {
+    /// The counters' attributes.
+    const PROJECTION: [&str; 4] = ["makeCount", "ratingSum", "ratedCount", "changedCount"];
+
+    /// The figures a version shows: its make count, mean rating and share
+    /// changed.
+    fn figures(&self) -> (u64, Option<f64>, Option<f64>) {
+        let (average, share) = version_figures(
+            self.make_count,
+            self.rating_sum,
+            self.rated_count,
+            self.changed_count,
+        );
+        (self.make_count, average, share)
+    }
+}
+
+/// The update of a version's make counters for a make tallied `tally`
+/// added (`by` = 1) or removed (`by` = -1).
+pub(super) fn version_counter_adds(by: i32, tally: &MakeTally) -> [(&'static str, f64); 4] {
+    let by = f64::from(by);
+    // `+ 0.0` makes a negative zero positive: DynamoDB is given "0".
+    let times = |counted: bool, amount: f64| if counted { by * amount + 0.0 } else { 0.0 };
+    [
+        ("makeCount", by),
+        ("ratingSum", times(true, tally.rating.unwrap_or(0.0))),
+        ("ratedCount", times(tally.rating.is_some(), 1.0)),
+        ("changedCount", times(tally.changed, 1.0)),
+    ]
+}
+
+/// A parent's entry for one of its variants (`VARIANT#<id>` in the
+/// parent's partition).
+#[derive(Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct VariantEntry {
+    pub(super) variant_id: RecipeId,
+}
+
+/// The item of `parent`'s entry for its variant `variant`.
+pub(super) fn variant_item(parent: &RecipeId, variant: &RecipeId) -> Item {
+    let mut item = Key::Variant(parent, variant).item();
+    item.insert(
+        "variantId".to_owned(),
+        AttributeValue::S(variant.as_str().to_owned()),
+    );
+    item
+}
+
+/// The attributes of a version that a list shows.
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct VersionSummaryItem {
+    version: u32,
+    name: String,
+    content_hash: String,
+    created_at: String,
+    #[serde(default)]
+    withdrawn_at: Option<String>,
+    #[serde(default)]
+    source: VersionSource,
+    #[serde(flatten)]
+    counts: MakeCounts,
+}
+
+impl VersionSummaryItem {
+    /// The attributes it is read from.
+    pub(super) const PROJECTION: [&str; 10] = [
+        "version",
+        "name",
+        "contentHash",
+        "createdAt",
+        "withdrawnAt",
+        "source",
+        MakeCounts::PROJECTION[0],
+        MakeCounts::PROJECTION[1],
+        MakeCounts::PROJECTION[2],
+        MakeCounts::PROJECTION[3],
+    ];
+
+    pub(super) fn into_summary(self) -> VersionSummary {
+        let (make_count, average_make_rating, changed_share) = self.counts.figures();
+        VersionSummary {
+            version: self.version,
+            name: self.name,
+            content_hash: self.content_hash,
+            created_at: self.created_at,
+            withdrawn_at: self.withdrawn_at,
+            source: self.source,
+            make_count,
+            average_make_rating,
+            changed_share,
+        }
+    }
 }
 
 impl VersionItem {
@@ -262,12 +406,15 @@ impl VersionItem {
             document: stored.document.clone(),
             origin: OriginFields::of(origin),
             withdrawn_at: stored.head.withdrawn_at.clone(),
+            source: stored.head.source.clone(),
+            counts: MakeCounts::default(),
         };
         let key = Key::Version(&stored.recipe_id, stored.head.version).item();
         Ok(with_key(to_item(&item, "a recipe version")?, key))
     }
 
     pub(super) fn into_stored(self) -> StoredVersion {
+        let (make_count, average_make_rating, changed_share) = self.counts.figures();
         StoredVersion {
             recipe_id: self.recipe_id,
             head: VersionSummary {
@@ -276,6 +423,10 @@ impl VersionItem {
                 content_hash: self.content_hash,
                 created_at: self.created_at,
                 withdrawn_at: self.withdrawn_at,
+                source: self.source,
+                make_count,
+                average_make_rating,
+                changed_share,
             },
             document: self.document,
         }
@@ -346,6 +497,9 @@ pub(super) struct MakeItem {
     logged_by: Option<String>,
     #[serde(flatten)]
     origin: OriginFields,
+    /// Counted on its version's figures (false for makes stored before).
+    #[serde(default)]
+    counted_on_version: bool,
 }
 
 impl MakeItem {
@@ -370,6 +524,7 @@ impl MakeItem {
             facts: new.facts.clone(),
             logged_by: make.logged_by.clone(),
             origin: OriginFields::of(new.origin.as_ref()),
+            counted_on_version: true,
         };
         let key = Key::Make(&make.recipe_id, &make.make_id).item();
         let item = with_key(to_item(&item, "a make")?, key);
@@ -388,6 +543,16 @@ impl MakeItem {
 
     pub(super) fn rating(&self) -> Option<f64> {
         self.rating
+    }
+
+    /// What it added to its version's figures; `None` for a make stored
+    /// before versions counted their makes, which was never counted.
+    pub(super) fn tally(&self) -> Option<MakeTally> {
+        self.counted_on_version.then(|| MakeTally {
+            version: self.version,
+            rating: self.rating,
+            changed: self.summary.changes_recipe(),
+        })
     }
 
     /// Whether it records `origin`'s upload.
@@ -526,6 +691,8 @@ impl Pointer {
                 recipe_id: Some(make.recipe_id.clone()),
                 make_id: Some(make.make_id.clone()),
                 rating: make.rating,
+                version: Some(make.version),
+                changed: Some(new.summary.changes_recipe()),
                 ..PointerItem::default()
             },
         )
@@ -590,6 +757,22 @@ pub(super) struct PointerItem {
     pub(super) rejection_id: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) sequencer: Option<String>,
+    /// A make's: whether it changed the recipe (absent on pointers written
+    /// before versions counted their makes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) changed: Option<bool>,
+}
+
+impl PointerItem {
+    /// What its make added to its version's figures, when the pointer
+    /// says (pointers written before versions counted makes do not).
+    pub(super) fn tally(&self) -> Option<MakeTally> {
+        Some(MakeTally {
+            version: self.version?,
+            rating: self.rating,
+            changed: self.changed?,
+        })
+    }
 }
 
 /// The newest deletion of an object (`pk = OBJECT#<id>`, `sk = DELETED`).

@@ -17,6 +17,8 @@ const RECIPE_PREFIX: &str = "RECIPE#";
 const META_SK: &str = "META";
 const VERSION_PREFIX: &str = "VERSION#";
 const MAKE_PREFIX: &str = "MAKE#";
+/// In a recipe's partition, one of its variants (`VARIANT#<variant id>`).
+const VARIANT_PREFIX: &str = "VARIANT#";
 const DIRECTORY_PK: &str = "RECIPES";
 const REJECTIONS_PK: &str = "REJECTIONS";
 const REJECTION_PREFIX: &str = "REJ#";
@@ -59,6 +61,8 @@ pub(super) enum Key<'a> {
     Directory(&'a RecipeId),
     Version(&'a RecipeId, u32),
     Make(&'a RecipeId, &'a MakeId),
+    /// In a parent's partition, one of its variants (parent, variant).
+    Variant(&'a RecipeId, &'a RecipeId),
     Rejection(&'a str),
     /// What the first write of a kind with a key returned.
     Idempotency(Write, &'a IdempotencyKey),
@@ -85,6 +89,7 @@ impl Key<'_> {
             Self::Directory(_) => "a recipe's directory entry",
             Self::Version(..) => "a recipe version",
             Self::Make(..) => "a make",
+            Self::Variant(..) => "a variant's entry",
             Self::Rejection(_) => "a rejection",
             Self::Idempotency(..) => "an idempotency record",
             Self::IdempotencyPointer(..) => "a key pointer",
@@ -107,6 +112,9 @@ impl Key<'_> {
             ),
             Self::Make(recipe_id, make_id) => {
                 item_key(recipe_pk(recipe_id), format!("{MAKE_PREFIX}{make_id}"))
+            }
+            Self::Variant(parent, variant) => {
+                item_key(recipe_pk(parent), format!("{VARIANT_PREFIX}{variant}"))
             }
             Self::Rejection(rejection_id) => item_key(REJECTIONS_PK, rejection_sk(rejection_id)),
             Self::Idempotency(kind, key) => idempotency_key(kind.name(), key.as_str()),
@@ -149,6 +157,8 @@ pub(super) enum Entry {
     Rejection,
     /// An object's tombstone.
     Tombstone,
+    /// A recipe's entry for one of its variants.
+    Variant,
 }
 
 impl Entry {
@@ -161,6 +171,8 @@ impl Entry {
             Some(Self::Version)
         } else if sk.starts_with(REJECTION_PREFIX) {
             Some(Self::Rejection)
+        } else if sk.starts_with(VARIANT_PREFIX) {
+            Some(Self::Variant)
         } else {
             None
         }
@@ -179,6 +191,8 @@ pub(super) enum List<'a> {
     Makes(&'a RecipeId),
     /// The key pointers of a recipe's writes.
     KeyPointers(&'a RecipeId),
+    /// A recipe's variants, by id.
+    Variants(&'a RecipeId),
     /// Every item of a recipe's partition.
     Recipe(&'a RecipeId),
     /// The rejections, newest first.
@@ -196,6 +210,7 @@ impl List<'_> {
             Self::Versions(recipe_id)
             | Self::Makes(recipe_id)
             | Self::KeyPointers(recipe_id)
+            | Self::Variants(recipe_id)
             | Self::Recipe(recipe_id) => recipe_pk(recipe_id),
             Self::Rejections => REJECTIONS_PK.to_owned(),
             Self::Object(object_id) => object_pk(object_id),
@@ -210,6 +225,7 @@ impl List<'_> {
             Self::Versions(_) => Some(VERSION_PREFIX),
             Self::Makes(_) => Some(MAKE_PREFIX),
             Self::KeyPointers(_) => Some(KEY_PREFIX),
+            Self::Variants(_) => Some(VARIANT_PREFIX),
             Self::Rejections => Some(REJECTION_PREFIX),
             Self::Erasures => Some(ERASURE_PREFIX),
             Self::Recipe(_) | Self::Object(_) => None,
@@ -228,6 +244,7 @@ impl List<'_> {
             Self::Versions(_) => "recipe versions",
             Self::Makes(_) => "makes",
             Self::KeyPointers(_) => "a recipe's keys",
+            Self::Variants(_) => "variants",
             Self::Recipe(_) => "a recipe's records",
             Self::Rejections => "rejections",
             Self::Object(_) => "what came from an object",
@@ -261,6 +278,11 @@ pub(super) fn key_of(item: &Item) -> Result<Item, StoreError> {
 pub(super) fn record_of_key_pointer(sk: &str) -> Option<Item> {
     let (kind, key) = sk.strip_prefix(KEY_PREFIX)?.split_once('#')?;
     Some(idempotency_key(kind, key))
+}
+
+/// The variant that a parent's entry (`VARIANT#<id>`) names.
+pub(super) fn variant_of_entry(sk: &str) -> Option<RecipeId> {
+    RecipeId::parse(sk.strip_prefix(VARIANT_PREFIX)?).ok()
 }
 
 fn recipe_pk(recipe_id: &RecipeId) -> String {

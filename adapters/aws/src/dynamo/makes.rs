@@ -9,7 +9,7 @@ use shared::model::{MakeId, RecipeId};
 // Ids and keys in error messages go by their pseudonyms: the messages are logged.
 use shared::object_id::logged;
 use shared::store::{
-    MakeRef, MakeSummary, NewMake, Page, PageRequest, StoreError, StoredMake, Written,
+    MakeRef, MakeSummary, MakeTally, NewMake, Page, PageRequest, StoreError, StoredMake, Written,
 };
 
 use super::DynamoStore;
@@ -58,6 +58,7 @@ impl DynamoStore {
                 self.put_first(Write::Make, &new.key, &made, &make.created_at)?,
                 meta,
                 directory,
+                self.count_on_version(&make.recipe_id, 1, &MakeTally::of(new))?,
                 self.put_key_pointer(&make.recipe_id, Write::Make, &new.key, Some(&make.make_id))?,
             ];
             let pointer = origin.map(|o| Pointer::make(new, o));

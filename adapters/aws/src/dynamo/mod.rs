@@ -51,14 +51,15 @@ mod transact;
 ///
 /// | item | `pk` | `sk` | attributes |
 /// |---|---|---|---|
-/// | a recipe | `RECIPE#<id>` | `META` | `recipeId`, `name`, `currentVersion`, `rating`, `contentHash`, `makeCount`, `ratingSum`, `ratedCount`, `updatedAt`; `latestVersion`, `withdrawn` |
-/// | a version | `RECIPE#<id>` | `VERSION#<n, 10 digits>` | `recipeId`, `version`, `name`, `rating`, `contentHash`, `createdAt`, `document` (JSON text); `originKey`, `originSeq`, `withdrawnAt` |
-/// | a make | `RECIPE#<id>` | `MAKE#<makeId>` | `recipeId`, `makeId`, `version`, `madeAt`, `notes`, `rating`, `createdAt`, `contentHash`, `scaleFactor`; `document`, `diff`, `facts`, `summary` (JSON text); `originKey`, `originSeq` |
+/// | a recipe | `RECIPE#<id>` | `META` | `recipeId`, `name`, `currentVersion`, `rating`, `contentHash`, `makeCount`, `ratingSum`, `ratedCount`, `updatedAt`; `latestVersion`, `withdrawn`, `variantOf` (a map: `recipeId`, `version`), `parentErased` |
+/// | a version | `RECIPE#<id>` | `VERSION#<n, 10 digits>` | `recipeId`, `version`, `name`, `rating`, `contentHash`, `createdAt`, `document` (JSON text); `originKey`, `originSeq`, `withdrawnAt`, `source` (a map: `kind`, `makeId` or `version`); `makeCount`, `ratingSum`, `ratedCount`, `changedCount` (from its first make) |
+/// | a recipe's variant | `RECIPE#<id>` | `VARIANT#<variant id>` | `variantId` |
+/// | a make | `RECIPE#<id>` | `MAKE#<makeId>` | `recipeId`, `makeId`, `version`, `madeAt`, `notes`, `rating`, `createdAt`, `contentHash`, `scaleFactor`; `document`, `diff`, `facts`, `summary` (JSON text); `originKey`, `originSeq`, `countedOnVersion` |
 /// | the recipe directory | `RECIPES` | `RECIPE#<id>` | as the recipe's `META` item |
 /// | a rejection | `REJECTIONS` | `REJ#<rejectionId>` | the [`StoredRejection`] fields |
 /// | an idempotency record | `IDEM#<key>` | `IDEM#<version\|make\|rejection>` | `first` (what the first write returned), `createdAt`, `expiresAt` (epoch seconds, 30 days on) |
 /// | a deletion's tombstone | `OBJECT#<object key>` | `DELETED` | `sequencer` (the newest deletion's), `deletedAt` |
-/// | a pointer to a make | `OBJECT#<object key>` | `MAKE#<recipe id's length>#<recipeId>#<makeId>` | `recipeId`, `makeId`, `rating`, `sequencer` |
+/// | a pointer to a make | `OBJECT#<object key>` | `MAKE#<recipe id's length>#<recipeId>#<makeId>` | `recipeId`, `makeId`, `rating`, `version`, `changed`, `sequencer` |
 /// | a pointer to a version | `OBJECT#<object key>` | `VERSION#<recipeId>#<n, 10 digits>` | `recipeId`, `version`, `sequencer` |
 /// | a pointer to a rejection | `OBJECT#<object key>` | `REJ#<rejectionId>` | `rejectionId`, `sequencer` |
 ///
@@ -148,6 +149,14 @@ impl RecipeStore for DynamoStore {
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
         self.list_versions(recipe_id, page).await
+    }
+
+    async fn variants(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<RecipeId>>, StoreError> {
+        self.list_variants(recipe_id, page).await
     }
 
     async fn put_make(&self, new: &NewMake) -> Result<Written<MakeRef>, StoreError> {

@@ -9,12 +9,15 @@ use shared::model::RecipeId;
 // Ids and keys in error messages go by their pseudonyms: the messages are logged.
 use shared::object_id::logged;
 use shared::store::{
-    IdempotencyKey, NewVersion, Page, PageRequest, RecipeSummary, StoreError, StoredVersion,
-    VersionRef, VersionSummary, Written,
+    IdempotencyKey, MakeTally, NewVersion, Page, PageRequest, RecipeSummary, StoreError,
+    StoredVersion, VersionRef, VersionSummary, Written,
 };
 
 use super::DynamoStore;
-use super::items::{Pointer, RecipeFields, RecipeItem, VERSION_SUMMARY, VersionItem};
+use super::items::{
+    Pointer, RecipeFields, RecipeItem, VariantEntry, VersionItem, VersionSummaryItem,
+    variant_item, version_counter_adds,
+};
 use super::keys::{Key, List, Write};
 use super::transact::{
     EXISTS, Expression, NOT_EXISTS, Transaction, WRITE_ATTEMPTS, backoff, number,
@@ -96,7 +99,11 @@ impl DynamoStore {
                 None => 1,
             };
             let stored = version.stored(number_of);
-            let fields = RecipeFields::of_version(version, number_of);
+            // A recipe's parent comes with the write that creates it.
+            let fields = match &current {
+                Some(_) => RecipeFields::of_version(version, number_of),
+                None => RecipeFields::of_new_recipe(version, number_of),
+            };
             // The optimistic lock: this version follows the latest read above.
             let [meta, directory] = self.set_recipe(recipe_id, &fields, current.as_ref())?;
             let first = VersionRef {
@@ -113,6 +120,13 @@ impl DynamoStore {
                 self.put_first(Write::Version, &version.key, &first, &version.at)?,
                 self.put_key_pointer(recipe_id, Write::Version, &version.key, None)?,
             ];
+            if current.is_none()
+                && let Some(parent) = &version.variant_of
+            {
+                // In the parent's partition, so that its variants are one
+                // query away.
+                items.push(self.put(variant_item(&parent.recipe_id, recipe_id), None)?);
+            }
             let pointer = origin.map(|o| Pointer::version(recipe_id, number_of, o));
             let guard = self.guard(&mut items, origin, pointer)?;
             match self.transact("storing a recipe version", items).await? {
@@ -178,8 +192,28 @@ impl DynamoStore {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
-        self.recipe_page(List::Versions(recipe_id), recipe_id, page, &VERSION_SUMMARY)
-            .await
+        let page: Option<Page<VersionSummaryItem>> = self
+            .recipe_page(
+                List::Versions(recipe_id),
+                recipe_id,
+                page,
+                &VersionSummaryItem::PROJECTION,
+            )
+            .await?;
+        Ok(page.map(|page| page.map(VersionSummaryItem::into_summary)))
+    }
+
+    /// [`shared::store::RecipeStore::variants`]: the entries in the
+    /// recipe's partition, one per variant, by id.
+    pub(super) async fn list_variants(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<RecipeId>>, StoreError> {
+        let page: Option<Page<VariantEntry>> = self
+            .recipe_page(List::Variants(recipe_id), recipe_id, page, &["variantId"])
+            .await?;
+        Ok(page.map(|page| page.map(|entry| entry.variant_id)))
     }
 
     pub(super) async fn recipe_item(
@@ -279,6 +313,31 @@ impl DynamoStore {
             )?,
             self.update(Key::Directory(recipe_id).item(), counters(), None)?,
         ])
+    }
+
+    /// Counts a make tallied `tally` on its version, or uncounts it (`by`
+    /// is 1 or -1): the update of the version's item, on condition that it
+    /// exists.
+    pub(super) fn count_on_version(
+        &self,
+        recipe_id: &RecipeId,
+        by: i32,
+        tally: &MakeTally,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let mut version = Expression::default();
+        let adds = version_counter_adds(by, tally).map(|(attribute, amount)| {
+            format!(
+                "{} {}",
+                version.name(attribute),
+                version.value(attribute, number(amount))
+            )
+        });
+        version.text = format!("ADD {}", adds.join(", "));
+        self.update(
+            Key::Version(recipe_id, tally.version).item(),
+            version,
+            Some(EXISTS.to_owned()),
+        )
     }
 }
 

@@ -37,6 +37,8 @@ fn version(recipe: &str, content: u32, k: &str) -> NewVersion {
         key: key(k),
         at: "2026-01-01T00:00:00.000Z".into(),
         origin: None,
+        source: shared::store::VersionSource::Uploaded,
+        variant_of: None,
     }
 }
 

@@ -192,6 +192,14 @@ fn erase(
                         .map_err(db("removing a recipe's versions"))? as u64;
                 tx.execute("DELETE FROM recipes WHERE recipe_id = ?1", [recipe_id])
                     .map_err(db("removing a recipe"))?;
+                // Its variants stay and forget it: they keep only that
+                // their parent was erased.
+                tx.execute(
+                    "UPDATE recipes SET parent_id = NULL, parent_version = NULL, parent_erased = 1
+                     WHERE parent_id = ?1",
+                    [recipe_id],
+                )
+                .map_err(db("marking a recipe's variants' parent erased"))?;
             }
             ErasureTarget::Make { make_id, .. } => {
                 let rating: Option<Option<f64>> = tx

@@ -7,7 +7,7 @@ use serde_json::json;
 use shared::insights::MakeFacts;
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    MakeRef, MakeSummary, NewMake, Page, PageRequest, StoreError, StoredMake, Written,
+    MakeRef, MakeSummary, MakeTally, NewMake, Page, PageRequest, StoreError, StoredMake, Written,
 };
 
 use super::deletion::check_not_deleted;
@@ -108,6 +108,22 @@ pub(super) fn put_make(
             params![make.recipe_id.as_str(), make.rating, make.created_at],
         )
         .map_err(db("counting a make on its recipe"))?;
+        let tally = MakeTally::of(new);
+        tx.execute(
+            "UPDATE versions SET
+                 make_count = make_count + 1,
+                 rating_sum = rating_sum + coalesce(?3, 0),
+                 rated_count = rated_count + (?3 IS NOT NULL),
+                 changed_count = changed_count + ?4
+             WHERE recipe_id = ?1 AND version = ?2",
+            params![
+                make.recipe_id.as_str(),
+                tally.version,
+                tally.rating,
+                i64::from(tally.changed)
+            ],
+        )
+        .map_err(db("counting a make on its version"))?;
         let first = make.to_ref();
         remember(tx, MAKE_WRITE, &new.key, &first, &make.created_at)?;
         Ok(Written::Created(first))
@@ -181,7 +197,8 @@ pub(super) fn makes<T>(
     Ok(Some(page.map(|(_, item)| item)))
 }
 
-/// Removes one make and takes it out of its recipe's counters.
+/// Removes one make and takes it out of its recipe's and its version's
+/// counters.
 pub(super) fn remove_make(
     tx: &Transaction<'_>,
     recipe_id: &str,
@@ -189,6 +206,21 @@ pub(super) fn remove_make(
     rating: Option<f64>,
     at: &str,
 ) -> Result<(), StoreError> {
+    // Whether the make changed the recipe, from its stored summary: the
+    // SQL of `Summary::changes_recipe`.
+    tx.execute(
+        "UPDATE versions SET
+             make_count = make_count - 1,
+             rating_sum = rating_sum - coalesce(m.rating, 0),
+             rated_count = rated_count - (m.rating IS NOT NULL),
+             changed_count = changed_count
+                 - (coalesce(json_extract(m.summary, '$.total'), 0)
+                    > coalesce(json_extract(m.summary, '$.ratingChanged'), 0))
+         FROM (SELECT version, rating, summary FROM makes WHERE recipe_id = ?1 AND make_id = ?2) AS m
+         WHERE versions.recipe_id = ?1 AND versions.version = m.version",
+        params![recipe_id, make_id],
+    )
+    .map_err(db("uncounting a make on its version"))?;
     tx.execute(
         "DELETE FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
         params![recipe_id, make_id],

@@ -33,14 +33,15 @@ use sql::{db, db_error};
 
 /// What `PRAGMA user_version` says once every migration is in place; raise
 /// it with each migration.
-const SCHEMA_VERSION: i64 = 3;
+const SCHEMA_VERSION: i64 = 4;
 
 /// The migrations, in order: the one at index `n` brings a store from
 /// schema version `n` to `n + 1`.
-const MIGRATIONS: [&str; 3] = [
+const MIGRATIONS: [&str; 4] = [
     include_str!("schema.sql"),
     include_str!("schema-2.sql"),
     include_str!("schema-3.sql"),
+    include_str!("schema-4.sql"),
 ];
 
 /// How long a write waits for another process's transaction before the
@@ -204,6 +205,17 @@ impl RecipeStore for SqliteStore {
     ) -> Result<Option<Page<VersionSummary>>, StoreError> {
         self.run((recipe_id.clone(), page.clone()), |c, (id, page)| {
             recipes::versions(c, id, page)
+        })
+        .await
+    }
+
+    async fn variants(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<RecipeId>>, StoreError> {
+        self.run((recipe_id.clone(), page.clone()), |c, (id, page)| {
+            recipes::variants(c, id, page)
         })
         .await
     }

@@ -9,20 +9,26 @@ use shared::model::RecipeId;
 // Ids and keys in error messages go by their pseudonyms: the messages are logged.
 use shared::object_id::logged;
 use shared::store::{
-    NewVersion, Page, PageRequest, RecipeSummary, StoreError, StoredVersion, VersionRef,
-    VersionSummary, Written,
+    NewVersion, Page, PageRequest, Parent, RecipeSummary, StoreError, StoredVersion, VersionRef,
+    VersionSource, VersionSummary, Written, version_figures,
 };
 
 use super::deletion::check_not_deleted;
 use super::sql::{
-    VERSION_WRITE, after, db, id_at, into_page, json_at, limit, remember, seen, to_json, write,
+    VERSION_WRITE, after, conversion, db, id_at, into_page, json_at, limit, remember, seen,
+    to_json, write,
 };
 
 // The lists a cursor can be handed out by, so another list refuses it.
 const RECIPES_LIST: &str = "recipes";
 const VERSIONS_LIST: &str = "versions";
 
-const RECIPE_SUMMARY_COLUMNS: &str = "recipe_id, name, current_version, rating, make_count, rating_sum, rated_count, updated_at, withdrawn, content_hash";
+const VARIANTS_LIST: &str = "variants";
+
+const RECIPE_SUMMARY_COLUMNS: &str = "recipe_id, name, current_version, rating, make_count, rating_sum, rated_count, updated_at, withdrawn, content_hash, parent_id, parent_version, parent_erased";
+
+/// What [`version_summary_at`] reads.
+const VERSION_SUMMARY_COLUMNS: &str = "version, name, content_hash, created_at, withdrawn_at, source, make_count, rating_sum, rated_count, changed_count";
 
 /// [`shared::store::RecipeStore::put_version`].
 pub(super) fn put_version(
@@ -81,9 +87,12 @@ pub(super) fn put_version(
             None => 1,
         };
         // The recipe row comes first: versions refer to it.
+        // A recipe's parent is the one its first write names.
+        let parent = new.variant_of.as_ref();
         tx.execute(
-            "INSERT INTO recipes (recipe_id, name, current_version, rating, content_hash, updated_at)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO recipes (recipe_id, name, current_version, rating, content_hash, updated_at,
+                                  parent_id, parent_version)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
              ON CONFLICT (recipe_id) DO UPDATE SET
                  name = excluded.name,
                  current_version = excluded.current_version,
@@ -91,13 +100,22 @@ pub(super) fn put_version(
                  content_hash = excluded.content_hash,
                  withdrawn = 0,
                  updated_at = excluded.updated_at",
-            params![recipe_id, new.name, number, new.rating, new.content_hash, new.at],
+            params![
+                recipe_id,
+                new.name,
+                number,
+                new.rating,
+                new.content_hash,
+                new.at,
+                parent.map(|p| p.recipe_id.as_str()),
+                parent.map(|p| p.version),
+            ],
         )
         .map_err(db("updating the recipe's current version"))?;
         tx.execute(
             "INSERT INTO versions (recipe_id, version, name, rating, content_hash, created_at, document,
-                                   origin_key, origin_seq)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                                   origin_key, origin_seq, source)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             params![
                 recipe_id,
                 number,
@@ -108,6 +126,7 @@ pub(super) fn put_version(
                 to_json(&new.document, "a recipe version")?,
                 new.origin.as_ref().map(|o| &o.object_key),
                 new.origin.as_ref().and_then(|o| o.sequencer.as_ref()),
+                source_json(&new.source)?,
             ],
         )
         .map_err(db("inserting a recipe version"))?;
@@ -129,15 +148,17 @@ pub(super) fn version(
 ) -> Result<Option<StoredVersion>, StoreError> {
     connection
         .query_row(
-            "SELECT recipe_id, version, name, content_hash, created_at, withdrawn_at, document FROM versions
-             WHERE recipe_id = ?1
-               AND version = coalesce(?2, (SELECT current_version FROM recipes WHERE recipe_id = ?1))",
+            &format!(
+                "SELECT recipe_id, document, {VERSION_SUMMARY_COLUMNS} FROM versions
+                 WHERE recipe_id = ?1
+                   AND version = coalesce(?2, (SELECT current_version FROM recipes WHERE recipe_id = ?1))"
+            ),
             params![recipe_id.as_str(), version],
             |row| {
                 Ok(StoredVersion {
                     recipe_id: id_at(row, 0, RecipeId::parse)?,
-                    head: version_summary_at(row, 1)?,
-                    document: json_at(row, 6)?,
+                    document: json_at(row, 1)?,
+                    head: version_summary_at(row, 2)?,
                 })
             },
         )
@@ -200,10 +221,10 @@ pub(super) fn versions(
         return Ok(None);
     }
     let items = tx
-        .prepare_cached(
-            "SELECT version, name, content_hash, created_at, withdrawn_at FROM versions
-             WHERE recipe_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3",
-        )
+        .prepare_cached(&format!(
+            "SELECT {VERSION_SUMMARY_COLUMNS} FROM versions
+             WHERE recipe_id = ?1 AND version > ?2 ORDER BY version LIMIT ?3"
+        ))
         .and_then(|mut statement| {
             statement
                 .query_map(params![recipe_id.as_str(), last, limit + 1], |row| {
@@ -218,6 +239,50 @@ pub(super) fn versions(
         VERSIONS_LIST,
         |v: &VersionSummary| json!(v.version),
     )))
+}
+
+/// [`shared::store::RecipeStore::variants`]: the recipes whose parent is
+/// `recipe_id` (an erasure makes its variants forget it, so a recipe added
+/// again under an erased parent's id has none of the old one's variants).
+pub(super) fn variants(
+    connection: &mut Connection,
+    recipe_id: &RecipeId,
+    page: &PageRequest,
+) -> Result<Option<Page<RecipeId>>, StoreError> {
+    let last: String = after(page, VARIANTS_LIST)?.unwrap_or_default();
+    let limit = limit(page);
+    let tx = connection.transaction().map_err(db("listing variants"))?;
+    if !recipe_exists(&tx, recipe_id)? {
+        return Ok(None);
+    }
+    let items = tx
+        .prepare_cached(
+            "SELECT recipe_id FROM recipes
+             WHERE parent_id = ?1 AND recipe_id > ?2
+             ORDER BY recipe_id LIMIT ?3",
+        )
+        .and_then(|mut statement| {
+            statement
+                .query_map(params![recipe_id.as_str(), last, limit + 1], |row| {
+                    id_at(row, 0, RecipeId::parse)
+                })?
+                .collect()
+        })
+        .map_err(db("listing variants"))?;
+    Ok(Some(into_page(
+        items,
+        limit,
+        VARIANTS_LIST,
+        |id: &RecipeId| json!(id.as_str()),
+    )))
+}
+
+/// A version's source as stored: `NULL` for an upload.
+fn source_json(source: &VersionSource) -> Result<Option<String>, StoreError> {
+    match source {
+        VersionSource::Uploaded => Ok(None),
+        other => to_json(other, "a version's source").map(Some),
+    }
 }
 
 pub(super) fn recipe_exists(
@@ -235,15 +300,31 @@ pub(super) fn recipe_exists(
         .map_err(db("looking up a recipe"))
 }
 
-/// A version's figures, from `version, name, content_hash, created_at,
-/// withdrawn_at` starting at column `first`.
+/// A version's figures, from [`VERSION_SUMMARY_COLUMNS`] starting at
+/// column `first`.
 fn version_summary_at(row: &Row<'_>, first: usize) -> rusqlite::Result<VersionSummary> {
+    let source: Option<String> = row.get(first + 5)?;
+    let source = match source {
+        None => VersionSource::Uploaded,
+        Some(text) => serde_json::from_str(&text).map_err(|e| conversion(first + 5, e))?,
+    };
+    let make_count: u64 = row.get(first + 6)?;
+    let (average_make_rating, changed_share) = version_figures(
+        make_count,
+        row.get(first + 7)?,
+        row.get(first + 8)?,
+        row.get(first + 9)?,
+    );
     Ok(VersionSummary {
         version: row.get(first)?,
         name: row.get(first + 1)?,
         content_hash: row.get(first + 2)?,
         created_at: row.get(first + 3)?,
         withdrawn_at: row.get(first + 4)?,
+        source,
+        make_count,
+        average_make_rating,
+        changed_share,
     })
 }
 
@@ -261,5 +342,13 @@ fn recipe_summary_from(row: &Row<'_>) -> rusqlite::Result<RecipeSummary> {
         updated_at: row.get(7)?,
         withdrawn: row.get(8)?,
         content_hash: row.get(9)?,
+        variant_of: match row.get::<_, Option<String>>(10)? {
+            None => None,
+            Some(_) => Some(Parent {
+                recipe_id: id_at(row, 10, RecipeId::parse)?,
+                version: row.get(11)?,
+            }),
+        },
+        parent_erased: row.get(12)?,
     })
 }

@@ -39,6 +39,8 @@ fn version(recipe: &str, key: &str) -> NewVersion {
         key: IdempotencyKey::parse(key).expect("key"),
         at: "2026-01-01T00:00:00.000Z".into(),
         origin: None,
+        source: shared::store::VersionSource::Uploaded,
+        variant_of: None,
     }
 }
 

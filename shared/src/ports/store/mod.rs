@@ -27,6 +27,10 @@
 //!   stores nothing ([`StoreError::Deleted`]). Order is the sequencer's
 //!   ([`Origin::order`]), never arrival. The deletion is remembered under
 //!   the key's [`ObjectId`], never the key itself.
+//! - **Lineage.** A version keeps its [`VersionSource`]; a recipe keeps
+//!   its [`Parent`] from the write that created it, and lists its
+//!   variants. Each version counts its makes ([`MakeTally`]) in the same
+//!   write as the make, and uncounts them when they go.
 //! - **Erasure leaves nothing.** [`RecipeStore::begin_erasure`] remembers
 //!   that a recipe (or one make) is being erased and answers the bucket
 //!   objects its records came from; the caller removes those from the
@@ -217,10 +221,15 @@ pub struct NewVersion {
     pub at: String,
     /// The bucket object it came from, when it came from one.
     pub origin: Option<Origin>,
+    /// Where it came from: an upload, an adopted make, a restored version.
+    pub source: VersionSource,
+    /// The recipe it is a variant of, at its version then: kept only when
+    /// this write creates the recipe (a recipe's parent never changes).
+    pub variant_of: Option<Parent>,
 }
 
 impl NewVersion {
-    /// This version as stored under the number `version`.
+    /// This version as stored under the number `version`, with no makes yet.
     pub fn stored(&self, version: u32) -> StoredVersion {
         StoredVersion {
             recipe_id: self.recipe_id.clone(),
@@ -230,10 +239,88 @@ impl NewVersion {
                 content_hash: self.content_hash.clone(),
                 created_at: self.at.clone(),
                 withdrawn_at: None,
+                source: self.source.clone(),
+                make_count: 0,
+                average_make_rating: None,
+                changed_share: None,
             },
             document: self.document.clone(),
         }
     }
+}
+
+/// Where a recipe version came from.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub enum VersionSource {
+    /// Uploaded as it is (every version stored before sources were kept).
+    #[default]
+    Uploaded,
+    /// A make made the recipe (`adoptedFrom`): its content, without its
+    /// rating, notes and date.
+    Adopted {
+        /// The make; it may have been erased since.
+        #[serde(rename = "makeId")]
+        make_id: MakeId,
+    },
+    /// An earlier version's content again (`restoredFrom`).
+    Restored {
+        /// The version restored.
+        #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+        version: u32,
+    },
+}
+
+/// The recipe a variant was made from, at the version it was then.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Parent {
+    /// The parent recipe.
+    pub recipe_id: RecipeId,
+    /// Its current version when the variant was stored.
+    #[cfg_attr(feature = "openapi", schema(minimum = 1))]
+    pub version: u32,
+}
+
+/// What a stored make adds to its version's figures (or takes away when
+/// it is removed): one make, its rating, whether it changed the recipe.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct MakeTally {
+    /// The version it was diffed against.
+    pub version: u32,
+    /// Its rating.
+    pub rating: Option<f64>,
+    /// Whether its diff changed the recipe ([`Summary::changes_recipe`]).
+    pub changed: bool,
+}
+
+impl MakeTally {
+    /// The tally of a make about to be stored.
+    pub fn of(new: &NewMake) -> Self {
+        Self {
+            version: new.make.version,
+            rating: new.make.rating,
+            changed: new.summary.changes_recipe(),
+        }
+    }
+}
+
+/// A version's make figures from its counters: the mean rating of its
+/// rated makes and the share of its makes that changed the recipe, each
+/// `None` without makes to count.
+pub fn version_figures(
+    make_count: u64,
+    rating_sum: f64,
+    rated_count: u64,
+    changed_count: u64,
+) -> (Option<f64>, Option<f64>) {
+    let mean = |sum: f64, count: u64| (count > 0).then(|| crate::diff::round4(sum / count as f64));
+    (
+        mean(rating_sum, rated_count),
+        mean(changed_count as f64, make_count),
+    )
 }
 
 /// A stored recipe version.
@@ -267,6 +354,21 @@ pub struct VersionSummary {
     /// never current, and its makes are kept and marked.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub withdrawn_at: Option<String>,
+    /// Where it came from.
+    #[serde(default)]
+    pub source: VersionSource,
+    /// How many makes were diffed against it.
+    #[serde(default)]
+    pub make_count: u64,
+    /// The mean rating of its rated makes (`null` when none is rated).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub average_make_rating: Option<f64>,
+    /// The share of its makes (0 to 1) that changed the recipe: anything
+    /// but the rating (`null` without makes).
+    #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(required))]
+    pub changed_share: Option<f64>,
 }
 
 /// A recipe in the list of recipes.
@@ -299,6 +401,15 @@ pub struct RecipeSummary {
     /// under the same id and number is never read from a stale cache.
     #[serde(default)]
     pub content_hash: String,
+    /// The recipe this one is a variant of; absent for an original, and
+    /// for a variant whose parent was erased.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(nullable = false))]
+    pub variant_of: Option<Parent>,
+    /// A variant whose parent was erased: nothing of the parent is kept,
+    /// not even its id. Absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub parent_erased: bool,
 }
 
 /// A make to store: the make as it will be read back, and what is stored
@@ -519,6 +630,14 @@ pub trait RecipeStore: Send + Sync + 'static {
         page: &PageRequest,
     ) -> Result<Option<Page<VersionSummary>>, StoreError>;
 
+    /// The recipes that are variants of `recipe_id`, by id; `None` for an
+    /// unknown recipe.
+    async fn variants(
+        &self,
+        recipe_id: &RecipeId,
+        page: &PageRequest,
+    ) -> Result<Option<Page<RecipeId>>, StoreError>;
+
     /// Stores a make with its diff, exactly once per key; a make id already
     /// taken by other content is `MakeConflict`, by the same content a replay.
     async fn put_make(&self, make: &NewMake) -> Result<Written<MakeRef>, StoreError>;
@@ -579,8 +698,10 @@ pub trait RecipeStore: Send + Sync + 'static {
     ) -> Result<Option<Vec<ErasedObject>>, StoreError>;
 
     /// Finishes erasing `target`: removes its records (a recipe's versions,
-    /// makes, diffs, facts and counters; a make and its share of the
-    /// counters), the rejections of the objects that records came from
+    /// makes, diffs, facts and counters, and its place among its parent's
+    /// variants, while its own variants forget it and keep only that their
+    /// parent was erased; a
+    /// make and its share of the counters), the rejections of the objects that records came from
     /// (for a recipe, also those of `recipes/` keys that name it), and the
     /// idempotency records of all of these; raises `tombstones`; and
     /// forgets the erasure under way. Safe to repeat: a second call
