@@ -208,7 +208,6 @@ impl ParentName {
     }
 }
 
-
 impl Recipe {
     /// The recipe's id.
     pub fn id(&self) -> &RecipeId {

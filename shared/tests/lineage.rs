@@ -54,23 +54,40 @@ fn a_seed_says_where_it_came_from_outside_its_content() {
     assert_eq!(recipe_json(&recipe), recipe_json(&plain));
     // A whole number as an id reads as its text, as every id does.
     let numbered = read(&seed(json!({"variantOf": 7, "restoredFrom": 3.0})));
-    assert_eq!(
-        numbered.lineage().variant_of,
-        Some(ParentName::Id(id("7")))
-    );
+    assert_eq!(numbered.lineage().variant_of, Some(ParentName::Id(id("7"))));
     assert_eq!(numbered.lineage().restored_from, Some(3));
 }
 
 #[test]
 fn unusable_lineage_is_refused_at_its_field() {
     for (extra, code, path) in [
-        (json!({"variantOf": "pie-vegan"}), "invalid-id", "$.variantOf"),
+        (
+            json!({"variantOf": "pie-vegan"}),
+            "invalid-id",
+            "$.variantOf",
+        ),
         (json!({"variantOf": ""}), "invalid-id", "$.variantOf"),
         (json!({"variantOf": ["pie"]}), "wrong-type", "$.variantOf"),
-        (json!({"adoptedFrom": {"id": 1}}), "wrong-type", "$.adoptedFrom"),
-        (json!({"restoredFrom": 0}), "invalid-number", "$.restoredFrom"),
-        (json!({"restoredFrom": 1.5}), "invalid-number", "$.restoredFrom"),
-        (json!({"restoredFrom": -2}), "invalid-number", "$.restoredFrom"),
+        (
+            json!({"adoptedFrom": {"id": 1}}),
+            "wrong-type",
+            "$.adoptedFrom",
+        ),
+        (
+            json!({"restoredFrom": 0}),
+            "invalid-number",
+            "$.restoredFrom",
+        ),
+        (
+            json!({"restoredFrom": 1.5}),
+            "invalid-number",
+            "$.restoredFrom",
+        ),
+        (
+            json!({"restoredFrom": -2}),
+            "invalid-number",
+            "$.restoredFrom",
+        ),
         (json!({"restoredFrom": "2"}), "wrong-type", "$.restoredFrom"),
     ] {
         assert_eq!(
@@ -111,7 +128,9 @@ fn schema_org_is_based_on_names_a_possible_parent() {
     );
     // Naming the page itself, or the recipe's own id, is no parent.
     assert_eq!(
-        based_on(json!({"isBasedOn": "https://a.example/spicy", "url": "https://a.example/spicy/"})),
+        based_on(
+            json!({"isBasedOn": "https://a.example/spicy", "url": "https://a.example/spicy/"})
+        ),
         None
     );
     assert_eq!(based_on(json!({"isBasedOn": "pie-spicy"})), None);
@@ -126,9 +145,15 @@ fn a_parent_name_stands_for_the_recipe_an_address_names() {
         ("https://cook.example/recipes/pie", Some("pie")),
         ("https://cook.example/recipes/pie/", Some("pie")),
         ("https://cook.example/#/recipes/pie", Some("pie")),
-        ("https://cook.example/#/recipes/grandma%27s%20pie", Some("grandma's pie")),
+        (
+            "https://cook.example/#/recipes/grandma%27s%20pie",
+            Some("grandma's pie"),
+        ),
         ("https://api.example/recipes/pie?version=2", Some("pie")),
-        ("https://cook.example/#/recipes/pie/makes/sunday", Some("pie")),
+        (
+            "https://cook.example/#/recipes/pie/makes/sunday",
+            Some("pie"),
+        ),
         // An address that names no recipe stands for none.
         ("https://blog.example/2024/05/pie", None),
         ("https://cook.example/recipes/", None),

@@ -26,8 +26,8 @@ use shared::ports::{JobPurge, ObjectPurge};
 use shared::refusal::{Code, Refusal};
 use shared::store::{
     ErasureTarget, IdempotencyKey, MAX_MAKE_BYTES, MAX_PAGE, MakeRef, MakeSummary, NewMake,
-    NewRejection, NewVersion, ObjectDeletion, ObjectIds, Origin, Page, PageRequest, RecipeStore,
-    Parent, RecipeSummary, RejectedUpload, Removed, StoreError, StoredMake, StoredRejection,
+    NewRejection, NewVersion, ObjectDeletion, ObjectIds, Origin, Page, PageRequest, Parent,
+    RecipeStore, RecipeSummary, RejectedUpload, Removed, StoreError, StoredMake, StoredRejection,
     StoredVersion, Tombstone, VersionSource, VersionSummary, Written, content_hash,
 };
 use shared::wire::{DeletionBody, RejectionBody, rejection_key};
@@ -290,21 +290,19 @@ impl Service {
                 "$.restoredFrom",
                 "a version adopts a make or restores a version, not both".to_owned(),
             ))),
-            (Some(make_id), None) => Ok(
-                match self.store.make(recipe.id(), make_id).await? {
-                    Some(_) => Ok(VersionSource::Adopted {
-                        make_id: make_id.clone(),
-                    }),
-                    None => Err(refused(
-                        "$.adoptedFrom",
-                        format!(
-                            "recipe {:?} has no make {:?} to adopt",
-                            recipe.id().as_str(),
-                            make_id.as_str()
-                        ),
-                    )),
-                },
-            ),
+            (Some(make_id), None) => Ok(match self.store.make(recipe.id(), make_id).await? {
+                Some(_) => Ok(VersionSource::Adopted {
+                    make_id: make_id.clone(),
+                }),
+                None => Err(refused(
+                    "$.adoptedFrom",
+                    format!(
+                        "recipe {:?} has no make {:?} to adopt",
+                        recipe.id().as_str(),
+                        make_id.as_str()
+                    ),
+                )),
+            }),
             (None, Some(version)) => Ok(
                 match self.store.version(recipe.id(), Some(version)).await? {
                     Some(_) => Ok(VersionSource::Restored { version }),

@@ -275,12 +275,15 @@ fn content(
 /// variant of, unless it names the page itself or the recipe's own id (a
 /// make's `isBasedOn` names its recipe, which is its id).
 fn based_on(node: &Map<String, Value>, own: &RecipeId) -> Lineage {
-    let named = node.get("isBasedOn").and_then(reference).filter(|based_on| {
-        !["@id", "url", "mainEntityOfPage"]
-            .iter()
-            .filter_map(|k| node.get(*k).and_then(reference))
-            .any(|page| same_address(page, based_on))
-    });
+    let named = node
+        .get("isBasedOn")
+        .and_then(reference)
+        .filter(|based_on| {
+            !["@id", "url", "mainEntityOfPage"]
+                .iter()
+                .filter_map(|k| node.get(*k).and_then(reference))
+                .any(|page| same_address(page, based_on))
+        });
     let variant_of = named
         .map(|text| ParentName::BasedOn(text.trim().to_owned()))
         .filter(|parent| parent.candidate().as_ref() != Some(own));

@@ -156,7 +156,11 @@ fn lineage(object: &Map<String, Value>, own: &RecipeId) -> Result<Lineage, Rejec
             match value {
                 Value::Number(n) => n
                     .as_u64()
-                    .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0 && *f >= 1.0).map(|f| f as u64))
+                    .or_else(|| {
+                        n.as_f64()
+                            .filter(|f| f.fract() == 0.0 && *f >= 1.0)
+                            .map(|f| f as u64)
+                    })
                     .and_then(|n| u32::try_from(n).ok())
                     .filter(|n| *n >= 1)
                     .ok_or_else(|| {

@@ -271,9 +271,9 @@ pub const CANARIES: [&str; 6] = [
 ];
 
 /// Stores a recipe (from the bucket and not), a make, a rejection and the
-/// idempotency records of each, all holding [`CANARIES`], erases the
-/// recipe, and asserts that `dump` (everything the adapter keeps, as text)
-/// holds none of them.
+/// idempotency records of each, all holding [`CANARIES`], and a variant of
+/// the recipe; erases the recipe, and asserts that the variant stays and
+/// that `dump` (everything the adapter keeps, as text) holds none of them.
 pub async fn erasure_leaves_no_trace<F, Fut>(store: &dyn RecipeStore, dump: F)
 where
     F: Fn() -> Fut,
@@ -293,6 +293,13 @@ where
         .put_rejection(&rejection_of("canary-r", recipe_key, "03"))
         .await
         .expect("put");
+    // A variant of it stays, and keeps nothing of it.
+    let mut variant = version("kept-variant", "Kept", 2, "kept-v1");
+    variant.variant_of = Some(shared::store::Parent {
+        recipe_id: super::id(recipe_id),
+        version: 1,
+    });
+    store.put_version(&variant).await.expect("put");
     let before = dump().await;
     for canary in CANARIES {
         assert!(
@@ -302,6 +309,8 @@ where
     }
 
     assert!(erase(store, &recipe(recipe_id)).await.is_some());
+    let kept = super::recipe_summary(store, "kept-variant").await;
+    assert!(kept.parent_erased && kept.variant_of.is_none(), "{kept:?}");
     let after = dump().await;
     for canary in CANARIES {
         assert!(

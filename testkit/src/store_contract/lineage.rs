@@ -30,10 +30,14 @@ async fn versions(store: &dyn RecipeStore, recipe: &str) -> Vec<VersionSummary> 
 
 /// The ids of `recipe`'s variants, which must exist.
 async fn variants(store: &dyn RecipeStore, recipe: &str, limit: u32) -> Vec<String> {
-    first_page(store.variants(&id(recipe), &PageRequest::first(limit)).await)
-        .into_iter()
-        .map(|v| v.as_str().to_owned())
-        .collect()
+    first_page(
+        store
+            .variants(&id(recipe), &PageRequest::first(limit))
+            .await,
+    )
+    .into_iter()
+    .map(|v| v.as_str().to_owned())
+    .collect()
 }
 
 /// Stores version `content` of `recipe` from `source`, a variant of
@@ -72,12 +76,24 @@ async fn a_version_keeps_its_source(store: &dyn RecipeStore) {
         sources,
         [VersionSource::Uploaded, adopted.clone(), restored.clone()]
     );
-    assert_eq!(stored_version(store, "ls1", Some(2)).await.head.source, adopted);
-    assert_eq!(stored_version(store, "ls1", None).await.head.source, restored);
+    assert_eq!(
+        stored_version(store, "ls1", Some(2)).await.head.source,
+        adopted
+    );
+    assert_eq!(
+        stored_version(store, "ls1", None).await.head.source,
+        restored
+    );
     // A restored version has the restored one's content, under a new number.
     assert_eq!(
-        stored_version(store, "ls1", Some(3)).await.head.content_hash,
-        stored_version(store, "ls1", Some(1)).await.head.content_hash
+        stored_version(store, "ls1", Some(3))
+            .await
+            .head
+            .content_hash,
+        stored_version(store, "ls1", Some(1))
+            .await
+            .head
+            .content_hash
     );
 }
 
@@ -188,7 +204,15 @@ async fn variants_list_in_pages(store: &dyn RecipeStore) {
     put_with(store, "lq", 1, "lq-a", VersionSource::Uploaded, None).await;
     for variant in ["lq-c", "lq-a", "lq-b"] {
         let k = format!("{variant}-v");
-        put_with(store, variant, 1, &k, VersionSource::Uploaded, Some(("lq", 1))).await;
+        put_with(
+            store,
+            variant,
+            1,
+            &k,
+            VersionSource::Uploaded,
+            Some(("lq", 1)),
+        )
+        .await;
     }
     let first = store
         .variants(&id("lq"), &PageRequest::first(2))
@@ -238,7 +262,15 @@ async fn erasing_a_variant_takes_it_off_its_parents_list(store: &dyn RecipeStore
     put_with(store, "lv1", 1, "lv1-a", VersionSource::Uploaded, None).await;
     for variant in ["lv1-x", "lv1-y"] {
         let k = format!("{variant}-v");
-        put_with(store, variant, 1, &k, VersionSource::Uploaded, Some(("lv1", 1))).await;
+        put_with(
+            store,
+            variant,
+            1,
+            &k,
+            VersionSource::Uploaded,
+            Some(("lv1", 1)),
+        )
+        .await;
     }
     erase(store, &recipe("lv1-x")).await.expect("erased");
     assert_eq!(variants(store, "lv1", 10).await, ["lv1-y"]);

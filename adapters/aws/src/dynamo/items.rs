@@ -28,7 +28,6 @@ const IDEMPOTENCY_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 /// DynamoDB refuses items larger than this.
 pub(super) const ITEM_LIMIT: usize = 400 * 1024;
 
-
 /// A record read from an item of the table.
 pub(super) fn from_item<T: DeserializeOwned>(item: Item, what: &str) -> Result<T, StoreError> {
     serde_dynamo::from_item(item).map_err(|e| {

@@ -15,8 +15,8 @@ use shared::store::{
 
 use super::DynamoStore;
 use super::items::{
-    Pointer, RecipeFields, RecipeItem, VariantEntry, VersionItem, VersionSummaryItem,
-    variant_item, version_counter_adds,
+    Pointer, RecipeFields, RecipeItem, VariantEntry, VersionItem, VersionSummaryItem, variant_item,
+    version_counter_adds,
 };
 use super::keys::{Key, List, Write};
 use super::transact::{
