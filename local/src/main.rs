@@ -4,6 +4,7 @@ mod chain;
 mod config;
 mod diffing;
 mod dropping;
+mod evolving;
 mod importing;
 mod paths;
 mod render;
@@ -41,6 +42,10 @@ enum Command {
     Drop(DropArgs),
     /// Import a recipe from a link (the running chain fetches the page) or a file.
     Import(ImportArgs),
+    /// Make a make the recipe's next version (its rating, notes and date dropped).
+    Adopt(AdoptArgs),
+    /// Make an earlier version the recipe's next version.
+    Restore(RestoreArgs),
     /// Queue depth, dead letters, and how many recipes, makes and rejections are stored.
     Status(DataArgs),
     /// Move dead-lettered jobs back to the queue.
@@ -116,6 +121,27 @@ struct ImportArgs {
     data: DataArgs,
 }
 
+#[derive(Args)]
+struct AdoptArgs {
+    /// The recipe.
+    recipe_id: String,
+    /// The make that becomes its next version.
+    make_id: String,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Args)]
+struct RestoreArgs {
+    /// The recipe.
+    recipe_id: String,
+    /// The version whose content becomes its next version.
+    #[arg(value_parser = clap::value_parser!(u32).range(1..))]
+    version: u32,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The settings, read once, by the commands that run the chain's parts.
@@ -134,6 +160,22 @@ fn main() -> ExitCode {
         },
         Some(Command::Drop(args)) => drop_files(&args),
         Some(Command::Import(args)) => import(&args),
+        Some(Command::Adopt(args)) => {
+            evolving::adopt(&args.data.data, &args.recipe_id, &args.make_id).map(|key| {
+                println!(
+                    "dropped {key}: make {} becomes the next version of recipe {} as the chain stores it",
+                    args.make_id, args.recipe_id
+                );
+            })
+        }
+        Some(Command::Restore(args)) => {
+            evolving::restore(&args.data.data, &args.recipe_id, args.version).map(|key| {
+                println!(
+                    "dropped {key}: version {} becomes the next version of recipe {} as the chain stores it",
+                    args.version, args.recipe_id
+                );
+            })
+        }
         Some(Command::Status(args)) => chain::status(&args.data),
         Some(Command::Redrive(args)) => chain::redrive(&args.data),
         Some(Command::Erasures {
