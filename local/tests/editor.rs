@@ -447,3 +447,122 @@ async fn a_refused_recipe_shows_why(client: &Client, base: &str) {
     .await;
     assert_shows(client, "#add-status", &["refused", "$.ingredients"]).await;
 }
+
+/// Recipes that evolve, from the dashboard at a phone's width by keyboard
+/// (issue 25): a cook makes a make the recipe, restores the first version,
+/// reads the history (each version's source, its makes, what changed from
+/// the one before), makes a variant in the editor, and sees it based on
+/// the recipe, compared with it, and listed among its variants.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cook_adopts_a_make_restores_a_version_and_makes_a_variant_at_375_px() {
+    let data = DataDir::new("evolving-dashboard");
+    let chain = Chain::start(data.path(), &["--examples"]);
+    wait_until("the Apple Pie's example make", PATIENCE, || {
+        chain.get("/recipes/1/makes/2024-05-01-family-dinner")["makeId"]
+            == "2024-05-01-family-dinner"
+    });
+    let driver = Driver::start();
+    let client = driver.session().await;
+    client
+        .set_window_size(375, 900)
+        .await
+        .expect("a phone's width");
+    let base = format!("http://{}", chain.address);
+
+    // Adopt: the make becomes version 2.
+    open(
+        &client,
+        &base,
+        "#/recipes/1/makes/2024-05-01-family-dinner",
+        "make",
+    )
+    .await;
+    press(&client, "#adopt-make").await;
+    wait_for(
+        &client,
+        "#history li[data-version='2']",
+        "the adopted version",
+    )
+    .await;
+    wait_for_page(&client, "recipe", "ready").await;
+    assert_shows(
+        &client,
+        "#history li[data-version='2']",
+        &[
+            "Version 2",
+            "current",
+            "adopted from make 2024-05-01-family-dinner",
+        ],
+    )
+    .await;
+    // The first version lists the make it was adopted from, with its figures.
+    assert_shows(
+        &client,
+        "#history li[data-version='1']",
+        &[
+            "uploaded",
+            "1 make",
+            "100% changed something",
+            "2024-05-01-family-dinner",
+        ],
+    )
+    .await;
+    let recipe = chain.get("/recipes/1");
+    assert_eq!(recipe["source"]["makeId"], "2024-05-01-family-dinner");
+
+    // Restore version 1: it comes back as version 3.
+    press(&client, "#restore-1").await;
+    wait_for(
+        &client,
+        "#history li[data-version='3']",
+        "the restored version",
+    )
+    .await;
+    assert_shows(
+        &client,
+        "#history li[data-version='3']",
+        &["Version 3", "current", "restored from version 1"],
+    )
+    .await;
+    assert_eq!(chain.get("/recipes/1")["source"]["version"], 1);
+
+    // The history says what changed from the version before, when opened.
+    press(&client, "#compare-2 summary").await;
+    wait_for(&client, "#compare-2 .chip", "the comparison of 1 and 2").await;
+
+    // Make a variant in the editor: pears for apples, under a new name.
+    press(&client, "#make-variant").await;
+    wait_for_page(&client, "variant", "ready").await;
+    retype(&client, "#variant-name", "Pear Pie").await;
+    retype(&client, "[data-row='i0'] [data-part='name']", "pears").await;
+    wait_for(&client, "#preview[data-state='ready'] .chip", "the preview").await;
+    press(&client, "#save-variant").await;
+    wait_for(&client, "#based-on", "the variant's page").await;
+    assert_shows(
+        &client,
+        "#based-on",
+        &["based on", "Apple Pie", "version 3"],
+    )
+    .await;
+    wait_for(&client, "#compared-with-parent .chip", "the comparison").await;
+    let variant_id = js(&client, "location.hash").await;
+    let variant_id = variant_id
+        .as_str()
+        .and_then(|h| h.strip_prefix("#/recipes/"))
+        .expect("the variant's page")
+        .to_owned();
+    assert!(variant_id.starts_with("pear-pie-"), "{variant_id}");
+    let stored = chain.get(&format!("/recipes/{variant_id}"));
+    assert_eq!(stored["variantOf"]["recipeId"], "1", "{stored}");
+    assert_eq!(stored["name"], "Pear Pie");
+
+    open(&client, &base, "#/recipes/1", "recipe").await;
+    assert_shows(&client, "#variants", &["Pear Pie"]).await;
+
+    let width = js(&client, "document.documentElement.scrollWidth").await;
+    assert!(
+        width.as_u64() <= Some(375),
+        "the page is wider than the phone: {width}"
+    );
+    let _ = client.close().await;
+}

@@ -62,6 +62,10 @@ export type SchemasMatch = [
   Ok<Same<Names<Schemas['ImportRequest']>, keyof Api.ImportRequest>>,
   Ok<Same<Names<Schemas['Comparison']>, keyof Api.Comparison>>,
   Ok<Same<Names<Schemas['VersionAt']>, keyof Api.VersionAt>>,
+  Ok<Same<Names<Schemas['Parent']>, keyof Api.Parent>>,
+  Ok<Same<Names<Schemas['Ancestor']>, keyof Api.Ancestor>>,
+  Ok<Same<Names<Schemas['Variant']>, keyof Api.Variant>>,
+  Ok<Same<Names<Variant<Schemas['VersionSource']>>, FieldsOf<Api.VersionSource>>>,
   Ok<Same<Names<Schemas['Imported']>, keyof Api.Imported>>,
   // The seed reader takes more than the document's schema lists.
   Ok<Within<Names<Schemas['SeedDocument']>, keyof Api.SeedDocument>>,

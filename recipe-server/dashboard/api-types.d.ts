@@ -49,6 +49,39 @@ export interface RecipeSummary {
   updatedAt: string;
   /** Every version is withdrawn: the recipe's objects were deleted. Absent when false. */
   withdrawn?: boolean;
+  /** The recipe this one is a variant of; absent for an original and after the parent's erasure. */
+  variantOf?: Parent;
+  /** A variant whose parent was erased (nothing of it is kept). Absent when false. */
+  parentErased?: boolean;
+}
+
+/** A variant's parent, at the version it was made from (`Parent`). */
+export interface Parent {
+  recipeId: string;
+  version: number;
+}
+
+/** Where a version came from (`VersionSource`). */
+export type VersionSource =
+  | { kind: 'uploaded' }
+  | { kind: 'adopted'; makeId: string }
+  | { kind: 'restored'; version: number };
+
+/** A recipe in a variant's line back to its original (`Ancestor`), nearest first. */
+export interface Ancestor {
+  recipeId: string;
+  /** The version its variant was made from. */
+  version: number;
+  name: string;
+  /** Its own parent was erased: the line ends here. */
+  parentErased?: boolean;
+}
+
+/** A variant of a recipe (`Variant`). */
+export interface Variant {
+  recipeId: string;
+  name: string;
+  currentVersion: number;
 }
 
 /** `GET /recipes/{recipeId}` (`RecipeVersion`). */
@@ -66,6 +99,14 @@ export interface RecipeVersion {
   withdrawnAt?: string;
   /** Every version is withdrawn. Absent when false. */
   withdrawn?: boolean;
+  source: VersionSource;
+  /** The parent and the version of it this variant was made from. */
+  variantOf?: VersionAt;
+  parentErased?: boolean;
+  /** The line back to the original, nearest first. */
+  lineage: Ancestor[];
+  /** The first 100 variants, by id. */
+  variants: Variant[];
 }
 
 /** A version in `GET /recipes/{recipeId}/versions` (`VersionSummary`). */
@@ -75,6 +116,12 @@ export interface VersionSummary {
   contentHash: string;
   createdAt: string;
   withdrawnAt?: string;
+  source?: VersionSource;
+  /** How many makes were diffed against it. */
+  makeCount?: number;
+  averageMakeRating?: number | null;
+  /** The share (0 to 1) of its makes that changed the recipe; null without makes. */
+  changedShare?: number | null;
 }
 
 /**
@@ -463,6 +510,9 @@ export interface SeedDocument {
   makeId?: string | number;
   madeAt?: string;
   notes?: string;
+  variantOf?: string | number;
+  adoptedFrom?: string | number;
+  restoredFrom?: number;
   [field: string]: unknown;
 }
 

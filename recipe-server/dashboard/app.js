@@ -1,5 +1,5 @@
 // @ts-check
-// The dashboard: a hash router over seven pages, each built from the API's
+// The dashboard: a hash router over eight pages, each built from the API's
 // JSON with DOM nodes (dom.js), never from HTML strings.
 
 /** @import { Failure } from './api.js' */
@@ -12,7 +12,7 @@ import { recipePage } from './page-recipe.js';
 import { makePage } from './page-make.js';
 import { insightsPage } from './page-insights.js';
 import { rejectionsPage } from './page-rejections.js';
-import { logMakePage } from './page-log.js';
+import { logMakePage, variantPage } from './page-log.js';
 import { addRecipePage } from './page-add.js';
 
 const SITE = 'Recipe diff';
@@ -30,6 +30,7 @@ const ROUTES = [
   { name: 'make', pattern: /^#\/recipes\/([^/]+)\/makes\/([^/]+)$/, page: makePage, nav: 'recipes' },
   { name: 'insights', pattern: /^#\/recipes\/([^/]+)\/insights$/, page: insightsPage, nav: 'recipes' },
   { name: 'log', pattern: /^#\/recipes\/([^/]+)\/log$/, page: logMakePage, nav: 'recipes' },
+  { name: 'variant', pattern: /^#\/recipes\/([^/]+)\/variant$/, page: variantPage, nav: 'recipes' },
   { name: 'add', pattern: /^#\/add$/, page: addRecipePage, nav: 'add' },
   { name: 'rejections', pattern: /^#\/rejections$/, page: rejectionsPage, nav: 'rejections' },
 ];

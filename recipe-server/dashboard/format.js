@@ -181,6 +181,14 @@ export function average(value) {
 }
 
 /**
+ * A share from 0 to 1 as a whole percentage: 0.6667 is "67%".
+ * @param {number} share
+ */
+export function percent(share) {
+  return `${Math.round(share * 100)}%`;
+}
+
+/**
  * A difference with its sign: +1, −0.5, ±0.
  * @param {unknown} value
  */

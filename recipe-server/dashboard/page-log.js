@@ -56,6 +56,7 @@ import { ApiError, follow, get, post, seg, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 import { measure } from './format.js';
 import { previewView } from './page-make.js';
+import { refusedNote, saveVersion, tail } from './evolve.js';
 
 const PREVIEW_DELAY_MS = 350;
 
@@ -295,12 +296,59 @@ function rowKey(event) {
 }
 
 /**
+ * "Make a variant": the same editor, started from the recipe, saving a new
+ * recipe (named by the cook) whose `variantOf` is this one; the preview
+ * shows how it differs from the recipe.
  * @param {string} recipeId
  * @returns {Promise<PageView>}
  */
-export async function logMakePage(recipeId) {
+export function variantPage(recipeId) {
+  return editorPage(recipeId, 'variant');
+}
+
+/**
+ * "I made this": the editor, started from the recipe, saving a make of it.
+ * @param {string} recipeId
+ * @returns {Promise<PageView>}
+ */
+export function logMakePage(recipeId) {
+  return editorPage(recipeId, 'make');
+}
+
+/**
+ * A variant's document: the editor's make without what is a make's own,
+ * under a new recipe id and the cook's name for it, naming its parent.
+ * @param {SeedDocument} make
+ * @param {string} variantId
+ * @param {string} name
+ * @param {string} parentId
+ * @returns {SeedDocument}
+ */
+function variantDocument(make, variantId, name, parentId) {
+  const { makeId: _makeId, madeAt: _madeAt, notes: _notes, rating: _rating, ...content } = make;
+  return { ...content, recipeId: variantId, recipeName: name, variantOf: parentId };
+}
+
+/**
+ * A recipe id from a variant's name: its letters and digits joined by
+ * dashes, and a short random tail (so that two variants of one name are
+ * two recipes).
+ * @param {string} name
+ */
+function variantId(name) {
+  const words = name.toLowerCase().normalize('NFKD').replace(/\p{M}+/gu, '').replace(/[^\p{L}\p{N}]+/gu, '-').replace(/^-+|-+$/g, '').slice(0, 60);
+  return `${words || 'variant'}-${tail()}`;
+}
+
+/**
+ * @param {string} recipeId
+ * @param {'make' | 'variant'} mode A make of the recipe, or a variant of it.
+ * @returns {Promise<PageView>}
+ */
+async function editorPage(recipeId, mode) {
+  const variant = mode === 'variant';
   const recipe = await get(`recipes/${seg(recipeId)}`);
-  if (recipe.withdrawn) {
+  if (recipe.withdrawn && !variant) {
     throw new ApiError(409, {
       title: 'This recipe is withdrawn',
       detail: 'Every file of this recipe was deleted from the bucket, so a new make of it would be refused.',
@@ -310,7 +358,7 @@ export async function logMakePage(recipeId) {
   const status = h('div', { class: 'editor__status', role: 'status', 'aria-live': 'polite', id: 'save-status' });
   const problemsBox = h('ul', { class: 'editor__problems', id: 'editor-problems', 'aria-live': 'polite' });
   const previewBox = h('div', { class: 'editor__preview', id: 'preview', 'aria-live': 'polite', 'aria-busy': 'false' });
-  const save = h('button', { type: 'submit', class: 'button', id: 'save-make' }, 'Save this make');
+  const save = h('button', { type: 'submit', class: 'button', id: variant ? 'save-variant' : 'save-make' }, variant ? 'Save this variant' : 'Save this make');
   const ingredientsList = h('ol', { class: 'editor__rows', id: 'editor-ingredients' });
   const stepsList = h('ol', { class: 'editor__rows', id: 'editor-steps' });
 
@@ -508,6 +556,8 @@ export async function logMakePage(recipeId) {
     state.notes = notes.value;
     changed();
   });
+  let variantName = `${recipe.name} (variant)`;
+  const nameInput = input({ id: 'variant-name', required: true, maxlength: 200 }, variantName, (v) => (variantName = v));
 
   const form = editorForm(
     'make-editor',
@@ -524,13 +574,15 @@ export async function logMakePage(recipeId) {
       h('p', { class: 'muted' }, 'Reword a step, skip it, or move it with ↑ and ↓ (or drag it).'),
       stepsList,
     ),
-    panel(
-      'h-edit-about',
-      'How it went',
-      field('Rating (0 to 5)', rating, 'Leave empty for no rating.'),
-      field('Made on', made),
-      field('Notes', notes),
-    ),
+    variant
+      ? panel('h-edit-about', 'The variant', field('Its name', nameInput, `A new recipe, kept linked to ${recipe.name}.`))
+      : panel(
+          'h-edit-about',
+          'How it went',
+          field('Rating (0 to 5)', rating, 'Leave empty for no rating.'),
+          field('Made on', made),
+          field('Notes', notes),
+        ),
     problemsBox,
     h('p', { class: 'editor__save' }, save),
     status,
@@ -542,6 +594,10 @@ export async function logMakePage(recipeId) {
     const [first] = problems;
     if (first) {
       status.textContent = first.text;
+      return;
+    }
+    if (variant) {
+      await saveVariant(document);
       return;
     }
     save.disabled = true;
@@ -572,6 +628,43 @@ export async function logMakePage(recipeId) {
     }
   });
 
+  /**
+   * Uploads the editor's content as a new recipe, a variant of this one,
+   * and opens it once the chain has stored it.
+   * @param {SeedDocument} make
+   */
+  async function saveVariant(make) {
+    const name = variantName.trim();
+    if (!name) {
+      status.dataset.state = 'invalid';
+      status.textContent = 'Give the variant a name.';
+      return;
+    }
+    const id = variantId(name);
+    save.disabled = true;
+    status.dataset.state = 'saving';
+    status.textContent = 'Uploading the variant…';
+    try {
+      const outcome = await saveVersion(id, 0, id, variantDocument(make, id, name, recipeId));
+      if (outcome.result) {
+        status.dataset.state = 'stored';
+        location.hash = href(['recipes', id]);
+      } else if (outcome.rejection) {
+        status.dataset.state = 'rejected';
+        status.replaceChildren(...refusedNote('this variant', outcome.rejection));
+        save.disabled = false;
+      } else {
+        status.dataset.state = 'waiting';
+        status.textContent = 'The variant is uploaded but not stored yet; it appears in the list when the chain has read it.';
+      }
+    } catch (error) {
+      status.dataset.state = 'error';
+      const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
+      status.replaceChildren(h('strong', {}, `${problem.title ?? 'The variant was not saved'}: `), problem.detail ?? String(error));
+      save.disabled = false;
+    }
+  }
+
   renderIngredients();
   renderSteps();
   changed();
@@ -579,13 +672,13 @@ export async function logMakePage(recipeId) {
   const header = h(
     'header',
     { class: 'page-header' },
-    breadcrumbs([['Recipes', []], [recipe.name, ['recipes', recipeId]], 'I made this']),
-    h('p', { class: 'eyebrow' }, 'New make'),
-    h('h1', {}, `I made ${recipe.name}`),
-    h('p', { class: 'lede' }, `Start from version ${recipe.version} and change what you did differently.`),
+    breadcrumbs([['Recipes', []], [recipe.name, ['recipes', recipeId]], variant ? 'Make a variant' : 'I made this']),
+    h('p', { class: 'eyebrow' }, variant ? 'New variant' : 'New make'),
+    h('h1', {}, variant ? `A variant of ${recipe.name}` : `I made ${recipe.name}`),
+    h('p', { class: 'lede' }, variant ? `Start from version ${recipe.version} and change what makes your variant.` : `Start from version ${recipe.version} and change what you did differently.`),
   );
   return {
-    title: `I made ${recipe.name}`,
+    title: variant ? `A variant of ${recipe.name}` : `I made ${recipe.name}`,
     node: h(
       'div',
       {},

@@ -1,12 +1,18 @@
 // @ts-check
-// One recipe: its current version, the makes as a timeline, its versions.
+// One recipe: its current version, the makes as a timeline, where it came
+// from (the line back to its original, and how it differs from its
+// parent), its variants, and its history: every version with where it came
+// from, its makes and how it differs from the one before, each older one
+// restorable.
 
-/** @import { CanonicalRecipe, MakeSummary } from './api-types.js' */
+/** @import { CanonicalRecipe, MakeSummary, RecipeVersion, VersionSource, VersionSummary } from './api-types.js' */
+/** @import { Failure } from './api.js' */
 /** @import { PageView } from './dom.js' */
 
 import { get, getAll, seg } from './api.js';
 import { h, link, breadcrumbs, emptyState, srOnly } from './dom.js';
-import { average, date, dateTime, documentIngredient, plural, rating, ratio, signed, summaryPhrases, time } from './format.js';
+import { average, date, dateTime, documentIngredient, percent, plural, rating, ratio, signed, summaryPhrases, time } from './format.js';
+import { refusedNote, restoredDocument, saveVersion } from './evolve.js';
 
 /**
  * ★ 4.5, said "<label> 4.5 out of 5"; "not rated" without a rating.
@@ -91,6 +97,155 @@ export function recipeContents(document) {
 }
 
 /**
+ * What a comparison's summary says, as chips (nothing: a sentence).
+ * @param {{ diff: { summary: import('./api-types.js').Summary } } | null} comparison
+ * @param {string} same What to say when nothing differs.
+ */
+function comparisonChips(comparison, same) {
+  if (!comparison) return h('p', { class: 'muted' }, 'The comparison could not be read.');
+  const phrases = summaryPhrases(comparison.diff.summary);
+  return phrases.length ? h('ul', { class: 'chips' }, phrases.map((p) => h('li', { class: 'chip' }, p.text))) : h('p', {}, same);
+}
+
+/**
+ * Where a version came from, in words, with a link to an adopted make.
+ * @param {string} recipeId
+ * @param {VersionSource | undefined} source
+ */
+function sourceText(recipeId, source) {
+  switch (source?.kind) {
+    case 'adopted':
+      return h('span', { class: 'source source--adopted' }, 'adopted from make ', link(['recipes', recipeId, 'makes', source.makeId], {}, source.makeId));
+    case 'restored':
+      return h('span', { class: 'source source--restored' }, `restored from version ${source.version}`);
+    default:
+      return h('span', { class: 'source' }, 'uploaded');
+  }
+}
+
+/**
+ * "Based on …": the parent, the whole line back to the original, and how
+ * this recipe differs from the version of its parent it came from.
+ * @param {RecipeVersion} recipe
+ */
+async function lineagePanel(recipe) {
+  if (recipe.parentErased) {
+    return h('p', { class: 'notice', id: 'based-on' }, 'Based on an erased recipe.');
+  }
+  const [parent] = recipe.lineage;
+  if (!recipe.variantOf || !parent) return null;
+  const from = recipe.variantOf;
+  const comparison = await get('compare', { from: `${from.recipeId}@${from.version}`, to: `${recipe.recipeId}@${recipe.version}` }).catch(() => null);
+  const last = recipe.lineage[recipe.lineage.length - 1];
+  return h(
+    'section',
+    { class: 'panel', id: 'lineage', 'aria-labelledby': 'h-lineage' },
+    h('h2', { id: 'h-lineage' }, 'Where it came from'),
+    h('p', { id: 'based-on' }, 'A variant, based on ', link(['recipes', parent.recipeId], {}, parent.name), ` (version ${from.version}).`),
+    recipe.lineage.length > 1 &&
+      h(
+        'ol',
+        { class: 'lineage', 'aria-label': 'The line back to the original' },
+        h('li', {}, recipe.name),
+        recipe.lineage.map((a) => h('li', {}, link(['recipes', a.recipeId], {}, a.name))),
+      ),
+    last?.parentErased && h('p', { class: 'muted' }, `${last.name} is itself based on an erased recipe.`),
+    h('h3', {}, `What differs from ${parent.name}`),
+    h('div', { id: 'compared-with-parent' }, comparisonChips(comparison, 'The same as the version it came from.')),
+  );
+}
+
+/**
+ * The history: each version, newest first, with where it came from, its
+ * makes' figures and makes, how it differs from the one before (read when
+ * opened), and, for an older one, "Restore".
+ * @param {RecipeVersion} recipe
+ * @param {VersionSummary[]} versions Newest first.
+ * @param {MakeSummary[]} makes
+ */
+function historyPanel(recipe, versions, makes) {
+  const recipeId = recipe.recipeId;
+  const status = h('p', { class: 'editor__status', role: 'status', 'aria-live': 'polite', id: 'restore-status' });
+  const items = versions.map((v, i) => {
+    const before = versions[i + 1];
+    const ofVersion = makes.filter((m) => m.version === v.version);
+    const compare = h('div', { class: 'history__compare' });
+    const details = before
+      ? h('details', { class: 'history__details', id: `compare-${v.version}` }, h('summary', {}, `What changed from version ${before.version}`), compare)
+      : null;
+    details?.addEventListener('toggle', async () => {
+      if (!before || !details.open || compare.childElementCount) return;
+      compare.replaceChildren(h('p', { class: 'muted' }, 'Comparing…'));
+      const comparison = await get('compare', { from: `${recipeId}@${before.version}`, to: `${recipeId}@${v.version}` }).catch(() => null);
+      compare.replaceChildren(comparisonChips(comparison, 'Nothing that changes how it is cooked.'));
+    });
+    const current = v.version === recipe.currentVersion && !recipe.withdrawn;
+    const restore =
+      current
+        ? null
+        : h('button', { type: 'button', class: 'button button--quiet restore', id: `restore-${v.version}`, dataset: { version: String(v.version) } }, `Restore version ${v.version}`);
+    restore?.addEventListener('click', async () => {
+      restore.disabled = true;
+      status.dataset.state = 'saving';
+      status.textContent = `Uploading version ${v.version} as the next version…`;
+      try {
+        const old = await get(`recipes/${seg(recipeId)}`, { version: v.version });
+        const outcome = await saveVersion(recipeId, recipe.currentVersion, `${recipeId}.restore-${v.version}`, restoredDocument(old.document, v.version));
+        if (outcome.result) {
+          status.dataset.state = 'stored';
+          status.textContent = `Version ${v.version} is restored as version ${outcome.result}.`;
+          // The same hash: draw the page again.
+          window.dispatchEvent(new HashChangeEvent('hashchange'));
+        } else if (outcome.rejection) {
+          status.dataset.state = 'rejected';
+          status.replaceChildren(...refusedNote('the restored version', outcome.rejection));
+          restore.disabled = false;
+        } else {
+          status.dataset.state = 'waiting';
+          status.textContent = 'Uploaded, not stored yet: the history shows it once the chain has read it.';
+        }
+      } catch (error) {
+        const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
+        status.dataset.state = 'error';
+        status.replaceChildren(h('strong', {}, `${problem.title ?? 'The version was not restored'}: `), problem.detail ?? String(error));
+        restore.disabled = false;
+      }
+    });
+    const count = v.makeCount ?? ofVersion.length;
+    return h(
+      'li',
+      { class: ['history__item', v.withdrawnAt ? 'row--withdrawn' : ''], dataset: { version: String(v.version) } },
+      h(
+        'h3',
+        { class: 'history__title' },
+        `Version ${v.version}`,
+        current ? h('span', { class: 'badge badge--current' }, 'current') : '',
+        v.withdrawnAt ? h('span', { class: 'badge badge--withdrawn', title: `withdrawn ${dateTime(v.withdrawnAt)}` }, 'withdrawn') : '',
+      ),
+      h('p', { class: 'history__meta' }, h('span', {}, v.name), ' · ', sourceText(recipeId, v.source), ' · ', h('time', { datetime: v.createdAt }, dateTime(v.createdAt))),
+      h(
+        'p',
+        { class: 'history__figures' },
+        plural(count, 'make'),
+        typeof v.averageMakeRating === 'number' && [' · ', h('span', { class: 'rating rating--quiet' }, '★ ', average(v.averageMakeRating)), ' on average'],
+        typeof v.changedShare === 'number' && ` · ${percent(v.changedShare)} changed something`,
+      ),
+      ofVersion.length > 0 &&
+        h('ul', { class: 'history__makes', 'aria-label': `Makes of version ${v.version}` }, ofVersion.map((m) => h('li', {}, link(['recipes', recipeId, 'makes', m.makeId], {}, m.makeId)))),
+      details,
+      restore,
+    );
+  });
+  return h(
+    'section',
+    { class: 'panel', id: 'history', 'aria-labelledby': 'h-history' },
+    h('h2', { id: 'h-history' }, 'History'),
+    h('ol', { class: 'history', reversed: true }, items),
+    status,
+  );
+}
+
+/**
  * @param {string} recipeId
  * @returns {Promise<PageView>}
  */
@@ -136,6 +291,8 @@ export async function recipePage(recipeId) {
       { class: 'page-header__actions' },
       !recipe.withdrawn && link(['recipes', recipeId, 'log'], { class: 'button', id: 'i-made-this' }, 'I made this'),
       ' ',
+      link(['recipes', recipeId, 'variant'], { class: 'button button--quiet', id: 'make-variant' }, 'Make a variant'),
+      ' ',
       link(['recipes', recipeId, 'insights'], { class: 'button button--quiet' }, 'Insights: what cooks change'),
     ),
   );
@@ -156,43 +313,18 @@ export async function recipePage(recipeId) {
     recipeContents(doc),
   );
 
-  const versionTable = h(
-    'section',
-    { class: 'panel', 'aria-labelledby': 'h-versions' },
-    h('h2', { id: 'h-versions' }, 'Versions'),
+  const variants =
+    recipe.variants.length > 0 &&
     h(
-      'div',
-      { class: 'table-wrap' },
-      h(
-        'table',
-        { class: 'table' },
-        h('caption', { class: 'sr-only' }, `Versions of ${recipe.name}, newest first`),
-        h('thead', {}, h('tr', {}, h('th', { scope: 'col' }, 'Version'), h('th', { scope: 'col' }, 'Name'), h('th', { scope: 'col' }, 'Uploaded'))),
-        h(
-          'tbody',
-          {},
-          versions.map((v) =>
-            h(
-              'tr',
-              { class: v.withdrawnAt ? 'row--withdrawn' : '' },
-              h(
-                'th',
-                { scope: 'row' },
-                `v${v.version}`,
-                v.version === recipe.currentVersion && !recipe.withdrawn ? h('span', { class: 'badge badge--current' }, 'current') : '',
-                v.withdrawnAt ? h('span', { class: 'badge badge--withdrawn', title: `withdrawn ${dateTime(v.withdrawnAt)}` }, 'withdrawn') : '',
-              ),
-              h('td', {}, v.name),
-              h('td', {}, h('time', { datetime: v.createdAt }, dateTime(v.createdAt))),
-            ),
-          ),
-        ),
-      ),
-    ),
-  );
+      'section',
+      { class: 'panel', id: 'variants', 'aria-labelledby': 'h-variants' },
+      h('h2', { id: 'h-variants' }, 'Variants'),
+      h('ul', { class: 'plain-list' }, recipe.variants.map((v) => h('li', {}, link(['recipes', v.recipeId], {}, v.name)))),
+    );
 
+  const lineage = await lineagePanel(recipe);
   return {
     title: recipe.name,
-    node: h('div', {}, header, h('div', { class: 'recipe-layout' }, timeline, current), versionTable),
+    node: h('div', {}, header, lineage, h('div', { class: 'recipe-layout' }, timeline, current), historyPanel(recipe, versions, makes), variants),
   };
 }

@@ -668,6 +668,21 @@ pub struct SeedDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, max_length = 10000)]
     pub notes: Option<String>,
+    /// A recipe's parent: the recipe it is a variant of, which must be
+    /// stored first (until it is, the upload waits with `parent-not-found`).
+    /// Kept only when the upload creates the recipe.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub variant_of: Option<DocumentId>,
+    /// The make of this recipe that this version adopts (`recipe-chain
+    /// adopt`, the dashboard's "Make this the recipe").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false)]
+    pub adopted_from: Option<DocumentId>,
+    /// The version of this recipe whose content this version restores.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(nullable = false, minimum = 1)]
+    pub restored_from: Option<u32>,
 }
 
 /// An ingredient of a seed document.
@@ -745,9 +760,11 @@ pub struct SchemaOrgDocument {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(nullable = false, min_length = 1, max_length = 128)]
     pub identifier: Option<String>,
-    /// A make's recipe: the id of the recipe it is based on.
+    /// A make's recipe: the id of the recipe it is based on. A recipe's
+    /// parent, when it names a stored recipe (by its id, or an address
+    /// ending `/recipes/<id>`): the recipe is then a variant of it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(nullable = false, min_length = 1, max_length = 128)]
+    #[schema(nullable = false, min_length = 1)]
     pub is_based_on: Option<String>,
     /// The ingredient lines.
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -192,7 +192,7 @@ const ASSETS: &[Asset] = assets![
     JS => [
         "app.js", "api.js", "auth.js", "dom.js", "format.js", "charts.js",
         "page-recipes.js", "page-recipe.js", "page-make.js", "page-insights.js",
-        "page-rejections.js", "page-log.js", "page-add.js",
+        "page-rejections.js", "page-log.js", "page-add.js", "evolve.js",
     ],
     CSS => ["app.css"],
     SVG => ["icon.svg"],

@@ -159,6 +159,7 @@ pub async fn openapi() -> Response {
     responses(
         (status = 201, description = "A new version.", body = WriteResult),
         (status = 200, description = "Unchanged content, or a replay of this key.", body = WriteResult),
+        (status = 404, description = "The recipe a variant names in `variantOf` is not stored yet (`parent-not-found`): it may be on its way, and the sender retries.", body = ProblemDocument, content_type = PROBLEM_JSON),
         WriteProblems, Refused, ObjectDeleted
     )
 )]
@@ -185,6 +186,7 @@ pub async fn post_recipe(
     responses(
         (status = 201, description = "A new version.", body = WriteResult),
         (status = 200, description = "Unchanged content, or a replay of this key.", body = WriteResult),
+        (status = 404, description = "The recipe a variant names in `variantOf` is not stored yet (`parent-not-found`): it may be on its way, and the sender retries.", body = ProblemDocument, content_type = PROBLEM_JSON),
         WriteProblems, Refused, ObjectDeleted
     )
 )]

@@ -287,14 +287,17 @@ async fn withdrawn_recipes(b: &Browser) {
     let client = &b.client;
     open(b, "#/recipes/stew", "recipe", "ready").await;
     assert_eq!(text_of(client, "main h1").await, "Beef Stew");
-    let rows = texts_of(client, ".table tbody th").await;
+    // The history, newest first.
+    let rows = texts_of(client, "#history .history__title").await;
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert!(
-        rows[0].starts_with("v2") && rows[0].contains("withdrawn") && !rows[0].contains("current"),
+        rows[0].starts_with("Version 2")
+            && rows[0].contains("withdrawn")
+            && !rows[0].contains("current"),
         "{rows:?}"
     );
     assert!(
-        rows[1].starts_with("v1") && rows[1].contains("current"),
+        rows[1].starts_with("Version 1") && rows[1].contains("current"),
         "{rows:?}"
     );
     assert!(texts_of(client, ".notice--withdrawn").await.is_empty());
