@@ -191,6 +191,9 @@ struct Calls {
     /// Reads below `/recipes/{recipeId}` answered 200: the id came from
     /// an earlier response.
     named_reads: usize,
+    /// Comparisons answered 200: their `id@version` references came from
+    /// earlier responses (a random one names nothing).
+    comparisons: usize,
     server_errors: usize,
 }
 
@@ -225,6 +228,9 @@ impl Calls {
             }
             if method == "GET" && status == 200 && segments.len() >= 2 && segments[0] == "recipes" {
                 calls.named_reads += 1;
+            }
+            if method == "GET" && status == 200 && segments == ["compare"] {
+                calls.comparisons += 1;
             }
         }
         calls
@@ -284,15 +290,33 @@ fn linked_document() -> serde_json::Value {
                 "PutAgain": {"operationId": "putRecipe", "requestBody": "$response.body#/document"},
                 "Makes": {"operationId": "listMakes",
                     "parameters": {"recipeId": "$response.body#/recipeId"}},
+                // This version against the current one (runtime
+                // expressions embedded in a string, `id@version`).
+                "CompareWithCurrent": {"operationId": "compareVersions", "parameters": {
+                    "from": "{$response.body#/recipeId}@{$response.body#/version}",
+                    "to": "{$response.body#/recipeId}@{$response.body#/currentVersion}"}},
             }),
         ),
         (
             "/recipes/{recipeId}/versions",
             "get",
             &["200"],
-            json!({"Version": {"operationId": "getRecipe", "parameters": {
-                "recipeId": "$request.path.recipeId",
-                "version": "$response.body#/items/0/version"}}}),
+            json!({
+                "Version": {"operationId": "getRecipe", "parameters": {
+                    "recipeId": "$request.path.recipeId",
+                    "version": "$response.body#/items/0/version"}},
+                "CompareFirst": {"operationId": "compareVersions", "parameters": {
+                    "from": "{$request.path.recipeId}@{$response.body#/items/0/version}",
+                    "to": "{$request.path.recipeId}@{$response.body#/items/0/version}"}},
+            }),
+        ),
+        (
+            "/recipes/{recipeId}/makes/{makeId}",
+            "get",
+            &["200"],
+            // A make's content stored as the recipe's next version: an
+            // adoption, as the chain sees its upload.
+            json!({"AdoptIt": {"operationId": "postRecipe", "requestBody": "$response.body#/document"}}),
         ),
         (
             "/recipes/{recipeId}/makes",
