@@ -115,6 +115,20 @@ async fn an_adopted_make_becomes_the_next_version_and_compares_as_the_make() {
     assert_eq!(items[1]["source"]["kind"], "adopted");
     assert_eq!(items[1]["makeCount"], 0);
     assert_eq!(items[1]["changedShare"], Value::Null);
+
+    // Erasing the adopted make leaves the version, still saying which
+    // (erased) make it came from; the make is gone, and uncounted.
+    let (status, _, body) = send(&app, erase(&format!("/recipes/1/makes/{make_id}"))).await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    let (status, _, _) = send(&app, get(&format!("/recipes/1/makes/{make_id}"))).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let recipe = read(&app, "/recipes/1?version=2").await;
+    assert_eq!(
+        recipe["source"],
+        json!({"kind": "adopted", "makeId": make_id})
+    );
+    let versions = read(&app, "/recipes/1/versions").await;
+    assert_eq!(versions["items"][0]["makeCount"], 0, "{versions}");
 }
 
 #[tokio::test]
