@@ -308,6 +308,7 @@ macro_rules! counted {
 counted! {
     put_version(v: &NewVersion) -> Written<StoredVersion>;
     version(r: &RecipeId, v: Option<u32>) -> Option<StoredVersion>;
+    version_head(r: &RecipeId, v: u32) -> Option<VersionSummary>;
     recipes(p: &PageRequest) -> Page<RecipeSummary>;
     recipe_summary(r: &RecipeId) -> Option<RecipeSummary>;
     versions(r: &RecipeId, p: &PageRequest) -> Option<Page<VersionSummary>>;

@@ -696,15 +696,24 @@ impl Service {
     /// (a variant and its parent), diffed as a make is diffed against its
     /// recipe (`to` in the make's place). Nothing is stored.
     pub async fn compare(&self, from: &VersionRef, to: &VersionRef) -> Result<MakeDiff> {
-        let before = self.version_recipe(from).await?;
-        let after = self.version_recipe(to).await?;
+        // Side by side: two reads of the store, not one after the other.
+        let (before, after) = tokio::join!(self.version_recipe(from), self.version_recipe(to));
+        let (before, after) = (before?, after?);
         Ok(shared::diff::diff(&before, &after, None))
     }
 
-    /// The version `at` names, parsed (once per version and content).
+    /// The version `at` names, parsed (once per version and content): its
+    /// figures are read, and its document only when it is not parsed yet.
     async fn version_recipe(&self, at: &VersionRef) -> Result<Arc<Recipe>> {
-        if self.store.recipe_summary(&at.recipe_id).await?.is_none() {
-            return Err(Failure::RecipeNotFound(at.recipe_id.clone()));
+        let Some(head) = self.store.version_head(&at.recipe_id, at.version).await? else {
+            if self.store.recipe_summary(&at.recipe_id).await?.is_none() {
+                return Err(Failure::RecipeNotFound(at.recipe_id.clone()));
+            }
+            return Err(Failure::VersionNotFound(at.recipe_id.clone(), at.version));
+        };
+        let key = (at.recipe_id.clone(), at.version, head.content_hash);
+        if let Some(recipe) = self.versions.get(&key) {
+            return Ok(recipe);
         }
         let Some(stored) = self.store.version(&at.recipe_id, Some(at.version)).await? else {
             return Err(Failure::VersionNotFound(at.recipe_id.clone(), at.version));

@@ -132,6 +132,14 @@ impl RecipeStore for DynamoStore {
         self.read_version(recipe_id, version).await
     }
 
+    async fn version_head(
+        &self,
+        recipe_id: &RecipeId,
+        version: u32,
+    ) -> Result<Option<VersionSummary>, StoreError> {
+        self.read_version_head(recipe_id, version).await
+    }
+
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
         self.list_recipes(page).await
     }

@@ -34,6 +34,34 @@ impl DynamoStore {
         output.item.map(|item| from_item(item, what)).transpose()
     }
 
+    /// The item at `key` with only the `projection`'s attributes (at
+    /// least one), read as a `T`.
+    pub(super) async fn get_projected<T: DeserializeOwned>(
+        &self,
+        key: Key<'_>,
+        projection: &[&str],
+    ) -> Result<Option<T>, StoreError> {
+        let what = key.what();
+        let mut get = self
+            .client
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key.item()))
+            .consistent_read(true);
+        let mut placeholders = Vec::with_capacity(projection.len());
+        for attribute in projection {
+            let placeholder = format!("#{attribute}");
+            get = get.expression_attribute_names(&placeholder, *attribute);
+            placeholders.push(placeholder);
+        }
+        let output = get
+            .projection_expression(placeholders.join(", "))
+            .send()
+            .await
+            .map_err(|e| sdk_error(&format!("reading {what}"), e))?;
+        output.item.map(|item| from_item(item, what)).transpose()
+    }
+
     /// The first result recorded under `key` for a write of `kind`.
     pub(super) async fn first_result<T: DeserializeOwned>(
         &self,

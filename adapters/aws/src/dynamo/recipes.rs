@@ -166,6 +166,19 @@ impl DynamoStore {
         }
     }
 
+    /// [`shared::store::RecipeStore::version_head`]: the version's item
+    /// without its document.
+    pub(super) async fn read_version_head(
+        &self,
+        recipe_id: &RecipeId,
+        version: u32,
+    ) -> Result<Option<VersionSummary>, StoreError> {
+        let item: Option<VersionSummaryItem> = self
+            .get_projected(Key::Version(recipe_id, version), &VersionSummaryItem::PROJECTION)
+            .await?;
+        Ok(item.map(VersionSummaryItem::into_summary))
+    }
+
     /// [`shared::store::RecipeStore::recipes`].
     pub(super) async fn list_recipes(
         &self,

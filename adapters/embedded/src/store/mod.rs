@@ -185,6 +185,17 @@ impl RecipeStore for SqliteStore {
         .await
     }
 
+    async fn version_head(
+        &self,
+        recipe_id: &RecipeId,
+        version: u32,
+    ) -> Result<Option<VersionSummary>, StoreError> {
+        self.run((recipe_id.clone(), version), |c, (id, n)| {
+            recipes::version_head(c, id, *n)
+        })
+        .await
+    }
+
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError> {
         self.run(page.clone(), |c, page| recipes::recipes(c, page))
             .await

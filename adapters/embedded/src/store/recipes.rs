@@ -166,6 +166,26 @@ pub(super) fn version(
         .map_err(db("reading a recipe version"))
 }
 
+/// [`shared::store::RecipeStore::version_head`].
+pub(super) fn version_head(
+    connection: &Connection,
+    recipe_id: &RecipeId,
+    version: u32,
+) -> Result<Option<VersionSummary>, StoreError> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT {VERSION_SUMMARY_COLUMNS} FROM versions WHERE recipe_id = ?1 AND version = ?2"
+        ))
+        .and_then(|mut statement| {
+            statement
+                .query_row(params![recipe_id.as_str(), version], |row| {
+                    version_summary_at(row, 0)
+                })
+                .optional()
+        })
+        .map_err(db("reading a recipe version's figures"))
+}
+
 /// [`shared::store::RecipeStore::recipes`].
 pub(super) fn recipes(
     connection: &Connection,

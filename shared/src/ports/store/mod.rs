@@ -614,6 +614,14 @@ pub trait RecipeStore: Send + Sync + 'static {
         version: Option<u32>,
     ) -> Result<Option<StoredVersion>, StoreError>;
 
+    /// A recipe version's figures, without its document: what a caller
+    /// that holds the version parsed (under its content hash) reads.
+    async fn version_head(
+        &self,
+        recipe_id: &RecipeId,
+        version: u32,
+    ) -> Result<Option<VersionSummary>, StoreError>;
+
     /// Recipes, by id.
     async fn recipes(&self, page: &PageRequest) -> Result<Page<RecipeSummary>, StoreError>;
 
