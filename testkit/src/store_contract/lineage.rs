@@ -134,6 +134,12 @@ async fn a_version_counts_its_makes(store: &dyn RecipeStore) {
         (1, 3, Some(3.0), Some(0.6667)),
         "a version read alone shows the same figures"
     );
+    let head = store.version_head(&id("lc1"), 1).await.expect("read");
+    assert_eq!(
+        head.as_ref().map(figures),
+        Some((1, 3, Some(3.0), Some(0.6667))),
+        "and so do its figures alone"
+    );
 
     // A make that goes is uncounted: by erasure, and by its object's deletion.
     erase(store, &one_make("lc1", "a")).await.expect("erased");

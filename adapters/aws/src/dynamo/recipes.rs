@@ -174,7 +174,10 @@ impl DynamoStore {
         version: u32,
     ) -> Result<Option<VersionSummary>, StoreError> {
         let item: Option<VersionSummaryItem> = self
-            .get_projected(Key::Version(recipe_id, version), &VersionSummaryItem::PROJECTION)
+            .get_projected(
+                Key::Version(recipe_id, version),
+                &VersionSummaryItem::PROJECTION,
+            )
             .await?;
         Ok(item.map(VersionSummaryItem::into_summary))
     }
