@@ -83,16 +83,10 @@ async fn an_adopted_make_and_a_variant_travel_the_whole_chain() {
     assert_eq!(versions["items"][0]["makeCount"], 1, "{versions}");
     assert_eq!(versions["items"][0]["changedShare"], 1.0, "{versions}");
     let compared = read(&gateway, "/compare?from=1@1&to=1@2").await;
-    let food = |diff: &Value| -> Vec<Value> {
-        diff["changes"]
-            .as_array()
-            .expect("changes")
-            .iter()
-            .filter(|c| c["op"] != "rating-changed")
-            .cloned()
-            .collect()
-    };
-    assert_eq!(food(&compared["diff"]), food(&make["diff"]));
+    assert_eq!(
+        testkit::recipe_changes(&compared["diff"]),
+        testkit::recipe_changes(&make["diff"])
+    );
     let rejections = gateway.rejections().await;
     assert!(rejections.is_empty(), "{rejections:?}");
 }

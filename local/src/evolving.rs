@@ -21,13 +21,11 @@ pub fn adopt(data: &Path, recipe_id: &str, make_id: &str) -> Result<String, Stri
     let recipe_id = parse_id(RecipeId::parse(recipe_id), "recipe id", recipe_id)?;
     let make_id = parse_id(MakeId::parse(make_id), "make id", make_id)?;
     let paths = existing(data)?;
-    let make = crate::chain::runtime()?.block_on(async {
-        let store = SqliteStore::open(&paths.store).map_err(|e| e.to_string())?;
-        store
-            .make(&recipe_id, &make_id)
-            .await
-            .map_err(|e| e.to_string())
-    })?;
+    let (recipe, make) = (&recipe_id, &make_id);
+    let make = read(
+        &paths,
+        |store| async move { store.make(recipe, make).await },
+    )?;
     let make = make.ok_or_else(|| {
         format!(
             "recipe {recipe_id:?} has no make {make_id:?} (see its makes on the dashboard)",
@@ -49,12 +47,9 @@ pub fn adopt(data: &Path, recipe_id: &str, make_id: &str) -> Result<String, Stri
 pub fn restore(data: &Path, recipe_id: &str, version: u32) -> Result<String, String> {
     let recipe_id = parse_id(RecipeId::parse(recipe_id), "recipe id", recipe_id)?;
     let paths = existing(data)?;
-    let stored = crate::chain::runtime()?.block_on(async {
-        let store = SqliteStore::open(&paths.store).map_err(|e| e.to_string())?;
-        store
-            .version(&recipe_id, Some(version))
-            .await
-            .map_err(|e| e.to_string())
+    let recipe = &recipe_id;
+    let stored = read(&paths, |store| async move {
+        store.version(recipe, Some(version)).await
     })?;
     let stored = stored.ok_or_else(|| {
         format!(
@@ -65,6 +60,18 @@ pub fn restore(data: &Path, recipe_id: &str, version: u32) -> Result<String, Str
     let document = restored(&stored.document, version);
     let stem = format!("{}.restore-{version}", slug(recipe_id.as_str()));
     put(&paths, &stem, &document)
+}
+
+/// What `read` answers of the store in the data folder.
+fn read<T, F, Fut>(paths: &Paths, read: F) -> Result<T, String>
+where
+    F: FnOnce(SqliteStore) -> Fut,
+    Fut: std::future::Future<Output = Result<T, shared::store::StoreError>>,
+{
+    crate::chain::runtime()?.block_on(async {
+        let store = SqliteStore::open(&paths.store).map_err(|e| e.to_string())?;
+        read(store).await.map_err(|e| e.to_string())
+    })
 }
 
 fn parse_id<T>(

@@ -71,6 +71,16 @@ async fn assert_shows(client: &Client, selector: &str, needles: &[&str]) {
     testkit::browser::assert_shows(client, selector, needles).await;
 }
 
+/// A browser session at a phone's width (375 px).
+async fn phone(driver: &Driver) -> Client {
+    let client = driver.session().await;
+    client
+        .set_window_size(375, 900)
+        .await
+        .expect("a phone's width");
+    client
+}
+
 /// Drops `document` at `key` in the bucket folder and waits until the
 /// chain serves it at `path`, its field `id` as in the document.
 fn put_and_wait(data: &DataDir, chain: &Chain, key: &str, document: &Value, path: &str, id: &str) {
@@ -93,11 +103,7 @@ async fn a_cook_logs_a_make_and_adds_a_recipe_from_the_dashboard_by_keyboard_at_
         chain.get("/recipes/1")["recipeId"] == "1"
     });
     let driver = Driver::start();
-    let client = driver.session().await;
-    client
-        .set_window_size(375, 900)
-        .await
-        .expect("a phone's width");
+    let client = phone(&driver).await;
 
     let base = format!("http://{}", chain.address);
     a_doubled_line_restates_its_amount_in_proportion(&client, &base, &data, &chain).await;
@@ -462,11 +468,7 @@ async fn a_cook_adopts_a_make_restores_a_version_and_makes_a_variant_at_375_px()
             == "2024-05-01-family-dinner"
     });
     let driver = Driver::start();
-    let client = driver.session().await;
-    client
-        .set_window_size(375, 900)
-        .await
-        .expect("a phone's width");
+    let client = phone(&driver).await;
     let base = format!("http://{}", chain.address);
 
     // Adopt: the make becomes version 2.

@@ -44,16 +44,10 @@ fn a_make_is_adopted_a_version_restored_and_a_variant_kept_with_its_parent() {
     );
     let make = chain.get(&format!("/recipes/1/makes/{make_id}"));
     let compared = chain.get("/compare?from=1@1&to=1@2");
-    let food = |diff: &Value| -> Vec<Value> {
-        diff["changes"]
-            .as_array()
-            .expect("changes")
-            .iter()
-            .filter(|c| c["op"] != "rating-changed")
-            .cloned()
-            .collect()
-    };
-    assert_eq!(food(&compared["diff"]), food(&make["diff"]));
+    assert_eq!(
+        testkit::recipe_changes(&compared["diff"]),
+        testkit::recipe_changes(&make["diff"])
+    );
 
     // Restore: version 1's content again, as version 3.
     let said = run(&["restore", "1", "1"], data.path());

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
-use common::{TOKEN, TempStore, fixture, get, send, write};
+use common::{TOKEN, TempStore, erase, fixture, get, send, write};
 use embedded_adapters::{DirObjects, QueueConfig, SqliteQueue};
 use recipe_server::service::Erasure;
 use recipe_server::{AppState, Auth, Parts, router};
@@ -94,15 +94,6 @@ impl Erasing {
     fn in_bucket(&self, key: &str) -> bool {
         self.t.dir().join("bucket").join(key).exists()
     }
-}
-
-fn erase(uri: &str) -> Request<Body> {
-    Request::builder()
-        .method("DELETE")
-        .uri(uri)
-        .header("authorization", format!("Bearer {TOKEN}"))
-        .body(Body::empty())
-        .expect("request")
 }
 
 /// A job for a make of recipe 1 that died in the queue.

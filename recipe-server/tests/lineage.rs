@@ -5,9 +5,8 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
-use common::{TOKEN, fixture, fresh_app, get, send, write};
+use axum::http::StatusCode;
+use common::{erase, fixture, fresh_app, get, send, write};
 use serde_json::{Value, json};
 use shared::MakeId;
 use shared::canonical::{adopted, restored};
@@ -90,20 +89,14 @@ async fn an_adopted_make_becomes_the_next_version_and_compares_as_the_make() {
 
     // The old version against the adopted one: the make's own changes.
     let comparison = read(&app, "/compare?from=1@1&to=1@2").await;
-    let food = |diff: &Value| -> Vec<Value> {
-        diff["changes"]
-            .as_array()
-            .expect("changes")
-            .iter()
-            .filter(|c| c["op"] != "rating-changed")
-            .cloned()
-            .collect()
-    };
     assert!(
-        !food(&make["diff"]).is_empty(),
+        !testkit::recipe_changes(&make["diff"]).is_empty(),
         "the make changed something"
     );
-    assert_eq!(food(&comparison["diff"]), food(&make["diff"]));
+    assert_eq!(
+        testkit::recipe_changes(&comparison["diff"]),
+        testkit::recipe_changes(&make["diff"])
+    );
 
     // The versions list: where each came from, and the makes of each.
     let versions = read(&app, "/recipes/1/versions").await;
@@ -259,15 +252,6 @@ async fn a_variant_shows_its_line_back_to_the_original() {
             || testkit::change_ops(&comparison["diff"]).contains(&"ingredient-substituted"),
         "{comparison}"
     );
-}
-
-fn erase(uri: &str) -> Request<Body> {
-    Request::builder()
-        .method("DELETE")
-        .uri(uri)
-        .header("authorization", format!("Bearer {TOKEN}"))
-        .body(Body::empty())
-        .expect("request")
 }
 
 #[tokio::test]

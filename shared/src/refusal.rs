@@ -620,7 +620,8 @@ mod tests {
     /// The status rule ([`crate::wire::Verdict::of`]) retries 401, 403, 408,
     /// 429 and 5xx whatever the code: each code at one of those statuses
     /// says so too. A code's own rule departs from its status only for the
-    /// make whose recipe may still arrive, and the upload deleted after.
+    /// make whose recipe may still arrive (and the variant whose parent
+    /// may), and the upload deleted after.
     #[test]
     fn each_code_s_handling_agrees_with_its_status() {
         for code in Code::ALL {
@@ -628,7 +629,7 @@ mod tests {
             assert!((400..=599).contains(&status), "{code}: {status}");
             let transient = matches!(status, 401 | 403 | 408 | 429 | 500..=599);
             let expected = match code {
-                Code::RecipeNotFound => Handling::Retry,
+                Code::RecipeNotFound | Code::ParentNotFound => Handling::Retry,
                 Code::ObjectDeleted => Handling::Superseded,
                 _ if transient => Handling::Retry,
                 _ => Handling::Record,

@@ -139,6 +139,22 @@ pub fn change_ops(diff: &serde_json::Value) -> Vec<&str> {
     strings_of(&diff["changes"], "op")
 }
 
+/// The changes of a diff document that change the recipe: every change
+/// but `rating-changed` (a make's rating is its own). An adopted make's
+/// comparison with its version has exactly its make's.
+///
+/// # Panics
+/// When the document has no `changes` list: the test reading it is wrong.
+pub fn recipe_changes(diff: &serde_json::Value) -> Vec<serde_json::Value> {
+    diff["changes"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a diff document with changes: {diff}"))
+        .iter()
+        .filter(|change| change["op"] != "rating-changed")
+        .cloned()
+        .collect()
+}
+
 /// The string `field` of each item of the JSON list `list`, in order
 /// (items without one left out): the ids of a page of recipes, the fields
 /// of a list of differences.

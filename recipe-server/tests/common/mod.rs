@@ -148,6 +148,16 @@ pub fn write(method: &str, uri: &str, key: &str, body: impl Into<Body>) -> Reque
         .expect("request")
 }
 
+/// An erasure (`DELETE`) of `uri` with the write token.
+pub fn erase(uri: &str) -> Request<Body> {
+    Request::builder()
+        .method("DELETE")
+        .uri(uri)
+        .header("authorization", format!("Bearer {TOKEN}"))
+        .body(Body::empty())
+        .expect("request")
+}
+
 pub fn get(uri: &str) -> Request<Body> {
     Request::builder()
         .uri(uri)

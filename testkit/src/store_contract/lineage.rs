@@ -59,6 +59,24 @@ async fn put_with(
     store.put_version(&new).await.expect("put");
 }
 
+/// Stores `parent`, and each of `variants` as a variant of its version 1.
+async fn family(store: &dyn RecipeStore, parent: &str, variants: &[&str]) {
+    let k = format!("{parent}-v");
+    put_with(store, parent, 1, &k, VersionSource::Uploaded, None).await;
+    for variant in variants {
+        let k = format!("{variant}-v");
+        put_with(
+            store,
+            variant,
+            1,
+            &k,
+            VersionSource::Uploaded,
+            Some((parent, 1)),
+        )
+        .await;
+    }
+}
+
 async fn a_version_keeps_its_source(store: &dyn RecipeStore) {
     let adopted = VersionSource::Adopted {
         make_id: make_id("sunday"),
@@ -207,19 +225,7 @@ async fn a_variant_keeps_its_first_parent(store: &dyn RecipeStore) {
 }
 
 async fn variants_list_in_pages(store: &dyn RecipeStore) {
-    put_with(store, "lq", 1, "lq-a", VersionSource::Uploaded, None).await;
-    for variant in ["lq-c", "lq-a", "lq-b"] {
-        let k = format!("{variant}-v");
-        put_with(
-            store,
-            variant,
-            1,
-            &k,
-            VersionSource::Uploaded,
-            Some(("lq", 1)),
-        )
-        .await;
-    }
+    family(store, "lq", &["lq-c", "lq-a", "lq-b"]).await;
     let first = store
         .variants(&id("lq"), &PageRequest::first(2))
         .await
@@ -244,16 +250,7 @@ async fn variants_list_in_pages(store: &dyn RecipeStore) {
 }
 
 async fn erasing_a_parent_leaves_its_variants_without_it(store: &dyn RecipeStore) {
-    put_with(store, "le1", 1, "le1-a", VersionSource::Uploaded, None).await;
-    put_with(
-        store,
-        "le1-spicy",
-        1,
-        "le1s-a",
-        VersionSource::Uploaded,
-        Some(("le1", 1)),
-    )
-    .await;
+    family(store, "le1", &["le1-spicy"]).await;
     erase(store, &recipe("le1")).await.expect("erased");
     let summary = recipe_summary(store, "le1-spicy").await;
     assert_eq!(summary.variant_of, None, "the variant forgets its parent");
@@ -265,19 +262,7 @@ async fn erasing_a_parent_leaves_its_variants_without_it(store: &dyn RecipeStore
 }
 
 async fn erasing_a_variant_takes_it_off_its_parents_list(store: &dyn RecipeStore) {
-    put_with(store, "lv1", 1, "lv1-a", VersionSource::Uploaded, None).await;
-    for variant in ["lv1-x", "lv1-y"] {
-        let k = format!("{variant}-v");
-        put_with(
-            store,
-            variant,
-            1,
-            &k,
-            VersionSource::Uploaded,
-            Some(("lv1", 1)),
-        )
-        .await;
-    }
+    family(store, "lv1", &["lv1-x", "lv1-y"]).await;
     erase(store, &recipe("lv1-x")).await.expect("erased");
     assert_eq!(variants(store, "lv1", 10).await, ["lv1-y"]);
 }

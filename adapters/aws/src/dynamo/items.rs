@@ -254,22 +254,14 @@ impl OriginItem {
 #[serde(rename_all = "camelCase")]
 pub(super) struct VersionItem {
     recipe_id: RecipeId,
-    version: u32,
-    name: String,
     rating: Option<f64>,
-    content_hash: String,
-    created_at: String,
     #[serde(with = "json_text")]
     document: Value,
     #[serde(flatten)]
     origin: OriginFields,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    withdrawn_at: Option<String>,
-    // Absent for an upload, and on items written before sources were kept.
-    #[serde(default, skip_serializing_if = "is_uploaded")]
-    source: VersionSource,
+    /// What a list of versions reads of it.
     #[serde(flatten)]
-    counts: MakeCounts,
+    head: VersionSummaryItem,
 }
 
 fn is_uploaded(source: &VersionSource) -> bool {
@@ -342,16 +334,17 @@ pub(super) fn variant_item(parent: &RecipeId, variant: &RecipeId) -> Item {
 }
 
 /// The attributes of a version that a list shows.
-#[derive(Deserialize)]
+#[derive(Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub(super) struct VersionSummaryItem {
     version: u32,
     name: String,
     content_hash: String,
     created_at: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     withdrawn_at: Option<String>,
-    #[serde(default)]
+    // Absent for an upload, and on items written before sources were kept.
+    #[serde(default, skip_serializing_if = "is_uploaded")]
     source: VersionSource,
     #[serde(flatten)]
     counts: MakeCounts,
@@ -397,36 +390,27 @@ impl VersionItem {
     ) -> Result<Item, StoreError> {
         let item = Self {
             recipe_id: stored.recipe_id.clone(),
-            version: stored.head.version,
-            name: stored.head.name.clone(),
             rating,
-            content_hash: stored.head.content_hash.clone(),
-            created_at: stored.head.created_at.clone(),
             document: stored.document.clone(),
             origin: OriginFields::of(origin),
-            withdrawn_at: stored.head.withdrawn_at.clone(),
-            source: stored.head.source.clone(),
-            counts: MakeCounts::default(),
+            head: VersionSummaryItem {
+                version: stored.head.version,
+                name: stored.head.name.clone(),
+                content_hash: stored.head.content_hash.clone(),
+                created_at: stored.head.created_at.clone(),
+                withdrawn_at: stored.head.withdrawn_at.clone(),
+                source: stored.head.source.clone(),
+                counts: MakeCounts::default(),
+            },
         };
         let key = Key::Version(&stored.recipe_id, stored.head.version).item();
         Ok(with_key(to_item(&item, "a recipe version")?, key))
     }
 
     pub(super) fn into_stored(self) -> StoredVersion {
-        let (make_count, average_make_rating, changed_share) = self.counts.figures();
         StoredVersion {
             recipe_id: self.recipe_id,
-            head: VersionSummary {
-                version: self.version,
-                name: self.name,
-                content_hash: self.content_hash,
-                created_at: self.created_at,
-                withdrawn_at: self.withdrawn_at,
-                source: self.source,
-                make_count,
-                average_make_rating,
-                changed_share,
-            },
+            head: self.head.into_summary(),
             document: self.document,
         }
     }
