@@ -5,6 +5,7 @@ mod config;
 mod diffing;
 mod dropping;
 mod evolving;
+mod exporting;
 mod importing;
 mod paths;
 mod render;
@@ -46,6 +47,8 @@ enum Command {
     Adopt(AdoptArgs),
     /// Make an earlier version the recipe's next version.
     Restore(RestoreArgs),
+    /// Write recipes, versions, makes and their changes as Parquet, for DuckDB and the like.
+    Export(ExportArgs),
     /// Queue depth, dead letters, and how many recipes, makes and rejections are stored.
     Status(DataArgs),
     /// Move dead-lettered jobs back to the queue.
@@ -122,6 +125,18 @@ struct ImportArgs {
 }
 
 #[derive(Args)]
+struct ExportArgs {
+    /// The folder the four Parquet files go into (docs/analysis.md).
+    #[arg(long, value_name = "DIR")]
+    parquet: PathBuf,
+    /// Export the recipes' step text with step changes (free text stays out otherwise).
+    #[arg(long)]
+    with_text: bool,
+    #[command(flatten)]
+    data: DataArgs,
+}
+
+#[derive(Args)]
 struct AdoptArgs {
     /// The recipe.
     recipe_id: String,
@@ -173,6 +188,21 @@ fn main() -> ExitCode {
                 println!(
                     "dropped {key}: version {} becomes the next version of recipe {} as the chain stores it",
                     args.version, args.recipe_id
+                );
+            })
+        }
+        Some(Command::Export(args)) => {
+            let options = exporting::Options {
+                with_text: args.with_text,
+            };
+            exporting::export(&args.data.data, &args.parquet, options).map(|done| {
+                println!(
+                    "exported {} recipes, {} versions, {} makes and {} changes to {}",
+                    done.recipes,
+                    done.versions,
+                    done.makes,
+                    done.changes,
+                    args.parquet.display()
                 );
             })
         }
