@@ -16,6 +16,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
 use parquet::file::properties::WriterProperties;
 use shared::insights::MakeFacts;
+use shared::store::ObjectIds;
 use shared::store::{
     MAX_PAGE, PageRequest, RecipeStore, RecipeSummary, StoreError, VersionSource, VersionSummary,
 };
@@ -95,6 +96,7 @@ struct MakeColumns {
     scale_factor: Float64Builder,
     changes: UInt64Builder,
     steps_added: UInt32Builder,
+    logged_by: StringBuilder,
 }
 
 #[derive(Default)]
@@ -186,7 +188,8 @@ impl VersionColumns {
 }
 
 impl MakeColumns {
-    fn push(&mut self, recipe: &RecipeSummary, f: &MakeFacts) {
+    /// One make; who logged it by its pseudonym under `cooks`.
+    fn push(&mut self, recipe: &RecipeSummary, f: &MakeFacts, cooks: &ObjectIds) {
         self.recipe_id.append_value(recipe.recipe_id.as_str());
         self.make_id.append_value(f.make_id.as_str());
         self.version.append_value(f.version);
@@ -197,6 +200,9 @@ impl MakeColumns {
         let changes = f.ingredients.len() + f.substitutions.len() + f.steps.len();
         self.changes.append_value(changes as u64);
         self.steps_added.append_value(f.steps_added);
+        let pseudonym = f.logged_by.as_deref().map(|cook| cooks.id(cook));
+        self.logged_by
+            .append_option(pseudonym.as_ref().map(|id| id.as_str()));
     }
 
     fn finish(&mut self) -> Vec<(&'static str, ArrayRef)> {
@@ -210,6 +216,7 @@ impl MakeColumns {
             ("scale_factor", Arc::new(self.scale_factor.finish())),
             ("changes", Arc::new(self.changes.finish())),
             ("steps_added", Arc::new(self.steps_added.finish())),
+            ("logged_by", Arc::new(self.logged_by.finish())),
         ]
     }
 }
@@ -296,9 +303,12 @@ pub fn export(data: &Path, dir: &Path, options: Options) -> Result<Exported, Str
             paths.data.display()
         ));
     }
+    // Who logged a make goes out as a keyed hash under a subkey of its
+    // own: it matches no tombstone, log line or other export's column.
+    let cooks = crate::paths::object_ids(&paths.object_id_secret)?.subkey("export: loggedBy");
     let (tables, exported) = crate::chain::runtime()?.block_on(async {
         let store = SqliteStore::open(&paths.store).map_err(|e| e.to_string())?;
-        read_all(&store, options)
+        read_all(&store, options, &cooks)
             .await
             .map_err(|e| format!("reading the store: {e}"))
     })?;
@@ -308,7 +318,11 @@ pub fn export(data: &Path, dir: &Path, options: Options) -> Result<Exported, Str
 
 /// Every recipe, version, make and change, page by page, with a progress
 /// line on the terminal.
-async fn read_all(store: &SqliteStore, options: Options) -> Result<(Tables, Exported), StoreError> {
+async fn read_all(
+    store: &SqliteStore,
+    options: Options,
+    cooks: &ObjectIds,
+) -> Result<(Tables, Exported), StoreError> {
     let bar = indicatif::ProgressBar::new_spinner();
     bar.set_style(
         indicatif::ProgressStyle::with_template("{spinner} exporting: {msg}")
@@ -336,7 +350,7 @@ async fn read_all(store: &SqliteStore, options: Options) -> Result<(Tables, Expo
             let mut makes = PageRequest::first(MAX_PAGE);
             while let Some(found) = store.make_facts(&recipe.recipe_id, &makes).await? {
                 for facts in &found.items {
-                    tables.makes.push(recipe, facts);
+                    tables.makes.push(recipe, facts, cooks);
                     exported.changes += tables.changes.push_all(recipe, facts, options);
                     exported.makes += 1;
                 }

@@ -107,8 +107,18 @@ fn an_export_reads_in_duckdb_with_the_documented_sql_and_forgets_an_erasure() {
         ),
         ("pie-2", "d", 4.0, make("pie-2", "d", 4.0, lime)),
     ];
+    // Makes a and b are logged by one cook from the dashboard.
     for (recipe, id, _, body) in &makes {
-        put(&data.bucket(), &format!("makes/{recipe}-{id}.json"), body);
+        let folder = if ["a", "b"].contains(id) {
+            "makes/cooks/cook-one"
+        } else {
+            "makes"
+        };
+        put(
+            &data.bucket(),
+            &format!("{folder}/{recipe}-{id}.json"),
+            body,
+        );
     }
     wait_until("the makes", WAIT, || {
         chain.make_count("1") == 3 && chain.make_count("pie-2") == 1
@@ -152,6 +162,21 @@ fn an_export_reads_in_duckdb_with_the_documented_sql_and_forgets_an_erasure() {
         row("ingredient", "quantity"),
         json!(["ingredient", "quantity", 1, 3.0, -1.0])
     );
+    // Who logged a make goes out as one pseudonym per cook, never the id.
+    let cooks = duckdb(
+        &out,
+        "SELECT make_id, logged_by FROM 'makes.parquet' ORDER BY recipe_id, make_id",
+    );
+    let pseudonym = cooks[0][1].as_str().expect("make a's cook").to_owned();
+    assert_eq!(pseudonym.len(), 64, "{cooks:?}");
+    assert_eq!(cooks[1][1], json!(pseudonym), "{cooks:?}");
+    assert_eq!(
+        (cooks[2][1].clone(), cooks[3][1].clone()),
+        (Value::Null, Value::Null),
+        "{cooks:?}"
+    );
+    let bytes = std::fs::read(out.join("makes.parquet")).expect("the file");
+    assert!(!String::from_utf8_lossy(&bytes).contains("cook-one"));
     // Notes and step text stay out.
     let columns = duckdb(
         &out,

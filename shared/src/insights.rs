@@ -96,6 +96,11 @@ pub struct MakeFacts {
     pub steps: Vec<StepFact>,
     /// How many steps the make added.
     pub steps_added: u32,
+    /// Who logged it from the dashboard (its key's cook), for an export's
+    /// pseudonym; absent for a make dropped anywhere else, and for makes
+    /// stored before facts carried it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub logged_by: Option<String>,
 }
 
 impl MakeFacts {
@@ -119,6 +124,7 @@ impl MakeFacts {
             substitutions: Vec::new(),
             steps: Vec::new(),
             steps_added: 0,
+            logged_by: None,
         };
         let mut ingredient = |name: &str, change| {
             facts.ingredients.push(IngredientFact {

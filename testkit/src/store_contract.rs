@@ -138,6 +138,7 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
             substitutions: vec![],
             steps: vec![],
             steps_added: 0,
+            logged_by: None,
         },
         key: key(k),
         origin: None,

@@ -426,7 +426,12 @@ impl Service {
         };
         let diff = diff_make(&recipe, &make);
         let made_at = make.made_at().map(str::to_owned);
-        let facts = MakeFacts::from_diff(
+        let logged_by = write
+            .object_key
+            .as_deref()
+            .and_then(shared::keys::cook_of)
+            .map(str::to_owned);
+        let mut facts = MakeFacts::from_diff(
             &diff,
             make_id.clone(),
             version,
@@ -434,6 +439,7 @@ impl Service {
             at.clone(),
             make.content().rating(),
         );
+        facts.logged_by.clone_from(&logged_by);
         let document = recipe_json(make.content());
         let new = NewMake {
             make: StoredMake {
@@ -447,11 +453,7 @@ impl Service {
                 content_hash: content_hash(&document),
                 document,
                 diff: serde_json::to_value(&diff).map_err(|e| internal("a diff", &e))?,
-                logged_by: write
-                    .object_key
-                    .as_deref()
-                    .and_then(shared::keys::cook_of)
-                    .map(str::to_owned),
+                logged_by,
             },
             summary: diff.summary.clone(),
             facts,

@@ -71,6 +71,7 @@ fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
             substitutions: vec![],
             steps: vec![],
             steps_added: 0,
+            logged_by: None,
         },
         key: key(k),
         origin: None,

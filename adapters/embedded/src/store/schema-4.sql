@@ -25,3 +25,7 @@ UPDATE versions SET
                      WHERE m.recipe_id = versions.recipe_id AND m.version = versions.version
                        AND coalesce(json_extract(m.summary, '$.total'), 0)
                          > coalesce(json_extract(m.summary, '$.ratingChanged'), 0));
+-- A make's facts name who logged it (the export's pseudonym is made from
+-- them), as its row does.
+UPDATE makes SET facts = json_set(facts, '$.loggedBy', logged_by)
+WHERE logged_by IS NOT NULL;

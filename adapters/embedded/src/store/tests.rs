@@ -77,6 +77,7 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
             substitutions: vec![],
             steps: vec![],
             steps_added: 0,
+            logged_by: None,
         },
         key: IdempotencyKey::parse(key).expect("key"),
         origin: None,
@@ -210,4 +211,64 @@ async fn a_cursor_from_another_list_is_refused() {
         store.makes(&recipe, &other).await.map(|_| ()),
         Err(StoreError::InvalidCursor)
     );
+}
+
+/// Schema 4 counts the makes already stored on their versions, and puts
+/// who logged each make into its facts, from the rows of schema 3.
+#[tokio::test]
+async fn a_store_of_schema_3_counts_its_makes_on_their_versions() {
+    let scratch = Scratch::new("migrate-4");
+    let connection = Connection::open(scratch.file()).expect("opens");
+    for migration in &MIGRATIONS[..3] {
+        connection.execute_batch(migration).expect("schemas 1 to 3");
+    }
+    connection
+        .pragma_update(None, "user_version", 3)
+        .expect("pragma");
+    connection
+        .execute_batch(
+            "INSERT INTO recipes (recipe_id, name, current_version, content_hash, updated_at)
+             VALUES ('old', 'Old Pie', 2, 'h2', '2025-01-01T00:00:00.000Z');
+             INSERT INTO versions (recipe_id, version, name, content_hash, created_at, document)
+             VALUES ('old', 1, 'Old Pie', 'h1', '2025-01-01T00:00:00.000Z', '{}'),
+                    ('old', 2, 'Old Pie', 'h2', '2025-01-02T00:00:00.000Z', '{}');
+             INSERT INTO makes (recipe_id, make_id, version, rating, created_at, content_hash,
+                                document, diff, summary, facts, logged_by)
+             VALUES ('old', 'a', 1, 4.0, 't', 'x', '{}', '{}', '{\"total\": 2}',
+                     '{\"makeId\": \"a\", \"version\": 1, \"createdAt\": \"t\", \"ingredients\": [],
+                       \"substitutions\": [], \"steps\": [], \"stepsAdded\": 0}', 'cook-1'),
+                    ('old', 'b', 1, NULL, 't', 'y', '{}', '{}', '{\"total\": 1, \"ratingChanged\": 1}',
+                     '{\"makeId\": \"b\", \"version\": 1, \"createdAt\": \"t\", \"ingredients\": [],
+                       \"substitutions\": [], \"steps\": [], \"stepsAdded\": 0}', NULL);",
+        )
+        .expect("rows of schema 3");
+    drop(connection);
+
+    let store = SqliteStore::open(&scratch.file()).expect("migrates");
+    let old = RecipeId::parse("old").expect("id");
+    let versions = store
+        .versions(&old, &PageRequest::first(10))
+        .await
+        .expect("read")
+        .expect("kept");
+    let figures: Vec<_> = versions
+        .items
+        .iter()
+        .map(|v| {
+            (
+                v.version,
+                v.make_count,
+                v.average_make_rating,
+                v.changed_share,
+            )
+        })
+        .collect();
+    assert_eq!(figures, [(1, 2, Some(4.0), Some(0.5)), (2, 0, None, None)]);
+    let facts = store
+        .make_facts(&old, &PageRequest::first(10))
+        .await
+        .expect("read")
+        .expect("kept");
+    let cooks: Vec<Option<&str>> = facts.items.iter().map(|f| f.logged_by.as_deref()).collect();
+    assert_eq!(cooks, [Some("cook-1"), None]);
 }
