@@ -122,6 +122,23 @@ async fn an_adopted_make_becomes_the_next_version_and_compares_as_the_make() {
     );
     let versions = read(&app, "/recipes/1/versions").await;
     assert_eq!(versions["items"][0]["makeCount"], 0, "{versions}");
+
+    // The adoption's upload delivered again after the erasure is that
+    // adoption, replayed: not a refusal, and no new version.
+    let (status, _, again) = send(
+        &app,
+        write(
+            "POST",
+            "/recipes",
+            "adopt",
+            adopted(&make["document"], &id).to_string(),
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["status"], "replayed", "{again}");
+    assert_eq!(read(&app, "/rejections").await["items"], json!([]));
+    assert_eq!(read(&app, "/recipes/1").await["version"], 2);
 }
 
 #[tokio::test]

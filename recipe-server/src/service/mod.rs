@@ -290,19 +290,27 @@ impl Service {
                 "$.restoredFrom",
                 "a version adopts a make or restores a version, not both".to_owned(),
             ))),
-            (Some(make_id), None) => Ok(match self.store.make(recipe.id(), make_id).await? {
-                Some(_) => Ok(VersionSource::Adopted {
+            (Some(make_id), None) => {
+                let adopted = VersionSource::Adopted {
                     make_id: make_id.clone(),
-                }),
-                None => Err(refused(
-                    "$.adoptedFrom",
-                    format!(
-                        "recipe {:?} has no make {:?} to adopt",
-                        recipe.id().as_str(),
-                        make_id.as_str()
-                    ),
-                )),
-            }),
+                };
+                // A make erased after a version adopted it: the upload
+                // delivered again is that adoption, not a new one.
+                let known = self.store.make(recipe.id(), make_id).await?.is_some()
+                    || self.has_version_from(recipe.id(), &adopted).await?;
+                Ok(if known {
+                    Ok(adopted)
+                } else {
+                    Err(refused(
+                        "$.adoptedFrom",
+                        format!(
+                            "recipe {:?} has no make {:?} to adopt",
+                            recipe.id().as_str(),
+                            make_id.as_str()
+                        ),
+                    ))
+                })
+            }
             (None, Some(version)) => Ok(
                 match self.store.version(recipe.id(), Some(version)).await? {
                     Some(_) => Ok(VersionSource::Restored { version }),
@@ -316,6 +324,22 @@ impl Service {
                 },
             ),
         }
+    }
+
+    /// Whether a version of `recipe_id` came from `source` (its versions
+    /// are read only when an adopted make is not found).
+    async fn has_version_from(&self, recipe_id: &RecipeId, source: &VersionSource) -> Result<bool> {
+        let mut page = PageRequest::first(MAX_PAGE);
+        while let Some(found) = self.store.versions(recipe_id, &page).await? {
+            if found.items.iter().any(|v| v.source == *source) {
+                return Ok(true);
+            }
+            match found.next_cursor {
+                Some(cursor) => page.cursor = Some(cursor),
+                None => break,
+            }
+        }
+        Ok(false)
     }
 
     /// The recipe `recipe` is a variant of, at its current version, when
