@@ -26,6 +26,19 @@ impl Scratch {
     fn file(&self) -> PathBuf {
         self.0.path().join("store.sqlite3")
     }
+
+    /// The database as a store of schema `schema` left it: its first
+    /// `schema` migrations applied, and nothing more.
+    fn at_schema(&self, schema: usize) -> Connection {
+        let connection = Connection::open(self.file()).expect("opens");
+        for migration in &MIGRATIONS[..schema] {
+            connection.execute_batch(migration).expect("a migration");
+        }
+        connection
+            .pragma_update(None, "user_version", schema)
+            .expect("pragma");
+        connection
+    }
 }
 
 fn version(recipe: &str, key: &str) -> NewVersion {
@@ -142,11 +155,7 @@ async fn a_reopened_store_keeps_its_data_and_a_newer_schema_is_refused() {
 #[tokio::test]
 async fn a_store_of_the_first_schema_is_migrated_with_its_data() {
     let scratch = Scratch::new("migrate");
-    let connection = Connection::open(scratch.file()).expect("opens");
-    connection.execute_batch(MIGRATIONS[0]).expect("schema 1");
-    connection
-        .pragma_update(None, "user_version", 1)
-        .expect("pragma");
+    let connection = scratch.at_schema(1);
     connection
         .execute(
             "INSERT INTO recipes (recipe_id, name, current_version, content_hash, updated_at)
@@ -218,13 +227,7 @@ async fn a_cursor_from_another_list_is_refused() {
 #[tokio::test]
 async fn a_store_of_schema_3_counts_its_makes_on_their_versions() {
     let scratch = Scratch::new("migrate-4");
-    let connection = Connection::open(scratch.file()).expect("opens");
-    for migration in &MIGRATIONS[..3] {
-        connection.execute_batch(migration).expect("schemas 1 to 3");
-    }
-    connection
-        .pragma_update(None, "user_version", 3)
-        .expect("pragma");
+    let connection = scratch.at_schema(3);
     connection
         .execute_batch(
             "INSERT INTO recipes (recipe_id, name, current_version, content_hash, updated_at)
