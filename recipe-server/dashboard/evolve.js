@@ -6,6 +6,7 @@
 // (or refused, with the chain's reason).
 
 /** @import { CanonicalRecipe, SeedDocument, StoredRejection } from './api-types.js' */
+/** @import { Failure } from './api.js' */
 
 import { follow, get, seg, upload } from './api.js';
 import { h } from './dom.js';
@@ -70,12 +71,38 @@ export async function saveVersion(recipeId, after, stem, document) {
 }
 
 /**
- * What a status box says of a refused upload: the chain's reason, its
- * place in the document and its code.
- * @param {string} what
- * @param {StoredRejection} rejection
+ * What a status box says while a new version is saved, and after:
+ * `button` is disabled until the chain refuses the upload or it fails;
+ * `stored(version)` runs once the chain has stored it.
+ * @param {{ button: HTMLButtonElement, status: HTMLElement, what: string, saving: string, waiting: string }} ui
+ *   `what` names the upload ("the new version"), `saving` is said while it
+ *   uploads, `waiting` when the chain has not stored it in time.
+ * @param {() => ReturnType<typeof saveVersion>} save
+ * @param {(version: number) => void} stored
  */
-export function refusedNote(what, rejection) {
-  const r = rejection;
-  return [h('strong', {}, `The chain refused ${what}: `), r.message, r.path && r.path !== '$' ? ` (${r.path})` : '', ` [${r.code}]`];
+export async function saveShowing(ui, save, stored) {
+  const { button, status } = ui;
+  button.disabled = true;
+  status.dataset.state = 'saving';
+  status.textContent = ui.saving;
+  try {
+    const outcome = await save();
+    if (outcome.result) {
+      status.dataset.state = 'stored';
+      stored(outcome.result);
+    } else if (outcome.rejection) {
+      const r = outcome.rejection;
+      status.dataset.state = 'rejected';
+      status.replaceChildren(h('strong', {}, `The chain refused ${ui.what}: `), r.message, r.path && r.path !== '$' ? ` (${r.path})` : '', ` [${r.code}]`);
+      button.disabled = false;
+    } else {
+      status.dataset.state = 'waiting';
+      status.textContent = ui.waiting;
+    }
+  } catch (error) {
+    const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
+    status.dataset.state = 'error';
+    status.replaceChildren(h('strong', {}, `${problem.title ?? `${ui.what.charAt(0).toUpperCase()}${ui.what.slice(1)} was not saved`}: `), problem.detail ?? String(error));
+    button.disabled = false;
+  }
 }

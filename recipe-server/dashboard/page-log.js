@@ -56,7 +56,7 @@ import { ApiError, follow, get, post, seg, upload } from './api.js';
 import { h, breadcrumbs, editorForm, field, href, panel } from './dom.js';
 import { measure } from './format.js';
 import { previewView } from './page-make.js';
-import { refusedNote, saveVersion, tail } from './evolve.js';
+import { saveShowing, saveVersion, tail } from './evolve.js';
 
 const PREVIEW_DELAY_MS = 350;
 
@@ -641,28 +641,11 @@ async function editorPage(recipeId, mode) {
       return;
     }
     const id = variantId(name);
-    save.disabled = true;
-    status.dataset.state = 'saving';
-    status.textContent = 'Uploading the variant…';
-    try {
-      const outcome = await saveVersion(id, 0, id, variantDocument(make, id, name, recipeId));
-      if (outcome.result) {
-        status.dataset.state = 'stored';
-        location.hash = href(['recipes', id]);
-      } else if (outcome.rejection) {
-        status.dataset.state = 'rejected';
-        status.replaceChildren(...refusedNote('this variant', outcome.rejection));
-        save.disabled = false;
-      } else {
-        status.dataset.state = 'waiting';
-        status.textContent = 'The variant is uploaded but not stored yet; it appears in the list when the chain has read it.';
-      }
-    } catch (error) {
-      status.dataset.state = 'error';
-      const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
-      status.replaceChildren(h('strong', {}, `${problem.title ?? 'The variant was not saved'}: `), problem.detail ?? String(error));
-      save.disabled = false;
-    }
+    await saveShowing(
+      { button: save, status, what: 'this variant', saving: 'Uploading the variant…', waiting: 'The variant is uploaded but not stored yet; it appears in the list when the chain has read it.' },
+      () => saveVersion(id, 0, id, variantDocument(make, id, name, recipeId)),
+      () => (location.hash = href(['recipes', id])),
+    );
   }
 
   renderIngredients();

@@ -4,14 +4,13 @@
 
 /** @import { CanonicalRecipe, Change, ChangeOf, InlineSpan, MakeDiff, ScaleEntry } from './api-types.js' */
 /** @import { Child, PageView } from './dom.js' */
-/** @import { Failure } from './api.js' */
 /** @import { IngredientText } from './format.js' */
 
 import { get, seg } from './api.js';
 import { h, breadcrumbs, href, srOnly } from './dom.js';
 import { amount, date, diffIngredient, documentIngredient, fullAmount, measure, number, plural, ratio, signed, summaryPhrases } from './format.js';
 import { stars } from './page-recipe.js';
-import { adoptedDocument, refusedNote, saveVersion } from './evolve.js';
+import { adoptedDocument, saveShowing, saveVersion } from './evolve.js';
 
 /** The changes that belong to an ingredient of the make (all but removals). */
 const INGREDIENT_OPS = new Set(/** @type {const} */ ([
@@ -672,30 +671,13 @@ export async function makePage(recipeId, makeId) {
 function adoptControl(recipeId, makeId, document, currentVersion) {
   const status = h('span', { class: 'editor__status', role: 'status', 'aria-live': 'polite', id: 'adopt-status' });
   const button = h('button', { type: 'button', class: 'button', id: 'adopt-make' }, 'Make this the recipe');
-  button.addEventListener('click', async () => {
-    button.disabled = true;
-    status.dataset.state = 'saving';
-    status.textContent = 'Uploading the make as the next version…';
-    try {
-      const outcome = await saveVersion(recipeId, currentVersion, `${recipeId}.adopt-${makeId}`, adoptedDocument(document, makeId));
-      if (outcome.result) {
-        status.dataset.state = 'stored';
-        location.hash = href(['recipes', recipeId]);
-      } else if (outcome.rejection) {
-        status.dataset.state = 'rejected';
-        status.replaceChildren(...refusedNote('the new version', outcome.rejection));
-        button.disabled = false;
-      } else {
-        status.dataset.state = 'waiting';
-        status.textContent = 'Uploaded, not stored yet: the recipe page shows the new version once the chain has read it.';
-      }
-    } catch (error) {
-      const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
-      status.dataset.state = 'error';
-      status.replaceChildren(h('strong', {}, `${problem.title ?? 'The make was not adopted'}: `), problem.detail ?? String(error));
-      button.disabled = false;
-    }
-  });
+  button.addEventListener('click', () =>
+    saveShowing(
+      { button, status, what: 'the new version', saving: 'Uploading the make as the next version…', waiting: 'Uploaded, not stored yet: the recipe page shows the new version once the chain has read it.' },
+      () => saveVersion(recipeId, currentVersion, `${recipeId}.adopt-${makeId}`, adoptedDocument(document, makeId)),
+      () => (location.hash = href(['recipes', recipeId])),
+    ),
+  );
   return h('p', { class: 'page-header__actions' }, button, ' ', status);
 }
 

@@ -6,13 +6,12 @@
 // restorable.
 
 /** @import { CanonicalRecipe, MakeSummary, RecipeVersion, VersionSource, VersionSummary } from './api-types.js' */
-/** @import { Failure } from './api.js' */
 /** @import { PageView } from './dom.js' */
 
 import { get, getAll, seg } from './api.js';
 import { h, link, breadcrumbs, emptyState, srOnly } from './dom.js';
 import { average, date, dateTime, documentIngredient, percent, plural, rating, ratio, signed, summaryPhrases, time } from './format.js';
-import { refusedNote, restoredDocument, saveVersion } from './evolve.js';
+import { restoredDocument, saveShowing, saveVersion } from './evolve.js';
 
 /**
  * ★ 4.5, said "<label> 4.5 out of 5"; "not rated" without a rating.
@@ -184,33 +183,20 @@ function historyPanel(recipe, versions, makes) {
       current
         ? null
         : h('button', { type: 'button', class: 'button button--quiet restore', id: `restore-${v.version}`, dataset: { version: String(v.version) } }, `Restore version ${v.version}`);
-    restore?.addEventListener('click', async () => {
-      restore.disabled = true;
-      status.dataset.state = 'saving';
-      status.textContent = `Uploading version ${v.version} as the next version…`;
-      try {
-        const old = await get(`recipes/${seg(recipeId)}`, { version: v.version });
-        const outcome = await saveVersion(recipeId, recipe.currentVersion, `${recipeId}.restore-${v.version}`, restoredDocument(old.document, v.version));
-        if (outcome.result) {
-          status.dataset.state = 'stored';
-          status.textContent = `Version ${v.version} is restored as version ${outcome.result}.`;
+    restore?.addEventListener('click', () =>
+      saveShowing(
+        { button: restore, status, what: 'the restored version', saving: `Uploading version ${v.version} as the next version…`, waiting: 'Uploaded, not stored yet: the history shows it once the chain has read it.' },
+        async () => {
+          const old = await get(`recipes/${seg(recipeId)}`, { version: v.version });
+          return saveVersion(recipeId, recipe.currentVersion, `${recipeId}.restore-${v.version}`, restoredDocument(old.document, v.version));
+        },
+        (version) => {
+          status.textContent = `Version ${v.version} is restored as version ${version}.`;
           // The same hash: draw the page again.
           window.dispatchEvent(new HashChangeEvent('hashchange'));
-        } else if (outcome.rejection) {
-          status.dataset.state = 'rejected';
-          status.replaceChildren(...refusedNote('the restored version', outcome.rejection));
-          restore.disabled = false;
-        } else {
-          status.dataset.state = 'waiting';
-          status.textContent = 'Uploaded, not stored yet: the history shows it once the chain has read it.';
-        }
-      } catch (error) {
-        const problem = /** @type {Failure | undefined} */ (error)?.problem ?? {};
-        status.dataset.state = 'error';
-        status.replaceChildren(h('strong', {}, `${problem.title ?? 'The version was not restored'}: `), problem.detail ?? String(error));
-        restore.disabled = false;
-      }
-    });
+        },
+      ),
+    );
     const count = v.makeCount ?? ofVersion.length;
     return h(
       'li',

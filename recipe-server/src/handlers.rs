@@ -30,8 +30,8 @@ use crate::api::{
 use crate::auth::Cook;
 use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
 use crate::openapi::{
-    CompareQuery, Correlated, DeletionWrite, ErasureProblems, ObjectDeleted, ReadProblems, Refused,
-    RejectionWrite, UploadWrite, VersionQuery, WriteProblems,
+    CompareQuery, Correlated, DeletionWrite, ErasureProblems, ObjectDeleted, ParentNotFound,
+    ReadProblems, Refused, RejectionWrite, UploadWrite, VersionQuery, WriteProblems,
 };
 use crate::problem::Problem;
 use crate::service::{Erased, Failure, Write};
@@ -159,8 +159,7 @@ pub async fn openapi() -> Response {
     responses(
         (status = 201, description = "A new version.", body = WriteResult),
         (status = 200, description = "Unchanged content, or a replay of this key.", body = WriteResult),
-        (status = 404, description = "The recipe a variant names in `variantOf` is not stored yet (`parent-not-found`): it may be on its way, and the sender retries.", body = ProblemDocument, content_type = PROBLEM_JSON),
-        WriteProblems, Refused, ObjectDeleted
+        WriteProblems, Refused, ObjectDeleted, ParentNotFound
     )
 )]
 pub async fn post_recipe(
@@ -186,8 +185,7 @@ pub async fn post_recipe(
     responses(
         (status = 201, description = "A new version.", body = WriteResult),
         (status = 200, description = "Unchanged content, or a replay of this key.", body = WriteResult),
-        (status = 404, description = "The recipe a variant names in `variantOf` is not stored yet (`parent-not-found`): it may be on its way, and the sender retries.", body = ProblemDocument, content_type = PROBLEM_JSON),
-        WriteProblems, Refused, ObjectDeleted
+        WriteProblems, Refused, ObjectDeleted, ParentNotFound
     )
 )]
 pub async fn put_recipe(

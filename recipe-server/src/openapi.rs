@@ -302,6 +302,10 @@ problem_sets! {
     ObjectDeleted => [
         410: "The upload's object was deleted from the bucket after this upload (`object-deleted`): nothing was stored.",
     ];
+    /// A variant whose parent is not stored yet, not recorded.
+    ParentNotFound => [
+        404: "The recipe a variant names in `variantOf` is not stored yet (`parent-not-found`): it may be on its way, and the sender retries.",
+    ];
     /// A refused document, recorded.
     Refused => [
         422: "The document was refused; `code`, `detail` and `path` say why and where. A rejection record is stored.",
@@ -362,6 +366,7 @@ mod tests {
             ReadProblems::responses(),
             WriteProblems::responses(),
             ObjectDeleted::responses(),
+            ParentNotFound::responses(),
             Refused::responses(),
             ErasureProblems::responses(),
         ] {
