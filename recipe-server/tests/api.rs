@@ -12,11 +12,11 @@ use axum::http::{Request, StatusCode};
 use common::{TempStore, app, fixture, fresh_app, get, send, write};
 use recipe_server::DashboardAuth;
 use serde_json::{Value, json};
-use shared::insights::MakeFacts;
+use shared::insights::{InsightTally, MakeFacts};
 use shared::store::{
-    ErasedObject, ErasureTarget, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed, StoreError,
-    StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
+    ErasedObject, ErasureTarget, KeptTally, MakeRef, MakeSummary, NewMake, NewRejection,
+    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed,
+    StoreError, StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
 };
 use shared::{MakeId, RecipeId};
 
@@ -317,6 +317,8 @@ counted! {
     make(r: &RecipeId, m: &MakeId) -> Option<StoredMake>;
     makes(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeSummary>>;
     make_facts(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeFacts>>;
+    insight_tally(r: &RecipeId) -> Option<KeptTally>;
+    keep_insight_tally(r: &RecipeId, t: &InsightTally, w: u64) -> bool;
     put_rejection(r: &NewRejection) -> Written<StoredRejection>;
     rejections(p: &PageRequest) -> Page<StoredRejection>;
     delete_object(d: &ObjectDeletion) -> Removed;

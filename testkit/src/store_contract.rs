@@ -4,6 +4,7 @@
 
 mod deletion;
 mod erasure;
+mod insights;
 mod lineage;
 
 pub use deletion::origin_from;
@@ -139,6 +140,7 @@ fn make(recipe: &str, make: &str, k: &str, content: u32, rating: Option<f64>) ->
             steps: vec![],
             steps_added: 0,
             logged_by: None,
+            changed: None,
         },
         key: key(k),
         origin: None,
@@ -177,6 +179,7 @@ pub async fn run(store: Arc<dyn RecipeStore>) {
     deletion::run(store.as_ref()).await;
     erasure::run(store.as_ref()).await;
     lineage::run(store.as_ref()).await;
+    insights::run(store.as_ref()).await;
     store.ping().await.expect("ping");
 }
 

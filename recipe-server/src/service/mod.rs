@@ -15,7 +15,7 @@ use serde_json::Value;
 use shared::canonical::recipe_json;
 use shared::clock::{compact, now_rfc3339};
 use shared::diff::{Difference, MakeDiff, Summary};
-use shared::insights::{Insights, InsightsBuilder, MakeFacts};
+use shared::insights::{InsightTally, Insights, MakeFacts};
 use shared::keys::{UploadKind, check_smoke_namespace, classify, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
@@ -43,8 +43,11 @@ pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, content_type_of}
 pub use failure::Failure;
 pub use replay::Replayed;
 
-/// Insights read at most this many makes (100 pages).
-const MAX_INSIGHT_MAKES: usize = 10_000;
+/// How many times a first fold of a recipe's makes is tried before it is
+/// answered without being kept (makes kept arriving while it read).
+const KEEP_ATTEMPTS: usize = 3;
+/// A fold of a recipe's makes logs its progress every this many makes.
+const FOLD_PROGRESS: u64 = 10_000;
 /// How many entries each insights list keeps.
 const INSIGHT_TOP: usize = 20;
 
@@ -822,26 +825,69 @@ impl Service {
         })
     }
 
-    /// What a recipe's makes say, from up to [`MAX_INSIGHT_MAKES`] of them.
+    /// What a recipe's makes say, from the tally its store keeps with them.
     pub async fn insights(&self, recipe_id: &RecipeId) -> Result<Insights> {
         let Some(summary) = self.store.recipe_summary(recipe_id).await? else {
             return Err(Failure::RecipeNotFound(recipe_id.clone()));
         };
-        let mut builder = InsightsBuilder::default();
+        let tally = self.tally(recipe_id).await?;
+        Ok(tally.insights(recipe_id.clone(), summary.rating, INSIGHT_TOP))
+    }
+
+    /// A recipe's insight tally. Until its store keeps one (a recipe whose
+    /// insights were never read), its makes are folded once and the fold
+    /// is kept, unless a make was stored or removed meanwhile: then the
+    /// fold is done again, and after [`KEEP_ATTEMPTS`] the last one is
+    /// answered without being kept.
+    async fn tally(&self, recipe_id: &RecipeId) -> Result<InsightTally> {
+        let mut folded = InsightTally::default();
+        for _ in 0..KEEP_ATTEMPTS {
+            let Some(kept) = self.store.insight_tally(recipe_id).await? else {
+                return Err(Failure::RecipeNotFound(recipe_id.clone()));
+            };
+            if let Some(tally) = kept.tally {
+                return Ok(tally);
+            }
+            folded = self.fold(recipe_id).await?;
+            if self
+                .store
+                .keep_insight_tally(recipe_id, &folded, kept.make_writes)
+                .await?
+            {
+                tracing::info!(
+                    recipe = %shared::object_id::logged(recipe_id.as_str()),
+                    makes = folded.makes(),
+                    "insight tally kept"
+                );
+                return Ok(folded);
+            }
+        }
+        Ok(folded)
+    }
+
+    /// Every make of a recipe, folded into a tally, with progress in the
+    /// log on a long fold.
+    async fn fold(&self, recipe_id: &RecipeId) -> Result<InsightTally> {
+        let mut tally = InsightTally::default();
         let mut page = PageRequest::first(MAX_PAGE);
-        let mut read = 0;
         loop {
             let Some(facts) = self.store.make_facts(recipe_id, &page).await? else {
                 return Err(Failure::RecipeNotFound(recipe_id.clone()));
             };
-            read += facts.items.len();
-            facts.items.iter().for_each(|f| builder.add(f));
+            let before = tally.makes() / FOLD_PROGRESS;
+            facts.items.iter().for_each(|f| tally.add(f));
+            if tally.makes() / FOLD_PROGRESS > before {
+                tracing::info!(
+                    recipe = %shared::object_id::logged(recipe_id.as_str()),
+                    makes = tally.makes(),
+                    "folding a recipe's makes into its insight tally"
+                );
+            }
             match facts.next_cursor {
-                Some(cursor) if read < MAX_INSIGHT_MAKES => page.cursor = Some(cursor),
-                _ => break,
+                Some(cursor) => page.cursor = Some(cursor),
+                None => return Ok(tally),
             }
         }
-        Ok(builder.finish(recipe_id.clone(), summary.rating, INSIGHT_TOP))
     }
 
     /// Rejections, newest first.

@@ -216,6 +216,11 @@ impl DynamoStore {
             backoff(attempt).await;
             let [meta, directory] =
                 self.count_make(recipe_id, -1, found.pointer.rating, found.at)?;
+            let Some(facts) = self.stored_facts(recipe_id, make_id).await? else {
+                self.delete_pointer(found).await?;
+                return Ok(false);
+            };
+            let tally = self.read_tally(recipe_id).await?;
             let mut items = vec![
                 self.delete(
                     Key::Make(recipe_id, make_id).item(),
@@ -224,6 +229,7 @@ impl DynamoStore {
                 meta,
                 directory,
                 self.delete(found.key.clone(), None)?,
+                self.count_in_tally(recipe_id, tally, &facts, false)?,
             ];
             // A make stored before versions counted their makes was never
             // counted on its version; its pointer says nothing of it.

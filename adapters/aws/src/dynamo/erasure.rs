@@ -311,6 +311,7 @@ impl DynamoStore {
                 return Ok(false);
             };
             let [meta, directory] = self.count_make(recipe_id, -1, make.rating(), at)?;
+            let tally = self.read_tally(recipe_id).await?;
             let mut items = vec![
                 self.delete(
                     Key::Make(recipe_id, make_id).item(),
@@ -318,6 +319,7 @@ impl DynamoStore {
                 )?,
                 meta,
                 directory,
+                self.count_in_tally(recipe_id, tally, make.facts(), false)?,
             ];
             if let Some(tally) = make.tally() {
                 items.push(self.count_on_version(recipe_id, -1, &tally)?);

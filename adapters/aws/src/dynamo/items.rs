@@ -528,6 +528,11 @@ impl MakeItem {
         self.rating
     }
 
+    /// What it counts in its recipe's insight tally.
+    pub(super) fn facts(&self) -> &MakeFacts {
+        &self.facts
+    }
+
     /// What it added to its version's figures; `None` for a make stored
     /// before versions counted their makes, which was never counted.
     pub(super) fn tally(&self) -> Option<MakeTally> {
@@ -885,6 +890,12 @@ mod json_text {
         let text = String::deserialize(deserializer)?;
         serde_json::from_str(&text).map_err(D::Error::custom)
     }
+}
+
+/// `value` as the item at `key`.
+pub(super) fn item_with_key<T: Serialize>(value: &T, key: Key<'_>) -> Result<Item, StoreError> {
+    let what = key.what();
+    Ok(with_key(to_item(value, what)?, key.item()))
 }
 
 fn with_key(mut item: Item, key: Item) -> Item {

@@ -15,6 +15,8 @@ pub(super) type Item = HashMap<String, AttributeValue>;
 
 const RECIPE_PREFIX: &str = "RECIPE#";
 const META_SK: &str = "META";
+/// A recipe's insight tally.
+const INSIGHTS_SK: &str = "INSIGHTS";
 const VERSION_PREFIX: &str = "VERSION#";
 const MAKE_PREFIX: &str = "MAKE#";
 /// In a recipe's partition, one of its variants (`VARIANT#<variant id>`).
@@ -59,6 +61,8 @@ pub(super) enum Key<'a> {
     Recipe(&'a RecipeId),
     /// A recipe's entry in the directory (`RECIPES`).
     Directory(&'a RecipeId),
+    /// A recipe's insight tally.
+    Insights(&'a RecipeId),
     Version(&'a RecipeId, u32),
     Make(&'a RecipeId, &'a MakeId),
     /// In a parent's partition, one of its variants (parent, variant).
@@ -87,6 +91,7 @@ impl Key<'_> {
         match self {
             Self::Recipe(_) => "a recipe",
             Self::Directory(_) => "a recipe's directory entry",
+            Self::Insights(_) => "a recipe's insight tally",
             Self::Version(..) => "a recipe version",
             Self::Make(..) => "a make",
             Self::Variant(..) => "a variant's entry",
@@ -105,6 +110,7 @@ impl Key<'_> {
         match *self {
             Self::Recipe(recipe_id) => item_key(recipe_pk(recipe_id), META_SK),
             Self::Directory(recipe_id) => item_key(DIRECTORY_PK, recipe_pk(recipe_id)),
+            Self::Insights(recipe_id) => item_key(recipe_pk(recipe_id), INSIGHTS_SK),
             // Zero-padded so that versions sort by number.
             Self::Version(recipe_id, version) => item_key(
                 recipe_pk(recipe_id),

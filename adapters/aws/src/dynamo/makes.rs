@@ -53,6 +53,7 @@ impl DynamoStore {
             // retry can succeed later.
             let [meta, directory] =
                 self.count_make(&make.recipe_id, 1, make.rating, &make.created_at)?;
+            let tally = self.read_tally(&make.recipe_id).await?;
             let mut items = vec![
                 self.put(make_item.clone(), Some(NOT_EXISTS))?,
                 self.put_first(Write::Make, &new.key, &made, &make.created_at)?,
@@ -60,6 +61,7 @@ impl DynamoStore {
                 directory,
                 self.count_on_version(&make.recipe_id, 1, &MakeTally::of(new))?,
                 self.put_key_pointer(&make.recipe_id, Write::Make, &new.key, Some(&make.make_id))?,
+                self.count_in_tally(&make.recipe_id, tally, &new.facts, true)?,
             ];
             let pointer = origin.map(|o| Pointer::make(new, o));
             let guard = self.guard(&mut items, origin, pointer)?;
@@ -133,6 +135,18 @@ impl DynamoStore {
         make_id: &MakeId,
     ) -> Result<Option<MakeItem>, StoreError> {
         self.get(Key::Make(recipe_id, make_id)).await
+    }
+
+    /// A stored make's facts; `None` when it is gone.
+    pub(super) async fn stored_facts(
+        &self,
+        recipe_id: &RecipeId,
+        make_id: &MakeId,
+    ) -> Result<Option<MakeFacts>, StoreError> {
+        let item: Option<FactsItem> = self
+            .get_projected(Key::Make(recipe_id, make_id), &FactsItem::PROJECTION)
+            .await?;
+        Ok(item.map(FactsItem::into_facts))
     }
 
     /// Records `key` as leading to an existing make (a deliberate re-upload

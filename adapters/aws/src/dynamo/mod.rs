@@ -23,16 +23,17 @@
 
 use async_trait::async_trait;
 use aws_sdk_dynamodb::Client;
-use shared::insights::MakeFacts;
+use shared::insights::{InsightTally, MakeFacts};
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    ErasedObject, ErasureTarget, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed, StoreError,
-    StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
+    ErasedObject, ErasureTarget, KeptTally, MakeRef, MakeSummary, NewMake, NewRejection,
+    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed,
+    StoreError, StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
 };
 
 mod deletion;
 mod erasure;
+mod insights;
 mod items;
 mod keys;
 mod makes;
@@ -55,6 +56,7 @@ mod transact;
 /// | a version | `RECIPE#<id>` | `VERSION#<n, 10 digits>` | `recipeId`, `version`, `name`, `rating`, `contentHash`, `createdAt`, `document` (JSON text); `originKey`, `originSeq`, `withdrawnAt`, `source` (a map: `kind`, `makeId` or `version`); `makeCount`, `ratingSum`, `ratedCount`, `changedCount` (from its first make) |
 /// | a recipe's variant | `RECIPE#<id>` | `VARIANT#<variant id>` | `variantId` |
 /// | a make | `RECIPE#<id>` | `MAKE#<makeId>` | `recipeId`, `makeId`, `version`, `madeAt`, `notes`, `rating`, `createdAt`, `contentHash`, `scaleFactor`; `document`, `diff`, `facts`, `summary` (JSON text); `originKey`, `originSeq`, `countedOnVersion` |
+/// | a recipe's insight tally | `RECIPE#<id>` | `INSIGHTS` | `tally` (an `InsightTally` as JSON text, once a first read kept it), `makeWrites` (makes stored or removed since it was counted) |
 /// | the recipe directory | `RECIPES` | `RECIPE#<id>` | as the recipe's `META` item |
 /// | a rejection | `REJECTIONS` | `REJ#<rejectionId>` | the [`StoredRejection`] fields |
 /// | an idempotency record | `IDEM#<key>` | `IDEM#<version\|make\|rejection>` | `first` (what the first write returned), `createdAt`, `expiresAt` (epoch seconds, 30 days on) |
@@ -193,6 +195,19 @@ impl RecipeStore for DynamoStore {
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError> {
         self.list_makes(&makes::FACTS, recipe_id, page).await
+    }
+
+    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError> {
+        DynamoStore::insight_tally(self, recipe_id).await
+    }
+
+    async fn keep_insight_tally(
+        &self,
+        recipe_id: &RecipeId,
+        tally: &InsightTally,
+        make_writes: u64,
+    ) -> Result<bool, StoreError> {
+        DynamoStore::keep_insight_tally(self, recipe_id, tally, make_writes).await
     }
 
     async fn put_rejection(

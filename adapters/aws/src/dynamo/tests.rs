@@ -72,6 +72,7 @@ fn make(recipe: &str, id: &str, k: &str, document: Value) -> NewMake {
             steps: vec![],
             steps_added: 0,
             logged_by: None,
+            changed: None,
         },
         key: key(k),
         origin: None,

@@ -128,6 +128,25 @@ impl DynamoStore {
         Ok(TransactWriteItem::builder().put(put).build())
     }
 
+    /// Puts `item` if `check` holds, a condition over `condition`'s
+    /// placeholders.
+    pub(super) fn put_checked(
+        &self,
+        item: Item,
+        condition: Expression,
+        check: String,
+    ) -> Result<TransactWriteItem, StoreError> {
+        let put = Put::builder()
+            .table_name(&self.table)
+            .set_item(Some(item))
+            .condition_expression(check)
+            .set_expression_attribute_names(non_empty(condition.names))
+            .set_expression_attribute_values(non_empty(condition.values))
+            .build()
+            .map_err(build_error)?;
+        Ok(TransactWriteItem::builder().put(put).build())
+    }
+
     /// Puts the idempotency record of a write, unless the key has one.
     pub(super) fn put_first<T: Serialize>(
         &self,

@@ -187,6 +187,11 @@ fn erase(
                 removed.makes =
                     tx.execute("DELETE FROM makes WHERE recipe_id = ?1", [recipe_id])
                         .map_err(db("removing a recipe's makes"))? as u64;
+                tx.execute(
+                    "DELETE FROM insight_tallies WHERE recipe_id = ?1",
+                    [recipe_id],
+                )
+                .map_err(db("removing a recipe's insight tally"))?;
                 removed.versions =
                     tx.execute("DELETE FROM versions WHERE recipe_id = ?1", [recipe_id])
                         .map_err(db("removing a recipe's versions"))? as u64;

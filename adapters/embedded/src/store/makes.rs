@@ -11,6 +11,7 @@ use shared::store::{
 };
 
 use super::deletion::check_not_deleted;
+use super::insights;
 use super::recipes::recipe_exists;
 use super::sql::{
     MAKE_WRITE, after, db, id_at, into_page, json_at, limit, remember, seen, to_json, write,
@@ -98,6 +99,7 @@ pub(super) fn put_make(
             ],
         )
         .map_err(db("inserting a make"))?;
+        insights::count(tx, make.recipe_id.as_str(), &new.facts, true)?;
         tx.execute(
             "UPDATE recipes SET
                  make_count = make_count + 1,
@@ -198,7 +200,7 @@ pub(super) fn makes<T>(
 }
 
 /// Removes one make and takes it out of its recipe's and its version's
-/// counters.
+/// counters and its recipe's insight tally.
 pub(super) fn remove_make(
     tx: &Transaction<'_>,
     recipe_id: &str,
@@ -221,6 +223,7 @@ pub(super) fn remove_make(
         params![recipe_id, make_id],
     )
     .map_err(db("uncounting a make on its version"))?;
+    insights::uncount(tx, recipe_id, make_id)?;
     tx.execute(
         "DELETE FROM makes WHERE recipe_id = ?1 AND make_id = ?2",
         params![recipe_id, make_id],

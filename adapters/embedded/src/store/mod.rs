@@ -12,16 +12,17 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, TransactionBehavior};
-use shared::insights::MakeFacts;
+use shared::insights::{InsightTally, MakeFacts};
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
-    ErasedObject, ErasureTarget, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion,
-    ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed, StoreError,
-    StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
+    ErasedObject, ErasureTarget, KeptTally, MakeRef, MakeSummary, NewMake, NewRejection,
+    NewVersion, ObjectDeletion, Origin, Page, PageRequest, RecipeStore, RecipeSummary, Removed,
+    StoreError, StoredMake, StoredRejection, StoredVersion, Tombstone, VersionSummary, Written,
 };
 
 mod deletion;
 mod erasure;
+mod insights;
 mod makes;
 mod recipes;
 mod rejections;
@@ -33,15 +34,16 @@ use sql::{db, db_error};
 
 /// What `PRAGMA user_version` says once every migration is in place; raise
 /// it with each migration.
-const SCHEMA_VERSION: i64 = 4;
+const SCHEMA_VERSION: i64 = 5;
 
 /// The migrations, in order: the one at index `n` brings a store from
 /// schema version `n` to `n + 1`.
-const MIGRATIONS: [&str; 4] = [
+const MIGRATIONS: [&str; 5] = [
     include_str!("schema.sql"),
     include_str!("schema-2.sql"),
     include_str!("schema-3.sql"),
     include_str!("schema-4.sql"),
+    include_str!("schema-5.sql"),
 ];
 
 /// How long a write waits for another process's transaction before the
@@ -265,6 +267,24 @@ impl RecipeStore for SqliteStore {
         self.run((recipe_id.clone(), page.clone()), |c, (id, page)| {
             makes::makes(c, &makes::FACTS, id, page)
         })
+        .await
+    }
+
+    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError> {
+        self.run(recipe_id.clone(), |c, id| insights::insight_tally(c, id))
+            .await
+    }
+
+    async fn keep_insight_tally(
+        &self,
+        recipe_id: &RecipeId,
+        tally: &InsightTally,
+        make_writes: u64,
+    ) -> Result<bool, StoreError> {
+        self.run(
+            (recipe_id.clone(), tally.clone(), make_writes),
+            |c, (id, tally, make_writes)| insights::keep_insight_tally(c, id, tally, *make_writes),
+        )
         .await
     }
 

@@ -91,6 +91,7 @@ fn make(recipe: &str, make: &str, key: &str) -> NewMake {
             steps: vec![],
             steps_added: 0,
             logged_by: None,
+            changed: None,
         },
         key: IdempotencyKey::parse(key).expect("key"),
         origin: None,

@@ -46,7 +46,7 @@ use serde_json::Value;
 
 pub use crate::canonical::content_hash;
 use crate::diff::Summary;
-use crate::insights::MakeFacts;
+use crate::insights::{InsightTally, MakeFacts};
 use crate::keys::UploadKind;
 use crate::model::{MakeId, RecipeId};
 pub use crate::object_id::{ObjectId, ObjectIds};
@@ -304,6 +304,34 @@ impl MakeTally {
             rating: new.make.rating,
             changed: new.summary.changes_recipe(),
         }
+    }
+}
+
+/// A recipe's insight tally as its store keeps it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KeptTally {
+    /// The tally, once kept ([`RecipeStore::keep_insight_tally`]): until
+    /// then, a reader folds the recipe's makes.
+    pub tally: Option<InsightTally>,
+    /// How many times a make was stored or removed for the recipe since it
+    /// was counted: what a fold checks before it is kept.
+    pub make_writes: u64,
+}
+
+impl KeptTally {
+    /// What a make stored (`add`) or removed (`!add`) does to the tally
+    /// kept as `self`: counted in or out when one is kept, and one more
+    /// make write either way.
+    pub fn after(mut self, facts: &MakeFacts, add: bool) -> Self {
+        if let Some(tally) = &mut self.tally {
+            if add {
+                tally.add(facts);
+            } else {
+                tally.remove(facts);
+            }
+        }
+        self.make_writes += 1;
+        self
     }
 }
 
@@ -670,6 +698,22 @@ pub trait RecipeStore: Send + Sync + 'static {
         recipe_id: &RecipeId,
         page: &PageRequest,
     ) -> Result<Option<Page<MakeFacts>>, StoreError>;
+
+    /// A recipe's insight tally as the store keeps it with its makes;
+    /// `None` for an unknown recipe.
+    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError>;
+
+    /// Keeps `tally`, folded from every make of the recipe, as its insight
+    /// tally, provided that none is kept yet and that no make was stored or
+    /// removed since [`KeptTally::make_writes`] read `make_writes`; false
+    /// otherwise (fold again and retry). From then on every make stored or
+    /// removed counts itself in or out of it in its own write.
+    async fn keep_insight_tally(
+        &self,
+        recipe_id: &RecipeId,
+        tally: &InsightTally,
+        make_writes: u64,
+    ) -> Result<bool, StoreError>;
 
     /// Stores a rejection, exactly once per key.
     async fn put_rejection(

@@ -2,18 +2,24 @@
 //! their substitutions, the scale factors they use, the steps they edit or
 //! skip, and how their ratings compare with the recipe's.
 //!
-//! Each stored make carries its [`MakeFacts`], derived from its diff; the
-//! insights are a fold over those facts. Since the store keeps each make
-//! exactly once, the insights are right under duplicate deliveries by
-//! construction.
+//! Each stored make carries its [`MakeFacts`], derived from its diff. The
+//! store keeps each recipe's [`InsightTally`] with its makes: a make's
+//! facts are counted in by the write that stores it and taken out by the
+//! one that removes it, so a read costs the same at any number of makes.
+//! Since the store keeps each make exactly once, the counts are right
+//! under duplicate deliveries by construction.
 
-use std::collections::BTreeMap;
+mod tally;
 
 use serde::{Deserialize, Serialize};
 
 use crate::diff::{Change, MakeDiff};
 use crate::model::{MakeId, RecipeId};
-use crate::text::name_key;
+
+pub use tally::{
+    DEVIATION_BUCKETS, IngredientCount, InsightTally, Period, PeriodInsight, StepCount,
+    WeekInsight, deviation_bucket, month_of, week_of,
+};
 
 /// How one ingredient changed in one make.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -101,6 +107,12 @@ pub struct MakeFacts {
     /// stored before facts carried it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub logged_by: Option<String>,
+    /// Whether the make changed the recipe (any change but its rating:
+    /// [`crate::diff::Summary::changes_recipe`]); absent in facts stored
+    /// before they said, and then read from the facts themselves
+    /// ([`MakeFacts::changed_recipe`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub changed: Option<bool>,
 }
 
 impl MakeFacts {
@@ -125,6 +137,7 @@ impl MakeFacts {
             steps: Vec::new(),
             steps_added: 0,
             logged_by: None,
+            changed: Some(diff.summary.changes_recipe()),
         };
         let mut ingredient = |name: &str, change| {
             facts.ingredients.push(IngredientFact {
@@ -175,6 +188,31 @@ impl MakeFacts {
             facts.steps.push(StepFact { step, change: kind });
         }
         facts
+    }
+
+    /// Whether the make changed the recipe: as its diff said when the facts
+    /// say so, else whether the facts record any change (facts stored
+    /// before they said; a change of name or another field then goes
+    /// uncounted).
+    pub fn changed_recipe(&self) -> bool {
+        self.changed.unwrap_or_else(|| {
+            !self.ingredients.is_empty()
+                || !self.steps.is_empty()
+                || self.steps_added > 0
+                || self.scale_factor.is_some()
+        })
+    }
+
+    /// How far the make strayed from its recipe: its ingredient changes,
+    /// step changes and added steps, each counted once.
+    pub fn deviation(&self) -> u64 {
+        (self.ingredients.len() + self.steps.len()) as u64 + u64::from(self.steps_added)
+    }
+
+    /// When the make was made: the upload's date when it gives one, else
+    /// when it was stored (both ISO 8601, date first).
+    pub fn at(&self) -> &str {
+        self.made_at.as_deref().unwrap_or(&self.created_at)
     }
 }
 
@@ -237,19 +275,6 @@ pub struct StepInsight {
     pub moved: u64,
 }
 
-/// One make's rating, for the ratings-over-time chart.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-pub struct RatingPoint {
-    /// The make.
-    pub make_id: MakeId,
-    /// When it was made (or stored, when the upload does not say).
-    pub at: String,
-    /// Its rating.
-    pub rating: f64,
-}
-
 /// A recipe's insights.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -267,6 +292,8 @@ pub struct Insights {
     pub average_make_rating: Option<f64>,
     /// How many makes were rated.
     pub rated_makes: u64,
+    /// How many makes changed the recipe (any change but their rating).
+    pub changed_makes: u64,
     /// Ingredients by how often they changed, most first.
     pub ingredients: Vec<IngredientInsight>,
     /// Substitutions, most frequent first.
@@ -275,141 +302,11 @@ pub struct Insights {
     pub scale_factors: Vec<ScaleInsight>,
     /// Steps by how often they were edited, skipped or moved, most first.
     pub steps: Vec<StepInsight>,
-    /// Makes' ratings in time order.
-    pub ratings: Vec<RatingPoint>,
-}
-
-/// Folds makes' facts into insights.
-#[derive(Debug, Default)]
-pub struct InsightsBuilder {
-    makes: u64,
-    rating_sum: f64,
-    rated: u64,
-    ingredients: BTreeMap<String, IngredientInsight>,
-    substitutions: BTreeMap<(String, String), u64>,
-    factors: BTreeMap<String, (f64, u64)>,
-    steps: BTreeMap<String, StepInsight>,
-    ratings: Vec<RatingPoint>,
-}
-
-impl InsightsBuilder {
-    /// Adds one make.
-    pub fn add(&mut self, facts: &MakeFacts) {
-        self.makes += 1;
-        if let Some(rating) = facts.rating {
-            self.rating_sum += rating;
-            self.rated += 1;
-            self.ratings.push(RatingPoint {
-                make_id: facts.make_id.clone(),
-                at: facts
-                    .made_at
-                    .clone()
-                    .unwrap_or_else(|| facts.created_at.clone()),
-                rating,
-            });
-        }
-        // Count each ingredient once per make, however many of its fields changed.
-        let mut seen: BTreeMap<String, ()> = BTreeMap::new();
-        for fact in &facts.ingredients {
-            let key = name_key(&fact.ingredient);
-            let entry = self
-                .ingredients
-                .entry(key.clone())
-                .or_insert_with(|| IngredientInsight {
-                    ingredient: fact.ingredient.clone(),
-                    ..IngredientInsight::default()
-                });
-            if seen.insert(key, ()).is_none() {
-                entry.changes += 1;
-            }
-            let counter = match fact.change {
-                IngredientChangeKind::Added => &mut entry.added,
-                IngredientChangeKind::Removed => &mut entry.removed,
-                IngredientChangeKind::Substituted => &mut entry.substituted,
-                IngredientChangeKind::Renamed => &mut entry.renamed,
-                IngredientChangeKind::Quantity => &mut entry.quantity,
-                IngredientChangeKind::Unit => &mut entry.unit,
-            };
-            *counter += 1;
-        }
-        for s in &facts.substitutions {
-            *self
-                .substitutions
-                .entry((s.from.clone(), s.to.clone()))
-                .or_default() += 1;
-        }
-        if let Some(factor) = facts.scale_factor {
-            let entry = self
-                .factors
-                .entry(crate::quantity::format_number(factor))
-                .or_insert((factor, 0));
-            entry.1 += 1;
-        }
-        for fact in &facts.steps {
-            let entry = self
-                .steps
-                .entry(fact.step.clone())
-                .or_insert_with(|| StepInsight {
-                    step: fact.step.clone(),
-                    ..StepInsight::default()
-                });
-            match fact.change {
-                StepChangeKind::Edited => entry.edited += 1,
-                StepChangeKind::Skipped => entry.skipped += 1,
-                StepChangeKind::Moved => entry.moved += 1,
-            }
-        }
-    }
-
-    /// The insights, each list sorted most frequent first (ties by name, so
-    /// the output is deterministic) and cut to `top` entries.
-    pub fn finish(self, recipe_id: RecipeId, recipe_rating: Option<f64>, top: usize) -> Insights {
-        let mut ingredients: Vec<_> = self.ingredients.into_values().collect();
-        ingredients.sort_by(|a, b| {
-            b.changes
-                .cmp(&a.changes)
-                .then_with(|| a.ingredient.cmp(&b.ingredient))
-        });
-        ingredients.truncate(top);
-        let mut substitutions: Vec<_> = self
-            .substitutions
-            .into_iter()
-            .map(|((from, to), count)| SubstitutionInsight { from, to, count })
-            .collect();
-        substitutions.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| (&a.from, &a.to).cmp(&(&b.from, &b.to)))
-        });
-        substitutions.truncate(top);
-        let mut scale_factors: Vec<_> = self
-            .factors
-            .into_values()
-            .map(|(factor, count)| ScaleInsight { factor, count })
-            .collect();
-        scale_factors.sort_by(|a, b| {
-            b.count
-                .cmp(&a.count)
-                .then_with(|| a.factor.total_cmp(&b.factor))
-        });
-        let mut steps: Vec<_> = self.steps.into_values().collect();
-        let weight = |s: &StepInsight| s.edited + s.skipped + s.moved;
-        steps.sort_by(|a, b| weight(b).cmp(&weight(a)).then_with(|| a.step.cmp(&b.step)));
-        steps.truncate(top);
-        let mut ratings = self.ratings;
-        ratings.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.make_id.cmp(&b.make_id)));
-        Insights {
-            recipe_id,
-            makes: self.makes,
-            recipe_rating,
-            average_make_rating: (self.rated > 0)
-                .then(|| crate::diff::round4(self.rating_sum / self.rated as f64)),
-            rated_makes: self.rated,
-            ingredients,
-            substitutions,
-            scale_factors,
-            steps,
-            ratings,
-        }
-    }
+    /// Makes month by month (`YYYY-MM`, the month made).
+    pub months: Vec<PeriodInsight>,
+    /// Makes week by week.
+    pub weeks: Vec<WeekInsight>,
+    /// Ratings against how far makes strayed from the recipe (by their
+    /// count of ingredient and step changes).
+    pub deviation: Vec<PeriodInsight>,
 }
