@@ -27,7 +27,7 @@ use utoipa::openapi::schema::Schema;
 use utoipa::{PartialSchema, ToSchema};
 
 pub use shared::diff::{Amount, Change, Difference, InlineSpan, MakeDiff, ScaleEntry};
-pub use shared::insights::Insights;
+pub use shared::insights::{Insights, InsightsAcross};
 pub use shared::openapi::{CanonicalRecipe, Measure};
 pub use shared::ports::uploads::UploadForm;
 pub use shared::store::{MakeSummary, RecipeSummary, StoredMake, VersionSummary};

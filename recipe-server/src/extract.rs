@@ -13,7 +13,7 @@ use shared::wire;
 
 use crate::AppState;
 use crate::problem::Problem;
-use crate::service::{VersionRef, Write};
+use crate::service::{AcrossFilter, VersionRef, Write};
 
 /// The `{recipeId}` of a path.
 pub struct RecipePath(pub RecipeId);
@@ -105,6 +105,47 @@ impl Params {
             .filter(|v| *v >= 1)
             .ok_or_else(|| malformed(format!("{version:?} is not a version")))?;
         Ok(VersionRef { recipe_id, version })
+    }
+
+    /// What `GET /insights` counts: `recipe`, and the months `from` and
+    /// `to` (`YYYY-MM`, `from` not after `to`).
+    pub fn across(&self) -> Result<AcrossFilter, Problem> {
+        let recipe = self
+            .get("recipe")
+            .map(|text| {
+                RecipeId::parse(text).map_err(|reason| {
+                    Problem::new(
+                        Code::InvalidQuery,
+                        format!("recipe is not a recipe id: {reason}"),
+                    )
+                })
+            })
+            .transpose()?;
+        let month = |name: &str| {
+            self.get(name)
+                .map(|text| {
+                    shared::insights::month_of(&format!("{text}-01"))
+                        .filter(|m| *m == text)
+                        .map(str::to_owned)
+                        .ok_or_else(|| {
+                            Problem::new(
+                                Code::InvalidQuery,
+                                format!("{name} must be a month as YYYY-MM, such as 2026-05: {text:?} is not"),
+                            )
+                        })
+                })
+                .transpose()
+        };
+        let (from, to) = (month("from")?, month("to")?);
+        if let (Some(f), Some(t)) = (&from, &to)
+            && f > t
+        {
+            return Err(Problem::new(
+                Code::InvalidQuery,
+                format!("from ({f}) is after to ({t})"),
+            ));
+        }
+        Ok(AcrossFilter { recipe, from, to })
     }
 
     /// `limit` (1 to [`MAX_PAGE`], 20 by default) and `cursor`.

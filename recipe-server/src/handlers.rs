@@ -22,16 +22,17 @@ use shared::wire::{self, PROBLEM_JSON};
 use crate::AppState;
 use crate::api::{
     Comparison, Deleted, Deletion, DeletionResult, Differences, Health, Healthy, ImportRequest,
-    Imported, Insights, MakePage, NewRejection, Preview, Problem as ProblemDocument,
-    RecipeDocument, RecipePage, RecipeVersion, RecordStatus, RecordedRejection, RejectionPage,
-    ReplayResult, StoredMake, StoredRejection, UploadForm, UploadFormPost, UploadRequest, Uploaded,
-    VersionPage, WriteResult, WriteStatus,
+    Imported, Insights, InsightsAcross, MakePage, NewRejection, Preview,
+    Problem as ProblemDocument, RecipeDocument, RecipePage, RecipeVersion, RecordStatus,
+    RecordedRejection, RejectionPage, ReplayResult, StoredMake, StoredRejection, UploadForm,
+    UploadFormPost, UploadRequest, Uploaded, VersionPage, WriteResult, WriteStatus,
 };
 use crate::auth::Cook;
 use crate::extract::{JsonBody, MakePath, PageQuery, Params, RecipePath};
 use crate::openapi::{
-    CompareQuery, Correlated, DeletionWrite, ErasureProblems, ObjectDeleted, ParentNotFound,
-    ReadProblems, Refused, RejectionWrite, UploadWrite, VersionQuery, WriteProblems,
+    AcrossQuery, CompareQuery, Correlated, DeletionWrite, ErasureProblems, ObjectDeleted,
+    ParentNotFound, ReadProblems, Refused, RejectionWrite, UploadWrite, VersionQuery,
+    WriteProblems,
 };
 use crate::problem::Problem;
 use crate::service::{Erased, Failure, Write};
@@ -614,6 +615,29 @@ pub async fn get_insights(
     RecipePath(recipe_id): RecipePath,
 ) -> Result<Json<Insights>> {
     Ok(Json::ok(state.service().insights(&recipe_id).await?))
+}
+
+#[utoipa::path(
+    get,
+    path = "/insights",
+    operation_id = "getInsightsAcross",
+    tag = "insights",
+    summary = "What the makes of every recipe, or of one, say together.",
+    description = "Each recipe's insights are counts its store keeps with its makes, so a recipe costs one read however many makes it has; this adds them up across recipes (one read per recipe). Ingredients, substitutions and steps go by their normalised names, each with how many recipes it came up in. The months `from` and `to` narrow the totals and the series by month and week; the rankings, the deviation buckets and the versions count every make. Figures are makes, never cooks: no one's makes are shown apart from anyone else's.",
+    params(AcrossQuery),
+    responses(
+        (status = 200, description = "The insights.", body = InsightsAcross),
+        (status = 400, description = "A filter that is not a recipe id or a month, or `from` after `to` (`invalid-query`).", body = ProblemDocument, content_type = PROBLEM_JSON),
+        (status = 404, description = "No such recipe (`recipe-not-found`).", body = ProblemDocument, content_type = PROBLEM_JSON),
+        ReadProblems
+    )
+)]
+pub async fn get_insights_across(
+    State(state): State<AppState>,
+    params: Params,
+) -> Result<Json<InsightsAcross>> {
+    let filter = params.across()?;
+    Ok(Json::ok(state.service().insights_across(&filter).await?))
 }
 
 #[utoipa::path(

@@ -62,6 +62,7 @@ routes! {
     handlers::get_make;
     handlers::get_differences;
     handlers::get_insights;
+    handlers::get_insights_across;
     handlers::compare;
     handlers::list_rejections;
     handlers::post_rejection;

@@ -220,6 +220,18 @@ parameter_sets! {
             "description": "The version compared to: recipeId@version, of the same recipe or another (a variant and its parent).",
             "schema": {"type": "string", "minLength": 3, "maxLength": 140}}),
     ];
+    /// What `GET /insights` counts.
+    AcrossQuery => [
+        json!({"name": "recipe", "in": "query", "required": false,
+            "description": "One recipe's makes only.",
+            "schema": {"type": "string", "minLength": 1, "maxLength": 128}}),
+        json!({"name": "from", "in": "query", "required": false,
+            "description": "The first month counted in the totals and series (YYYY-MM).",
+            "schema": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}}),
+        json!({"name": "to", "in": "query", "required": false,
+            "description": "The last month counted in the totals and series (YYYY-MM).",
+            "schema": {"type": "string", "pattern": "^[0-9]{4}-(0[1-9]|1[0-2])$"}}),
+    ];
     /// A dashboard file's validator.
     Revalidated => [if_none_match()];
     /// A dashboard file's name.
@@ -350,6 +362,7 @@ mod tests {
             Correlated::into_params(|| None),
             VersionQuery::into_params(|| None),
             CompareQuery::into_params(|| None),
+            AcrossQuery::into_params(|| None),
             Revalidated::into_params(|| None),
             AssetFile::into_params(|| None),
             RecipePath::into_params(|| None),

@@ -15,7 +15,7 @@ use serde_json::Value;
 use shared::canonical::recipe_json;
 use shared::clock::{compact, now_rfc3339};
 use shared::diff::{Difference, MakeDiff, Summary};
-use shared::insights::{InsightTally, Insights, MakeFacts};
+use shared::insights::{AcrossBuilder, InsightTally, Insights, InsightsAcross, MakeFacts};
 use shared::keys::{UploadKind, check_smoke_namespace, classify, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
@@ -189,6 +189,19 @@ pub struct VersionRef {
     pub recipe_id: RecipeId,
     /// Its version, from 1.
     pub version: u32,
+}
+
+/// Which makes `GET /insights` counts: one recipe's or every recipe's,
+/// and for the totals and series, the months from `from` to `to`
+/// (`YYYY-MM`, both included; open at either end).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AcrossFilter {
+    /// One recipe.
+    pub recipe: Option<RecipeId>,
+    /// The first month.
+    pub from: Option<String>,
+    /// The last month.
+    pub to: Option<String>,
 }
 
 /// One make's differences from its recipe version.
@@ -832,6 +845,57 @@ impl Service {
         };
         let tally = self.tally(recipe_id).await?;
         Ok(tally.insights(recipe_id.clone(), summary.rating, INSIGHT_TOP))
+    }
+
+    /// What the makes of every recipe, or of `filter.recipe` alone, say
+    /// together: each recipe's tally (one read each), its totals and series
+    /// narrowed to the months of the filter, and its versions' figures.
+    pub async fn insights_across(&self, filter: &AcrossFilter) -> Result<InsightsAcross> {
+        let recipes = match &filter.recipe {
+            Some(id) => vec![id.clone()],
+            None => self.recipe_ids().await?,
+        };
+        let mut across = AcrossBuilder::default();
+        for recipe_id in &recipes {
+            let tally = match self.tally(recipe_id).await {
+                Ok(tally) => tally,
+                // Erased since it was listed: it has nothing to say.
+                Err(Failure::RecipeNotFound(_)) if filter.recipe.is_none() => continue,
+                Err(failure) => return Err(failure),
+            };
+            across.add(&tally, filter.from.as_deref(), filter.to.as_deref());
+            let mut page = PageRequest::first(MAX_PAGE);
+            loop {
+                let Some(versions) = self.store.versions(recipe_id, &page).await? else {
+                    break;
+                };
+                across.add_versions(recipe_id, &versions.items);
+                match versions.next_cursor {
+                    Some(cursor) => page.cursor = Some(cursor),
+                    None => break,
+                }
+            }
+        }
+        Ok(across.finish(
+            filter.recipe.clone(),
+            filter.from.clone(),
+            filter.to.clone(),
+            INSIGHT_TOP,
+        ))
+    }
+
+    /// Every recipe's id, page by page.
+    async fn recipe_ids(&self) -> Result<Vec<RecipeId>> {
+        let mut ids = Vec::new();
+        let mut page = PageRequest::first(MAX_PAGE);
+        loop {
+            let found = self.store.recipes(&page).await?;
+            ids.extend(found.items.into_iter().map(|r| r.recipe_id));
+            match found.next_cursor {
+                Some(cursor) => page.cursor = Some(cursor),
+                None => return Ok(ids),
+            }
+        }
     }
 
     /// A recipe's insight tally. Until its store keeps one (a recipe whose

@@ -499,6 +499,9 @@ impl InsightTally {
     /// totals of the months left out. The other counts are not kept by
     /// month and stay whole.
     pub fn restrict_months(&mut self, from: Option<&str>, to: Option<&str>) {
+        if from.is_none() && to.is_none() {
+            return;
+        }
         let within = |month: &str| from.is_none_or(|f| month >= f) && to.is_none_or(|t| month <= t);
         self.months.retain(|month, _| within(month));
         self.weeks
@@ -554,7 +557,7 @@ pub struct WeekInsight {
 
 /// The most used of `names` (the first in order among equals); empty when
 /// there are none.
-fn most_used(names: &BTreeMap<String, u64>) -> &str {
+pub(super) fn most_used(names: &BTreeMap<String, u64>) -> &str {
     let mut best: Option<(&String, u64)> = None;
     for (name, n) in names {
         if best.is_none_or(|(_, m)| *n > m) {
