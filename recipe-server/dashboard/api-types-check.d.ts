@@ -53,9 +53,15 @@ export type SchemasMatch = [
   Ok<Same<Names<Schemas['Insights']>, keyof Api.Insights>>,
   Ok<Same<Names<Schemas['IngredientInsight']>, keyof Api.IngredientInsight>>,
   Ok<Same<Names<Schemas['SubstitutionInsight']>, keyof Api.Insights['substitutions'][number]>>,
-  Ok<Same<Names<Schemas['ScaleInsight']>, keyof Api.Insights['scaleFactors'][number]>>,
+  Ok<Same<Names<Schemas['ScaleInsight']>, keyof Api.ScaleInsight>>,
   Ok<Same<Names<Schemas['StepInsight']>, keyof Api.StepInsight>>,
-  Ok<Same<Names<Schemas['RatingPoint']>, keyof Api.Insights['ratings'][number]>>,
+  Ok<Same<Names<Schemas['PeriodInsight']>, keyof Api.PeriodInsight>>,
+  Ok<Same<Names<Schemas['WeekInsight']>, keyof Api.WeekInsight>>,
+  Ok<Same<Names<Schemas['InsightsAcross']>, keyof Api.InsightsAcross>>,
+  Ok<Same<Names<Schemas['IngredientAcross']>, keyof Api.IngredientAcross>>,
+  Ok<Same<Names<Schemas['SubstitutionAcross']>, keyof Api.SubstitutionAcross>>,
+  Ok<Same<Names<Schemas['StepAcross']>, keyof Api.StepAcross>>,
+  Ok<Same<Names<Schemas['VersionShare']>, keyof Api.VersionShare>>,
   Ok<Same<Names<Schemas['StoredRejection']>, keyof Api.StoredRejection>>,
   Ok<Same<Names<Schemas['UploadRequest']>, keyof Api.UploadRequest>>,
   Ok<Same<Names<Schemas['UploadForm']>, keyof Api.UploadForm>>,
@@ -88,6 +94,7 @@ export type PathsExist = Ok<
     | '/uploads'
     | '/imports'
     | '/compare'
+    | '/insights'
     | '/dashboard/config.json',
     Paths
   >

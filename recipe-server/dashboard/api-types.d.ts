@@ -414,11 +414,85 @@ export interface Insights {
   recipeRating?: number | null;
   averageMakeRating?: number | null;
   ratedMakes: number;
+  changedMakes: number;
   ingredients: IngredientInsight[];
   substitutions: { from: string; to: string; count: number }[];
-  scaleFactors: { factor: number; count: number }[];
+  scaleFactors: ScaleInsight[];
   steps: StepInsight[];
-  ratings: { makeId: string; at: string; rating: number }[];
+  months: PeriodInsight[];
+  weeks: WeekInsight[];
+  deviation: PeriodInsight[];
+}
+
+/** How many makes used one scale factor (`ScaleInsight`). */
+export interface ScaleInsight {
+  factor: number;
+  count: number;
+}
+
+/** One month's, or one deviation bucket's, makes (`PeriodInsight`). */
+export interface PeriodInsight {
+  /** `YYYY-MM`, or a bucket of changes: `0`…`4`, `5–9`, `10+`. */
+  span: string;
+  makes: number;
+  ratedMakes: number;
+  averageRating: number | null;
+  changedShare: number | null;
+}
+
+/** Makes in the week starting on a Monday (`WeekInsight`). */
+export interface WeekInsight {
+  week: string;
+  makes: number;
+}
+
+/** `GET /insights` (`InsightsAcross`). */
+export interface InsightsAcross {
+  recipeId: string | null;
+  from: string | null;
+  to: string | null;
+  recipes: number;
+  makes: number;
+  ratedMakes: number;
+  averageMakeRating: number | null;
+  changedMakes: number;
+  ingredients: IngredientAcross[];
+  substitutions: SubstitutionAcross[];
+  steps: StepAcross[];
+  scaleFactors: ScaleInsight[];
+  months: PeriodInsight[];
+  weeks: WeekInsight[];
+  deviation: PeriodInsight[];
+  versions: VersionShare[];
+}
+
+/** One ingredient across recipes (`IngredientAcross`). */
+export interface IngredientAcross extends IngredientInsight {
+  recipes: number;
+}
+
+/** One substitution across recipes (`SubstitutionAcross`). */
+export interface SubstitutionAcross {
+  from: string;
+  to: string;
+  count: number;
+  recipes: number;
+}
+
+/** One step across recipes (`StepAcross`). */
+export interface StepAcross extends StepInsight {
+  recipes: number;
+}
+
+/** One recipe version's makes (`VersionShare`). */
+export interface VersionShare {
+  recipeId: string;
+  name: string;
+  version: number;
+  source: VersionSource;
+  makes: number;
+  averageRating: number | null;
+  changedShare: number | null;
 }
 
 /** How many makes changed one ingredient, and how (`Insights.ingredients`). */
@@ -545,13 +619,15 @@ export type DashboardConfig =
 // to the page (a stage prefix works), with `{id}` segments as `${string}`.
 
 /** The paths the dashboard reads (GET). */
-export type ReadPath = 'recipes' | `recipes/${string}` | 'rejections' | 'compare';
+export type ReadPath = 'recipes' | `recipes/${string}` | 'rejections' | 'compare' | 'insights';
 
 /** The body `GET path` answers. */
 export type ReadBody<P extends ReadPath> = P extends 'recipes'
   ? Page<RecipeSummary>
   : P extends 'compare'
     ? Comparison
+  : P extends 'insights'
+    ? InsightsAcross
   : P extends 'rejections'
     ? Page<StoredRejection>
     : P extends `recipes/${string}/makes/${string}/differences`

@@ -1,5 +1,5 @@
 // @ts-check
-// The dashboard: a hash router over eight pages, each built from the API's
+// The dashboard: a hash router over nine pages, each built from the API's
 // JSON with DOM nodes (dom.js), never from HTML strings.
 
 /** @import { Failure } from './api.js' */
@@ -11,6 +11,7 @@ import { recipesPage } from './page-recipes.js';
 import { recipePage } from './page-recipe.js';
 import { makePage } from './page-make.js';
 import { insightsPage } from './page-insights.js';
+import { acrossPage } from './page-across.js';
 import { rejectionsPage } from './page-rejections.js';
 import { logMakePage, variantPage } from './page-log.js';
 import { addRecipePage } from './page-add.js';
@@ -32,6 +33,7 @@ const ROUTES = [
   { name: 'log', pattern: /^#\/recipes\/([^/]+)\/log$/, page: logMakePage, nav: 'recipes' },
   { name: 'variant', pattern: /^#\/recipes\/([^/]+)\/variant$/, page: variantPage, nav: 'recipes' },
   { name: 'add', pattern: /^#\/add$/, page: addRecipePage, nav: 'add' },
+  { name: 'across', pattern: /^#\/insights(?:\?(.*))?$/, page: acrossPage, nav: 'insights' },
   { name: 'rejections', pattern: /^#\/rejections$/, page: rejectionsPage, nav: 'rejections' },
 ];
 
@@ -53,7 +55,7 @@ function match(hash) {
     const found = route.pattern.exec(hash);
     if (found) {
       try {
-        return { route, params: found.slice(1).map(decodeURIComponent) };
+        return { route, params: found.slice(1).map((p) => (p === undefined ? '' : decodeURIComponent(p))) };
       } catch {
         return null;
       }

@@ -6,7 +6,7 @@
 /** @import { Child } from './dom.js' */
 
 import { h, svg } from './dom.js';
-import { date, number, time } from './format.js';
+import { number, time } from './format.js';
 
 let chartId = 0;
 
@@ -21,8 +21,9 @@ let chartId = 0;
  */
 
 /**
- * A point of the rating chart: a make's rating on the day it was made.
- * @typedef {{ makeId: string, at: string, rating: number }} RatingPoint
+ * A point of the rating chart: a rating at a time, and what it is the
+ * rating of (a month's makes, say).
+ * @typedef {{ label: string, at: string, rating: number }} RatingPoint
  */
 
 /** The drawing width: the main column's, so text keeps its size on a phone. */
@@ -113,7 +114,7 @@ export function legend(kinds) {
 }
 
 /**
- * Makes' ratings over time as points joined by a line, against the recipe's rating.
+ * Ratings over time as points joined by a line, against the recipe's rating.
  * @param {{ title: string, desc: string, points: RatingPoint[], recipeRating?: number | null }} chart
  */
 export function ratingChart({ title, desc, points, recipeRating }) {
@@ -153,7 +154,7 @@ export function ratingChart({ title, desc, points, recipeRating }) {
       svg(
         'g',
         { class: 'chart__point' },
-        svg('circle', { cx: x(p.t), cy: y(p.rating), r: 5, class: above ? 'chart__dot chart__dot--up' : 'chart__dot chart__dot--down' }, svg('title', {}, `${p.makeId}, ${date(p.at)}: ★ ${number(p.rating)}`)),
+        svg('circle', { cx: x(p.t), cy: y(p.rating), r: 5, class: above ? 'chart__dot chart__dot--up' : 'chart__dot chart__dot--down' }, svg('title', {}, `${p.label}: ★ ${number(p.rating)}`)),
         svg('text', { x: x(p.t), y: y(p.rating) - 10, class: 'chart__value', 'text-anchor': 'middle' }, number(p.rating)),
       ),
     );
@@ -162,7 +163,7 @@ export function ratingChart({ title, desc, points, recipeRating }) {
     const ticks = dated.length === 1 ? [first] : [first, last];
     ticks.forEach((p, i) => {
       const anchor = dated.length === 1 ? 'middle' : i === 0 ? 'start' : 'end';
-      children.push(svg('text', { x: x(p.t), y: height - 14, class: 'chart__axis', 'text-anchor': anchor }, date(p.at)));
+      children.push(svg('text', { x: x(p.t), y: height - 14, class: 'chart__axis', 'text-anchor': anchor }, p.label));
     });
   }
   return frame(width, height, title, desc, ...children);

@@ -111,7 +111,7 @@ function comparisonChips(comparison, same) {
  * @param {string} recipeId
  * @param {VersionSource | undefined} source
  */
-function sourceText(recipeId, source) {
+export function sourceText(recipeId, source) {
   switch (source?.kind) {
     case 'adopted':
       return h('span', { class: 'source source--adopted' }, 'adopted from make ', link(['recipes', recipeId, 'makes', source.makeId], {}, source.makeId));

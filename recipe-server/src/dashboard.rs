@@ -191,7 +191,7 @@ macro_rules! assets {
 const ASSETS: &[Asset] = assets![
     JS => [
         "app.js", "api.js", "auth.js", "dom.js", "format.js", "charts.js",
-        "page-recipes.js", "page-recipe.js", "page-make.js", "page-insights.js",
+        "page-recipes.js", "page-recipe.js", "page-make.js", "page-insights.js", "page-across.js", "insight-sections.js",
         "page-rejections.js", "page-log.js", "page-add.js", "evolve.js",
     ],
     CSS => ["app.css"],

@@ -29,6 +29,7 @@ async fn the_dashboard_shows_recipes_makes_insights_and_rejections_in_a_real_bro
             the_harvest_feast_make(b).await;
             the_doubled_pancakes(b).await;
             the_insights(b).await;
+            the_insights_across_recipes(b).await;
             the_rejections(b).await;
             the_other_examples(b).await;
             an_empty_state(b).await;
@@ -210,7 +211,7 @@ async fn the_insights(b: &Browser) {
     assert_eq!(
         js(client, "document.querySelectorAll('.chart__dot').length").await,
         json!(4),
-        "one point per rated make"
+        "one point per month with rated makes (each of the four has one)"
     );
     assert_eq!(
         js(
@@ -239,6 +240,92 @@ async fn the_insights(b: &Browser) {
     .await;
     assert_eq!(swaps, json!(["white sugar → brown sugar"]));
     assert_contrast_and_screenshot(client, "insights", "07-insights-apple-pie").await;
+}
+
+/// The figure of the stat labelled `label`.
+async fn stat(client: &Client, label: &str) -> String {
+    let value = js(
+        client,
+        &format!(
+            "[...document.querySelectorAll('.stat')].find(s => s.querySelector('dt').textContent === {label:?})?.querySelector('.stat__value').textContent"
+        ),
+    )
+    .await;
+    value.as_str().unwrap_or_default().to_owned()
+}
+
+/// The row heads of the table of numbers under the chart headed `heading`
+/// (read whether or not its disclosure is open).
+async fn table_heads(client: &Client, heading: &str) -> Vec<serde_json::Value> {
+    let heads = js(
+        client,
+        &format!(
+            "[...document.querySelectorAll('{heading} ~ details tbody th')].map(t => t.textContent)"
+        ),
+    )
+    .await;
+    heads.as_array().cloned().unwrap_or_default()
+}
+
+/// Waits until the hash is `hash` and its page is ready.
+async fn wait_for_hash(client: &Client, hash: &str, page: &str) {
+    let deadline = std::time::Instant::now() + Duration::from_secs(20);
+    while js(client, "location.hash").await != json!(hash) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the hash never became {hash}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    wait_for_page(client, page, "ready").await;
+}
+
+/// Insights across recipes: every chart with its numbers, the figures the
+/// API gives, substitutions with their recipes, and the recipe and month
+/// filters.
+async fn the_insights_across_recipes(b: &Browser) {
+    let client = &b.client;
+    click_to(client, "nav a[data-nav='insights']", "across").await;
+    let api = js(client, "fetch('insights').then(r => r.json())").await;
+    assert_eq!(stat(client, "Makes").await, api["makes"].to_string());
+    assert_eq!(stat(client, "Recipes").await, api["recipes"].to_string());
+    let charts = js(client, "document.querySelectorAll('svg.chart').length").await;
+    let tables = js(
+        client,
+        "document.querySelectorAll('.chart-panel details.chart-data table').length",
+    )
+    .await;
+    assert!(charts.as_u64() >= Some(6), "{charts}");
+    assert_eq!(charts, tables, "every chart has its numbers in a table");
+    let swaps = js(
+        client,
+        "[...document.querySelectorAll('#h-substitutions ~ svg .chart__label')].map(t => t.textContent)",
+    )
+    .await;
+    assert!(
+        swaps
+            .as_array()
+            .is_some_and(|s| s.contains(&json!("white sugar → brown sugar in 1 make of 1 recipe"))),
+        "{swaps}"
+    );
+    let months = table_heads(client, "#h-rating-by-month").await;
+    assert!(months.contains(&json!("2024-06")), "{months:?}");
+    b.shows("#h-versions ~ .table-wrap", &["Apple Pie"]).await;
+    assert_contrast_and_screenshot(client, "insights across recipes", "07b-insights-across").await;
+
+    // One recipe from a month on: the Apple Pie's makes of September and
+    // December 2024 (May's and June's are before the range).
+    js(
+        client,
+        "(document.getElementById('across-recipe').value = '1', document.getElementById('across-from').value = '2024-09', document.getElementById('across-filters').requestSubmit(), true)",
+    )
+    .await;
+    wait_for_hash(client, "#/insights?recipe=1&from=2024-09", "across").await;
+    assert_eq!(stat(client, "Recipes").await, "1");
+    assert_eq!(stat(client, "Makes").await, "2");
+    let months = table_heads(client, "#h-rating-by-month").await;
+    assert_eq!(months, [json!("2024-09"), json!("2024-12")]);
+    b.shows("main .lede", &["Apple Pie", "from 2024-09"]).await;
 }
 
 /// Rejected uploads, with their reasons.
@@ -351,6 +438,7 @@ async fn a_phone_s_width(b: &Browser) {
             "11-phone-make-harvest-feast",
         ),
         ("#/recipes/1/insights", "insights", "12-phone-insights"),
+        ("#/insights", "across", "12b-phone-insights-across"),
         ("#/rejections", "rejections", "13-phone-rejections"),
     ] {
         open(b, route, page, "ready").await;
