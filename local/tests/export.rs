@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::Duration;
 
 use common::{Chain, DataDir, RECIPE, put, run, wait_until};
@@ -16,44 +14,7 @@ use serde_json::{Value, json};
 const WAIT: Duration = Duration::from_secs(30);
 const TABLES: [&str; 4] = ["recipes", "versions", "makes", "changes"];
 
-/// The project's Python, where `make test` installed DuckDB.
-fn python() -> PathBuf {
-    let python = Path::new(env!("CARGO_MANIFEST_DIR")).join("../.venv/bin/python");
-    assert!(
-        python.exists(),
-        "{} not found: run `make test` (it installs duckdb into .venv/)",
-        python.display()
-    );
-    python
-}
-
-/// The rows DuckDB answers `sql` with, run in `dir`, as JSON.
-fn duckdb(dir: &Path, sql: &str) -> Vec<Value> {
-    let script = "import duckdb, json, os, sys\n\
-                  os.chdir(sys.argv[1])\n\
-                  print(json.dumps(duckdb.sql(sys.argv[2]).fetchall(), default=str))";
-    let out = testkit::output_of(
-        Command::new(python())
-            .args(["-c", script])
-            .arg(dir)
-            .arg(sql),
-        "duckdb",
-    );
-    serde_json::from_slice(&out).unwrap_or_else(|e| panic!("duckdb's answer to {sql}: {e}"))
-}
-
-/// The example query named `name` in docs/analysis.md (a ```sql block
-/// whose first line is `-- name`), as the docs have it.
-fn documented(name: &str) -> String {
-    let docs = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/analysis.md"))
-        .expect("docs/analysis.md");
-    let start = format!("```sql\n-- {name}\n");
-    let at = docs
-        .find(&start)
-        .unwrap_or_else(|| panic!("docs/analysis.md has no query {name}"));
-    let body = &docs[at + start.len()..];
-    body[..body.find("```").expect("the block ends")].to_owned()
-}
+use testkit::duckdb::{documented, query as duckdb};
 
 /// A make of the Apple Pie (recipe `recipe`) named `id`, rated `rating`,
 /// with `edit` applied to its ingredients.

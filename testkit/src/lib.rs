@@ -17,6 +17,7 @@ pub mod aws;
 pub mod browser;
 pub mod chaos;
 pub mod documents;
+pub mod duckdb;
 pub mod http;
 pub mod journal_contract;
 #[cfg(feature = "router")]
