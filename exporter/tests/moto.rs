@@ -121,15 +121,18 @@ async fn the_scheduled_export_writes_tables_that_duckdb_reads_and_an_erasure_lea
         !function.options.with_text,
         "step text stays out by default"
     );
-    let exported = run(
-        &store,
-        &s3,
-        &function.bucket,
-        &function.cooks,
-        function.options,
-    )
-    .await
-    .expect("the export");
+    let export = async || {
+        run(
+            &store,
+            &s3,
+            &function.bucket,
+            &function.cooks,
+            function.options,
+        )
+        .await
+        .expect("the export")
+    };
+    let exported = export().await;
     assert_eq!(
         (exported.recipes, exported.versions, exported.makes),
         (2, 2, 4)
@@ -168,15 +171,7 @@ async fn the_scheduled_export_writes_tables_that_duckdb_reads_and_an_erasure_lea
         .await
         .expect("erased")
         .expect("it was there");
-    let exported = run(
-        &store,
-        &s3,
-        &function.bucket,
-        &function.cooks,
-        function.options,
-    )
-    .await
-    .expect("the export");
+    let exported = export().await;
     assert_eq!((exported.recipes, exported.makes), (1, 2));
     download(&s3, dir.path()).await;
     for table in TABLES {

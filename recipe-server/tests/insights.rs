@@ -7,68 +7,13 @@ mod common;
 use axum::http::StatusCode;
 use common::{TempStore, app, erase, fixture, get, send, write};
 use serde_json::{Value, json};
-use shared::insights::{
-    IngredientChangeKind, IngredientFact, InsightTally, MakeFacts, SubstitutionFact,
-};
-use shared::store::{IdempotencyKey, NewMake, PageRequest, RecipeStore, StoredMake, content_hash};
-use shared::{MakeId, RecipeId};
+use shared::RecipeId;
+use shared::insights::InsightTally;
+use shared::store::{PageRequest, RecipeStore};
 
-/// The `n`th of many made-up makes of recipe `1`, straight into the
-/// store: a rating, a month and a change that vary with `n`.
-fn many(n: u32) -> NewMake {
-    let make_id = MakeId::parse(&format!("bulk-{n}")).expect("an id");
-    let document = json!({"n": n});
-    let made_at = format!("2026-{:02}-{:02}", 1 + n % 12, 1 + n % 28);
-    let rating = (n % 3 != 0).then(|| f64::from(1 + n % 5));
-    let name = ["white sugar", "butter", "ground cinnamon"][(n % 3) as usize];
-    NewMake {
-        make: StoredMake {
-            recipe_id: RecipeId::parse("1").expect("an id"),
-            make_id: make_id.clone(),
-            version: 1,
-            made_at: Some(made_at.clone()),
-            notes: None,
-            rating,
-            created_at: "2026-12-08T00:00:00.000Z".into(),
-            content_hash: content_hash(&document),
-            document,
-            diff: json!({}),
-            logged_by: None,
-        },
-        summary: shared::diff::Summary {
-            total: 1,
-            ..Default::default()
-        },
-        facts: MakeFacts {
-            make_id,
-            version: 1,
-            made_at: Some(made_at),
-            created_at: "2026-12-08T00:00:00.000Z".into(),
-            rating,
-            scale_factor: (n % 7 == 0).then_some(2.0),
-            ingredients: vec![IngredientFact {
-                ingredient: name.into(),
-                change: if n % 4 == 0 {
-                    IngredientChangeKind::Substituted
-                } else {
-                    IngredientChangeKind::Quantity
-                },
-            }],
-            substitutions: (n % 4 == 0)
-                .then(|| SubstitutionFact {
-                    from: name.into(),
-                    to: "honey".into(),
-                })
-                .into_iter()
-                .collect(),
-            steps: vec![],
-            steps_added: 0,
-            logged_by: None,
-            changed: Some(true),
-        },
-        key: IdempotencyKey::parse(&format!("bulk-{n}")).expect("a key"),
-        origin: None,
-    }
+/// The `n`th made-up make of recipe `1`.
+fn many(n: u32) -> shared::store::NewMake {
+    testkit::made_up::make(&RecipeId::parse("1").expect("an id"), n)
 }
 
 /// Every make of recipe `1` folded afresh, as the API would answer it.

@@ -20,6 +20,7 @@ pub mod documents;
 pub mod duckdb;
 pub mod http;
 pub mod journal_contract;
+pub mod made_up;
 #[cfg(feature = "router")]
 pub mod router;
 pub mod sigv4;
