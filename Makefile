@@ -22,7 +22,7 @@ compare-ingredients:
 fuzz:
 	scripts/fuzz
 
-# The three Lambda functions for arm64 (cargo-lambda + zig; see scripts/package).
+# The four Lambda functions for arm64 (cargo-lambda + zig; see scripts/package).
 .PHONY: package
 package:
 	scripts/package

@@ -521,6 +521,39 @@ impl Stack {
                 set("HookArn", &a);
                 json!(a)
             }
+            "AWS::Events::Rule" => {
+                let name = self.name_property(id, "Name");
+                set("Arn", &format!("arn:{PARTITION}:events:{here}:rule/{name}"));
+                json!(name)
+            }
+            // Glue's and Athena's resources have no Arn attribute in
+            // CloudFormation; the ARN here is the one IAM authorises their
+            // requests on (the handlers', the functions').
+            "AWS::Glue::Database" => {
+                let name = text(&self.resolve(&r["Properties"]["DatabaseInput"]["Name"]));
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:glue:{here}:database/{name}"),
+                );
+                json!(name)
+            }
+            "AWS::Glue::Table" => {
+                let database = text(&self.resolve(&r["Properties"]["DatabaseName"]));
+                let name = text(&self.resolve(&r["Properties"]["TableInput"]["Name"]));
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:glue:{here}:table/{database}/{name}"),
+                );
+                json!(name)
+            }
+            "AWS::Athena::WorkGroup" => {
+                let name = self.name_property(id, "Name");
+                set(
+                    "Arn",
+                    &format!("arn:{PARTITION}:athena:{here}:workgroup/{name}"),
+                );
+                json!(name)
+            }
             _ => json!(self.generated_name(id)),
         };
         Physical {

@@ -33,10 +33,11 @@ pub struct World {
 pub type Policy = (String, Value);
 
 /// The function binaries and their logical ids in the application stack.
-pub const FUNCTIONS: [(&str, &str); 3] = [
+pub const FUNCTIONS: [(&str, &str); 4] = [
     ("watcher", "WatcherFunction"),
     ("sender", "SenderFunction"),
     ("recipe-server", "RecipeServerFunction"),
+    ("exporter", "ExporterFunction"),
 ];
 
 impl World {

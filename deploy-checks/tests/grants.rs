@@ -65,6 +65,23 @@ const NOT_NEEDED: &[(&str, &[(&str, &str)])] = &[
         ],
     ),
     (
+        "AWS::Athena::WorkGroup",
+        &[
+            (
+                "iam:PassRole",
+                "no execution role (only Apache Spark workgroups take one)",
+            ),
+            (
+                "s3:*",
+                "CreateWorkGroup and UpdateWorkGroup keep the results' location as a setting; Athena reads and writes there when a query runs, with the querying principal's credentials (a real deploy confirms the handler touches no object)",
+            ),
+            (
+                "kms:*",
+                "the workgroup keeps the results' key as a setting; S3 uses it when a query's results are written, for the querying principal (a real deploy confirms the handler uses no key)",
+            ),
+        ],
+    ),
+    (
         "AWS::Cognito::UserPool",
         &[
             (
@@ -131,6 +148,51 @@ const NOT_NEEDED: &[(&str, &[(&str, &str)])] = &[
             ("kinesis:*", "no Kinesis stream destination"),
             ("logs:*", "the table is not imported from S3 (import logs)"),
             ("s3:*", "the table is not imported from S3"),
+        ],
+    ),
+    (
+        "AWS::Events::Rule",
+        &[(
+            "iam:PassRole",
+            "the schedule's one target is the exporter, which EventBridge invokes through the function's policy (its Lambda permission), with no role",
+        )],
+    ),
+    (
+        "AWS::Glue::Database",
+        &[
+            (
+                "glue:*Connection",
+                "not a federated database: no connection",
+            ),
+            (
+                "lakeformation:*",
+                "the Data Catalog is governed by IAM (an account's default, IAMAllowedPrincipals), not by Lake Formation (a real deploy in an account governed by Lake Formation needs its grants)",
+            ),
+        ],
+    ),
+    (
+        "AWS::Glue::Table",
+        &[
+            (
+                "glue:PassConnection",
+                "not a federated table: no connection",
+            ),
+            (
+                "glue:GetSchemaVersion",
+                "the columns are the table's own, not a schema registry's (no SchemaReference)",
+            ),
+            (
+                "s3:*",
+                "not an Iceberg table (no OpenTableFormatInput), whose metadata the handler would write to S3; a Hive table is metadata only",
+            ),
+            (
+                "iam:PassRole",
+                "not an Iceberg table or a view: no role to pass",
+            ),
+            (
+                "lakeformation:*",
+                "the Data Catalog is governed by IAM (an account's default, IAMAllowedPrincipals), not by Lake Formation (a real deploy in an account governed by Lake Formation needs its grants)",
+            ),
         ],
     ),
     (
@@ -470,7 +532,12 @@ fn cloudformation_can_create_read_update_and_undo_a_failed_create_of_every_resou
                 } else if service == "iam" {
                     None
                 } else {
-                    candidates.iter().find_map(|arn| world.resource_policy(arn))
+                    // The policy of a resource of the action's own service
+                    // (a Glue table's request is not the bucket's).
+                    candidates
+                        .iter()
+                        .filter(|arn| arn.split(':').nth(2) == Some(service))
+                        .find_map(|arn| world.resource_policy(arn))
                 };
                 requests.push(request);
             }
@@ -734,7 +801,37 @@ fn runtime_requests(world: &World) -> Vec<Request> {
         ),
         ("kms:GenerateDataKey", &key, via("s3")),
     ]));
+    // The exporter reads the table page by page and puts the four files.
+    let exporter = code_of(world, "exporter");
+    r.extend(exporter(vec![
+        ("dynamodb:GetItem", &table, json!({})),
+        ("dynamodb:Query", &table, json!({})),
+        ("kms:Decrypt", &key, via("dynamodb")),
+    ]));
+    for file in EXPORT_FILES {
+        r.extend(exporter(vec![(
+            "s3:PutObject",
+            &export_file(world, file),
+            json!({}),
+        )]));
+    }
+    r.extend(exporter(vec![("kms:GenerateDataKey", &key, via("s3"))]));
     r
+}
+
+/// The analytics export's files, as the exporter writes them: one per
+/// table of docs/analysis.md, each under its table's folder (the Glue
+/// table's location).
+const EXPORT_FILES: [&str; 4] = [
+    "recipes/recipes.parquet",
+    "versions/versions.parquet",
+    "makes/makes.parquet",
+    "changes/changes.parquet",
+];
+
+/// An object's ARN in the analytics bucket.
+fn export_file(world: &World, key: &str) -> String {
+    format!("{}/{key}", world.app.arn("AnalyticsBucket"))
 }
 
 #[test]
@@ -811,8 +908,9 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
             None,
         ));
     }
-    // S3 invokes the watcher and API Gateway the recipe server: each
-    // function's policy is made of its Lambda::Permission resources.
+    // S3 invokes the watcher, API Gateway the recipe server and the
+    // export's schedule (an EventBridge rule) the exporter.
+    let schedule = export_schedule(&world);
     for (function, service, source) in [
         (
             "WatcherFunction",
@@ -824,45 +922,93 @@ fn the_services_the_stack_wires_together_can_reach_each_other() {
             "apigateway.amazonaws.com",
             route(&world, "GET/recipes"),
         ),
+        ("ExporterFunction", "events.amazonaws.com", schedule.clone()),
     ] {
-        let statements: Vec<Value> = app
-            .resource_ids()
-            .into_iter()
-            .filter(|id| app.resource(id)["Type"] == "AWS::Lambda::Permission")
-            .map(|id| app.properties(&id))
-            .filter(|p| p["FunctionName"] == json!(app.reference(function)))
-            .map(|p| {
-                json!({
-                    "Effect": "Allow",
-                    "Principal": {"Service": p["Principal"]},
-                    "Action": p["Action"],
-                    "Resource": app.arn(function),
-                    "Condition": {
-                        "StringEquals": {"aws:SourceAccount": p["SourceAccount"]},
-                        "ArnLike": {"aws:SourceArn": p["SourceArn"]}
-                    }
-                })
-            })
-            .collect();
-        assert!(
-            !statements.is_empty(),
-            "{function} has no invoke permission"
-        );
-        r.push(world.by_service(
-            service,
-            "lambda:InvokeFunction",
-            &app.arn(function),
-            json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": source}),
-            Some((
-                format!("{function} policy"),
-                json!({"Version": "2012-10-17", "Statement": statements}),
-            )),
-        ));
+        r.push(invoking(&world, function, service, &source));
     }
-    // S3 writes its access log.
+    // S3 writes the access logs of both buckets.
     let logs = app.arn("AccessLogBucket");
     r.push(world.by_service("logging.s3.amazonaws.com", "s3:PutObject", &format!("{logs}/uploads/2026-12-07-00-00-00-0123456789ABCDEF"), json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": app.arn("UploadBucket"), "aws:SecureTransport": "true"}), None));
-    assert_at_least_as_expected(&r, 10);
+    r.push(world.by_service("logging.s3.amazonaws.com", "s3:PutObject", &format!("{logs}/export/2026-12-07-00-00-00-0123456789ABCDEF"), json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": app.arn("AnalyticsBucket"), "aws:SecureTransport": "true"}), None));
+    // Only the export's own schedule invokes the exporter, and a bucket's
+    // access log goes under its own folder only.
+    let other_rule = format!("arn:{PARTITION}:events:{REGION}:{ACCOUNT}:rule/someone-elses-rule");
+    r.push(denied(
+        invoking(
+            &world,
+            "ExporterFunction",
+            "events.amazonaws.com",
+            &other_rule,
+        ),
+        "only the export's schedule invokes the exporter",
+    ));
+    r.push(denied(
+        world.by_service("logging.s3.amazonaws.com", "s3:PutObject", &format!("{logs}/uploads/2026-12-07-00-00-00-0123456789ABCDEF"), json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": app.arn("AnalyticsBucket"), "aws:SecureTransport": "true"}), None),
+        "each bucket's access log under its own folder",
+    ));
+    assert_at_least_as_expected(&r, 14);
+}
+
+/// The ARN of the EventBridge rule that invokes the exporter (SAM makes
+/// it of the function's `Schedule` event).
+fn export_schedule(world: &World) -> String {
+    let app = &world.app;
+    let exporter = app.arn("ExporterFunction");
+    let rules: Vec<String> = app
+        .resource_ids()
+        .into_iter()
+        .filter(|id| app.resource(id)["Type"] == "AWS::Events::Rule")
+        .filter(|id| {
+            as_list(&app.properties(id)["Targets"])
+                .iter()
+                .any(|target| target["Arn"] == json!(exporter))
+        })
+        .map(|id| app.arn(&id))
+        .collect();
+    let [rule] = &rules[..] else {
+        panic!("one rule invokes the exporter: {rules:?}")
+    };
+    rule.clone()
+}
+
+/// `service` invoking the function `function` on behalf of `source`,
+/// decided by the function's policy: its Lambda::Permission resources.
+fn invoking(world: &World, function: &str, service: &str, source: &str) -> Request {
+    let app = &world.app;
+    let statements: Vec<Value> = app
+        .resource_ids()
+        .into_iter()
+        .filter(|id| app.resource(id)["Type"] == "AWS::Lambda::Permission")
+        .map(|id| app.properties(&id))
+        .filter(|p| p["FunctionName"] == json!(app.reference(function)))
+        .map(|p| {
+            let mut condition = json!({"ArnLike": {"aws:SourceArn": p["SourceArn"]}});
+            if !p["SourceAccount"].is_null() {
+                condition["StringEquals"] = json!({"aws:SourceAccount": p["SourceAccount"]});
+            }
+            json!({
+                "Effect": "Allow",
+                "Principal": {"Service": p["Principal"]},
+                "Action": p["Action"],
+                "Resource": app.arn(function),
+                "Condition": condition
+            })
+        })
+        .collect();
+    assert!(
+        !statements.is_empty(),
+        "{function} has no invoke permission"
+    );
+    world.by_service(
+        service,
+        "lambda:InvokeFunction",
+        &app.arn(function),
+        json!({"aws:SourceAccount": ACCOUNT, "aws:SourceArn": source}),
+        Some((
+            format!("{function} policy"),
+            json!({"Version": "2012-10-17", "Statement": statements}),
+        )),
+    )
 }
 
 fn deploy_job_requests(world: &World) -> Vec<Request> {
@@ -1094,6 +1240,128 @@ fn the_denials_security_md_promises_hold() {
     r.push(world.by_account_administrator("sqs:ReceiveMessage", &jobs, json!({})));
     r.push(world.by_account_administrator("dynamodb:GetItem", &table, json!({})));
     r.push(world.by_account_administrator("dynamodb:Query", &table, json!({})));
+    // The analytics export: only the exporter puts it, only under the
+    // tables' folders, and it reads nothing but the table by key; nobody
+    // outside the stack reads it.
+    let export = export_file(&world, "makes/makes.parquet");
+    let analytics = app.arn("AnalyticsBucket");
+    r.push(world.by_account_administrator("s3:GetObject", &export, json!({})));
+    r.push(world.by_account_administrator("s3:PutObject", &export, json!({})));
+    r.push(world.by_account_administrator(
+        "s3:ListBucket",
+        &analytics,
+        json!({"s3:prefix": "makes/"}),
+    ));
+    let exporter = refused(|what, action, resource, extra| {
+        let mut request = world.by_function("exporter", action, resource, extra);
+        request.name = format!("{} ({what})", request.name);
+        request
+    });
+    let object_id_secret = app.reference("ObjectIdSecret");
+    let export_secret = app.reference("ExportSecret");
+    let results = export_file(&world, "athena-results/0123abcd.csv");
+    let stray = export_file(&world, "elsewhere.parquet");
+    let mut exporter_denials: Vec<Denial> = Vec::new();
+    for action in [
+        "dynamodb:Scan",
+        "dynamodb:BatchGetItem",
+        "dynamodb:PutItem",
+        "dynamodb:UpdateItem",
+        "dynamodb:DeleteItem",
+        "dynamodb:ExportTableToPointInTime",
+    ] {
+        exporter_denials.push((
+            "the table",
+            action,
+            &table,
+            json!({}),
+            "the exporter reads items by key only",
+        ));
+    }
+    exporter_denials.extend([
+        (
+            "the export",
+            "s3:GetObject",
+            export.as_str(),
+            json!({}),
+            "the exporter never reads the export",
+        ),
+        (
+            "the export",
+            "s3:DeleteObject",
+            &export,
+            json!({}),
+            "the exporter never deletes",
+        ),
+        (
+            "the export",
+            "s3:ListBucket",
+            &analytics,
+            json!({"s3:prefix": "makes/"}),
+            "the exporter never lists",
+        ),
+        (
+            "Athena's results",
+            "s3:PutObject",
+            &results,
+            json!({}),
+            "the exporter puts under the tables' folders only",
+        ),
+        (
+            "outside the tables' folders",
+            "s3:PutObject",
+            &stray,
+            json!({}),
+            "the exporter puts under the tables' folders only",
+        ),
+        (
+            "an upload",
+            "s3:GetObject",
+            &make,
+            json!({}),
+            "the exporter has nothing of the upload bucket",
+        ),
+        (
+            "an upload",
+            "s3:PutObject",
+            &make,
+            json!({}),
+            "the exporter has nothing of the upload bucket",
+        ),
+        (
+            "the jobs queue",
+            "sqs:SendMessage",
+            &jobs,
+            json!({}),
+            "the exporter has no queue",
+        ),
+        (
+            "the tombstones' key",
+            "secretsmanager:GetSecretValue",
+            &object_id_secret,
+            json!({}),
+            "the exporter reads no secret (CloudFormation resolves its own into its settings)",
+        ),
+        (
+            "its own key",
+            "secretsmanager:GetSecretValue",
+            &export_secret,
+            json!({}),
+            "the exporter reads no secret (CloudFormation resolves its own into its settings)",
+        ),
+    ]);
+    r.extend(exporter(exporter_denials));
+    for (binary, action) in [
+        ("recipe-server", "s3:PutObject"),
+        ("recipe-server", "s3:GetObject"),
+        ("watcher", "s3:GetObject"),
+        ("sender", "s3:GetObject"),
+    ] {
+        r.push(denied(
+            world.by_function(binary, action, &export, json!({})),
+            "only the exporter reaches the export, and only to put it",
+        ));
+    }
     // Only the watcher sends jobs.
     for binary in ["sender", "recipe-server"] {
         let sends = world.by_function(binary, "sqs:SendMessage", &jobs, json!({}));

@@ -9,9 +9,9 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use deploy_checks::{
-    actions, arn_text, as_list, cargo_metadata, environment, find_of_type, functions, is_s3_read,
-    names_a_resource, number, of_type, output_when, parameter_condition, property, resources,
-    routes_secured_by, rust_sources, statements, target, template, variables_read_in,
+    actions, allowed, arn_text, as_list, cargo_metadata, environment, find_of_type, functions,
+    is_s3_read, names_a_resource, number, of_type, output_when, parameter_condition, property,
+    resources, routes_secured_by, rust_sources, statements, target, template, variables_read_in,
     workspace_root, write_routes_of_the_contract,
 };
 use serde_json::{Value, json};
@@ -21,7 +21,7 @@ use serde_json::{Value, json};
 /// their sources for `var("…")` and fails on a name missing here. The
 /// limits (`shared::limits::LIMIT_VARIABLES`) are added to the functions
 /// marked `true`, which read them through `Limits::from_lookup`.
-const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
+const ENVIRONMENT: [(&str, &[&str], bool); 4] = [
     ("watcher", &["QUEUE_URL", "LOG_ID_SECRET", "RUST_LOG"], true),
     (
         "sender",
@@ -50,6 +50,18 @@ const ENVIRONMENT: [(&str, &[&str], bool); 3] = [
         ],
         true,
     ),
+    (
+        "exporter",
+        &[
+            "TABLE_NAME",
+            "ANALYTICS_BUCKET",
+            "EXPORT_SECRET",
+            "EXPORT_STEP_TEXT",
+            "LOG_ID_SECRET",
+            "RUST_LOG",
+        ],
+        false,
+    ),
 ];
 
 /// Services whose actions touch the application's data (or its flow).
@@ -71,7 +83,7 @@ fn every_function_builds_a_workspace_binary_for_graviton() {
     let functions = functions(&t);
     assert_eq!(
         functions.keys().map(String::as_str).collect::<Vec<_>>(),
-        ["recipe-server", "sender", "watcher"],
+        ["exporter", "recipe-server", "sender", "watcher"],
         "one function per Lambda crate"
     );
     for (binary, (name, f)) in &functions {
@@ -350,6 +362,17 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
     // code of a function puts an object.
     let (_, server) = functions(&t)["recipe-server"];
     let server_role = target(&server["Properties"]["Role"]).expect("the server's role");
+    // The other put is the analytics export's: the exporter's, into the
+    // analytics bucket (which notifies nobody), one file per table of
+    // docs/analysis.md under the table's own folder.
+    let (_, exporter) = functions(&t)["exporter"];
+    let exporter_role = target(&exporter["Properties"]["Role"]).expect("the exporter's role");
+    let export_bucket = analytics_bucket(&t);
+    let export_bucket = export_bucket.as_str();
+    let export_folders: Vec<String> = analysis_tables()
+        .into_iter()
+        .map(|(table, _)| format!("arn:${{AWS::Partition}}:s3:::${{{export_bucket}}}/{table}/*"))
+        .collect();
     for (owner, s) in statements(&t) {
         if s["Effect"] != "Allow" {
             continue;
@@ -370,11 +393,17 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
                 && as_list(&s["Resource"])
                     .iter()
                     .all(|r| arn_text(r).is_some_and(|arn| arn.ends_with("/erasures/*")));
+            let exports = owner == exporter_role
+                && action == "s3:PutObject"
+                && as_list(&s["Resource"]).iter().all(|r| {
+                    arn_text(r).is_some_and(|arn| export_folders.iter().any(|f| f == arn))
+                });
             let writes_s3 = (action.starts_with("s3:")
                 && !is_s3_read(action)
                 && !erases
                 && !signs_forms
-                && !journals)
+                && !journals
+                && !exports)
                 || action == "*";
             assert!(
                 !writes_s3,
@@ -388,6 +417,10 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
         .filter(|(_, b)| b["Properties"].get("NotificationConfiguration").is_some())
         .map(|(id, _)| id)
         .collect();
+    assert!(
+        !uploads.contains(&export_bucket),
+        "{export_bucket}: the analytics export lands in a bucket that notifies the watcher"
+    );
     for (id, b) in of_type(&t, "AWS::S3::Bucket") {
         if let Some(destination) =
             b["Properties"]["LoggingConfiguration"].get("DestinationBucketName")
@@ -409,7 +442,9 @@ fn nothing_the_chain_writes_lands_under_a_watched_prefix() {
         }
     }
     // No function's code puts an object, but the erasure journal's adapter,
-    // which writes under erasures/ only (its JOURNAL_PREFIX, not watched).
+    // which writes under erasures/ only (its JOURNAL_PREFIX, not watched),
+    // the forms adapter, and the exporter, whose role may put into the
+    // analytics bucket only (above).
     let journal = workspace_root().join("adapters/aws/src/journal.rs");
     let journal_text = std::fs::read_to_string(&journal).expect("the journal adapter");
     assert!(journal_text.contains("JOURNAL_PREFIX"));
@@ -674,4 +709,403 @@ fn only_the_recipe_server_holds_the_tombstones_key_and_logs_have_their_own() {
         1,
         "every function names an object alike: {log_secrets:?}"
     );
+
+    // The export's pseudonyms (makes.logged_by) have a key of their own,
+    // the exporter's alone, made as the tombstones' is: 64 hexadecimal
+    // digits.
+    let mut export_secrets = BTreeSet::new();
+    for (binary, (id, f)) in functions(&t) {
+        let env = environment(&t, f);
+        let export = env.get("EXPORT_SECRET");
+        assert_eq!(
+            export.is_some(),
+            binary == "exporter",
+            "{id} ({binary}): only the exporter holds the export's key"
+        );
+        if let Some(secret) = export {
+            let secret = secret_of(secret)
+                .unwrap_or_else(|| panic!("{id}: EXPORT_SECRET resolves a secret of the stack"));
+            assert!(
+                !log_secrets.contains(&secret),
+                "{id}: the export's key is not the logs'"
+            );
+            for (_, (_, other)) in functions(&t) {
+                if let Some(tombstones) = environment(&t, other)
+                    .get("OBJECT_ID_SECRET")
+                    .and_then(secret_of)
+                {
+                    assert_ne!(
+                        secret, tombstones,
+                        "{id}: the export's key is not the tombstones'"
+                    );
+                }
+            }
+            export_secrets.insert(secret);
+        }
+    }
+    let export_secrets: Vec<String> = export_secrets.into_iter().collect();
+    let [export] = &export_secrets[..] else {
+        panic!("one export key: {export_secrets:?}")
+    };
+    let generated = |id: &str| &resources(&t)[id]["Properties"]["GenerateSecretString"];
+    assert_eq!(resources(&t)[export]["Type"], "AWS::SecretsManager::Secret");
+    assert_eq!(
+        generated(export),
+        generated("ObjectIdSecret"),
+        "{export} is generated as the tombstones' key is"
+    );
+}
+
+/// docs/analysis.md's tables: each file's name (`recipes` for
+/// `recipes.parquet`) and its columns with their types (`string`,
+/// `uint32`, …, nullability left out), in the order the page lists them.
+/// The column names are the contract of the export's readers.
+fn analysis_tables() -> Vec<(String, Vec<(String, String)>)> {
+    let page = std::fs::read_to_string(workspace_root().join("docs/analysis.md"))
+        .expect("docs/analysis.md");
+    let section = page
+        .split_once("## The tables")
+        .map(|(_, rest)| rest.split("\n## ").next().unwrap_or(rest))
+        .expect("docs/analysis.md has a section \"The tables\"");
+    let mut tables: Vec<(String, Vec<(String, String)>)> = Vec::new();
+    for line in section.lines() {
+        if let Some(file) = line
+            .strip_prefix('`')
+            .and_then(|l| l.split_once(".parquet`"))
+            .map(|(file, _)| file)
+        {
+            tables.push((file.to_owned(), Vec::new()));
+            continue;
+        }
+        let Some(row) = line.strip_prefix("| `") else {
+            continue;
+        };
+        let cells: Vec<&str> = row.split('|').collect();
+        let quoted = format!("`{}", cells[0]);
+        let names: Vec<&str> = quoted.split('`').skip(1).step_by(2).collect();
+        let types: Vec<&str> = cells[1]
+            .split(',')
+            .map(str::trim)
+            .filter(|t| *t != "null")
+            .collect();
+        let (_, columns) = tables.last_mut().expect("a row under a table's file name");
+        for (at, name) in names.iter().enumerate() {
+            let kind = match types.len() {
+                1 => types[0],
+                n if n == names.len() => types[at],
+                _ => panic!("docs/analysis.md: the row of {names:?} has the types {types:?}"),
+            };
+            columns.push(((*name).to_owned(), kind.to_owned()));
+        }
+    }
+    assert_eq!(tables.len(), 4, "docs/analysis.md's tables: {tables:?}");
+    for (table, columns) in &tables {
+        assert!(
+            !columns.is_empty(),
+            "docs/analysis.md: {table} has no columns"
+        );
+    }
+    tables
+}
+
+/// The Glue (Hive) type Athena reads a column of docs/analysis.md's type
+/// as. Athena has no unsigned integers: a Parquet uint32 or uint64 is
+/// read as bigint (a uint64 above 2^63 - 1 would not fit, and no count
+/// of the store comes near).
+fn glue_type(kind: &str) -> &'static str {
+    match kind {
+        "string" => "string",
+        "uint32" | "uint64" => "bigint",
+        "double" => "double",
+        "boolean" => "boolean",
+        other => panic!("docs/analysis.md: a column type with no Glue type here: {other}"),
+    }
+}
+
+/// The analytics bucket: the one the exporter is told to write to.
+fn analytics_bucket(t: &Value) -> String {
+    let (_, exporter) = functions(t)["exporter"];
+    let bucket = target(&environment(t, exporter)["ANALYTICS_BUCKET"])
+        .expect("ANALYTICS_BUCKET names a bucket of the template")
+        .to_owned();
+    assert_eq!(resources(t)[&bucket]["Type"], "AWS::S3::Bucket");
+    bucket
+}
+
+#[test]
+fn the_exporter_reads_the_table_and_puts_only_the_four_files() {
+    let t = template();
+    let (name, exporter) = functions(&t)["exporter"];
+    let role = target(&exporter["Properties"]["Role"]).expect("the exporter's role");
+    let env = environment(&t, exporter);
+    let bucket = analytics_bucket(&t);
+    let table = target(&env["TABLE_NAME"]).expect("TABLE_NAME names the table of the template");
+    assert_eq!(resources(&t)[table]["Type"], "AWS::DynamoDB::Table");
+    let log_group = target(&exporter["Properties"]["LoggingConfig"]["LogGroup"])
+        .expect("the exporter's log group");
+
+    // Exactly these actions on exactly these resources: nothing on the
+    // upload bucket, the queues or a secret, no other read of the table,
+    // no read, listing or deletion of the export.
+    let mut expected = BTreeSet::new();
+    let mut grant = |actions: &[&str], resource: Value| {
+        for action in actions {
+            expected.insert((action.to_string(), resource.to_string()));
+        }
+    };
+    grant(
+        &["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+        json!("*"),
+    );
+    grant(
+        &["logs:CreateLogStream", "logs:PutLogEvents"],
+        json!({"Fn::GetAtt": [log_group, "Arn"]}),
+    );
+    grant(
+        &["dynamodb:GetItem", "dynamodb:Query"],
+        json!({"Fn::GetAtt": [table, "Arn"]}),
+    );
+    for (file, _) in analysis_tables() {
+        grant(
+            &["s3:PutObject"],
+            json!({"Fn::Sub": format!("arn:${{AWS::Partition}}:s3:::${{{bucket}}}/{file}/*")}),
+        );
+    }
+    grant(
+        &["kms:Decrypt", "kms:GenerateDataKey"],
+        json!({"Fn::GetAtt": ["DataKey", "Arn"]}),
+    );
+    let mut granted = BTreeSet::new();
+    for s in allowed(&t, role) {
+        assert!(
+            s.get("NotAction").is_none() && s.get("NotResource").is_none(),
+            "{role}: {s}"
+        );
+        assert!(
+            s.get("Condition").is_none(),
+            "{role}: a condition widens nothing here: {s}"
+        );
+        for action in actions(s) {
+            for resource in as_list(&s["Resource"]) {
+                granted.insert((action.to_owned(), resource.to_string()));
+            }
+        }
+    }
+    assert_eq!(granted, expected, "{name}'s role {role}");
+
+    // Its one policy, and none elsewhere: the key's statement only when the
+    // stack has its own key.
+    let props = &resources(&t)[role]["Properties"];
+    assert!(
+        props.get("ManagedPolicyArns").is_none(),
+        "{role}: no managed policy"
+    );
+    for kind in ["AWS::IAM::Policy", "AWS::IAM::ManagedPolicy"] {
+        for (id, p) in of_type(&t, kind) {
+            assert!(
+                !as_list(&p["Properties"]["Roles"])
+                    .iter()
+                    .any(|r| target(r) == Some(role)),
+                "{id} adds to {role}"
+            );
+        }
+    }
+    let key_condition = resources(&t)["DataKey"]["Condition"]
+        .as_str()
+        .expect("the key's condition");
+    for p in as_list(&props["Policies"]) {
+        for s in as_list(&p["PolicyDocument"]["Statement"]) {
+            let uses_the_key = s.to_string().contains("kms:");
+            if uses_the_key {
+                assert_eq!(
+                    s["Fn::If"][0], key_condition,
+                    "{role}: the key only when there is one"
+                );
+                assert_eq!(s["Fn::If"][2], json!({"Ref": "AWS::NoValue"}));
+            }
+        }
+    }
+}
+
+#[test]
+fn the_glue_tables_are_the_columns_of_docs_analysis() {
+    let t = template();
+    let bucket = analytics_bucket(&t);
+    let databases = of_type(&t, "AWS::Glue::Database");
+    let [(database, db)] = databases[..] else {
+        panic!("one Glue database: {databases:?}")
+    };
+    // Glue names: lowercase letters, digits and underscores; the stack's
+    // name with its hyphens made underscores.
+    assert_eq!(
+        db["Properties"]["DatabaseInput"]["Name"],
+        json!({"Fn::Join": ["_", {"Fn::Split": ["-", {"Fn::Sub": "${AWS::StackName}-analytics"}]}]}),
+        "{database}"
+    );
+    let documented = analysis_tables();
+    let mut seen = BTreeSet::new();
+    for (id, table) in of_type(&t, "AWS::Glue::Table") {
+        let props = &table["Properties"];
+        assert_eq!(props["DatabaseName"], json!({"Ref": database}), "{id}");
+        assert_eq!(props["CatalogId"], json!({"Ref": "AWS::AccountId"}), "{id}");
+        let input = &props["TableInput"];
+        let name = input["Name"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{id} has a name"));
+        let (_, columns) = documented
+            .iter()
+            .find(|(file, _)| file == name)
+            .unwrap_or_else(|| panic!("{id}: {name} is no table of docs/analysis.md"));
+        assert_eq!(input["TableType"], "EXTERNAL_TABLE", "{id}");
+        assert_eq!(input["Parameters"]["classification"], "parquet", "{id}");
+        let storage = &input["StorageDescriptor"];
+        assert_eq!(
+            storage["Location"],
+            json!({"Fn::Sub": format!("s3://${{{bucket}}}/{name}/")}),
+            "{id}: the exporter's folder of {name}"
+        );
+        assert_eq!(
+            storage["InputFormat"], "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+            "{id}"
+        );
+        assert_eq!(
+            storage["OutputFormat"],
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+            "{id}"
+        );
+        assert_eq!(
+            storage["SerdeInfo"]["SerializationLibrary"],
+            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+            "{id}"
+        );
+        let glue: Vec<(String, String)> = as_list(&storage["Columns"])
+            .iter()
+            .map(|c| {
+                (
+                    c["Name"].as_str().unwrap_or_default().to_owned(),
+                    c["Type"].as_str().unwrap_or_default().to_owned(),
+                )
+            })
+            .collect();
+        let expected: Vec<(String, String)> = columns
+            .iter()
+            .map(|(column, kind)| (column.clone(), glue_type(kind).to_owned()))
+            .collect();
+        assert_eq!(glue, expected, "{id}: the columns of {name}.parquet");
+        assert!(seen.insert(name.to_owned()), "{id}: {name} twice");
+    }
+    let files: BTreeSet<String> = documented.into_iter().map(|(file, _)| file).collect();
+    assert_eq!(seen, files, "a Glue table for each file of the export");
+}
+
+#[test]
+fn the_workgroup_enforces_encrypted_results_in_the_analytics_bucket() {
+    let t = template();
+    let bucket = analytics_bucket(&t);
+    let workgroups = of_type(&t, "AWS::Athena::WorkGroup");
+    let [(id, workgroup)] = workgroups[..] else {
+        panic!("one Athena workgroup: {workgroups:?}")
+    };
+    let config = &workgroup["Properties"]["WorkGroupConfiguration"];
+    // A client's own settings (another place, no encryption) are ignored.
+    assert_eq!(config["EnforceWorkGroupConfiguration"], true, "{id}");
+    assert_eq!(config["PublishCloudWatchMetricsEnabled"], true, "{id}");
+    let results = &config["ResultConfiguration"];
+    assert_eq!(
+        results["OutputLocation"],
+        json!({"Fn::Sub": format!("s3://${{{bucket}}}/athena-results/")}),
+        "{id}: results in the analytics bucket, beside no table's files"
+    );
+    assert!(
+        analysis_tables()
+            .iter()
+            .all(|(file, _)| file != "athena-results"),
+        "a table's folder is the results'"
+    );
+    // Under the stack's key when it has one, else SSE-S3: never in clear.
+    let condition = resources(&t)["DataKey"]["Condition"]
+        .as_str()
+        .expect("the key's condition");
+    let encryption = &results["EncryptionConfiguration"];
+    assert_eq!(
+        encryption["EncryptionOption"],
+        json!({"Fn::If": [condition, "SSE_KMS", "SSE_S3"]}),
+        "{id}"
+    );
+    assert_eq!(
+        encryption["KmsKey"],
+        json!({"Fn::If": [condition, {"Fn::GetAtt": ["DataKey", "Arn"]}, {"Ref": "AWS::NoValue"}]}),
+        "{id}"
+    );
+}
+
+#[test]
+fn the_exporter_runs_on_its_schedule_and_keeps_step_text_out_by_default() {
+    let t = template();
+    let (name, exporter) = functions(&t)["exporter"];
+    let events: Vec<&Value> = exporter["Properties"]["Events"]
+        .as_object()
+        .map(|e| e.values().collect())
+        .unwrap_or_default();
+    let [event] = events[..] else {
+        panic!("{name} has one event: {events:?}")
+    };
+    assert_eq!(event["Type"], "Schedule", "{name}: an EventBridge schedule");
+    assert_eq!(
+        event["Properties"]["Schedule"],
+        json!({"Ref": "ExportSchedule"}),
+        "{name}"
+    );
+    assert_eq!(t["Parameters"]["ExportSchedule"]["Default"], "rate(1 day)");
+    let step_text = &t["Parameters"]["ExportStepText"];
+    assert_eq!(
+        step_text["Default"], "false",
+        "free text stays out unless asked for"
+    );
+    assert_eq!(step_text["AllowedValues"], json!(["false", "true"]));
+    assert_eq!(
+        environment(&t, exporter)["EXPORT_STEP_TEXT"],
+        json!({"Ref": "ExportStepText"})
+    );
+    // A whole-table read: Lambda's longest run.
+    assert_eq!(number(property(&t, exporter, "Timeout")), 900.0, "{name}");
+}
+
+#[test]
+fn an_erasure_leaves_the_export_within_a_period_and_a_day() {
+    let t = template();
+    let bucket = analytics_bucket(&t);
+    let props = &resources(&t)[&bucket]["Properties"];
+    // Each run replaces the four files; a replaced file (a noncurrent
+    // version) is kept a day, and nothing else of the export lasts longer
+    // (docs/deletion.md).
+    assert_eq!(
+        props["VersioningConfiguration"]["Status"], "Enabled",
+        "{bucket}"
+    );
+    let rules = as_list(&props["LifecycleConfiguration"]["Rules"]);
+    assert!(
+        rules.iter().any(|r| r["Status"] == "Enabled"
+            && r.get("Prefix").is_none()
+            && r.get("Filter").is_none()
+            && number(&r["NoncurrentVersionExpiration"]["NoncurrentDays"]) <= 1.0),
+        "{bucket}: replaced files expire after a day"
+    );
+    assert!(
+        props.get("NotificationConfiguration").is_none(),
+        "{bucket} notifies nobody"
+    );
+    // Athena's results (copies of what was queried) expire too, and no
+    // rule expires the export's current files.
+    assert!(
+        rules.iter().any(|r| r["Status"] == "Enabled"
+            && r["Prefix"] == "athena-results/"
+            && r.get("ExpirationInDays").is_some()),
+        "{bucket}: Athena's results expire"
+    );
+    for r in &rules {
+        if r.get("ExpirationInDays").is_some() {
+            assert_eq!(r["Prefix"], "athena-results/", "{bucket}: {r}");
+        }
+    }
 }

@@ -17,7 +17,7 @@ use shared::{MakeId, RecipeId};
 pub fn make(recipe: &RecipeId, n: u32) -> NewMake {
     let make_id = MakeId::parse(&format!("m-{n}")).expect("an id");
     let made_at = format!("{}-{:02}-{:02}", 2025 + n % 2, 1 + n % 12, 1 + n % 28);
-    let rating = (n % 3 != 0).then(|| f64::from(1 + n % 5));
+    let rating = (!n.is_multiple_of(3)).then(|| f64::from(1 + n % 5));
     let ingredient = format!("ingredient {}", n % 40);
     let document = json!({"n": n});
     let at = "2026-12-08T00:00:00.000Z".to_owned();
@@ -45,23 +45,23 @@ pub fn make(recipe: &RecipeId, n: u32) -> NewMake {
             made_at: Some(made_at),
             created_at: at,
             rating,
-            scale_factor: (n % 9 == 0).then_some(2.0),
+            scale_factor: (n.is_multiple_of(9)).then_some(2.0),
             ingredients: vec![IngredientFact {
                 ingredient: ingredient.clone(),
-                change: if n % 4 == 0 {
+                change: if n.is_multiple_of(4) {
                     IngredientChangeKind::Substituted
                 } else {
                     IngredientChangeKind::Quantity
                 },
             }],
-            substitutions: (n % 4 == 0)
+            substitutions: (n.is_multiple_of(4))
                 .then(|| SubstitutionFact {
                     from: ingredient,
                     to: format!("instead {}", n % 7),
                 })
                 .into_iter()
                 .collect(),
-            steps: (n % 5 == 0)
+            steps: (n.is_multiple_of(5))
                 .then(|| StepFact {
                     step: format!("Step {} of the recipe, as it reads.", n % 12),
                     change: StepChangeKind::Edited,

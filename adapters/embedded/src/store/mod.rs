@@ -271,8 +271,7 @@ impl RecipeStore for SqliteStore {
     }
 
     async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError> {
-        self.run(recipe_id.clone(), |c, id| insights::insight_tally(c, id))
-            .await
+        self.run(recipe_id.clone(), insights::insight_tally).await
     }
 
     async fn keep_insight_tally(
