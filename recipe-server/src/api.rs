@@ -26,8 +26,9 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::Schema;
 use utoipa::{PartialSchema, ToSchema};
 
+pub use crate::service::InsightsAcross;
 pub use shared::diff::{Amount, Change, Difference, InlineSpan, MakeDiff, ScaleEntry};
-pub use shared::insights::{Insights, InsightsAcross};
+pub use shared::insights::Insights;
 pub use shared::openapi::{CanonicalRecipe, Measure};
 pub use shared::ports::uploads::UploadForm;
 pub use shared::store::{MakeSummary, RecipeSummary, StoredMake, VersionSummary};

@@ -15,7 +15,7 @@ use serde_json::Value;
 use shared::canonical::recipe_json;
 use shared::clock::{compact, now_rfc3339};
 use shared::diff::{Difference, MakeDiff, Summary};
-use shared::insights::{AcrossBuilder, InsightTally, Insights, InsightsAcross, MakeFacts};
+use shared::insights::{InsightTally, Insights, MakeFacts};
 use shared::keys::{UploadKind, check_smoke_namespace, classify, recipe_id_from_key};
 use shared::model::{MakeId, RecipeId};
 use shared::parse::{make_from_value, read_document, recipe_from_value, recipe_id_path};
@@ -35,10 +35,13 @@ use shared::{Limits, Recipe, Rejection, diff_make};
 
 use crate::version_cache::VersionCache;
 
+mod across;
 mod dashboard;
 mod failure;
 mod replay;
 
+use across::AcrossBuilder;
+pub use across::{IngredientAcross, InsightsAcross, StepAcross, SubstitutionAcross, VersionShare};
 pub use dashboard::{FORM_SECONDS, MAX_FILE_NAME_CHARS, Preview, content_type_of};
 pub use failure::Failure;
 pub use replay::Replayed;

@@ -9,7 +9,6 @@
 //! Since the store keeps each make exactly once, the counts are right
 //! under duplicate deliveries by construction.
 
-mod across;
 mod tally;
 
 use serde::{Deserialize, Serialize};
@@ -17,12 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::diff::{Change, MakeDiff};
 use crate::model::{MakeId, RecipeId};
 
-pub use across::{
-    AcrossBuilder, IngredientAcross, InsightsAcross, StepAcross, SubstitutionAcross, VersionShare,
-};
 pub use tally::{
     DEVIATION_BUCKETS, IngredientCount, InsightTally, Period, PeriodInsight, StepCount,
-    WeekInsight, deviation_bucket, month_of, week_of,
+    WeekInsight, deviation_bucket, month_of, most_used, week_of,
 };
 
 /// How one ingredient changed in one make.

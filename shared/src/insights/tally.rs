@@ -557,7 +557,7 @@ pub struct WeekInsight {
 
 /// The most used of `names` (the first in order among equals); empty when
 /// there are none.
-pub(super) fn most_used(names: &BTreeMap<String, u64>) -> &str {
+pub fn most_used(names: &BTreeMap<String, u64>) -> &str {
     let mut best: Option<(&String, u64)> = None;
     for (name, n) in names {
         if best.is_none_or(|(_, m)| *n > m) {

@@ -1,4 +1,6 @@
-//! Insights across recipes: every recipe's tally added up, each ingredient,
+//! `GET /insights`, insights across recipes: every recipe's tally added up
+//! (a use of the domain's [`InsightTally`], here beside the use case that
+//! reads the tallies and the versions), each ingredient,
 //! substitution and step under its normalised name, with how many recipes
 //! it came up in. Nothing here is per cook: a tally counts makes, never who
 //! logged them.
@@ -7,16 +9,17 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::tally::most_used;
-use super::{InsightTally, PeriodInsight, ScaleInsight, WeekInsight};
-use crate::model::RecipeId;
-use crate::ports::store::{VersionSource, VersionSummary};
-use crate::text::name_key;
+use shared::insights::{
+    InsightTally, PeriodInsight, ScaleInsight, StepCount, WeekInsight, most_used,
+};
+use shared::model::RecipeId;
+use shared::store::{VersionSource, VersionSummary};
+use shared::text::name_key;
 
 /// One ingredient across recipes.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(utoipa::ToSchema)]
 pub struct IngredientAcross {
     /// The ingredient, by the name it went by most.
     pub ingredient: String,
@@ -40,8 +43,7 @@ pub struct IngredientAcross {
 
 /// One substitution across recipes: "butter → olive oil in 23 makes of 9
 /// recipes".
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct SubstitutionAcross {
     /// The recipes' ingredient.
     pub from: String,
@@ -54,8 +56,7 @@ pub struct SubstitutionAcross {
 }
 
 /// One step text across recipes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct StepAcross {
     /// The step's text in its recipe.
     pub step: String,
@@ -74,7 +75,7 @@ pub struct StepAcross {
 /// the recipe now matches how it is cooked).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(utoipa::ToSchema)]
 pub struct VersionShare {
     /// The recipe.
     pub recipe_id: RecipeId,
@@ -87,26 +88,26 @@ pub struct VersionShare {
     /// Makes diffed against it.
     pub makes: u64,
     /// Their mean rating.
-    #[cfg_attr(feature = "openapi", schema(required))]
+    #[schema(required)]
     pub average_rating: Option<f64>,
     /// The share of them that changed the recipe.
-    #[cfg_attr(feature = "openapi", schema(required))]
+    #[schema(required)]
     pub changed_share: Option<f64>,
 }
 
 /// `GET /insights`: what the makes of every recipe (or one) say together.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[derive(utoipa::ToSchema)]
 pub struct InsightsAcross {
     /// The one recipe asked for, if any.
-    #[cfg_attr(feature = "openapi", schema(required))]
+    #[schema(required)]
     pub recipe_id: Option<RecipeId>,
     /// The first month counted (`YYYY-MM`), if the range has one.
-    #[cfg_attr(feature = "openapi", schema(required))]
+    #[schema(required)]
     pub from: Option<String>,
     /// The last month counted (`YYYY-MM`), if the range has one.
-    #[cfg_attr(feature = "openapi", schema(required))]
+    #[schema(required)]
     pub to: Option<String>,
     /// Recipes with makes in the range.
     pub recipes: u64,
@@ -115,7 +116,7 @@ pub struct InsightsAcross {
     /// Rated makes in the range.
     pub rated_makes: u64,
     /// Their mean rating.
-    #[cfg_attr(feature = "openapi", schema(required))]
+    #[schema(required)]
     pub average_make_rating: Option<f64>,
     /// Makes in the range that changed their recipe.
     pub changed_makes: u64,
@@ -145,7 +146,7 @@ pub struct AcrossBuilder {
     recipes: u64,
     ingredient_recipes: BTreeMap<String, u64>,
     substitutions: BTreeMap<(String, String), Named>,
-    steps: BTreeMap<String, (super::StepCount, u64)>,
+    steps: BTreeMap<String, (StepCount, u64)>,
     versions: Vec<VersionShare>,
 }
 
