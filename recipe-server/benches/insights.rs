@@ -4,7 +4,8 @@
 //! - a recipe's insights read from the tally its store keeps, at 1,000,
 //!   10,000 and 100,000 makes (the target: the cost does not grow with the
 //!   count), beside the fold of every make's facts that the read did before
-//!   the tally (the peer, at 1,000 and 10,000 makes);
+//!   the tally (the peer, at 1,000 and 10,000 makes; pages of 100, as the
+//!   read had them);
 //! - insights across 10 and 100 recipes of 100 makes each.
 //!
 //! Makes go straight into the store, each with its facts
@@ -16,8 +17,7 @@ use std::sync::Arc;
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use embedded_adapters::SqliteStore;
 use recipe_server::service::{AcrossFilter, Erasure, Service, Write};
-use shared::insights::InsightTally;
-use shared::store::{IdempotencyKey, ObjectIds, PageRequest, RecipeStore};
+use shared::store::{IdempotencyKey, ObjectIds, RecipeStore};
 use shared::{Limits, RecipeId};
 
 const RECIPE: &[u8] = include_bytes!("../../fixtures/pairs/apple-pie/recipe.json");
@@ -63,24 +63,6 @@ async fn recipe_with(service: &Service, store: &SqliteStore, id: &str, makes: u3
     recipe
 }
 
-/// The fold the read did before the tally: every make's facts, page by page.
-async fn fold(store: &SqliteStore, recipe: &RecipeId) -> InsightTally {
-    let mut tally = InsightTally::default();
-    let mut page = PageRequest::first(100);
-    loop {
-        let found = store
-            .make_facts(recipe, &page)
-            .await
-            .expect("read")
-            .expect("found");
-        found.items.iter().for_each(|f| tally.add(f));
-        match found.next_cursor {
-            Some(cursor) => page.cursor = Some(cursor),
-            None => return tally,
-        }
-    }
-}
-
 fn one_recipe(c: &mut Criterion) {
     let runtime = tokio::runtime::Runtime::new().expect("a runtime");
     let mut group = c.benchmark_group("a recipe's insights");
@@ -110,7 +92,12 @@ fn one_recipe(c: &mut Criterion) {
                 BenchmarkId::new("fold of every make", count),
                 &count,
                 |b, _| {
-                    b.iter(|| runtime.block_on(fold(&store, black_box(&recipe))));
+                    b.iter(|| {
+                        runtime.block_on(testkit::store_contract::fold_stored_makes(
+                            store.as_ref(),
+                            black_box(&recipe),
+                        ))
+                    });
                 },
             );
         }

@@ -317,7 +317,7 @@ counted! {
     make(r: &RecipeId, m: &MakeId) -> Option<StoredMake>;
     makes(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeSummary>>;
     make_facts(r: &RecipeId, p: &PageRequest) -> Option<Page<MakeFacts>>;
-    insight_tally(r: &RecipeId) -> Option<KeptTally>;
+    insight_tally(r: &RecipeId) -> KeptTally;
     keep_insight_tally(r: &RecipeId, t: &InsightTally, w: u64) -> bool;
     put_rejection(r: &NewRejection) -> Written<StoredRejection>;
     rejections(p: &PageRequest) -> Page<StoredRejection>;

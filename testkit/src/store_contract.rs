@@ -13,12 +13,34 @@ pub use erasure::{CANARIES, erasure_leaves_no_trace};
 use std::sync::Arc;
 
 use serde_json::json;
-use shared::insights::MakeFacts;
+use shared::insights::{InsightTally, MakeFacts};
 use shared::model::{MakeId, RecipeId};
 use shared::store::{
     IdempotencyKey, MakeRef, MakeSummary, NewMake, NewRejection, NewVersion, PageRequest,
     RecipeStore, RecipeSummary, StoreError, StoredMake, StoredVersion, Written, content_hash,
 };
+
+/// Every stored make of `recipe_id`, folded afresh into a tally, page by
+/// page: what a kept insight tally must equal.
+///
+/// # Panics
+/// When the store fails or has no such recipe.
+pub async fn fold_stored_makes(store: &dyn RecipeStore, recipe_id: &RecipeId) -> InsightTally {
+    let mut tally = InsightTally::default();
+    let mut page = PageRequest::first(shared::store::MAX_PAGE);
+    loop {
+        let found = store
+            .make_facts(recipe_id, &page)
+            .await
+            .expect("list")
+            .expect("the recipe exists");
+        found.items.iter().for_each(|f| tally.add(f));
+        match found.next_cursor {
+            Some(cursor) => page.cursor = Some(cursor),
+            None => return tally,
+        }
+    }
+}
 
 fn id(text: &str) -> RecipeId {
     RecipeId::parse(text).expect("valid id")

@@ -905,15 +905,18 @@ impl Service {
     /// insights were never read), its makes are folded once and the fold
     /// is kept, unless a make was stored or removed meanwhile: then the
     /// fold is done again, and after [`KEEP_ATTEMPTS`] the last one is
-    /// answered without being kept.
+    /// answered without being kept. A fold refused with no make written
+    /// since (a tally too large for its item) is answered as it is.
     async fn tally(&self, recipe_id: &RecipeId) -> Result<InsightTally> {
         let mut folded = InsightTally::default();
+        let mut refused_at = None;
         for _ in 0..KEEP_ATTEMPTS {
-            let Some(kept) = self.store.insight_tally(recipe_id).await? else {
-                return Err(Failure::RecipeNotFound(recipe_id.clone()));
-            };
+            let kept = self.store.insight_tally(recipe_id).await?;
             if let Some(tally) = kept.tally {
                 return Ok(tally);
+            }
+            if refused_at == Some(kept.make_writes) {
+                break;
             }
             folded = self.fold(recipe_id).await?;
             if self
@@ -928,6 +931,7 @@ impl Service {
                 );
                 return Ok(folded);
             }
+            refused_at = Some(kept.make_writes);
         }
         Ok(folded)
     }

@@ -6,11 +6,12 @@
 use shared::insights::{
     IngredientChangeKind, IngredientFact, InsightTally, StepChangeKind, StepFact, SubstitutionFact,
 };
-use shared::store::{KeptTally, ObjectDeletion, ObjectIds, Origin, PageRequest, RecipeStore};
+use shared::store::{KeptTally, ObjectDeletion, ObjectIds, Origin, RecipeStore};
 
 use super::deletion::origin_from;
 use super::erasure::{erase, one_make};
 use super::{id, make, put};
+use crate::chaos::Rng;
 
 /// Runs every insight-tally check.
 pub(super) async fn run(store: &dyn RecipeStore) {
@@ -22,36 +23,19 @@ pub(super) async fn run(store: &dyn RecipeStore) {
 
 /// The tally the store keeps for `recipe`, which must exist.
 async fn kept(store: &dyn RecipeStore, recipe: &str) -> KeptTally {
-    store
-        .insight_tally(&id(recipe))
-        .await
-        .expect("read")
-        .expect("the recipe exists")
+    store.insight_tally(&id(recipe)).await.expect("read")
 }
 
 /// Every stored make of `recipe`, folded afresh.
 async fn fresh_fold(store: &dyn RecipeStore, recipe: &str) -> InsightTally {
-    let mut all = Vec::new();
-    let mut page = PageRequest::first(7);
-    loop {
-        let found = store
-            .make_facts(&id(recipe), &page)
-            .await
-            .expect("list")
-            .expect("exists");
-        all.extend(found.items);
-        match found.next_cursor {
-            Some(cursor) => page.cursor = Some(cursor),
-            None => return InsightTally::of(&all),
-        }
-    }
+    super::fold_stored_makes(store, &id(recipe)).await
 }
 
 async fn a_first_fold_is_kept_only_while_nothing_moved(store: &dyn RecipeStore) {
     assert_eq!(
         store.insight_tally(&id("it-none")).await.expect("read"),
-        None,
-        "an unknown recipe has no tally"
+        KeptTally::default(),
+        "nothing is kept for an unknown recipe"
     );
     put(store, "it-keep", "Pie", 1, "itk-v").await;
     let before = kept(store, "it-keep").await;
@@ -115,21 +99,9 @@ async fn a_first_fold_is_kept_only_while_nothing_moved(store: &dyn RecipeStore) 
     assert_eq!(after.tally, Some(fresh_fold(store, "it-keep").await));
 }
 
-/// A small deterministic generator (xorshift), so that a failing seed can
-/// be run again.
-struct Dice(u64);
-
-impl Dice {
-    fn roll(&mut self, sides: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % sides
-    }
-
-    fn pick<'a>(&mut self, from: &[&'a str]) -> &'a str {
-        from[self.roll(from.len() as u64) as usize]
-    }
+/// One of `from`, as `rng` picks.
+fn pick<'a>(rng: &mut Rng, from: &[&'a str]) -> &'a str {
+    from[rng.below(from.len())]
 }
 
 /// A run of makes stored (some twice), deleted with their objects and
@@ -138,13 +110,13 @@ impl Dice {
 async fn the_kept_tally_is_a_fresh_fold_at_every_step(store: &dyn RecipeStore, seed: u64) {
     let recipe = format!("it-run-{seed}");
     put(store, &recipe, "Pie", 1, &format!("{recipe}-v")).await;
-    let mut dice = Dice(seed);
+    let mut rng = Rng(seed);
     let mut live: Vec<u32> = Vec::new();
     let mut sequencer = 16u32;
-    let first_read = 4 + dice.roll(8);
+    let first_read = 4 + rng.below(8);
     for step in 0..28u32 {
         sequencer += 1;
-        match dice.roll(6) {
+        match rng.below(6) {
             // Store a new make from the bucket, sometimes delivered twice.
             0..=2 => {
                 let mut new = make(
@@ -152,7 +124,7 @@ async fn the_kept_tally_is_a_fresh_fold_at_every_step(store: &dyn RecipeStore, s
                     &format!("m{step}"),
                     &format!("{recipe}-{step}"),
                     step,
-                    [None, Some(3.5), Some(4.7), Some(5.0)][dice.roll(4) as usize],
+                    [None, Some(3.5), Some(4.7), Some(5.0)][rng.below(4)],
                 );
                 new.origin = origin_from(
                     &format!("makes/{recipe}-{step}.json"),
@@ -160,36 +132,36 @@ async fn the_kept_tally_is_a_fresh_fold_at_every_step(store: &dyn RecipeStore, s
                 );
                 new.facts.made_at = Some(format!(
                     "2026-{:02}-{:02}",
-                    1 + dice.roll(12),
-                    1 + dice.roll(28)
+                    1 + rng.below(12),
+                    1 + rng.below(28)
                 ));
-                new.facts.ingredients = (0..dice.roll(4))
+                new.facts.ingredients = (0..rng.below(4))
                     .map(|_| IngredientFact {
-                        ingredient: dice.pick(&["Butter", "butter", "flour", "eggs"]).to_owned(),
+                        ingredient: pick(&mut rng, &["Butter", "butter", "flour", "eggs"])
+                            .to_owned(),
                         change: [
                             IngredientChangeKind::Added,
                             IngredientChangeKind::Quantity,
                             IngredientChangeKind::Substituted,
-                        ][dice.roll(3) as usize],
+                        ][rng.below(3)],
                     })
                     .collect();
-                new.facts.substitutions = (0..dice.roll(2))
+                new.facts.substitutions = (0..rng.below(2))
                     .map(|_| SubstitutionFact {
                         from: "butter".into(),
-                        to: dice.pick(&["olive oil", "margarine"]).to_owned(),
+                        to: pick(&mut rng, &["olive oil", "margarine"]).to_owned(),
                     })
                     .collect();
-                new.facts.steps = (0..dice.roll(3))
+                new.facts.steps = (0..rng.below(3))
                     .map(|_| StepFact {
-                        step: dice.pick(&["Mix.", "Bake."]).to_owned(),
-                        change: [StepChangeKind::Edited, StepChangeKind::Skipped]
-                            [dice.roll(2) as usize],
+                        step: pick(&mut rng, &["Mix.", "Bake."]).to_owned(),
+                        change: [StepChangeKind::Edited, StepChangeKind::Skipped][rng.below(2)],
                     })
                     .collect();
-                new.facts.scale_factor = [None, Some(2.0), Some(0.5)][dice.roll(3) as usize];
-                new.facts.changed = Some(dice.roll(2) == 0);
+                new.facts.scale_factor = [None, Some(2.0), Some(0.5)][rng.below(3)];
+                new.facts.changed = Some(rng.below(2) == 0);
                 assert!(store.put_make(&new).await.expect("put").is_created());
-                if dice.roll(3) == 0 {
+                if rng.below(3) == 0 {
                     let again = store.put_make(&new).await.expect("put again");
                     assert!(!again.is_created(), "a duplicate delivery stores nothing");
                 }
@@ -197,7 +169,7 @@ async fn the_kept_tally_is_a_fresh_fold_at_every_step(store: &dyn RecipeStore, s
             }
             // Delete one make's object from the bucket.
             3 | 4 if !live.is_empty() => {
-                let gone = live.remove(dice.roll(live.len() as u64) as usize);
+                let gone = live.remove(rng.below(live.len()));
                 let object_key = format!("makes/{recipe}-{gone}.json");
                 store
                     .delete_object(&ObjectDeletion {
@@ -212,14 +184,14 @@ async fn the_kept_tally_is_a_fresh_fold_at_every_step(store: &dyn RecipeStore, s
             }
             // Erase one make.
             5 if !live.is_empty() => {
-                let gone = live.remove(dice.roll(live.len() as u64) as usize);
+                let gone = live.remove(rng.below(live.len()));
                 erase(store, &one_make(&recipe, &format!("m{gone}")))
                     .await
                     .expect("erased");
             }
             _ => {}
         }
-        if u64::from(step) == first_read {
+        if step as usize == first_read {
             let now = kept(store, &recipe).await;
             assert_eq!(
                 now.tally, None,
@@ -234,7 +206,7 @@ async fn the_kept_tally_is_a_fresh_fold_at_every_step(store: &dyn RecipeStore, s
                 "seed {seed}: the first fold is kept"
             );
         }
-        if u64::from(step) >= first_read {
+        if step as usize >= first_read {
             let now = kept(store, &recipe).await;
             let fresh = fresh_fold(store, &recipe).await;
             assert_eq!(fresh.makes(), live.len() as u64, "seed {seed}, step {step}");

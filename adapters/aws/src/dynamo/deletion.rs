@@ -212,14 +212,15 @@ impl DynamoStore {
         else {
             return Err(found.unreadable("make"));
         };
+        // What it counted in its recipe's tally, to count out again.
+        let Some(facts) = self.stored_facts(recipe_id, make_id).await? else {
+            self.delete_pointer(found).await?;
+            return Ok(false);
+        };
         for attempt in 0..WRITE_ATTEMPTS {
             backoff(attempt).await;
             let [meta, directory] =
                 self.count_make(recipe_id, -1, found.pointer.rating, found.at)?;
-            let Some(facts) = self.stored_facts(recipe_id, make_id).await? else {
-                self.delete_pointer(found).await?;
-                return Ok(false);
-            };
             let tally = self.read_tally(recipe_id).await?;
             let mut items = vec![
                 self.delete(

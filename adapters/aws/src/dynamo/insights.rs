@@ -44,7 +44,8 @@ pub(super) struct ReadTally {
 }
 
 impl DynamoStore {
-    /// The recipe's tally item as it stands.
+    /// The recipe's tally item as it stands
+    /// ([`shared::store::RecipeStore::insight_tally`] reads only this).
     pub(super) async fn read_tally(&self, recipe_id: &RecipeId) -> Result<ReadTally, StoreError> {
         let Some(item) = self.get::<TallyItem>(Key::Insights(recipe_id)).await? else {
             return Ok(ReadTally {
@@ -69,16 +70,6 @@ impl DynamoStore {
             },
             exists: true,
         })
-    }
-
-    /// [`shared::store::RecipeStore::insight_tally`].
-    pub(super) async fn insight_tally(
-        &self,
-        recipe_id: &RecipeId,
-    ) -> Result<Option<KeptTally>, StoreError> {
-        let (recipe, tally) =
-            tokio::try_join!(self.recipe_item(recipe_id), self.read_tally(recipe_id))?;
-        Ok(recipe.map(|_| tally.kept))
     }
 
     /// The write of a make stored (`add`) or removed into its recipe's

@@ -197,8 +197,8 @@ impl RecipeStore for DynamoStore {
         self.list_makes(&makes::FACTS, recipe_id, page).await
     }
 
-    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError> {
-        DynamoStore::insight_tally(self, recipe_id).await
+    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<KeptTally, StoreError> {
+        Ok(self.read_tally(recipe_id).await?.kept)
     }
 
     async fn keep_insight_tally(

@@ -13,11 +13,8 @@ use super::sql::{db, to_json, write};
 pub(super) fn insight_tally(
     connection: &mut Connection,
     recipe_id: &RecipeId,
-) -> Result<Option<KeptTally>, StoreError> {
-    if !recipe_exists(connection, recipe_id)? {
-        return Ok(None);
-    }
-    Ok(Some(kept(connection, recipe_id.as_str())?))
+) -> Result<KeptTally, StoreError> {
+    kept(connection, recipe_id.as_str())
 }
 
 /// [`shared::store::RecipeStore::keep_insight_tally`].

@@ -270,7 +270,7 @@ impl RecipeStore for SqliteStore {
         .await
     }
 
-    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError> {
+    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<KeptTally, StoreError> {
         self.run(recipe_id.clone(), insights::insight_tally).await
     }
 

@@ -700,8 +700,10 @@ pub trait RecipeStore: Send + Sync + 'static {
     ) -> Result<Option<Page<MakeFacts>>, StoreError>;
 
     /// A recipe's insight tally as the store keeps it with its makes;
-    /// `None` for an unknown recipe.
-    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<Option<KeptTally>, StoreError>;
+    /// nothing kept (the default) for a recipe it does not hold. Whether
+    /// the recipe exists is its summary's to say, which a reader of its
+    /// insights has read already: this is one read of the tally alone.
+    async fn insight_tally(&self, recipe_id: &RecipeId) -> Result<KeptTally, StoreError>;
 
     /// Keeps `tally`, folded from every make of the recipe, as its insight
     /// tally, provided that none is kept yet and that no make was stored or
